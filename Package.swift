@@ -1,0 +1,154 @@
+// swift-tools-version:6.1
+// GRDB 7 needs tools 6.1. Every module is declared here so a reader can see the whole shape at once:
+// C wrappers → HindsightNet; pure HindsightCore; HindsightStore (SQLite); HindsightPrompts (data files);
+// HindsightBot (core + store); one adapter module per platform; HindsightServer (HTTP); the `hindsight` executable.
+import PackageDescription
+
+let package = Package(
+    name: "hindsight",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hindsight", targets: ["Hindsight"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+    ],
+    targets: [
+        // MARK: C libraries (module map + shim header only)
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibWebSockets",
+            pkgConfig: "libwebsockets",
+            providers: [.apt(["libwebsockets-dev"])]
+        ),
+
+        // MARK: Networking: the only Swift code that touches C networking pointers
+        .target(
+            name: "HindsightNet",
+            dependencies: [
+                "CCurl", "CLibWebSockets",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Domain logic, no I/O
+        .target(name: "HindsightCore"),
+
+        // MARK: Durable storage (SQLite through GRDB)
+        .target(
+            name: "HindsightStore",
+            dependencies: [
+                "HindsightCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+
+        // MARK: Prompts/ data files → core values
+        .target(
+            name: "HindsightPrompts",
+            dependencies: [
+                "HindsightCore",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+
+        // MARK: The bot: core decisions made durable through the store
+        .target(
+            name: "HindsightBot",
+            dependencies: [
+                "HindsightCore", "HindsightStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Channel adapters, side by side
+        .target(
+            name: "HindsightConsole",
+            dependencies: [
+                "HindsightCore", "HindsightBot",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "HindsightSlack",
+            dependencies: [
+                "HindsightCore", "HindsightBot", "HindsightNet",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "HindsightMattermost",
+            dependencies: [
+                "HindsightCore", "HindsightBot", "HindsightNet",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+
+        // MARK: The bot's own HTTP server (health, metrics, webhooks)
+        .target(
+            name: "HindsightServer",
+            dependencies: [
+                "HindsightCore", "HindsightBot",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+
+        // MARK: The executable: composition only
+        .executableTarget(
+            name: "Hindsight",
+            dependencies: [
+                "HindsightCore", "HindsightStore", "HindsightPrompts", "HindsightBot",
+                "HindsightNet", "HindsightConsole", "HindsightSlack", "HindsightMattermost", "HindsightServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Test support: in-process fake servers speaking the real protocols
+        .target(
+            name: "HindsightTesting",
+            dependencies: [
+                "HindsightCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/HindsightTesting"
+        ),
+
+        // MARK: Tests (Swift Testing)
+        .testTarget(name: "HindsightCoreTests", dependencies: ["HindsightCore", "HindsightPrompts"]),
+        .testTarget(name: "HindsightNetTests", dependencies: ["HindsightNet", "HindsightTesting"]),
+        .testTarget(name: "HindsightStoreTests", dependencies: ["HindsightStore", "HindsightCore"]),
+        .testTarget(
+            name: "HindsightBotTests",
+            dependencies: ["HindsightBot", "HindsightCore", "HindsightStore", "HindsightPrompts", "HindsightConsole"]
+        ),
+        .testTarget(
+            name: "HindsightSlackTests",
+            dependencies: ["HindsightSlack", "HindsightBot", "HindsightStore", "HindsightPrompts", "HindsightNet", "HindsightTesting"]
+        ),
+        .testTarget(
+            name: "HindsightMattermostTests",
+            dependencies: ["HindsightMattermost", "HindsightBot", "HindsightStore", "HindsightPrompts", "HindsightNet", "HindsightTesting"]
+        ),
+        .testTarget(
+            name: "HindsightEndToEndTests",
+            dependencies: ["HindsightTesting", "HindsightStore", "HindsightCore"]
+        ),
+    ]
+)

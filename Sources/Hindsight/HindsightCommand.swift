@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct HindsightCommand: ParsableCommand {
+    func run() throws { print("hindsight") }
+}

@@ -1,0 +1,1 @@
+// HindsightBot: see Package.swift for what this module is for.

@@ -1,0 +1,1 @@
+// HindsightConsole: see Package.swift for what this module is for.

@@ -1,0 +1,1 @@
+// HindsightCore: see Package.swift for what this module is for.

@@ -1,0 +1,1 @@
+// HindsightMattermost: see Package.swift for what this module is for.

@@ -1,0 +1,1 @@
+// HindsightNet: see Package.swift for what this module is for.

@@ -1,0 +1,1 @@
+// HindsightPrompts: see Package.swift for what this module is for.

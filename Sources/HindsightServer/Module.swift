@@ -1,0 +1,1 @@
+// HindsightServer: see Package.swift for what this module is for.

@@ -1,0 +1,1 @@
+// HindsightSlack: see Package.swift for what this module is for.

@@ -1,0 +1,1 @@
+// HindsightStore: see Package.swift for what this module is for.

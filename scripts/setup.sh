@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the system packages Hindsight builds against (Debian/Ubuntu). Safe to run again.
+set -euo pipefail
+packages=(libcurl4-openssl-dev libwebsockets-dev libsqlite3-dev pkg-config)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+command -v swift >/dev/null || export PATH="/opt/swift/usr/bin:$PATH"
+command -v swift >/dev/null || { echo "swift not found: install the Swift 6 toolchain (see README)" >&2; exit 1; }
