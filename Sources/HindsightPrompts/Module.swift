@@ -1,1 +1,0 @@
-// HindsightPrompts: see Package.swift for what this module is for.
