@@ -1,6 +1,22 @@
 import ArgumentParser
 
+/// `hindsight`: the incident-channel bot and its tools.
 @main
-struct HindsightCommand: ParsableCommand {
-    func run() throws { print("hindsight") }
+struct HindsightCommand: AsyncParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "hindsight",
+        abstract: "An incident-channel bot: captures the timeline, guides the blameless post-mortem, publishes the report.",
+        discussion: """
+            Start with `hindsight run`. With no chat credentials it opens a console channel in this terminal: every line \
+            you type is a channel message, and `/postmortem help` lists the commands.
+
+            Configuration comes from environment variables (see README.md): HINDSIGHT_DB, HINDSIGHT_PROMPTS, \
+            HINDSIGHT_TIMEZONE, HINDSIGHT_LOG_LEVEL, SLACK_APP_TOKEN + SLACK_BOT_TOKEN, MATTERMOST_URL + MATTERMOST_TOKEN.
+            """,
+        version: version,
+        subcommands: [RunCommand.self, BackupCommand.self],
+        defaultSubcommand: nil
+    )
 }

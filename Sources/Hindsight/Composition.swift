@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import HindsightBot
+import HindsightCore
+import HindsightPrompts
+import HindsightStore
+import Logging
+
+/// The one place that builds the program's parts from settings: logging, prompts, store, desk, bot.
+struct Composition {
+    let settings: Settings
+    let logger: Logger
+    let prompts: PromptSet
+    let bot: Bot
+
+    /// Reads settings, failing with a message naming the setting.
+    static func settings() throws -> Settings {
+        do {
+            return try Settings.fromEnvironment()
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// Builds everything `run` needs, or fails with a message that says what to fix.
+    static func start() throws -> Composition {
+        let settings = try settings()
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = settings.logLevel
+            return handler
+        }
+        let logger = Logger(label: "hindsight")
+        do {
+            let prompts = try PromptSet(directory: PromptSet.locate(explicit: settings.promptsPath))
+            let store = try Store(path: settings.databasePath, synchronous: settings.synchronous)
+            let desk = IncidentDesk(messages: prompts.messages, classifierRules: prompts.classifier, zone: settings.timeZone, redact: { $0 })
+            logger.info("store open", metadata: ["db": "\(settings.databasePath)", "prompts": "\(prompts.directory.path)"])
+            return Composition(settings: settings, logger: logger, prompts: prompts, bot: Bot(store: store, desk: desk, logger: logger))
+        } catch let error as PromptsError {
+            throw ValidationError("Prompts: \(error)")
+        } catch let error as StoreError {
+            throw ValidationError("\(error)")
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import HindsightBot
+import HindsightConsole
+import HindsightCore
+import HindsightPrompts
+import HindsightStore
+import Logging
+
+/// `hindsight run`: runs the bot on the configured channels (the console when none is configured).
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the bot. With no Slack or Mattermost credentials, the terminal becomes the incident channel.",
+        discussion: "Pipe lines in to script it: printf '/postmortem start db down sev2\\nrolling back\\n' | hindsight run"
+    )
+
+    func run() async throws {
+        let app = try Composition.start()
+        let user = ProcessInfo.processInfo.environment["USER"] ?? "you"
+        let console = ConsoleChannel(
+            bot: app.bot, user: Person(id: "console:\(user)", name: user),
+            filesDirectory: URL(fileURLWithPath: app.settings.filesDirectory), logger: app.logger)
+        await console.run(lines: StandardInputLines()) { text in
+            print(text)
+        }
+    }
+}
+
+/// `hindsight backup <path>`: a consistent copy of the database, safe while the bot runs.
+struct BackupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Write a consistent copy of the database (VACUUM INTO), safe while the bot is running."
+    )
+
+    @Argument(help: "Where to write the copy; the file must not exist yet.")
+    var path: String
+
+    func run() throws {
+        let settings = try Composition.settings()
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw ValidationError("\(path) already exists; choose a new file name so no backup is overwritten.")
+        }
+        let store = try Store(path: settings.databasePath, synchronous: settings.synchronous)
+        try store.backup(to: path)
+        print("Backed up \(settings.databasePath) to \(path).")
+    }
+}

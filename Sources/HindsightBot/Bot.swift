@@ -1,0 +1,71 @@
+import Foundation
+import HindsightCore
+import HindsightStore
+import Logging
+
+/// The one entry point every channel adapter calls: capture channel activity and run commands.
+/// Each call decides with the pure `IncidentDesk` and commits the decision in a single store transaction before it
+/// returns, so an adapter that acknowledges after `capture` returns never acknowledges something unstored.
+public final class Bot: Sendable {
+    public let store: Store
+    public let desk: IncidentDesk
+    private let logger: Logger
+
+    public init(store: Store, desk: IncidentDesk, logger: Logger) {
+        self.store = store
+        self.desk = desk
+        self.logger = logger
+    }
+
+    /// Stores channel activity on the open incident's timeline. Throws only when the store cannot write, in which case
+    /// the adapter must not acknowledge (the platform will deliver it again).
+    public func capture(_ input: CaptureInput) async throws(StoreError) -> (outcome: CaptureOutcome, replies: [Reply]) {
+        let desk = self.desk
+        let result = try await store.write { tx in
+            let (outcome, decision) = try desk.capture(input, records: tx)
+            if !decision.changes.isEmpty, try tx.apply(decision.changes) == false {
+                return (CaptureOutcome.duplicate, [Reply]())
+            }
+            return (outcome, decision.replies)
+        }
+        logger.trace("captured", metadata: ["channel": "\(input.channel)", "outcome": "\(result.0)"])
+        return result
+    }
+
+    /// Stores a batch in one transaction (one commit for many events), in order; outcomes match the inputs.
+    public func capture(batch inputs: [CaptureInput]) async throws(StoreError) -> [(outcome: CaptureOutcome, replies: [Reply])] {
+        let desk = self.desk
+        return try await store.write { tx in
+            try inputs.map { input in
+                let (outcome, decision) = try desk.capture(input, records: tx)
+                if !decision.changes.isEmpty, try tx.apply(decision.changes) == false { return (CaptureOutcome.duplicate, []) }
+                return (outcome, decision.replies)
+            }
+        }
+    }
+
+    /// Runs a `/postmortem` command. Store failures become a reply that says nothing was lost and what to do.
+    public func handle(_ command: CommandInvocation) async -> [Reply] {
+        let desk = self.desk
+        do {
+            return try await store.write { tx in
+                let decision = try desk.handle(command, records: tx)
+                try tx.apply(decision.changes)
+                return decision.replies
+            }
+        } catch {
+            logger.error("command failed", metadata: ["channel": "\(command.channel)", "error": "\(error)"])
+            return [Reply(.ephemeral, desk.messages.render(.internalError, ["reason": "\(error)"]))]
+        }
+    }
+
+    /// Open incidents on `platform` with the time of the newest captured message: where backfill should start.
+    public func backfillPoints(platform: Platform) async throws(StoreError) -> [(channel: ChannelKey, since: Date)] {
+        try await store.read { tx in
+            try tx.openIncidentsWithLastCapture(platform: platform).map { ($0.incident.channel, $0.lastCapturedAt ?? $0.incident.startedAt) }
+        }
+    }
+
+    /// The short help an adapter posts when the bot is mentioned.
+    public var mentionReply: Reply { Reply(.ephemeral, desk.messages.render(.appMention)) }
+}

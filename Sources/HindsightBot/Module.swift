@@ -1,1 +1,0 @@
-// HindsightBot: see Package.swift for what this module is for.

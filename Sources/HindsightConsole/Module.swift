@@ -1,1 +1,0 @@
-// HindsightConsole: see Package.swift for what this module is for.

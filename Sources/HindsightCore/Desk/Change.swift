@@ -1,0 +1,49 @@
+import Foundation
+
+/// A state change the desk decided on. The bot applies a decision's changes in one store transaction.
+public enum Change: Hashable, Sendable {
+    case createIncident(Incident)
+    case updateIncident(Incident)
+    case appendEvent(TimelineEvent)
+    /// Replaces an event's text, keeping the old text as a revision.
+    case reviseEvent(incidentID: IncidentID, number: Int, newText: String, revision: EventRevision)
+    case markDeleted(incidentID: IncidentID, number: Int, at: Date)
+    case setKeyReasons(incidentID: IncidentID, number: Int, reasons: Set<KeyReason>)
+    case addSuggestion(MilestoneSuggestion)
+    case updateSuggestion(MilestoneSuggestion)
+}
+
+/// What the desk decided: the changes to store, then the replies to send once they are stored.
+public struct Decision: Hashable, Sendable {
+    public var changes: [Change]
+    public var replies: [Reply]
+
+    public init(changes: [Change] = [], replies: [Reply] = []) {
+        self.changes = changes
+        self.replies = replies
+    }
+}
+
+/// How capture treated an input; adapters acknowledge any outcome once `capture` returns.
+public enum CaptureOutcome: Hashable, Sendable {
+    case stored
+    case updated
+    case duplicate
+    case ignored(IgnoreReason)
+
+    public enum IgnoreReason: String, Hashable, Sendable {
+        case noOpenIncident, fromThisBot, unknownMessage, notAKeyEmoji
+    }
+}
+
+/// The read side the desk needs. The bot implements it over the store; tests implement it in memory.
+public protocol IncidentRecords {
+    func openIncident(in channel: ChannelKey) throws -> Incident?
+    func latestIncident(in channel: ChannelKey) throws -> Incident?
+    /// How many incidents have ids starting with `prefix` (e.g. `INC-2026-1122-`), to number the next one.
+    func incidentCount(idPrefix: String) throws -> Int
+    func event(of incident: IncidentID, messageID: String) throws -> TimelineEvent?
+    func events(of incident: IncidentID) throws -> [TimelineEvent]
+    func lastEventNumber(of incident: IncidentID) throws -> Int
+    func suggestions(of incident: IncidentID) throws -> [MilestoneSuggestion]
+}

@@ -1,0 +1,88 @@
+import Foundation
+
+extension IncidentDesk {
+    /// Every command with one line each, from the catalog's help lines.
+    public func help() -> String {
+        messages.render(.helpHeader) + "\n" + messages.render(.helpFooter, ["zone": parser.zone.identifier])
+    }
+
+    /// A user-facing explanation of a parse error, always pointing at the fix.
+    public func explain(_ error: CommandError) -> String {
+        switch error {
+        case .empty: messages.render(.emptyCommand) + "\n\n" + help()
+        case let .unknownSubcommand(word): messages.render(.unknownSubcommand, ["word": word]) + "\n\n" + help()
+        case let .missingArgument(sub, arg): messages.render(.missingArgument, ["subcommand": sub, "argument": arg])
+        case let .unexpectedArgument(sub, arg): messages.render(.unexpectedArgument, ["subcommand": sub, "argument": arg])
+        case let .invalidTime(text): messages.render(.invalidTime, ["text": text])
+        case let .invalidSeverity(text): messages.render(.invalidSeverity, ["text": text])
+        case let .invalidNumber(text): messages.render(.invalidNumber, ["text": text])
+        }
+    }
+
+    /// `/postmortem status`: state, severity, duration, milestones and the TTx figures.
+    public func statusText(_ incident: Incident, records: some IncidentRecords, now: Date) throws -> String {
+        var vals = values(incident, user: incident.createdBy)
+        vals["state"] = incident.state.rawValue
+        vals["duration"] = UTCFormat.duration(incident.duration(now: now))
+        var lines = [messages.render(.statusHeader, vals)]
+        for kind in MilestoneKind.allCases {
+            if let at = incident.milestones[kind] {
+                lines.append(messages.render(.statusMilestoneSet, ["milestone": kind.rawValue, "time": UTCFormat.dateTime(at)]))
+            } else {
+                lines.append(messages.render(.statusMilestoneUnset, ["milestone": kind.rawValue]))
+            }
+        }
+        let figures: [(String, MilestoneKind)] = [("TTD", .detected), ("TTA", .acknowledged), ("TTM", .mitigated), ("TTR", .resolved)]
+        let parts = figures.map { name, kind in
+            messages.render(.statusTimeTo, ["name": name, "value": incident.timeTo(kind).map(UTCFormat.duration) ?? "—"])
+        }
+        lines.append(parts.joined(separator: "  "))
+        let pending = try records.suggestions(of: incident.id).filter { $0.status == .pending }
+        if !pending.isEmpty {
+            let list = pending.map { "\($0.reference) \($0.milestone.rawValue) (\($0.phrase))" }.joined(separator: ", ")
+            lines.append(messages.render(.statusPendingSuggestions, ["list": list]))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `/postmortem timeline`: one page inline; when there is more than one page, the whole timeline as a file too.
+    public func timeline(_ incident: Incident, filter: PostmortemCommand.TimelineFilter, page: Int, records: some IncidentRecords) throws -> Reply {
+        let events = try records.events(of: incident.id)
+            .filter { !$0.isDeleted && (filter == .all || $0.isKey) }
+            .sorted { ($0.occurredAt, $0.number) < ($1.occurredAt, $1.number) }
+        let header = messages.render(.timelineHeader, ["id": incident.id.rawValue, "title": incident.title, "filter": filter.rawValue, "count": "\(events.count)"])
+        guard !events.isEmpty else { return Reply(.ephemeral, header + "\n" + messages.render(.timelineEmpty)) }
+        let pages = max(1, (events.count + timelinePageSize - 1) / timelinePageSize)
+        let index = min(page, pages) - 1
+        let slice = Array(events[(index * timelinePageSize)..<min(events.count, (index + 1) * timelinePageSize)])
+        var text = header + "\n```\n" + TimelineTable.render(slice) + "```"
+        var file: Reply.File?
+        if pages > 1 {
+            text += "\n" + messages.render(.timelinePage, ["page": "\(index + 1)", "pages": "\(pages)", "next": "\(min(index + 2, pages))"])
+            text += "\n" + messages.render(.timelineAsFile)
+            file = Reply.File(name: "\(incident.id.rawValue)-timeline.txt", contents: header + "\n" + TimelineTable.render(events))
+        }
+        return Reply(.ephemeral, text, file: file)
+    }
+}
+
+/// The timeline as an aligned plain-text table (time UTC, ref, marker, source, actor, event).
+public enum TimelineTable {
+    /// Renders `events` one per line; newlines inside a message are shown as `⏎` so rows stay rows.
+    public static func render(_ events: [TimelineEvent]) -> String {
+        let actorWidth = min(18, events.map(\.author.name.count).max() ?? 5)
+        let refWidth = events.map(\.reference.count).max() ?? 2
+        var out = ""
+        for event in events {
+            let marker = event.milestone != nil ? "◆" : (event.isKey ? "★" : " ")
+            let actor = String(event.author.name.prefix(actorWidth)).padding(toLength: actorWidth, withPad: " ", startingAt: 0)
+            let ref = event.reference.padding(toLength: refWidth, withPad: " ", startingAt: 0)
+            let source = event.source.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
+            let text = event.text.replacingOccurrences(of: "\r\n", with: " ⏎ ").replacingOccurrences(of: "\n", with: " ⏎ ")
+            let edited = event.revisions.isEmpty ? "" : " (edited)"
+            let files = event.attachments.isEmpty ? "" : " [" + event.attachments.map(\.name).joined(separator: ", ") + "]"
+            out += "\(UTCFormat.dateTime(event.occurredAt)) \(ref) \(marker) \(source) \(actor) \(text)\(edited)\(files)\n"
+        }
+        return out
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+
+/// The incident desk: turns commands and captured channel activity into decisions (changes + replies).
+/// Pure: everything it knows comes from `IncidentRecords` and its arguments.
+public struct IncidentDesk: Sendable {
+    public var messages: MessageCatalog
+    public var parser: CommandParser
+    public var classifier: MilestoneClassifier
+    public var keyEmoji: Set<String>
+    /// Applied to every text before it is stored (secret redaction).
+    public var redact: @Sendable (String) -> String
+    /// Events shown per page of `/postmortem timeline`; longer timelines also come as a file.
+    public var timelinePageSize: Int
+
+    public init(
+        messages: MessageCatalog, classifierRules: ClassifierRules, zone: TimeZone,
+        redact: @escaping @Sendable (String) -> String, timelinePageSize: Int = 30
+    ) {
+        self.messages = messages
+        self.parser = CommandParser(zone: zone)
+        self.classifier = MilestoneClassifier(rules: classifierRules)
+        self.keyEmoji = Set(classifierRules.keyEventEmoji)
+        self.redact = redact
+        self.timelinePageSize = timelinePageSize
+    }
+
+    // MARK: Commands
+
+    /// Decides what a `/postmortem` command does.
+    public func handle(_ invocation: CommandInvocation, records: some IncidentRecords) throws -> Decision {
+        switch parser.parse(invocation.text, now: invocation.receivedAt) {
+        case let .failure(error):
+            return Decision(replies: [Reply(.ephemeral, explain(error))])
+        case let .success(command):
+            return try handle(command, invocation, records)
+        }
+    }
+
+    private func handle(_ command: PostmortemCommand, _ inv: CommandInvocation, _ records: some IncidentRecords) throws -> Decision {
+        if case .help = command { return Decision(replies: [Reply(.ephemeral, help())]) }
+        if case let .start(title, severity, at) = command {
+            return try start(title: title, severity: severity, at: at, inv, records)
+        }
+        if case .reopen = command { return try reopen(inv, records) }
+        if case .status = command, let incident = try records.openIncident(in: inv.channel) ?? records.latestIncident(in: inv.channel) {
+            return Decision(replies: [Reply(.ephemeral, try statusText(incident, records: records, now: inv.receivedAt))])
+        }
+        if case let .timeline(filter, page) = command, let incident = try records.openIncident(in: inv.channel) ?? records.latestIncident(in: inv.channel) {
+            return Decision(replies: [try timeline(incident, filter: filter, page: page, records: records)])
+        }
+        guard let incident = try records.openIncident(in: inv.channel) else {
+            return Decision(replies: [Reply(.ephemeral, messages.render(.noIncident))])
+        }
+        switch command {
+        case let .severity(level):
+            var updated = incident
+            updated.severity = level
+            return Decision(changes: [.updateIncident(updated)], replies: [Reply(.channel, messages.render(.severityChanged, ["id": incident.id.rawValue, "from": incident.severity.rawValue, "to": level.rawValue, "user": inv.user.name]))])
+        case let .milestone(kind, at, note):
+            return try setMilestone(kind, at: at ?? inv.receivedAt, note: note, by: inv.user, incident, records)
+        case let .note(text, at):
+            let event = TimelineEvent(
+                number: try records.lastEventNumber(of: incident.id) + 1, incidentID: incident.id, channel: incident.channel,
+                messageID: nil, author: inv.user, occurredAt: at ?? inv.receivedAt, text: redact(text), source: .command, keyReasons: [.note])
+            return Decision(changes: [.appendEvent(event)], replies: [Reply(.ephemeral, messages.render(.noteAdded, ["ref": event.reference, "time": UTCFormat.dateTime(event.occurredAt)]))])
+        case let .pin(number, on):
+            guard let event = try records.events(of: incident.id).first(where: { $0.number == number }) else {
+                return Decision(replies: [Reply(.ephemeral, messages.render(.eventUnknown, ["ref": "E\(number)"]))])
+            }
+            var reasons = event.keyReasons
+            if on { reasons.insert(.pin) } else { reasons.remove(.pin) }
+            let key: MessageKey = on ? .eventPinned : .eventUnpinned
+            return Decision(changes: [.setKeyReasons(incidentID: incident.id, number: number, reasons: reasons)],
+                            replies: [Reply(.ephemeral, messages.render(key, ["ref": event.reference]))])
+        case let .confirm(number), let .dismiss(number):
+            let confirm = if case .confirm = command { true } else { false }
+            return try decide(suggestion: number, confirm: confirm, by: inv.user, incident, records)
+        case .help, .start, .reopen, .status, .timeline:
+            return Decision() // handled above
+        }
+    }
+
+    private func start(title: String, severity: Severity?, at: Date?, _ inv: CommandInvocation, _ records: some IncidentRecords) throws -> Decision {
+        if let open = try records.openIncident(in: inv.channel) {
+            return Decision(replies: [Reply(.ephemeral, messages.render(.incidentAlreadyOpen, ["id": open.id.rawValue, "title": open.title]))])
+        }
+        let startedAt = at ?? inv.receivedAt
+        let prefix = IncidentID.dayPrefix(startedAt)
+        let id = IncidentID(day: startedAt, number: try records.incidentCount(idPrefix: prefix) + 1)
+        let incident = Incident(
+            id: id, channel: inv.channel, title: redact(title), severity: severity ?? .sev3, createdBy: inv.user,
+            createdAt: inv.receivedAt, milestones: [.started: startedAt])
+        let event = TimelineEvent(
+            number: 1, incidentID: id, channel: inv.channel, messageID: nil, author: inv.user, occurredAt: startedAt,
+            text: messages.render(.eventIncidentStarted, values(incident, user: inv.user)), source: .command, milestone: .started)
+        return Decision(changes: [.createIncident(incident), .appendEvent(event)],
+                        replies: [Reply(.channel, messages.render(.incidentStarted, values(incident, user: inv.user)))])
+    }
+
+    private func reopen(_ inv: CommandInvocation, _ records: some IncidentRecords) throws -> Decision {
+        if let open = try records.openIncident(in: inv.channel) {
+            return Decision(replies: [Reply(.ephemeral, messages.render(.reopenChannelBusy, ["id": open.id.rawValue]))])
+        }
+        guard var incident = try records.latestIncident(in: inv.channel) else {
+            return Decision(replies: [Reply(.ephemeral, messages.render(.noIncident))])
+        }
+        guard incident.state == .resolved else {
+            return Decision(replies: [Reply(.ephemeral, messages.render(.reopenNotResolved, ["id": incident.id.rawValue]))])
+        }
+        incident.state = .open
+        incident.milestones[.resolved] = nil
+        let text = messages.render(.incidentReopened, values(incident, user: inv.user))
+        let event = TimelineEvent(
+            number: try records.lastEventNumber(of: incident.id) + 1, incidentID: incident.id, channel: incident.channel,
+            messageID: nil, author: inv.user, occurredAt: inv.receivedAt, text: text, source: .command, keyReasons: [.note])
+        return Decision(changes: [.updateIncident(incident), .appendEvent(event)], replies: [Reply(.channel, text)])
+    }
+
+    /// Sets `kind` at `at` on the incident and records it on the timeline.
+    func setMilestone(
+        _ kind: MilestoneKind, at: Date, note: String?, by user: Person, _ incident: Incident, _ records: some IncidentRecords,
+        eventNumber: Int? = nil
+    ) throws -> Decision {
+        if kind != .started, at < incident.startedAt {
+            return Decision(replies: [Reply(.ephemeral, messages.render(.milestoneBeforeStart, [
+                "milestone": kind.rawValue, "time": UTCFormat.dateTime(at), "start": UTCFormat.dateTime(incident.startedAt),
+            ]))])
+        }
+        var updated = incident
+        updated.milestones[kind] = at
+        if kind == .resolved { updated.state = .resolved }
+        var vals = values(updated, user: user)
+        vals["milestone"] = kind.rawValue
+        vals["time"] = UTCFormat.dateTime(at)
+        vals["since_start"] = UTCFormat.duration(at.timeIntervalSince(updated.startedAt))
+        vals["note"] = note.map(redact) ?? ""
+        let text = messages.render(kind == .resolved ? .incidentResolved : .milestoneSet, vals).trimmingCharacters(in: .whitespaces)
+        var changes: [Change] = [.updateIncident(updated)]
+        if let eventNumber {
+            var reasons = try records.events(of: incident.id).first { $0.number == eventNumber }?.keyReasons ?? []
+            reasons.insert(.milestone)
+            changes.append(.setKeyReasons(incidentID: incident.id, number: eventNumber, reasons: reasons))
+        }
+        let event = TimelineEvent(
+            number: try records.lastEventNumber(of: incident.id) + 1, incidentID: incident.id, channel: incident.channel,
+            messageID: nil, author: user, occurredAt: at, text: note.map { "\(kind.rawValue): \(redact($0))" } ?? kind.rawValue,
+            source: .command, milestone: kind)
+        changes.append(.appendEvent(event))
+        return Decision(changes: changes, replies: [Reply(.channel, text)])
+    }
+
+    private func decide(suggestion number: Int, confirm: Bool, by user: Person, _ incident: Incident, _ records: some IncidentRecords) throws -> Decision {
+        guard var suggestion = try records.suggestions(of: incident.id).first(where: { $0.number == number }) else {
+            return Decision(replies: [Reply(.ephemeral, messages.render(.suggestionUnknown, ["ref": "S\(number)"]))])
+        }
+        guard suggestion.status == .pending else {
+            return Decision(replies: [Reply(.ephemeral, messages.render(.suggestionAlreadyDecided, ["ref": suggestion.reference, "status": suggestion.status.rawValue]))])
+        }
+        suggestion.status = confirm ? .confirmed : .dismissed
+        guard confirm else {
+            return Decision(changes: [.updateSuggestion(suggestion)], replies: [Reply(.ephemeral, messages.render(.suggestionDismissed, ["ref": suggestion.reference, "milestone": suggestion.milestone.rawValue]))])
+        }
+        var decision = try setMilestone(suggestion.milestone, at: suggestion.at, note: nil, by: user, incident, records, eventNumber: suggestion.eventNumber)
+        guard decision.changes.isEmpty == false else { return decision }
+        decision.changes.insert(.updateSuggestion(suggestion), at: 0)
+        return decision
+    }
+
+    func values(_ incident: Incident, user: Person) -> [String: String] {
+        [
+            "id": incident.id.rawValue, "title": incident.title, "severity": incident.severity.rawValue,
+            "user": user.name, "start": UTCFormat.dateTime(incident.startedAt),
+        ]
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// A message said in a channel, as an adapter saw it on the wire.
+public struct ChannelMessage: Hashable, Sendable {
+    public var channel: ChannelKey
+    public var messageID: String
+    public var author: Person
+    /// The platform's own timestamp of the message (UTC).
+    public var sentAt: Date
+    public var text: String
+    public var threadParentID: String?
+    public var attachments: [Attachment]
+    /// True when the platform marks the author as this bot (adapters know the bot's ids).
+    public var isFromThisBot: Bool
+
+    public init(
+        channel: ChannelKey, messageID: String, author: Person, sentAt: Date, text: String,
+        threadParentID: String? = nil, attachments: [Attachment] = [], isFromThisBot: Bool = false
+    ) {
+        self.channel = channel
+        self.messageID = messageID
+        self.author = author
+        self.sentAt = sentAt
+        self.text = text
+        self.threadParentID = threadParentID
+        self.attachments = attachments
+        self.isFromThisBot = isFromThisBot
+    }
+}
+
+/// Everything a channel adapter feeds into timeline capture.
+public enum CaptureInput: Hashable, Sendable {
+    /// A new message (live, replayed or backfilled).
+    case message(ChannelMessage)
+    /// A message's text changed.
+    case edit(channel: ChannelKey, messageID: String, newText: String, editedAt: Date)
+    /// A message was deleted.
+    case deletion(channel: ChannelKey, messageID: String, deletedAt: Date)
+    /// A reaction was added to or removed from a message.
+    case reaction(channel: ChannelKey, messageID: String, emoji: String, by: Person, added: Bool)
+    /// A message was pinned or unpinned.
+    case pin(channel: ChannelKey, messageID: String, by: Person, added: Bool)
+
+    public var channel: ChannelKey {
+        switch self {
+        case let .message(m): m.channel
+        case let .edit(c, _, _, _), let .deletion(c, _, _), let .reaction(c, _, _, _, _), let .pin(c, _, _, _): c
+        }
+    }
+}
+
+/// A `/postmortem …` command as typed by a responder.
+public struct CommandInvocation: Hashable, Sendable {
+    public var channel: ChannelKey
+    public var user: Person
+    /// Everything after `/postmortem`.
+    public var text: String
+    /// When the platform received it; the default for milestone times.
+    public var receivedAt: Date
+
+    public init(channel: ChannelKey, user: Person, text: String, receivedAt: Date) {
+        self.channel = channel
+        self.user = user
+        self.text = text
+        self.receivedAt = receivedAt
+    }
+}

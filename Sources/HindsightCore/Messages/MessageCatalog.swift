@@ -1,0 +1,92 @@
+/// Every sentence the bot says, by key. The texts live in `Prompts/messages.yaml` so a team can reword or
+/// translate them without recompiling; `{name}` placeholders are filled when a message is rendered.
+public enum MessageKey: String, CaseIterable, Codable, Sendable {
+    case helpHeader = "help_header"
+    case helpFooter = "help_footer"
+    case unknownSubcommand = "unknown_subcommand"
+    case emptyCommand = "empty_command"
+    case missingArgument = "missing_argument"
+    case unexpectedArgument = "unexpected_argument"
+    case invalidTime = "invalid_time"
+    case invalidSeverity = "invalid_severity"
+    case invalidNumber = "invalid_number"
+    case noIncident = "no_incident"
+    case incidentAlreadyOpen = "incident_already_open"
+    case incidentStarted = "incident_started"
+    case severityChanged = "severity_changed"
+    case milestoneSet = "milestone_set"
+    case milestoneBeforeStart = "milestone_before_start"
+    case milestoneNeedsOpenIncident = "milestone_needs_open_incident"
+    case incidentResolved = "incident_resolved"
+    case incidentReopened = "incident_reopened"
+    case reopenNotResolved = "reopen_not_resolved"
+    case reopenChannelBusy = "reopen_channel_busy"
+    case noteAdded = "note_added"
+    case eventIncidentStarted = "event_incident_started"
+    case eventUnknown = "event_unknown"
+    case eventPinned = "event_pinned"
+    case eventUnpinned = "event_unpinned"
+    case statusHeader = "status_header"
+    case statusMilestoneSet = "status_milestone_set"
+    case statusMilestoneUnset = "status_milestone_unset"
+    case statusTimeTo = "status_time_to"
+    case statusPendingSuggestions = "status_pending_suggestions"
+    case timelineHeader = "timeline_header"
+    case timelineEmpty = "timeline_empty"
+    case timelinePage = "timeline_page"
+    case timelineAsFile = "timeline_as_file"
+    case suggestionProposed = "suggestion_proposed"
+    case suggestionConfirm = "suggestion_confirm"
+    case suggestionDismiss = "suggestion_dismiss"
+    case suggestionConfirmed = "suggestion_confirmed"
+    case suggestionDismissed = "suggestion_dismissed"
+    case suggestionUnknown = "suggestion_unknown"
+    case suggestionAlreadyDecided = "suggestion_already_decided"
+    case appMention = "app_mention"
+    case messageTooLong = "message_too_long"
+    case consoleWelcome = "console_welcome"
+    case internalError = "internal_error"
+}
+
+/// The loaded message texts. Loading checks that every `MessageKey` has a text.
+public struct MessageCatalog: Sendable, Decodable {
+    public var texts: [String: String]
+
+    public init(texts: [String: String]) {
+        self.texts = texts
+    }
+
+    public init(from decoder: any Decoder) throws {
+        texts = try decoder.singleValueContainer().decode([String: String].self)
+    }
+
+    /// Keys the catalog lacks; a catalog with missing keys must not be used.
+    public var missingKeys: [MessageKey] {
+        MessageKey.allCases.filter { texts[$0.rawValue] == nil }
+    }
+
+    /// The text for `key` with `{name}` placeholders replaced from `values`.
+    public func render(_ key: MessageKey, _ values: [String: String] = [:]) -> String {
+        Template.fill(texts[key.rawValue] ?? "[\(key.rawValue)]", values)
+    }
+}
+
+/// `{name}` placeholder filling, shared by messages and other data-driven texts.
+public enum Template {
+    /// Replaces each `{key}` in `template` with its value; unknown placeholders stay as written.
+    public static func fill(_ template: String, _ values: [String: String]) -> String {
+        guard template.contains("{") else { return template }
+        var out = ""
+        out.reserveCapacity(template.count)
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}") else { break }
+            let name = String(rest[rest.index(after: open)..<close])
+            if let value = values[name] { out += value } else { out += rest[open...close] }
+            rest = rest[rest.index(after: close)...]
+        }
+        out += rest
+        return out
+    }
+}

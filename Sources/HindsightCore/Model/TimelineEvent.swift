@@ -1,0 +1,107 @@
+import Foundation
+
+/// Where a timeline event came from, so later integrations append to the same timeline.
+public enum EventSource: String, Codable, Sendable, CaseIterable {
+    case chat, command, alert, deploy, metric, pager
+}
+
+/// Why an event is a key event.
+public enum KeyReason: String, Codable, Sendable, CaseIterable {
+    case reaction, pin, note, milestone
+}
+
+/// A file or link attached to a message.
+public struct Attachment: Hashable, Codable, Sendable {
+    public var name: String
+    public var url: String
+
+    public init(name: String, url: String) {
+        self.name = name
+        self.url = url
+    }
+}
+
+/// An earlier version of an edited event, kept for audit.
+public struct EventRevision: Hashable, Codable, Sendable {
+    public var text: String
+    public var replacedAt: Date
+
+    public init(text: String, replacedAt: Date) {
+        self.text = text
+        self.replacedAt = replacedAt
+    }
+}
+
+/// One entry on an incident's timeline: a captured message, a command note, an alert, a milestone.
+public struct TimelineEvent: Hashable, Codable, Sendable {
+    /// Position on this incident's timeline (1, 2, 3…), stable once stored; responders cite events as `E12`.
+    public var number: Int
+    public var incidentID: IncidentID
+    public var channel: ChannelKey
+    /// The platform's own message id (Slack `ts`, Mattermost post id); nil for events with no message.
+    public var messageID: String?
+    public var author: Person
+    /// The platform's timestamp (UTC), never the bot's receive time.
+    public var occurredAt: Date
+    public var text: String
+    public var threadParentID: String?
+    public var attachments: [Attachment]
+    public var source: EventSource
+    public var keyReasons: Set<KeyReason>
+    public var milestone: MilestoneKind?
+    public var deletedAt: Date?
+    public var revisions: [EventRevision]
+
+    public init(
+        number: Int, incidentID: IncidentID, channel: ChannelKey, messageID: String?, author: Person,
+        occurredAt: Date, text: String, threadParentID: String? = nil, attachments: [Attachment] = [],
+        source: EventSource, keyReasons: Set<KeyReason> = [], milestone: MilestoneKind? = nil,
+        deletedAt: Date? = nil, revisions: [EventRevision] = []
+    ) {
+        self.number = number
+        self.incidentID = incidentID
+        self.channel = channel
+        self.messageID = messageID
+        self.author = author
+        self.occurredAt = occurredAt
+        self.text = text
+        self.threadParentID = threadParentID
+        self.attachments = attachments
+        self.source = source
+        self.keyReasons = keyReasons
+        self.milestone = milestone
+        self.deletedAt = deletedAt
+        self.revisions = revisions
+    }
+
+    public var isKey: Bool { !keyReasons.isEmpty || milestone != nil }
+    public var isDeleted: Bool { deletedAt != nil }
+    /// How responders refer to the event, e.g. `E12`.
+    public var reference: String { "E\(number)" }
+}
+
+/// A milestone the classifier thinks a message marks; a responder confirms or dismisses it.
+public struct MilestoneSuggestion: Hashable, Codable, Sendable {
+    public enum Status: String, Codable, Sendable { case pending, confirmed, dismissed }
+
+    /// Per-incident number; responders answer `/postmortem confirm S3`.
+    public var number: Int
+    public var incidentID: IncidentID
+    public var eventNumber: Int
+    public var milestone: MilestoneKind
+    public var at: Date
+    public var phrase: String
+    public var status: Status
+
+    public init(number: Int, incidentID: IncidentID, eventNumber: Int, milestone: MilestoneKind, at: Date, phrase: String, status: Status = .pending) {
+        self.number = number
+        self.incidentID = incidentID
+        self.eventNumber = eventNumber
+        self.milestone = milestone
+        self.at = at
+        self.phrase = phrase
+        self.status = status
+    }
+
+    public var reference: String { "S\(number)" }
+}

@@ -1,1 +1,0 @@
-// HindsightCore: see Package.swift for what this module is for.

@@ -1,0 +1,44 @@
+/// What the bot says back. Adapters render it in their platform's format.
+public struct Reply: Hashable, Sendable {
+    /// Who sees it: only the person who asked, or everyone in the channel.
+    public enum Visibility: String, Hashable, Sendable {
+        case ephemeral
+        case channel
+    }
+
+    /// A button the adapter shows where its platform has buttons; the console shows the equivalent command.
+    public struct Action: Hashable, Sendable {
+        public var label: String
+        /// The `/postmortem …` text the button runs, e.g. `confirm S3`.
+        public var command: String
+
+        public init(label: String, command: String) {
+            self.label = label
+            self.command = command
+        }
+    }
+
+    /// Content too long for a message, sent as a file upload.
+    public struct File: Hashable, Sendable {
+        public var name: String
+        public var contents: String
+
+        public init(name: String, contents: String) {
+            self.name = name
+            self.contents = contents
+        }
+    }
+
+    public var visibility: Visibility
+    /// Markdown text (code blocks for tables, so every platform shows them aligned).
+    public var text: String
+    public var actions: [Action]
+    public var file: File?
+
+    public init(_ visibility: Visibility, _ text: String, actions: [Action] = [], file: File? = nil) {
+        self.visibility = visibility
+        self.text = text
+        self.actions = actions
+        self.file = file
+    }
+}

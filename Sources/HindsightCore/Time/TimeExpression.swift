@@ -1,0 +1,122 @@
+import Foundation
+
+/// A time a responder typed after `at`: `14:05` (today in the configured zone), an ISO 8601 instant,
+/// `2026-11-22 14:05` (in the configured zone) or a relative `-15m` / `-2h` / `-1d` / `-90s`.
+public enum TimeExpression {
+    /// Resolves `text` to a UTC instant, or nil when it is none of the accepted forms.
+    public static func parse(_ text: String, now: Date, zone: TimeZone) -> Date? {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        if let relative = relative(text, now: now) { return relative }
+        if let clock = clockTime(text, day: now, zone: zone) { return clock }
+        if let iso = iso8601(text) { return iso }
+        return localDateTime(text, zone: zone)
+    }
+
+    private static func relative(_ text: String, now: Date) -> Date? {
+        guard text.first == "-" || text.first == "+", text.count >= 3, let unit = text.last else { return nil }
+        let sign: Double = text.first == "-" ? -1 : 1
+        guard let amount = Double(text.dropFirst().dropLast()), amount >= 0, amount.rounded() == amount else { return nil }
+        let seconds: Double
+        switch unit {
+        case "s": seconds = amount
+        case "m": seconds = amount * 60
+        case "h": seconds = amount * 3600
+        case "d": seconds = amount * 86_400
+        default: return nil
+        }
+        return now.addingTimeInterval(sign * seconds)
+    }
+
+    private static func clockParts(_ text: Substring) -> (hour: Int, minute: Int, second: Int)? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2 || parts.count == 3, parts.allSatisfy({ $0.count == 2 || ($0.count == 1 && parts.first == $0) }),
+              let hour = Int(parts[0]), let minute = Int(parts[1]),
+              (0..<24).contains(hour), (0..<60).contains(minute) else { return nil }
+        let second = parts.count == 3 ? Int(parts[2]) : 0
+        guard let second, (0..<60).contains(second) else { return nil }
+        return (hour, minute, second)
+    }
+
+    private static func clockTime(_ text: String, day: Date, zone: TimeZone) -> Date? {
+        guard let (hour, minute, second) = clockParts(Substring(text)) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        var components = calendar.dateComponents([.year, .month, .day], from: day)
+        components.hour = hour
+        components.minute = minute
+        components.second = second
+        return calendar.date(from: components)
+    }
+
+    private static func iso8601(_ text: String) -> Date? {
+        let withFraction = ISO8601DateFormatter()
+        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let plain = ISO8601DateFormatter()
+        plain.formatOptions = [.withInternetDateTime]
+        return plain.date(from: text) ?? withFraction.date(from: text)
+    }
+
+    private static func localDateTime(_ text: String, zone: TimeZone) -> Date? {
+        let pieces = text.split(whereSeparator: { $0 == " " || $0 == "T" })
+        guard pieces.count == 2, let (hour, minute, second) = clockParts(pieces[1]) else { return nil }
+        let date = pieces[0].split(separator: "-")
+        guard date.count == 3, date[0].count == 4, let year = Int(date[0]), let month = Int(date[1]), let dayOfMonth = Int(date[2]) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let components = DateComponents(year: year, month: month, day: dayOfMonth, hour: hour, minute: minute, second: second)
+        guard components.isValidDate(in: calendar) else { return nil }
+        return calendar.date(from: components)
+    }
+
+    /// Parses a calendar day (`2026-12-01`, `today`, `tomorrow`, `+3d`, `in 2 weeks` is not accepted) to midnight UTC.
+    public static func parseDay(_ text: String, today: Date) -> Date? {
+        let lower = text.lowercased()
+        let startOfToday = Calendar.utc.startOfDay(for: today)
+        if lower == "today" { return startOfToday }
+        if lower == "tomorrow" { return startOfToday.addingTimeInterval(86_400) }
+        if lower.hasPrefix("+"), let unit = lower.last, let n = Int(lower.dropFirst().dropLast()), n >= 0 {
+            switch unit {
+            case "d": return Calendar.utc.date(byAdding: .day, value: n, to: startOfToday)
+            case "w": return Calendar.utc.date(byAdding: .day, value: 7 * n, to: startOfToday)
+            default: return nil
+            }
+        }
+        let parts = lower.split(separator: "-")
+        guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+        let components = DateComponents(year: y, month: m, day: d)
+        guard components.isValidDate(in: Calendar.utc) else { return nil }
+        return Calendar.utc.date(from: components)
+    }
+}
+
+/// UTC formatting used everywhere a time is shown.
+public enum UTCFormat {
+    /// `2026-11-22 14:05:00 UTC`
+    public static func dateTime(_ date: Date) -> String {
+        let c = Calendar.utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d UTC", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+    }
+
+    /// `14:05:00`
+    public static func time(_ date: Date) -> String {
+        let c = Calendar.utc.dateComponents([.hour, .minute, .second], from: date)
+        return String(format: "%02d:%02d:%02d", c.hour!, c.minute!, c.second!)
+    }
+
+    /// `2026-11-22`
+    public static func day(_ date: Date) -> String {
+        let c = Calendar.utc.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+    }
+
+    /// A duration as responders say it: `45s`, `12m`, `1h 05m`, `2d 3h`; negative durations keep their sign.
+    public static func duration(_ interval: TimeInterval) -> String {
+        let sign = interval < 0 ? "-" : ""
+        let total = Int(abs(interval).rounded())
+        let days = total / 86_400, hours = (total % 86_400) / 3600, minutes = (total % 3600) / 60, seconds = total % 60
+        if days > 0 { return "\(sign)\(days)d \(hours)h" }
+        if hours > 0 { return sign + String(format: "%dh %02dm", hours, minutes) }
+        if minutes > 0 { return "\(sign)\(minutes)m" + (seconds > 0 ? String(format: " %02ds", seconds) : "") }
+        return "\(sign)\(seconds)s"
+    }
+}

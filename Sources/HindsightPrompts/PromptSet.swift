@@ -1,0 +1,40 @@
+import Foundation
+import HindsightCore
+
+/// All of `Prompts/`, loaded and checked at start: messages, classifier rules and the other data files.
+public struct PromptSet: Sendable {
+    public var directory: URL
+    public var messages: MessageCatalog
+    public var classifier: ClassifierRules
+
+    /// Loads every file from `directory`; the first problem is thrown with its file and reason.
+    public init(directory: URL) throws(PromptsError) {
+        self.directory = directory
+        let messagesURL = directory.appendingPathComponent("messages.yaml")
+        messages = try PromptsFile.load(MessageCatalog.self, from: messagesURL)
+        if let missing = messages.missingKeys.first {
+            throw PromptsError(file: messagesURL.path, reason: "missing message '\(missing.rawValue)' (\(messages.missingKeys.count) missing in all); copy it from the Prompts/ shipped with Hindsight")
+        }
+        classifier = try PromptsFile.load(ClassifierRules.self, from: directory.appendingPathComponent("classifier.yaml"))
+    }
+
+    /// Where `Prompts/` is: an explicit path, else `./Prompts`, else next to the executable
+    /// (`<bin>/../share/hindsight/Prompts`, as the container and packages install it).
+    public static func locate(explicit: String?, executable: URL = URL(fileURLWithPath: CommandLine.arguments[0])) throws(PromptsError) -> URL {
+        if let explicit {
+            let url = URL(fileURLWithPath: explicit)
+            guard FileManager.default.fileExists(atPath: url.appendingPathComponent("messages.yaml").path) else {
+                throw PromptsError(file: explicit, reason: "is not a Prompts directory (no messages.yaml); set HINDSIGHT_PROMPTS to the folder holding Hindsight's Prompts/")
+            }
+            return url
+        }
+        let candidates = [
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Prompts"),
+            executable.resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("../share/hindsight/Prompts").standardized,
+        ]
+        for candidate in candidates where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("messages.yaml").path) {
+            return candidate
+        }
+        throw PromptsError(file: "Prompts/", reason: "not found in \(candidates.map(\.path).joined(separator: " or ")); run from the repository root or set HINDSIGHT_PROMPTS")
+    }
+}

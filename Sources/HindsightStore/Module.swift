@@ -1,1 +1,0 @@
-// HindsightStore: see Package.swift for what this module is for.

@@ -1,0 +1,72 @@
+import GRDB
+
+/// Versioned migrations. Never edit a shipped migration: add the next one.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-incidents-and-timeline") { db in
+            try db.execute(sql: """
+                CREATE TABLE incident (
+                    id TEXT PRIMARY KEY,
+                    platform TEXT NOT NULL,
+                    channel_id TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    created_by_id TEXT NOT NULL,
+                    created_by_name TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    detected_at INTEGER,
+                    acknowledged_at INTEGER,
+                    mitigated_at INTEGER,
+                    resolved_at INTEGER
+                );
+                -- One open incident per channel, enforced by the database itself.
+                CREATE UNIQUE INDEX incident_open_per_channel ON incident(platform, channel_id) WHERE state = 'open';
+                CREATE INDEX incident_by_channel ON incident(platform, channel_id, created_at);
+
+                CREATE TABLE event (
+                    incident_id TEXT NOT NULL REFERENCES incident(id),
+                    number INTEGER NOT NULL,
+                    platform TEXT NOT NULL,
+                    channel_id TEXT NOT NULL,
+                    message_id TEXT,
+                    author_id TEXT NOT NULL,
+                    author_name TEXT NOT NULL,
+                    occurred_at INTEGER NOT NULL,
+                    text TEXT NOT NULL,
+                    thread_parent_id TEXT,
+                    attachments TEXT,
+                    source TEXT NOT NULL,
+                    key_reasons TEXT NOT NULL DEFAULT '',
+                    milestone TEXT,
+                    deleted_at INTEGER,
+                    PRIMARY KEY (incident_id, number)
+                ) WITHOUT ROWID;
+                -- Exactly-once capture: a platform message is stored once, however often it is delivered.
+                CREATE UNIQUE INDEX event_by_message ON event(platform, channel_id, message_id) WHERE message_id IS NOT NULL;
+
+                CREATE TABLE event_revision (
+                    incident_id TEXT NOT NULL,
+                    number INTEGER NOT NULL,
+                    text TEXT NOT NULL,
+                    replaced_at INTEGER NOT NULL
+                );
+                CREATE INDEX event_revision_by_event ON event_revision(incident_id, number);
+
+                CREATE TABLE suggestion (
+                    incident_id TEXT NOT NULL REFERENCES incident(id),
+                    number INTEGER NOT NULL,
+                    event_number INTEGER NOT NULL,
+                    milestone TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    phrase TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    PRIMARY KEY (incident_id, number)
+                );
+                """)
+        }
+        return migrator
+    }
+}

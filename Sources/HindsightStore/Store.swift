@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+import HindsightCore
+
+/// Hindsight's durable state: one SQLite file in WAL mode with a single writer and concurrent readers.
+///
+/// Durability: `synchronous=NORMAL` by default. In WAL mode a committed transaction survives a crash or SIGKILL of
+/// the process (it is in the WAL file the OS holds); only a power loss or kernel crash can lose the last commits.
+/// `synchronous=FULL` (`HINDSIGHT_DB_SYNCHRONOUS=full`) also survives that, at the cost of an fsync per commit.
+public final class Store: Sendable {
+    /// How hard SQLite works to keep commits across power loss.
+    public enum Synchronous: String, Sendable, CaseIterable {
+        case normal = "NORMAL"
+        case full = "FULL"
+    }
+
+    private let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
+    public init(path: String, synchronous: Synchronous = .normal) throws(StoreError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue)")
+        }
+        do {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Schema.migrator.migrate(pool)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Runs `body` in one write transaction: the desk's reads and the changes it decides commit together or not at all.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.write { db in try body(StoreTransaction(db: db)) }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.classify(error, path: path)
+        }
+    }
+
+    /// Runs `body` against a consistent snapshot, concurrently with writes.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.read { db in try body(StoreTransaction(db: db)) }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.classify(error, path: path)
+        }
+    }
+
+    /// Synchronous read for command-line tools that are not async.
+    public func readNow<T>(_ body: (StoreTransaction) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.read { db in try body(StoreTransaction(db: db)) }
+        } catch {
+            throw StoreError.classify(error, path: path)
+        }
+    }
+
+    /// The migrations applied to this file, oldest first.
+    public func appliedMigrations() throws(StoreError) -> [String] {
+        do {
+            return try pool.read { db in try Schema.migrator.appliedMigrations(db) }
+        } catch {
+            throw StoreError.classify(error, path: path)
+        }
+    }
+
+    /// Writes a consistent copy of the database to `destination` (`VACUUM INTO`), safe while the bot runs.
+    public func backup(to destination: String) throws(StoreError) {
+        do {
+            try pool.read { db in try db.execute(sql: "VACUUM INTO ?", arguments: [destination]) }
+        } catch {
+            throw StoreError.classify(error, path: destination)
+        }
+    }
+}
+
+/// Why the store could not do what was asked, with what to do about it.
+public enum StoreError: Error, CustomStringConvertible, Sendable {
+    case cannotOpen(path: String, reason: String)
+    case diskFull(path: String)
+    case readOnly(path: String)
+    case failed(path: String, reason: String)
+
+    static func classify(_ error: any Error, path: String) -> StoreError {
+        if let error = error as? DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_FULL: return .diskFull(path: path)
+            case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM: return .readOnly(path: path)
+            default: break
+            }
+        }
+        return .failed(path: path, reason: "\(error)")
+    }
+
+    public var description: String {
+        switch self {
+        case let .cannotOpen(path, reason): "cannot open the database \(path): \(reason). Check that the directory exists and is writable, or set HINDSIGHT_DB."
+        case let .diskFull(path): "the disk holding \(path) is full: free some space; nothing is acknowledged until writes succeed again."
+        case let .readOnly(path): "the database \(path) is read-only: fix its permissions or mount; nothing is acknowledged until writes succeed again."
+        case let .failed(path, reason): "database \(path) error: \(reason)"
+        }
+    }
+}

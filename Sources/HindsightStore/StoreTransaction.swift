@@ -1,0 +1,151 @@
+import Foundation
+import GRDB
+import HindsightCore
+
+/// The store as the desk sees it inside one transaction: `IncidentRecords` reads plus `apply(_:)` for its changes.
+public struct StoreTransaction: IncidentRecords {
+    let db: Database
+
+    // MARK: Reads
+
+    public func openIncident(in channel: ChannelKey) throws -> Incident? {
+        try Row.fetchOne(db, sql: "SELECT * FROM incident WHERE platform = ? AND channel_id = ? AND state = 'open'",
+                         arguments: [channel.platform.rawValue, channel.channelID]).map(Self.incident)
+    }
+
+    public func latestIncident(in channel: ChannelKey) throws -> Incident? {
+        try Row.fetchOne(db, sql: "SELECT * FROM incident WHERE platform = ? AND channel_id = ? ORDER BY created_at DESC, id DESC LIMIT 1",
+                         arguments: [channel.platform.rawValue, channel.channelID]).map(Self.incident)
+    }
+
+    public func incidentCount(idPrefix: String) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM incident WHERE id LIKE ? ESCAPE '\\'", arguments: [idPrefix + "%"]) ?? 0
+    }
+
+    /// One incident by id.
+    public func incident(_ id: IncidentID) throws -> Incident? {
+        try Row.fetchOne(db, sql: "SELECT * FROM incident WHERE id = ?", arguments: [id.rawValue]).map(Self.incident)
+    }
+
+    /// Every incident, oldest first.
+    public func allIncidents() throws -> [Incident] {
+        try Row.fetchAll(db, sql: "SELECT * FROM incident ORDER BY started_at, id").map(Self.incident)
+    }
+
+    /// Every open incident with the time of its newest captured message, for backfill after a disconnect.
+    public func openIncidentsWithLastCapture(platform: Platform) throws -> [(incident: Incident, lastCapturedAt: Date?)] {
+        try Row.fetchAll(db, sql: """
+            SELECT incident.*, (SELECT MAX(occurred_at) FROM event WHERE event.incident_id = incident.id AND event.message_id IS NOT NULL) AS last_capture
+            FROM incident WHERE state = 'open' AND platform = ?
+            """, arguments: [platform.rawValue]).map { row in
+            (Self.incident(row), (row["last_capture"] as Int64?).map(Self.date))
+        }
+    }
+
+    public func event(of incident: IncidentID, messageID: String) throws -> TimelineEvent? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE incident_id = ? AND message_id = ?", arguments: [incident.rawValue, messageID]) else { return nil }
+        return try withRevisions(Self.event(row))
+    }
+
+    /// Whether a platform message is stored under any incident (the exactly-once key).
+    public func containsMessage(channel: ChannelKey, messageID: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM event WHERE platform = ? AND channel_id = ? AND message_id = ?)",
+                          arguments: [channel.platform.rawValue, channel.channelID, messageID]) ?? false
+    }
+
+    public func events(of incident: IncidentID) throws -> [TimelineEvent] {
+        var events = try Row.fetchAll(db, sql: "SELECT * FROM event WHERE incident_id = ? ORDER BY number", arguments: [incident.rawValue]).map(Self.event)
+        let revisions = try Row.fetchAll(db, sql: "SELECT number, text, replaced_at FROM event_revision WHERE incident_id = ? ORDER BY rowid", arguments: [incident.rawValue])
+        if !revisions.isEmpty {
+            var index: [Int: Int] = [:]
+            for (i, event) in events.enumerated() { index[event.number] = i }
+            for row in revisions {
+                if let i = index[row["number"]] {
+                    events[i].revisions.append(EventRevision(text: row["text"], replacedAt: Self.date(row["replaced_at"])))
+                }
+            }
+        }
+        return events
+    }
+
+    public func lastEventNumber(of incident: IncidentID) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT MAX(number) FROM event WHERE incident_id = ?", arguments: [incident.rawValue]) ?? 0
+    }
+
+    public func suggestions(of incident: IncidentID) throws -> [MilestoneSuggestion] {
+        try Row.fetchAll(db, sql: "SELECT * FROM suggestion WHERE incident_id = ? ORDER BY number", arguments: [incident.rawValue]).map { row in
+            MilestoneSuggestion(
+                number: row["number"], incidentID: IncidentID(rawValue: row["incident_id"]), eventNumber: row["event_number"],
+                milestone: MilestoneKind(rawValue: row["milestone"]) ?? .detected, at: Self.date(row["at"]), phrase: row["phrase"],
+                status: MilestoneSuggestion.Status(rawValue: row["status"]) ?? .pending)
+        }
+    }
+
+    /// How many timeline events are stored in all.
+    public func eventCount() throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0
+    }
+
+    private func withRevisions(_ event: TimelineEvent) throws -> TimelineEvent {
+        var event = event
+        event.revisions = try Row.fetchAll(db, sql: "SELECT text, replaced_at FROM event_revision WHERE incident_id = ? AND number = ? ORDER BY rowid",
+                                           arguments: [event.incidentID.rawValue, event.number])
+            .map { EventRevision(text: $0["text"], replacedAt: Self.date($0["replaced_at"])) }
+        return event
+    }
+
+    // MARK: Writes
+
+    /// Applies the desk's changes. Returns false when an event was already stored (its message id exists).
+    @discardableResult
+    public func apply(_ changes: [Change]) throws -> Bool {
+        var allNew = true
+        for change in changes {
+            switch change {
+            case let .createIncident(incident):
+                try db.execute(sql: """
+                    INSERT INTO incident (id, platform, channel_id, title, severity, state, created_by_id, created_by_name, created_at,
+                        started_at, detected_at, acknowledged_at, mitigated_at, resolved_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: StatementArguments([
+                        incident.id.rawValue, incident.channel.platform.rawValue, incident.channel.channelID, incident.title,
+                        incident.severity.rawValue, incident.state.rawValue, incident.createdBy.id, incident.createdBy.name,
+                        Self.micros(incident.createdAt),
+                    ] + Self.milestoneColumns(incident)))
+            case let .updateIncident(incident):
+                try db.execute(sql: """
+                    UPDATE incident SET title = ?, severity = ?, state = ?, started_at = ?, detected_at = ?, acknowledged_at = ?,
+                        mitigated_at = ?, resolved_at = ? WHERE id = ?
+                    """, arguments: StatementArguments([incident.title, incident.severity.rawValue, incident.state.rawValue]
+                        + Self.milestoneColumns(incident) + [incident.id.rawValue]))
+            case let .appendEvent(event):
+                let statement = try db.cachedStatement(sql: """
+                    INSERT OR IGNORE INTO event (incident_id, number, platform, channel_id, message_id, author_id, author_name, occurred_at,
+                        text, thread_parent_id, attachments, source, key_reasons, milestone, deleted_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                try statement.execute(arguments: [
+                    event.incidentID.rawValue, event.number, event.channel.platform.rawValue, event.channel.channelID, event.messageID,
+                    event.author.id, event.author.name, Self.micros(event.occurredAt), event.text, event.threadParentID,
+                    Self.encode(event.attachments), event.source.rawValue, Self.encode(event.keyReasons), event.milestone?.rawValue,
+                    event.deletedAt.map(Self.micros),
+                ])
+                if db.changesCount == 0 { allNew = false }
+            case let .reviseEvent(incidentID, number, newText, revision):
+                try db.execute(sql: "INSERT INTO event_revision (incident_id, number, text, replaced_at) VALUES (?, ?, ?, ?)",
+                               arguments: [incidentID.rawValue, number, revision.text, Self.micros(revision.replacedAt)])
+                try db.execute(sql: "UPDATE event SET text = ? WHERE incident_id = ? AND number = ?", arguments: [newText, incidentID.rawValue, number])
+            case let .markDeleted(incidentID, number, at):
+                try db.execute(sql: "UPDATE event SET deleted_at = ? WHERE incident_id = ? AND number = ?", arguments: [Self.micros(at), incidentID.rawValue, number])
+            case let .setKeyReasons(incidentID, number, reasons):
+                try db.execute(sql: "UPDATE event SET key_reasons = ? WHERE incident_id = ? AND number = ?", arguments: [Self.encode(reasons), incidentID.rawValue, number])
+            case let .addSuggestion(s), let .updateSuggestion(s):
+                try db.execute(sql: """
+                    INSERT INTO suggestion (incident_id, number, event_number, milestone, at, phrase, status) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (incident_id, number) DO UPDATE SET status = excluded.status
+                    """, arguments: [s.incidentID.rawValue, s.number, s.eventNumber, s.milestone.rawValue, Self.micros(s.at), s.phrase, s.status.rawValue])
+            }
+        }
+        return allNew
+    }
+}
