@@ -59,6 +59,21 @@ public final class Bot: Sendable {
         }
     }
 
+    /// Validates and applies a submitted form. Store failures reject the form with the reason, so nothing is lost.
+    public func submit(_ submission: FormSubmission) async -> FormResult {
+        let desk = self.desk
+        do {
+            return try await store.write { tx in
+                let (result, changes) = try desk.submit(submission, records: tx)
+                try tx.apply(changes)
+                return result
+            }
+        } catch {
+            logger.error("form submission failed", metadata: ["channel": "\(submission.channel)", "form": "\(submission.formID)", "error": "\(error)"])
+            return .rejected(["form": desk.messages.render(.internalError, ["reason": "\(error)"])])
+        }
+    }
+
     /// Open incidents on `platform` with the time of the newest captured message: where backfill should start.
     public func backfillPoints(platform: Platform) async throws(StoreError) -> [(channel: ChannelKey, since: Date)] {
         try await store.read { tx in

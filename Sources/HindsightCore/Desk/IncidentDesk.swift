@@ -30,13 +30,16 @@ public struct IncidentDesk: Sendable {
     public func handle(_ invocation: CommandInvocation, records: some IncidentRecords) throws -> Decision {
         switch parser.parse(invocation.text, now: invocation.receivedAt) {
         case let .failure(error):
+            if let form = form(for: error, invocation) {
+                return Decision(replies: [Reply(.ephemeral, form.title, form: form)])
+            }
             return Decision(replies: [Reply(.ephemeral, explain(error))])
         case let .success(command):
             return try handle(command, invocation, records)
         }
     }
 
-    private func handle(_ command: PostmortemCommand, _ inv: CommandInvocation, _ records: some IncidentRecords) throws -> Decision {
+    func handle(_ command: PostmortemCommand, _ inv: CommandInvocation, _ records: some IncidentRecords) throws -> Decision {
         if case .help = command { return Decision(replies: [Reply(.ephemeral, help())]) }
         if case let .start(title, severity, at) = command {
             return try start(title: title, severity: severity, at: at, inv, records)

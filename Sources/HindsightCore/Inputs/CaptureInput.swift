@@ -57,11 +57,15 @@ public struct CommandInvocation: Hashable, Sendable {
     public var text: String
     /// When the platform received it; the default for milestone times.
     public var receivedAt: Date
+    /// Whether the adapter can open a `Form` for this invocation (it has a trigger id); otherwise the desk
+    /// answers with the one-line syntax instead.
+    public var canOpenForms: Bool
 
-    public init(channel: ChannelKey, user: Person, text: String, receivedAt: Date) {
+    public init(channel: ChannelKey, user: Person, text: String, receivedAt: Date, canOpenForms: Bool = false) {
         self.channel = channel
         self.user = user
         self.text = text
         self.receivedAt = receivedAt
+        self.canOpenForms = canOpenForms
     }
 }

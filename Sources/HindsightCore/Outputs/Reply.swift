@@ -34,11 +34,14 @@ public struct Reply: Hashable, Sendable {
     public var text: String
     public var actions: [Action]
     public var file: File?
+    /// A form to open for the person who asked (adapters that can show forms open it with the trigger id).
+    public var form: Form?
 
-    public init(_ visibility: Visibility, _ text: String, actions: [Action] = [], file: File? = nil) {
+    public init(_ visibility: Visibility, _ text: String, actions: [Action] = [], file: File? = nil, form: Form? = nil) {
         self.visibility = visibility
         self.text = text
         self.actions = actions
         self.file = file
+        self.form = form
     }
 }
