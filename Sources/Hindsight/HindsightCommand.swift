@@ -16,7 +16,7 @@ struct HindsightCommand: AsyncParsableCommand {
             HINDSIGHT_TIMEZONE, HINDSIGHT_LOG_LEVEL, SLACK_APP_TOKEN + SLACK_BOT_TOKEN, MATTERMOST_URL + MATTERMOST_TOKEN.
             """,
         version: version,
-        subcommands: [RunCommand.self, BackupCommand.self],
+        subcommands: [RunCommand.self, IngestCommand.self, BackupCommand.self],
         defaultSubcommand: nil
     )
 }

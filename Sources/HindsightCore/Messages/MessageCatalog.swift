@@ -91,8 +91,8 @@ public enum Template {
         out.reserveCapacity(template.count)
         var rest = template[...]
         while let open = rest.firstIndex(of: "{") {
-            out += rest[..<open]
             guard let close = rest[open...].firstIndex(of: "}") else { break }
+            out += rest[..<open]
             let name = String(rest[rest.index(after: open)..<close])
             if let value = values[name] { out += value } else { out += rest[open...close] }
             rest = rest[rest.index(after: close)...]
