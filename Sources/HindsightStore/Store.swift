@@ -75,10 +75,13 @@ public final class Store: Sendable {
         }
     }
 
-    /// Writes a consistent copy of the database to `destination` (`VACUUM INTO`), safe while the bot runs.
+    /// Writes a consistent copy of the database to `destination` with SQLite's online backup API, safe while the bot
+    /// runs (writers continue; the copy is the state at one commit).
     public func backup(to destination: String) throws(StoreError) {
         do {
-            try pool.read { db in try db.execute(sql: "VACUUM INTO ?", arguments: [destination]) }
+            let copy = try DatabaseQueue(path: destination)
+            try pool.backup(to: copy)
+            try copy.close()
         } catch {
             throw StoreError.classify(error, path: destination)
         }

@@ -1,0 +1,68 @@
+import Foundation
+import Logging
+import Testing
+import HindsightBot
+import HindsightConsole
+import HindsightCore
+import HindsightPrompts
+import HindsightStore
+import Synchronization
+
+@Suite("The bot over a real SQLite file")
+struct BotTests {
+    static let prompts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Prompts")
+
+    func makeBot(_ path: String) throws -> Bot {
+        let prompts = try PromptSet(directory: Self.prompts)
+        let desk = IncidentDesk(messages: prompts.messages, classifierRules: prompts.classifier, zone: .gmt, redact: { $0 })
+        return Bot(store: try Store(path: path), desk: desk, logger: Logger(label: "test"))
+    }
+
+    @Test("console lines become messages and commands, through the same bot and store")
+    func console() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-bot-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bot = try makeBot(dir.appendingPathComponent("db.sqlite").path)
+        let clock = Mutex(Date(timeIntervalSince1970: 1_795_356_000))
+        let console = ConsoleChannel(bot: bot, user: Person(id: "console:ann", name: "ann"), filesDirectory: dir, logger: Logger(label: "test"),
+                                     now: { clock.withLock { $0 = $0.addingTimeInterval(1); return $0 } })
+        let input = ["/postmortem start Search is slow sev3", "p99 at 4s", "", "/postmortem timeline", "/postmortem nonsense"]
+        let output = Mutex<[String]>([])
+        await console.run(lines: AsyncStream { c in input.forEach { c.yield($0) }; c.finish() }) { text in output.withLock { $0.append(text) } }
+        let replies = output.withLock { $0 }
+        #expect(replies.count == 4)   // welcome, start, timeline, help
+        #expect(replies[2].contains("p99 at 4s"))
+        #expect(replies[3].contains("I don't know"))
+        let incident = try #require(try await bot.store.read { tx in try tx.openIncident(in: ConsoleChannel.channel) })
+        let events = try await bot.store.read { tx in try tx.events(of: incident.id) }
+        #expect(events.map(\.text).contains("p99 at 4s"))
+        #expect(events.first { $0.text == "p99 at 4s" }?.occurredAt == Date(timeIntervalSince1970: 1_795_356_002))
+    }
+
+    @Test("concurrent captures from many tasks are all stored once, numbered without gaps")
+    func concurrentCapture() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-bot-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bot = try makeBot(dir.appendingPathComponent("db.sqlite").path)
+        let channel = ChannelKey(platform: .slack, channelID: "C1")
+        let t0 = Date(timeIntervalSince1970: 1_795_356_000)
+        _ = await bot.handle(CommandInvocation(channel: channel, user: Person(id: "U1", name: "a"), text: "start Load test", receivedAt: t0))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    for i in 0..<100 {
+                        let id = "\(task)-\(i % 60)"   // ids repeat: 40 duplicates per task
+                        let m = ChannelMessage(channel: channel, messageID: id, author: Person(id: "U2", name: "b"), sentAt: t0.addingTimeInterval(Double(i)), text: "m \(id)")
+                        _ = try await bot.capture(.message(m))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let incident = try #require(try await bot.store.read { tx in try tx.openIncident(in: channel) })
+        let events = try await bot.store.read { tx in try tx.events(of: incident.id) }
+        #expect(events.count == 1 + 8 * 60)
+        #expect(events.map(\.number) == Array(1...(1 + 8 * 60)))
+    }
+}

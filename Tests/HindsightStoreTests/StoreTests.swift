@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+import HindsightCore
+@testable import HindsightStore
+
+/// A fresh directory per test, removed afterwards.
+struct TemporaryDirectory: ~Copyable {
+    let url: URL
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    var databasePath: String { url.appendingPathComponent("hindsight.sqlite").path }
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
+
+@Suite("SQLite store")
+struct StoreTests {
+    let channel = ChannelKey(platform: .slack, channelID: "C1")
+    let alice = Person(id: "U1", name: "alice")
+    let t0 = Date(timeIntervalSince1970: 1_795_356_000)
+
+    func incident(_ number: Int = 1) -> Incident {
+        Incident(id: IncidentID(day: t0, number: number), channel: channel, title: "DB down", severity: .sev2, createdBy: alice,
+                 createdAt: t0, milestones: [.started: t0])
+    }
+
+    func event(_ number: Int, message: String?, at offset: TimeInterval = 0) -> TimelineEvent {
+        TimelineEvent(number: number, incidentID: incident().id, channel: channel, messageID: message, author: alice,
+                      occurredAt: t0.addingTimeInterval(offset), text: "event \(number)", source: .chat)
+    }
+
+    @Test("a new file is migrated from empty, in WAL mode")
+    func migrations() throws {
+        let dir = try TemporaryDirectory()
+        let store = try Store(path: dir.databasePath)
+        #expect(try store.appliedMigrations() == ["v1-incidents-and-timeline"])
+        let mode = try store.readNow { tx in try String.fetchOne(tx.db, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+    }
+
+    @Test("data survives closing and reopening the file, with exact microsecond times")
+    func reopen() async throws {
+        let dir = try TemporaryDirectory()
+        let precise = Date(timeIntervalSince1970: 1_795_356_123.000_456)
+        do {
+            let store = try Store(path: dir.databasePath)
+            var e = event(1, message: "1795356123.000456")
+            e.occurredAt = precise
+            e.attachments = [Attachment(name: "graph.png", url: "https://x/y")]
+            e.keyReasons = [.pin, .reaction]
+            let toStore = e
+            try await store.write { tx in try tx.apply([.createIncident(self.incident()), .appendEvent(toStore)]) }
+        }
+        let reopened = try Store(path: dir.databasePath)
+        let events = try await reopened.read { tx in try tx.events(of: self.incident().id) }
+        #expect(events.count == 1)
+        #expect(events[0].occurredAt == precise)
+        #expect(events[0].attachments.first?.name == "graph.png")
+        #expect(events[0].keyReasons == [.pin, .reaction])
+        #expect(try await reopened.read { tx in try tx.openIncident(in: self.channel) }?.id == incident().id)
+    }
+
+    @Test("a platform message is stored once, whatever the number of deliveries")
+    func exactlyOnce() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try Store(path: dir.databasePath)
+        let first = try await store.write { tx in try tx.apply([.createIncident(self.incident()), .appendEvent(self.event(1, message: "m1"))]) }
+        let second = try await store.write { tx in try tx.apply([.appendEvent(self.event(2, message: "m1"))]) }
+        #expect(first == true)
+        #expect(second == false)
+        #expect(try await store.read { tx in try tx.eventCount() } == 1)
+        #expect(try await store.read { tx in try tx.containsMessage(channel: self.channel, messageID: "m1") })
+    }
+
+    @Test("the database refuses a second open incident in one channel")
+    func oneOpenIncidentPerChannel() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try Store(path: dir.databasePath)
+        try await store.write { tx in try tx.apply([.createIncident(self.incident(1))]) }
+        await #expect(throws: StoreError.self) {
+            try await store.write { tx in try tx.apply([.createIncident(self.incident(2))]) }
+        }
+    }
+
+    @Test("readers see consistent snapshots while a writer commits")
+    func concurrentReaders() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try Store(path: dir.databasePath)
+        try await store.write { tx in try tx.apply([.createIncident(self.incident())]) }
+        let id = incident().id
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for batch in 0..<20 {
+                    let events = (1...50).map { self.event(batch * 50 + $0, message: "m\(batch * 50 + $0)") }
+                    try await store.write { tx in try tx.apply(events.map(Change.appendEvent)) }
+                }
+            }
+            for _ in 0..<4 {
+                group.addTask {
+                    var last = 0
+                    for _ in 0..<50 {
+                        let count = try await store.read { tx in try tx.events(of: id).count }
+                        #expect(count % 50 == 0)   // never half a transaction
+                        #expect(count >= last)     // never goes back
+                        last = count
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await store.read { tx in try tx.eventCount() } == 1000)
+    }
+
+    @Test("revisions, deletion marks and suggestions round-trip")
+    func updates() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try Store(path: dir.databasePath)
+        let id = incident().id
+        let suggestion = MilestoneSuggestion(number: 1, incidentID: id, eventNumber: 1, milestone: .mitigated, at: t0, phrase: "rolled back")
+        let confirmed = { var s = suggestion; s.status = .confirmed; return s }()
+        try await store.write { tx in
+            try tx.apply([
+                .createIncident(self.incident()), .appendEvent(self.event(1, message: "m1")),
+                .reviseEvent(incidentID: id, number: 1, newText: "v2", revision: EventRevision(text: "event 1", replacedAt: self.t0.addingTimeInterval(5))),
+                .markDeleted(incidentID: id, number: 1, at: self.t0.addingTimeInterval(9)),
+                .addSuggestion(suggestion), .updateSuggestion(confirmed),
+            ])
+        }
+        let event = try #require(try await store.read { tx in try tx.event(of: id, messageID: "m1") })
+        #expect(event.text == "v2")
+        #expect(event.revisions.map(\.text) == ["event 1"])
+        #expect(event.deletedAt == t0.addingTimeInterval(9))
+        #expect(try await store.read { tx in try tx.suggestions(of: id) }.map(\.status) == [.confirmed])
+    }
+
+    @Test("backup writes a consistent copy that opens as a store")
+    func backup() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try Store(path: dir.databasePath)
+        try await store.write { tx in try tx.apply([.createIncident(self.incident()), .appendEvent(self.event(1, message: "m1"))]) }
+        let copy = dir.url.appendingPathComponent("copy.sqlite").path
+        try store.backup(to: copy)
+        #expect(try await Store(path: copy).read { tx in try tx.eventCount() } == 1)
+    }
+}
