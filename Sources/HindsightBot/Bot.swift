@@ -74,6 +74,21 @@ public final class Bot: Sendable {
         }
     }
 
+    /// Puts webhook signals on the matching incidents' timelines in one transaction; the replies (milestone
+    /// suggestions, "start an incident?") are addressed to the channel returned with each outcome.
+    public func ingest(_ signals: [ExternalSignal], routes: [SignalRoute]) async throws(StoreError)
+        -> [(outcome: SignalOutcome, channel: ChannelKey?, replies: [Reply])]
+    {
+        let desk = self.desk
+        return try await store.write { tx in
+            try signals.map { signal in
+                let (outcome, channel, decision) = try desk.ingest(signal, routes: routes, records: tx)
+                try tx.apply(decision.changes)
+                return (outcome, channel, decision.replies)
+            }
+        }
+    }
+
     /// Open incidents on `platform` with the time of the newest captured message: where backfill should start.
     public func backfillPoints(platform: Platform) async throws(StoreError) -> [(channel: ChannelKey, since: Date)] {
         try await store.read { tx in

@@ -27,6 +27,10 @@ public struct StoreTransaction: IncidentRecords {
         try Row.fetchOne(db, sql: "SELECT * FROM incident WHERE id = ?", arguments: [id.rawValue]).map(Self.incident)
     }
 
+    public func openIncidents() throws -> [Incident] {
+        try Row.fetchAll(db, sql: "SELECT * FROM incident WHERE state = 'open' ORDER BY started_at").map(Self.incident)
+    }
+
     /// Every incident, oldest first.
     public func allIncidents() throws -> [Incident] {
         try Row.fetchAll(db, sql: "SELECT * FROM incident ORDER BY started_at, id").map(Self.incident)

@@ -40,6 +40,8 @@ public enum CaptureOutcome: Hashable, Sendable {
 public protocol IncidentRecords {
     func openIncident(in channel: ChannelKey) throws -> Incident?
     func latestIncident(in channel: ChannelKey) throws -> Incident?
+    func incident(_ id: IncidentID) throws -> Incident?
+    func openIncidents() throws -> [Incident]
     /// How many incidents have ids starting with `prefix` (e.g. `INC-2026-1122-`), to number the next one.
     func incidentCount(idPrefix: String) throws -> Int
     func event(of incident: IncidentID, messageID: String) throws -> TimelineEvent?

@@ -47,7 +47,7 @@ extension IncidentDesk {
         return (.stored, decision)
     }
 
-    private func proposal(_ s: MilestoneSuggestion, author: Person) -> Reply {
+    func proposal(_ s: MilestoneSuggestion, author: Person) -> Reply {
         let values = ["ref": s.reference, "milestone": s.milestone.rawValue, "time": UTCFormat.dateTime(s.at), "phrase": s.phrase, "author": author.name]
         return Reply(.channel, messages.render(.suggestionProposed, values), actions: [
             Reply.Action(label: messages.render(.suggestionConfirm, values), command: "confirm \(s.reference)"),

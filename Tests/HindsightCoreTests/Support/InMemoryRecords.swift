@@ -17,6 +17,8 @@ final class InMemoryRecords: IncidentRecords {
         incidents.values.filter { $0.channel == channel }.max { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
     }
 
+    func incident(_ id: IncidentID) -> Incident? { incidents[id] }
+    func openIncidents() -> [Incident] { incidents.values.filter { $0.state == .open }.sorted { $0.startedAt < $1.startedAt } }
     func incidentCount(idPrefix: String) -> Int { incidents.keys.filter { $0.rawValue.hasPrefix(idPrefix) }.count }
     func event(of incident: IncidentID, messageID: String) -> TimelineEvent? { events[incident, default: []].first { $0.messageID == messageID } }
     func events(of incident: IncidentID) -> [TimelineEvent] { events[incident, default: []] }
