@@ -31,7 +31,7 @@ struct WebSocketClientClosingTests {
     func silentServerTimesOut() async throws {
         let configuration = WebSocketConnection.Configuration(pingInterval: .milliseconds(200), keepAliveTimeout: .seconds(1))
         try await withTestWebSocketServer(configuration: .init(answersPings: false)) { server in
-            let client = WebSocketClient(logger: testLogger)
+            let client = WebSocketClient(logger: webSocketTestLogger)
             defer { client.shutdown() }
             let connectStarted = ContinuousClock.now
             let connection = try await client.connect(to: server.url, configuration: configuration)
@@ -41,8 +41,8 @@ struct WebSocketClientClosingTests {
             // Silence starts somewhere between the two instants; the report comes one timeout later.
             #expect(ContinuousClock.now - connectStarted >= .seconds(1))
             #expect(ContinuousClock.now - connected < .seconds(2))
-            let peer = try #require(await next(server.connections, waitingFor: "the accepted connection"))
-            #expect(try await next(peer.pings, waitingFor: "a client ping") != nil)
+            let peer = try #require(await nextElement(of: server.connections, waitingFor: "the accepted connection"))
+            #expect(try await nextElement(of: peer.pings, waitingFor: "a client ping") != nil)
         }
     }
 
@@ -69,7 +69,7 @@ struct WebSocketClientClosingTests {
                 }
             }
             try connection.send(text: "still here")
-            #expect(try await next(peer.messages, waitingFor: "a message after the pings") == "still here")
+            #expect(try await nextElement(of: peer.messages, waitingFor: "a message after the pings") == "still here")
         }
     }
 
@@ -90,7 +90,7 @@ struct WebSocketClientClosingTests {
             connection.close()
             #expect(throws: WebSocketError.notConnected) { try connection.send(text: "too late") }
             #expect(try await closeReason(of: connection) == .closedLocally)
-            #expect(try await next(peer.messages, waitingFor: "the queued message") == "last words")
+            #expect(try await nextElement(of: peer.messages, waitingFor: "the queued message") == "last words")
             #expect(await peer.waitUntilClosed() == .closeFrame(code: 1000, reason: ""))
             #expect(throws: WebSocketError.notConnected) { try connection.send(text: "still too late") }
         }
@@ -114,7 +114,7 @@ struct WebSocketClientClosingTests {
     @Test("shutdown ends open connections with closedLocally and later connects throw clientShutDown")
     func shutdownEndsConnections() async throws {
         try await withTestWebSocketServer { server in
-            let client = WebSocketClient(logger: testLogger)
+            let client = WebSocketClient(logger: webSocketTestLogger)
             let connection = try await client.connect(to: server.url)
             client.shutdown()
             #expect(try await closeReason(of: connection) == .closedLocally)

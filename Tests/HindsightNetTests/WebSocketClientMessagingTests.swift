@@ -13,7 +13,7 @@ struct WebSocketClientMessagingTests {
             }
             defer { echo.cancel() }
             try connection.send(text: "hello, incident channel ✅")
-            let event = try await next(connection.events, waitingFor: "the echo")
+            let event = try await nextElement(of: connection.events, waitingFor: "the echo")
             #expect(event == .text("hello, incident channel ✅"))
         }
     }
@@ -24,7 +24,7 @@ struct WebSocketClientMessagingTests {
         let message = String((0..<1_000_000).map { alphabet[($0 * 7 + $0 / 13) % alphabet.count] })
         try await withConnectedWebSocket { connection, peer in
             try await peer.sendText(message, fragmentSize: 16 * 1024)
-            let event = try await next(connection.events, waitingFor: "the 1 MB message")
+            let event = try await nextElement(of: connection.events, waitingFor: "the 1 MB message")
             guard case .text(let received) = event else {
                 Issue.record("expected one text message, got \(String(describing: event))")
                 return
@@ -39,7 +39,7 @@ struct WebSocketClientMessagingTests {
         let bytes = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         try await withConnectedWebSocket { connection, peer in
             try await peer.sendBinary(bytes)
-            let event = try await next(connection.events, waitingFor: "the binary message")
+            let event = try await nextElement(of: connection.events, waitingFor: "the binary message")
             #expect(event == .binary(Data(bytes)))
         }
     }
@@ -48,7 +48,7 @@ struct WebSocketClientMessagingTests {
     func serverPingGetsPong() async throws {
         try await withConnectedWebSocket { _, peer in
             try await peer.sendPing(Array("are you there".utf8))
-            let pong = try await next(peer.pongs, waitingFor: "the pong")
+            let pong = try await nextElement(of: peer.pongs, waitingFor: "the pong")
             #expect(pong == Array("are you there".utf8))
         }
     }

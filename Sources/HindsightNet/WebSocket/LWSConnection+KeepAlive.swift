@@ -57,7 +57,7 @@ private func lwsConnectionTimerFired(_ sul: UnsafeMutablePointer<lws_sorted_usec
     Unmanaged<LWSConnection>.fromOpaque(user).takeUnretainedValue().timerFired()
 }
 
-extension Duration {
+fileprivate extension Duration {
     /// The duration in whole microseconds, as lws timers take it.
     var wholeMicroseconds: Int64 {
         let (seconds, attoseconds) = components

@@ -69,7 +69,7 @@ public final class WebSocketConnection: Sendable {
     }
 }
 
-extension String {
+fileprivate extension String {
     /// The longest prefix whose UTF-8 encoding fits in `limit` bytes, never splitting a character.
     func truncatedToUTF8Count(_ limit: Int) -> String {
         guard utf8.count > limit else { return self }
