@@ -31,7 +31,7 @@ extension LWSConnection {
     /// Collects one chunk of a message; a message is complete on the last chunk of its final frame.
     func didReceive(_ wsi: OpaquePointer, _ chunk: UnsafeRawBufferPointer) -> Int32 {
         guard stage == .established else { return 0 }
-        lastActivity = .now
+        keepAlive.recordActivity(at: .now)
         if lws_is_first_fragment(wsi) != 0 {
             message.removeAll(keepingCapacity: message.capacity <= 1 << 16)
             messageIsBinary = lws_frame_is_binary(wsi) != 0
@@ -57,12 +57,12 @@ extension LWSConnection {
     }
 
     func didReceivePong() {
-        lastActivity = .now
+        keepAlive.recordActivity(at: .now)
     }
 
     /// Records the peer's close code (1005 when it sent none) and reason; lws then echoes the close.
     func peerDidClose(_ payload: UnsafeRawBufferPointer) {
-        lastActivity = .now
+        keepAlive.recordActivity(at: .now)
         guard terminalReason == nil else { return }
         if payload.count >= 2 {
             let code = UInt16(payload[0]) << 8 | UInt16(payload[1])

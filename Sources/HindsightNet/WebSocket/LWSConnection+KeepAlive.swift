@@ -2,9 +2,8 @@ import CLibWebSockets
 
 /// Connect deadline and keep-alive on one `lws_sul` timer per connection (service thread only).
 ///
-/// lws 4.1 ignores the `lws_service` timeout and its idle policy counts whole seconds, so the
-/// connection schedules its own timer: ping when `pingInterval` has passed since the last ping,
-/// give up when nothing (frame or pong) arrived for `keepAliveTimeout`.
+/// lws 4.1 ignores the `lws_service` timeout and its `retry_and_idle_policy` counts whole
+/// seconds, so the connection schedules its own timer and lets `WebSocketKeepAlive` decide.
 extension LWSConnection {
     func scheduleTimer(at deadline: ContinuousClock.Instant) {
         guard let context else { return }
@@ -19,11 +18,6 @@ extension LWSConnection {
         timerScheduled = false
     }
 
-    /// Schedules the next wake-up: the next ping or the keep-alive deadline, whichever is first.
-    func rescheduleKeepAlive() {
-        scheduleTimer(at: min(nextPingAt, lastActivity + configuration.keepAliveTimeout))
-    }
-
     func timerFired() {
         timerScheduled = false
         let now = ContinuousClock.now
@@ -32,18 +26,20 @@ extension LWSConnection {
             abort(because: .connectTimedOut(endpoint: endpoint.redacted))
         case .connecting:
             scheduleTimer(at: connectDeadline)
-        case .established where now - lastActivity >= configuration.keepAliveTimeout:
-            logger.debug("websocket keep-alive expired", metadata: ["silentFor": "\(now - lastActivity)"])
-            if terminalReason == nil { terminalReason = .keepAliveTimeout }
-            finish(terminalReason ?? .keepAliveTimeout)
-            kill()
         case .established:
-            if now >= nextPingAt, let wsi {
-                pingPending = true
-                nextPingAt = now + configuration.pingInterval
-                lws_callback_on_writable(wsi)
+            switch keepAlive.evaluate(at: now) {
+            case .expire:
+                logger.debug("websocket keep-alive expired", metadata: ["silentFor": "\(now - keepAlive.lastActivity)"])
+                // A local close waiting for its ack still reports as closedLocally.
+                finish(terminalReason ?? .keepAliveTimeout)
+                kill()
+            case .wait(let until, let ping):
+                if ping, let wsi {
+                    pingPending = true
+                    lws_callback_on_writable(wsi)
+                }
+                scheduleTimer(at: until)
             }
-            rescheduleKeepAlive()
         case .pending, .finished:
             break
         }

@@ -36,8 +36,7 @@ final class LWSConnection: @unchecked Sendable {
     /// Replaces whatever lws reports when the handshake is abandoned on purpose.
     var abortError: WebSocketError?
     var connectDeadline = ContinuousClock.now
-    var lastActivity = ContinuousClock.now
-    var nextPingAt = ContinuousClock.now
+    var keepAlive: WebSocketKeepAlive
     var pingPending = false
     var timerScheduled = false
     var message: [UInt8] = []
@@ -59,6 +58,7 @@ final class LWSConnection: @unchecked Sendable {
         self.configuration = configuration
         self.loop = loop
         self.logger = logger
+        keepAlive = WebSocketKeepAlive(pingInterval: configuration.pingInterval, timeout: configuration.keepAliveTimeout, start: .now)
         (events, eventSink) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
         timer = .allocate(capacity: 1)
         timer.initialize(to: clws_timer())
@@ -166,9 +166,8 @@ final class LWSConnection: @unchecked Sendable {
         self.wsi = wsi
         stage = .established
         outbox.withLock { $0.open() }
-        lastActivity = .now
-        nextPingAt = lastActivity + configuration.pingInterval
-        rescheduleKeepAlive()
+        keepAlive = WebSocketKeepAlive(pingInterval: configuration.pingInterval, timeout: configuration.keepAliveTimeout, start: .now)
+        scheduleTimer(at: keepAlive.nextDeadline)
         logger.debug("websocket connected")
         completeHandshake(.success(()))
     }
