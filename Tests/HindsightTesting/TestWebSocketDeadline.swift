@@ -5,6 +5,7 @@ public struct TestDeadlineExceeded: Error, CustomStringConvertible {
     /// How long it waited.
     public let deadline: Duration
 
+    /// Says what was awaited and for how long.
     public var description: String { "gave up waiting for \(waitingFor) after \(deadline)" }
 }
 

@@ -18,6 +18,7 @@ public final class WebSocketConnection: Sendable {
         public var connectTimeout: Duration
 
         /// Creates a configuration; the defaults suit Slack Socket Mode and Mattermost.
+        /// Durations under 10 ms are raised to 10 ms.
         public init(
             pingInterval: Duration = .seconds(15),
             keepAliveTimeout: Duration = .seconds(30),

@@ -28,6 +28,7 @@ public enum WebSocketError: Error, Sendable, Equatable, CustomStringConvertible 
     /// libwebsockets could not create its context (see the error log for the cause).
     case contextCreationFailed
 
+    /// What went wrong and what to do about it, without secrets.
     public var description: String {
         switch self {
         case .invalidURL(let reason):

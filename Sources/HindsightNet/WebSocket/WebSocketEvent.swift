@@ -25,6 +25,7 @@ public enum WebSocketCloseReason: Sendable, Equatable, CustomStringConvertible {
     /// The server sent a message larger than the configured maximum; the connection was closed with 1009.
     case messageTooLarge
 
+    /// A sentence for logs: why the connection ended.
     public var description: String {
         switch self {
         case .closedByPeer(let code, let reason):
