@@ -1,0 +1,92 @@
+/// The part of a connection shared between callers and the lws service thread: whether
+/// sends are still accepted, and the messages and close frame waiting for the wire.
+///
+/// Lives inside a `Mutex` on `LWSConnection`. Messages leave in the order `enqueue` saw them.
+/// A local close is written after every message queued before it; when the connection ends
+/// any other way, what is still queued is discarded (a connection is never re-used).
+struct WebSocketOutbox {
+    enum Phase: Equatable {
+        /// The handshake has not finished; the connection has not been handed out yet.
+        case connecting
+        case open
+        /// `close` was called; the close frame goes out after the queued messages.
+        case closing(code: UInt16, reason: String)
+        case closed
+    }
+
+    /// What the service thread should write next.
+    enum Item: Equatable {
+        case text(String)
+        case close(code: UInt16, reason: String)
+    }
+
+    private(set) var phase: Phase = .connecting
+    private var messages: [String] = []
+    private var head = 0
+    private var closeFrameTaken = false
+    /// True while a wake-up is queued for the service thread or a writable callback is armed,
+    /// so a burst of sends costs one `lws_cancel_service` rather than one each.
+    private var writeRequested = false
+
+    var hasPendingWrites: Bool { writeRequested }
+
+    mutating func open() {
+        if phase == .connecting { phase = .open }
+    }
+
+    /// Queues a message; returns true when the caller must wake the service thread.
+    mutating func enqueue(_ text: String) throws(WebSocketError) -> Bool {
+        guard phase == .open else { throw .notConnected }
+        messages.append(text)
+        return requestWrite()
+    }
+
+    /// Starts a graceful close; returns true when the caller must wake the service thread.
+    mutating func close(code: UInt16, reason: String) -> Bool {
+        guard phase == .open else { return false }
+        phase = .closing(code: code, reason: reason)
+        return requestWrite()
+    }
+
+    /// Takes the next thing to write, or clears the write request when there is nothing left.
+    mutating func next() -> Item? {
+        if head < messages.count {
+            let text = messages[head]
+            messages[head] = ""
+            head += 1
+            compactIfWorthwhile()
+            return .text(text)
+        }
+        if case .closing(let code, let reason) = phase, !closeFrameTaken {
+            closeFrameTaken = true
+            return .close(code: code, reason: reason)
+        }
+        writeRequested = false
+        return nil
+    }
+
+    /// Marks the connection finished and drops unsent messages; returns how many were dropped.
+    mutating func finish() -> Int {
+        let dropped = messages.count - head
+        phase = .closed
+        messages = []
+        head = 0
+        writeRequested = false
+        return dropped
+    }
+
+    private mutating func requestWrite() -> Bool {
+        defer { writeRequested = true }
+        return !writeRequested
+    }
+
+    private mutating func compactIfWorthwhile() {
+        if head == messages.count {
+            messages.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 1024, head * 2 >= messages.count {
+            messages.removeFirst(head)
+            head = 0
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import HindsightNet
+import HindsightTesting
+import Testing
+
+@Suite("WebSocketClient messaging")
+struct WebSocketClientMessagingTests {
+    @Test("a text message sent by the client comes back through an echoing server")
+    func echoRoundTrip() async throws {
+        try await withConnectedWebSocket { connection, peer in
+            let echo = Task {
+                for await message in peer.messages { try await peer.sendText(message) }
+            }
+            defer { echo.cancel() }
+            try connection.send(text: "hello, incident channel ✅")
+            let event = try await nextElement(of: connection.events, waitingFor: "the echo")
+            #expect(event == .text("hello, incident channel ✅"))
+        }
+    }
+
+    @Test("a 1 MB message sent by the server in 16 KB fragments arrives whole and intact")
+    func fragmentedMegabyte() async throws {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789é€")
+        let message = String((0..<1_000_000).map { alphabet[($0 * 7 + $0 / 13) % alphabet.count] })
+        try await withConnectedWebSocket { connection, peer in
+            try await peer.sendText(message, fragmentSize: 16 * 1024)
+            let event = try await nextElement(of: connection.events, waitingFor: "the 1 MB message")
+            guard case .text(let received) = event else {
+                Issue.record("expected one text message, got \(String(describing: event))")
+                return
+            }
+            #expect(received.utf8.count == message.utf8.count)
+            #expect(received == message)
+        }
+    }
+
+    @Test("a binary message from the server is delivered as binary")
+    func binaryMessage() async throws {
+        let bytes = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try await withConnectedWebSocket { connection, peer in
+            try await peer.sendBinary(bytes)
+            let event = try await nextElement(of: connection.events, waitingFor: "the binary message")
+            #expect(event == .binary(Data(bytes)))
+        }
+    }
+
+    @Test("a server ping is answered with a pong carrying the same payload")
+    func serverPingGetsPong() async throws {
+        try await withConnectedWebSocket { _, peer in
+            try await peer.sendPing(Array("are you there".utf8))
+            let pong = try await nextElement(of: peer.pongs, waitingFor: "the pong")
+            #expect(pong == Array("are you there".utf8))
+        }
+    }
+
+    @Test("1,000 sends from 8 concurrent tasks all arrive, none lost, each task's messages in its own order")
+    func concurrentSendsKeepOrder() async throws {
+        let tasks = 8
+        let perTask = 125
+        try await withConnectedWebSocket { connection, peer in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for task in 0..<tasks {
+                    group.addTask {
+                        for index in 0..<perTask { try connection.send(text: "\(task):\(index)") }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let received = try await withDeadline(.seconds(10), waitingFor: "1,000 messages") {
+                var received: [String] = []
+                for await message in peer.messages {
+                    received.append(message)
+                    if received.count == tasks * perTask { break }
+                }
+                return received
+            }
+            #expect(received.count == tasks * perTask)
+            var nextIndex = Array(repeating: 0, count: tasks)
+            for message in received {
+                let parts = message.split(separator: ":").compactMap { Int($0) }
+                #expect(parts.count == 2 && parts[1] == nextIndex[parts[0]], "out of order: \(message)")
+                if parts.count == 2 { nextIndex[parts[0]] = parts[1] + 1 }
+            }
+            #expect(nextIndex == Array(repeating: perTask, count: tasks))
+        }
+    }
+
+    @Test("headers and the query on the upgrade request reach the server")
+    func headersAndQueryReachServer() async throws {
+        try await withConnectedWebSocket(
+            path: "link/?ticket=abc-123&app_id=A1%2FB",
+            headers: [("Authorization", "Bearer xoxb-secret-token"), ("X-Hindsight-Trace", "t-42")]
+        ) { _, peer in
+            #expect(peer.request.uri == "/link/?ticket=abc-123&app_id=A1%2FB")
+            #expect(peer.request.path == "/link/")
+            #expect(peer.request.query == "ticket=abc-123&app_id=A1%2FB")
+            #expect(peer.request.header("authorization") == "Bearer xoxb-secret-token")
+            #expect(peer.request.header("X-Hindsight-Trace") == "t-42")
+        }
+    }
+}
