@@ -61,6 +61,12 @@ let package = Package(
             ]
         ),
 
+        // MARK: Settings: one YAML file, environment overrides, *_FILE secrets
+        .target(
+            name: "HindsightConfig",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+
         // MARK: The bot: core decisions made durable through the store
         .target(
             name: "HindsightBot",
@@ -108,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "Hindsight",
             dependencies: [
-                "HindsightCore", "HindsightStore", "HindsightPrompts", "HindsightBot",
+                "HindsightCore", "HindsightStore", "HindsightPrompts", "HindsightBot", "HindsightConfig",
                 "HindsightNet", "HindsightConsole", "HindsightSlack", "HindsightMattermost", "HindsightServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -134,6 +140,7 @@ let package = Package(
         .testTarget(name: "HindsightCoreTests", dependencies: ["HindsightCore", "HindsightPrompts"]),
         .testTarget(name: "HindsightNetTests", dependencies: ["HindsightNet", "HindsightTesting"]),
         .testTarget(name: "HindsightStoreTests", dependencies: ["HindsightStore", "HindsightCore"]),
+        .testTarget(name: "HindsightConfigTests", dependencies: ["HindsightConfig"]),
         .testTarget(
             name: "HindsightBotTests",
             dependencies: ["HindsightBot", "HindsightCore", "HindsightStore", "HindsightPrompts", "HindsightConsole"]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HindsightBot
+import HindsightConfig
 import HindsightCore
 import HindsightPrompts
 import HindsightStore
@@ -13,30 +14,33 @@ struct Composition {
     let prompts: PromptSet
     let bot: Bot
 
-    /// Reads settings, failing with a message naming the setting.
-    static func settings() throws -> Settings {
+    let source: SettingsSource
+
+    /// Reads and validates settings, failing with a message naming the setting.
+    static func settings(_ source: SettingsSource) throws -> Settings {
         do {
-            return try Settings.fromEnvironment()
+            return try Settings(source)
         } catch {
             throw ValidationError(error.description)
         }
     }
 
     /// Builds everything `run` needs, or fails with a message that says what to fix.
-    static func start() throws -> Composition {
-        let settings = try settings()
+    static func start(_ options: ConfigOptions) throws -> Composition {
+        let source = try options.source()
+        let settings = try settings(source)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = settings.logLevel
+            handler.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
             return handler
         }
         let logger = Logger(label: "hindsight")
         do {
             let prompts = try PromptSet(directory: PromptSet.locate(explicit: settings.promptsPath))
-            let store = try Store(path: settings.databasePath, synchronous: settings.synchronous)
+            let store = try Store(path: settings.databasePath, synchronous: settings.synchronous == .full ? .full : .normal)
             let desk = IncidentDesk(messages: prompts.messages, classifierRules: prompts.classifier, zone: settings.timeZone, redact: { $0 })
             logger.info("store open", metadata: ["db": "\(settings.databasePath)", "prompts": "\(prompts.directory.path)"])
-            return Composition(settings: settings, logger: logger, prompts: prompts, bot: Bot(store: store, desk: desk, logger: logger))
+            return Composition(settings: settings, logger: logger, prompts: prompts, bot: Bot(store: store, desk: desk, logger: logger), source: source)
         } catch let error as PromptsError {
             throw ValidationError("Prompts: \(error)")
         } catch let error as StoreError {

@@ -12,11 +12,12 @@ struct HindsightCommand: AsyncParsableCommand {
             Start with `hindsight run`. With no chat credentials it opens a console channel in this terminal: every line \
             you type is a channel message, and `/postmortem help` lists the commands.
 
-            Configuration comes from environment variables (see README.md): HINDSIGHT_DB, HINDSIGHT_PROMPTS, \
-            HINDSIGHT_TIMEZONE, HINDSIGHT_LOG_LEVEL, SLACK_APP_TOKEN + SLACK_BOT_TOKEN, MATTERMOST_URL + MATTERMOST_TOKEN.
+            Settings come from a YAML file (--config) and environment variables, which override it (see README.md): \
+            HINDSIGHT_DB, HINDSIGHT_PROMPTS, HINDSIGHT_TIMEZONE, HINDSIGHT_LOG_LEVEL, SLACK_APP_TOKEN + SLACK_BOT_TOKEN, \
+            MATTERMOST_URL + MATTERMOST_TOKEN. `hindsight config` shows what is in effect.
             """,
         version: version,
-        subcommands: [RunCommand.self, IngestCommand.self, BackupCommand.self],
+        subcommands: [RunCommand.self, IngestCommand.self, BackupCommand.self, ConfigCommand.self],
         defaultSubcommand: nil
     )
 }

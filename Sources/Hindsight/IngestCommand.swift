@@ -22,6 +22,8 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "The platform the channels belong to (console, slack or mattermost).")
     var platform: String = "console"
 
+    @OptionGroup var options: ConfigOptions
+
     struct Line: Decodable {
         var channel: String
         var id: String?
@@ -37,7 +39,7 @@ struct IngestCommand: AsyncParsableCommand {
         guard let platform = Platform(rawValue: platform) else {
             throw ValidationError("--platform \(self.platform) is not valid: expected console, slack or mattermost.")
         }
-        let app = try Composition.start()
+        let app = try Composition.start(options)
         let decoder = JSONDecoder()
         var number = 0
         for await raw in StandardInputLines() {

@@ -15,8 +15,10 @@ struct RunCommand: AsyncParsableCommand {
         discussion: "Pipe lines in to script it: printf '/postmortem start db down sev2\\nrolling back\\n' | hindsight run"
     )
 
+    @OptionGroup var options: ConfigOptions
+
     func run() async throws {
-        let app = try Composition.start()
+        let app = try Composition.start(options)
         let user = ProcessInfo.processInfo.environment["USER"] ?? "you"
         let console = ConsoleChannel(
             bot: app.bot, user: Person(id: "console:\(user)", name: user),
@@ -37,12 +39,14 @@ struct BackupCommand: ParsableCommand {
     @Argument(help: "Where to write the copy; the file must not exist yet.")
     var path: String
 
+    @OptionGroup var options: ConfigOptions
+
     func run() throws {
-        let settings = try Composition.settings()
+        let settings = try Composition.settings(options.source())
         guard !FileManager.default.fileExists(atPath: path) else {
             throw ValidationError("\(path) already exists; choose a new file name so no backup is overwritten.")
         }
-        let store = try Store(path: settings.databasePath, synchronous: settings.synchronous)
+        let store = try Store(path: settings.databasePath)
         try store.backup(to: path)
         print("Backed up \(settings.databasePath) to \(path).")
     }

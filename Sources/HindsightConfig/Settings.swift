@@ -1,0 +1,81 @@
+import Foundation
+
+/// The bot's own settings (adapters read theirs from the same `SettingsSource`), validated at start.
+public struct Settings: Sendable, Equatable {
+    /// How hard SQLite works to keep commits across power loss.
+    public enum Synchronous: String, Sendable, Equatable { case normal = "NORMAL", full = "FULL" }
+
+    public var databasePath: String
+    public var synchronous: Synchronous
+    public var promptsPath: String?
+    public var timeZone: TimeZone
+    public var logLevel: String
+    public var filesDirectory: String
+    public var httpHost: String
+    public var httpPort: Int
+
+    /// One documented setting: its name (the environment variable), default, meaning, and whether it is a secret.
+    public struct Entry: Sendable {
+        public var defaultValue: String?
+        public var help: String
+        public var secret: Bool
+    }
+
+    /// Every setting Hindsight reads, documented once: the README table and the example YAML follow it.
+    public static let catalog: [String: Entry] = [
+        "HINDSIGHT_DB": Entry(defaultValue: "./hindsight.sqlite", help: "the SQLite file (WAL mode)", secret: false),
+        "HINDSIGHT_DB_SYNCHRONOUS": Entry(defaultValue: "normal", help: "normal (survives a process crash) or full (also power loss)", secret: false),
+        "HINDSIGHT_PROMPTS": Entry(defaultValue: nil, help: "the Prompts/ folder; default ./Prompts, then <bin>/../share/hindsight/Prompts", secret: false),
+        "HINDSIGHT_TIMEZONE": Entry(defaultValue: "UTC", help: "zone for times typed as 14:05; storage is always UTC", secret: false),
+        "HINDSIGHT_LOG_LEVEL": Entry(defaultValue: "info", help: "trace, debug, info, notice, warning, error or critical", secret: false),
+        "HINDSIGHT_FILES_DIR": Entry(defaultValue: "./hindsight-files", help: "where the console saves replies that come as files", secret: false),
+        "HINDSIGHT_HTTP_HOST": Entry(defaultValue: "0.0.0.0", help: "address the bot's HTTP server binds", secret: false),
+        "HINDSIGHT_HTTP_PORT": Entry(defaultValue: "8080", help: "port of the bot's HTTP server (slash commands, webhooks, health)", secret: false),
+        "HINDSIGHT_PUBLIC_URL": Entry(defaultValue: nil, help: "the URL the chat server reaches the bot at (dialogs, buttons)", secret: false),
+        "SLACK_APP_TOKEN": Entry(defaultValue: nil, help: "Slack app-level token (xapp-…, connections:write)", secret: true),
+        "SLACK_BOT_TOKEN": Entry(defaultValue: nil, help: "Slack bot token (xoxb-…)", secret: true),
+        "SLACK_API_URL": Entry(defaultValue: "https://slack.com/api/", help: "Slack Web API base (GovSlack, Enterprise, tests)", secret: false),
+        "SLACK_CONNECTIONS": Entry(defaultValue: "1", help: "concurrent Socket Mode connections (1–10)", secret: false),
+        "MATTERMOST_URL": Entry(defaultValue: nil, help: "Mattermost server URL, e.g. https://chat.example.com", secret: false),
+        "MATTERMOST_TOKEN": Entry(defaultValue: nil, help: "Mattermost bot access token", secret: true),
+        "MATTERMOST_COMMAND_TOKEN": Entry(defaultValue: nil, help: "token Mattermost sends with /postmortem", secret: true),
+    ]
+
+    /// Reads and validates the bot's settings from `source`.
+    public init(_ source: SettingsSource) throws(SettingsError) {
+        func value(_ key: String) -> String { source[key] ?? Self.catalog[key]?.defaultValue ?? "" }
+        databasePath = value("HINDSIGHT_DB")
+        guard let sync = Synchronous(rawValue: value("HINDSIGHT_DB_SYNCHRONOUS").uppercased()) else {
+            throw SettingsError(key: "HINDSIGHT_DB_SYNCHRONOUS", value: value("HINDSIGHT_DB_SYNCHRONOUS"), expected: "normal or full")
+        }
+        synchronous = sync
+        promptsPath = source["HINDSIGHT_PROMPTS"]
+        guard let zone = TimeZone(identifier: value("HINDSIGHT_TIMEZONE")) else {
+            throw SettingsError(key: "HINDSIGHT_TIMEZONE", value: value("HINDSIGHT_TIMEZONE"), expected: "an IANA time zone such as UTC or Europe/Berlin")
+        }
+        timeZone = zone
+        let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        guard levels.contains(value("HINDSIGHT_LOG_LEVEL").lowercased()) else {
+            throw SettingsError(key: "HINDSIGHT_LOG_LEVEL", value: value("HINDSIGHT_LOG_LEVEL"), expected: "one of " + levels.joined(separator: ", "))
+        }
+        logLevel = value("HINDSIGHT_LOG_LEVEL").lowercased()
+        filesDirectory = value("HINDSIGHT_FILES_DIR")
+        httpHost = value("HINDSIGHT_HTTP_HOST")
+        guard let port = Int(value("HINDSIGHT_HTTP_PORT")), (0...65_535).contains(port) else {
+            throw SettingsError(key: "HINDSIGHT_HTTP_PORT", value: value("HINDSIGHT_HTTP_PORT"), expected: "a port number from 0 to 65535")
+        }
+        httpPort = port
+    }
+
+    /// The effective settings as `NAME=value  (origin)` lines, secrets masked, for `hindsight config`.
+    public static func describe(_ source: SettingsSource) -> [String] {
+        catalog.keys.sorted().map { key in
+            let entry = catalog[key]!
+            if let value = source[key] {
+                let shown = entry.secret ? "•••• (\(value.count) characters)" : value
+                return "\(key)=\(shown)  (\(source.origins[key] ?? "?"))"
+            }
+            return "\(key)=\(entry.defaultValue ?? "")  (default)  — \(entry.help)"
+        }
+    }
+}
