@@ -94,7 +94,7 @@ let package = Package(
         .target(
             name: "HindsightMattermost",
             dependencies: [
-                "HindsightCore", "HindsightBot", "HindsightNet",
+                "HindsightCore", "HindsightBot", "HindsightNet", "HindsightServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]

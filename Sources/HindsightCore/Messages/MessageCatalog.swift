@@ -60,6 +60,11 @@ public enum MessageKey: String, CaseIterable, Codable, Sendable {
     case messageTooLong = "message_too_long"
     case consoleWelcome = "console_welcome"
     case internalError = "internal_error"
+    // Mattermost adapter
+    case mattermostForbidden = "mattermost_forbidden"
+    case mattermostRateLimited = "mattermost_rate_limited"
+    case mattermostFailed = "mattermost_failed"
+    case mattermostDialogUnavailable = "mattermost_dialog_unavailable"
 }
 
 /// The loaded message texts. Loading checks that every `MessageKey` has a text.

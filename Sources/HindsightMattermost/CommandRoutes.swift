@@ -1,0 +1,163 @@
+import Foundation
+import HindsightBot
+import HindsightCore
+import HindsightServer
+import Hummingbird
+import Logging
+
+/// The HTTP endpoints Mattermost calls: `/mattermost/command` (the `/postmortem` slash command, token-checked),
+/// `/mattermost/dialog` (interactive dialog submissions) and `/mattermost/action` (message buttons).
+public struct CommandRoutes: HTTPRoutes {
+    let bot: Bot
+    let rest: MattermostREST
+    let names: any UserNameLookup
+    let configuration: MattermostConfiguration
+    let pending: PendingReplies
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    public func register(on router: Router<BasicRequestContext>) {
+        router.post("mattermost/command") { request, _ in try await command(request) }
+        router.post("mattermost/dialog") { request, _ in try await dialog(request) }
+        router.post("mattermost/action") { request, _ in try await action(request) }
+    }
+
+    // MARK: Slash command
+
+    func command(_ request: Request) async throws -> Response {
+        let form = Self.parseForm(try await bodyString(request))
+        let given = form["token"] ?? request.headers[.authorization].map { $0.replacingOccurrences(of: "Token ", with: "") } ?? ""
+        guard let expected = configuration.commandToken, CommandToken(expected).matches(given) else {
+            logger.warning("refused a slash command with a wrong token", metadata: ["channel": "\(form["channel_id"] ?? "")"])
+            return Response(status: .unauthorized)
+        }
+        guard let channelID = form["channel_id"], let userID = form["user_id"] else { return Response(status: .badRequest) }
+        let triggerID = form["trigger_id"] ?? ""
+        let user = Person(id: userID, name: await names.displayName(of: userID))
+        let invocation = CommandInvocation(
+            channel: ChannelKey(platform: .mattermost, channelID: channelID), user: user, text: form["text"] ?? "",
+            receivedAt: now(), canOpenForms: !triggerID.isEmpty && configuration.publicURL != nil
+        )
+        var shown: [Reply] = []
+        for reply in await bot.handle(invocation) {
+            if let form = reply.form {
+                if let failure = await open(form, triggerID: triggerID) { shown.append(Reply(.ephemeral, failure)) }
+                if !reply.text.isEmpty { shown.append(Reply(reply.visibility, reply.text, actions: reply.actions)) }
+            } else if reply.file != nil {
+                pending.enqueue(reply, channelID: channelID, userID: userID)  // uploads happen after the answer
+            } else {
+                shown.append(reply)
+            }
+        }
+        return try json(commandResponse(shown))
+    }
+
+    /// The first reply is the answer; further replies and the rest of over-long text go in `extra_responses`.
+    func commandResponse(_ replies: [Reply]) -> CommandResponse {
+        let poster = poster()
+        var responses: [CommandResponse] = []
+        for reply in replies {
+            let type = reply.visibility == .channel ? "in_channel" : "ephemeral"
+            var pieces = PostText.split(reply.text, limit: configuration.maxPostLength)
+            let buttons = poster.attachments(for: reply.actions)
+            if buttons == nil, !reply.actions.isEmpty { pieces.append(ReplyPoster.actionLines(reply.actions)) }
+            for (index, piece) in pieces.enumerated() {
+                let last = index == pieces.count - 1
+                responses.append(CommandResponse(responseType: type, text: piece, attachments: last ? buttons : nil))
+            }
+        }
+        guard var first = responses.first else { return CommandResponse(responseType: "ephemeral", text: "") }
+        if responses.count > 1 { first.extraResponses = Array(responses.dropFirst()) }
+        return first
+    }
+
+    /// Opens the dialog; returns the sentence to show instead when it cannot be opened.
+    private func open(_ form: Form, triggerID: String) async -> String? {
+        let messages = bot.desk.messages
+        guard let publicURL = configuration.publicURL, !triggerID.isEmpty else {
+            return messages.render(.mattermostDialogUnavailable, ["reason": "HINDSIGHT_PUBLIC_URL is not set"])
+        }
+        do {
+            try await rest.openDialog(DialogRendering.request(for: form, triggerID: triggerID, url: publicURL + "/mattermost/dialog"))
+            return nil
+        } catch {
+            logger.warning("could not open a Mattermost dialog", metadata: ["form": "\(form.id)", "error": "\(error)"])
+            return messages.render(.mattermostDialogUnavailable, ["reason": error.description])
+        }
+    }
+
+    // MARK: Dialog submission
+
+    func dialog(_ request: Request) async throws -> Response {
+        guard let submission = try? JSONDecoder().decode(DialogSubmission.self, from: Data(try await bodyString(request).utf8)) else {
+            return Response(status: .badRequest)
+        }
+        if submission.cancelled { return try json(DialogResponse(errors: nil)) }
+        let values = submission.submission.compactMapValues { $0.text }.filter { !$0.value.isEmpty }
+        let result = await bot.submit(FormSubmission(
+            formID: submission.callbackID, context: submission.state,
+            channel: ChannelKey(platform: .mattermost, channelID: submission.channelID),
+            user: Person(id: submission.userID, name: await names.displayName(of: submission.userID)),
+            values: values, submittedAt: now()
+        ))
+        switch result {
+        case .accepted(let replies):
+            for reply in replies { pending.enqueue(reply, channelID: submission.channelID, userID: submission.userID) }
+            return try json(DialogResponse(errors: nil))
+        case .rejected(let errors):
+            return try json(DialogResponse(errors: errors))
+        }
+    }
+
+    // MARK: Buttons
+
+    func action(_ request: Request) async throws -> Response {
+        guard let click = try? JSONDecoder().decode(ActionRequest.self, from: Data(try await bodyString(request).utf8)),
+              let command = click.context?.command
+        else { return Response(status: .badRequest) }
+        let user = Person(id: click.userID, name: await names.displayName(of: click.userID))
+        let replies = await bot.handle(CommandInvocation(
+            channel: ChannelKey(platform: .mattermost, channelID: click.channelID), user: user, text: command, receivedAt: now()
+        ))
+        var ephemeral: [String] = []
+        for reply in replies {
+            if reply.visibility == .ephemeral, reply.file == nil, reply.actions.isEmpty {
+                ephemeral.append(reply.text)
+            } else {
+                pending.enqueue(reply, channelID: click.channelID, userID: click.userID)
+            }
+        }
+        return try json(ActionResponse(ephemeralText: ephemeral.isEmpty ? nil : ephemeral.joined(separator: "\n\n")))
+    }
+
+    // MARK: Plumbing
+
+    func poster() -> ReplyPoster {
+        ReplyPoster(rest: rest, maxPostLength: configuration.maxPostLength, publicURL: configuration.publicURL, messages: bot.desk.messages, logger: logger)
+    }
+
+    private func bodyString(_ request: Request) async throws -> String {
+        let buffer = try await request.body.collect(upTo: HTTPBodyLimit.default)
+        return String(buffer: buffer)
+    }
+
+    private func json(_ value: some Encodable) throws -> Response {
+        let data = try JSONEncoder().encode(value)
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+
+    /// Decodes `application/x-www-form-urlencoded` (`+` is a space).
+    static func parseForm(_ body: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String { s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s) }
+            guard let name = parts.first else { continue }
+            fields[decode(name)] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return fields
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import HindsightBot
+import HindsightCore
+import HindsightNet
+import HindsightServer
+import Logging
+
+/// The Mattermost channel adapter: captures incident channels from the WebSocket API (resuming with
+/// `connection_id`/`sequence_number`, backfilling over REST after a fresh session), answers `/postmortem` and
+/// dialogs through `routes` (mount them on the bot's HTTP server), and posts replies over REST.
+public final class MattermostAdapter: Sendable {
+    private let configuration: MattermostConfiguration
+    private let bot: Bot
+    private let webSockets: WebSocketClient
+    private let logger: Logger
+    private let rest: MattermostREST
+    private let directory: UserDirectory
+    private let pending = PendingReplies()
+    private let reconnectPolicy: ReconnectPolicy
+    private let commandRoutes: CommandRoutes
+
+    /// Creates the adapter; nothing connects until `run()`.
+    /// - Parameters:
+    ///   - http: the HTTP client for REST calls.
+    ///   - reconnectPolicy: backoff between reconnects (default: Mattermost webapp-like, 3 s growing to 5 min).
+    ///   - sleep: how 429 waits are spent (tests make it instant).
+    public init(
+        configuration: MattermostConfiguration, bot: Bot, http: any MattermostHTTPTransport, webSockets: WebSocketClient,
+        logger: Logger,
+        reconnectPolicy: ReconnectPolicy = ReconnectPolicy(initialDelay: .seconds(3), maximumDelay: .seconds(300)),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        var logger = logger
+        logger[metadataKey: "platform"] = "mattermost"
+        self.configuration = configuration
+        self.bot = bot
+        self.webSockets = webSockets
+        self.logger = logger
+        self.reconnectPolicy = reconnectPolicy
+        let rest = MattermostREST(baseURL: configuration.serverURL, token: configuration.token, transport: http, logger: logger, sleep: sleep)
+        self.rest = rest
+        let directory = UserDirectory(rest: rest, logger: logger)
+        self.directory = directory
+        commandRoutes = CommandRoutes(
+            bot: bot, rest: rest, names: directory, configuration: configuration, pending: pending, logger: logger, now: now
+        )
+    }
+
+    /// The slash command, dialog and button endpoints, to register on the bot's HTTP server.
+    public var routes: some HTTPRoutes { commandRoutes }
+
+    /// Identifies the bot (`users/me`), then captures and posts until cancelled.
+    /// - Throws: `MattermostStartupError` when the token is refused or the server cannot be reached.
+    public func run() async throws {
+        let me: MattermostUser
+        do {
+            me = try await rest.me()
+        } catch {
+            throw MattermostStartupError(serverURL: configuration.serverURL, cause: error)
+        }
+        await directory.remember(me)
+        logger.info("mattermost bot identified", metadata: ["user": "\(me.username)"])
+        let translator = EventTranslator(botUserID: me.id, serverURL: configuration.serverURL)
+        let session = SocketSession(
+            url: configuration.webSocketURL, token: configuration.token, pingInterval: configuration.pingInterval,
+            webSockets: webSockets, policy: reconnectPolicy, logger: logger,
+            deliver: { [self] event in await self.capture(event, translator: translator) },
+            backfill: { [self] in await self.backfill(translator: translator) }
+        )
+        let poster = commandRoutes.poster()
+        let pending = self.pending
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await item in pending.stream {
+                    await poster.post(item.reply, channelID: item.channelID, userID: item.userID)
+                }
+            }
+            group.addTask { await session.run() }
+            await group.waitForAll()
+        }
+        try Task.checkCancellation()
+    }
+
+    /// Stores one live or replayed event; false if the store failed (so it is replayed, not lost).
+    private func capture(_ event: SocketEvent, translator: EventTranslator) async -> Bool {
+        let inputs: [CaptureInput]
+        do {
+            inputs = try await translator.inputs(for: event, names: directory)
+        } catch {
+            logger.warning("skipped an undecodable mattermost event", metadata: ["event": "\(event.name)", "error": "\(error)"])
+            return true
+        }
+        for input in inputs {
+            do {
+                let (_, replies) = try await bot.capture(input)
+                enqueue(replies, for: input)
+            } catch {
+                logger.error("could not store a mattermost event", metadata: ["event": "\(event.name)", "error": "\(error)"])
+                return false
+            }
+        }
+        return true
+    }
+
+    /// Fetches posts modified since the newest captured message in each open incident channel.
+    private func backfill(translator: EventTranslator) async {
+        let points: [(channel: ChannelKey, since: Date)]
+        do { points = try await bot.backfillPoints(platform: .mattermost) } catch {
+            logger.error("could not read backfill points", metadata: ["error": "\(error)"])
+            return
+        }
+        for point in points {
+            // A second of overlap: posts in the same millisecond as the newest one are deduplicated by id.
+            var since = Int64(point.since.timeIntervalSince1970 * 1000) - 1000
+            do {
+                while true {
+                    let list = try await rest.posts(in: point.channel.channelID, since: since)
+                    let posts = list.posts.values.sorted { ($0.createAt, $0.id) < ($1.createAt, $1.id) }
+                    var inputs: [CaptureInput] = []
+                    for post in posts { inputs += await translator.inputs(forBackfilled: post, names: directory) }
+                    let results = try await bot.capture(batch: inputs)
+                    for (input, result) in zip(inputs, results) { enqueue(result.replies, for: input) }
+                    logger.info("mattermost backfill", metadata: ["channel": "\(point.channel)", "posts": "\(posts.count)"])
+                    // `since` returns at most 1,000: continue from the newest modification seen.
+                    let newest = posts.map(\.updateAt).max() ?? since
+                    guard posts.count >= 1000, newest > since else { break }
+                    since = newest
+                }
+            } catch {
+                logger.error("mattermost backfill failed", metadata: ["channel": "\(point.channel)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private func enqueue(_ replies: [Reply], for input: CaptureInput) {
+        let author: String? = if case .message(let message) = input { message.author.id } else { nil }
+        for reply in replies { pending.enqueue(reply, channelID: input.channel.channelID, userID: author) }
+    }
+}
+
+/// Mattermost could not be used at startup; the description says what to fix.
+public struct MattermostStartupError: Error, CustomStringConvertible {
+    public var serverURL: String
+    public var cause: MattermostAPIError
+
+    public var description: String {
+        switch cause {
+        case .unauthorized:
+            "Mattermost at \(serverURL) rejected MATTERMOST_TOKEN (401 on /api/v4/users/me): create a bot account access token (System Console → Integrations → Bot Accounts) and set MATTERMOST_TOKEN to it."
+        default:
+            "Could not identify the bot on Mattermost at \(serverURL): \(cause)"
+        }
+    }
+}

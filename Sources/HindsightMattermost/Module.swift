@@ -1,1 +1,0 @@
-// HindsightMattermost: see Package.swift for what this module is for.

@@ -1,0 +1,66 @@
+import Foundation
+import HindsightCore
+import Logging
+
+/// Posts the core's `Reply` values to Mattermost over REST: Markdown text split at the post limit, buttons as
+/// attachment actions (when the bot has a public URL), files uploaded then referenced by `file_ids`.
+struct ReplyPoster: Sendable {
+    let rest: MattermostREST
+    let maxPostLength: Int
+    let publicURL: String?
+    let messages: MessageCatalog
+    let logger: Logger
+
+    /// Posts `reply` in `channelID`; ephemeral replies go to `userID` only when one is known.
+    func post(_ reply: Reply, channelID: String, userID: String?, rootID: String? = nil) async {
+        do {
+            try await deliver(reply, channelID: channelID, userID: userID, rootID: rootID)
+        } catch {
+            logger.error("could not post a reply to Mattermost", metadata: ["channel": "\(channelID)", "error": "\(error)"])
+            // Tell the person who asked, unless Mattermost refuses posting here at all.
+            if let userID, !error.isForbidden {
+                try? await rest.createEphemeralPost(userID: userID, channelID: channelID, message: error.userFacingText(messages))
+            }
+        }
+    }
+
+    private func deliver(_ reply: Reply, channelID: String, userID: String?, rootID: String?) async throws(MattermostAPIError) {
+        var pieces = reply.text.isEmpty ? [] : PostText.split(reply.text, limit: maxPostLength)
+        let buttons = attachments(for: reply.actions)
+        if buttons == nil, !reply.actions.isEmpty {
+            pieces.append(Self.actionLines(reply.actions))
+        }
+        if reply.visibility == .ephemeral, let userID, reply.file == nil {
+            for piece in pieces { try await rest.createEphemeralPost(userID: userID, channelID: channelID, message: piece) }
+            return
+        }
+        for (index, piece) in pieces.enumerated() {
+            let props = index == pieces.count - 1 ? buttons.map { PostProps(attachments: $0) } : nil
+            _ = try await rest.createPost(channelID: channelID, message: piece, rootID: rootID, props: props)
+        }
+        if pieces.isEmpty, let buttons {
+            _ = try await rest.createPost(channelID: channelID, message: "", rootID: rootID, props: PostProps(attachments: buttons))
+        }
+        if let file = reply.file {
+            let id = try await rest.uploadFile(channelID: channelID, name: file.name, contents: Data(file.contents.utf8))
+            _ = try await rest.createPost(channelID: channelID, message: "", rootID: rootID, fileIDs: [id])
+        }
+    }
+
+    /// Buttons as one attachment whose actions call back `/mattermost/action`; nil without a public URL.
+    func attachments(for actions: [Reply.Action]) -> [PostAttachment]? {
+        guard !actions.isEmpty, let publicURL else { return nil }
+        let buttons = actions.enumerated().map { index, action in
+            PostAction(
+                id: "hindsight\(index)", name: action.label,
+                integration: .init(url: publicURL + "/mattermost/action", context: ActionContext(command: action.command))
+            )
+        }
+        return [PostAttachment(fallback: Self.actionLines(actions), text: nil, actions: buttons)]
+    }
+
+    /// The buttons as text, for clients (or configurations) without buttons.
+    static func actionLines(_ actions: [Reply.Action]) -> String {
+        actions.map { "→ \($0.label): `/postmortem \($0.command)`" }.joined(separator: "\n")
+    }
+}

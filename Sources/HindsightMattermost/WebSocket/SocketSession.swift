@@ -1,0 +1,128 @@
+import HindsightNet
+import Logging
+
+/// Runs the Mattermost WebSocket with `SocketResumeMachine`: connects, hands events over one at a time (the next is
+/// read only once the previous is stored), backfills after a fresh `hello`, pings, and reconnects with backoff.
+struct SocketSession: Sendable {
+    let url: String
+    let token: String
+    let pingInterval: Duration
+    let webSockets: WebSocketClient
+    let policy: ReconnectPolicy
+    let logger: Logger
+    /// Stores one event; false when it could not be stored (the server is then asked to replay it).
+    let deliver: @Sendable (SocketEvent) async -> Bool
+    /// Fetches what a fresh server session may have missed.
+    let backfill: @Sendable () async -> Void
+
+    private enum Signal: Sendable {
+        case text(String)
+        case closed(WebSocketCloseReason)
+        case pingDue
+    }
+
+    /// Runs until the task is cancelled.
+    func run() async {
+        var machine = SocketResumeMachine()
+        var pending = machine.start()
+        var random = SystemRandomNumberGenerator()
+        while !Task.isCancelled, !pending.isEmpty {
+            let action = pending.removeFirst()
+            switch action {
+            case let .connect(connectionID, sequenceNumber):
+                var target = url
+                if let connectionID, let sequenceNumber, !connectionID.isEmpty {
+                    target += "?connection_id=\(connectionID)&sequence_number=\(sequenceNumber)"
+                }
+                do {
+                    let connection = try await webSockets.connect(
+                        to: target, headers: [("Authorization", "Bearer \(token)")],
+                        configuration: .init(pingInterval: pingInterval, keepAliveTimeout: pingInterval * 3)
+                    )
+                    logger.info("mattermost websocket connected", metadata: ["resuming": "\(connectionID != nil)"])
+                    pending += machine.handle(.connected)
+                    pending += await serve(connection, machine: &machine)
+                } catch {
+                    logger.warning("mattermost websocket connect failed", metadata: ["error": "\(error)"])
+                    pending += machine.handle(.connectFailed)
+                }
+            case .reconnect(let failures):
+                let delay = policy.delay(afterFailures: failures, random: &random)
+                do { try await Task.sleep(for: delay) } catch { return }
+                pending += machine.handle(.reconnectDue)
+            default:
+                break  // socket actions only occur while a connection is served
+            }
+        }
+    }
+
+    /// Serves one open connection until it closes; returns the machine's actions after the close.
+    private func serve(_ connection: WebSocketConnection, machine: inout SocketResumeMachine) async -> [SocketResumeMachine.Action] {
+        let (signals, sink) = AsyncStream.makeStream(of: Signal.self)
+        let interval = pingInterval
+        return await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await event in connection.events {
+                    switch event {
+                    case .text(let text): sink.yield(.text(text))
+                    case .binary: break
+                    case .closed(let reason): sink.yield(.closed(reason))
+                    }
+                }
+                sink.finish()
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    do { try await Task.sleep(for: interval) } catch { return }
+                    sink.yield(.pingDue)
+                }
+            }
+            defer { group.cancelAll() }
+            let clock = ContinuousClock()
+            var lastPing = clock.now
+            var queue: [SocketResumeMachine.Action] = []
+            for await signal in signals {
+                switch signal {
+                case .text(let text):
+                    switch try? SocketMessage.decode(text) {
+                    case .event(let event)?: queue = machine.handle(.event(event))
+                    case let .reply(seqReply, ok)?: queue = machine.handle(.reply(seqReply: seqReply, ok: ok))
+                    case nil:
+                        logger.debug("ignored an unrecognised mattermost frame")
+                        queue = []
+                    }
+                case .pingDue:
+                    // Ticks that piled up behind a long delivery or backfill count once.
+                    guard clock.now - lastPing >= interval * 0.9 else { continue }
+                    lastPing = clock.now
+                    queue = machine.handle(.pingDue)
+                case .closed(let reason):
+                    logger.info("mattermost websocket closed", metadata: ["reason": "\(reason)"])
+                    connection.close()
+                    return machine.handle(.closed)
+                }
+                while !queue.isEmpty {
+                    let action = queue.removeFirst()
+                    switch action {
+                    case .deliver(let event):
+                        if await !deliver(event), let seq = event.seq {
+                            queue += machine.handle(.deliveryFailed(seq: seq))
+                        }
+                    case .backfill:
+                        await backfill()
+                    case .sendPing(let seq):
+                        try? connection.send(text: SocketAction.ping(seq: seq))
+                    case .close(let code):
+                        logger.info("replacing the mattermost websocket", metadata: ["code": "\(code)"])
+                        connection.close(code: code)
+                    case .connect, .reconnect:
+                        break
+                    }
+                }
+            }
+            // Cancelled: the stream ended without a close.
+            connection.close(code: 1001)
+            return machine.handle(.stop)
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// A post as the REST API and the `posted`/`post_edited`/`post_deleted` events carry it (times in ms since 1970, UTC).
+public struct MattermostPost: Codable, Sendable, Hashable {
+    public var id: String
+    public var createAt: Int64
+    public var updateAt: Int64
+    public var editAt: Int64
+    public var deleteAt: Int64
+    public var userID: String
+    public var channelID: String
+    /// Non-empty for a thread reply: the root post's id.
+    public var rootID: String
+    public var message: String
+    /// Non-empty for system messages (`system_join_channel`…).
+    public var type: String
+    public var fileIDs: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case id, message, type
+        case createAt = "create_at", updateAt = "update_at", editAt = "edit_at", deleteAt = "delete_at"
+        case userID = "user_id", channelID = "channel_id", rootID = "root_id", fileIDs = "file_ids"
+    }
+
+    public init(
+        id: String, createAt: Int64, updateAt: Int64? = nil, editAt: Int64 = 0, deleteAt: Int64 = 0, userID: String,
+        channelID: String, rootID: String = "", message: String, type: String = "", fileIDs: [String] = []
+    ) {
+        self.id = id
+        self.createAt = createAt
+        self.updateAt = updateAt ?? createAt
+        self.editAt = editAt
+        self.deleteAt = deleteAt
+        self.userID = userID
+        self.channelID = channelID
+        self.rootID = rootID
+        self.message = message
+        self.type = type
+        self.fileIDs = fileIDs
+    }
+
+    // Mattermost omits empty fields in some versions: every field but the id has a default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        createAt = try c.decodeIfPresent(Int64.self, forKey: .createAt) ?? 0
+        updateAt = try c.decodeIfPresent(Int64.self, forKey: .updateAt) ?? createAt
+        editAt = try c.decodeIfPresent(Int64.self, forKey: .editAt) ?? 0
+        deleteAt = try c.decodeIfPresent(Int64.self, forKey: .deleteAt) ?? 0
+        userID = try c.decodeIfPresent(String.self, forKey: .userID) ?? ""
+        channelID = try c.decodeIfPresent(String.self, forKey: .channelID) ?? ""
+        rootID = try c.decodeIfPresent(String.self, forKey: .rootID) ?? ""
+        message = try c.decodeIfPresent(String.self, forKey: .message) ?? ""
+        type = try c.decodeIfPresent(String.self, forKey: .type) ?? ""
+        fileIDs = try c.decodeIfPresent([String].self, forKey: .fileIDs) ?? []
+    }
+}
+
+/// A reaction as carried (JSON-encoded) in `reaction_added` / `reaction_removed`.
+public struct MattermostReaction: Codable, Sendable, Hashable {
+    public var userID: String
+    public var postID: String
+    public var emojiName: String
+    public var createAt: Int64
+    /// Present in recent servers; older ones only name the channel in the broadcast.
+    public var channelID: String?
+
+    enum CodingKeys: String, CodingKey {
+        case userID = "user_id", postID = "post_id", emojiName = "emoji_name", createAt = "create_at", channelID = "channel_id"
+    }
+
+    public init(userID: String, postID: String, emojiName: String, createAt: Int64, channelID: String? = nil) {
+        self.userID = userID
+        self.postID = postID
+        self.emojiName = emojiName
+        self.createAt = createAt
+        self.channelID = channelID
+    }
+}
+
+/// `GET /channels/{id}/posts` → posts by id plus their order (newest first).
+public struct MattermostPostList: Codable, Sendable {
+    public var order: [String]
+    public var posts: [String: MattermostPost]
+
+    public init(order: [String], posts: [String: MattermostPost]) {
+        self.order = order
+        self.posts = posts
+    }
+}

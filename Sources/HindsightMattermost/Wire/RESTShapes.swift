@@ -1,0 +1,125 @@
+import Foundation
+
+/// `GET /users/{id}` and `/users/me`.
+public struct MattermostUser: Codable, Sendable, Hashable {
+    public var id: String
+    public var username: String
+    public var firstName: String?
+    public var lastName: String?
+    public var nickname: String?
+    public var isBot: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case id, username, nickname
+        case firstName = "first_name", lastName = "last_name", isBot = "is_bot"
+    }
+
+    public init(id: String, username: String, firstName: String? = nil, lastName: String? = nil, nickname: String? = nil, isBot: Bool? = nil) {
+        self.id = id
+        self.username = username
+        self.firstName = firstName
+        self.lastName = lastName
+        self.nickname = nickname
+        self.isBot = isBot
+    }
+
+    /// The name shown on the timeline: the full name when set, else the username.
+    public var displayName: String {
+        let full = [firstName, lastName].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+        return full.isEmpty ? username : full
+    }
+}
+
+/// `GET /channels/{id}`.
+public struct MattermostChannel: Codable, Sendable, Hashable {
+    public var id: String
+    public var teamID: String?
+    public var name: String
+    public var displayName: String?
+    public var type: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, type
+        case teamID = "team_id", displayName = "display_name"
+    }
+}
+
+/// The JSON error body of every failed REST call.
+public struct MattermostErrorBody: Codable, Sendable, Equatable {
+    public var id: String
+    public var message: String
+    public var statusCode: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case id, message
+        case statusCode = "status_code"
+    }
+}
+
+/// `POST /posts` body.
+struct CreatePostRequest: Encodable {
+    var channelID: String
+    var message: String
+    var rootID: String?
+    var props: PostProps?
+    var fileIDs: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case message, props
+        case channelID = "channel_id", rootID = "root_id", fileIDs = "file_ids"
+    }
+}
+
+/// `PUT /posts/{id}/patch` body: `props`, when sent, replaces the whole map.
+struct PatchPostRequest: Encodable {
+    var message: String?
+    var props: PostProps?
+}
+
+/// The `props` Hindsight sets on its posts: Slack-compatible attachments with buttons.
+public struct PostProps: Codable, Sendable, Hashable {
+    public var attachments: [PostAttachment]?
+}
+
+/// A message attachment; buttons are `actions`.
+public struct PostAttachment: Codable, Sendable, Hashable {
+    public var fallback: String?
+    public var text: String?
+    public var actions: [PostAction]?
+}
+
+/// A button: clicking it POSTs the integration context to the integration URL.
+public struct PostAction: Codable, Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var integration: Integration
+
+    public struct Integration: Codable, Sendable, Hashable {
+        public var url: String
+        public var context: ActionContext
+    }
+}
+
+/// What a Hindsight button carries: the `/postmortem` text it runs.
+public struct ActionContext: Codable, Sendable, Hashable {
+    public var command: String
+}
+
+/// `POST /files` → uploaded file infos.
+struct FileUploadResponse: Decodable {
+    struct Info: Decodable { var id: String }
+    var fileInfos: [Info]
+
+    enum CodingKeys: String, CodingKey { case fileInfos = "file_infos" }
+}
+
+/// `POST /reactions` body.
+struct ReactionRequest: Encodable {
+    var userID: String
+    var postID: String
+    var emojiName: String
+
+    enum CodingKeys: String, CodingKey {
+        case userID = "user_id", postID = "post_id", emojiName = "emoji_name"
+    }
+}

@@ -1,1 +1,0 @@
-// HindsightServer: see Package.swift for what this module is for.
