@@ -1,0 +1,155 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import NIOCore
+
+extension FakeMattermost {
+    /// The REST API v4 endpoints the bot uses, behind bearer-token auth and the on-demand rate limit.
+    func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        let api = router.group("api/v4")
+        api.get("users/:id") { request, context in
+            try await self.guarded(request) {
+                let id = context.parameters.get("id") ?? ""
+                let user = self.state.withLock { $0.users[id == "me" ? self.botUser.id : id] }
+                guard let user else { return Self.error(404, "app.user.missing_account.const", "We couldn't find the existing account.") }
+                return Self.json(user)
+            }
+        }
+        api.get("channels/:id") { request, context in
+            try await self.guarded(request) {
+                guard let channel = self.state.withLock({ $0.channels[context.parameters.get("id") ?? ""] }) else {
+                    return Self.error(404, "app.channel.get.existing.app_error", "Unable to find the existing channel.")
+                }
+                return Self.json(channel)
+            }
+        }
+        api.get("channels/:id/posts") { request, context in
+            try await self.guarded(request) {
+                let since = request.uri.queryParameters.get("since").flatMap { Int64($0) } ?? 0
+                return Self.json(self.state.withLock { $0.postList(channelID: context.parameters.get("id") ?? "", since: since) })
+            }
+        }
+        api.post("posts") { request, _ in
+            try await self.guarded(request) { body in
+                guard let json = FakeJSON.parse(body), let channelID = json["channel_id"]?.string else {
+                    return Self.error(400, "api.context.invalid_body_param.app_error", "Invalid or missing post in request body.")
+                }
+                let message = json["message"]?.string ?? ""
+                if message.unicodeScalars.count > 16_383 {
+                    return Self.error(400, "model.post.is_valid.msg.app_error", "Invalid message.")
+                }
+                var fileIDs: [String]?
+                if case .array(let ids)? = json["file_ids"] { fileIDs = ids.compactMap(\.string) }
+                var post = self.state.withLock {
+                    $0.insertPost(channelID: channelID, userID: self.botUser.id, message: message, rootID: json["root_id"]?.string ?? "", type: "", fileIDs: fileIDs)
+                }
+                if let props = json["props"] {
+                    post = self.state.withLock { $0.editPost(post.id, message: nil, props: props) } ?? post
+                }
+                await self.broadcast("posted", post)  // the bot hears its own posts too
+                return Self.json(post, status: .created)
+            }
+        }
+        api.post("posts/ephemeral") { request, _ in
+            try await self.guarded(request) { body in
+                let json = FakeJSON.parse(body)
+                self.state.withLock { $0.ephemeral.append((json?["user_id"]?.string ?? "", json?["post"]?["message"]?.string ?? "")) }
+                return Self.json(json ?? .null, status: .created)
+            }
+        }
+        api.put("posts/:id/patch") { request, context in
+            try await self.guarded(request) { body in
+                let json = FakeJSON.parse(body)
+                guard let post = self.state.withLock({ $0.editPost(context.parameters.get("id") ?? "", message: json?["message"]?.string, props: json?["props"]) }) else {
+                    return Self.error(404, "app.post.get.app_error", "Unable to get the post.")
+                }
+                await self.broadcast("post_edited", post)
+                return Self.json(post)
+            }
+        }
+        api.post("posts/:id/pin") { request, context in
+            try await self.guarded(request) {
+                self.state.withLock { _ = $0.pinned.insert(context.parameters.get("id") ?? "") }
+                return Self.json(FakeJSON.object(["status": .string("OK")]))
+            }
+        }
+        api.post("reactions") { request, _ in
+            try await self.guarded(request) { body in Self.json(FakeJSON.parse(body) ?? .null, status: .created) }
+        }
+        api.post("files") { request, _ in
+            try await self.guarded(request) { body in
+                let id = FakeMattermostID.make()
+                self.state.withLock { $0.files[id] = body }
+                return Self.json(FakeJSON.object([
+                    "file_infos": .array([.object(["id": .string(id), "name": .string("upload")])]), "client_ids": .array([]),
+                ]), status: .created)
+            }
+        }
+        api.post("actions/dialogs/open") { request, _ in
+            try await self.guarded(request) { body in
+                guard let json = FakeJSON.parse(body), json["trigger_id"]?.string?.isEmpty == false, json["url"]?.string != nil else {
+                    return Self.error(400, "interactive_message.decode_trigger_id.base64_decode_failed", "Invalid trigger_id.")
+                }
+                self.state.withLock { $0.dialogs.append(json) }
+                return Self.json(FakeJSON.object(["status": .string("OK")]))
+            }
+        }
+        api.post("commands") { request, _ in
+            try await self.guarded(request) { body in
+                var command = FakeJSON.parse(body) ?? .object([:])
+                if case .object(var fields) = command {
+                    fields["id"] = .string(FakeMattermostID.make())
+                    fields["token"] = .string(FakeMattermostID.make())
+                    command = .object(fields)
+                }
+                return Self.json(command, status: .created)
+            }
+        }
+        return router
+    }
+
+    private func guarded(_ request: Request, _ handler: () async throws -> Response) async throws -> Response {
+        try await guarded(request) { (_: Data) in try await handler() }
+    }
+
+    /// Records the request, applies the rate limit, checks the bearer token, then runs `handler` with the body.
+    private func guarded(_ request: Request, _ handler: (Data) async throws -> Response) async throws -> Response {
+        let line = "\(request.method.rawValue) \(request.uri.path)" + (request.uri.query.map { "?\($0)" } ?? "")
+        let limited = state.withLock { state -> Int? in
+            state.requests.append(line)
+            guard state.rateLimitNext > 0 else { return nil }
+            state.rateLimitNext -= 1
+            return state.retryAfter
+        }
+        if let retryAfter = limited {
+            // The real server's limiter: headers on the response, a plain-text body.
+            return Response(
+                status: .tooManyRequests,
+                headers: [
+                    .contentType: "text/plain; charset=utf-8", .retryAfter: "\(retryAfter)",
+                    HTTPField.Name("X-Ratelimit-Limit")!: "10", HTTPField.Name("X-Ratelimit-Remaining")!: "0",
+                    HTTPField.Name("X-Ratelimit-Reset")!: "\(retryAfter)",
+                ],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: "limit exceeded\n"))
+            )
+        }
+        guard request.headers[.authorization] == "Bearer \(token)" else {
+            return Self.error(401, "api.context.session_expired.app_error", "Invalid or expired session, please login again.")
+        }
+        let buffer = try await request.body.collect(upTo: 50 << 20)
+        return try await handler(Data(buffer.readableBytesView))
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let data = (try? JSONEncoder().encode(value)) ?? Data("null".utf8)
+        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func error(_ status: Int, _ id: String, _ message: String) -> Response {
+        json(FakeJSON.object([
+            "id": .string(id), "message": .string(message), "detailed_error": .string(""),
+            "request_id": .string(FakeMattermostID.make()), "status_code": .number(Double(status)),
+        ]), status: HTTPResponse.Status(code: status))
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// An in-process Mattermost for tests: REST API v4 endpoints with real shapes on one port, the WebSocket API on
+/// another (events with `seq`, JSON-string posts, resume by `connection_id`/`sequence_number`, fresh `hello`s),
+/// 429s on demand, and helpers that play the server's part toward the bot (slash commands, dialog submissions).
+public final class FakeMattermost: Sendable {
+    /// The bot account the fake authenticates with `token`.
+    public let botUser: FakeMattermostUser
+    /// The bot's access token.
+    public let token: String
+    let state: Mutex<FakeMattermostState>
+    let socket: FakeMattermostSocket
+    private let webSocketServer: TestWebSocketServer
+    private let port = Mutex(0)
+
+    /// `http://127.0.0.1:PORT` (what `MATTERMOST_URL` would be).
+    public var baseURL: String { "http://127.0.0.1:\(port.withLock { $0 })" }
+    /// The WebSocket endpoint, `ws://127.0.0.1:PORT/api/v4/websocket`.
+    public var webSocketURL: String { "ws://127.0.0.1:\(webSocketServer.port)/api/v4/websocket" }
+
+    private init(token: String, botUser: FakeMattermostUser, webSocketServer: TestWebSocketServer) {
+        self.token = token
+        self.botUser = botUser
+        self.webSocketServer = webSocketServer
+        state = Mutex(FakeMattermostState(users: [botUser.id: botUser]))
+        socket = FakeMattermostSocket(token: token, botUserID: botUser.id)
+    }
+
+    /// Runs `body` with a started fake and shuts it down afterwards.
+    public static func run<Result: Sendable>(
+        token: String = "bot-token-0123456789abcdefghij",
+        botUser: FakeMattermostUser = FakeMattermostUser(id: "b0tb0tb0tb0tb0tb0tb0tb0tb0", username: "hindsight", isBot: true),
+        _ body: @Sendable (FakeMattermost) async throws -> Result
+    ) async throws -> Result {
+        let webSocketServer = try await TestWebSocketServer.start()
+        let fake = FakeMattermost(token: token, botUser: botUser, webSocketServer: webSocketServer)
+        var logger = Logger(label: "fake-mattermost")
+        logger.logLevel = .warning
+        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: fake.makeRouter(),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "fake-mattermost"),
+            onServerRunning: { channel in portSink.yield(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService() }
+            group.addTask {
+                for await connection in webSocketServer.connections { await fake.socket.accept(connection) }
+            }
+            var iterator = ports.makeAsyncIterator()
+            let bound = await iterator.next() ?? 0
+            fake.port.withLock { $0 = bound }
+            do {
+                let result = try await body(fake)
+                await webSocketServer.shutdown()
+                group.cancelAll()
+                return result
+            } catch {
+                await webSocketServer.shutdown()
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+
+    // MARK: Setting the scene
+
+    /// Adds a user `GET /users/{id}` knows.
+    public func addUser(_ user: FakeMattermostUser) {
+        state.withLock { $0.users[user.id] = user }
+    }
+
+    /// Adds an open channel.
+    public func addChannel(id: String, name: String) {
+        state.withLock {
+            $0.channels[id] = .object([
+                "id": .string(id), "team_id": .string("t3amt3amt3amt3amt3amt3amt3"), "name": .string(name),
+                "display_name": .string(name), "type": .string("O"),
+            ])
+        }
+    }
+
+    /// The next `count` REST requests get 429 with `Retry-After: retryAfter` and a plain-text body.
+    public func rateLimit(next count: Int, retryAfter: Int = 1) {
+        state.withLock {
+            $0.rateLimitNext = count
+            $0.retryAfter = retryAfter
+        }
+    }
+
+    // MARK: Things people do (each also goes out on the socket)
+
+    /// A user posts `message` in a channel: stored for REST and sent as a `posted` event.
+    @discardableResult
+    public func post(channelID: String, userID: String, message: String, rootID: String = "", type: String = "") async -> FakeMattermostPost {
+        let post = state.withLock { $0.insertPost(channelID: channelID, userID: userID, message: message, rootID: rootID, type: type, fileIDs: nil) }
+        await broadcast("posted", post)
+        return post
+    }
+
+    /// A user edits a post.
+    public func edit(postID: String, message: String) async {
+        guard let post = state.withLock({ $0.editPost(postID, message: message, props: nil) }) else { return }
+        await broadcast("post_edited", post)
+    }
+
+    /// A user deletes a post.
+    public func delete(postID: String) async {
+        guard let post = state.withLock({ $0.deletePost(postID) }) else { return }
+        await broadcast("post_deleted", post)
+    }
+
+    /// A user adds or removes a reaction.
+    public func react(userID: String, postID: String, emoji: String, added: Bool = true) async {
+        guard let channelID = state.withLock({ $0.posts[postID]?.channel_id }) else { return }
+        let reaction = FakeJSON.object([
+            "user_id": .string(userID), "post_id": .string(postID), "emoji_name": .string(emoji),
+            "create_at": .number(Double(state.withLock { $0.nextMillis() })), "channel_id": .string(channelID),
+        ])
+        await socket.send(
+            event: added ? "reaction_added" : "reaction_removed", data: .object(["reaction": .string(reaction.text)]), channelID: channelID
+        )
+    }
+
+    func broadcast(_ event: String, _ post: FakeMattermostPost) async {
+        let channelName = state.withLock { $0.channels[post.channel_id]?["name"]?.string } ?? ""
+        let postJSON = String(decoding: (try? JSONEncoder().encode(post)) ?? Data(), as: UTF8.self)
+        await socket.send(event: event, data: .object([
+            "channel_display_name": .string(channelName), "channel_name": .string(channelName), "channel_type": .string("O"),
+            "post": .string(postJSON), "sender_name": .string("@\(post.user_id)"), "team_id": .string(""),
+        ]), channelID: post.channel_id)
+    }
+
+    // MARK: Socket control
+
+    /// Drops the bot's socket without a close frame; events keep buffering for a resume.
+    public func dropConnection() async { await socket.dropConnection() }
+    /// Forgets every connection (a server restart): the next connect gets a fresh `hello` with a new id.
+    public func forgetConnections() async { await socket.forgetSessions() }
+    /// While holding, new sockets get no answer yet (so events posted meanwhile must be replayed).
+    public func holdConnections(_ on: Bool) async { await socket.hold(on) }
+    /// Waits until `predicate` holds for the socket statistics.
+    public func waitForSocket(_ predicate: @escaping @Sendable (FakeMattermostSocketStats) -> Bool) async {
+        await socket.waitFor(predicate)
+    }
+    /// Socket statistics: connections, fresh hellos, resumes, replayed events, pings.
+    public var socketStats: FakeMattermostSocketStats { get async { await socket.stats } }
+
+    // MARK: What the bot did
+
+    /// Every REST request as `METHOD /path?query`, in order.
+    public var requests: [String] { state.withLock { $0.requests } }
+    /// Dialogs opened with `POST /actions/dialogs/open`, as sent.
+    public var openedDialogs: [FakeJSON] { state.withLock { $0.dialogs } }
+    /// Posts by `userID` (the bot's replies when it is the bot), oldest first.
+    public func posts(by userID: String) -> [FakeMattermostPost] {
+        state.withLock { s in s.postOrder.compactMap { s.posts[$0] }.filter { $0.user_id == userID } }
+    }
+    /// Ephemeral posts the bot sent, as `(user_id, message)`.
+    public var ephemeralPosts: [(userID: String, message: String)] { state.withLock { $0.ephemeral } }
+}
+
+public typealias FakeMattermostSocketStats = FakeMattermostSocket.Stats
