@@ -20,6 +20,11 @@ public struct SocketResumeMachine: Sendable {
     public struct Session: Sendable, Equatable {
         public var connectionID: String
         public var lastSeq: Int
+
+        public init(connectionID: String, lastSeq: Int) {
+            self.connectionID = connectionID
+            self.lastSeq = lastSeq
+        }
     }
 
     /// What happened.

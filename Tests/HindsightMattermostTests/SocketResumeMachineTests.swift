@@ -1,0 +1,102 @@
+import HindsightMattermost
+import Testing
+
+@Suite("The Mattermost resume state machine")
+struct SocketResumeMachineTests {
+    func event(_ name: String, seq: Int, connectionID: String? = nil) -> SocketEvent {
+        SocketEvent(name: name, seq: seq, data: .init(connectionID: connectionID))
+    }
+
+    /// A machine that is live on connection `c1` having seen seq 0…last.
+    func live(last: Int) -> SocketResumeMachine {
+        var machine = SocketResumeMachine()
+        _ = machine.start()
+        _ = machine.handle(.connected)
+        _ = machine.handle(.event(event("hello", seq: 0, connectionID: "c1")))
+        for seq in stride(from: 1, through: last, by: 1) { _ = machine.handle(.event(event("posted", seq: seq))) }
+        return machine
+    }
+
+    @Test("the first connect has no session; a hello starts one and asks for a backfill")
+    func freshStart() {
+        var machine = SocketResumeMachine()
+        #expect(machine.start() == [.connect(connectionID: nil, sequenceNumber: nil)])
+        #expect(machine.handle(.connected) == [])
+        #expect(machine.handle(.event(event("hello", seq: 0, connectionID: "c1"))) == [.backfill])
+        #expect(machine.state == .live(.init(connectionID: "c1", lastSeq: 0)))
+    }
+
+    @Test("events in seq order are delivered; a repeated seq is dropped")
+    func inOrder() {
+        var machine = live(last: 2)
+        let third = event("posted", seq: 3)
+        #expect(machine.handle(.event(third)) == [.deliver(third)])
+        #expect(machine.handle(.event(event("posted", seq: 2))) == [])
+    }
+
+    @Test("after a drop it reconnects with connection_id and the next expected seq")
+    func reconnectsWithResume() {
+        var machine = live(last: 7)
+        #expect(machine.handle(.closed) == [.reconnect(afterFailures: 1)])
+        #expect(machine.handle(.reconnectDue) == [.connect(connectionID: "c1", sequenceNumber: 8)])
+    }
+
+    @Test("a replay (no hello, seq continues) is delivered as is, without a backfill")
+    func replay() {
+        var machine = live(last: 7)
+        _ = machine.handle(.closed)
+        _ = machine.handle(.reconnectDue)
+        _ = machine.handle(.connected)
+        let eighth = event("posted", seq: 8)
+        #expect(machine.handle(.event(eighth)) == [.deliver(eighth)])
+        #expect(machine.state == .live(.init(connectionID: "c1", lastSeq: 8)))
+        #expect(machine.failures == 0)
+    }
+
+    @Test("a fresh hello with a new connection_id resets seq and asks for a backfill")
+    func freshHelloAfterDrop() {
+        var machine = live(last: 7)
+        _ = machine.handle(.closed)
+        _ = machine.handle(.reconnectDue)
+        _ = machine.handle(.connected)
+        #expect(machine.handle(.event(event("hello", seq: 0, connectionID: "c2"))) == [.backfill])
+        let first = event("posted", seq: 1)
+        #expect(machine.handle(.event(first)) == [.deliver(first)])
+        #expect(machine.state == .live(.init(connectionID: "c2", lastSeq: 1)))
+    }
+
+    @Test("a seq gap closes the socket with 4001 and resumes from the first missing seq")
+    func gap() {
+        var machine = live(last: 3)
+        #expect(machine.handle(.event(event("posted", seq: 5))) == [.close(code: 4001)])
+        _ = machine.handle(.closed)
+        #expect(machine.handle(.reconnectDue) == [.connect(connectionID: "c1", sequenceNumber: 4)])
+    }
+
+    @Test("an event the store could not keep is asked for again")
+    func deliveryFailure() {
+        var machine = live(last: 4)
+        #expect(machine.handle(.deliveryFailed(seq: 4)) == [.close(code: 4001)])
+        _ = machine.handle(.closed)
+        #expect(machine.handle(.reconnectDue) == [.connect(connectionID: "c1", sequenceNumber: 4)])
+    }
+
+    @Test("a ping is sent each interval; an unanswered one replaces the socket with 4000")
+    func keepAlive() {
+        var machine = live(last: 0)
+        #expect(machine.handle(.pingDue) == [.sendPing(seq: 1)])
+        #expect(machine.handle(.reply(seqReply: 1, ok: true)) == [])
+        #expect(machine.handle(.pingDue) == [.sendPing(seq: 2)])
+        #expect(machine.handle(.pingDue) == [.close(code: 4000)])
+    }
+
+    @Test("failed connects back off with a growing failure count, keeping the session")
+    func backoff() {
+        var machine = live(last: 2)
+        _ = machine.handle(.closed)
+        _ = machine.handle(.reconnectDue)
+        #expect(machine.handle(.connectFailed) == [.reconnect(afterFailures: 2)])
+        #expect(machine.handle(.reconnectDue) == [.connect(connectionID: "c1", sequenceNumber: 3)])
+        #expect(machine.handle(.connectFailed) == [.reconnect(afterFailures: 3)])
+    }
+}

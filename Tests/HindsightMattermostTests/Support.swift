@@ -1,0 +1,136 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import HindsightBot
+import HindsightCore
+import HindsightMattermost
+import HindsightNet
+import HindsightPrompts
+import HindsightServer
+import HindsightStore
+import HindsightTesting
+import Logging
+
+/// REST for the tests through Foundation's URLSession (a plain HTTP client), until HindsightNet's HTTPClient lands.
+struct URLSessionTransport: MattermostHTTPTransport {
+    func send(_ request: MattermostHTTPRequest) async throws -> MattermostHTTPResponse {
+        var urlRequest = URLRequest(url: URL(string: request.url)!)
+        urlRequest.httpMethod = request.method
+        for header in request.headers { urlRequest.setValue(header.value, forHTTPHeaderField: header.name) }
+        urlRequest.httpBody = request.body
+        let (data, response) = try await URLSession.shared.data(for: urlRequest)
+        let http = response as! HTTPURLResponse
+        let headers = http.allHeaderFields.compactMap { key, value -> (name: String, value: String)? in
+            guard let name = key as? String else { return nil }
+            return (name, "\(value)")
+        }
+        return MattermostHTTPResponse(status: http.statusCode, headers: headers, body: data)
+    }
+}
+
+enum TestIDs {
+    static let channel = "ch4nch4nch4nch4nch4nch4nch"
+    static let alice = FakeMattermostUser(id: "al1ceal1ceal1ceal1ceal1ce0", username: "alice", firstName: "Alice", lastName: "Liddell")
+    static let bob = FakeMattermostUser(id: "b0bb0bb0bb0bb0bb0bb0bb0bb0", username: "bob")
+    static let commandToken = "c0mmandt0kenc0mmandt0ken0"
+    static let channelKey = ChannelKey(platform: .mattermost, channelID: channel)
+}
+
+/// A real bot over a temporary SQLite file.
+func makeBot() throws -> Bot {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let prompts = try PromptSet(directory: root.appendingPathComponent("Prompts"))
+    let desk = IncidentDesk(messages: prompts.messages, classifierRules: prompts.classifier, zone: TimeZone(identifier: "UTC")!, redact: { $0 })
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-mm-\(UUID().uuidString).sqlite").path
+    return Bot(store: try Store(path: path), desk: desk, logger: Logger(label: "test"))
+}
+
+/// Everything an adapter test needs: the fake, the bot, the adapter running, and the bot's HTTP server.
+struct Harness: Sendable {
+    let fake: FakeMattermost
+    let bot: Bot
+    /// `http://127.0.0.1:PORT` of the bot's own HTTP server.
+    let botURL: String
+    let sleeps: SleepLog
+
+    /// Posts stored for the channel's open incident, by message id.
+    func storedMessageIDs() async throws -> [String] {
+        try await bot.store.read { tx in
+            guard let incident = try tx.openIncident(in: TestIDs.channelKey) else { return [] }
+            return try tx.events(of: incident.id).compactMap(\.messageID)
+        }
+    }
+
+    func events() async throws -> [TimelineEvent] {
+        try await bot.store.read { tx in
+            guard let incident = try tx.openIncident(in: TestIDs.channelKey) else { return [] }
+            return try tx.events(of: incident.id)
+        }
+    }
+}
+
+/// Records 429 waits instead of spending them.
+final class SleepLog: Sendable {
+    private let waits = Mutex<[Duration]>([])
+    var all: [Duration] { waits.withLock { $0 } }
+    func record(_ duration: Duration) { waits.withLock { $0.append(duration) } }
+}
+
+import Synchronization
+
+/// Starts the fake, a bot with an open incident in the test channel, the adapter and the bot's HTTP server.
+func withHarness(
+    openIncident: Bool = true, pingInterval: Duration = .seconds(10),
+    _ body: @Sendable @escaping (Harness) async throws -> Void
+) async throws {
+    try await FakeMattermost.run { fake in
+        fake.addChannel(id: TestIDs.channel, name: "incident-db")
+        fake.addUser(TestIDs.alice)
+        fake.addUser(TestIDs.bob)
+        let bot = try makeBot()
+        if openIncident {
+            _ = await bot.handle(CommandInvocation(
+                channel: TestIDs.channelKey, user: Person(id: TestIDs.alice.id, name: "Alice"), text: "start Database down sev2",
+                receivedAt: Date().addingTimeInterval(-60)
+            ))
+        }
+        var logger = Logger(label: "mattermost-test")
+        logger.logLevel = .warning
+        let configuration = try MattermostConfiguration(
+            serverURL: fake.baseURL, token: fake.token, commandToken: TestIDs.commandToken,
+            publicURL: "https://bot.example.com", webSocketURL: fake.webSocketURL, pingInterval: pingInterval
+        )
+        let webSockets = WebSocketClient(logger: logger)
+        defer { webSockets.shutdown() }
+        let sleeps = SleepLog()
+        let adapter = MattermostAdapter(
+            configuration: configuration, bot: bot, http: URLSessionTransport(), webSockets: webSockets, logger: logger,
+            reconnectPolicy: ReconnectPolicy(initialDelay: .milliseconds(5), maximumDelay: .milliseconds(50), jitter: .none),
+            sleep: { sleeps.record($0) }
+        )
+        let server = BotHTTPServer(configuration: .init(host: "127.0.0.1", port: 0), routes: [adapter.routes], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await adapter.run() }
+            group.addTask { try await server.run() }
+            guard let port = await server.boundPort() else { throw HarnessError.serverDidNotStart }
+            defer { group.cancelAll() }
+            try await body(Harness(fake: fake, bot: bot, botURL: "http://127.0.0.1:\(port)", sleeps: sleeps))
+        }
+    }
+}
+
+/// Waits until `condition` holds, checking after each short pause, failing after `deadline`.
+func eventually(
+    _ what: String, within deadline: Duration = .seconds(10), _ condition: @Sendable @escaping () async throws -> Bool
+) async throws {
+    try await withDeadline(deadline, waitingFor: what) {
+        while try await !condition() {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}
+
+enum HarnessError: Error {
+    case serverDidNotStart
+}
