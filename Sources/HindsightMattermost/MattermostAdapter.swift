@@ -4,11 +4,12 @@ import HindsightCore
 import HindsightNet
 import HindsightServer
 import Logging
+import ServiceLifecycle
 
 /// The Mattermost channel adapter: captures incident channels from the WebSocket API (resuming with
 /// `connection_id`/`sequence_number`, backfilling over REST after a fresh session), answers `/postmortem` and
 /// dialogs through `routes` (mount them on the bot's HTTP server), and posts replies over REST.
-public final class MattermostAdapter: Sendable {
+public final class MattermostAdapter: Service, Sendable {
     private let configuration: MattermostConfiguration
     private let bot: Bot
     private let webSockets: WebSocketClient
@@ -50,9 +51,14 @@ public final class MattermostAdapter: Sendable {
     /// The slash command, dialog and button endpoints, to register on the bot's HTTP server.
     public var routes: some HTTPRoutes { commandRoutes }
 
-    /// Identifies the bot (`users/me`), then captures and posts until cancelled.
+    /// Identifies the bot (`users/me`), then captures and posts until cancelled or its service group shuts down;
+    /// returns normally then.
     /// - Throws: `MattermostStartupError` when the token is refused or the server cannot be reached.
     public func run() async throws {
+        try await cancelWhenGracefulShutdown { try await self.serve() }
+    }
+
+    private func serve() async throws {
         let me: MattermostUser
         do {
             me = try await rest.me()
@@ -79,7 +85,6 @@ public final class MattermostAdapter: Sendable {
             group.addTask { await session.run() }
             await group.waitForAll()
         }
-        try Task.checkCancellation()
     }
 
     /// Stores one live or replayed event; false if the store failed (so it is replayed, not lost).
@@ -128,6 +133,7 @@ public final class MattermostAdapter: Sendable {
                     since = newest
                 }
             } catch {
+                if Task.isCancelled { return }
                 logger.error("mattermost backfill failed", metadata: ["channel": "\(point.channel)", "error": "\(error)"])
             }
         }

@@ -1,11 +1,13 @@
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// The bot's own HTTP server: `GET /healthz` plus the routes modules contribute (Mattermost slash commands and
-/// dialogs, later webhooks and metrics). It is a swift-service-lifecycle `Service`: `run()` serves until cancelled.
-public final class BotHTTPServer: Sendable {
+/// dialogs, later webhooks and metrics). It is a swift-service-lifecycle `Service`: `run()` serves until cancelled or
+/// until its service group shuts down gracefully.
+public final class BotHTTPServer: Service, Sendable {
     /// Where the server listens.
     public struct Configuration: Sendable, Equatable {
         /// Address to bind (`HINDSIGHT_HTTP_HOST`, default `0.0.0.0`).
@@ -56,13 +58,9 @@ public final class BotHTTPServer: Sendable {
             onServerRunning: { channel in bound.set(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        do {
-            try await app.runService()
-        } catch {
-            bound.fail()
-            throw error
-        }
-        bound.fail()
+        defer { bound.fail() }
+        // Under a ServiceGroup a graceful shutdown lets open requests finish; plain cancellation stops at once.
+        try await app.run()
     }
 
     /// The port actually bound (useful with port 0), once the server is listening; nil if it stopped first.

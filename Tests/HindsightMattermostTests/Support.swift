@@ -11,6 +11,7 @@ import HindsightServer
 import HindsightStore
 import HindsightTesting
 import Logging
+import ServiceLifecycle
 
 /// REST for the tests through Foundation's URLSession (a plain HTTP client), until HindsightNet's HTTPClient lands.
 struct URLSessionTransport: MattermostHTTPTransport {
@@ -62,6 +63,13 @@ struct Harness: Sendable {
         }
     }
 
+    /// Waits for the first hello and the start-up backfill's REST request, so later posts arrive live.
+    func waitUntilCaughtUp() async throws {
+        let fake = self.fake
+        try await withDeadline(.seconds(10), waitingFor: "the first hello") { await fake.waitForSocket { $0.freshHellos >= 1 } }
+        try await eventually("the start-up backfill") { fake.requests.contains { $0.contains("/posts?since=") } }
+    }
+
     func events() async throws -> [TimelineEvent] {
         try await bot.store.read { tx in
             guard let incident = try tx.openIncident(in: TestIDs.channelKey) else { return [] }
@@ -110,12 +118,21 @@ func withHarness(
             sleep: { sleeps.record($0) }
         )
         let server = BotHTTPServer(configuration: .init(host: "127.0.0.1", port: 0), routes: [adapter.routes], logger: logger)
+        // As in the executable: services in a group, stopped by a graceful shutdown.
+        let services = ServiceGroup(configuration: .init(services: [.init(service: server), .init(service: adapter)], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await adapter.run() }
-            group.addTask { try await server.run() }
+            group.addTask { try await services.run() }
             guard let port = await server.boundPort() else { throw HarnessError.serverDidNotStart }
-            defer { group.cancelAll() }
-            try await body(Harness(fake: fake, bot: bot, botURL: "http://127.0.0.1:\(port)", sleeps: sleeps))
+            let harness = Harness(fake: fake, bot: bot, botURL: "http://127.0.0.1:\(port)", sleeps: sleeps)
+            do {
+                if openIncident { try await harness.waitUntilCaughtUp() }
+                try await body(harness)
+            } catch {
+                await services.triggerGracefulShutdown()
+                throw error
+            }
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
         }
     }
 }

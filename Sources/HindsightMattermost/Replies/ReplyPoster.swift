@@ -16,6 +16,7 @@ struct ReplyPoster: Sendable {
         do {
             try await deliver(reply, channelID: channelID, userID: userID, rootID: rootID)
         } catch {
+            if Task.isCancelled { return }  // shutting down
             logger.error("could not post a reply to Mattermost", metadata: ["channel": "\(channelID)", "error": "\(error)"])
             // Tell the person who asked, unless Mattermost refuses posting here at all.
             if let userID, !error.isForbidden {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// An in-process Mattermost for tests: REST API v4 endpoints with real shapes on one port, the WebSocket API on
@@ -47,8 +48,10 @@ public final class FakeMattermost: Sendable {
             onServerRunning: { channel in portSink.yield(channel.localAddress?.port ?? 0) },
             logger: logger
         )
+        // Ended by a graceful shutdown rather than cancellation, which would log an error per open connection.
+        let services = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService() }
+            group.addTask { try await services.run() }
             group.addTask {
                 for await connection in webSocketServer.connections { await fake.socket.accept(connection) }
             }
@@ -57,10 +60,12 @@ public final class FakeMattermost: Sendable {
             fake.port.withLock { $0 = bound }
             do {
                 let result = try await body(fake)
+                await services.triggerGracefulShutdown()
                 await webSocketServer.shutdown()
-                group.cancelAll()
+                try await group.waitForAll()
                 return result
             } catch {
+                await services.triggerGracefulShutdown()
                 await webSocketServer.shutdown()
                 group.cancelAll()
                 throw error
