@@ -81,3 +81,22 @@ struct CaptureTests {
         }
     }
 }
+
+@Suite("Keeping the Mattermost socket alive")
+struct KeepAliveTests {
+    @Test("the ping action is sent each interval; a socket whose ping goes unanswered is replaced and resumed")
+    func silentSocketReplaced() async throws {
+        try await withHarness(pingInterval: .milliseconds(100)) { h in
+            let fake = h.fake
+            try await withDeadline(.seconds(10), waitingFor: "pings answered") { await fake.waitForSocket { $0.pings >= 2 } }
+            #expect(await fake.socketStats.connections == 1)
+            await fake.answerPings(false)
+            try await withDeadline(.seconds(10), waitingFor: "a replacement socket") { await fake.waitForSocket { $0.connections >= 2 } }
+            await fake.answerPings(true)
+            try await withDeadline(.seconds(10), waitingFor: "the resume") { await fake.waitForSocket { $0.resumed >= 1 } }
+            let post = await fake.post(channelID: TestIDs.channel, userID: TestIDs.alice.id, message: "still here")
+            try await eventually("the post after the replacement stored") { try await h.storedMessageIDs().contains(post.id) }
+            #expect(await fake.socketStats.freshHellos == 1, "resumed, not restarted")
+        }
+    }
+}

@@ -69,3 +69,19 @@ struct CommandTests {
         }
     }
 }
+
+@Suite("Message buttons")
+struct ButtonTests {
+    @Test("a button click runs its /postmortem command for the person who clicked")
+    func click() async throws {
+        try await withHarness { h in
+            let response = try await h.fake.clickButton(
+                to: h.botURL + "/mattermost/action", context: .object(["command": .string("severity sev1")]),
+                channelID: TestIDs.channel, userID: TestIDs.bob.id, postID: "p0stp0stp0stp0stp0stp0stp0"
+            )
+            #expect(response.status == 200)
+            let incident = try await h.bot.store.read { tx in try tx.openIncident(in: TestIDs.channelKey) }
+            #expect(incident?.severity.rawValue == "sev1")
+        }
+    }
+}

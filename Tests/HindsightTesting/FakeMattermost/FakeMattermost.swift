@@ -149,6 +149,8 @@ public final class FakeMattermost: Sendable {
     public func forgetConnections() async { await socket.forgetSessions() }
     /// While holding, new sockets get no answer yet (so events posted meanwhile must be replayed).
     public func holdConnections(_ on: Bool) async { await socket.hold(on) }
+    /// When false, the `ping` action gets no reply, as from a server that went silent.
+    public func answerPings(_ on: Bool) async { await socket.answerPings(on) }
     /// Waits until `predicate` holds for the socket statistics.
     public func waitForSocket(_ predicate: @escaping @Sendable (FakeMattermostSocketStats) -> Bool) async {
         await socket.waitFor(predicate)

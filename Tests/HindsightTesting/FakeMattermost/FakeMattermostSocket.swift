@@ -29,6 +29,7 @@ public actor FakeMattermostSocket {
     private(set) var stats = Stats()
     private var held: [TestWebSocketConnection] = []
     private var holding = false
+    private var answersPingActions = true
     private var statsWaiters: [(predicate: @Sendable (Stats) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
 
     init(token: String, botUserID: String) {
@@ -128,6 +129,11 @@ public actor FakeMattermostSocket {
         }
     }
 
+    /// When false, `ping` actions get no reply (a silent server the client must replace).
+    func answerPings(_ on: Bool) {
+        answersPingActions = on
+    }
+
     /// Waits until the stats satisfy `predicate`.
     func waitFor(_ predicate: @escaping @Sendable (Stats) -> Bool) async {
         if predicate(stats) { return }
@@ -147,6 +153,7 @@ public actor FakeMattermostSocket {
             switch frame["action"]?.string {
             case "ping":
                 stats.pings += 1
+                guard answersPingActions else { break }
                 try? await connection.sendText(FakeJSON.object([
                     "status": .string("OK"), "seq_reply": .number(seq),
                     "data": .object(["text": .string("pong"), "version": .string("9.11.0.fake")]),
