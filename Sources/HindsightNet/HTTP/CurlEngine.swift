@@ -136,10 +136,10 @@ final class CurlEngine: Sendable {
 
     private func startThread() {
         let thread = Thread { [self, multi] in
+            Thread.current.name = "hindsight-http"  // set from inside: on Linux that is what names the OS thread
             CurlTransferLoop(engine: self, multi: multi.raw).run()
             curl_multi_cleanup(multi.raw)
         }
-        thread.name = "hindsight-http"
         thread.start()
     }
 }

@@ -64,20 +64,14 @@ final class CurlTransfer {
         try set(CURLOPT_SSL_VERIFYHOST, configuration.verifyTLS ? 2 : 0)
         try set(CURLOPT_USERAGENT, configuration.userAgent)
         try set(CURLOPT_ACCEPT_ENCODING, "")  // every encoding this libcurl can decode
-        try check(hs_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, userdata))
-        try check(hs_easy_setopt_datacb(easy, CURLOPT_WRITEFUNCTION) { buffer, size, count, userdata in
-            guard let userdata else { return 0 }
-            let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
-            transfer.receiveBody(UnsafeRawBufferPointer(start: buffer, count: size * count))
+        try setCallback(CURLOPT_WRITEFUNCTION, userdata: (CURLOPT_WRITEDATA, userdata)) { buffer, size, count, userdata in
+            CurlTransfer.from(userdata).receiveBody(UnsafeRawBufferPointer(start: buffer, count: size * count))
             return size * count
-        })
-        try check(hs_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, userdata))
-        try check(hs_easy_setopt_datacb(easy, CURLOPT_HEADERFUNCTION) { buffer, size, count, userdata in
-            guard let userdata else { return 0 }
-            let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
-            transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: buffer, count: size * count))
+        }
+        try setCallback(CURLOPT_HEADERFUNCTION, userdata: (CURLOPT_HEADERDATA, userdata)) { buffer, size, count, userdata in
+            CurlTransfer.from(userdata).receiveHeaderLine(UnsafeRawBufferPointer(start: buffer, count: size * count))
             return size * count
-        })
+        }
         try configureBody(request)
         try configureHeaders(request)
     }
@@ -149,6 +143,20 @@ final class CurlTransfer {
 
     private static func hasLineBreakOrColon(_ string: String) -> Bool {
         hasLineBreak(string) || string.utf8.contains(UInt8(ascii: ":"))
+    }
+
+    private func setCallback(
+        _ option: CURLoption,
+        userdata: (option: CURLoption, pointer: UnsafeMutableRawPointer),
+        _ callback: curl_write_callback
+    ) throws(HTTPClientError) {
+        try check(hs_easy_setopt_pointer(easy, userdata.option, userdata.pointer))
+        try check(hs_easy_setopt_datacb(easy, option, callback))
+    }
+
+    /// The transfer behind a callback's userdata, which is always `self` passed unretained in `configure`.
+    private static func from(_ userdata: UnsafeMutableRawPointer?) -> CurlTransfer {
+        Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
     }
 
     private func set(_ option: CURLoption, _ value: Int) throws(HTTPClientError) {
