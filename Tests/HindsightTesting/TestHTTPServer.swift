@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle  // comes with Hummingbird; graceful shutdown needs ServiceGroup
 
 /// A running in-process HTTP server on 127.0.0.1, the base that fake Slack, Mattermost and GitHub servers build on.
 ///
@@ -31,11 +32,14 @@ public enum TestHTTPServerError: Error, CustomStringConvertible {
 
 /// Runs a Hummingbird server for `router` on 127.0.0.1 (ephemeral port) while `body` runs, then stops it.
 ///
-/// The server is cancelled when `body` returns or throws, which also cancels handlers still running
-/// (such as deliberately slow ones), so the helper returns promptly.
+/// Stopping is a graceful shutdown: idle connections close at once and requests in progress may finish.
+/// A handler still running after `gracePeriod` is cancelled, so a deliberately slow route cannot stall a test;
+/// slow routes that should end when the client gives up can use `consumeWithCancellationOnInboundClose`.
+@discardableResult
 public func withTestHTTPServer<Router: HTTPResponderBuilder, Value>(
     _ router: Router,
     logger: Logger = TestHTTPServerLogging.quietLogger(),
+    gracePeriod: Duration = .seconds(1),
     isolation: isolated (any Actor)? = #isolation,
     _ body: (TestHTTPServer) async throws -> Value
 ) async throws -> Value where Router.Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
@@ -49,31 +53,43 @@ public func withTestHTTPServer<Router: HTTPResponderBuilder, Value>(
         },
         logger: logger
     )
+    var configuration = ServiceGroupConfiguration(services: [app], logger: logger)
+    configuration.maximumGracefulShutdownDuration = gracePeriod
+    let services = ServiceGroup(configuration: configuration)
     return try await withThrowingTaskGroup(of: Void.self, returning: Value.self) { group in
         group.addTask {
             defer { portContinuation.finish() }
-            try await app.run()
+            try await services.run()
         }
-        defer { group.cancelAll() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next(isolation: isolation) else {
             try await group.waitForAll()  // surfaces the server's own error if it has one
             throw TestHTTPServerError.didNotStart
         }
-        return try await body(TestHTTPServer(port: port))
+        do {
+            let value = try await body(TestHTTPServer(port: port))
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return value
+        } catch {
+            await services.triggerGracefulShutdown()
+            throw error
+        }
     }
 }
 
 /// Runs a server whose routes are set up by `configure` on a fresh `Router<BasicRequestContext>`.
+@discardableResult
 public func withTestHTTPServer<Value>(
     logger: Logger = TestHTTPServerLogging.quietLogger(),
     isolation: isolated (any Actor)? = #isolation,
+    gracePeriod: Duration = .seconds(1),
     configure: (Router<BasicRequestContext>) -> Void,
     _ body: (TestHTTPServer) async throws -> Value
 ) async throws -> Value {
     let router = Router()
     configure(router)
-    return try await withTestHTTPServer(router, logger: logger, isolation: isolation, body)
+    return try await withTestHTTPServer(router, logger: logger, gracePeriod: gracePeriod, isolation: isolation, body)
 }
 
 /// Logging defaults for test servers.
