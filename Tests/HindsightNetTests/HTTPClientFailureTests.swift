@@ -132,6 +132,15 @@ struct HTTPClientFailureTests {
         }
     }
 
+    @Test("a client nobody else holds stays alive until its response arrives")
+    func temporaryClient() async throws {
+        try await withTestHTTPServer(configure: addClientTestRoutes) { server in
+            let response = try await HTTPClient(logger: Logger(label: "test"))
+                .execute(.init(url: server.url("/slow?ms=100")))
+            #expect(response.status == 200)
+        }
+    }
+
     @Test("error descriptions and debug logs never contain the Authorization header value")
     func secretsStayOut() async throws {
         let lines = CapturingLogHandler.Lines()

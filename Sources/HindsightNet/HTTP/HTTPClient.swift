@@ -43,7 +43,7 @@ public final class HTTPClient: Sendable {
     public let configuration: Configuration
     private let engine: CurlEngine
 
-    /// Creates a client; its thread starts with the first request.
+    /// Creates a client; its thread starts with the first request and stops on `shutdown()` or when the client is released.
     public init(configuration: Configuration = .init(), logger: Logger) {
         self.configuration = configuration
         self.engine = CurlEngine(configuration: configuration, logger: logger)
@@ -66,6 +66,8 @@ public final class HTTPClient: Sendable {
         } onCancel: {
             engine.cancel(id)
         }
+        // Dropping the last reference shuts the client down (deinit); a caller awaiting a response holds one.
+        withExtendedLifetime(self) {}
         return try result.get()
     }
 
