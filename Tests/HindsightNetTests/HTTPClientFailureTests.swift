@@ -41,6 +41,21 @@ struct HTTPClientFailureTests {
         #expect(!description.contains("token=abc"))
     }
 
+    @Test("https to a server that does not speak TLS fails with a tls error")
+    func tlsFailure() async throws {
+        try await withClientAndServer { client, server in
+            let url = server.url("/status/200").replacingOccurrences(of: "http://", with: "https://")
+            let thrown = await #expect(throws: HTTPClientError.self) { try await client.execute(.init(url: url)) }
+            guard case .tls(let failedURL, let message)? = thrown else {
+                Issue.record("expected a TLS error, got \(String(describing: thrown))")
+                return
+            }
+            #expect(failedURL == url)
+            #expect(!message.isEmpty)
+            #expect(thrown?.description.contains("TLS failed for \(url)") == true)
+        }
+    }
+
     @Test("a redirect loop fails with tooManyRedirects")
     func redirectLoop() async throws {
         try await withClientAndServer(configuration: .init(maxRedirects: 3)) { client, server in
