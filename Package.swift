@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
         // MARK: C libraries (module map + shim header only)
@@ -132,13 +134,18 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Tests/HindsightTesting"
         ),
 
         // MARK: Tests (Swift Testing)
         .testTarget(name: "HindsightCoreTests", dependencies: ["HindsightCore", "HindsightPrompts"]),
-        .testTarget(name: "HindsightNetTests", dependencies: ["HindsightNet", "HindsightTesting"]),
+        .testTarget(
+            name: "HindsightNetTests",
+            dependencies: ["HindsightNet", "HindsightTesting", .product(name: "HTTPTypes", package: "swift-http-types")]
+        ),
         .testTarget(name: "HindsightStoreTests", dependencies: ["HindsightStore", "HindsightCore"]),
         .testTarget(name: "HindsightConfigTests", dependencies: ["HindsightConfig"]),
         .testTarget(

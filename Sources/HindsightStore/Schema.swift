@@ -46,6 +46,9 @@ enum Schema {
                 ) WITHOUT ROWID;
                 -- Exactly-once capture: a platform message is stored once, however often it is delivered.
                 CREATE UNIQUE INDEX event_by_message ON event(platform, channel_id, message_id) WHERE message_id IS NOT NULL;
+                -- The desk looks messages up within an incident on every capture: without this it scans the timeline.
+                -- Queries name it with INDEXED BY, because without statistics the planner prefers the primary key.
+                CREATE INDEX event_by_incident_message ON event(incident_id, message_id);
 
                 CREATE TABLE event_revision (
                     incident_id TEXT NOT NULL,

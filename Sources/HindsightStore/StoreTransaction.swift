@@ -9,7 +9,7 @@ public struct StoreTransaction: IncidentRecords {
     // MARK: Reads
 
     public func openIncident(in channel: ChannelKey) throws -> Incident? {
-        try Row.fetchOne(db, sql: "SELECT * FROM incident WHERE platform = ? AND channel_id = ? AND state = 'open'",
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM incident WHERE platform = ? AND channel_id = ? AND state = 'open'"),
                          arguments: [channel.platform.rawValue, channel.channelID]).map(Self.incident)
     }
 
@@ -47,7 +47,8 @@ public struct StoreTransaction: IncidentRecords {
     }
 
     public func event(of incident: IncidentID, messageID: String) throws -> TimelineEvent? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE incident_id = ? AND message_id = ?", arguments: [incident.rawValue, messageID]) else { return nil }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM event INDEXED BY event_by_incident_message WHERE incident_id = ? AND message_id = ?"),
+                                         arguments: [incident.rawValue, messageID]) else { return nil }
         return try withRevisions(Self.event(row))
     }
 
@@ -73,7 +74,7 @@ public struct StoreTransaction: IncidentRecords {
     }
 
     public func lastEventNumber(of incident: IncidentID) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT MAX(number) FROM event WHERE incident_id = ?", arguments: [incident.rawValue]) ?? 0
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(number) FROM event WHERE incident_id = ?"), arguments: [incident.rawValue]) ?? 0
     }
 
     public func suggestions(of incident: IncidentID) throws -> [MilestoneSuggestion] {
@@ -92,7 +93,7 @@ public struct StoreTransaction: IncidentRecords {
 
     private func withRevisions(_ event: TimelineEvent) throws -> TimelineEvent {
         var event = event
-        event.revisions = try Row.fetchAll(db, sql: "SELECT text, replaced_at FROM event_revision WHERE incident_id = ? AND number = ? ORDER BY rowid",
+        event.revisions = try Row.fetchAll(db.cachedStatement(sql: "SELECT text, replaced_at FROM event_revision WHERE incident_id = ? AND number = ? ORDER BY rowid"),
                                            arguments: [event.incidentID.rawValue, event.number])
             .map { EventRevision(text: $0["text"], replacedAt: Self.date($0["replaced_at"])) }
         return event

@@ -62,3 +62,23 @@ struct ConsoleSessionTests {
         #expect(v.first?.isEmpty == false)
     }
 }
+
+@Suite("Secrets never reach the database")
+struct RedactionEndToEndTests {
+    @Test("a token pasted in the channel is stored redacted")
+    func pastedTokenIsRedacted() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-redact-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let database = dir.appendingPathComponent("db.sqlite").path
+        let child = try ChildProcess(arguments: ["run"], environment: ChildProcess.environment(database: database))
+        child.write("/postmortem start Token leak drill\noops: xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx\n/postmortem note rotated AKIAIOSFODNN7EXAMPLE\n")
+        child.closeInput()
+        for await _ in child.lines {}
+        #expect(child.wait() == 0)
+        let raw = try Data(contentsOf: URL(fileURLWithPath: database)) + ((try? Data(contentsOf: URL(fileURLWithPath: database + "-wal"))) ?? Data())
+        #expect(raw.range(of: Data("AbCdEfGhIjKlMnOpQrStUvWx".utf8)) == nil)
+        #expect(raw.range(of: Data("IOSFODNN7EXAMPLE".utf8)) == nil)
+        #expect(raw.range(of: Data("[redacted:slack-token]".utf8)) != nil)
+    }
+}

@@ -35,7 +35,8 @@ public enum IncidentState: String, Codable, Sendable {
 }
 
 /// The points in an incident's life that the TTx figures are measured between.
-public enum MilestoneKind: String, Codable, Sendable, CaseIterable, Comparable {
+/// `CodingKeyRepresentable` so `[MilestoneKind: Date]` encodes as a JSON object, not a flat array.
+public enum MilestoneKind: String, Codable, CodingKeyRepresentable, Sendable, CaseIterable, Comparable {
     case started, detected, acknowledged, mitigated, resolved
 
     public static func < (a: MilestoneKind, b: MilestoneKind) -> Bool {

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import HindsightCore
+import HindsightStore
+
+/// `hindsight stats`: incident figures over a window, as a table or JSON for dashboards.
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Incident counts, MTTD/MTTA/MTTM/MTTR (mean and median) and MTBF over a window."
+    )
+
+    enum Format: String, ExpressibleByArgument { case text, json }
+
+    @Option(help: "How far back to look, in days.")
+    var days: Int = 90
+
+    @Option(help: "Start of the window instead of --days (YYYY-MM-DD, UTC).")
+    var since: String?
+
+    @Option(help: "text or json.")
+    var format: Format = .text
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() throws {
+        let settings = try Composition.settings(options.source())
+        let now = Date()
+        var start = now.addingTimeInterval(-Double(days) * 86_400)
+        if let since {
+            guard let day = TimeExpression.parseDay(since, today: now) else {
+                throw ValidationError("--since \(since) is not a date: use YYYY-MM-DD.")
+            }
+            start = day
+        }
+        let store = try Store(path: settings.databasePath)
+        let incidents = try store.readNow { tx in try tx.allIncidents() }
+        let stats = IncidentStatistics(incidents: incidents, window: DateInterval(start: start, end: max(start, now)))
+        switch format {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(stats), as: UTF8.self))
+        case .text:
+            print(Self.table(stats, from: start, to: now))
+        }
+    }
+
+    static func table(_ s: IncidentStatistics, from: Date, to: Date) -> String {
+        func figure(_ name: String, _ d: DurationSummary) -> String {
+            let mean = d.mean.map(UTCFormat.duration) ?? "—"
+            let median = d.median.map(UTCFormat.duration) ?? "—"
+            return "\(name.padding(toLength: 5, withPad: " ", startingAt: 0)) mean \(mean.padding(toLength: 8, withPad: " ", startingAt: 0)) median \(median.padding(toLength: 8, withPad: " ", startingAt: 0)) (\(d.count) incidents)"
+        }
+        var lines = ["Incidents \(UTCFormat.day(from)) – \(UTCFormat.day(to)) (UTC): \(s.count), \(s.open) open"]
+        lines.append("By severity: " + Severity.allCases.map { "\($0.rawValue) \(s.bySeverity[$0.rawValue] ?? 0)" }.joined(separator: ", "))
+        lines.append("By month: " + (s.byMonth.isEmpty ? "—" : s.byMonth.keys.sorted().map { "\($0) \(s.byMonth[$0]!)" }.joined(separator: ", ")))
+        lines += [figure("MTTD", s.timeToDetect), figure("MTTA", s.timeToAcknowledge), figure("MTTM", s.timeToMitigate), figure("MTTR", s.timeToResolve)]
+        lines.append("MTBF  " + (s.meanTimeBetweenFailures.map(UTCFormat.duration) ?? "— (needs two incidents, the first resolved)"))
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `hindsight export`: every incident with its timeline and suggestions as JSON, for archives.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Print every incident, its timeline and milestone suggestions as JSON (for archives)."
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    struct IncidentExport: Encodable {
+        var incident: Incident
+        var timeline: [TimelineEvent]
+        var suggestions: [MilestoneSuggestion]
+    }
+
+    func run() throws {
+        let settings = try Composition.settings(options.source())
+        let store = try Store(path: settings.databasePath)
+        let export = try store.readNow { tx in
+            try tx.allIncidents().map { IncidentExport(incident: $0, timeline: try tx.events(of: $0.id), suggestions: try tx.suggestions(of: $0.id)) }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        FileHandle.standardOutput.write(try encoder.encode(export))
+        FileHandle.standardOutput.write(Data("\n".utf8))
+    }
+}

@@ -1,1 +1,0 @@
-// HindsightNet: see Package.swift for what this module is for.
