@@ -85,3 +85,24 @@ struct ButtonTests {
         }
     }
 }
+
+@Suite("Slash command answers over the post limit")
+struct LongAnswerTests {
+    @Test("an answer longer than the post limit continues in extra_responses, nothing cut")
+    func extraResponses() async throws {
+        try await withHarness(openIncident: false, maxPostLength: 120) { h in
+            let response = try await h.fake.slashCommand(
+                to: h.botURL + "/mattermost/command", token: TestIDs.commandToken, channelID: TestIDs.channel, userID: TestIDs.alice.id,
+                text: "help"
+            )
+            #expect(response.status == 200)
+            let json = try #require(response.json)
+            guard case .array(let extra)? = json["extra_responses"] else { Issue.record("no extra_responses"); return }
+            let texts = [json["text"]?.string ?? ""] + extra.compactMap { $0["text"]?.string }
+            #expect(texts.allSatisfy { $0.unicodeScalars.count <= 120 })
+            let whole = texts.joined()
+            #expect(whole.contains("/postmortem start"))
+            #expect(whole.unicodeScalars.count > 120)
+        }
+    }
+}

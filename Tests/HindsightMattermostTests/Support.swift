@@ -89,7 +89,7 @@ import Synchronization
 
 /// Starts the fake, a bot with an open incident in the test channel, the adapter and the bot's HTTP server.
 func withHarness(
-    openIncident: Bool = true, pingInterval: Duration = .seconds(10),
+    openIncident: Bool = true, pingInterval: Duration = .seconds(10), maxPostLength: Int = 16_383,
     _ body: @Sendable @escaping (Harness) async throws -> Void
 ) async throws {
     try await FakeMattermost.run { fake in
@@ -107,7 +107,8 @@ func withHarness(
         logger.logLevel = .warning
         let configuration = try MattermostConfiguration(
             serverURL: fake.baseURL, token: fake.token, commandToken: TestIDs.commandToken,
-            publicURL: "https://bot.example.com", webSocketURL: fake.webSocketURL, pingInterval: pingInterval
+            publicURL: "https://bot.example.com", webSocketURL: fake.webSocketURL,
+            maxPostLength: maxPostLength, pingInterval: pingInterval
         )
         let webSockets = WebSocketClient(logger: logger)
         defer { webSockets.shutdown() }
