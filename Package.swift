@@ -127,7 +127,7 @@ let package = Package(
         .target(
             name: "HindsightTesting",
             dependencies: [
-                "HindsightCore",
+                "HindsightCore", "HindsightNet",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -15,7 +15,7 @@ struct RESTTests {
             let webSockets = WebSocketClient(logger: Logger(label: "test"))
             defer { webSockets.shutdown() }
             let adapter = MattermostAdapter(
-                configuration: configuration, bot: bot, http: URLSessionTransport(), webSockets: webSockets, logger: Logger(label: "test")
+                configuration: configuration, bot: bot, http: TestHTTP.client, webSockets: webSockets, logger: Logger(label: "test")
             )
             do {
                 try await adapter.run()
@@ -34,7 +34,7 @@ struct RESTTests {
         try await FakeMattermost.run { fake in
             let sleeps = SleepLog()
             let rest = MattermostREST(
-                baseURL: fake.baseURL, token: fake.token, transport: URLSessionTransport(), logger: Logger(label: "test"),
+                baseURL: fake.baseURL, token: fake.token, transport: TestHTTP.client, logger: Logger(label: "test"),
                 maxAttempts: 4, sleep: { sleeps.record($0) }
             )
             fake.rateLimit(next: 2, retryAfter: 3)
@@ -50,7 +50,7 @@ struct RESTTests {
     @Test("errors decode the JSON body's id")
     func notFound() async throws {
         try await FakeMattermost.run { fake in
-            let rest = MattermostREST(baseURL: fake.baseURL, token: fake.token, transport: URLSessionTransport(), logger: Logger(label: "test"))
+            let rest = MattermostREST(baseURL: fake.baseURL, token: fake.token, transport: TestHTTP.client, logger: Logger(label: "test"))
             await #expect(throws: MattermostAPIError.notFound(id: "app.channel.get.existing.app_error")) { try await rest.channel("nope") }
         }
     }
@@ -70,7 +70,7 @@ struct RESTTests {
     func longReplyPosted() async throws {
         try await FakeMattermost.run { fake in
             fake.addChannel(id: TestIDs.channel, name: "incident-db")
-            let rest = MattermostREST(baseURL: fake.baseURL, token: fake.token, transport: URLSessionTransport(), logger: Logger(label: "test"))
+            let rest = MattermostREST(baseURL: fake.baseURL, token: fake.token, transport: TestHTTP.client, logger: Logger(label: "test"))
             let bot = try makeBot()
             let poster = ReplyPoster(rest: rest, maxPostLength: 100, publicURL: nil, messages: bot.desk.messages, logger: Logger(label: "test"))
             let text = (1...20).map { "row \($0) of the timeline" }.joined(separator: "\n")

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import HindsightBot
 import HindsightCore
 import HindsightMattermost
@@ -12,23 +9,6 @@ import HindsightStore
 import HindsightTesting
 import Logging
 import ServiceLifecycle
-
-/// REST for the tests through Foundation's URLSession (a plain HTTP client), until HindsightNet's HTTPClient lands.
-struct URLSessionTransport: MattermostHTTPTransport {
-    func send(_ request: MattermostHTTPRequest) async throws -> MattermostHTTPResponse {
-        var urlRequest = URLRequest(url: URL(string: request.url)!)
-        urlRequest.httpMethod = request.method
-        for header in request.headers { urlRequest.setValue(header.value, forHTTPHeaderField: header.name) }
-        urlRequest.httpBody = request.body
-        let (data, response) = try await URLSession.shared.data(for: urlRequest)
-        let http = response as! HTTPURLResponse
-        let headers = http.allHeaderFields.compactMap { key, value -> (name: String, value: String)? in
-            guard let name = key as? String else { return nil }
-            return (name, "\(value)")
-        }
-        return MattermostHTTPResponse(status: http.statusCode, headers: headers, body: data)
-    }
-}
 
 enum TestIDs {
     static let channel = "ch4nch4nch4nch4nch4nch4nch"
@@ -114,7 +94,7 @@ func withHarness(
         defer { webSockets.shutdown() }
         let sleeps = SleepLog()
         let adapter = MattermostAdapter(
-            configuration: configuration, bot: bot, http: URLSessionTransport(), webSockets: webSockets, logger: logger,
+            configuration: configuration, bot: bot, http: TestHTTP.client, webSockets: webSockets, logger: logger,
             reconnectPolicy: ReconnectPolicy(initialDelay: .milliseconds(5), maximumDelay: .milliseconds(50), jitter: .none),
             sleep: { sleeps.record($0) }
         )
@@ -151,4 +131,9 @@ func eventually(
 
 enum HarnessError: Error {
     case serverDidNotStart
+}
+
+/// The bot's own libcurl client, shared by the tests that talk to the fake Mattermost's REST API.
+enum TestHTTP {
+    static let client = HTTPClient(logger: Logger(label: "test.http"))
 }

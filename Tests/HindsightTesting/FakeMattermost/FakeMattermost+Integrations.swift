@@ -1,7 +1,6 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import HindsightNet
+import Logging
 
 /// A response the bot's HTTP server gave to the fake acting as the Mattermost server.
 public struct FakeIntegrationResponse: Sendable {
@@ -50,14 +49,15 @@ extension FakeMattermost {
         return try await Self.send(url: url, contentType: "application/json", body: Data(body.text.utf8), authorization: nil)
     }
 
+    /// Integration requests go out the way Mattermost's server sends them: plain HTTP POSTs (through libcurl here).
+    private static let client = HTTPClient(logger: Logger(label: "fake-mattermost.integrations"))
+
     private static func send(url: String, contentType: String, body: Data, authorization: String?) async throws -> FakeIntegrationResponse {
-        guard let target = URL(string: url) else { throw URLError(.badURL) }
-        var request = URLRequest(url: target)
-        request.httpMethod = "POST"
-        request.setValue(contentType, forHTTPHeaderField: "Content-Type")
-        if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
-        request.httpBody = body
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return FakeIntegrationResponse(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+        var headers = HTTPClient.Headers()
+        if let authorization { headers.add(name: "Authorization", value: authorization) }
+        let response = try await client.execute(
+            HTTPClient.Request(.post, url: url, headers: headers, body: .data(body, contentType: contentType))
+        )
+        return FakeIntegrationResponse(status: response.status, body: response.body)
     }
 }
