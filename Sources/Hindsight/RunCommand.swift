@@ -12,13 +12,32 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run the bot. With no Slack or Mattermost credentials, the terminal becomes the incident channel.",
-        discussion: "Pipe lines in to script it: printf '/postmortem start db down sev2\\nrolling back\\n' | hindsight run"
+        discussion: """
+            With MATTERMOST_URL and MATTERMOST_TOKEN set it connects to Mattermost and serves slash commands on \
+            HINDSIGHT_HTTP_PORT; SIGTERM or Ctrl-C stops it gracefully. Without them, pipe lines in to script the \
+            console: printf '/postmortem start db down sev2\\nrolling back\\n' | hindsight run
+            """
     )
 
     @OptionGroup var options: ConfigOptions
 
     func run() async throws {
         let app = try Composition.start(options)
+        let platforms = try Platforms(app)
+        if platforms.isEmpty {
+            await runConsole(app)
+            return
+        }
+        do {
+            try await platforms.run()
+        } catch {
+            // A startup refusal (bad token, unreachable server) is the whole story: say it plainly and exit 1.
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    private func runConsole(_ app: Composition) async {
         let user = ProcessInfo.processInfo.environment["USER"] ?? "you"
         let console = ConsoleChannel(
             bot: app.bot, user: Person(id: "console:\(user)", name: user),

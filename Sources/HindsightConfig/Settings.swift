@@ -38,6 +38,7 @@ public struct Settings: Sendable, Equatable {
         "SLACK_CONNECTIONS": Entry(defaultValue: "1", help: "concurrent Socket Mode connections (1–10)", secret: false),
         "MATTERMOST_URL": Entry(defaultValue: nil, help: "Mattermost server URL, e.g. https://chat.example.com", secret: false),
         "MATTERMOST_TOKEN": Entry(defaultValue: nil, help: "Mattermost bot access token", secret: true),
+        "MATTERMOST_WEBSOCKET_URL": Entry(defaultValue: nil, help: "WebSocket URL when not ws(s)://<MATTERMOST_URL host>/api/v4/websocket", secret: false),
         "MATTERMOST_COMMAND_TOKEN": Entry(defaultValue: nil, help: "token Mattermost sends with /postmortem", secret: true),
     ]
 

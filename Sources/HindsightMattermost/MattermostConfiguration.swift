@@ -1,7 +1,8 @@
 import Foundation
 
-/// How to reach a Mattermost server: from `MATTERMOST_URL`, `MATTERMOST_TOKEN`, `MATTERMOST_COMMAND_TOKEN` and
-/// `HINDSIGHT_PUBLIC_URL` (where Mattermost reaches the bot for dialogs and buttons).
+/// How to reach a Mattermost server: from `MATTERMOST_URL`, `MATTERMOST_TOKEN`, `MATTERMOST_COMMAND_TOKEN`,
+/// `HINDSIGHT_PUBLIC_URL` (where Mattermost reaches the bot for dialogs and buttons) and, rarely,
+/// `MATTERMOST_WEBSOCKET_URL` (a proxy that serves the socket elsewhere).
 public struct MattermostConfiguration: Sendable, Equatable {
     /// The server's base URL without a trailing slash, e.g. `https://chat.example.com`.
     public var serverURL: String
@@ -52,7 +53,8 @@ public struct MattermostConfiguration: Sendable, Equatable {
             throw .missing("MATTERMOST_URL", because: "MATTERMOST_TOKEN is set")
         case let (url?, token?):
             return try MattermostConfiguration(
-                serverURL: url, token: token, commandToken: value("MATTERMOST_COMMAND_TOKEN"), publicURL: value("HINDSIGHT_PUBLIC_URL")
+                serverURL: url, token: token, commandToken: value("MATTERMOST_COMMAND_TOKEN"), publicURL: value("HINDSIGHT_PUBLIC_URL"),
+                webSocketURL: value("MATTERMOST_WEBSOCKET_URL")
             )
         }
     }

@@ -52,10 +52,15 @@ public final class BotHTTPServer: Service, Sendable {
         router.get("healthz") { _, _ in "ok" }
         for module in routes { module.register(on: router) }
         let bound = self.bound
+        let logger = self.logger
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hindsight"),
-            onServerRunning: { channel in bound.set(channel.localAddress?.port ?? 0) },
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.notice("http server listening", metadata: ["host": "\(self.configuration.host)", "port": "\(port)"])
+                bound.set(port)
+            },
             logger: logger
         )
         defer { bound.fail() }

@@ -77,6 +77,9 @@ final class ChildProcess: Sendable {
     /// Sends SIGKILL: the process gets no chance to clean up.
     func kill() { Foundation.kill(process.processIdentifier, SIGKILL) }
 
+    /// Asks the child to stop, as systemd and Kubernetes do.
+    func terminate() { Foundation.kill(process.processIdentifier, SIGTERM) }
+
     /// Waits for the child to exit and returns its status.
     func wait() -> Int32 {
         process.waitUntilExit()

@@ -1,0 +1,61 @@
+import ArgumentParser
+import HindsightMattermost
+import HindsightNet
+import HindsightServer
+import Logging
+import ServiceLifecycle
+
+/// The chat platforms `run` connects to, with the bot's HTTP server, as one service group: SIGTERM and SIGINT shut
+/// them down gracefully (open requests finish, sockets close) and the process exits 0.
+struct Platforms {
+    private let services: [any Service]
+    private let logger: Logger
+    private let cleanup: @Sendable () -> Void
+
+    /// Builds the adapters whose credentials are configured; throws a readable error for half-configured ones.
+    init(_ app: Composition) throws {
+        logger = app.logger
+        var services: [any Service] = []
+        var routes: [any HTTPRoutes] = []
+        let http = HTTPClient(logger: Logger(label: "hindsight.http"))
+        let webSockets = WebSocketClient(logger: Logger(label: "hindsight.websocket"))
+        cleanup = {
+            webSockets.shutdown()
+            http.shutdown()
+        }
+        let mattermost: MattermostConfiguration?
+        do {
+            mattermost = try MattermostConfiguration.fromEnvironment(app.source.values)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        if let mattermost {
+            let adapter = MattermostAdapter(configuration: mattermost, bot: app.bot, http: http, webSockets: webSockets, logger: app.logger)
+            services.append(adapter)
+            routes.append(adapter.routes)
+            app.logger.info("mattermost configured", metadata: ["server": "\(mattermost.serverURL)"])
+        }
+        if !services.isEmpty {
+            let server = BotHTTPServer(
+                configuration: .init(host: app.settings.httpHost, port: app.settings.httpPort), routes: routes, logger: app.logger
+            )
+            services.insert(server, at: 0)
+        }
+        self.services = services
+    }
+
+    /// True when no chat platform is configured: `run` falls back to the console channel.
+    var isEmpty: Bool { services.isEmpty }
+
+    /// Runs every service until a signal asks them to stop or one of them fails; returns after a graceful stop.
+    func run() async throws {
+        defer { cleanup() }
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        try await group.run()
+        logger.notice("stopped gracefully")
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import HindsightCore
+import HindsightStore
+import HindsightTesting
+import Testing
+
+/// The built binary against the fake Mattermost: configuration from the environment, the HTTP server, the socket,
+/// and a graceful stop on SIGTERM, as systemd and Kubernetes stop it.
+@Suite("The real binary on Mattermost")
+struct MattermostProcessTests {
+    static let channel = "e2ech4nnele2ech4nnele2ech4"
+    static let alice = FakeMattermostUser(id: "e2eal1cee2eal1cee2eal1cee2", username: "alice", firstName: "Alice")
+    static let commandToken = "e2ec0mmandt0kene2ec0mmand0"
+
+    func environment(_ fake: FakeMattermost, database: String, token: String? = nil) -> [String: String] {
+        ChildProcess.environment(database: database, extra: [
+            "MATTERMOST_URL": fake.baseURL, "MATTERMOST_TOKEN": token ?? fake.token,
+            "MATTERMOST_COMMAND_TOKEN": Self.commandToken, "MATTERMOST_WEBSOCKET_URL": fake.webSocketURL,
+            "HINDSIGHT_HTTP_HOST": "127.0.0.1", "HINDSIGHT_HTTP_PORT": "0", "HINDSIGHT_LOG_LEVEL": "notice",
+        ])
+    }
+
+    /// The port the child's HTTP server reports on standard error once it listens.
+    func boundPort(of child: ChildProcess) async throws -> Int {
+        for _ in 0..<1000 {
+            if let line = child.standardError.split(separator: "\n").first(where: { $0.contains("http server listening") }),
+               let range = line.range(of: "port="), let port = Int(line[range.upperBound...].prefix { $0.isNumber }) {
+                return port
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw MattermostProcessError.neverListened(child.standardError)
+    }
+
+    @Test("a slash command opens an incident, channel posts are captured, and SIGTERM exits 0 with everything stored")
+    func sessionAndGracefulStop() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-mm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let database = dir.appendingPathComponent("db.sqlite").path
+
+        try await FakeMattermost.run { fake in
+            fake.addChannel(id: Self.channel, name: "incident-checkout")
+            fake.addUser(Self.alice)
+            let child = try ChildProcess(arguments: ["run"], environment: environment(fake, database: database))
+            let port = try await boundPort(of: child)
+            let answer = try await fake.slashCommand(
+                to: "http://127.0.0.1:\(port)/mattermost/command", token: Self.commandToken, channelID: Self.channel,
+                userID: Self.alice.id, text: "start Checkout returns 500 sev2"
+            )
+            #expect(answer.status == 200)
+            #expect(answer.json?["text"]?.string?.contains("INC-") == true)
+            await fake.waitForSocket { $0.freshHellos >= 1 }
+            let posts = ["error rate at 40%", "rolled back to v41", "error rate back to normal"]
+            var ids: [String] = []
+            for text in posts { ids.append(await fake.post(channelID: Self.channel, userID: Self.alice.id, message: text).id) }
+
+            let store = try Store(path: database)
+            var stored: [String] = []
+            for _ in 0..<500 where stored.count < ids.count {
+                stored = try await store.read { tx in
+                    try tx.allIncidents().flatMap { try tx.events(of: $0.id) }.compactMap(\.messageID)
+                }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(Set(stored) == Set(ids), "stderr: \(child.standardError)")
+
+            child.terminate()
+            let status = child.wait()
+            #expect(status == 0, "stderr: \(child.standardError)")
+            #expect(child.standardError.contains("stopped"))
+        }
+    }
+
+    @Test("a refused MATTERMOST_TOKEN stops the binary with exit 1 and a message that says what to do")
+    func badToken() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-mm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try await FakeMattermost.run { fake in
+            let child = try ChildProcess(
+                arguments: ["run"], environment: environment(fake, database: dir.appendingPathComponent("db.sqlite").path, token: "wrong-token")
+            )
+            child.closeInput()
+            for await _ in child.lines {}
+            #expect(child.wait() == 1)
+            #expect(child.standardError.contains("rejected MATTERMOST_TOKEN"))
+            #expect(!child.standardError.contains("wrong-token"))
+        }
+    }
+}
+
+enum MattermostProcessError: Error {
+    case neverListened(String)
+}
