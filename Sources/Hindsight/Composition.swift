@@ -39,8 +39,7 @@ struct Composition {
             let prompts = try PromptSet(directory: PromptSet.locate(explicit: settings.promptsPath))
             let store = try Store(path: settings.databasePath, synchronous: settings.synchronous == .full ? .full : .normal)
             let redactor = Redactor()
-            let desk = IncidentDesk(messages: prompts.messages, classifierRules: prompts.classifier, zone: settings.timeZone,
-                                    redact: { redactor.redact($0).text })
+            let desk = prompts.desk(zone: settings.timeZone, redact: { redactor.redact($0).text })
             logger.info("store open", metadata: ["db": "\(settings.databasePath)", "prompts": "\(prompts.directory.path)"])
             return Composition(settings: settings, logger: logger, prompts: prompts, bot: Bot(store: store, desk: desk, logger: logger), source: source)
         } catch let error as PromptsError {

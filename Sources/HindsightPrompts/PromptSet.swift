@@ -6,6 +6,8 @@ public struct PromptSet: Sendable {
     public var directory: URL
     public var messages: MessageCatalog
     public var classifier: ClassifierRules
+    public var postmortem: PostmortemGuide
+    public var lint: LintRules
 
     /// Loads every file from `directory`; the first problem is thrown with its file and reason.
     public init(directory: URL) throws(PromptsError) {
@@ -16,6 +18,23 @@ public struct PromptSet: Sendable {
             throw PromptsError(file: messagesURL.path, reason: "missing message '\(missing.rawValue)' (\(messages.missingKeys.count) missing in all); copy it from the Prompts/ shipped with Hindsight")
         }
         classifier = try PromptsFile.load(ClassifierRules.self, from: directory.appendingPathComponent("classifier.yaml"))
+        let guideURL = directory.appendingPathComponent("postmortem.yaml")
+        postmortem = try PromptsFile.load(PostmortemGuide.self, from: guideURL)
+        if let missing = postmortem.missingKeys.first {
+            throw PromptsError(file: guideURL.path, reason: "missing '\(missing)' (\(postmortem.missingKeys.count) missing in all); copy it from the Prompts/ shipped with Hindsight")
+        }
+        if postmortem.impactFields.isEmpty || postmortem.factorCategories.isEmpty {
+            throw PromptsError(file: guideURL.path, reason: "impact_fields and factor_categories each need at least one entry")
+        }
+        guard postmortem.minimumWhyDepth >= 1, postmortem.followUpWeeks >= 1 else {
+            throw PromptsError(file: guideURL.path, reason: "minimum_why_depth and follow_up_weeks must be at least 1")
+        }
+        lint = try PromptsFile.load(LintRules.self, from: directory.appendingPathComponent("lint.yaml"))
+    }
+
+    /// The incident desk built from these prompts.
+    public func desk(zone: TimeZone, redact: @escaping @Sendable (String) -> String) -> IncidentDesk {
+        IncidentDesk(messages: messages, classifierRules: classifier, postmortem: postmortem, lint: lint, zone: zone, redact: redact)
     }
 
     /// Where `Prompts/` is: an explicit path, else `./Prompts`, else next to the executable

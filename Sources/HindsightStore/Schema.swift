@@ -70,6 +70,17 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v2-postmortem-drafts") { db in
+            // The draft is one JSON document per incident: entries, actions and open conversations change together,
+            // always inside the single writer's transaction, so two responders never overwrite each other.
+            try db.execute(sql: """
+                CREATE TABLE postmortem (
+                    incident_id TEXT PRIMARY KEY REFERENCES incident(id),
+                    body TEXT NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

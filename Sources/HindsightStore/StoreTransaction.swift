@@ -86,6 +86,14 @@ public struct StoreTransaction: IncidentRecords {
         }
     }
 
+    /// The incident's post-mortem draft, if anyone has written one.
+    public func postmortem(of incident: IncidentID) throws -> PostmortemDraft? {
+        guard let body = try String.fetchOne(db, sql: "SELECT body FROM postmortem WHERE incident_id = ?", arguments: [incident.rawValue]) else {
+            return nil
+        }
+        return try JSONDecoder().decode(PostmortemDraft.self, from: Data(body.utf8))
+    }
+
     /// How many timeline events are stored in all.
     public func eventCount() throws -> Int {
         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0
@@ -149,6 +157,14 @@ public struct StoreTransaction: IncidentRecords {
                     INSERT INTO suggestion (incident_id, number, event_number, milestone, at, phrase, status) VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (incident_id, number) DO UPDATE SET status = excluded.status
                     """, arguments: [s.incidentID.rawValue, s.number, s.eventNumber, s.milestone.rawValue, Self.micros(s.at), s.phrase, s.status.rawValue])
+            case let .savePostmortem(draft):
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = .sortedKeys
+                let body = String(decoding: try encoder.encode(draft), as: UTF8.self)
+                try db.execute(sql: """
+                    INSERT INTO postmortem (incident_id, body, updated_at) VALUES (?, ?, ?)
+                    ON CONFLICT (incident_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at
+                    """, arguments: [draft.incidentID.rawValue, body, Self.micros(Date())])
             }
         }
         return allNew

@@ -15,7 +15,7 @@ struct BotTests {
 
     func makeBot(_ path: String) throws -> Bot {
         let prompts = try PromptSet(directory: Self.prompts)
-        let desk = IncidentDesk(messages: prompts.messages, classifierRules: prompts.classifier, zone: .gmt, redact: { $0 })
+        let desk = prompts.desk(zone: .gmt, redact: { $0 })
         return Bot(store: try Store(path: path), desk: desk, logger: Logger(label: "test"))
     }
 

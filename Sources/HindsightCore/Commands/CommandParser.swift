@@ -86,6 +86,7 @@ public struct CommandParser: Sendable {
             guard let n = Int(digits), n >= 1 else { throw .invalidNumber(ref) }
             return verb == "confirm" ? .confirm(suggestion: n) : .dismiss(suggestion: n)
         default:
+            if let request = try PostmortemRequestParser(now: now).parse(verb: verb, args) { return .postmortem(request) }
             throw .unknownSubcommand(verb)
         }
     }

@@ -13,6 +13,8 @@ public enum PostmortemCommand: Hashable, Sendable {
     case pin(event: Int, on: Bool)
     case confirm(suggestion: Int)
     case dismiss(suggestion: Int)
+    /// Writing the post-mortem: sections, whys, actions, review.
+    case postmortem(PostmortemRequest)
 
     /// Which events `/postmortem timeline` shows.
     public enum TimelineFilter: String, Hashable, Sendable {
@@ -29,4 +31,7 @@ public enum CommandError: Error, Hashable, Sendable {
     case invalidSeverity(String)
     case invalidNumber(String)
     case unexpectedArgument(subcommand: String, argument: String)
+    case invalidDay(String)
+    case invalidPriority(String)
+    case invalidActionType(String)
 }

@@ -11,6 +11,8 @@ public enum Change: Hashable, Sendable {
     case setKeyReasons(incidentID: IncidentID, number: Int, reasons: Set<KeyReason>)
     case addSuggestion(MilestoneSuggestion)
     case updateSuggestion(MilestoneSuggestion)
+    /// Stores the whole post-mortem draft (entries, actions, open conversations).
+    case savePostmortem(PostmortemDraft)
 }
 
 /// What the desk decided: the changes to store, then the replies to send once they are stored.
@@ -30,6 +32,8 @@ public enum CaptureOutcome: Hashable, Sendable {
     case updated
     case duplicate
     case ignored(IgnoreReason)
+    /// The message answered the bot's post-mortem question and was stored in the draft.
+    case answered
 
     public enum IgnoreReason: String, Hashable, Sendable {
         case noOpenIncident, fromThisBot, unknownMessage, notAKeyEmoji
@@ -48,4 +52,5 @@ public protocol IncidentRecords {
     func events(of incident: IncidentID) throws -> [TimelineEvent]
     func lastEventNumber(of incident: IncidentID) throws -> Int
     func suggestions(of incident: IncidentID) throws -> [MilestoneSuggestion]
+    func postmortem(of incident: IncidentID) throws -> PostmortemDraft?
 }

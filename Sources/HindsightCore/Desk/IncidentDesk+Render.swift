@@ -16,6 +16,9 @@ extension IncidentDesk {
         case let .invalidTime(text): messages.render(.invalidTime, ["text": text])
         case let .invalidSeverity(text): messages.render(.invalidSeverity, ["text": text])
         case let .invalidNumber(text): messages.render(.invalidNumber, ["text": text])
+        case let .invalidDay(text): guide.render(.invalidDay, ["text": text])
+        case let .invalidPriority(text): guide.render(.invalidPriority, ["text": text])
+        case let .invalidActionType(text): guide.render(.invalidActionType, ["text": text, "types": ActionItem.Kind.allCases.map(\.rawValue).joined(separator: ", ")])
         }
     }
 

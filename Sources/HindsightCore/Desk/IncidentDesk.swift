@@ -11,12 +11,19 @@ public struct IncidentDesk: Sendable {
     public var redact: @Sendable (String) -> String
     /// Events shown per page of `/postmortem timeline`; longer timelines also come as a file.
     public var timelinePageSize: Int
+    /// The post-mortem's questions, texts and checks.
+    public var guide: PostmortemGuide
+    public var blameless: BlamelessCheck
+    public var actionCheck: ActionCheck
 
     public init(
-        messages: MessageCatalog, classifierRules: ClassifierRules, zone: TimeZone,
+        messages: MessageCatalog, classifierRules: ClassifierRules, postmortem: PostmortemGuide, lint: LintRules, zone: TimeZone,
         redact: @escaping @Sendable (String) -> String, timelinePageSize: Int = 30
     ) {
         self.messages = messages
+        self.guide = postmortem
+        self.blameless = BlamelessCheck(rules: lint.blameless)
+        self.actionCheck = ActionCheck(rules: lint.actions)
         self.parser = CommandParser(zone: zone)
         self.classifier = MilestoneClassifier(rules: classifierRules)
         self.keyEmoji = Set(classifierRules.keyEventEmoji)
@@ -45,6 +52,7 @@ public struct IncidentDesk: Sendable {
             return try start(title: title, severity: severity, at: at, inv, records)
         }
         if case .reopen = command { return try reopen(inv, records) }
+        if case let .postmortem(request) = command { return try postmortem(request, inv, records) }
         if case .status = command, let incident = try records.openIncident(in: inv.channel) ?? records.latestIncident(in: inv.channel) {
             return Decision(replies: [Reply(.ephemeral, try statusText(incident, records: records, now: inv.receivedAt))])
         }
@@ -78,6 +86,8 @@ public struct IncidentDesk: Sendable {
         case let .confirm(number), let .dismiss(number):
             let confirm = if case .confirm = command { true } else { false }
             return try decide(suggestion: number, confirm: confirm, by: inv.user, incident, records)
+        case .postmortem:
+            return Decision() // handled above
         case .help, .start, .reopen, .status, .timeline:
             return Decision() // handled above
         }

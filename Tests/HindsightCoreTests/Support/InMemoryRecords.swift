@@ -8,6 +8,7 @@ final class InMemoryRecords: IncidentRecords {
     var incidents: [IncidentID: Incident] = [:]
     var events: [IncidentID: [TimelineEvent]] = [:]
     var suggestionsByIncident: [IncidentID: [MilestoneSuggestion]] = [:]
+    var drafts: [IncidentID: PostmortemDraft] = [:]
 
     func openIncident(in channel: ChannelKey) -> Incident? {
         incidents.values.first { $0.channel == channel && $0.state == .open }
@@ -24,6 +25,7 @@ final class InMemoryRecords: IncidentRecords {
     func events(of incident: IncidentID) -> [TimelineEvent] { events[incident, default: []] }
     func lastEventNumber(of incident: IncidentID) -> Int { events[incident, default: []].map(\.number).max() ?? 0 }
     func suggestions(of incident: IncidentID) -> [MilestoneSuggestion] { suggestionsByIncident[incident, default: []] }
+    func postmortem(of incident: IncidentID) -> PostmortemDraft? { drafts[incident] }
 
     func apply(_ changes: [Change]) {
         for change in changes {
@@ -44,6 +46,8 @@ final class InMemoryRecords: IncidentRecords {
                 var list = suggestionsByIncident[s.incidentID, default: []]
                 if let i = list.firstIndex(where: { $0.number == s.number }) { list[i] = s } else { list.append(s) }
                 suggestionsByIncident[s.incidentID] = list
+            case let .savePostmortem(draft):
+                drafts[draft.incidentID] = draft
             }
         }
     }
@@ -63,7 +67,7 @@ enum Fixtures {
     static let prompts: PromptSet = try! PromptSet(directory: promptsDirectory)
 
     static func desk(zone: String = "UTC") -> IncidentDesk {
-        IncidentDesk(messages: prompts.messages, classifierRules: prompts.classifier, zone: TimeZone(identifier: zone)!, redact: { $0 })
+        prompts.desk(zone: TimeZone(identifier: zone)!, redact: { $0 })
     }
 
     static let channel = ChannelKey(platform: .slack, channelID: "C1")

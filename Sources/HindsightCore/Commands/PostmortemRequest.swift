@@ -1,0 +1,183 @@
+import Foundation
+
+/// A post-mortem writing command (`summary`, `why`, `action`…), parsed from `/postmortem …`.
+public enum PostmortemRequest: Hashable, Sendable {
+    /// A section entry in one line, or (text nil) a guided question. `field` is the impact field or factor category.
+    case add(PostmortemSection, text: String?, field: String?)
+    case why(text: String?, parent: Int?, evidence: [String])
+    case whyDone(reason: String?)
+    case rootCause(RootCauseChoice)
+    case action(ActionDraft)
+    case actionStatus(number: Int, status: ActionItem.Status, note: String?)
+    case actions
+    case show
+    case edit(EntryTarget, text: String)
+    case remove(EntryTarget)
+    case keep(entry: Int)
+    case reword(entry: Int)
+    case review
+    case followUp(Date)
+    case cancel
+
+    public enum RootCauseChoice: Hashable, Sendable {
+        case propose, confirm, entry(Int), text(String)
+    }
+
+    public enum EntryTarget: Hashable, Sendable {
+        case entry(Int), action(Int), section(PostmortemSection)
+    }
+
+    /// An action item as typed: the text and whatever of owner, due date, priority and type was given.
+    public struct ActionDraft: Hashable, Sendable {
+        public var text: String
+        public var owner: String?
+        public var due: Date?
+        public var priority: ActionItem.Priority?
+        public var kind: ActionItem.Kind?
+    }
+}
+
+/// Parses the post-mortem writing commands; `nil` for a verb that is not one of them.
+struct PostmortemRequestParser {
+    var now: Date
+
+    func parse(verb: String, _ args: [String]) throws(CommandError) -> PostmortemRequest? {
+        let text = args.isEmpty ? nil : args.joined(separator: " ")
+        switch verb {
+        case "summary": return .add(.summary, text: text, field: nil)
+        case "went-well", "wentwell", "well": return .add(.wentWell, text: text, field: nil)
+        case "went-wrong", "wentwrong", "wrong": return .add(.wentWrong, text: text, field: nil)
+        case "lucky": return .add(.lucky, text: text, field: nil)
+        case "lesson", "learned": return .add(.lesson, text: text, field: nil)
+        case "impact":
+            guard let first = args.first else { return .add(.impact, text: nil, field: nil) }
+            return .add(.impact, text: args.count > 1 ? args.dropFirst().joined(separator: " ") : nil, field: first.lowercased())
+        case "factor":
+            guard let category = args.first else { throw .missingArgument(subcommand: "factor", argument: "category") }
+            guard args.count > 1 else { throw .missingArgument(subcommand: "factor", argument: "text") }
+            return .add(.factor, text: args.dropFirst().joined(separator: " "), field: category)
+        case "why":
+            return try why(args)
+        case "rootcause", "root-cause":
+            guard let first = args.first else { return .rootCause(.propose) }
+            if args.count == 1, first.lowercased() == "confirm" { return .rootCause(.confirm) }
+            if args.count == 1, let n = Self.entryNumber(first) { return .rootCause(.entry(n)) }
+            return .rootCause(.text(args.joined(separator: " ")))
+        case "action":
+            return try action(args)
+        case "actions":
+            guard args.isEmpty else { throw .unexpectedArgument(subcommand: "actions", argument: args[0]) }
+            return .actions
+        case "show", "draft":
+            return .show
+        case "edit":
+            guard let ref = args.first else { throw .missingArgument(subcommand: "edit", argument: "entry (P3, AI-002 or a section)") }
+            guard args.count > 1 else { throw .missingArgument(subcommand: "edit", argument: "new text") }
+            return .edit(try target(ref, "edit"), text: args.dropFirst().joined(separator: " "))
+        case "remove", "delete":
+            guard let ref = args.first else { throw .missingArgument(subcommand: "remove", argument: "entry (P3 or AI-002)") }
+            return .remove(try target(ref, "remove"))
+        case "keep", "reword":
+            guard let ref = args.first else { throw .missingArgument(subcommand: verb, argument: "entry (e.g. P3)") }
+            guard let n = Self.entryNumber(ref) else { throw .invalidNumber(ref) }
+            return verb == "keep" ? .keep(entry: n) : .reword(entry: n)
+        case "review", "check":
+            return .review
+        case "followup", "follow-up":
+            guard let value = args.first else { throw .missingArgument(subcommand: "followup", argument: "date (YYYY-MM-DD or +4w)") }
+            guard let day = TimeExpression.parseDay(value, today: now) else { throw .invalidDay(value) }
+            return .followUp(day)
+        case "cancel", "stop":
+            return .cancel
+        default:
+            return nil
+        }
+    }
+
+    private func why(_ args: [String]) throws(CommandError) -> PostmortemRequest {
+        var rest = args[...]
+        if rest.first?.lowercased() == "done" {
+            let reason = rest.dropFirst().joined(separator: " ")
+            return .whyDone(reason: reason.isEmpty ? nil : reason)
+        }
+        var parent: Int?
+        if rest.first?.lowercased() == "under" {
+            rest = rest.dropFirst()
+            guard let ref = rest.popFirst() else { throw .missingArgument(subcommand: "why under", argument: "entry (e.g. P3)") }
+            guard let n = Self.entryNumber(ref) else { throw .invalidNumber(ref) }
+            parent = n
+        }
+        let (text, evidence) = Self.splitEvidence(Array(rest))
+        return .why(text: text.isEmpty ? nil : text, parent: parent, evidence: evidence)
+    }
+
+    /// `<text> evidence <link|E12> [<link|E12>…]`: the words after `evidence` are the evidence.
+    static func splitEvidence(_ words: [String]) -> (text: String, evidence: [String]) {
+        guard let index = words.lastIndex(where: { $0.lowercased() == "evidence" || $0.lowercased() == "evidence:" }) else {
+            return (words.joined(separator: " "), [])
+        }
+        return (words[..<index].joined(separator: " "), Array(words[(index + 1)...]))
+    }
+
+    private func action(_ args: [String]) throws(CommandError) -> PostmortemRequest {
+        if let first = args.first?.lowercased(), let status = Self.statusWords[first] {
+            guard let ref = args.dropFirst().first else { throw .missingArgument(subcommand: "action \(first)", argument: "item (e.g. AI-003)") }
+            guard let n = ActionItem.number(from: ref) else { throw .invalidNumber(ref) }
+            let note = args.dropFirst(2).joined(separator: " ")
+            return .actionStatus(number: n, status: status, note: note.isEmpty ? nil : note)
+        }
+        var words: [String] = []
+        var draft = PostmortemRequest.ActionDraft(text: "")
+        var iterator = args.makeIterator()
+        var inText = true
+        while let word = iterator.next() {
+            switch word.lowercased() {
+            case "owner", "owner:":
+                guard let value = iterator.next() else { throw .missingArgument(subcommand: "action", argument: "owner after `owner`") }
+                draft.owner = value
+                inText = false
+            case "due", "due:":
+                guard let value = iterator.next() else { throw .missingArgument(subcommand: "action", argument: "date after `due`") }
+                guard let day = TimeExpression.parseDay(value, today: now) else { throw .invalidDay(value) }
+                draft.due = day
+                inText = false
+            case "priority", "priority:":
+                guard let value = iterator.next() else { throw .missingArgument(subcommand: "action", argument: "P1, P2 or P3 after `priority`") }
+                guard let priority = ActionItem.Priority(rawValue: value.uppercased()) else { throw .invalidPriority(value) }
+                draft.priority = priority
+                inText = false
+            case "type", "type:":
+                guard let value = iterator.next() else { throw .missingArgument(subcommand: "action", argument: "type after `type`") }
+                guard let kind = ActionItem.Kind(rawValue: value.lowercased()) else { throw .invalidActionType(value) }
+                draft.kind = kind
+                inText = false
+            case "p1", "p2", "p3" where !inText || words.count > 0:
+                draft.priority = ActionItem.Priority(rawValue: word.uppercased())
+                inText = false
+            default:
+                if inText { words.append(word) } else { throw .unexpectedArgument(subcommand: "action", argument: word) }
+            }
+        }
+        guard !words.isEmpty else { throw .missingArgument(subcommand: "action", argument: "text") }
+        draft.text = words.joined(separator: " ")
+        return .action(draft)
+    }
+
+    private static let statusWords: [String: ActionItem.Status] = [
+        "done": .done, "progress": .inProgress, "in-progress": .inProgress, "started": .inProgress, "wontdo": .wontDo,
+        "wont-do": .wontDo, "won't-do": .wontDo, "open": .open, "reopen": .open,
+    ]
+
+    private func target(_ ref: String, _ verb: String) throws(CommandError) -> PostmortemRequest.EntryTarget {
+        if let n = Self.entryNumber(ref) { return .entry(n) }
+        if ref.uppercased().hasPrefix("AI"), let n = ActionItem.number(from: ref) { return .action(n) }
+        if let section = PostmortemSection(rawValue: ref.lowercased()) { return .section(section) }
+        throw .invalidNumber(ref)
+    }
+
+    /// `P3` or `p3` → 3.
+    static func entryNumber(_ ref: String) -> Int? {
+        guard ref.uppercased().hasPrefix("P"), let n = Int(ref.dropFirst()), n >= 1 else { return nil }
+        return n
+    }
+}

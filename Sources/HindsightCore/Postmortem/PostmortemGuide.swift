@@ -1,0 +1,101 @@
+/// Everything the post-mortem conversation says and asks, from `Prompts/postmortem.yaml`: questions, impact fields,
+/// factor categories, the 5-whys depth, and every reply text. Loading checks that every `PostmortemText` is present.
+public struct PostmortemGuide: Codable, Sendable {
+    /// One impact field the bot asks about, in order.
+    public struct ImpactField: Codable, Hashable, Sendable {
+        public var key: String
+        public var question: String
+    }
+
+    public var questions: [String: String]
+    public var impactFields: [ImpactField]
+    public var factorCategories: [String]
+    /// Whys needed before a root cause is proposed without an explicit `why done <reason>`.
+    public var minimumWhyDepth: Int
+    /// Default follow-up review: this many weeks after the incident started.
+    public var followUpWeeks: Int
+    public var texts: [String: String]
+    /// Per review item: its label, what pass / warn / fail say, and the command that fixes it.
+    public var review: [String: ReviewTexts]
+
+    public struct ReviewTexts: Codable, Hashable, Sendable {
+        public var label: String
+        public var pass: String
+        public var warn: String?
+        public var fail: String
+        public var fix: String
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case questions, impactFields = "impact_fields", factorCategories = "factor_categories"
+        case minimumWhyDepth = "minimum_why_depth", followUpWeeks = "follow_up_weeks", texts = "messages", review
+    }
+
+    /// Message keys and question keys the file lacks.
+    public var missingKeys: [String] {
+        PostmortemText.allCases.map(\.rawValue).filter { texts[$0] == nil }
+            + Question.allCases.filter { questions[$0.rawValue] == nil }.map { "questions.\($0.rawValue)" }
+            + ReviewItem.allCases.filter { review[$0.rawValue] == nil }.map { "review.\($0.rawValue)" }
+    }
+
+    public func render(_ key: PostmortemText, _ values: [String: String] = [:]) -> String {
+        Template.fill(texts[key.rawValue] ?? "[\(key.rawValue)]", values)
+    }
+
+    public func ask(_ key: Question, _ values: [String: String] = [:]) -> String {
+        Template.fill(questions[key.rawValue] ?? "[\(key.rawValue)]", values)
+    }
+
+    /// The questions the guided conversation asks.
+    public enum Question: String, CaseIterable, Sendable {
+        case summary, wentWell = "went-well", wentWrong = "went-wrong", lucky, lesson
+        case whyFirst = "why_first", whyNext = "why_next", whyHint = "why_hint"
+    }
+}
+
+/// Every reply of the post-mortem commands, by key (texts in `Prompts/postmortem.yaml` under `messages:`).
+public enum PostmortemText: String, CaseIterable, Sendable {
+    case entryAdded = "entry_added"
+    case findingLine = "finding_line"
+    case suggestedRewording = "suggested_rewording"
+    case findingsChoice = "findings_choice"
+    case conversationCancelled = "conversation_cancelled"
+    case nothingToCancel = "nothing_to_cancel"
+    case answerHint = "answer_hint"
+    case impactDone = "impact_done"
+    case whyNeedsReason = "why_needs_reason"
+    case whyStoppedEarly = "why_stopped_early"
+    case whyBlameFollowUp = "why_blame_follow_up"
+    case rootCauseProposal = "root_cause_proposal"
+    case rootCauseConfirmed = "root_cause_confirmed"
+    case rootCauseNone = "root_cause_none"
+    case unknownEntry = "unknown_entry"
+    case unknownAction = "unknown_action"
+    case unknownCategory = "unknown_category"
+    case unknownImpactField = "unknown_impact_field"
+    case unknownOwner = "unknown_owner"
+    case invalidDay = "invalid_day"
+    case invalidPriority = "invalid_priority"
+    case invalidActionType = "invalid_action_type"
+    case actionAdded = "action_added"
+    case actionStatus = "action_status"
+    case actionsHeader = "actions_header"
+    case actionLine = "action_line"
+    case actionsEmpty = "actions_empty"
+    case entryEdited = "entry_edited"
+    case entryRemoved = "entry_removed"
+    case entryKept = "entry_kept"
+    case entryReworded = "entry_reworded"
+    case nothingToReword = "nothing_to_reword"
+    case followUpSet = "follow_up_set"
+    case showHeader = "show_header"
+    case showSection = "show_section"
+    case showEmpty = "show_empty"
+    case showRootCause = "show_root_cause"
+    case showNoRootCause = "show_no_root_cause"
+    case reviewHeader = "review_header"
+    case reviewFix = "review_fix"
+    case reviewComplete = "review_complete"
+    case reviewIncomplete = "review_incomplete"
+    case notSet = "not_set"
+}
