@@ -51,7 +51,9 @@ public struct Settings: Sendable, Equatable {
         }
         synchronous = sync
         promptsPath = source["HINDSIGHT_PROMPTS"]
-        guard let zone = TimeZone(identifier: value("HINDSIGHT_TIMEZONE")) else {
+        // UTC and GMT map to the fixed-offset zone, which needs no ICU lookups (see Calendar.utc).
+        let zoneName = value("HINDSIGHT_TIMEZONE")
+        guard let zone = ["UTC", "GMT", "Z"].contains(zoneName.uppercased()) ? TimeZone.gmt : TimeZone(identifier: zoneName) else {
             throw SettingsError(key: "HINDSIGHT_TIMEZONE", value: value("HINDSIGHT_TIMEZONE"), expected: "an IANA time zone such as UTC or Europe/Berlin")
         }
         timeZone = zone

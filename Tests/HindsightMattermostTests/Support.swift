@@ -22,7 +22,7 @@ enum TestIDs {
 func makeBot() throws -> Bot {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let prompts = try PromptSet(directory: root.appendingPathComponent("Prompts"))
-    let desk = prompts.desk(zone: TimeZone(identifier: "UTC")!, redact: { $0 })
+    let desk = prompts.desk(zone: .gmt, redact: { $0 })
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-mm-\(UUID().uuidString).sqlite").path
     return Bot(store: try Store(path: path), desk: desk, logger: Logger(label: "test"))
 }

@@ -88,7 +88,9 @@ extension Calendar {
     /// A Gregorian calendar fixed to UTC, so nothing in Hindsight depends on the machine's zone or DST.
     public static let utc: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        // The fixed-offset zone, not TimeZone(identifier: "UTC"): the latter is ICU-backed here, and its lock crashed
+        // under concurrent use in swift-corelibs-foundation (seen in the concurrent-readers store test).
+        calendar.timeZone = .gmt
         return calendar
     }()
 }

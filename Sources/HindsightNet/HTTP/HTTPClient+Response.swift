@@ -58,7 +58,7 @@ enum HTTPDate {
         // DateFormatter is not Sendable; parsing Retry-After is rare, so build one per call.
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.timeZone = .gmt
         let normalized = string.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
         for format in formats {
             formatter.dateFormat = format

@@ -67,7 +67,7 @@ enum Fixtures {
     static let prompts: PromptSet = try! PromptSet(directory: promptsDirectory)
 
     static func desk(zone: String = "UTC") -> IncidentDesk {
-        prompts.desk(zone: TimeZone(identifier: zone)!, redact: { $0 })
+        prompts.desk(zone: zone == "UTC" ? .gmt : TimeZone(identifier: zone)!, redact: { $0 })
     }
 
     static let channel = ChannelKey(platform: .slack, channelID: "C1")
