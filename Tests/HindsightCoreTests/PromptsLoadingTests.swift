@@ -26,6 +26,44 @@ struct PromptsLoadingTests {
         }
     }
 
+    @Test("a postmortem.yaml missing a question or review item names the file and the key")
+    func postmortemMissingKey() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("prompts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for name in ["messages.yaml", "classifier.yaml", "lint.yaml"] {
+            try FileManager.default.copyItem(at: Fixtures.promptsDirectory.appendingPathComponent(name), to: dir.appendingPathComponent(name))
+        }
+        let shipped = try String(contentsOf: Fixtures.promptsDirectory.appendingPathComponent("postmortem.yaml"), encoding: .utf8)
+        let broken = shipped.replacingOccurrences(of: "  why_next:", with: "  why_later:")
+        try broken.write(to: dir.appendingPathComponent("postmortem.yaml"), atomically: true, encoding: .utf8)
+        #expect {
+            try PromptSet(directory: dir)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("postmortem.yaml") && text.contains("questions.why_next")
+        }
+        try shipped.replacingOccurrences(of: "minimum_why_depth: 5", with: "minimum_why_depth: five")
+            .write(to: dir.appendingPathComponent("postmortem.yaml"), atomically: true, encoding: .utf8)
+        #expect {
+            try PromptSet(directory: dir)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("postmortem.yaml") && text.contains("minimum_why_depth")
+        }
+    }
+
+    @Test("a lint.yaml without the action rules names the file and what is missing")
+    func lintMissingSection() throws {
+        do {
+            _ = try PromptsFile.decode(LintRules.self, yaml: "blameless:\n  blame_words: []\n", file: "lint.yaml")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.file == "lint.yaml")
+            #expect(error.description.contains("missing key"))
+        }
+    }
+
     @Test("invalid YAML and wrong shapes give file, line and reason")
     func invalid() {
         #expect(throws: PromptsError.self) { try PromptsFile.decode(ClassifierRules.self, yaml: "rules: [\n", file: "classifier.yaml") }

@@ -30,12 +30,14 @@ public struct BlamelessRules: Codable, Hashable, Sendable {
     public var omissionRewording: String
     /// The rewording shown when no passive form can be built.
     public var personFallback: String
+    /// What a person-as-cause finding advises (the rewording itself comes with the result).
+    public var personAdvice: String
 
     enum CodingKeys: String, CodingKey {
         case blameWords = "blame_words", humanErrorPhrases = "human_error_phrases", humanErrorQuestion = "human_error_question"
         case humanErrorRewording = "human_error_rewording", personWords = "person_words", failureVerbs = "failure_verbs"
         case neutralVerbs = "neutral_verbs", negativeMarkers = "negative_markers", adverbs, omissionVerbs = "omission_verbs"
-        case omissionRewording = "omission_rewording", personFallback = "person_fallback"
+        case omissionRewording = "omission_rewording", personFallback = "person_fallback", personAdvice = "person_advice"
     }
 }
 
@@ -62,7 +64,7 @@ public struct BlamelessCheck: Sendable {
             let words = Words(sentence)
             // A person as the subject of a failure.
             if let hit = personAsCause(words, people: people) {
-                findings.append(LintFinding(kind: .personAsCause, excerpt: hit.excerpt, suggestion: hit.rewording))
+                findings.append(LintFinding(kind: .personAsCause, excerpt: hit.excerpt, suggestion: rules.personAdvice))
                 rewritten = rewritten.replacingOccurrences(of: hit.clause, with: hit.rewording)
                 continue
             }

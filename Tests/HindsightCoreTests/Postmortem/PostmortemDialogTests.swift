@@ -1,0 +1,212 @@
+import Foundation
+import Testing
+@testable import HindsightCore
+
+@Suite("Guided post-mortem conversations")
+struct PostmortemDialogTests {
+    let t0 = Fixtures.t0
+    func at(_ minutes: Double) -> Date { t0.addingTimeInterval(minutes * 60) }
+
+    func resolvedIncident() throws -> DeskHarness {
+        let h = DeskHarness()
+        try h.command("start Checkout returns 500 sev2", at: t0)
+        try h.say("error rate at 40%", id: "m1", at: at(1))
+        try h.command("resolved", at: at(30))
+        return h
+    }
+
+    func draft(_ h: DeskHarness) throws -> PostmortemDraft {
+        let incident = try #require(h.incident)
+        return try #require(h.records.postmortem(of: incident.id))
+    }
+
+    @Test("summary without text asks; the asker's next message is the answer, not a timeline event")
+    func guidedSummary() throws {
+        let h = try resolvedIncident()
+        let question = try h.command("summary", at: at(40)).map(\.text).joined()
+        #expect(question.contains("Checkout returns 500"))
+        let before = h.timeline.count
+        let (outcome, replies) = try h.say("Checkout failed for 30 minutes after a config change.", id: "a1", at: at(41), by: Fixtures.alice)
+        #expect(outcome == .answered)
+        #expect(replies.map(\.text).joined().contains("P1"))
+        #expect(h.timeline.count == before)
+        #expect(try draft(h).entries(in: .summary).map(\.text) == ["Checkout failed for 30 minutes after a config change."])
+        #expect(try draft(h).conversations.isEmpty)
+        // Later chat from the same person is ordinary again.
+        #expect(try h.say("thanks all", id: "a2", at: at(42), by: Fixtures.alice).0 == .ignored(.noOpenIncident))
+    }
+
+    @Test("the 5 whys ask level after level, chain the answers, then propose the deepest as root cause")
+    func fiveWhys() throws {
+        let h = try resolvedIncident()
+        try h.command("why", at: at(40))
+        let answers = [
+            "pods ran out of DB connections evidence E2",
+            "the pool limit was removed",
+            "the config came from an outdated template",
+            "templates are copied by hand",
+            "there is no versioned template source",
+        ]
+        var last: [Reply] = []
+        for (i, answer) in answers.enumerated() {
+            let (outcome, replies) = try h.say(answer, id: "w\(i)", at: at(41 + Double(i)), by: Fixtures.alice)
+            #expect(outcome == .answered)
+            last = replies
+            if i < 4 { #expect(replies.map(\.text).joined().contains("Why \(i + 2)")) }
+        }
+        let pm = try draft(h)
+        let whys = pm.entries(in: .why)
+        #expect(whys.count == 5)
+        #expect(whys[0].parent == nil && whys[0].evidence == ["E2"] && whys[0].text == "pods ran out of DB connections")
+        for i in 1..<5 { #expect(whys[i].parent == whys[i - 1].number) }
+        #expect(pm.whyDepth == 5)
+        #expect(last.map(\.text).joined().contains("looks like the root cause"))
+        #expect(pm.conversations.isEmpty)
+        try h.command("rootcause confirm", at: at(50))
+        #expect(try draft(h).rootCause?.text == "there is no versioned template source")
+    }
+
+    @Test("a why that ends at a person gets the follow-up question and the chain goes on below it")
+    func blameInWhys() throws {
+        let h = try resolvedIncident()
+        try h.command("why", at: at(40))
+        let (_, replies) = try h.say("human error during the deploy", id: "w1", at: at(41), by: Fixtures.alice)
+        let text = replies.map(\.text).joined(separator: "\n")
+        #expect(text.contains("what allowed"))
+        #expect(text.contains("A person is never the last why"))
+        try h.say("the deploy script has no dry-run", id: "w2", at: at(42), by: Fixtures.alice)
+        let whys = try draft(h).entries(in: .why)
+        #expect(whys.count == 2)
+        #expect(whys[1].parent == whys[0].number)
+        #expect(whys[0].hasOpenFindings)
+    }
+
+    @Test("impact walks each field; skip leaves one empty; the walk ends with a count")
+    func impactWalk() throws {
+        let h = try resolvedIncident()
+        try h.command("impact", at: at(40))
+        let answers = ["12% of EU checkouts", "38 minutes", "skip", "about 900 lost orders", "none", "checkout SLO: 38% of budget"]
+        var last: [Reply] = []
+        for (i, answer) in answers.enumerated() {
+            last = try h.say(answer, id: "i\(i)", at: at(41 + Double(i)), by: Fixtures.alice).1
+        }
+        let fields = try draft(h).entries(in: .impact).compactMap(\.field)
+        #expect(fields == ["users", "duration", "revenue", "data", "slo"])
+        #expect(last.map(\.text).joined().contains("5 of 6"))
+        #expect(try draft(h).conversations.isEmpty)
+    }
+
+    @Test("two people answer different questions at the same time without mixing them up")
+    func twoUsers() throws {
+        let h = try resolvedIncident()
+        try h.command("went-well", at: at(40), by: Fixtures.alice)
+        try h.command("lucky", at: at(40), by: Fixtures.bob)
+        #expect(try draft(h).conversations.count == 2)
+        try h.say("it happened at low traffic", id: "b1", at: at(41), by: Fixtures.bob)
+        try h.say("the rollback was fast", id: "a1", at: at(41), by: Fixtures.alice)
+        let pm = try draft(h)
+        #expect(pm.entries(in: .wentWell).map(\.text) == ["the rollback was fast"])
+        #expect(pm.entries(in: .wentWell).first?.author == Fixtures.alice)
+        #expect(pm.entries(in: .lucky).map(\.text) == ["it happened at low traffic"])
+        #expect(pm.entries(in: .lucky).first?.author == Fixtures.bob)
+    }
+
+    @Test("a restart in the middle resumes the question: a new desk over the same records takes the next answer")
+    func restart() throws {
+        let h = try resolvedIncident()
+        try h.command("why", at: at(40))
+        try h.say("pods ran out of DB connections", id: "w1", at: at(41), by: Fixtures.alice)
+        let restarted = Fixtures.desk()
+        let (outcome, decision) = try restarted.capture(
+            .message(ChannelMessage(channel: Fixtures.channel, messageID: "w2", author: Fixtures.alice, sentAt: at(42), text: "the pool limit was removed")),
+            records: h.records)
+        h.records.apply(decision.changes)
+        #expect(outcome == .answered)
+        let whys = try draft(h).entries(in: .why)
+        #expect(whys.count == 2 && whys[1].parent == whys[0].number)
+        // `/postmortem why` while a question is open repeats it rather than starting over.
+        let repeated = try h.command("why", at: at(43)).map(\.text).joined()
+        #expect(repeated.contains("the pool limit was removed"))
+    }
+
+    @Test("a redelivered answer is taken once; cancel stops the conversation and keeps what was answered")
+    func duplicateAndCancel() throws {
+        let h = try resolvedIncident()
+        try h.command("why", at: at(40))
+        try h.say("pods ran out of DB connections", id: "w1", at: at(41), by: Fixtures.alice)
+        #expect(try h.say("pods ran out of DB connections", id: "w1", at: at(41), by: Fixtures.alice).0 == .duplicate)
+        #expect(try draft(h).entries(in: .why).count == 1)
+        try h.say("cancel", id: "w2", at: at(42), by: Fixtures.alice)
+        #expect(try draft(h).conversations.isEmpty)
+        #expect(try draft(h).entries(in: .why).count == 1)
+        #expect(try h.command("cancel", at: at(43)).map(\.text).joined().contains("no question"))
+    }
+
+    @Test("actions: bad dates, unknown owners and bad priorities are refused with the accepted forms; nothing is stored")
+    func actionInputErrors() throws {
+        let h = try resolvedIncident()
+        let badDate = try h.command("action Add a lag alert owner @alice due 31/12 priority P1", at: at(40)).map(\.text).joined()
+        #expect(badDate.contains("2026-12-01") && badDate.contains("+2w"))
+        let badOwner = try h.command("action Add a lag alert owner zed due +7d priority P1", at: at(40)).map(\.text).joined()
+        #expect(badOwner.contains("zed") && badOwner.contains("@"))
+        let badPriority = try h.command("action Add a lag alert owner @alice due +7d priority urgent", at: at(40)).map(\.text).joined()
+        #expect(badPriority.contains("P1"))
+        let incident = try #require(h.incident)
+        #expect(h.records.postmortem(of: incident.id)?.actions.isEmpty ?? true)
+    }
+
+    @Test("an action with everything is stored with its fields; a vague one is flagged; status changes are recorded")
+    func actions() throws {
+        let h = try resolvedIncident()
+        let added = try h.command("action Add an alert on replica lag above 30s for orders-db owner @alice due 2026-12-01 priority P1 type detect", at: at(40))
+        #expect(added.map(\.text).joined().contains("AI-001"))
+        let vague = try h.command("action Improve monitoring owner bob", at: at(41)).map(\.text).joined(separator: "\n")
+        #expect(vague.contains("specific"))
+        #expect(vague.contains("due"))
+        try h.command("action done AI-001", at: at(42))
+        let pm = try draft(h)
+        #expect(pm.actions.count == 2)
+        let first = pm.actions[0]
+        #expect(first.owner == "@alice" && first.priority == .p1 && first.kind == .detect && first.status == .done)
+        #expect(UTCFormat.day(try #require(first.due)) == "2026-12-01")
+        #expect(pm.actions[1].owner == "bob", "a name seen in the incident is a known owner")
+        #expect(pm.actions[1].findings.contains { $0.kind == .vagueAction })
+        let list = try h.command("actions", at: at(43)).map(\.text).joined()
+        #expect(list.contains("AI-002") && list.contains("[done]"))
+    }
+
+    @Test("blame is flagged with a rewording; reword takes it, keep keeps the text; edit and remove correct entries")
+    func corrections() throws {
+        let h = try resolvedIncident()
+        let reply = try h.command("went-wrong @bob deployed the bad config to production", at: at(40)).map(\.text).joined()
+        #expect(reply.contains("reword P1"))
+        try h.command("reword P1", at: at(41))
+        #expect(try draft(h).entry(1)?.text == "The bad config was deployed to production")
+        #expect(try draft(h).entry(1)?.hasOpenFindings == false)
+        try h.command("went-wrong the team was careless", at: at(42))
+        try h.command("keep P2", at: at(43))
+        #expect(try draft(h).entry(2)?.hasOpenFindings == false)
+        try h.command("edit P2 the change had no second reviewer", at: at(44))
+        #expect(try draft(h).entry(2)?.text == "the change had no second reviewer")
+        try h.command("remove P1", at: at(45))
+        #expect(try draft(h).entry(1) == nil)
+        let show = try h.command("show", at: at(46)).map(\.text).joined()
+        #expect(show.contains("P2") && show.contains("no second reviewer"))
+        #expect(try h.command("edit P9 nothing", at: at(47)).map(\.text).joined().contains("no P9"))
+    }
+
+    @Test("factors need a known category; the answer lists them")
+    func factors() throws {
+        let h = try resolvedIncident()
+        let refused = try h.command("factor Luck the weather", at: at(40)).map(\.text).joined()
+        #expect(refused.contains("Monitoring"))
+        try h.command("factor monitoring no alert on pool saturation", at: at(41))
+        #expect(try draft(h).entries(in: .factor).first?.field == "Monitoring")
+    }
+
+    @Test("without any incident in the channel, post-mortem commands say how to start one")
+    func noIncident() throws {
+        let h = DeskHarness()
+        #expect(try h.command("summary", at: t0).map(\.text).joined().contains("/postmortem start"))
+    }
+}
