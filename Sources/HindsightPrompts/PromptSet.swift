@@ -26,8 +26,8 @@ public struct PromptSet: Sendable {
         if postmortem.impactFields.isEmpty || postmortem.factorCategories.isEmpty {
             throw PromptsError(file: guideURL.path, reason: "impact_fields and factor_categories each need at least one entry")
         }
-        guard postmortem.minimumWhyDepth >= 1, postmortem.followUpWeeks >= 1 else {
-            throw PromptsError(file: guideURL.path, reason: "minimum_why_depth and follow_up_weeks must be at least 1")
+        guard postmortem.minimumWhyDepth >= 1, postmortem.followUpWeeks >= 1, postmortem.answerWindowMinutes >= 1 else {
+            throw PromptsError(file: guideURL.path, reason: "minimum_why_depth, follow_up_weeks and answer_window_minutes must be at least 1")
         }
         lint = try PromptsFile.load(LintRules.self, from: directory.appendingPathComponent("lint.yaml"))
     }

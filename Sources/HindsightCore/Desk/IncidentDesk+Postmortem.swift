@@ -19,7 +19,8 @@ extension IncidentDesk {
         guard !message.isFromThisBot,
               let incident = try records.openIncident(in: message.channel) ?? records.latestIncident(in: message.channel),
               let draft = try records.postmortem(of: incident.id),
-              let conversation = draft.conversation(of: message.author.id, in: message.channel)
+              let conversation = draft.conversation(of: message.author.id, in: message.channel),
+              message.sentAt.timeIntervalSince(conversation.askedAt) <= TimeInterval(guide.answerWindowMinutes * 60)
         else { return nil }
         if conversation.lastMessageID == message.messageID { return (.duplicate, Decision()) }
         var session = PostmortemSession(
@@ -230,6 +231,7 @@ struct PostmortemSession {
             }
             if index + 1 < guide.impactFields.count {
                 conversation.step = .impact(field: index + 1)
+                conversation.askedAt = now
                 draft.setConversation(conversation, for: user, in: channel)
                 changed = true
                 return replies + [Reply(.channel, question(conversation.step))]
@@ -254,7 +256,10 @@ struct PostmortemSession {
     // MARK: 5 whys
 
     private mutating func startWhys() -> [Reply] {
-        if let existing = draft.conversation(of: user.id, in: channel) { return [Reply(.channel, question(existing.step))] }
+        if let existing = draft.conversation(of: user.id, in: channel), case .why = existing.step {
+            setWhyConversationTime(existing)
+            return [Reply(.channel, question(existing.step))]
+        }
         return ask(.why(parent: draft.deepestWhy?.number))
     }
 
@@ -279,6 +284,14 @@ struct PostmortemSession {
             replies.append(Reply(.channel, question(.why(parent: entry.number))))
         }
         return replies
+    }
+
+    /// Asking again restarts the answer window.
+    private mutating func setWhyConversationTime(_ conversation: Conversation) {
+        var conversation = conversation
+        conversation.askedAt = now
+        draft.setConversation(conversation, for: user, in: channel)
+        changed = true
     }
 
     private mutating func setWhyConversation(parent: Int) {

@@ -14,6 +14,8 @@ public struct PostmortemGuide: Codable, Sendable {
     public var minimumWhyDepth: Int
     /// Default follow-up review: this many weeks after the incident started.
     public var followUpWeeks: Int
+    /// How long after a question the asker's next message still counts as the answer.
+    public var answerWindowMinutes: Int
     public var texts: [String: String]
     /// Per review item: its label, what pass / warn / fail say, and the command that fixes it.
     public var review: [String: ReviewTexts]
@@ -28,7 +30,7 @@ public struct PostmortemGuide: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case questions, impactFields = "impact_fields", factorCategories = "factor_categories"
-        case minimumWhyDepth = "minimum_why_depth", followUpWeeks = "follow_up_weeks", texts = "messages", review
+        case minimumWhyDepth = "minimum_why_depth", followUpWeeks = "follow_up_weeks", answerWindowMinutes = "answer_window_minutes", texts = "messages", review
     }
 
     /// Message keys and question keys the file lacks.

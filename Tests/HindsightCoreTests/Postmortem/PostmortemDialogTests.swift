@@ -204,6 +204,29 @@ struct PostmortemDialogTests {
         #expect(try draft(h).entries(in: .factor).first?.field == "Monitoring")
     }
 
+    @Test("an unanswered question expires: hours later the asker's chat is ordinary again; asking again resumes")
+    func answerWindow() throws {
+        let h = try resolvedIncident()
+        try h.command("reopen", at: at(35))
+        try h.command("why", at: at(40))
+        let later = at(40 + Double(h.desk.guide.answerWindowMinutes) + 1)
+        #expect(try h.say("lunch anyone?", id: "late", at: later, by: Fixtures.alice).0 == .stored)
+        #expect(try draft(h).entries(in: .why).isEmpty)
+        try h.command("why", at: later)
+        #expect(try h.say("pods ran out of DB connections", id: "w1", at: later.addingTimeInterval(60), by: Fixtures.alice).0 == .answered)
+    }
+
+    @Test("asking for the whys while another question is open replaces it")
+    func whyReplacesOtherQuestion() throws {
+        let h = try resolvedIncident()
+        try h.command("summary", at: at(40))
+        let asked = try h.command("why", at: at(41)).map(\.text).joined()
+        #expect(asked.contains("Why 1"))
+        try h.say("pods ran out of DB connections", id: "w1", at: at(42), by: Fixtures.alice)
+        #expect(try draft(h).entries(in: .why).count == 1)
+        #expect(try draft(h).entries(in: .summary).isEmpty)
+    }
+
     @Test("without any incident in the channel, post-mortem commands say how to start one")
     func noIncident() throws {
         let h = DeskHarness()
