@@ -17,17 +17,23 @@ struct Platforms {
         logger = app.logger
         var services: [any Service] = []
         var routes: [any HTTPRoutes] = []
-        let http = HTTPClient(logger: Logger(label: "hindsight.http"))
-        let webSockets = WebSocketClient(logger: Logger(label: "hindsight.websocket"))
-        cleanup = {
-            webSockets.shutdown()
-            http.shutdown()
-        }
         let mattermost: MattermostConfiguration?
         do {
             mattermost = try MattermostConfiguration.fromEnvironment(app.source.values)
         } catch {
             throw ValidationError(error.description)
+        }
+        guard mattermost != nil else {
+            // Console only: no network clients, no threads.
+            self.services = []
+            cleanup = {}
+            return
+        }
+        let http = HTTPClient(logger: Logger(label: "hindsight.http"))
+        let webSockets = WebSocketClient(logger: Logger(label: "hindsight.websocket"))
+        cleanup = {
+            webSockets.shutdown()
+            http.shutdown()
         }
         if let mattermost {
             let adapter = MattermostAdapter(configuration: mattermost, bot: app.bot, http: http, webSockets: webSockets, logger: app.logger)
