@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
+        .package(url: "https://github.com/JohnSundell/Ink.git", from: "0.6.0"),
     ],
     targets: [
         // MARK: C libraries (module map + shim header only)
@@ -58,8 +60,17 @@ let package = Package(
         .target(
             name: "HindsightPrompts",
             dependencies: [
-                "HindsightCore",
+                "HindsightCore", "HindsightReport",
                 .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+
+        // MARK: The post-mortem report: the Mustache template in Prompts/ rendered from the core's report model
+        .target(
+            name: "HindsightReport",
+            dependencies: [
+                "HindsightCore",
+                .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
 
@@ -142,13 +153,17 @@ let package = Package(
         ),
 
         // MARK: Tests (Swift Testing)
-        .testTarget(name: "HindsightCoreTests", dependencies: ["HindsightCore", "HindsightPrompts"]),
+        .testTarget(
+            name: "HindsightCoreTests",
+            dependencies: ["HindsightCore", "HindsightPrompts", "HindsightReport", .product(name: "Ink", package: "Ink")]
+        ),
         .testTarget(
             name: "HindsightNetTests",
             dependencies: ["HindsightNet", "HindsightTesting", .product(name: "HTTPTypes", package: "swift-http-types")]
         ),
         .testTarget(name: "HindsightStoreTests", dependencies: ["HindsightStore", "HindsightCore"]),
         .testTarget(name: "HindsightConfigTests", dependencies: ["HindsightConfig"]),
+
         .testTarget(
             name: "HindsightBotTests",
             dependencies: ["HindsightBot", "HindsightCore", "HindsightStore", "HindsightPrompts", "HindsightConsole"]

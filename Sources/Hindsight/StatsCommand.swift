@@ -74,13 +74,16 @@ struct ExportCommand: ParsableCommand {
         var incident: Incident
         var timeline: [TimelineEvent]
         var suggestions: [MilestoneSuggestion]
+        var postmortem: PostmortemDraft?
     }
 
     func run() throws {
         let settings = try Composition.settings(options.source())
         let store = try Store(path: settings.databasePath)
         let export = try store.readNow { tx in
-            try tx.allIncidents().map { IncidentExport(incident: $0, timeline: try tx.events(of: $0.id), suggestions: try tx.suggestions(of: $0.id)) }
+            try tx.allIncidents().map { IncidentExport(
+                incident: $0, timeline: try tx.events(of: $0.id), suggestions: try tx.suggestions(of: $0.id), postmortem: try tx.postmortem(of: $0.id)
+            ) }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -10,11 +10,14 @@ public final class Bot: Sendable {
     public let store: Store
     public let desk: IncidentDesk
     private let logger: Logger
+    /// Where published reports are saved (`HINDSIGHT_REPORTS_DIR`); nil saves none.
+    public let reportsDirectory: URL?
 
-    public init(store: Store, desk: IncidentDesk, logger: Logger) {
+    public init(store: Store, desk: IncidentDesk, logger: Logger, reportsDirectory: URL? = nil) {
         self.store = store
         self.desk = desk
         self.logger = logger
+        self.reportsDirectory = reportsDirectory
     }
 
     /// Stores channel activity on the open incident's timeline. Throws only when the store cannot write, in which case
@@ -48,11 +51,12 @@ public final class Bot: Sendable {
     public func handle(_ command: CommandInvocation) async -> [Reply] {
         let desk = self.desk
         do {
-            return try await store.write { tx in
+            let decision = try await store.write { tx in
                 let decision = try desk.handle(command, records: tx)
                 try tx.apply(decision.changes)
-                return decision.replies
+                return decision
             }
+            return decision.replies + save(decision.reports)
         } catch {
             logger.error("command failed", metadata: ["channel": "\(command.channel)", "error": "\(error)"])
             return [Reply(.ephemeral, desk.messages.render(.internalError, ["reason": "\(error)"]))]
@@ -94,6 +98,25 @@ public final class Bot: Sendable {
         try await store.read { tx in
             try tx.openIncidentsWithLastCapture(platform: platform).map { ($0.incident.channel, $0.lastCapturedAt ?? $0.incident.startedAt) }
         }
+    }
+
+    /// Writes report files (atomically: a reader never sees half a report) once their decision is stored; a file that
+    /// cannot be written becomes a reply naming the path and the reason, since the draft itself is safe in the store.
+    private func save(_ reports: [ReportFile]) -> [Reply] {
+        guard let root = reportsDirectory else { return [] }
+        var replies: [Reply] = []
+        for report in reports {
+            let url = root.appendingPathComponent(report.relativePath)
+            do {
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(report.contents.utf8).write(to: url, options: .atomic)
+                logger.info("report saved", metadata: ["path": "\(url.path)"])
+            } catch {
+                logger.error("report not saved", metadata: ["path": "\(url.path)", "error": "\(error)"])
+                replies.append(Reply(.ephemeral, desk.messages.render(.reportNotSaved, ["path": url.path, "reason": error.localizedDescription])))
+            }
+        }
+        return replies
     }
 
     /// The short help an adapter posts when the bot is mentioned.

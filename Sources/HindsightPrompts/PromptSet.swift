@@ -1,5 +1,6 @@
 import Foundation
 import HindsightCore
+import HindsightReport
 
 /// All of `Prompts/`, loaded and checked at start: messages, classifier rules and the other data files.
 public struct PromptSet: Sendable {
@@ -8,6 +9,7 @@ public struct PromptSet: Sendable {
     public var classifier: ClassifierRules
     public var postmortem: PostmortemGuide
     public var lint: LintRules
+    public var report: ReportRenderer
 
     /// Loads every file from `directory`; the first problem is thrown with its file and reason.
     public init(directory: URL) throws(PromptsError) {
@@ -30,11 +32,27 @@ public struct PromptSet: Sendable {
             throw PromptsError(file: guideURL.path, reason: "minimum_why_depth, follow_up_weeks and answer_window_minutes must be at least 1")
         }
         lint = try PromptsFile.load(LintRules.self, from: directory.appendingPathComponent("lint.yaml"))
+        let reportURL = directory.appendingPathComponent("report.mustache")
+        let template: String
+        do {
+            template = try String(contentsOf: reportURL, encoding: .utf8)
+        } catch {
+            throw PromptsError(file: reportURL.path, reason: "cannot be read (\(error.localizedDescription)); copy it from the Prompts/ shipped with Hindsight")
+        }
+        do {
+            report = try ReportRenderer(template: template)
+        } catch {
+            throw PromptsError(file: reportURL.path, reason: "is not a valid Mustache template: \(error)")
+        }
     }
 
     /// The incident desk built from these prompts.
     public func desk(zone: TimeZone, redact: @escaping @Sendable (String) -> String) -> IncidentDesk {
-        IncidentDesk(messages: messages, classifierRules: classifier, postmortem: postmortem, lint: lint, zone: zone, redact: redact)
+        let report = self.report
+        return IncidentDesk(
+            messages: messages, classifierRules: classifier, postmortem: postmortem, lint: lint, zone: zone, redact: redact,
+            renderReport: { report.render($0) }
+        )
     }
 
     /// Where `Prompts/` is: an explicit path, else `./Prompts`, else next to the executable

@@ -18,6 +18,8 @@ public enum PostmortemRequest: Hashable, Sendable {
     case review
     case followUp(Date)
     case cancel
+    /// Renders and publishes the report; `force` publishes even when the review fails.
+    case publish(force: Bool)
 
     public enum RootCauseChoice: Hashable, Sendable {
         case propose, confirm, entry(Int), text(String)
@@ -89,6 +91,12 @@ struct PostmortemRequestParser {
             return .followUp(day)
         case "cancel", "stop":
             return .cancel
+        case "publish":
+            let force = args.contains { ["--force", "force", "-f"].contains($0.lowercased()) }
+            if let other = args.first(where: { !["--force", "force", "-f"].contains($0.lowercased()) }) {
+                throw .unexpectedArgument(subcommand: "publish", argument: other)
+            }
+            return .publish(force: force)
         default:
             return nil
         }

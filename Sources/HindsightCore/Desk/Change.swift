@@ -15,14 +15,28 @@ public enum Change: Hashable, Sendable {
     case savePostmortem(PostmortemDraft)
 }
 
-/// What the desk decided: the changes to store, then the replies to send once they are stored.
+/// What the desk decided: the changes to store, then the replies to send and the report files to write once they
+/// are stored.
 public struct Decision: Hashable, Sendable {
     public var changes: [Change]
     public var replies: [Reply]
+    public var reports: [ReportFile]
 
-    public init(changes: [Change] = [], replies: [Reply] = []) {
+    public init(changes: [Change] = [], replies: [Reply] = [], reports: [ReportFile] = []) {
         self.changes = changes
         self.replies = replies
+        self.reports = reports
+    }
+}
+
+/// A rendered report to save under the reports directory, at a path relative to it.
+public struct ReportFile: Hashable, Sendable {
+    public var relativePath: String
+    public var contents: String
+
+    public init(relativePath: String, contents: String) {
+        self.relativePath = relativePath
+        self.contents = contents
     }
 }
 

@@ -11,7 +11,9 @@ extension IncidentDesk {
             events: try records.events(of: incident.id), user: inv.user, channel: inv.channel, now: inv.receivedAt
         )
         let replies = session.run(request)
-        return session.decision(replies)
+        var decision = session.decision(replies)
+        decision.reports = session.reports
+        return decision
     }
 
     /// If `message` answers a question the bot asked its author, the decision that stores the answer.
@@ -42,6 +44,8 @@ struct PostmortemSession {
     let channel: ChannelKey
     let now: Date
     private var changed = false
+    /// Report files this command produced, written by the bot once the decision is stored.
+    private(set) var reports: [ReportFile] = []
 
     init(desk: IncidentDesk, incident: Incident, draft: PostmortemDraft, events: [TimelineEvent], user: Person, channel: ChannelKey, now: Date) {
         self.desk = desk
@@ -111,6 +115,8 @@ struct PostmortemSession {
             draft.followUpReview = day
             changed = true
             return [say(.followUpSet, ["date": UTCFormat.day(day)], .channel)]
+        case let .publish(force):
+            return publish(force: force)
         case .cancel:
             guard draft.conversation(of: user.id, in: channel) != nil else { return [say(.nothingToCancel)] }
             draft.setConversation(nil, for: user, in: channel)
@@ -440,6 +446,32 @@ struct PostmortemSession {
             guard let entry = draft.entries.last(where: { $0.section == section }) else { return [say(.unknownEntry, ["ref": section.rawValue])] }
             return remove(.entry(entry.number))
         }
+    }
+
+    // MARK: Publishing
+
+    /// Renders the report; refuses (with the failing checks) when the review fails, unless forced.
+    private mutating func publish(force: Bool) -> [Reply] {
+        let checklist = ReviewChecklist(minimumWhyDepth: guide.minimumWhyDepth, followUpWeeks: guide.followUpWeeks, actionCheck: desk.actionCheck)
+        let results = checklist.evaluate(incident: incident, events: events, draft: draft, today: now)
+        if !ReviewChecklist.isComplete(results), !force {
+            return [Reply(.ephemeral, reviewText() + "\n" + guide.render(.publishNeedsForce))]
+        }
+        let revision = draft.publications + 1
+        let model = desk.reportModel(incident: incident, events: events, draft: draft, now: now, revision: revision, forced: force)
+        let markdown = desk.renderReport(model)
+        let path = ReportSlug.path(for: incident)
+        draft.publications = revision
+        draft.lastPublishedAt = now
+        changed = true
+        reports.append(ReportFile(relativePath: path, contents: markdown))
+        let values = [
+            "id": incident.id.rawValue, "title": incident.title, "severity": incident.severity.rawValue,
+            "duration": model.duration, "root_cause": draft.rootCause?.text ?? guide.render(.notSet),
+            "actions": "\(draft.actions.count)", "path": path, "revision": "\(revision)", "user": user.name,
+        ]
+        let key: PostmortemText = revision == 1 ? .published : .republished
+        return [Reply(.channel, guide.render(key, values), file: Reply.File(name: (path as NSString).lastPathComponent, contents: markdown))]
     }
 
     // MARK: Show and review

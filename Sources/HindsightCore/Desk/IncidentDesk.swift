@@ -15,11 +15,15 @@ public struct IncidentDesk: Sendable {
     public var guide: PostmortemGuide
     public var blameless: BlamelessCheck
     public var actionCheck: ActionCheck
+    /// Renders the report model with the team's template (`Prompts/report.mustache`).
+    public var renderReport: @Sendable (ReportModel) -> String
 
     public init(
         messages: MessageCatalog, classifierRules: ClassifierRules, postmortem: PostmortemGuide, lint: LintRules, zone: TimeZone,
-        redact: @escaping @Sendable (String) -> String, timelinePageSize: Int = 30
+        redact: @escaping @Sendable (String) -> String, renderReport: @escaping @Sendable (ReportModel) -> String,
+        timelinePageSize: Int = 30
     ) {
+        self.renderReport = renderReport
         self.messages = messages
         self.guide = postmortem
         self.blameless = BlamelessCheck(rules: lint.blameless)

@@ -60,6 +60,7 @@ public enum MessageKey: String, CaseIterable, Codable, Sendable {
     case messageTooLong = "message_too_long"
     case consoleWelcome = "console_welcome"
     case internalError = "internal_error"
+    case reportNotSaved = "report_not_saved"
     // Mattermost adapter
     case mattermostForbidden = "mattermost_forbidden"
     case mattermostRateLimited = "mattermost_rate_limited"

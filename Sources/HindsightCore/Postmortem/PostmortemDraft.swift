@@ -58,6 +58,8 @@ public struct ActionItem: Codable, Hashable, Sendable {
     public var addedAt: Date
     public var statusNote: String?
     public var findings: [LintFinding]
+    /// The tracker issue filed for it, once filed.
+    public var issueURL: String?
 
     public var reference: String { String(format: "AI-%03d", number) }
 
@@ -106,6 +108,9 @@ public struct PostmortemDraft: Codable, Hashable, Sendable {
     public var whysStoppedEarly: String?
     public var followUpReview: Date?
     public var conversations: [Conversation] = []
+    /// How many times the report has been published (the next publication is a marked revision).
+    public var publications: Int = 0
+    public var lastPublishedAt: Date?
 
     public init(incidentID: IncidentID) {
         self.incidentID = incidentID

@@ -100,4 +100,7 @@ public enum PostmortemText: String, CaseIterable, Sendable {
     case reviewComplete = "review_complete"
     case reviewIncomplete = "review_incomplete"
     case notSet = "not_set"
+    case published = "published"
+    case republished = "republished"
+    case publishNeedsForce = "publish_needs_force"
 }

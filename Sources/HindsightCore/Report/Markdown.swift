@@ -1,0 +1,148 @@
+import Foundation
+
+/// Turns chat text into safe Markdown: platform markup becomes readable names and links, everything else is escaped
+/// so that it renders as the words people typed (no accidental emphasis, headings, tables or raw HTML).
+public struct Markdown: Sendable {
+    /// Display names by platform user id, for Slack `<@U123>` mentions.
+    public var names: [String: String]
+
+    public init(names: [String: String] = [:]) {
+        self.names = names
+    }
+
+    /// Inline text for a paragraph or list item: newlines are kept as line breaks.
+    public func inline(_ text: String) -> String {
+        render(text, newline: "  \n")
+    }
+
+    /// Text for a table cell: pipes escaped, newlines turned into `<br>`.
+    public func cell(_ text: String) -> String {
+        let rendered = render(text, newline: "<br>")
+        return rendered.isEmpty ? " " : rendered
+    }
+
+    /// A label for a Mermaid diagram: only characters Mermaid's timeline syntax cannot misread.
+    public static func mermaidLabel(_ text: String, limit: Int = 60) -> String {
+        let kept = text.map { ch -> Character in
+            ch.isLetter || ch.isNumber || " -.,'/%()".contains(ch) ? ch : " "
+        }
+        let collapsed = String(kept).split(separator: " ").joined(separator: " ")
+        return collapsed.count > limit ? String(collapsed.prefix(limit - 1)) + "…" : collapsed
+    }
+
+    private enum Piece {
+        case text(String)
+        case link(url: String, label: String?)
+        case mention(String)
+    }
+
+    private func render(_ text: String, newline: String) -> String {
+        pieces(text).map { piece in
+            switch piece {
+            case let .text(plain):
+                return Self.escape(plain, newline: newline)
+            case let .mention(name):
+                return Self.escape(name, newline: " ")
+            case let .link(url, label):
+                let safeURL = url.replacingOccurrences(of: " ", with: "%20").replacingOccurrences(of: "(", with: "%28")
+                    .replacingOccurrences(of: ")", with: "%29").replacingOccurrences(of: "<", with: "%3C").replacingOccurrences(of: ">", with: "%3E")
+                    .replacingOccurrences(of: "|", with: "%7C")
+                return "[\(Self.escape(label ?? url, newline: " "))](\(safeURL))"
+            }
+        }.joined()
+    }
+
+    /// Splits Slack-style `<…>` markup out of the text; anything else in angle brackets stays text.
+    private func pieces(_ text: String) -> [Piece] {
+        var out: [Piece] = []
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "<") {
+            guard let close = rest[open...].firstIndex(of: ">") else { break }
+            let inner = rest[rest.index(after: open)..<close]
+            guard let piece = markup(inner) else {
+                out.append(.text(String(rest[...open])))
+                rest = rest[rest.index(after: open)...]
+                continue
+            }
+            out.append(.text(String(rest[..<open])))
+            out.append(piece)
+            rest = rest[rest.index(after: close)...]
+        }
+        out.append(.text(String(rest)))
+        return out
+    }
+
+    private func markup(_ inner: Substring) -> Piece? {
+        let parts = inner.split(separator: "|", maxSplits: 1).map(String.init)
+        guard let target = parts.first, !target.isEmpty, !target.contains(" ") || parts.count == 2 else { return nil }
+        let label = parts.count == 2 ? parts[1] : nil
+        if target.hasPrefix("@") {
+            let id = String(target.dropFirst())
+            return .mention("@" + (label ?? names[id] ?? id))
+        }
+        if target.hasPrefix("#") { return .mention("#" + (label ?? String(target.dropFirst()))) }
+        if target.hasPrefix("!") { return .mention("@" + (label ?? String(target.dropFirst()).split(separator: "^").first.map(String.init) ?? "")) }
+        if target.hasPrefix("http://") || target.hasPrefix("https://") || target.hasPrefix("mailto:") {
+            return .link(url: target, label: label)
+        }
+        return nil
+    }
+
+    /// Backslash-escapes Markdown punctuation, entity-escapes HTML, and replaces newlines.
+    static func escape(_ text: String, newline: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.count)
+        for ch in text {
+            switch ch {
+            case "\\", "`", "*", "_", "[", "]", "#", "|", "~", "!", "{", "}":
+                out.append("\\")
+                out.append(ch)
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            case "\r": continue
+            case "\n": out += newline
+            default:
+                if ch.unicodeScalars.allSatisfy({ $0.properties.generalCategory == .control }) { continue }
+                out.append(ch)
+            }
+        }
+        // A leading "1." or "-" would start a list, a leading "+" too; escape the first character.
+        if let first = out.first, "-+=".contains(first) { out = "\\" + out }
+        if let dot = out.firstIndex(where: { !$0.isNumber }), dot != out.startIndex, out[dot] == "." || out[dot] == ")" {
+            out.insert("\\", at: dot)
+        }
+        return out
+    }
+}
+
+/// File names for reports: `YYYY-MM-DD-<slug>.md`, safe on every file system and in URLs.
+public enum ReportSlug {
+    /// Lower-case ASCII letters, digits and single dashes, at most `limit` characters; "incident" when nothing is left.
+    public static func make(_ title: String, limit: Int = 60) -> String {
+        var slug = ""
+        var dash = false
+        for scalar in title.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased().unicodeScalars {
+            if scalar.isASCII, CharacterSet.alphanumerics.contains(scalar) {
+                if dash, !slug.isEmpty { slug.append("-") }
+                slug.unicodeScalars.append(scalar)
+                dash = false
+            } else {
+                dash = true
+            }
+            if slug.count > limit { break }
+        }
+        if slug.count > limit {
+            // Cut at a word boundary when one is near, so the slug does not end in half a word.
+            slug = String(slug.prefix(limit))
+            if let dash = slug.lastIndex(of: "-"), slug.distance(from: slug.startIndex, to: dash) >= limit / 2 { slug = String(slug[..<dash]) }
+        }
+        while slug.hasSuffix("-") { slug.removeLast() }
+        return slug.isEmpty ? "incident" : slug
+    }
+
+    /// `docs/post-mortems/2026-11-22-checkout-returns-500.md` for an incident started on that day (UTC).
+    public static func path(for incident: Incident) -> String {
+        "docs/post-mortems/\(UTCFormat.day(incident.startedAt))-\(make(incident.title)).md"
+    }
+}

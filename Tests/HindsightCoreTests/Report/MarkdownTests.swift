@@ -1,0 +1,69 @@
+import Foundation
+import Ink
+import Testing
+@testable import HindsightCore
+
+@Suite("Markdown escaping, platform markup and slugs")
+struct MarkdownTests {
+    let md = Markdown(names: ["U123": "Alice Chen"])
+
+    @Test("table cells keep pipes, newlines, backticks and HTML as text")
+    func cells() {
+        #expect(md.cell("a | b") == #"a \| b"#)
+        #expect(md.cell("line 1\nline 2") == "line 1<br>line 2")
+        #expect(md.cell("run `rm -rf`") == #"run \`rm -rf\`"#)
+        #expect(md.cell("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;")
+        #expect(md.cell("") == " ")
+    }
+
+    @Test("Slack mentions, links and channels become readable names and Markdown links")
+    func slackMarkup() {
+        #expect(md.inline("<@U123> rolled back") == "@Alice Chen rolled back")
+        #expect(md.inline("<@U999|bob> paged") == "@bob paged")
+        #expect(md.inline("see <https://status.example.com|the status page>") == "see [the status page](https://status.example.com)")
+        #expect(md.inline("see <https://grafana.example.com/d/x?a=1>") == "see [https://grafana.example.com/d/x?a=1](https://grafana.example.com/d/x?a=1)")
+        #expect(md.inline("in <#C42|incident-db>") == ##"in \#incident-db"##)
+        #expect(md.inline("<!here> heads up") == "@here heads up")
+        #expect(md.inline("latency < 200ms and > 100ms") == "latency &lt; 200ms and &gt; 100ms")
+    }
+
+    @Test("text that would start a list, heading or emphasis renders as typed")
+    func leadingSyntax() {
+        #expect(md.inline("- not a list") == #"\- not a list"#)
+        #expect(md.inline("1. not a list") == #"1\. not a list"#)
+        #expect(md.inline("# not a heading") == ##"\# not a heading"##)
+        #expect(md.inline("*bold* _it_") == #"\*bold\* \_it\_"#)
+    }
+
+    @Test("hostile text survives a Markdown parser as text: no script element, no extra table columns")
+    func hostileThroughParser() {
+        let hostile = "a|b|c `x` <script>alert('x')</script> [link](javascript:alert(1)) " + String(repeating: "y", count: 10_000)
+        let table = "| A | B |\n|---|---|\n| \(md.cell(hostile)) | end |\n"
+        let html = MarkdownParser().html(from: table)
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("href=\"javascript"))
+        #expect(html.components(separatedBy: "<td").count - 1 == 2, "one row of two cells: \(html.prefix(300))")
+        #expect(html.contains(String(repeating: "y", count: 10_000)))
+    }
+
+    @Test("slugs are safe: no traversal, no control characters, bounded, never empty", arguments: [
+        ("Checkout returns 500", "checkout-returns-500"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("Überlastung im Zahlungsdienst", "uberlastung-im-zahlungsdienst"),
+        ("tab\tnew\nline\u{0}nul", "tab-new-line-nul"),
+        ("🔥🔥🔥", "incident"),
+        ("", "incident"),
+        (String(repeating: "very long title ", count: 20), "very-long-title-very-long-title-very-long-title-very-long"),
+    ])
+    func slugs(_ title: String, _ expected: String) {
+        let slug = ReportSlug.make(title)
+        #expect(slug == expected)
+        #expect(slug.count <= 60)
+        #expect(slug.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+    }
+
+    @Test("Mermaid labels drop the characters Mermaid's timeline syntax would misread")
+    func mermaid() {
+        #expect(Markdown.mermaidLabel("error rate: 40% <b>#1</b>") == "error rate 40% b 1 /b")
+    }
+}
