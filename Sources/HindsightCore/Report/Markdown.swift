@@ -30,6 +30,17 @@ public struct Markdown: Sendable {
         return collapsed.count > limit ? String(collapsed.prefix(limit - 1)) + "…" : collapsed
     }
 
+    /// The text as people read it in chat, markup resolved, nothing escaped (for diagram labels and summaries).
+    public func plain(_ text: String) -> String {
+        pieces(text).map { piece in
+            switch piece {
+            case let .text(plain): plain
+            case let .mention(name): name
+            case let .link(url, label): label ?? url
+            }
+        }.joined()
+    }
+
     private enum Piece {
         case text(String)
         case link(url: String, label: String?)

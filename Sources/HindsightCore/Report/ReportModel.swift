@@ -135,7 +135,7 @@ extension IncidentDesk {
             timeTo: [("TTD", MilestoneKind.detected), ("TTA", .acknowledged), ("TTM", .mitigated), ("TTR", .resolved)].map { name, kind in
                 ReportModel.Pair(name: name, value: incident.timeTo(kind).map(UTCFormat.duration) ?? "—")
             },
-            mermaid: key.map { ReportModel.Pair(name: String(UTCFormat.time($0.occurredAt).prefix(5)), value: Markdown.mermaidLabel($0.milestone?.rawValue ?? $0.text)) },
+            mermaid: key.map { ReportModel.Pair(name: String(UTCFormat.time($0.occurredAt).prefix(5)), value: Markdown.mermaidLabel($0.milestone?.rawValue ?? md.plain($0.text))) },
             rootCause: draft.rootCause.map { md.inline($0.text) } ?? "",
             whys: draft.entries(in: .why).map { entry in
                 ReportModel.Why(

@@ -1,0 +1,133 @@
+import Foundation
+import Ink
+import Testing
+@testable import HindsightCore
+
+@Suite("The post-mortem report")
+struct ReportTests {
+    let t0 = Fixtures.t0
+    func at(_ minutes: Double) -> Date { t0.addingTimeInterval(minutes * 60) }
+
+    /// A complete post-mortem, written through the same commands responders type.
+    func complete() throws -> DeskHarness {
+        let h = DeskHarness()
+        try h.command("start Checkout returns 500 sev2", at: t0)
+        try h.say("error rate at 40% on checkout-api | EU only", id: "m1", at: at(2))
+        try h.command("detected at 14:03", at: at(4))
+        try h.command("acknowledged at 14:05", at: at(5), by: Fixtures.bob)
+        try h.say("rolled back to v41, see <https://deploys.example.com/41|deploy 41>", id: "m2", at: at(20))
+        try h.command("confirm S1", at: at(21))
+        try h.command("resolved at 14:40", at: at(41))
+        try h.command("summary Checkout returned HTTP 500 for 38 minutes after a config change removed the DB pool limit. Rolling back restored service.", at: at(60))
+        try h.command("impact users about 12% of EU checkouts", at: at(61))
+        try h.command("impact duration 38 minutes", at: at(61))
+        try h.command("impact requests 41,200 failed requests", at: at(61))
+        let whys = [
+            "why the checkout pods exhausted database connections evidence E2 https://grafana.example.com/d/pool",
+            "why the pool limit was removed from the config",
+            "why the config was generated from an outdated template",
+            "why templates are copied by hand between repositories",
+            "why there is no shared, versioned source for service templates",
+        ]
+        for why in whys { try h.command(why, at: at(62)) }
+        try h.command("rootcause confirm", at: at(63), by: Fixtures.bob)
+        try h.command("factor Technology the pool limit had no safe default", at: at(64))
+        try h.command("factor Monitoring no alert on connection saturation", at: at(64), by: Fixtures.bob)
+        try h.command("went-well the rollback took four minutes", at: at(65))
+        try h.command("went-wrong the deploy diff did not show generated config", at: at(65))
+        try h.command("lucky traffic was low on a Sunday", at: at(65))
+        try h.command("lesson generated config needs review like code", at: at(65))
+        try h.command("action Publish service templates as a versioned package used by all repos owner @alice due 2026-12-06 priority P1 type prevent", at: at(66))
+        try h.command("action Alert at 80% DB pool saturation for checkout-api, paging on-call owner @bob due 2026-11-29 priority P2 type detect", at: at(66))
+        try h.command("followup 2026-12-20", at: at(67))
+        return h
+    }
+
+    func minimal() throws -> DeskHarness {
+        let h = DeskHarness()
+        try h.command("start Search is slow sev4", at: t0)
+        return h
+    }
+
+    func render(_ h: DeskHarness, revision: Int = 1, forced: Bool = false) throws -> String {
+        let incident = try #require(h.incident)
+        let draft = h.records.postmortem(of: incident.id) ?? PostmortemDraft(incidentID: incident.id)
+        let model = h.desk.reportModel(incident: incident, events: h.timeline, draft: draft, now: at(70), revision: revision, forced: forced)
+        return h.desk.renderReport(model)
+    }
+
+    /// Compares with the checked-in golden file; `HINDSIGHT_UPDATE_GOLDEN=1 swift test` rewrites it (review the diff).
+    func expectGolden(_ text: String, _ name: String) throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name)")
+        if ProcessInfo.processInfo.environment["HINDSIGHT_UPDATE_GOLDEN"] == "1" {
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        let golden = try String(contentsOf: url, encoding: .utf8)
+        #expect(text == golden, "differs from Golden/\(name); rerun with HINDSIGHT_UPDATE_GOLDEN=1 and review the diff")
+    }
+
+    @Test("a complete post-mortem renders as the golden report")
+    func completeGolden() throws {
+        try expectGolden(try render(try complete()), "complete.md")
+    }
+
+    @Test("a bare incident renders as the golden report, every empty section saying so")
+    func minimalGolden() throws {
+        try expectGolden(try render(try minimal()), "minimal.md")
+    }
+
+    @Test("the report parses as Markdown with every section, its tables and the Mermaid block")
+    func parses() throws {
+        let text = try render(try complete())
+        let html = MarkdownParser().html(from: text)
+        for heading in ["Summary", "Impact", "Timeline (UTC)", "Root cause", "Contributing factors", "What went well",
+                        "What went wrong", "Where we got lucky", "Action items", "Lessons learned", "Review"] {
+            #expect(html.contains(">\(heading)</h2>"), "missing section \(heading)")
+        }
+        #expect(html.components(separatedBy: "<table>").count - 1 == 5, "header, impact, timeline, actions, review tables")
+        #expect(text.contains("```mermaid\ntimeline\n"))
+        #expect(html.contains("href=\"https://deploys.example.com/41\""))
+        #expect(!html.contains("&lt;https"))
+    }
+
+    @Test("hostile text in every field stays text")
+    func hostile() throws {
+        let h = DeskHarness()
+        let evil = "<script>alert(1)</script> | `rm -rf /` [x](javascript:alert(1))"
+        try h.command("start \(evil) sev2", at: t0)
+        try h.say(evil + "\n# heading\n" + String(repeating: "z", count: 10_000), id: "m1", at: at(1))
+        try h.command("summary \(evil)", at: at(2))
+        try h.command("action \(evil) owner @alice due +7d priority P1", at: at(3))
+        let html = MarkdownParser().html(from: try render(h))
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("href=\"javascript"))
+        #expect(!html.contains("<h1>heading"))
+        #expect(html.contains(String(repeating: "z", count: 10_000)))
+    }
+
+    @Test("publish refuses while the review fails, publishes with --force and says so in the report")
+    func publishForce() throws {
+        let h = try minimal()
+        let refused = try h.command("publish", at: at(10))
+        #expect(refused.allSatisfy { $0.file == nil })
+        #expect(refused.map(\.text).joined().contains("--force"))
+        let forced = try h.command("publish --force", at: at(11))
+        let file = try #require(forced.first?.file)
+        #expect(file.name == "2026-11-22-search-is-slow.md")
+        #expect(file.contents.contains("Published before the review was complete"))
+    }
+
+    @Test("a complete post-mortem publishes at once; publishing again is a marked revision of the same file")
+    func publishTwice() throws {
+        let h = try complete()
+        let first = try h.command("publish", at: at(70))
+        #expect(first.first?.visibility == .channel)
+        #expect(first.first?.text.contains("docs/post-mortems/2026-11-22-checkout-returns-500.md") == true)
+        let second = try h.command("publish", at: at(71))
+        #expect(second.first?.file?.name == first.first?.file?.name)
+        #expect(second.first?.file?.contents.contains("Revision 2.") == true)
+        #expect(first.first?.file?.contents.contains("Revision") == false)
+        let incident = try #require(h.incident)
+        #expect(h.records.postmortem(of: incident.id)?.publications == 2)
+    }
+}
