@@ -65,6 +65,12 @@ let package = Package(
             ]
         ),
 
+        // MARK: Issue trackers (GitHub, GitLab, Jira) for action items, over HindsightNet's libcurl client
+        .target(
+            name: "HindsightTrackers",
+            dependencies: ["HindsightCore", "HindsightNet"]
+        ),
+
         // MARK: The post-mortem report: the Mustache template in Prompts/ rendered from the core's report model
         .target(
             name: "HindsightReport",
@@ -84,7 +90,7 @@ let package = Package(
         .target(
             name: "HindsightBot",
             dependencies: [
-                "HindsightCore", "HindsightStore",
+                "HindsightCore", "HindsightStore", "HindsightTrackers",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -128,7 +134,7 @@ let package = Package(
             name: "Hindsight",
             dependencies: [
                 "HindsightCore", "HindsightStore", "HindsightPrompts", "HindsightBot", "HindsightConfig",
-                "HindsightNet", "HindsightConsole", "HindsightSlack", "HindsightMattermost", "HindsightServer",
+                "HindsightNet", "HindsightConsole", "HindsightSlack", "HindsightMattermost", "HindsightServer", "HindsightTrackers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -166,7 +172,10 @@ let package = Package(
 
         .testTarget(
             name: "HindsightBotTests",
-            dependencies: ["HindsightBot", "HindsightCore", "HindsightStore", "HindsightPrompts", "HindsightConsole"]
+            dependencies: [
+                "HindsightBot", "HindsightCore", "HindsightStore", "HindsightPrompts", "HindsightConsole", "HindsightTrackers",
+                "HindsightNet", "HindsightTesting",
+            ]
         ),
         .testTarget(
             name: "HindsightSlackTests",

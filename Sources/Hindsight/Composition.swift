@@ -41,7 +41,8 @@ struct Composition {
             let redactor = Redactor()
             let desk = prompts.desk(zone: settings.timeZone, redact: { redactor.redact($0).text })
             logger.info("store open", metadata: ["db": "\(settings.databasePath)", "prompts": "\(prompts.directory.path)"])
-            return Composition(settings: settings, logger: logger, prompts: prompts, bot: Bot(store: store, desk: desk, logger: logger, reportsDirectory: URL(fileURLWithPath: settings.reportsDirectory)), source: source)
+            return Composition(settings: settings, logger: logger, prompts: prompts, bot: Bot(store: store, desk: desk, logger: logger, reportsDirectory: URL(fileURLWithPath: settings.reportsDirectory),
+                        filer: try TrackerSetup.filer(source, logger: logger)), source: source)
         } catch let error as PromptsError {
             throw ValidationError("Prompts: \(error)")
         } catch let error as StoreError {

@@ -1,6 +1,7 @@
 import Foundation
 import HindsightCore
 import HindsightStore
+import HindsightTrackers
 import Logging
 
 /// The one entry point every channel adapter calls: capture channel activity and run commands.
@@ -12,12 +13,15 @@ public final class Bot: Sendable {
     private let logger: Logger
     /// Where published reports are saved (`HINDSIGHT_REPORTS_DIR`); nil saves none.
     public let reportsDirectory: URL?
+    /// Files action items when a post-mortem is published; nil when no tracker is configured.
+    public let filer: ActionItemFiler?
 
-    public init(store: Store, desk: IncidentDesk, logger: Logger, reportsDirectory: URL? = nil) {
+    public init(store: Store, desk: IncidentDesk, logger: Logger, reportsDirectory: URL? = nil, filer: ActionItemFiler? = nil) {
         self.store = store
         self.desk = desk
         self.logger = logger
         self.reportsDirectory = reportsDirectory
+        self.filer = filer
     }
 
     /// Stores channel activity on the open incident's timeline. Throws only when the store cannot write, in which case
@@ -50,13 +54,17 @@ public final class Bot: Sendable {
     /// Runs a `/postmortem` command. Store failures become a reply that says nothing was lost and what to do.
     public func handle(_ command: CommandInvocation) async -> [Reply] {
         let desk = self.desk
+        var filing: [Reply] = []
+        if let filer, case let .success(.postmortem(.publish(force))) = desk.parser.parse(command.text, now: command.receivedAt) {
+            filing = await fileActionItems(command, force: force, filer: filer)
+        }
         do {
             let decision = try await store.write { tx in
                 let decision = try desk.handle(command, records: tx)
                 try tx.apply(decision.changes)
                 return decision
             }
-            return decision.replies + save(decision.reports)
+            return decision.replies + filing + save(decision.reports)
         } catch {
             logger.error("command failed", metadata: ["channel": "\(command.channel)", "error": "\(error)"])
             return [Reply(.ephemeral, desk.messages.render(.internalError, ["reason": "\(error)"]))]
@@ -97,6 +105,52 @@ public final class Bot: Sendable {
     public func backfillPoints(platform: Platform) async throws(StoreError) -> [(channel: ChannelKey, since: Date)] {
         try await store.read { tx in
             try tx.openIncidentsWithLastCapture(platform: platform).map { ($0.incident.channel, $0.lastCapturedAt ?? $0.incident.startedAt) }
+        }
+    }
+
+    /// Before a publication the review allows, files the action items not yet filed and stores their URLs, so the
+    /// report that follows links them. Returns the channel replies: the links, and what failed with what to fix.
+    private func fileActionItems(_ command: CommandInvocation, force: Bool, filer: ActionItemFiler) async -> [Reply] {
+        let desk = self.desk
+        let channel = command.channel
+        do {
+            let found = try await store.read { tx -> (Incident, PostmortemDraft, [TimelineEvent])? in
+                guard let incident = try tx.openIncident(in: channel) ?? tx.latestIncident(in: channel),
+                      let draft = try tx.postmortem(of: incident.id) else { return nil }
+                return (incident, draft, try tx.events(of: incident.id))
+            }
+            guard let (incident, draft, events) = found, !draft.actions.isEmpty else { return [] }
+            let model = desk.reportModel(incident: incident, events: events, draft: draft, now: command.receivedAt, revision: draft.publications)
+            guard model.reviewComplete || force else { return [] }
+            let (filed, errors) = await filer.file(draft, incident: incident, reportPath: ReportSlug.path(for: incident))
+            if !filed.isEmpty {
+                try await store.write { tx in
+                    guard var current = try tx.postmortem(of: incident.id) else { return }
+                    for issue in filed {
+                        if let index = current.actions.firstIndex(where: { $0.number == issue.action }) {
+                            current.actions[index].issues[issue.tracker] = issue.url
+                        }
+                    }
+                    try tx.apply([.savePostmortem(current)])
+                }
+            }
+            var replies: [Reply] = []
+            if !filed.isEmpty {
+                let links = filed.map { issue in
+                    let ref = draft.actions.first { $0.number == issue.action }?.reference ?? "AI-\(issue.action)"
+                    return desk.guide.render(.issueLink, ["ref": ref, "tracker": issue.tracker, "url": issue.url])
+                }
+                replies.append(Reply(.channel, ([desk.guide.render(.issuesFiled, ["count": "\(filed.count)"])] + links).joined(separator: "\n")))
+            }
+            if !errors.isEmpty {
+                logger.warning("action items not filed", metadata: ["errors": "\(errors.map(\.description))"])
+                let lines = errors.map { "• \($0.description)" }
+                replies.append(Reply(.channel, ([desk.guide.render(.issuesFailed, ["count": "\(errors.count)"])] + lines).joined(separator: "\n")))
+            }
+            return replies
+        } catch {
+            logger.error("filing action items failed", metadata: ["error": "\(error)"])
+            return [Reply(.ephemeral, desk.messages.render(.internalError, ["reason": "\(error)"]))]
         }
     }
 

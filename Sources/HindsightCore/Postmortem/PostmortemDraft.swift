@@ -58,8 +58,8 @@ public struct ActionItem: Codable, Hashable, Sendable {
     public var addedAt: Date
     public var statusNote: String?
     public var findings: [LintFinding]
-    /// The tracker issue filed for it, once filed.
-    public var issueURL: String?
+    /// Issues filed for it, by tracker name (`github`, `gitlab`, `jira`) → web URL.
+    public var issues: [String: String] = [:]
 
     public var reference: String { String(format: "AI-%03d", number) }
 

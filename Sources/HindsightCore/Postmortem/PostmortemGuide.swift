@@ -103,4 +103,7 @@ public enum PostmortemText: String, CaseIterable, Sendable {
     case published = "published"
     case republished = "republished"
     case publishNeedsForce = "publish_needs_force"
+    case issuesFiled = "issues_filed"
+    case issueLink = "issue_link"
+    case issuesFailed = "issues_failed"
 }

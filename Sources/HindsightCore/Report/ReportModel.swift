@@ -154,7 +154,7 @@ extension IncidentDesk {
             actions: draft.actions.map { item in
                 ReportModel.Action(
                     ref: item.reference, text: md.cell(item.text), owner: md.cell(item.owner ?? "—"), due: item.due.map(UTCFormat.day) ?? "—",
-                    priority: item.priority?.rawValue ?? "—", status: item.status.rawValue, issue: item.issueURL.map { "[issue](\($0))" } ?? "—"
+                    priority: item.priority?.rawValue ?? "—", status: item.status.rawValue, issue: item.issues.isEmpty ? "—" : item.issues.sorted { $0.key < $1.key }.map { "[\($0.key)](\($0.value))" }.joined(separator: ", ")
                 )
             },
             review: results.compactMap { result in

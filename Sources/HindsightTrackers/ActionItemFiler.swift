@@ -1,0 +1,57 @@
+import Foundation
+import HindsightCore
+
+/// Files a post-mortem's action items in every configured tracker, skipping those already filed there, so
+/// publishing again files only what is missing.
+public struct ActionItemFiler: Sendable {
+    public var trackers: [any IssueTracker]
+    /// Chat owner (as typed, e.g. `@alice`, case-insensitive) → tracker user name.
+    public var assignees: [String: String]
+
+    public init(trackers: [any IssueTracker], assignees: [String: String] = [:]) {
+        self.trackers = trackers
+        self.assignees = Dictionary(assignees.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// One filed issue.
+    public struct Filed: Sendable, Hashable {
+        public var action: Int
+        public var tracker: String
+        public var url: String
+    }
+
+    /// Files what is missing. A tracker that refuses the credentials, cannot find the project or rate-limits stops
+    /// being asked for the rest of this round; other errors skip only their item.
+    public func file(_ draft: PostmortemDraft, incident: Incident, reportPath: String) async -> (filed: [Filed], errors: [TrackerError]) {
+        var filed: [Filed] = []
+        var errors: [TrackerError] = []
+        for tracker in trackers {
+            for item in draft.actions where item.status != .wontDo && item.issues[tracker.name] == nil {
+                do {
+                    let url = try await tracker.file(issue(for: item, incident: incident, reportPath: reportPath))
+                    filed.append(Filed(action: item.number, tracker: tracker.name, url: url))
+                } catch {
+                    errors.append(error)
+                    if [.unauthorized, .notFound, .rateLimited, .network].contains(error.kind) { break }
+                }
+            }
+        }
+        return (filed, errors)
+    }
+
+    func issue(for item: ActionItem, incident: Incident, reportPath: String) -> TrackerIssue {
+        let assignee = item.owner.flatMap { assignees[$0.lowercased()] ?? assignees["@" + $0.lowercased()] }
+        var lines = [
+            "Action item \(item.reference) from the post-mortem of \(incident.id.rawValue) “\(incident.title)”.",
+            "",
+            "Owner: \(item.owner ?? "not set")\(item.owner != nil && assignee == nil ? " (no tracker account mapped; assign by hand)" : "")",
+            "Due: \(item.due.map(UTCFormat.day) ?? "not set")",
+            "Priority: \(item.priority?.rawValue ?? "not set")",
+        ]
+        if let kind = item.kind { lines.append("Type: \(kind.rawValue)") }
+        lines += ["Report: \(reportPath)", "", "Filed by Hindsight."]
+        var labels = ["post-mortem"]
+        if let priority = item.priority { labels.append(priority.rawValue) }
+        return TrackerIssue(title: "\(item.reference): \(item.text)", body: lines.joined(separator: "\n"), labels: labels, assignee: assignee, due: item.due)
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import HindsightNet
+
+/// GitHub Issues (`POST /repos/{owner}/{repo}/issues`), also GitHub Enterprise through `apiURL`.
+public struct GitHubTracker: IssueTracker {
+    public let name = "github"
+    let apiURL: String
+    let token: String
+    let repository: String
+    let http: HTTPClient
+
+    public init(apiURL: String = "https://api.github.com", token: String, repository: String, http: HTTPClient) {
+        self.apiURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
+        self.token = token
+        self.repository = repository
+        self.http = http
+    }
+
+    public func file(_ issue: TrackerIssue) async throws(TrackerError) -> String {
+        var body: [String: Any] = ["title": issue.title, "body": issue.body, "labels": issue.labels]
+        if let assignee = issue.assignee { body["assignees"] = [assignee] }
+        let request = HTTPClient.Request(
+            .post, url: "\(apiURL)/repos/\(repository)/issues",
+            headers: ["Authorization": "Bearer \(token)", "Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"],
+            body: .json(Self.encode(body))
+        )
+        let answer = try await send(http, request)
+        guard let url = answer["html_url"] as? String else {
+            throw TrackerError(tracker: name, kind: .serverError, status: 201, detail: "no html_url in the answer")
+        }
+        return url
+    }
+}
+
+/// GitLab issues (`POST /api/v4/projects/:id/issues`), the project given as `group/name` or its numeric id.
+public struct GitLabTracker: IssueTracker {
+    public let name = "gitlab"
+    let baseURL: String
+    let token: String
+    let project: String
+    let http: HTTPClient
+
+    public init(baseURL: String, token: String, project: String, http: HTTPClient) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.token = token
+        self.project = project
+        self.http = http
+    }
+
+    public func file(_ issue: TrackerIssue) async throws(TrackerError) -> String {
+        var body: [String: Any] = ["title": issue.title, "description": issue.body, "labels": issue.labels.joined(separator: ",")]
+        if let due = issue.due { body["due_date"] = dayString(due) }
+        let encoded = project.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? project
+        let request = HTTPClient.Request(
+            .post, url: "\(baseURL)/api/v4/projects/\(encoded)/issues", headers: ["PRIVATE-TOKEN": token],
+            body: .json(Self.encode(body))
+        )
+        let answer = try await send(http, request)
+        guard let url = answer["web_url"] as? String else {
+            throw TrackerError(tracker: name, kind: .serverError, status: 201, detail: "no web_url in the answer")
+        }
+        return url
+    }
+}
+
+/// Jira Cloud issues (`POST /rest/api/3/issue`, basic auth with an API token), as Tasks.
+public struct JiraTracker: IssueTracker {
+    public let name = "jira"
+    let baseURL: String
+    let email: String
+    let token: String
+    let project: String
+    let http: HTTPClient
+
+    public init(baseURL: String, email: String, token: String, project: String, http: HTTPClient) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.email = email
+        self.token = token
+        self.project = project
+        self.http = http
+    }
+
+    public func file(_ issue: TrackerIssue) async throws(TrackerError) -> String {
+        // Jira's v3 API takes descriptions as Atlassian Document Format: one paragraph per line of the body.
+        let paragraphs: [[String: Any]] = issue.body.split(separator: "\n", omittingEmptySubsequences: true).map { line in
+            ["type": "paragraph", "content": [["type": "text", "text": String(line)]]]
+        }
+        var fields: [String: Any] = [
+            "project": ["key": project], "summary": String(issue.title.prefix(255)), "issuetype": ["name": "Task"],
+            "labels": issue.labels.map { $0.replacingOccurrences(of: " ", with: "-") },
+            "description": ["type": "doc", "version": 1, "content": paragraphs],
+        ]
+        if let due = issue.due { fields["duedate"] = dayString(due) }
+        let credentials = Data("\(email):\(token)".utf8).base64EncodedString()
+        let request = HTTPClient.Request(
+            .post, url: "\(baseURL)/rest/api/3/issue", headers: ["Authorization": "Basic \(credentials)", "Accept": "application/json"],
+            body: .json(Self.encode(["fields": fields]))
+        )
+        let answer = try await send(http, request)
+        guard let key = answer["key"] as? String else {
+            throw TrackerError(tracker: name, kind: .serverError, status: 201, detail: "no key in the answer")
+        }
+        return "\(baseURL)/browse/\(key)"
+    }
+}
