@@ -39,7 +39,8 @@ struct Composition {
             let prompts = try PromptSet(directory: PromptSet.locate(explicit: settings.promptsPath))
             let store = try Store(path: settings.databasePath, synchronous: settings.synchronous == .full ? .full : .normal)
             let redactor = Redactor()
-            let desk = prompts.desk(zone: settings.timeZone, redact: { redactor.redact($0).text })
+            var desk = prompts.desk(zone: settings.timeZone, redact: { redactor.redact($0).text })
+            desk.stakeholderChannels = settings.stakeholderChannels
             logger.info("store open", metadata: ["db": "\(settings.databasePath)", "prompts": "\(prompts.directory.path)"])
             return Composition(settings: settings, logger: logger, prompts: prompts, bot: Bot(store: store, desk: desk, logger: logger, reportsDirectory: URL(fileURLWithPath: settings.reportsDirectory),
                         filer: try TrackerSetup.filer(source, logger: logger)), source: source)

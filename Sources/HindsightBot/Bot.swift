@@ -55,7 +55,7 @@ public final class Bot: Sendable {
     public func handle(_ command: CommandInvocation) async -> [Reply] {
         let desk = self.desk
         var filing: [Reply] = []
-        if let filer, case let .success(.postmortem(.publish(force))) = desk.parser.parse(command.text, now: command.receivedAt) {
+        if let filer, case let .success(.postmortem(.publish(force, _))) = desk.parser.parse(command.text, now: command.receivedAt) {
             filing = await fileActionItems(command, force: force, filer: filer)
         }
         do {

@@ -12,6 +12,7 @@ public struct Settings: Sendable, Equatable {
     public var logLevel: String
     public var filesDirectory: String
     public var reportsDirectory: String
+    public var stakeholderChannels: [String]
     public var httpHost: String
     public var httpPort: Int
 
@@ -31,6 +32,7 @@ public struct Settings: Sendable, Equatable {
         "HINDSIGHT_LOG_LEVEL": Entry(defaultValue: "info", help: "trace, debug, info, notice, warning, error or critical", secret: false),
         "HINDSIGHT_FILES_DIR": Entry(defaultValue: "./hindsight-files", help: "where the console saves replies that come as files", secret: false),
         "HINDSIGHT_REPORTS_DIR": Entry(defaultValue: ".", help: "root under which reports are saved as docs/post-mortems/YYYY-MM-DD-slug.md", secret: false),
+        "HINDSIGHT_STAKEHOLDER_CHANNELS": Entry(defaultValue: nil, help: "channel ids that get every published report, comma-separated", secret: false),
         "HINDSIGHT_HTTP_HOST": Entry(defaultValue: "0.0.0.0", help: "address the bot's HTTP server binds", secret: false),
         "HINDSIGHT_HTTP_PORT": Entry(defaultValue: "8080", help: "port of the bot's HTTP server (slash commands, webhooks, health)", secret: false),
         "HINDSIGHT_PUBLIC_URL": Entry(defaultValue: nil, help: "the URL the chat server reaches the bot at (dialogs, buttons)", secret: false),
@@ -77,6 +79,8 @@ public struct Settings: Sendable, Equatable {
         logLevel = value("HINDSIGHT_LOG_LEVEL").lowercased()
         filesDirectory = value("HINDSIGHT_FILES_DIR")
         reportsDirectory = value("HINDSIGHT_REPORTS_DIR")
+        stakeholderChannels = value("HINDSIGHT_STAKEHOLDER_CHANNELS").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         httpHost = value("HINDSIGHT_HTTP_HOST")
         guard let port = Int(value("HINDSIGHT_HTTP_PORT")), (0...65_535).contains(port) else {
             throw SettingsError(key: "HINDSIGHT_HTTP_PORT", value: value("HINDSIGHT_HTTP_PORT"), expected: "a port number from 0 to 65535")

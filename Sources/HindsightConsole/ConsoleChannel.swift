@@ -54,7 +54,9 @@ public struct ConsoleChannel: Sendable {
     }
 
     private func render(_ reply: Reply) -> String {
-        var text = reply.text
+        // The console is one channel; a reply meant for another one says where it would have gone.
+        var text = reply.destination.map { "(to #\($0)) " } ?? ""
+        text += reply.text
         for action in reply.actions {
             text += "\n  → \(action.label): /postmortem \(action.command)"
         }

@@ -43,8 +43,8 @@ public struct CommandRoutes: HTTPRoutes {
             if let form = reply.form {
                 if let failure = await open(form, triggerID: triggerID) { shown.append(Reply(.ephemeral, failure)) }
                 if !reply.text.isEmpty { shown.append(Reply(reply.visibility, reply.text, actions: reply.actions)) }
-            } else if reply.file != nil {
-                pending.enqueue(reply, channelID: channelID, userID: userID)  // uploads happen after the answer
+            } else if reply.file != nil || reply.destination != nil {
+                pending.enqueue(reply, channelID: channelID, userID: userID)  // uploads and other channels after the answer
             } else {
                 shown.append(reply)
             }
@@ -121,7 +121,7 @@ public struct CommandRoutes: HTTPRoutes {
         ))
         var ephemeral: [String] = []
         for reply in replies {
-            if reply.visibility == .ephemeral, reply.file == nil, reply.actions.isEmpty {
+            if reply.visibility == .ephemeral, reply.file == nil, reply.actions.isEmpty, reply.destination == nil {
                 ephemeral.append(reply.text)
             } else {
                 pending.enqueue(reply, channelID: click.channelID, userID: click.userID)

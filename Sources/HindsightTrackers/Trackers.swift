@@ -50,6 +50,8 @@ public struct GitLabTracker: IssueTracker {
     public func file(_ issue: TrackerIssue) async throws(TrackerError) -> String {
         var body: [String: Any] = ["title": issue.title, "description": issue.body, "labels": issue.labels.joined(separator: ",")]
         if let due = issue.due { body["due_date"] = dayString(due) }
+        // GitLab assigns by numeric user id: map owners to ids in HINDSIGHT_ASSIGNEES to have them assigned.
+        if let assignee = issue.assignee, let id = Int(assignee) { body["assignee_ids"] = [id] }
         let encoded = project.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? project
         let request = HTTPClient.Request(
             .post, url: "\(baseURL)/api/v4/projects/\(encoded)/issues", headers: ["PRIVATE-TOKEN": token],
@@ -91,6 +93,8 @@ public struct JiraTracker: IssueTracker {
             "description": ["type": "doc", "version": 1, "content": paragraphs],
         ]
         if let due = issue.due { fields["duedate"] = dayString(due) }
+        // Jira Cloud assigns by account id, which is what HINDSIGHT_ASSIGNEES maps owners to for Jira.
+        if let assignee = issue.assignee { fields["assignee"] = ["accountId": assignee] }
         let credentials = Data("\(email):\(token)".utf8).base64EncodedString()
         let request = HTTPClient.Request(
             .post, url: "\(baseURL)/rest/api/3/issue", headers: ["Authorization": "Basic \(credentials)", "Accept": "application/json"],

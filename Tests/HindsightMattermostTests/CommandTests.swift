@@ -106,3 +106,27 @@ struct LongAnswerTests {
         }
     }
 }
+
+@Suite("Publishing the report on Mattermost")
+struct MattermostPublishTests {
+    @Test("publish posts the summary with the report file in the incident channel and in a stakeholder channel")
+    func publishToStakeholders() async throws {
+        try await withHarness { h in
+            let stakeholders = "st4keh0lderst4keh0lderst4k"
+            h.fake.addChannel(id: stakeholders, name: "leadership")
+            let response = try await h.fake.slashCommand(
+                to: h.botURL + "/mattermost/command", token: TestIDs.commandToken, channelID: TestIDs.channel, userID: TestIDs.alice.id,
+                text: "publish --force to ~\(stakeholders)"
+            )
+            #expect(response.status == 200)
+            let bot = h.fake.botUser.id
+            try await eventually("the report in both channels") {
+                let withFiles = h.fake.posts(by: bot).filter { !($0.file_ids ?? []).isEmpty }
+                return Set(withFiles.map(\.channel_id)) == [TestIDs.channel, stakeholders]
+            }
+            let posts = h.fake.posts(by: bot)
+            #expect(posts.contains { $0.channel_id == TestIDs.channel && $0.message.contains("post-mortem published") })
+            #expect(posts.contains { $0.channel_id == stakeholders && $0.message.contains("Post-mortem of") })
+        }
+    }
+}

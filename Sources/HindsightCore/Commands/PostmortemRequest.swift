@@ -18,8 +18,8 @@ public enum PostmortemRequest: Hashable, Sendable {
     case review
     case followUp(Date)
     case cancel
-    /// Renders and publishes the report; `force` publishes even when the review fails.
-    case publish(force: Bool)
+    /// Renders and publishes the report; `force` publishes even when the review fails; `to` adds stakeholder channels.
+    case publish(force: Bool, to: [String])
 
     public enum RootCauseChoice: Hashable, Sendable {
         case propose, confirm, entry(Int), text(String)
@@ -92,11 +92,22 @@ struct PostmortemRequestParser {
         case "cancel", "stop":
             return .cancel
         case "publish":
-            let force = args.contains { ["--force", "force", "-f"].contains($0.lowercased()) }
-            if let other = args.first(where: { !["--force", "force", "-f"].contains($0.lowercased()) }) {
-                throw .unexpectedArgument(subcommand: "publish", argument: other)
+            var force = false
+            var channels: [String] = []
+            var rest = args[...]
+            while let word = rest.popFirst() {
+                switch word.lowercased() {
+                case "--force", "force", "-f": force = true
+                case "to":
+                    guard !rest.isEmpty else { throw .missingArgument(subcommand: "publish to", argument: "channel") }
+                    while let channel = rest.first, !["--force", "force", "-f"].contains(channel.lowercased()) {
+                        channels.append(Self.channelID(channel))
+                        rest = rest.dropFirst()
+                    }
+                default: throw .unexpectedArgument(subcommand: "publish", argument: word)
+                }
             }
-            return .publish(force: force)
+            return .publish(force: force, to: channels)
         default:
             return nil
         }
@@ -181,6 +192,17 @@ struct PostmortemRequestParser {
         if ref.uppercased().hasPrefix("AI"), let n = ActionItem.number(from: ref) { return .action(n) }
         if let section = PostmortemSection(rawValue: ref.lowercased()) { return .section(section) }
         throw .invalidNumber(ref)
+    }
+
+    /// A channel as typed: Slack's `<#C123|name>` → `C123`; `#name` / `~name` → `name`; otherwise as is.
+    static func channelID(_ text: String) -> String {
+        var value = text.trimmingCharacters(in: CharacterSet(charactersIn: ","))
+        if value.hasPrefix("<#"), value.hasSuffix(">") {
+            value = String(value.dropFirst(2).dropLast())
+            return String(value.split(separator: "|").first ?? "")
+        }
+        if value.hasPrefix("#") || value.hasPrefix("~") { value.removeFirst() }
+        return value
     }
 
     /// `P3` or `p3` → 3.

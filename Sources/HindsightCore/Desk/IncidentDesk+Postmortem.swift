@@ -115,8 +115,8 @@ struct PostmortemSession {
             draft.followUpReview = day
             changed = true
             return [say(.followUpSet, ["date": UTCFormat.day(day)], .channel)]
-        case let .publish(force):
-            return publish(force: force)
+        case let .publish(force, channels):
+            return publish(force: force, to: channels)
         case .cancel:
             guard draft.conversation(of: user.id, in: channel) != nil else { return [say(.nothingToCancel)] }
             draft.setConversation(nil, for: user, in: channel)
@@ -451,7 +451,7 @@ struct PostmortemSession {
     // MARK: Publishing
 
     /// Renders the report; refuses (with the failing checks) when the review fails, unless forced.
-    private mutating func publish(force: Bool) -> [Reply] {
+    private mutating func publish(force: Bool, to extraChannels: [String]) -> [Reply] {
         let checklist = ReviewChecklist(minimumWhyDepth: guide.minimumWhyDepth, followUpWeeks: guide.followUpWeeks, actionCheck: desk.actionCheck)
         let results = checklist.evaluate(incident: incident, events: events, draft: draft, today: now)
         if !ReviewChecklist.isComplete(results), !force {
@@ -471,7 +471,13 @@ struct PostmortemSession {
             "actions": "\(draft.actions.count)", "path": path, "revision": "\(revision)", "user": user.name,
         ]
         let key: PostmortemText = revision == 1 ? .published : .republished
-        return [Reply(.channel, guide.render(key, values), file: Reply.File(name: (path as NSString).lastPathComponent, contents: markdown))]
+        let file = Reply.File(name: (path as NSString).lastPathComponent, contents: markdown)
+        var replies = [Reply(.channel, guide.render(key, values), file: file)]
+        var seen: Set<String> = [channel.channelID]
+        for stakeholder in desk.stakeholderChannels + extraChannels where !stakeholder.isEmpty && seen.insert(stakeholder).inserted {
+            replies.append(Reply(.channel, guide.render(.publishedForStakeholders, values), file: file, destination: stakeholder))
+        }
+        return replies
     }
 
     // MARK: Show and review

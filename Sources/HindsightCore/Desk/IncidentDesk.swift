@@ -17,6 +17,8 @@ public struct IncidentDesk: Sendable {
     public var actionCheck: ActionCheck
     /// Renders the report model with the team's template (`Prompts/report.mustache`).
     public var renderReport: @Sendable (ReportModel) -> String
+    /// Channels (ids on the incident's platform) that get every published report (`HINDSIGHT_STAKEHOLDER_CHANNELS`).
+    public var stakeholderChannels: [String] = []
 
     public init(
         messages: MessageCatalog, classifierRules: ClassifierRules, postmortem: PostmortemGuide, lint: LintRules, zone: TimeZone,

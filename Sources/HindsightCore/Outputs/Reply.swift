@@ -36,12 +36,17 @@ public struct Reply: Hashable, Sendable {
     public var file: File?
     /// A form to open for the person who asked (adapters that can show forms open it with the trigger id).
     public var form: Form?
+    /// Another channel on the same platform to post in (stakeholder channels); nil: where the conversation is.
+    public var destination: String?
 
-    public init(_ visibility: Visibility, _ text: String, actions: [Action] = [], file: File? = nil, form: Form? = nil) {
+    public init(
+        _ visibility: Visibility, _ text: String, actions: [Action] = [], file: File? = nil, form: Form? = nil, destination: String? = nil
+    ) {
         self.visibility = visibility
         self.text = text
         self.actions = actions
         self.file = file
         self.form = form
+        self.destination = destination
     }
 }

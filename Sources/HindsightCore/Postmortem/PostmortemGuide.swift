@@ -102,6 +102,7 @@ public enum PostmortemText: String, CaseIterable, Sendable {
     case notSet = "not_set"
     case published = "published"
     case republished = "republished"
+    case publishedForStakeholders = "published_for_stakeholders"
     case publishNeedsForce = "publish_needs_force"
     case issuesFiled = "issues_filed"
     case issueLink = "issue_link"

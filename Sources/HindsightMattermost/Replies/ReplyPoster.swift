@@ -13,6 +13,9 @@ struct ReplyPoster: Sendable {
 
     /// Posts `reply` in `channelID`; ephemeral replies go to `userID` only when one is known.
     func post(_ reply: Reply, channelID: String, userID: String?, rootID: String? = nil) async {
+        // A reply for another channel (stakeholders) is a new post there, not part of this thread.
+        let rootID = reply.destination == nil ? rootID : nil
+        let channelID = reply.destination ?? channelID
         do {
             try await deliver(reply, channelID: channelID, userID: userID, rootID: rootID)
         } catch {

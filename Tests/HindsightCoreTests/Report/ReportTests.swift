@@ -117,6 +117,15 @@ struct ReportTests {
         #expect(file.contents.contains("Published before the review was complete"))
     }
 
+    @Test("stakeholder channels from the settings and from `publish to` each get the summary and the file, once")
+    func stakeholders() throws {
+        var h = try complete()
+        h = h.withStakeholders(["C-LEADS"])
+        let replies = try h.command("publish to #support <#C-LEADS|leads> <#C-EXEC|exec>", at: at(70))
+        #expect(replies.map(\.destination) == [nil, "C-LEADS", "support", "C-EXEC"])
+        #expect(replies.allSatisfy { $0.file != nil })
+    }
+
     @Test("a complete post-mortem publishes at once; publishing again is a marked revision of the same file")
     func publishTwice() throws {
         let h = try complete()

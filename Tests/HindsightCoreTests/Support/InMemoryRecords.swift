@@ -80,10 +80,16 @@ enum Fixtures {
 
 /// A desk plus records, driven like an adapter would drive the bot.
 final class DeskHarness {
-    let desk: IncidentDesk
+    private(set) var desk: IncidentDesk
     let records = InMemoryRecords()
 
     init(zone: String = "UTC") { desk = Fixtures.desk(zone: zone) }
+
+    /// The same records, with stakeholder channels configured on the desk.
+    func withStakeholders(_ channels: [String]) -> DeskHarness {
+        desk.stakeholderChannels = channels
+        return self
+    }
 
     @discardableResult
     func command(_ text: String, at: Date, by user: Person = Fixtures.alice, channel: ChannelKey = Fixtures.channel, forms: Bool = false) throws -> [Reply] {
