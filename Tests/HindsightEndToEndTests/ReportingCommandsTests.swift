@@ -41,4 +41,47 @@ struct ReportingCommandsTests {
         #expect((incident?["milestones"] as? [String: Any])?.keys.sorted() == ["detected", "resolved", "started"])
         #expect((archive?.first?["timeline"] as? [Any])?.count == 3)
     }
+
+    @Test("a post-mortem written in the console publishes to the reports directory, and `hindsight report` prints it")
+    func publishAndReport() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-report-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let env = ChildProcess.environment(database: dir.appendingPathComponent("db.sqlite").path, extra: [
+            "HINDSIGHT_REPORTS_DIR": dir.appendingPathComponent("reports").path,
+            "HINDSIGHT_FILES_DIR": dir.appendingPathComponent("files").path,
+        ])
+        let session = try await run(["run"], env: env, input: """
+            /postmortem start Queue backlog sev2 at -30m
+            /postmortem detected at -20m
+            /postmortem resolved
+            /postmortem summary
+            Orders queued for 30 minutes after a consumer deploy stalled.
+            /postmortem went-well the backlog drained on its own once consumers restarted
+            /postmortem publish
+            /postmortem publish --force
+            """)
+        #expect(session.status == 0)
+        #expect(session.output.contains("--force"))
+        #expect(session.output.contains("post-mortem published"))
+        let reports = dir.appendingPathComponent("reports/docs/post-mortems")
+        let files = try FileManager.default.contentsOfDirectory(atPath: reports.path)
+        #expect(files.count == 1)
+        let name = try #require(files.first)
+        #expect(name.hasSuffix("-queue-backlog.md"))
+        let saved = try String(contentsOf: reports.appendingPathComponent(name), encoding: .utf8)
+        #expect(saved.contains("Orders queued for 30 minutes"))
+        #expect(saved.contains("Published before the review was complete"))
+
+        let id = String(try #require(saved.split(separator: "\n").first { $0.hasPrefix("| INC-") }?.split(separator: "|").first)).trimmingCharacters(in: .whitespaces)
+        let printed = try await run(["report", id], env: env)
+        #expect(printed.status == 0)
+        #expect(printed.output.contains("# Queue backlog"))
+        let json = try await run(["report", id, "--format", "json"], env: env)
+        let model = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+        #expect(model?["id"] as? String == id)
+        #expect((model?["wentWell"] as? [String])?.count == 1)
+        let missing = try await run(["report", "INC-1999-0101-001"], env: env)
+        #expect(missing.status != 0)
+    }
 }
