@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
         .package(url: "https://github.com/JohnSundell/Ink.git", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         // MARK: C libraries (module map + shim header only)
@@ -62,6 +63,18 @@ let package = Package(
             dependencies: [
                 "HindsightCore", "HindsightReport",
                 .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+
+        // MARK: Alert and deploy webhooks into the timeline, on the bot's HTTP server
+        .target(
+            name: "HindsightWebhooks",
+            dependencies: [
+                "HindsightCore", "HindsightBot", "HindsightServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -135,6 +148,7 @@ let package = Package(
             dependencies: [
                 "HindsightCore", "HindsightStore", "HindsightPrompts", "HindsightBot", "HindsightConfig",
                 "HindsightNet", "HindsightConsole", "HindsightSlack", "HindsightMattermost", "HindsightServer", "HindsightTrackers",
+                "HindsightWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -174,7 +188,7 @@ let package = Package(
             name: "HindsightBotTests",
             dependencies: [
                 "HindsightBot", "HindsightCore", "HindsightStore", "HindsightPrompts", "HindsightConsole", "HindsightTrackers",
-                "HindsightNet", "HindsightTesting",
+                "HindsightNet", "HindsightTesting", "HindsightWebhooks", "HindsightServer",
             ]
         ),
         .testTarget(

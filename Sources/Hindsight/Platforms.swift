@@ -2,6 +2,7 @@ import ArgumentParser
 import HindsightMattermost
 import HindsightNet
 import HindsightServer
+import HindsightWebhooks
 import Logging
 import ServiceLifecycle
 
@@ -35,13 +36,23 @@ struct Platforms {
             webSockets.shutdown()
             http.shutdown()
         }
+        var mattermostAdapter: MattermostAdapter?
         if let mattermost {
             let adapter = MattermostAdapter(configuration: mattermost, bot: app.bot, http: http, webSockets: webSockets, logger: app.logger)
             services.append(adapter)
             routes.append(adapter.routes)
+            mattermostAdapter = adapter
             app.logger.info("mattermost configured", metadata: ["server": "\(mattermost.serverURL)"])
         }
         if !services.isEmpty {
+            let webhooks = try WebhookSetup.configuration(app.source)
+            if !webhooks.isEmpty {
+                let adapters = mattermostAdapter
+                routes.append(WebhookRoutes(configuration: webhooks, bot: app.bot, sink: { replies, channel in
+                    if channel.platform == .mattermost { adapters?.post(replies, in: channel.channelID) }
+                }, logger: app.logger))
+                app.logger.info("webhooks configured")
+            }
             let server = BotHTTPServer(
                 configuration: .init(host: app.settings.httpHost, port: app.settings.httpPort), routes: routes, logger: app.logger
             )

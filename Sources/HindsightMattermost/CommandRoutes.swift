@@ -27,7 +27,7 @@ public struct CommandRoutes: HTTPRoutes {
     func command(_ request: Request) async throws -> Response {
         let form = Self.parseForm(try await bodyString(request))
         let given = form["token"] ?? request.headers[.authorization].map { $0.replacingOccurrences(of: "Token ", with: "") } ?? ""
-        guard let expected = configuration.commandToken, CommandToken(expected).matches(given) else {
+        guard let expected = configuration.commandToken, SharedSecret(expected).matches(given) else {
             logger.warning("refused a slash command with a wrong token", metadata: ["channel": "\(form["channel_id"] ?? "")"])
             return Response(status: .unauthorized)
         }

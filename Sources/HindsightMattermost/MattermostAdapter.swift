@@ -48,6 +48,12 @@ public final class MattermostAdapter: Service, Sendable {
         )
     }
 
+    /// Posts replies in a channel for something that did not come from Mattermost (alerts, reminders); they are
+    /// queued and posted in order once the adapter runs.
+    public func post(_ replies: [Reply], in channelID: String) {
+        for reply in replies { pending.enqueue(reply, channelID: channelID, userID: nil) }
+    }
+
     /// The slash command, dialog and button endpoints, to register on the bot's HTTP server.
     public var routes: some HTTPRoutes { commandRoutes }
 

@@ -1,0 +1,148 @@
+import Foundation
+import HindsightBot
+import HindsightCore
+import HindsightNet
+import HindsightPrompts
+import HindsightServer
+import HindsightStore
+import HindsightWebhooks
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+@Suite("Webhook endpoints on the bot's HTTP server")
+struct WebhookEndpointTests {
+    static let http = HTTPClient(logger: Logger(label: "test.webhooks"))
+    let channel = ChannelKey(platform: .mattermost, channelID: "ch4nch4nch4nch4nch4nch4nch")
+    let token = "am-token-0123456789"
+    let pagerdutySecret = "pd-secret-0123456789"
+    let genericSecret = "generic-secret-0123456789"
+
+    /// One firing alert routed by label, in the shape of Alertmanager's documented version-4 payload.
+    let alertmanager = #"""
+    {"receiver":"hindsight","status":"firing","alerts":[
+      {"status":"firing","labels":{"alertname":"ProbeFailure","service":"checkout","severity":"critical"},
+       "annotations":{"summary":"Checkout probe failing"},"startsAt":"2026-11-22T14:08:45Z","endsAt":"0001-01-01T00:00:00Z",
+       "generatorURL":"http://prometheus.example.org:9090/graph","fingerprint":"1a30ba71cca2921f"}],
+     "groupLabels":{},"commonLabels":{},"commonAnnotations":{},"externalURL":"http://am.example.org","version":"4","groupKey":"{}","truncatedAlerts":0}
+    """#
+
+    let pagerduty = #"""
+    {"event":{"id":"01DFJ2TT7PCE3RWJ7ZWM1A3OKN","event_type":"incident.acknowledged","resource_type":"incident",
+      "occurred_at":"2026-11-22T14:03:10.169Z","agent":{"id":"PLH1HKV","type":"user_reference"},"client":null,
+      "data":{"id":"PGR0VU2","type":"incident","html_url":"https://acme.pagerduty.com/incidents/PGR0VU2","number":2,"status":"acknowledged",
+      "title":"Checkout probe failing","service":{"id":"PF9KMXH","summary":"checkout","type":"service_reference"}}}}
+    """#
+
+    final class Sink: Sendable {
+        let received = Mutex<[(ChannelKey, [Reply])]>([])
+    }
+
+    func withServer(_ body: @Sendable (String, Bot, Sink) async throws -> Void) async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-webhooks-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let prompts = try PromptSet(directory: BotTests.prompts)
+        let bot = Bot(store: try Store(path: dir.appendingPathComponent("db.sqlite").path), desk: prompts.desk(zone: .gmt, redact: { $0 }), logger: Logger(label: "test"))
+        let sink = Sink()
+        var logger = Logger(label: "webhook-test")
+        logger.logLevel = .critical
+        let routes = WebhookRoutes(
+            configuration: .init(
+                alertmanager: WebhookAuth(bearer: token, signatureHeader: "X-Hindsight-Signature", signaturePrefix: "sha256="),
+                pagerduty: WebhookAuth(hmacSecret: pagerdutySecret, signatureHeader: "X-PagerDuty-Signature", signaturePrefix: "v1="),
+                generic: WebhookAuth(bearer: genericSecret, hmacSecret: genericSecret, signatureHeader: "X-Hindsight-Signature", signaturePrefix: "sha256="),
+                routes: [SignalRoute(match: ["service": "checkout"], channel: channel)]
+            ),
+            bot: bot, sink: { replies, channel in sink.received.withLock { $0.append((channel, replies)) } }, logger: logger,
+            now: { Date(timeIntervalSince1970: 1_795_357_000) }
+        )
+        let server = BotHTTPServer(configuration: .init(host: "127.0.0.1", port: 0), routes: [routes], logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [server], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let port = try #require(await server.boundPort())
+            do {
+                try await body("http://127.0.0.1:\(port)", bot, sink)
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    func post(_ url: String, _ body: String, headers: HTTPClient.Headers) async throws -> HTTPClient.Response {
+        try await Self.http.execute(HTTPClient.Request(.post, url: url, headers: headers, body: .data(Data(body.utf8), contentType: "application/json")))
+    }
+
+    func events(_ bot: Bot) async throws -> [TimelineEvent] {
+        let channel = self.channel
+        return try await bot.store.read { tx in try tx.openIncident(in: channel).map { try tx.events(of: $0.id) } ?? [] }
+    }
+
+    @Test("an alert with the right token lands on the routed incident once, however often it is delivered")
+    func alertmanagerStored() async throws {
+        try await withServer { base, bot, _ in
+            _ = await bot.handle(CommandInvocation(channel: channel, user: Person(id: "U1", name: "alice"), text: "start Checkout down sev2",
+                                                   receivedAt: Date(timeIntervalSince1970: 1_795_356_000)))
+            for _ in 0..<2 {
+                let response = try await post(base + "/webhooks/alertmanager", alertmanager, headers: ["Authorization": "Bearer \(token)"])
+                #expect(response.status == 200)
+            }
+            let alerts = try await events(bot).filter { $0.source == .alert }
+            #expect(alerts.count == 1)
+            #expect(alerts.first?.text.contains("Checkout probe failing") == true)
+        }
+    }
+
+    @Test("a wrong or missing token or signature is refused with 401 and nothing is stored")
+    func refused() async throws {
+        try await withServer { base, bot, _ in
+            _ = await bot.handle(CommandInvocation(channel: channel, user: Person(id: "U1", name: "alice"), text: "start Checkout down sev2",
+                                                   receivedAt: Date(timeIntervalSince1970: 1_795_356_000)))
+            let wrong = try await post(base + "/webhooks/alertmanager", alertmanager, headers: ["Authorization": "Bearer nope"])
+            let missing = try await post(base + "/webhooks/alertmanager", alertmanager, headers: [:])
+            let forged = WebhookAuth.sign(Data(pagerduty.utf8), secret: "not-the-secret", prefix: "v1=")
+            let forgedResponse = try await post(base + "/webhooks/pagerduty", pagerduty, headers: ["X-PagerDuty-Signature": forged])
+            let stored = try await events(bot).filter { $0.source != .command }
+            #expect(wrong.status == 401 && missing.status == 401 && forgedResponse.status == 401)
+            #expect(stored.isEmpty)
+        }
+    }
+
+    @Test("a PagerDuty acknowledgement with a valid signature (among rotated ones) becomes a suggested milestone")
+    func pagerdutySigned() async throws {
+        try await withServer { base, bot, sink in
+            _ = await bot.handle(CommandInvocation(channel: channel, user: Person(id: "U1", name: "alice"), text: "start Checkout down sev2",
+                                                   receivedAt: Date(timeIntervalSince1970: 1_795_356_000)))
+            let signature = "v1=00ff, " + WebhookAuth.sign(Data(pagerduty.utf8), secret: pagerdutySecret, prefix: "v1=")
+            let response = try await post(base + "/webhooks/pagerduty", pagerduty, headers: ["X-PagerDuty-Signature": signature])
+            #expect(response.status == 200, "\(response.text)")
+            let channel = self.channel
+            let suggestions = try await bot.store.read { tx in try tx.openIncident(in: channel).map { try tx.suggestions(of: $0.id) } ?? [] }
+            #expect(suggestions.map(\.milestone) == [.acknowledged])
+            #expect(sink.received.withLock { $0.contains { $0.0 == channel } })
+        }
+    }
+
+    @Test("an alert with no incident open suggests starting one in the routed channel; malformed JSON is a 400 with a reason")
+    func noIncidentAndMalformed() async throws {
+        try await withServer { base, bot, sink in
+            let response = try await post(base + "/webhooks/alertmanager", alertmanager, headers: ["Authorization": "Bearer \(token)"])
+            #expect(response.status == 200)
+            #expect(response.text.contains("\"unrouted\":1"))
+            let suggestion = sink.received.withLock { $0.first }
+            #expect(suggestion?.0 == channel)
+            #expect(suggestion?.1.first?.actions.first?.command.hasPrefix("start") == true)
+            let bad = try await post(base + "/webhooks/generic", "{not json", headers: ["Authorization": "Bearer \(genericSecret)"])
+            #expect(bad.status == 400)
+            #expect(!bad.text.isEmpty)
+            let huge = String(repeating: "x", count: HTTPBodyLimit.default + 1)
+            let tooLarge = try await post(base + "/webhooks/generic", huge, headers: ["Authorization": "Bearer \(genericSecret)"])
+            #expect(tooLarge.status == 413)
+        }
+    }
+}
