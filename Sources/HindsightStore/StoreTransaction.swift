@@ -94,6 +94,13 @@ public struct StoreTransaction: IncidentRecords {
         return try JSONDecoder().decode(PostmortemDraft.self, from: Data(body.utf8))
     }
 
+    /// Every post-mortem draft.
+    public func allPostmortems() throws -> [PostmortemDraft] {
+        try String.fetchAll(db, sql: "SELECT body FROM postmortem ORDER BY incident_id").map {
+            try JSONDecoder().decode(PostmortemDraft.self, from: Data($0.utf8))
+        }
+    }
+
     /// How many timeline events are stored in all.
     public func eventCount() throws -> Int {
         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0

@@ -18,6 +18,12 @@ public enum PostmortemRequest: Hashable, Sendable {
     case review
     case followUp(Date)
     case cancel
+    /// Incident figures over a window (`last 90d`, `since 2026-01-01`; default the last 90 days).
+    case stats(since: Date?)
+    /// Earlier incidents like this one.
+    case patterns
+    /// Adds service or label tags to this incident.
+    case tag([String])
     /// Renders and publishes the report; `force` publishes even when the review fails; `to` adds stakeholder channels.
     case publish(force: Bool, to: [String])
 
@@ -91,6 +97,16 @@ struct PostmortemRequestParser {
             return .followUp(day)
         case "cancel", "stop":
             return .cancel
+        case "stats", "metrics-summary":
+            guard let first = args.first?.lowercased() else { return .stats(since: nil) }
+            if first == "since", args.count == 2, let day = TimeExpression.parseDay(args[1], today: now) { return .stats(since: day) }
+            if first == "last", args.count == 2, let days = Self.days(args[1]) { return .stats(since: now.addingTimeInterval(-Double(days) * 86_400)) }
+            throw .unexpectedArgument(subcommand: "stats", argument: args.joined(separator: " "))
+        case "patterns", "similar":
+            return .patterns
+        case "tag":
+            guard !args.isEmpty else { throw .missingArgument(subcommand: "tag", argument: "service or label") }
+            return .tag(args.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "#,")) }.filter { !$0.isEmpty })
         case "publish":
             var force = false
             var channels: [String] = []
@@ -203,6 +219,18 @@ struct PostmortemRequestParser {
         }
         if value.hasPrefix("#") || value.hasPrefix("~") { value.removeFirst() }
         return value
+    }
+
+    /// `90d`, `12w`, `6m` (30-day months) → days.
+    static func days(_ text: String) -> Int? {
+        guard let unit = text.last, let n = Int(text.dropLast()), n > 0 else { return nil }
+        switch unit {
+        case "d": return n
+        case "w": return n * 7
+        case "m": return n * 30
+        case "y": return n * 365
+        default: return nil
+        }
     }
 
     /// `P3` or `p3` → 3.

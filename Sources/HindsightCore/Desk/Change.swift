@@ -67,4 +67,8 @@ public protocol IncidentRecords {
     func lastEventNumber(of incident: IncidentID) throws -> Int
     func suggestions(of incident: IncidentID) throws -> [MilestoneSuggestion]
     func postmortem(of incident: IncidentID) throws -> PostmortemDraft?
+    /// Every incident, oldest first (statistics, patterns).
+    func allIncidents() throws -> [Incident]
+    /// Every post-mortem draft (statistics, patterns).
+    func allPostmortems() throws -> [PostmortemDraft]
 }

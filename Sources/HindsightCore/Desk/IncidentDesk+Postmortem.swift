@@ -3,6 +3,9 @@ import Foundation
 extension IncidentDesk {
     /// Handles a post-mortem writing command on the channel's open incident, else its latest one.
     func postmortem(_ request: PostmortemRequest, _ inv: CommandInvocation, _ records: some IncidentRecords) throws -> Decision {
+        if case let .stats(since) = request {
+            return Decision(replies: [Reply(.ephemeral, try statsText(since: since ?? inv.receivedAt.addingTimeInterval(-90 * 86_400), now: inv.receivedAt, records))])
+        }
         guard let incident = try records.openIncident(in: inv.channel) ?? records.latestIncident(in: inv.channel) else {
             return Decision(replies: [Reply(.ephemeral, messages.render(.noIncident))])
         }
@@ -10,6 +13,8 @@ extension IncidentDesk {
             desk: self, incident: incident, draft: try records.postmortem(of: incident.id) ?? PostmortemDraft(incidentID: incident.id),
             events: try records.events(of: incident.id), user: inv.user, channel: inv.channel, now: inv.receivedAt
         )
+        if case .patterns = request { return Decision(replies: [Reply(.ephemeral, try patternsText(incident, records))]) }
+        if case .publish = request { session.similar = try similarIncidents(to: incident, records) }
         let replies = session.run(request)
         var decision = session.decision(replies)
         decision.reports = session.reports
@@ -34,6 +39,57 @@ extension IncidentDesk {
     }
 }
 
+extension IncidentDesk {
+    /// Earlier incidents whose analysis or tags resemble this one's, most similar first.
+    func similarIncidents(to incident: Incident, _ records: some IncidentRecords) throws -> [SimilarIncident] {
+        let drafts = Dictionary(try records.allPostmortems().map { ($0.incidentID, $0) }, uniquingKeysWith: { first, _ in first })
+        let profiles = try records.allIncidents().map { other in
+            IncidentProfile(
+                id: other.id, title: other.title, startedAt: other.startedAt,
+                analysis: [other.title, drafts[other.id]?.analysisText ?? ""].joined(separator: "\n"), tags: Set(drafts[other.id]?.tags ?? [])
+            )
+        }
+        return RecurrenceFinder(profiles: profiles).similar(to: incident.id)
+    }
+
+    private func patternsText(_ incident: Incident, _ records: some IncidentRecords) throws -> String {
+        let similar = try similarIncidents(to: incident, records)
+        guard !similar.isEmpty else { return guide.render(.patternsNone, ["id": incident.id.rawValue]) }
+        let earliest = similar.map(\.startedAt).min() ?? incident.startedAt
+        let months = max(1, Int((incident.startedAt.timeIntervalSince(earliest) / (30 * 86_400)).rounded(.up)))
+        var lines = [guide.render(.patternsHeader, ["id": incident.id.rawValue, "title": incident.title, "count": "\(similar.count)", "months": "\(months)"])]
+        for match in similar.prefix(10) {
+            guard let other = try records.incident(match.id) else { continue }
+            lines.append(guide.render(.patternsLine, [
+                "id": match.id.rawValue, "title": match.title, "date": UTCFormat.day(match.startedAt), "score": "\(Int((match.score * 100).rounded()))",
+                "shared": (match.sharedTags.sorted().map { "#\($0)" } + match.sharedTerms.prefix(4)).joined(separator: ", "),
+                "path": ReportSlug.path(for: other),
+            ]))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func statsText(since: Date, now: Date, _ records: some IncidentRecords) throws -> String {
+        let incidents = try records.allIncidents()
+        let window = DateInterval(start: min(since, now), end: now)
+        let stats = IncidentStatistics(incidents: incidents, window: window)
+        let follow = FollowThrough(incidents: incidents, drafts: try records.allPostmortems(), window: window, now: now)
+        func duration(_ value: TimeInterval?) -> String { value.map(UTCFormat.duration) ?? "—" }
+        func percent(_ value: Double?) -> String { value.map { "\(Int(($0 * 100).rounded()))%" } ?? "—" }
+        return guide.render(.stats, [
+            "from": UTCFormat.day(window.start), "to": UTCFormat.day(now), "count": "\(stats.count)", "open": "\(stats.open)",
+            "by_severity": stats.bySeverity.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
+            "by_month": stats.byMonth.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "),
+            "mttd": duration(stats.timeToDetect.mean), "mtta": duration(stats.timeToAcknowledge.mean),
+            "mttm": duration(stats.timeToMitigate.mean), "mttr": duration(stats.timeToResolve.mean),
+            "mttr_median": duration(stats.timeToResolve.median), "mtbf": duration(stats.meanTimeBetweenFailures),
+            "published": "\(follow.published)", "resolved": "\(follow.resolved)", "completion": percent(follow.completionRate),
+            "ttp": duration(follow.timeToPublish.mean), "done": "\(follow.actionsDone)", "actions": "\(follow.actions)",
+            "action_rate": percent(follow.actionCompletionRate), "overdue": "\(follow.overdue)",
+        ])
+    }
+}
+
 /// One post-mortem command or answer being decided: the draft it changes and the replies it says.
 struct PostmortemSession {
     let desk: IncidentDesk
@@ -46,6 +102,8 @@ struct PostmortemSession {
     private var changed = false
     /// Report files this command produced, written by the bot once the decision is stored.
     private(set) var reports: [ReportFile] = []
+    /// Earlier incidents like this one, for the report.
+    var similar: [SimilarIncident] = []
 
     init(desk: IncidentDesk, incident: Incident, draft: PostmortemDraft, events: [TimelineEvent], user: Person, channel: ChannelKey, now: Date) {
         self.desk = desk
@@ -117,6 +175,12 @@ struct PostmortemSession {
             return [say(.followUpSet, ["date": UTCFormat.day(day)], .channel)]
         case let .publish(force, channels):
             return publish(force: force, to: channels)
+        case let .tag(tags):
+            for tag in tags where !draft.tags.contains(tag) { draft.tags.append(tag) }
+            changed = true
+            return [say(.tagged, ["id": incident.id.rawValue, "tags": draft.tags.map { "#\($0)" }.joined(separator: " ")])]
+        case .stats, .patterns:
+            return [] // answered before a session is made
         case .cancel:
             guard draft.conversation(of: user.id, in: channel) != nil else { return [say(.nothingToCancel)] }
             draft.setConversation(nil, for: user, in: channel)
@@ -458,10 +522,11 @@ struct PostmortemSession {
             return [Reply(.ephemeral, reviewText() + "\n" + guide.render(.publishNeedsForce))]
         }
         let revision = draft.publications + 1
-        let model = desk.reportModel(incident: incident, events: events, draft: draft, now: now, revision: revision, forced: force)
+        let model = desk.reportModel(incident: incident, events: events, draft: draft, now: now, revision: revision, forced: force, similar: similar)
         let markdown = desk.renderReport(model)
         let path = ReportSlug.path(for: incident)
         draft.publications = revision
+        if draft.firstPublishedAt == nil { draft.firstPublishedAt = now }
         draft.lastPublishedAt = now
         changed = true
         reports.append(ReportFile(relativePath: path, contents: markdown))

@@ -110,7 +110,15 @@ public struct PostmortemDraft: Codable, Hashable, Sendable {
     public var conversations: [Conversation] = []
     /// How many times the report has been published (the next publication is a marked revision).
     public var publications: Int = 0
+    public var firstPublishedAt: Date?
     public var lastPublishedAt: Date?
+    /// Services and labels (`/postmortem tag`), for finding recurring incidents.
+    public var tags: [String] = []
+
+    /// The words that say what went wrong (root cause, whys, factors, what went wrong), for pattern detection.
+    public var analysisText: String {
+        ([rootCause?.text ?? ""] + entries.filter { [.why, .factor, .wentWrong].contains($0.section) }.map(\.text)).joined(separator: "\n")
+    }
 
     public init(incidentID: IncidentID) {
         self.incidentID = incidentID

@@ -74,6 +74,9 @@ public struct ReportModel: Codable, Hashable, Sendable {
     public var followUp: String
     public var revision: Int
     public var generatedAt: String
+    /// Earlier incidents like this one: `name` is `INC-… “title” (date)`, `value` the report path.
+    public var similar: [Pair] = []
+    public var hasSimilar = false
 
     // Flags for the template, stored because Mustache engines see stored properties only, and an empty string
     // still counts as a value to them.
@@ -93,13 +96,15 @@ public struct ReportModel: Codable, Hashable, Sendable {
         hasWhysStoppedEarly = !whysStoppedEarly.isEmpty
         hasActions = !actions.isEmpty
         isRevision = revision > 1
+        hasSimilar = !similar.isEmpty
     }
 }
 
 extension IncidentDesk {
     /// The report model for an incident: its timeline, the draft and the review, formatted for Markdown.
     public func reportModel(
-        incident: Incident, events: [TimelineEvent], draft: PostmortemDraft, now: Date, revision: Int, forced: Bool = false
+        incident: Incident, events: [TimelineEvent], draft: PostmortemDraft, now: Date, revision: Int, forced: Bool = false,
+        similar: [SimilarIncident] = []
     ) -> ReportModel {
         var names: [String: String] = [:]
         for event in events { names[event.author.id] = event.author.name }
@@ -173,6 +178,12 @@ extension IncidentDesk {
             revision: revision,
             generatedAt: UTCFormat.dateTime(now)
         )
+        model.similar = similar.prefix(5).map { match in
+            ReportModel.Pair(
+                name: "\(match.id.rawValue) “\(md.inline(match.title))” (\(UTCFormat.day(match.startedAt)))",
+                value: "\(UTCFormat.day(match.startedAt))-\(ReportSlug.make(match.title)).md"
+            )
+        }
         model.setFlags()
         return model
     }

@@ -26,6 +26,8 @@ final class InMemoryRecords: IncidentRecords {
     func lastEventNumber(of incident: IncidentID) -> Int { events[incident, default: []].map(\.number).max() ?? 0 }
     func suggestions(of incident: IncidentID) -> [MilestoneSuggestion] { suggestionsByIncident[incident, default: []] }
     func postmortem(of incident: IncidentID) -> PostmortemDraft? { drafts[incident] }
+    func allIncidents() -> [Incident] { incidents.values.sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) } }
+    func allPostmortems() -> [PostmortemDraft] { drafts.values.sorted { $0.incidentID < $1.incidentID } }
 
     func apply(_ changes: [Change]) {
         for change in changes {
