@@ -105,6 +105,7 @@ let package = Package(
             dependencies: [
                 "HindsightCore", "HindsightStore", "HindsightTrackers",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HindsightBot
 import HindsightMattermost
 import HindsightNet
 import HindsightServer
@@ -43,6 +44,11 @@ struct Platforms {
             routes.append(adapter.routes)
             mattermostAdapter = adapter
             app.logger.info("mattermost configured", metadata: ["server": "\(mattermost.serverURL)"])
+        }
+        if let adapter = mattermostAdapter {
+            services.append(ReminderScheduler(bot: app.bot, logger: app.logger, deliver: { reminder in
+                if reminder.channel.platform == .mattermost { adapter.post([reminder.reply], in: reminder.channel.channelID) }
+            }))
         }
         if !services.isEmpty {
             let webhooks = try WebhookSetup.configuration(app.source)

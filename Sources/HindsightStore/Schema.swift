@@ -81,6 +81,11 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v3-reminders-sent") { db in
+            // One row per reminder ever posted: the scheduler marks a reminder in the same transaction that decides
+            // it is due, so a restart (or two ticks racing) never posts it twice.
+            try db.execute(sql: "CREATE TABLE reminder_sent (key TEXT PRIMARY KEY, sent_at INTEGER NOT NULL) WITHOUT ROWID")
+        }
         return migrator
     }
 }

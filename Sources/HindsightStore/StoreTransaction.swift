@@ -94,6 +94,11 @@ public struct StoreTransaction: IncidentRecords {
         return try JSONDecoder().decode(PostmortemDraft.self, from: Data(body.utf8))
     }
 
+    /// Whether the reminder with this key was already posted.
+    public func reminderSent(_ key: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM reminder_sent WHERE key = ?", arguments: [key]) ?? false
+    }
+
     /// Every post-mortem draft.
     public func allPostmortems() throws -> [PostmortemDraft] {
         try String.fetchAll(db, sql: "SELECT body FROM postmortem ORDER BY incident_id").map {
@@ -164,6 +169,8 @@ public struct StoreTransaction: IncidentRecords {
                     INSERT INTO suggestion (incident_id, number, event_number, milestone, at, phrase, status) VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (incident_id, number) DO UPDATE SET status = excluded.status
                     """, arguments: [s.incidentID.rawValue, s.number, s.eventNumber, s.milestone.rawValue, Self.micros(s.at), s.phrase, s.status.rawValue])
+            case let .markReminderSent(key, at):
+                try db.execute(sql: "INSERT OR IGNORE INTO reminder_sent (key, sent_at) VALUES (?, ?)", arguments: [key, Self.micros(at)])
             case let .savePostmortem(draft):
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = .sortedKeys

@@ -13,6 +13,8 @@ public enum Change: Hashable, Sendable {
     case updateSuggestion(MilestoneSuggestion)
     /// Stores the whole post-mortem draft (entries, actions, open conversations).
     case savePostmortem(PostmortemDraft)
+    /// Records that a reminder was posted, so it never is again.
+    case markReminderSent(key: String, at: Date)
 }
 
 /// What the desk decided: the changes to store, then the replies to send and the report files to write once they

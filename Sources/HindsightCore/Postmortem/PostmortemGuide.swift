@@ -16,6 +16,7 @@ public struct PostmortemGuide: Codable, Sendable {
     public var followUpWeeks: Int
     /// How long after a question the asker's next message still counts as the answer.
     public var answerWindowMinutes: Int
+    public var reminders: ReminderRules
     public var texts: [String: String]
     /// Per review item: its label, what pass / warn / fail say, and the command that fixes it.
     public var review: [String: ReviewTexts]
@@ -30,7 +31,7 @@ public struct PostmortemGuide: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case questions, impactFields = "impact_fields", factorCategories = "factor_categories"
-        case minimumWhyDepth = "minimum_why_depth", followUpWeeks = "follow_up_weeks", answerWindowMinutes = "answer_window_minutes", texts = "messages", review
+        case minimumWhyDepth = "minimum_why_depth", followUpWeeks = "follow_up_weeks", answerWindowMinutes = "answer_window_minutes", reminders, texts = "messages", review
     }
 
     /// Message keys and question keys the file lacks.
@@ -105,6 +106,12 @@ public enum PostmortemText: String, CaseIterable, Sendable {
     case publishedForStakeholders = "published_for_stakeholders"
     case publishNeedsForce = "publish_needs_force"
     case stats = "stats"
+    case reminderNudge = "reminder_nudge"
+    case reminderFollowUp = "reminder_follow_up"
+    case reminderDueSoon = "reminder_due_soon"
+    case reminderOverdue = "reminder_overdue"
+    case reminderDigest = "reminder_digest"
+    case reminderDigestLine = "reminder_digest_line"
     case patternsHeader = "patterns_header"
     case patternsLine = "patterns_line"
     case patternsNone = "patterns_none"

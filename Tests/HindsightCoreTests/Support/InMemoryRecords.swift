@@ -9,6 +9,7 @@ final class InMemoryRecords: IncidentRecords {
     var events: [IncidentID: [TimelineEvent]] = [:]
     var suggestionsByIncident: [IncidentID: [MilestoneSuggestion]] = [:]
     var drafts: [IncidentID: PostmortemDraft] = [:]
+    var remindersSent: Set<String> = []
 
     func openIncident(in channel: ChannelKey) -> Incident? {
         incidents.values.first { $0.channel == channel && $0.state == .open }
@@ -50,6 +51,8 @@ final class InMemoryRecords: IncidentRecords {
                 suggestionsByIncident[s.incidentID] = list
             case let .savePostmortem(draft):
                 drafts[draft.incidentID] = draft
+            case let .markReminderSent(key, _):
+                remindersSent.insert(key)
             }
         }
     }

@@ -1,0 +1,66 @@
+import Foundation
+import HindsightCore
+import HindsightStore
+import Logging
+import ServiceLifecycle
+
+extension Bot {
+    /// The reminders due at `now`, marked as sent in the same transaction that finds them: each is returned once,
+    /// across restarts and concurrent ticks.
+    public func takeDueReminders(now: Date) async throws(StoreError) -> [DueReminder] {
+        let desk = self.desk
+        return try await store.write { tx in
+            let due = try desk.dueReminders(now: now, records: tx, sent: { try tx.reminderSent($0) })
+            try tx.apply(due.map { .markReminderSent(key: $0.key, at: now) })
+            return due
+        }
+    }
+}
+
+/// Posts due reminders every `interval`: post-mortem nudges, action items due soon or overdue, follow-up reviews and
+/// the weekly digest. Its state is the store's, so it survives restarts without sending anything twice.
+public final class ReminderScheduler: Service, Sendable {
+    private let bot: Bot
+    private let interval: Duration
+    private let clock: @Sendable () -> Date
+    private let sleep: @Sendable (Duration) async throws -> Void
+    private let deliver: @Sendable (DueReminder) async -> Void
+    private let logger: Logger
+
+    public init(
+        bot: Bot, interval: Duration = .seconds(60), logger: Logger, clock: @escaping @Sendable () -> Date = Date.init,
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        deliver: @escaping @Sendable (DueReminder) async -> Void
+    ) {
+        self.bot = bot
+        self.interval = interval
+        self.clock = clock
+        self.sleep = sleep
+        self.deliver = deliver
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await self.tick()
+                try await self.sleep(self.interval)
+            }
+        }
+    }
+
+    /// One pass: finds, marks and delivers what is due; returns how many were delivered.
+    @discardableResult
+    public func tick() async -> Int {
+        do {
+            let due = try await bot.takeDueReminders(now: clock())
+            for reminder in due { await deliver(reminder) }
+            if !due.isEmpty { logger.info("reminders posted", metadata: ["count": "\(due.count)"]) }
+            return due.count
+        } catch {
+            // Nothing was marked: the next tick tries again.
+            logger.error("reminders not checked", metadata: ["error": "\(error)"])
+            return 0
+        }
+    }
+}
