@@ -44,7 +44,11 @@ public final class ReminderScheduler: Service, Sendable {
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await self.tick()
-                try await self.sleep(self.interval)
+                do {
+                    try await self.sleep(self.interval)
+                } catch {
+                    return  // cancelled: the service group is shutting down, which is a normal end
+                }
             }
         }
     }
