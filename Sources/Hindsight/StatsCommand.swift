@@ -7,7 +7,7 @@ import HindsightStore
 struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
-        abstract: "Incident counts, MTTD/MTTA/MTTM/MTTR (mean and median) and MTBF over a window."
+        abstract: "Incident counts, MTTD/MTTA/MTTM/MTTR (mean and median), MTBF and post-mortem follow-through over a window."
     )
 
     enum Format: String, ExpressibleByArgument { case text, json }
@@ -34,16 +34,30 @@ struct StatsCommand: ParsableCommand {
             start = day
         }
         let store = try Store(path: settings.databasePath)
-        let incidents = try store.readNow { tx in try tx.allIncidents() }
-        let stats = IncidentStatistics(incidents: incidents, window: DateInterval(start: start, end: max(start, now)))
+        let (incidents, drafts) = try store.readNow { tx in (try tx.allIncidents(), try tx.allPostmortems()) }
+        let window = DateInterval(start: start, end: max(start, now))
+        let stats = IncidentStatistics(incidents: incidents, window: window)
+        let follow = FollowThrough(incidents: incidents, drafts: drafts, window: window, now: now)
         switch format {
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(stats), as: UTF8.self))
+            // The incident figures stay at the top level (dashboards read them there); follow-through is added beside.
+            var object = try JSONSerialization.jsonObject(with: try encoder.encode(stats)) as? [String: Any] ?? [:]
+            object["followThrough"] = try JSONSerialization.jsonObject(with: try encoder.encode(follow))
+            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
         case .text:
             print(Self.table(stats, from: start, to: now))
+            print(Self.followThrough(follow))
         }
+    }
+
+    static func followThrough(_ f: FollowThrough) -> String {
+        func percent(_ value: Double?) -> String { value.map { "\(Int(($0 * 100).rounded()))%" } ?? "—" }
+        return [
+            "Post-mortems published: \(f.published) of \(f.resolved) resolved (\(percent(f.completionRate))), mean \(f.timeToPublish.mean.map(UTCFormat.duration) ?? "—") after resolution",
+            "Action items done: \(f.actionsDone) of \(f.actions) (\(percent(f.actionCompletionRate))), \(f.overdue) overdue",
+        ].joined(separator: "\n")
     }
 
     static func table(_ s: IncidentStatistics, from: Date, to: Date) -> String {

@@ -81,6 +81,10 @@ struct ReportingCommandsTests {
         let model = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
         #expect(model?["id"] as? String == id)
         #expect((model?["wentWell"] as? [String])?.count == 1)
+        let stats = try await run(["stats", "--format", "json"], env: env)
+        let figures = try JSONSerialization.jsonObject(with: Data(stats.output.utf8)) as? [String: Any]
+        let follow = figures?["followThrough"] as? [String: Any]
+        #expect(follow?["published"] as? Int == 1 && follow?["resolved"] as? Int == 1)
         let missing = try await run(["report", "INC-1999-0101-001"], env: env)
         #expect(missing.status != 0)
     }
