@@ -55,8 +55,13 @@ public final class Bot: Sendable {
     public func handle(_ command: CommandInvocation) async -> [Reply] {
         let desk = self.desk
         var filing: [Reply] = []
-        if let filer, case let .success(.postmortem(.publish(force, _))) = desk.parser.parse(command.text, now: command.receivedAt) {
+        let parsed = desk.parser.parse(command.text, now: command.receivedAt)
+        if let filer, case let .success(.postmortem(.publish(force, _))) = parsed {
             filing = await fileActionItems(command, force: force, filer: filer)
+        }
+        if filer != nil, case .success(.postmortem(.actionsSync)) = parsed {
+            let synced = await syncActionItems(in: command.channel, now: command.receivedAt)
+            return synced.isEmpty ? [Reply(.ephemeral, desk.guide.render(.actionsInSync))] : synced.map(\.reply)
         }
         do {
             let decision = try await store.write { tx in
@@ -151,6 +156,51 @@ public final class Bot: Sendable {
         } catch {
             logger.error("filing action items failed", metadata: ["error": "\(error)"])
             return [Reply(.ephemeral, desk.messages.render(.internalError, ["reason": "\(error)"]))]
+        }
+    }
+
+    /// Marks done the action items whose tracker issue is closed, in `channel`'s incident or (nil) everywhere, and
+    /// returns what to post where. Tracker errors are logged and, for one channel, reported.
+    public func syncActionItems(in channel: ChannelKey? = nil, now: Date) async -> [(channel: ChannelKey, reply: Reply)] {
+        guard let filer else { return [] }
+        let desk = self.desk
+        do {
+            let work = try await store.read { tx -> [(Incident, PostmortemDraft)] in
+                if let channel {
+                    guard let incident = try tx.openIncident(in: channel) ?? tx.latestIncident(in: channel), let draft = try tx.postmortem(of: incident.id) else { return [] }
+                    return [(incident, draft)]
+                }
+                let incidents = Dictionary(try tx.allIncidents().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                return try tx.allPostmortems().compactMap { draft in incidents[draft.incidentID].map { ($0, draft) } }
+            }
+            var out: [(ChannelKey, Reply)] = []
+            for (incident, draft) in work where draft.actions.contains(where: { !$0.issues.isEmpty }) {
+                let (closed, errors) = await filer.closedItems(draft)
+                if !errors.isEmpty { logger.warning("tracker sync errors", metadata: ["incident": "\(incident.id)", "errors": "\(errors.map(\.description))"]) }
+                if !closed.isEmpty {
+                    let done = try await store.write { tx -> [String] in
+                        guard var current = try tx.postmortem(of: incident.id) else { return [] }
+                        var refs: [String] = []
+                        for issue in closed {
+                            guard let index = current.actions.firstIndex(where: { $0.number == issue.action }),
+                                  current.actions[index].status == .open || current.actions[index].status == .inProgress else { continue }
+                            current.actions[index].status = .done
+                            current.actions[index].statusNote = "closed in \(issue.tracker): \(issue.url)"
+                            refs.append(current.actions[index].reference)
+                        }
+                        if !refs.isEmpty { try tx.apply([.savePostmortem(current)]) }
+                        return refs
+                    }
+                    if !done.isEmpty { out.append((incident.channel, Reply(.channel, desk.guide.render(.actionsSynced, ["refs": done.joined(separator: ", "), "id": incident.id.rawValue])))) }
+                }
+                if channel != nil, !errors.isEmpty {
+                    out.append((incident.channel, Reply(.ephemeral, ([desk.guide.render(.issuesFailed, ["count": "\(errors.count)"])] + errors.map { "• \($0.description)" }).joined(separator: "\n"))))
+                }
+            }
+            return out
+        } catch {
+            logger.error("tracker sync failed", metadata: ["error": "\(error)"])
+            return []
         }
     }
 

@@ -3,6 +3,7 @@ import HindsightCore
 import HindsightStore
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 extension Bot {
     /// The reminders due at `now`, marked as sent in the same transaction that finds them: each is returned once,
@@ -26,9 +27,13 @@ public final class ReminderScheduler: Service, Sendable {
     private let sleep: @Sendable (Duration) async throws -> Void
     private let deliver: @Sendable (DueReminder) async -> Void
     private let logger: Logger
+    /// How often action items are synced from their tracker issues (closed → done).
+    private let syncInterval: TimeInterval
+    private let lastSync = Mutex<Date?>(nil)
 
     public init(
-        bot: Bot, interval: Duration = .seconds(60), logger: Logger, clock: @escaping @Sendable () -> Date = Date.init,
+        bot: Bot, interval: Duration = .seconds(60), syncInterval: TimeInterval = 3600, logger: Logger,
+        clock: @escaping @Sendable () -> Date = Date.init,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
         deliver: @escaping @Sendable (DueReminder) async -> Void
     ) {
@@ -38,6 +43,7 @@ public final class ReminderScheduler: Service, Sendable {
         self.sleep = sleep
         self.deliver = deliver
         self.logger = logger
+        self.syncInterval = syncInterval
     }
 
     public func run() async throws {
@@ -56,8 +62,19 @@ public final class ReminderScheduler: Service, Sendable {
     /// One pass: finds, marks and delivers what is due; returns how many were delivered.
     @discardableResult
     public func tick() async -> Int {
+        let now = clock()
+        let syncDue = lastSync.withLock { last in
+            guard last.map({ now.timeIntervalSince($0) >= syncInterval }) ?? true else { return false }
+            last = now
+            return true
+        }
+        if syncDue {
+            for (channel, reply) in await bot.syncActionItems(now: now) {
+                await deliver(DueReminder(key: "sync", channel: channel, reply: reply))
+            }
+        }
         do {
-            let due = try await bot.takeDueReminders(now: clock())
+            let due = try await bot.takeDueReminders(now: now)
             for reminder in due { await deliver(reminder) }
             if !due.isEmpty { logger.info("reminders posted", metadata: ["count": "\(due.count)"]) }
             return due.count

@@ -39,6 +39,24 @@ public struct ActionItemFiler: Sendable {
         return (filed, errors)
     }
 
+    /// Action items whose issue was closed in a tracker (to mark done), and the errors met asking.
+    public func closedItems(_ draft: PostmortemDraft) async -> (closed: [Filed], errors: [TrackerError]) {
+        var closed: [Filed] = []
+        var errors: [TrackerError] = []
+        for tracker in trackers {
+            for item in draft.actions where item.status == .open || item.status == .inProgress {
+                guard let url = item.issues[tracker.name] else { continue }
+                do {
+                    if try await tracker.isClosed(url) { closed.append(Filed(action: item.number, tracker: tracker.name, url: url)) }
+                } catch {
+                    errors.append(error)
+                    if [.unauthorized, .notFound, .rateLimited, .network].contains(error.kind) { break }
+                }
+            }
+        }
+        return (closed, errors)
+    }
+
     func issue(for item: ActionItem, incident: Incident, reportPath: String) -> TrackerIssue {
         let assignee = item.owner.flatMap { assignees[$0.lowercased()] ?? assignees["@" + $0.lowercased()] }
         var lines = [

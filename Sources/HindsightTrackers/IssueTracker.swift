@@ -64,9 +64,19 @@ public protocol IssueTracker: Sendable {
     var name: String { get }
     /// Files `issue` and returns its web URL.
     func file(_ issue: TrackerIssue) async throws(TrackerError) -> String
+    /// Whether the issue at `url` (as `file` returned it) is closed / done.
+    func isClosed(_ url: String) async throws(TrackerError) -> Bool
 }
 
 extension IssueTracker {
+    /// The last path component of an issue URL (`…/issues/12` → `12`, `…/browse/OPS-3` → `OPS-3`).
+    func lastComponent(_ url: String) throws(TrackerError) -> String {
+        guard let last = url.split(separator: "/").last, !last.isEmpty, !url.hasSuffix("/") else {
+            throw TrackerError(tracker: name, kind: .invalid, status: nil, detail: "not an issue URL: \(url)")
+        }
+        return String(last)
+    }
+
     /// Sends a JSON request, returning the decoded JSON object of a 2xx answer.
     func send(_ http: HTTPClient, _ request: HTTPClient.Request) async throws(TrackerError) -> [String: Any] {
         let response: HTTPClient.Response

@@ -30,6 +30,15 @@ public struct GitHubTracker: IssueTracker {
         }
         return url
     }
+
+    public func isClosed(_ url: String) async throws(TrackerError) -> Bool {
+        let number = try lastComponent(url)
+        let answer = try await send(http, HTTPClient.Request(
+            .get, url: "\(apiURL)/repos/\(repository)/issues/\(number)",
+            headers: ["Authorization": "Bearer \(token)", "Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"]
+        ))
+        return answer["state"] as? String == "closed"
+    }
 }
 
 /// GitLab issues (`POST /api/v4/projects/:id/issues`), the project given as `group/name` or its numeric id.
@@ -62,6 +71,13 @@ public struct GitLabTracker: IssueTracker {
             throw TrackerError(tracker: name, kind: .serverError, status: 201, detail: "no web_url in the answer")
         }
         return url
+    }
+
+    public func isClosed(_ url: String) async throws(TrackerError) -> Bool {
+        let iid = try lastComponent(url)
+        let encoded = project.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? project
+        let answer = try await send(http, HTTPClient.Request(.get, url: "\(baseURL)/api/v4/projects/\(encoded)/issues/\(iid)", headers: ["PRIVATE-TOKEN": token]))
+        return answer["state"] as? String == "closed"
     }
 }
 
@@ -105,5 +121,15 @@ public struct JiraTracker: IssueTracker {
             throw TrackerError(tracker: name, kind: .serverError, status: 201, detail: "no key in the answer")
         }
         return "\(baseURL)/browse/\(key)"
+    }
+
+    public func isClosed(_ url: String) async throws(TrackerError) -> Bool {
+        let key = try lastComponent(url)
+        let credentials = Data("\(email):\(token)".utf8).base64EncodedString()
+        let answer = try await send(http, HTTPClient.Request(
+            .get, url: "\(baseURL)/rest/api/3/issue/\(key)?fields=status", headers: ["Authorization": "Basic \(credentials)", "Accept": "application/json"]
+        ))
+        let status = (answer["fields"] as? [String: Any])?["status"] as? [String: Any]
+        return (status?["statusCategory"] as? [String: Any])?["key"] as? String == "done"
     }
 }

@@ -7,6 +7,7 @@ import HindsightStore
 import HindsightTesting
 import HindsightTrackers
 import Logging
+import Synchronization
 import Testing
 
 @Suite("Action items filed in GitHub, GitLab and Jira")
@@ -118,6 +119,50 @@ struct TrackerTests {
             let report = try String(contentsOf: dir.appendingPathComponent("docs/post-mortems/2026-11-22-checkout-returns-500.md"), encoding: .utf8)
             #expect(report.contains("[github](https://github.example/acme/payments/issues/1)"))
             #expect(report.contains("[github](https://github.example/acme/payments/issues/2)"))
+        }
+    }
+
+    @Test("issues closed in each tracker mark their action items done, by command and on the scheduler's hourly sync")
+    func syncClosed() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-trackers-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fake = FakeTrackers()
+        try await fake.run { base in
+            let trackers: [any IssueTracker] = [
+                GitHubTracker(apiURL: base, token: fake.githubToken, repository: fake.githubRepo, http: Self.http),
+                GitLabTracker(baseURL: base, token: fake.gitlabToken, project: fake.gitlabProject, http: Self.http),
+                JiraTracker(baseURL: base, email: fake.jiraEmail, token: fake.jiraToken, project: fake.jiraProject, http: Self.http),
+            ]
+            let bot = try makeBot(dir, filer: ActionItemFiler(trackers: trackers))
+            let channel = ChannelKey(platform: .console, channelID: "console")
+            let alice = Person(id: "U1", name: "alice")
+            let t0 = Date(timeIntervalSince1970: 1_795_356_000)
+            func run(_ text: String, _ minute: Double) async -> String {
+                await bot.handle(CommandInvocation(channel: channel, user: alice, text: text, receivedAt: t0.addingTimeInterval(minute * 60)))
+                    .map(\.text).joined(separator: "\n")
+            }
+            _ = await run("start Checkout returns 500 sev2", 0)
+            _ = await run("action Alert at 80% DB pool saturation for checkout-api owner @alice due +7d priority P1", 1)
+            _ = await run("action Publish service templates as a versioned package for all repos owner @bob due +14d priority P2", 1)
+            _ = await run("publish --force", 2)
+            #expect(fake.filed.count == 6)
+            #expect(await run("actions sync", 3).contains("in sync"))
+
+            fake.close("github", number: 1)
+            let synced = await run("actions sync", 4)
+            #expect(synced.contains("AI-001"))
+            #expect(!synced.contains("AI-002"))
+
+            // AI-002 closes in Jira; the scheduler's sync picks it up without anyone asking.
+            fake.close("jira", number: 2)
+            let delivered = Mutex<[DueReminder]>([])
+            let scheduler = ReminderScheduler(bot: bot, logger: Logger(label: "test"), clock: { t0.addingTimeInterval(600) }, sleep: { _ in },
+                                              deliver: { reminder in delivered.withLock { $0.append(reminder) } })
+            await scheduler.tick()
+            #expect(delivered.withLock { $0.contains { $0.reply.text.contains("AI-002") } })
+            let list = await run("actions", 11)
+            #expect(list.contains("AI-001 [done]") && list.contains("AI-002 [done]"))
         }
     }
 }

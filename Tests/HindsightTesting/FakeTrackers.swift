@@ -30,12 +30,22 @@ public final class FakeTrackers: Sendable {
     private struct State {
         var issues: [FakeFiledIssue] = []
         var failNext: [String: [Int]] = [:]
+        /// Closed issues by tracker and number (GitHub number, GitLab iid, Jira key number).
+        var closed: Set<String> = []
     }
     private let state = Mutex(State())
 
     public init() {}
 
     public var filed: [FakeFiledIssue] { state.withLock { $0.issues } }
+
+    /// Someone closes issue `number` in `tracker` (`github`, `gitlab`, `jira`).
+    public func close(_ tracker: String, number: Int) {
+        _ = state.withLock { $0.closed.insert("\(tracker)#\(number)") }
+    }
+
+    private func isClosed(_ tracker: String, _ number: Int) -> Bool { state.withLock { $0.closed.contains("\(tracker)#\(number)") } }
+    private func exists(_ tracker: String, _ number: Int) -> Bool { state.withLock { s in s.issues.filter { $0.tracker == tracker }.count >= number && number >= 1 } }
 
     /// The next `statuses.count` creates on `tracker` answer these statuses (e.g. [502], [429]).
     public func fail(_ tracker: String, with statuses: [Int]) {
@@ -118,6 +128,27 @@ public final class FakeTrackers: Sendable {
             let n = self.record(FakeFiledIssue(tracker: "jira", title: fields["summary"] as? String ?? "", body: description,
                                                labels: fields["labels"] as? [String] ?? [], assignee: nil, due: fields["duedate"] as? String))
             return Self.reply(201, ["id": "\(10_000 + n)", "key": "\(self.jiraProject)-\(n)", "self": "https://jira.example/rest/api/3/issue/\(10_000 + n)"])
+        }
+        router.get("repos/:owner/:repo/issues/:number") { request, context in
+            guard request.headers[.authorization] == "Bearer \(self.githubToken)" else { return Self.reply(401, ["message": "Bad credentials"]) }
+            guard let n = context.parameters.get("number").flatMap(Int.init), self.exists("github", n) else { return Self.reply(404, ["message": "Not Found"]) }
+            return Self.reply(200, ["number": n, "state": self.isClosed("github", n) ? "closed" : "open",
+                                    "html_url": "https://github.example/\(self.githubRepo)/issues/\(n)"])
+        }
+        router.get("api/v4/projects/:project/issues/:iid") { request, context in
+            guard request.headers[HTTPField.Name("PRIVATE-TOKEN")!] == self.gitlabToken else { return Self.reply(401, ["message": "401 Unauthorized"]) }
+            guard let n = context.parameters.get("iid").flatMap(Int.init), self.exists("gitlab", n) else { return Self.reply(404, ["message": "404 Not found"]) }
+            return Self.reply(200, ["iid": n, "state": self.isClosed("gitlab", n) ? "closed" : "opened"])
+        }
+        router.get("rest/api/3/issue/:key") { request, context in
+            let expected = "Basic " + Data("\(self.jiraEmail):\(self.jiraToken)".utf8).base64EncodedString()
+            guard request.headers[.authorization] == expected else { return Self.reply(401, ["errorMessages": ["Client must be authenticated to access this resource."]]) }
+            let key = context.parameters.get("key") ?? ""
+            guard let n = key.split(separator: "-").last.flatMap({ Int($0) }), self.exists("jira", n) else {
+                return Self.reply(404, ["errorMessages": ["Issue does not exist or you do not have permission to see it."], "errors": [String: String]()])
+            }
+            let category = self.isClosed("jira", n) ? ["key": "done", "name": "Done"] : ["key": "indeterminate", "name": "In Progress"]
+            return Self.reply(200, ["key": key, "fields": ["status": ["name": category["name"]!, "statusCategory": category]]])
         }
         return router
     }

@@ -10,6 +10,8 @@ public enum PostmortemRequest: Hashable, Sendable {
     case action(ActionDraft)
     case actionStatus(number: Int, status: ActionItem.Status, note: String?)
     case actions
+    /// Updates action items from their tracker issues (closed → done).
+    case actionsSync
     case show
     case edit(EntryTarget, text: String)
     case remove(EntryTarget)
@@ -74,6 +76,7 @@ struct PostmortemRequestParser {
         case "action":
             return try action(args)
         case "actions":
+            if args.count == 1, args[0].lowercased() == "sync" { return .actionsSync }
             guard args.isEmpty else { throw .unexpectedArgument(subcommand: "actions", argument: args[0]) }
             return .actions
         case "show", "draft":

@@ -152,6 +152,9 @@ struct PostmortemSession {
             return [say(.actionStatus, ["ref": draft.actions[index].reference, "status": status.rawValue, "user": user.name], .channel)]
         case .actions:
             return [Reply(.ephemeral, actionsText())]
+        case .actionsSync:
+            // The bot answers this itself when a tracker is configured; reaching the desk means none is.
+            return [say(.noTrackers)]
         case .show:
             return [Reply(.ephemeral, showText())]
         case let .edit(target, text):

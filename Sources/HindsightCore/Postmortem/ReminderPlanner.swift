@@ -20,6 +20,12 @@ public struct DueReminder: Hashable, Sendable {
     public var key: String
     public var channel: ChannelKey
     public var reply: Reply
+
+    public init(key: String, channel: ChannelKey, reply: Reply) {
+        self.key = key
+        self.channel = channel
+        self.reply = reply
+    }
 }
 
 extension IncidentDesk {
