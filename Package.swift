@@ -78,6 +78,12 @@ let package = Package(
             ]
         ),
 
+        // MARK: Prometheus queries for /postmortem metrics
+        .target(
+            name: "HindsightPrometheus",
+            dependencies: ["HindsightCore", "HindsightNet"]
+        ),
+
         // MARK: Issue trackers (GitHub, GitLab, Jira) for action items, over HindsightNet's libcurl client
         .target(
             name: "HindsightTrackers",
@@ -103,7 +109,7 @@ let package = Package(
         .target(
             name: "HindsightBot",
             dependencies: [
-                "HindsightCore", "HindsightStore", "HindsightTrackers",
+                "HindsightCore", "HindsightStore", "HindsightTrackers", "HindsightPrometheus",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -189,7 +195,8 @@ let package = Package(
             name: "HindsightBotTests",
             dependencies: [
                 "HindsightBot", "HindsightCore", "HindsightStore", "HindsightPrompts", "HindsightConsole", "HindsightTrackers",
-                "HindsightNet", "HindsightTesting", "HindsightWebhooks", "HindsightServer",
+                "HindsightNet", "HindsightTesting", "HindsightWebhooks", "HindsightServer", "HindsightPrometheus",
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .testTarget(

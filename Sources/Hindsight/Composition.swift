@@ -3,6 +3,8 @@ import Foundation
 import HindsightBot
 import HindsightConfig
 import HindsightCore
+import HindsightNet
+import HindsightPrometheus
 import HindsightPrompts
 import HindsightStore
 import Logging
@@ -43,7 +45,10 @@ struct Composition {
             desk.stakeholderChannels = settings.stakeholderChannels
             logger.info("store open", metadata: ["db": "\(settings.databasePath)", "prompts": "\(prompts.directory.path)"])
             return Composition(settings: settings, logger: logger, prompts: prompts, bot: Bot(store: store, desk: desk, logger: logger, reportsDirectory: URL(fileURLWithPath: settings.reportsDirectory),
-                        filer: try TrackerSetup.filer(source, logger: logger)), source: source)
+                        filer: try TrackerSetup.filer(source, logger: logger),
+                        prometheus: source["PROMETHEUS_URL"].map {
+                            PrometheusClient(baseURL: $0, token: source["PROMETHEUS_TOKEN"], http: HTTPClient(logger: Logger(label: "hindsight.prometheus")))
+                        }), source: source)
         } catch let error as PromptsError {
             throw ValidationError("Prompts: \(error)")
         } catch let error as StoreError {

@@ -1,6 +1,7 @@
 import Foundation
 import HindsightCore
 import HindsightStore
+import HindsightPrometheus
 import HindsightTrackers
 import Logging
 
@@ -15,13 +16,19 @@ public final class Bot: Sendable {
     public let reportsDirectory: URL?
     /// Files action items when a post-mortem is published; nil when no tracker is configured.
     public let filer: ActionItemFiler?
+    /// Answers `/postmortem metrics`; nil when PROMETHEUS_URL is not set.
+    public let prometheus: PrometheusClient?
 
-    public init(store: Store, desk: IncidentDesk, logger: Logger, reportsDirectory: URL? = nil, filer: ActionItemFiler? = nil) {
+    public init(
+        store: Store, desk: IncidentDesk, logger: Logger, reportsDirectory: URL? = nil, filer: ActionItemFiler? = nil,
+        prometheus: PrometheusClient? = nil
+    ) {
         self.store = store
         self.desk = desk
         self.logger = logger
         self.reportsDirectory = reportsDirectory
         self.filer = filer
+        self.prometheus = prometheus
     }
 
     /// Stores channel activity on the open incident's timeline. Throws only when the store cannot write, in which case
@@ -58,6 +65,9 @@ public final class Bot: Sendable {
         let parsed = desk.parser.parse(command.text, now: command.receivedAt)
         if let filer, case let .success(.postmortem(.publish(force, _))) = parsed {
             filing = await fileActionItems(command, force: force, filer: filer)
+        }
+        if let prometheus, case let .success(.postmortem(.metrics(query, threshold, from, to))) = parsed {
+            return await metrics(command, query: query, threshold: threshold, from: from, to: to, prometheus: prometheus)
         }
         if filer != nil, case .success(.postmortem(.actionsSync)) = parsed {
             let synced = await syncActionItems(in: command.channel, now: command.receivedAt)
@@ -155,6 +165,38 @@ public final class Bot: Sendable {
             return replies
         } catch {
             logger.error("filing action items failed", metadata: ["error": "\(error)"])
+            return [Reply(.ephemeral, desk.messages.render(.internalError, ["reason": "\(error)"]))]
+        }
+    }
+
+    /// Queries Prometheus over the incident window (15 minutes before the start to the resolution or now, unless
+    /// given) and stores the metric's summary as a timeline event.
+    private func metrics(
+        _ command: CommandInvocation, query: String, threshold: Double?, from: Date?, to: Date?, prometheus: PrometheusClient
+    ) async -> [Reply] {
+        let desk = self.desk
+        let channel = command.channel
+        do {
+            guard let incident = try await store.read({ tx in try tx.openIncident(in: channel) ?? tx.latestIncident(in: channel) }) else {
+                return [Reply(.ephemeral, desk.messages.render(.noIncident))]
+            }
+            let start = from ?? incident.startedAt.addingTimeInterval(-15 * 60)
+            let end = max(to ?? incident.milestones[.resolved].map { $0.addingTimeInterval(15 * 60) } ?? command.receivedAt, start.addingTimeInterval(60))
+            let samples: [(Date, Double)]
+            do {
+                samples = try await prometheus.range(query, start: start, end: end)
+            } catch {
+                return [Reply(.ephemeral, desk.guide.render(.metricFailed, ["reason": "\(error)"]))]
+            }
+            let summary = MetricSummary(samples: samples, incidentStart: incident.startedAt, threshold: threshold)
+            let link = prometheus.graphLink(query, start: start, end: end)
+            return try await store.write { tx in
+                let decision = try desk.metricEvent(query: query, summary: summary, threshold: threshold, link: link, by: command.user, channel: channel, records: tx)
+                try tx.apply(decision.changes)
+                return decision.replies
+            }
+        } catch {
+            logger.error("metrics command failed", metadata: ["error": "\(error)"])
             return [Reply(.ephemeral, desk.messages.render(.internalError, ["reason": "\(error)"]))]
         }
     }

@@ -55,6 +55,8 @@ public struct Settings: Sendable, Equatable {
         "PAGERDUTY_WEBHOOK_SECRET": Entry(defaultValue: nil, help: "PagerDuty v3 webhook signing secret for /webhooks/pagerduty", secret: true),
         "GENERIC_WEBHOOK_SECRET": Entry(defaultValue: nil, help: "HMAC secret (X-Hindsight-Signature: sha256=…) or bearer token for /webhooks/generic", secret: true),
         "HINDSIGHT_SIGNAL_ROUTES": Entry(defaultValue: nil, help: "label routes for alerts, e.g. service=checkout>mattermost:<channel id>; …", secret: false),
+        "PROMETHEUS_URL": Entry(defaultValue: nil, help: "Prometheus base URL for /postmortem metrics, e.g. http://prometheus:9090", secret: false),
+        "PROMETHEUS_TOKEN": Entry(defaultValue: nil, help: "bearer token for Prometheus, when it needs one", secret: true),
         "MATTERMOST_URL": Entry(defaultValue: nil, help: "Mattermost server URL, e.g. https://chat.example.com", secret: false),
         "MATTERMOST_TOKEN": Entry(defaultValue: nil, help: "Mattermost bot access token", secret: true),
         "MATTERMOST_WEBSOCKET_URL": Entry(defaultValue: nil, help: "WebSocket URL when not ws(s)://<MATTERMOST_URL host>/api/v4/websocket", secret: false),

@@ -16,6 +16,8 @@ public struct CommandParser: Sendable {
     public func parse(_ text: String, now: Date) -> Result<PostmortemCommand, CommandError> {
         var tokens = Tokenizer.split(text)
         guard !tokens.isEmpty else { return .failure(.empty) }
+        // PromQL uses double quotes in label matchers: metrics queries are split on spaces only, quotes kept.
+        if ["metrics", "metric"].contains(tokens[0].lowercased()) { tokens = text.split(whereSeparator: \.isWhitespace).map(String.init) }
         let verb = tokens.removeFirst().lowercased()
         do throws(CommandError) {
             return .success(try parse(verb: verb, tokens, now: now))
@@ -86,7 +88,7 @@ public struct CommandParser: Sendable {
             guard let n = Int(digits), n >= 1 else { throw .invalidNumber(ref) }
             return verb == "confirm" ? .confirm(suggestion: n) : .dismiss(suggestion: n)
         default:
-            if let request = try PostmortemRequestParser(now: now).parse(verb: verb, args) { return .postmortem(request) }
+            if let request = try PostmortemRequestParser(now: now, zone: zone).parse(verb: verb, args) { return .postmortem(request) }
             throw .unknownSubcommand(verb)
         }
     }

@@ -24,6 +24,8 @@ public enum PostmortemRequest: Hashable, Sendable {
     case stats(since: Date?)
     /// Earlier incidents like this one.
     case patterns
+    /// Queries Prometheus over the incident window and puts the metric's story on the timeline.
+    case metrics(query: String, threshold: Double?, from: Date?, to: Date?)
     /// Adds service or label tags to this incident.
     case tag([String])
     /// Renders and publishes the report; `force` publishes even when the review fails; `to` adds stakeholder channels.
@@ -50,6 +52,7 @@ public enum PostmortemRequest: Hashable, Sendable {
 /// Parses the post-mortem writing commands; `nil` for a verb that is not one of them.
 struct PostmortemRequestParser {
     var now: Date
+    var zone: TimeZone = .gmt
 
     func parse(verb: String, _ args: [String]) throws(CommandError) -> PostmortemRequest? {
         let text = args.isEmpty ? nil : args.joined(separator: " ")
@@ -105,6 +108,28 @@ struct PostmortemRequestParser {
             if first == "since", args.count == 2, let day = TimeExpression.parseDay(args[1], today: now) { return .stats(since: day) }
             if first == "last", args.count == 2, let days = Self.days(args[1]) { return .stats(since: now.addingTimeInterval(-Double(days) * 86_400)) }
             throw .unexpectedArgument(subcommand: "stats", argument: args.joined(separator: " "))
+        case "metrics", "metric":
+            var words: [String] = []
+            var threshold: Double?
+            var from: Date?
+            var to: Date?
+            var rest = args[...]
+            while let word = rest.popFirst() {
+                switch word.lowercased() {
+                case "above", "threshold":
+                    guard let value = rest.popFirst() else { throw .missingArgument(subcommand: "metrics above", argument: "number") }
+                    guard let number = Double(value) else { throw .invalidNumber(value) }
+                    threshold = number
+                case "from", "to":
+                    guard let value = rest.popFirst() else { throw .missingArgument(subcommand: "metrics \(word)", argument: "time") }
+                    guard let date = TimeExpression.parse(value, now: now, zone: zone) else { throw .invalidTime(value) }
+                    if word.lowercased() == "from" { from = date } else { to = date }
+                default:
+                    words.append(word)
+                }
+            }
+            guard !words.isEmpty else { throw .missingArgument(subcommand: "metrics", argument: "PromQL query") }
+            return .metrics(query: words.joined(separator: " "), threshold: threshold, from: from, to: to)
         case "patterns", "similar":
             return .patterns
         case "tag":

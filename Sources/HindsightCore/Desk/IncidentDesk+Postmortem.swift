@@ -182,6 +182,9 @@ struct PostmortemSession {
             for tag in tags where !draft.tags.contains(tag) { draft.tags.append(tag) }
             changed = true
             return [say(.tagged, ["id": incident.id.rawValue, "tags": draft.tags.map { "#\($0)" }.joined(separator: " ")])]
+        case .metrics:
+            // The bot answers this itself when Prometheus is configured; reaching the desk means it is not.
+            return [say(.noPrometheus)]
         case .stats, .patterns:
             return [] // answered before a session is made
         case .cancel:
