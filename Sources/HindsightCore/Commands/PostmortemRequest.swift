@@ -22,6 +22,8 @@ public enum PostmortemRequest: Hashable, Sendable {
     case cancel
     /// Incident figures over a window (`last 90d`, `since 2026-01-01`; default the last 90 days).
     case stats(since: Date?)
+    /// Incidents per month and the MTTR trend as an SVG file.
+    case statsChart
     /// Earlier incidents like this one.
     case patterns
     /// Queries Prometheus over the incident window and puts the metric's story on the timeline.
@@ -105,6 +107,7 @@ struct PostmortemRequestParser {
             return .cancel
         case "stats", "metrics-summary":
             guard let first = args.first?.lowercased() else { return .stats(since: nil) }
+            if first == "chart", args.count == 1 { return .statsChart }
             if first == "since", args.count == 2, let day = TimeExpression.parseDay(args[1], today: now) { return .stats(since: day) }
             if first == "last", args.count == 2, let days = Self.days(args[1]) { return .stats(since: now.addingTimeInterval(-Double(days) * 86_400)) }
             throw .unexpectedArgument(subcommand: "stats", argument: args.joined(separator: " "))

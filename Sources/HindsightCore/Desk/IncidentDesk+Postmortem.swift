@@ -6,6 +6,11 @@ extension IncidentDesk {
         if case let .stats(since) = request {
             return Decision(replies: [Reply(.ephemeral, try statsText(since: since ?? inv.receivedAt.addingTimeInterval(-90 * 86_400), now: inv.receivedAt, records))])
         }
+        if case .statsChart = request {
+            let months = StatsChart.months(try records.allIncidents(), now: inv.receivedAt)
+            let svg = StatsChart.svg(months, title: guide.render(.chartTitle))
+            return Decision(replies: [Reply(.channel, guide.render(.chartPosted), file: Reply.File(name: "incidents-\(UTCFormat.day(inv.receivedAt)).svg", contents: svg))])
+        }
         guard let incident = try records.openIncident(in: inv.channel) ?? records.latestIncident(in: inv.channel) else {
             return Decision(replies: [Reply(.ephemeral, messages.render(.noIncident))])
         }
@@ -185,7 +190,7 @@ struct PostmortemSession {
         case .metrics:
             // The bot answers this itself when Prometheus is configured; reaching the desk means it is not.
             return [say(.noPrometheus)]
-        case .stats, .patterns:
+        case .stats, .statsChart, .patterns:
             return [] // answered before a session is made
         case .cancel:
             guard draft.conversation(of: user.id, in: channel) != nil else { return [say(.nothingToCancel)] }

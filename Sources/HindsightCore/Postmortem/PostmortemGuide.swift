@@ -106,6 +106,8 @@ public enum PostmortemText: String, CaseIterable, Sendable {
     case publishedForStakeholders = "published_for_stakeholders"
     case publishNeedsForce = "publish_needs_force"
     case stats = "stats"
+    case chartTitle = "chart_title"
+    case chartPosted = "chart_posted"
     case reminderNudge = "reminder_nudge"
     case reminderFollowUp = "reminder_follow_up"
     case reminderDueSoon = "reminder_due_soon"

@@ -69,3 +69,26 @@ struct FollowThroughTests {
         #expect(file.contents.contains("[report](2026-11-22-checkout-500s.md)"))
     }
 }
+
+@Suite("The stats chart")
+struct StatsChartTests {
+    @Test("bars count incidents per month, the MTTR line has a point per month with resolutions, and it is well-formed SVG")
+    func chart() throws {
+        let h = try FollowThroughTests().history()
+        let reply = try #require(try h.command("stats chart", at: Fixtures.t0.addingTimeInterval(21 * 86_400)).first)
+        let svg = try #require(reply.file?.contents)
+        #expect(reply.file?.name.hasSuffix(".svg") == true)
+        let months = StatsChart.months(h.records.allIncidents(), now: Fixtures.t0.addingTimeInterval(21 * 86_400))
+        #expect(months.count == 12)
+        #expect(months.suffix(2).map(\.count) == [1, 2], "November: one incident, December: two")
+        #expect(months.suffix(2).map(\.meanTimeToResolve) == [3600, 1800])
+        #expect(svg.components(separatedBy: #"class="bar""#).count - 1 == 12)
+        #expect(svg.contains(#"class="mttr""#))
+        // Well-formed in the sense that matters here (FoundationXML would add libxml2 to the test's dependencies):
+        // one root, every element closed, no stray markup from the escaped title.
+        #expect(svg.hasPrefix("<svg ") && svg.hasSuffix("</svg>\n"))
+        #expect(svg.components(separatedBy: "<rect").count - 1 == svg.components(separatedBy: "</rect>").count - 1 + 1, "the background rect is self-closing")
+        #expect(svg.components(separatedBy: "<text").count == svg.components(separatedBy: "</text>").count)
+        #expect(!svg.contains("<script"))
+    }
+}
