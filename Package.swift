@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
         .package(url: "https://github.com/JohnSundell/Ink.git", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
     ],
     targets: [
         // MARK: C libraries (module map + shim header only)
@@ -111,6 +113,7 @@ let package = Package(
             dependencies: [
                 "HindsightCore", "HindsightStore", "HindsightTrackers", "HindsightPrometheus",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -135,6 +138,7 @@ let package = Package(
             dependencies: [
                 "HindsightCore", "HindsightBot", "HindsightNet", "HindsightServer",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
@@ -159,6 +163,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
 
@@ -209,7 +215,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HindsightEndToEndTests",
-            dependencies: ["HindsightTesting", "HindsightStore", "HindsightCore"]
+            dependencies: ["HindsightTesting", "HindsightStore", "HindsightCore", "HindsightNet", .product(name: "Logging", package: "swift-log")]
         ),
     ]
 )

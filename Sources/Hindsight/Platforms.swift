@@ -3,6 +3,8 @@ import HindsightBot
 import HindsightMattermost
 import HindsightNet
 import HindsightServer
+import Metrics
+import Prometheus
 import HindsightWebhooks
 import Logging
 import ServiceLifecycle
@@ -59,13 +61,36 @@ struct Platforms {
                 }, logger: app.logger))
                 app.logger.info("webhooks configured")
             }
+            let registry = Self.metricsRegistry
+            let bot = app.bot
+            let adapter = mattermostAdapter
+            var checks: [BotHTTPServer.ReadinessCheck] = [{
+                let open = try? await bot.store.read { tx in try tx.openIncidents().count }
+                return ("store", open != nil)
+            }]
+            if let adapter { checks.append { ("mattermost", adapter.isConnected) } }
             let server = BotHTTPServer(
-                configuration: .init(host: app.settings.httpHost, port: app.settings.httpPort), routes: routes, logger: app.logger
+                configuration: .init(host: app.settings.httpHost, port: app.settings.httpPort), routes: routes, logger: app.logger,
+                readiness: checks,
+                metrics: {
+                    if let open = try? await bot.store.read({ tx in try tx.openIncidents().count }) {
+                        Gauge(label: "hindsight_open_incidents").record(open)
+                    }
+                    return registry.emitToString()
+                }
             )
             services.insert(server, at: 0)
         }
         self.services = services
     }
+
+    /// The process's metrics: swift-metrics instruments everywhere, exported in Prometheus format on `/metrics`.
+    /// Bootstrapped once, the first time a platform runs (MetricsSystem allows one bootstrap per process).
+    static let metricsRegistry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
 
     /// True when no chat platform is configured: `run` falls back to the console channel.
     var isEmpty: Bool { services.isEmpty }

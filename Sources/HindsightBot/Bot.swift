@@ -4,6 +4,7 @@ import HindsightStore
 import HindsightPrometheus
 import HindsightTrackers
 import Logging
+import Metrics
 
 /// The one entry point every channel adapter calls: capture channel activity and run commands.
 /// Each call decides with the pure `IncidentDesk` and commits the decision in a single store transaction before it
@@ -35,6 +36,11 @@ public final class Bot: Sendable {
     /// the adapter must not acknowledge (the platform will deliver it again).
     public func capture(_ input: CaptureInput) async throws(StoreError) -> (outcome: CaptureOutcome, replies: [Reply]) {
         let desk = self.desk
+        let started = ContinuousClock.now
+        defer {
+            Timer(label: "hindsight_capture_duration_seconds", dimensions: [("platform", input.channel.platform.rawValue)])
+                .record(duration: started.duration(to: .now))
+        }
         let result = try await store.write { tx in
             let (outcome, decision) = try desk.capture(input, records: tx)
             if !decision.changes.isEmpty, try tx.apply(decision.changes) == false {
@@ -42,6 +48,8 @@ public final class Bot: Sendable {
             }
             return (outcome, decision.replies)
         }
+        Counter(label: "hindsight_events_captured_total", dimensions: [("platform", input.channel.platform.rawValue), ("outcome", result.0.metricName)])
+            .increment()
         logger.trace("captured", metadata: ["channel": "\(input.channel)", "outcome": "\(result.0)"])
         return result
     }
@@ -49,13 +57,18 @@ public final class Bot: Sendable {
     /// Stores a batch in one transaction (one commit for many events), in order; outcomes match the inputs.
     public func capture(batch inputs: [CaptureInput]) async throws(StoreError) -> [(outcome: CaptureOutcome, replies: [Reply])] {
         let desk = self.desk
-        return try await store.write { tx in
+        let results = try await store.write { tx in
             try inputs.map { input in
                 let (outcome, decision) = try desk.capture(input, records: tx)
-                if !decision.changes.isEmpty, try tx.apply(decision.changes) == false { return (CaptureOutcome.duplicate, []) }
+                if !decision.changes.isEmpty, try tx.apply(decision.changes) == false { return (CaptureOutcome.duplicate, [Reply]()) }
                 return (outcome, decision.replies)
             }
         }
+        for (input, result) in zip(inputs, results) {
+            Counter(label: "hindsight_events_captured_total", dimensions: [("platform", input.channel.platform.rawValue), ("outcome", result.0.metricName)])
+                .increment()
+        }
+        return results
     }
 
     /// Runs a `/postmortem` command. Store failures become a reply that says nothing was lost and what to do.
@@ -267,4 +280,17 @@ public final class Bot: Sendable {
 
     /// The short help an adapter posts when the bot is mentioned.
     public var mentionReply: Reply { Reply(.ephemeral, desk.messages.render(.appMention)) }
+}
+
+extension CaptureOutcome {
+    /// A short label for metrics.
+    var metricName: String {
+        switch self {
+        case .stored: "stored"
+        case .updated: "updated"
+        case .duplicate: "duplicate"
+        case .answered: "answered"
+        case let .ignored(reason): "ignored_\(reason.rawValue)"
+        }
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HindsightCore
 import HindsightStore
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 
@@ -48,7 +49,11 @@ public final class ReminderScheduler: Service, Sendable {
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
+            var expected = ContinuousClock.now
             while !Task.isCancelled {
+                // How late this tick runs compared with its schedule (a busy store or a slow tracker shows here).
+                Gauge(label: "hindsight_scheduler_lag_seconds").record(max(0, Double((ContinuousClock.now - expected).components.seconds)))
+                expected = ContinuousClock.now + self.interval
                 await self.tick()
                 do {
                     try await self.sleep(self.interval)

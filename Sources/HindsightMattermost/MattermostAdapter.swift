@@ -5,6 +5,7 @@ import HindsightNet
 import HindsightServer
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// The Mattermost channel adapter: captures incident channels from the WebSocket API (resuming with
 /// `connection_id`/`sequence_number`, backfilling over REST after a fresh session), answers `/postmortem` and
@@ -19,6 +20,8 @@ public final class MattermostAdapter: Service, Sendable {
     private let pending = PendingReplies()
     private let reconnectPolicy: ReconnectPolicy
     private let commandRoutes: CommandRoutes
+    /// Shared with the socket session (a `Mutex` lives in a class, so both see the same flag).
+    private let connectionState = ConnectionState()
 
     /// Creates the adapter; nothing connects until `run()`.
     /// - Parameters:
@@ -47,6 +50,9 @@ public final class MattermostAdapter: Service, Sendable {
             bot: bot, rest: rest, names: directory, configuration: configuration, pending: pending, logger: logger, now: now
         )
     }
+
+    /// True while the WebSocket is open (for `/readyz`).
+    public var isConnected: Bool { connectionState.flag.withLock { $0 } }
 
     /// Posts replies in a channel for something that did not come from Mattermost (alerts, reminders); they are
     /// queued and posted in order once the adapter runs.
@@ -78,7 +84,8 @@ public final class MattermostAdapter: Service, Sendable {
             url: configuration.webSocketURL, token: configuration.token, pingInterval: configuration.pingInterval,
             webSockets: webSockets, policy: reconnectPolicy, logger: logger,
             deliver: { [self] event in await self.capture(event, translator: translator) },
-            backfill: { [self] in await self.backfill(translator: translator) }
+            backfill: { [self] in await self.backfill(translator: translator) },
+            connected: connectionState
         )
         let poster = commandRoutes.poster()
         let pending = self.pending
@@ -164,4 +171,9 @@ public struct MattermostStartupError: Error, CustomStringConvertible {
             "Could not identify the bot on Mattermost at \(serverURL): \(cause)"
         }
     }
+}
+
+/// A flag shared between the adapter and its socket session.
+final class ConnectionState: Sendable {
+    let flag = Mutex(false)
 }

@@ -33,16 +33,29 @@ public final class BotHTTPServer: Service, Sendable {
         }
     }
 
+    /// One readiness check: a name and whether it passes right now.
+    public typealias ReadinessCheck = @Sendable () async -> (name: String, ready: Bool)
+
     private let configuration: Configuration
     private let routes: [any HTTPRoutes]
     private let logger: Logger
     private let bound = BoundPort()
+    private let readiness: [ReadinessCheck]
+    private let metrics: (@Sendable () async -> String)?
 
     /// Creates the server; nothing is bound until `run()`.
-    public init(configuration: Configuration, routes: [any HTTPRoutes], logger: Logger) {
+    /// - Parameters:
+    ///   - readiness: the checks `GET /readyz` runs (store open, chat connections live); all must pass for 200.
+    ///   - metrics: the Prometheus text `GET /metrics` serves; nil serves no `/metrics`.
+    public init(
+        configuration: Configuration, routes: [any HTTPRoutes], logger: Logger, readiness: [ReadinessCheck] = [],
+        metrics: (@Sendable () async -> String)? = nil
+    ) {
         self.configuration = configuration
         self.routes = routes
         self.logger = logger
+        self.readiness = readiness
+        self.metrics = metrics
     }
 
     /// Serves until the task is cancelled (or the service group shuts down).
@@ -50,6 +63,25 @@ public final class BotHTTPServer: Service, Sendable {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: BodySizeLimit(maxSize: configuration.maxBodySize))
         router.get("healthz") { _, _ in "ok" }
+        let readiness = self.readiness
+        router.get("readyz") { _, _ -> Response in
+            var lines: [String] = []
+            var ready = true
+            for check in readiness {
+                let result = await check()
+                ready = ready && result.ready
+                lines.append("\(result.name): \(result.ready ? "ok" : "not ready")")
+            }
+            let body = (lines.isEmpty ? ["ok"] : lines).joined(separator: "\n") + "\n"
+            return Response(status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        }
+        if let metrics {
+            router.get("metrics") { _, _ -> Response in
+                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                         body: ResponseBody(byteBuffer: ByteBuffer(string: await metrics())))
+            }
+        }
         for module in routes { module.register(on: router) }
         let bound = self.bound
         let logger = self.logger

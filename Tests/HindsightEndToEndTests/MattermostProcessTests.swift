@@ -1,5 +1,7 @@
 import Foundation
 import HindsightCore
+import HindsightNet
+import Logging
 import HindsightStore
 import HindsightTesting
 import Testing
@@ -64,6 +66,19 @@ struct MattermostProcessTests {
                 try await Task.sleep(for: .milliseconds(10))
             }
             #expect(Set(stored) == Set(ids), "stderr: \(child.standardError)")
+
+            // Operations endpoints: ready once the socket is up, and Prometheus metrics of what just happened.
+            let http = HTTPClient(logger: Logger(label: "e2e"))
+            defer { http.shutdown() }
+            let ready = try await http.execute(HTTPClient.Request(url: "http://127.0.0.1:\(port)/readyz"))
+            #expect(ready.status == 200, "\(ready.text)")
+            #expect(ready.text.contains("mattermost: ok") && ready.text.contains("store: ok"))
+            let metrics = try await http.execute(HTTPClient.Request(url: "http://127.0.0.1:\(port)/metrics")).text
+            #expect(metrics.contains(#"hindsight_events_captured_total{platform="mattermost",outcome="stored"} 3"#)
+                    || metrics.contains(#"hindsight_events_captured_total{outcome="stored",platform="mattermost"} 3"#), "\(metrics.prefix(2000))")
+            #expect(metrics.contains("hindsight_api_calls_total"))
+            #expect(metrics.contains("hindsight_open_incidents 1"))
+            #expect(metrics.contains("hindsight_connection_up"))
 
             child.terminate()
             let status = child.wait()

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 
 /// A typed client for the Mattermost REST API v4 calls Hindsight makes. Honours 429 (`Retry-After` /
 /// `X-Ratelimit-Reset`, a plain-text body) by waiting and retrying; other failures become `MattermostAPIError`.
@@ -101,6 +102,14 @@ public struct MattermostREST: Sendable {
         init(from decoder: any Decoder) throws {}
     }
 
+    /// The path with ids and the query removed (`/users/abc…` → `/users/:id`), so metrics stay few.
+    static func template(_ path: String) -> String {
+        let bare = path.split(separator: "?").first.map(String.init) ?? path
+        return bare.split(separator: "/", omittingEmptySubsequences: false).map { part in
+            part.count == 26 && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } ? ":id" : String(part)
+        }.joined(separator: "/")
+    }
+
     private func call<Result: Decodable>(_ method: String, _ path: String, json: some Encodable) async throws(MattermostAPIError) -> Result {
         let body: Data
         do { body = try JSONEncoder().encode(json) } catch { throw .unexpectedResponse("could not encode the request: \(error)") }
@@ -114,10 +123,13 @@ public struct MattermostREST: Sendable {
         if let contentType { headers.append((name: "Content-Type", value: contentType)) }
         let request = MattermostHTTPRequest(method: method, url: baseURL + "/api/v4" + path, headers: headers, body: body)
         var attempt = 0
+        let endpoint = [("platform", "mattermost"), ("method", "\(method) \(Self.template(path))")]
         while true {
             attempt += 1
+            Counter(label: "hindsight_api_calls_total", dimensions: endpoint).increment()
             let response: MattermostHTTPResponse
             do { response = try await transport.send(request) } catch { throw .transport("\(error)") }
+            if response.status == 429 { Counter(label: "hindsight_api_rate_limited_total", dimensions: endpoint).increment() }
             if response.status == 429, attempt < maxAttempts {
                 let wait = response.retryAfter ?? .seconds(1)
                 logger.notice("mattermost rate limit: waiting", metadata: ["path": "\(path)", "wait": "\(wait)"])

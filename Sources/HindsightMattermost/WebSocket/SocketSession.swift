@@ -1,5 +1,6 @@
 import HindsightNet
 import Logging
+import Metrics
 
 /// Runs the Mattermost WebSocket with `SocketResumeMachine`: connects, hands events over one at a time (the next is
 /// read only once the previous is stored), backfills after a fresh `hello`, pings, and reconnects with backoff.
@@ -14,6 +15,8 @@ struct SocketSession: Sendable {
     let deliver: @Sendable (SocketEvent) async -> Bool
     /// Fetches what a fresh server session may have missed.
     let backfill: @Sendable () async -> Void
+    /// Whether a socket is open right now (`/readyz`).
+    let connected: ConnectionState
 
     private enum Signal: Sendable {
         case text(String)
@@ -41,12 +44,15 @@ struct SocketSession: Sendable {
                     )
                     logger.info("mattermost websocket connected", metadata: ["resuming": "\(connectionID != nil)"])
                     pending += machine.handle(.connected)
+                    setConnected(true)
                     pending += await serve(connection, machine: &machine)
+                    setConnected(false)
                 } catch {
                     logger.warning("mattermost websocket connect failed", metadata: ["error": "\(error)"])
                     pending += machine.handle(.connectFailed)
                 }
             case .reconnect(let failures):
+                Counter(label: "hindsight_reconnects_total", dimensions: [("platform", "mattermost")]).increment()
                 let delay = policy.delay(afterFailures: failures, random: &random)
                 do { try await Task.sleep(for: delay) } catch { return }
                 pending += machine.handle(.reconnectDue)
@@ -54,6 +60,11 @@ struct SocketSession: Sendable {
                 break  // socket actions only occur while a connection is served
             }
         }
+    }
+
+    private func setConnected(_ up: Bool) {
+        connected.flag.withLock { $0 = up }
+        Gauge(label: "hindsight_connection_up", dimensions: [("platform", "mattermost")]).record(up ? 1 : 0)
     }
 
     /// Serves one open connection until it closes; returns the machine's actions after the close.
