@@ -163,6 +163,11 @@ public struct MattermostStartupError: Error, CustomStringConvertible {
     public var serverURL: String
     public var cause: MattermostAPIError
 
+    public init(serverURL: String, cause: MattermostAPIError) {
+        self.serverURL = serverURL
+        self.cause = cause
+    }
+
     public var description: String {
         switch cause {
         case .unauthorized:

@@ -66,6 +66,8 @@ public protocol IssueTracker: Sendable {
     func file(_ issue: TrackerIssue) async throws(TrackerError) -> String
     /// Whether the issue at `url` (as `file` returned it) is closed / done.
     func isClosed(_ url: String) async throws(TrackerError) -> Bool
+    /// Checks the credentials and the project without filing anything (`hindsight doctor`); says what was reached.
+    func check() async throws(TrackerError) -> String
 }
 
 extension IssueTracker {

@@ -31,6 +31,14 @@ public struct GitHubTracker: IssueTracker {
         return url
     }
 
+    public func check() async throws(TrackerError) -> String {
+        let answer = try await send(http, HTTPClient.Request(
+            .get, url: "\(apiURL)/repos/\(repository)",
+            headers: ["Authorization": "Bearer \(token)", "Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"]
+        ))
+        return "repository \(answer["full_name"] as? String ?? repository)"
+    }
+
     public func isClosed(_ url: String) async throws(TrackerError) -> Bool {
         let number = try lastComponent(url)
         let answer = try await send(http, HTTPClient.Request(
@@ -71,6 +79,12 @@ public struct GitLabTracker: IssueTracker {
             throw TrackerError(tracker: name, kind: .serverError, status: 201, detail: "no web_url in the answer")
         }
         return url
+    }
+
+    public func check() async throws(TrackerError) -> String {
+        let encoded = project.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? project
+        let answer = try await send(http, HTTPClient.Request(.get, url: "\(baseURL)/api/v4/projects/\(encoded)", headers: ["PRIVATE-TOKEN": token]))
+        return "project \(answer["path_with_namespace"] as? String ?? project)"
     }
 
     public func isClosed(_ url: String) async throws(TrackerError) -> Bool {
@@ -121,6 +135,14 @@ public struct JiraTracker: IssueTracker {
             throw TrackerError(tracker: name, kind: .serverError, status: 201, detail: "no key in the answer")
         }
         return "\(baseURL)/browse/\(key)"
+    }
+
+    public func check() async throws(TrackerError) -> String {
+        let credentials = Data("\(email):\(token)".utf8).base64EncodedString()
+        let answer = try await send(http, HTTPClient.Request(
+            .get, url: "\(baseURL)/rest/api/3/project/\(project)", headers: ["Authorization": "Basic \(credentials)", "Accept": "application/json"]
+        ))
+        return "project \(answer["key"] as? String ?? project)"
     }
 
     public func isClosed(_ url: String) async throws(TrackerError) -> Bool {

@@ -105,6 +105,46 @@ struct MattermostProcessTests {
     }
 }
 
+@Suite("hindsight doctor")
+struct DoctorTests {
+    func run(_ env: [String: String]) async throws -> (status: Int32, output: String) {
+        let child = try ChildProcess(arguments: ["doctor"], environment: env)
+        child.closeInput()
+        var lines: [String] = []
+        for await line in child.lines { lines.append(line) }
+        return (child.wait(), lines.joined(separator: "\n"))
+    }
+
+    @Test("every configured integration is checked live: all pass, then a refused tracker token fails the run")
+    func doctor() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-doctor-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let trackers = FakeTrackers()
+        try await trackers.run { trackerURL in
+            try await FakeMattermost.run { fake in
+                var env = ChildProcess.environment(database: dir.appendingPathComponent("db.sqlite").path, extra: [
+                    "MATTERMOST_URL": fake.baseURL, "MATTERMOST_TOKEN": fake.token, "MATTERMOST_COMMAND_TOKEN": "c0mmand",
+                    "HINDSIGHT_REPORTS_DIR": dir.appendingPathComponent("reports").path,
+                    "GITHUB_TOKEN": trackers.githubToken, "GITHUB_REPO": trackers.githubRepo, "GITHUB_API_URL": trackerURL,
+                    "JIRA_URL": trackerURL, "JIRA_EMAIL": trackers.jiraEmail, "JIRA_TOKEN": trackers.jiraToken, "JIRA_PROJECT": trackers.jiraProject,
+                ])
+                let good = try await run(env)
+                #expect(good.status == 0, "\(good.output)")
+                for check in ["prompts", "store", "reports directory", "mattermost", "github", "jira"] {
+                    #expect(good.output.split(separator: "\n").contains { $0.hasPrefix(check) && $0.contains("pass") },
+                            "\(check) should pass: \(good.output)")
+                }
+                env["GITHUB_TOKEN"] = "ghp_refusedrefusedrefusedrefusedrefused00"
+                let bad = try await run(env)
+                #expect(bad.status == 1)
+                #expect(bad.output.split(separator: "\n").contains { $0.hasPrefix("github") && $0.contains("FAIL") && $0.contains("token") })
+                #expect(!bad.output.contains("ghp_refused"))
+            }
+        }
+    }
+}
+
 enum MattermostProcessError: Error {
     case neverListened(String)
 }

@@ -129,6 +129,23 @@ public final class FakeTrackers: Sendable {
                                                labels: fields["labels"] as? [String] ?? [], assignee: nil, due: fields["duedate"] as? String))
             return Self.reply(201, ["id": "\(10_000 + n)", "key": "\(self.jiraProject)-\(n)", "self": "https://jira.example/rest/api/3/issue/\(10_000 + n)"])
         }
+        router.get("repos/:owner/:repo") { request, context in
+            guard request.headers[.authorization] == "Bearer \(self.githubToken)" else { return Self.reply(401, ["message": "Bad credentials"]) }
+            let name = "\(context.parameters.get("owner") ?? "")/\(context.parameters.get("repo") ?? "")"
+            guard name == self.githubRepo else { return Self.reply(404, ["message": "Not Found"]) }
+            return Self.reply(200, ["full_name": name, "has_issues": true])
+        }
+        router.get("api/v4/projects/:project") { request, context in
+            guard request.headers[HTTPField.Name("PRIVATE-TOKEN")!] == self.gitlabToken else { return Self.reply(401, ["message": "401 Unauthorized"]) }
+            guard context.parameters.get("project")?.removingPercentEncoding == self.gitlabProject else { return Self.reply(404, ["message": "404 Project Not Found"]) }
+            return Self.reply(200, ["id": 42, "path_with_namespace": self.gitlabProject])
+        }
+        router.get("rest/api/3/project/:key") { request, context in
+            let expected = "Basic " + Data("\(self.jiraEmail):\(self.jiraToken)".utf8).base64EncodedString()
+            guard request.headers[.authorization] == expected else { return Self.reply(401, ["errorMessages": ["Client must be authenticated to access this resource."]]) }
+            guard context.parameters.get("key") == self.jiraProject else { return Self.reply(404, ["errorMessages": ["No project could be found with key."]]) }
+            return Self.reply(200, ["key": self.jiraProject, "name": "Operations"])
+        }
         router.get("repos/:owner/:repo/issues/:number") { request, context in
             guard request.headers[.authorization] == "Bearer \(self.githubToken)" else { return Self.reply(401, ["message": "Bad credentials"]) }
             guard let n = context.parameters.get("number").flatMap(Int.init), self.exists("github", n) else { return Self.reply(404, ["message": "Not Found"]) }

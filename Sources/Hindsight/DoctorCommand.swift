@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import HindsightConfig
+import HindsightMattermost
+import HindsightNet
+import HindsightPrometheus
+import HindsightPrompts
+import HindsightStore
+import HindsightTrackers
+import Logging
+
+/// `hindsight doctor`: checks every configured part live and prints a pass/fail table.
+struct DoctorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check the configuration and every configured integration live (store, Prompts, Mattermost, trackers, Prometheus)."
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    struct Row {
+        var check: String
+        var passed: Bool?
+        var detail: String
+    }
+
+    func run() async throws {
+        let source = try options.source()
+        let settings = try Composition.settings(source)
+        var rows: [Row] = []
+        let http = HTTPClient(logger: Logger(label: "hindsight.doctor"))
+        defer { http.shutdown() }
+
+        do {
+            let prompts = try PromptSet(directory: PromptSet.locate(explicit: settings.promptsPath))
+            rows.append(Row(check: "prompts", passed: true, detail: prompts.directory.path))
+        } catch {
+            rows.append(Row(check: "prompts", passed: false, detail: "\(error)"))
+        }
+        do {
+            let store = try Store(path: settings.databasePath)
+            let count = try await store.read { tx in try tx.allIncidents().count }
+            rows.append(Row(check: "store", passed: true, detail: "\(settings.databasePath): \(count) incidents"))
+        } catch {
+            rows.append(Row(check: "store", passed: false, detail: "\(settings.databasePath): \(error)"))
+        }
+        let reports = URL(fileURLWithPath: settings.reportsDirectory)
+        let probe = reports.appendingPathComponent(".hindsight-doctor-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
+            try Data().write(to: probe)
+            try FileManager.default.removeItem(at: probe)
+            rows.append(Row(check: "reports directory", passed: true, detail: "\(reports.path) is writable"))
+        } catch {
+            rows.append(Row(check: "reports directory", passed: false, detail: "\(reports.path): \(error.localizedDescription)"))
+        }
+
+        do {
+            if let mattermost = try MattermostConfiguration.fromEnvironment(source.values) {
+                let rest = MattermostREST(baseURL: mattermost.serverURL, token: mattermost.token, transport: http, logger: Logger(label: "doctor"), maxAttempts: 1)
+                do {
+                    let me = try await rest.me()
+                    rows.append(Row(check: "mattermost", passed: true, detail: "\(mattermost.serverURL) as @\(me.username)"))
+                } catch {
+                    rows.append(Row(check: "mattermost", passed: false, detail: MattermostStartupError(serverURL: mattermost.serverURL, cause: error).description))
+                }
+                rows.append(Row(check: "mattermost slash command", passed: mattermost.commandToken != nil,
+                                detail: mattermost.commandToken != nil ? "MATTERMOST_COMMAND_TOKEN set" : "MATTERMOST_COMMAND_TOKEN is not set: /postmortem will be refused"))
+                if mattermost.publicURL == nil {
+                    rows.append(Row(check: "mattermost dialogs", passed: nil, detail: "HINDSIGHT_PUBLIC_URL is not set: forms fall back to one-line commands"))
+                }
+            } else {
+                rows.append(Row(check: "chat platform", passed: nil, detail: "none configured: `hindsight run` opens the console channel"))
+            }
+        } catch {
+            rows.append(Row(check: "mattermost", passed: false, detail: "\(error)"))
+        }
+
+        if let filer = try TrackerSetup.filer(source, logger: Logger(label: "doctor")) {
+            for tracker in filer.trackers {
+                do {
+                    rows.append(Row(check: tracker.name, passed: true, detail: try await tracker.check()))
+                } catch {
+                    rows.append(Row(check: tracker.name, passed: false, detail: error.description))
+                }
+            }
+        }
+        if let url = source["PROMETHEUS_URL"] {
+            do {
+                let response = try await http.execute(HTTPClient.Request(url: url.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api/v1/status/buildinfo"))
+                rows.append(Row(check: "prometheus", passed: response.isSuccess, detail: response.isSuccess ? url : "\(url): HTTP \(response.status)"))
+            } catch {
+                rows.append(Row(check: "prometheus", passed: false, detail: "\(url): \(error)"))
+            }
+        }
+        let webhooks = try WebhookSetup.configuration(source)
+        if !webhooks.isEmpty {
+            rows.append(Row(check: "webhooks", passed: true, detail: "\(webhooks.routes.count) signal routes"))
+        }
+
+        let width = rows.map(\.check.count).max() ?? 5
+        for row in rows {
+            let mark = switch row.passed { case true?: "pass"; case false?: "FAIL"; case nil: "note" }
+            print("\(row.check.padding(toLength: width, withPad: " ", startingAt: 0))  \(mark)  \(row.detail)")
+        }
+        if rows.contains(where: { $0.passed == false }) { throw ExitCode.failure }
+    }
+}
