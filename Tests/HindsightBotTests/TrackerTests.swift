@@ -68,6 +68,19 @@ struct TrackerTests {
         #expect(fake.filed.isEmpty)
     }
 
+    /// Commands typed by alice in the console channel, minutes after 2026-11-22 14:00 UTC.
+    struct Session {
+        let bot: Bot
+        static let t0 = Date(timeIntervalSince1970: 1_795_356_000)
+
+        func run(_ text: String, _ minute: Double) async -> String {
+            await bot.handle(CommandInvocation(
+                channel: ChannelKey(platform: .console, channelID: "console"), user: Person(id: "U1", name: "alice"), text: text,
+                receivedAt: Self.t0.addingTimeInterval(minute * 60)
+            )).map(\.text).joined(separator: "\n")
+        }
+    }
+
     func makeBot(_ dir: URL, filer: ActionItemFiler) throws -> Bot {
         let prompts = try PromptSet(directory: BotTests.prompts)
         return Bot(store: try Store(path: dir.appendingPathComponent("db.sqlite").path), desk: prompts.desk(zone: .gmt, redact: { $0 }),
@@ -83,13 +96,7 @@ struct TrackerTests {
         try await fake.run { base in
             let github = GitHubTracker(apiURL: base, token: fake.githubToken, repository: fake.githubRepo, http: Self.http)
             let bot = try makeBot(dir, filer: ActionItemFiler(trackers: [github], assignees: ["@alice": "alice-gh"]))
-            let channel = ChannelKey(platform: .console, channelID: "console")
-            let alice = Person(id: "U1", name: "alice")
-            let t0 = Date(timeIntervalSince1970: 1_795_356_000)
-            func run(_ text: String, _ minute: Double) async -> String {
-                await bot.handle(CommandInvocation(channel: channel, user: alice, text: text, receivedAt: t0.addingTimeInterval(minute * 60)))
-                    .map(\.text).joined(separator: "\n")
-            }
+            let run = Session(bot: bot).run
             _ = await run("start Checkout returns 500 sev2", 0)
             _ = await run("action Alert at 80% DB pool saturation for checkout-api owner @alice due +7d priority P1", 1)
             _ = await run("action Publish service templates as a versioned package for all repos owner @bob due +14d priority P2", 1)
@@ -135,13 +142,7 @@ struct TrackerTests {
                 JiraTracker(baseURL: base, email: fake.jiraEmail, token: fake.jiraToken, project: fake.jiraProject, http: Self.http),
             ]
             let bot = try makeBot(dir, filer: ActionItemFiler(trackers: trackers))
-            let channel = ChannelKey(platform: .console, channelID: "console")
-            let alice = Person(id: "U1", name: "alice")
-            let t0 = Date(timeIntervalSince1970: 1_795_356_000)
-            func run(_ text: String, _ minute: Double) async -> String {
-                await bot.handle(CommandInvocation(channel: channel, user: alice, text: text, receivedAt: t0.addingTimeInterval(minute * 60)))
-                    .map(\.text).joined(separator: "\n")
-            }
+            let run = Session(bot: bot).run
             _ = await run("start Checkout returns 500 sev2", 0)
             _ = await run("action Alert at 80% DB pool saturation for checkout-api owner @alice due +7d priority P1", 1)
             _ = await run("action Publish service templates as a versioned package for all repos owner @bob due +14d priority P2", 1)
@@ -157,7 +158,7 @@ struct TrackerTests {
             // AI-002 closes in Jira; the scheduler's sync picks it up without anyone asking.
             fake.close("jira", number: 2)
             let delivered = Mutex<[DueReminder]>([])
-            let scheduler = ReminderScheduler(bot: bot, logger: Logger(label: "test"), clock: { t0.addingTimeInterval(600) }, sleep: { _ in },
+            let scheduler = ReminderScheduler(bot: bot, logger: Logger(label: "test"), clock: { Session.t0.addingTimeInterval(600) }, sleep: { _ in },
                                               deliver: { reminder in delivered.withLock { $0.append(reminder) } })
             await scheduler.tick()
             #expect(delivered.withLock { $0.contains { $0.reply.text.contains("AI-002") } })
