@@ -89,7 +89,7 @@ public struct CommandRoutes: HTTPRoutes {
     // MARK: Dialog submission
 
     func dialog(_ request: Request) async throws -> Response {
-        guard let submission = try? JSONDecoder().decode(DialogSubmission.self, from: Data(try await bodyString(request).utf8)) else {
+        guard let submission = try? SafeJSON.decode(DialogSubmission.self, from: Data(try await bodyString(request).utf8)) else {
             return Response(status: .badRequest)
         }
         if submission.cancelled { return try json(DialogResponse(errors: nil)) }
@@ -112,7 +112,7 @@ public struct CommandRoutes: HTTPRoutes {
     // MARK: Buttons
 
     func action(_ request: Request) async throws -> Response {
-        guard let click = try? JSONDecoder().decode(ActionRequest.self, from: Data(try await bodyString(request).utf8)),
+        guard let click = try? SafeJSON.decode(ActionRequest.self, from: Data(try await bodyString(request).utf8)),
               let command = click.context?.command
         else { return Response(status: .badRequest) }
         let user = Person(id: click.userID, name: await names.displayName(of: click.userID))

@@ -87,7 +87,7 @@ extension IssueTracker {
         } catch {
             throw TrackerError(tracker: name, kind: .network, status: nil, detail: "\(error)")
         }
-        let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] ?? [:]
+        let object = (try? SafeJSON.object(from: response.body)) as? [String: Any] ?? [:]
         guard response.isSuccess else {
             let detail = (object["message"] as? String) ?? (object["errorMessages"] as? [String])?.joined(separator: "; ")
                 ?? (object["errors"].map { "\($0)" }) ?? "HTTP \(response.status)"

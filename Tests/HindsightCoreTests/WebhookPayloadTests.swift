@@ -95,3 +95,15 @@ struct WebhookPayloadTests {
         #expect(throws: WebhookPayloadError.self) { try GenericWebhook.signals(from: Data(#"{"title":"x","time":"14:00"}"#.utf8), receivedAt: now) }
     }
 }
+
+@Suite("Nesting limit on outside JSON")
+struct SafeJSONTests {
+    @Test("deeply nested input is refused before Foundation's scanner sees it; brackets in strings do not count")
+    func depth() throws {
+        #expect(SafeJSON.tooDeep(Data(String(repeating: "[", count: 600).utf8)))
+        #expect(!SafeJSON.tooDeep(Data(#"{"a":"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}"#.utf8)))
+        #expect(throws: SafeJSON.TooDeep.self) { try SafeJSON.decode([String].self, from: Data(String(repeating: "[", count: 600).utf8)) }
+        #expect(try SafeJSON.decode([[Int]].self, from: Data("[[1],[2]]".utf8)) == [[1], [2]])
+        #expect(throws: WebhookPayloadError.self) { try GenericWebhook.signals(from: Data(String(repeating: "{\"a\":", count: 1000).utf8), receivedAt: Date()) }
+    }
+}

@@ -88,4 +88,18 @@ struct ReportingCommandsTests {
         let missing = try await run(["report", "INC-1999-0101-001"], env: env)
         #expect(missing.status != 0)
     }
+
+    @Test("hindsight bench runs end to end on small numbers and prints every figure")
+    func benchSmoke() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let env = ChildProcess.environment(database: dir.appendingPathComponent("db.sqlite").path)
+        let bench = try await run(["bench", "--events", "80", "--channels", "4", "--rate", "100", "--duration", "1",
+                                   "--incidents", "5", "--report-events", "200"], env: env)
+        #expect(bench.status == 0)
+        for figure in ["events/s stored and acknowledged", "ack latency     p50", "peak RSS", "to render, save and publish 200 events"] {
+            #expect(bench.output.contains(figure), "\(figure) missing in: \(bench.output)")
+        }
+    }
 }

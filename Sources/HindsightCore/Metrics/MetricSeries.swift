@@ -34,7 +34,7 @@ public struct MetricSummary: Hashable, Sendable {
 public enum PrometheusRange {
     /// Decodes `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{…},"values":[[t,"v"],…]}]}}`.
     public static func samples(from body: Data) throws(WebhookPayloadError) -> (labels: [String: String], samples: [(Date, Double)]) {
-        guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else { throw .malformedJSON("not a JSON object") }
+        guard let object = (try? SafeJSON.object(from: body)) as? [String: Any] else { throw .malformedJSON("not a JSON object") }
         guard object["status"] as? String == "success" else {
             throw .unsupported("Prometheus answered \(object["errorType"] as? String ?? "an error"): \(object["error"] as? String ?? "no detail")")
         }

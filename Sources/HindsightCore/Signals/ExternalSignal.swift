@@ -58,7 +58,7 @@ public enum WebhookPayloadError: Error, Hashable, Sendable, CustomStringConverti
 enum WebhookJSON {
     static func decode<T: Decodable>(_ type: T.Type, _ body: Data) throws(WebhookPayloadError) -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: body)
+            return try SafeJSON.decode(T.self, from: body)
         } catch let DecodingError.keyNotFound(key, context) {
             throw .malformedJSON("missing '\(path(context.codingPath + [key]))'")
         } catch let DecodingError.typeMismatch(_, context) {

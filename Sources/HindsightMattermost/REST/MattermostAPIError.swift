@@ -20,7 +20,7 @@ public enum MattermostAPIError: Error, Sendable, Equatable, CustomStringConverti
 
     /// Builds the error for a non-success response.
     init(response: MattermostHTTPResponse) {
-        let id = (try? JSONDecoder().decode(MattermostErrorBody.self, from: response.body))?.id ?? ""
+        let id = (try? SafeJSON.decode(MattermostErrorBody.self, from: response.body))?.id ?? ""
         switch response.status {
         case 401: self = .unauthorized(id: id)
         case 403: self = .forbidden(id: id)

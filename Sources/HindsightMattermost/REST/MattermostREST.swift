@@ -1,4 +1,5 @@
 import Foundation
+import HindsightCore
 import Logging
 import Metrics
 
@@ -142,7 +143,7 @@ public struct MattermostREST: Sendable {
                 throw error
             }
             do {
-                return try JSONDecoder().decode(Result.self, from: response.body.isEmpty ? Data("{}".utf8) : response.body)
+                return try SafeJSON.decode(Result.self, from: response.body.isEmpty ? Data("{}".utf8) : response.body)
             } catch {
                 throw .unexpectedResponse("\(method) \(path): \(error)")
             }

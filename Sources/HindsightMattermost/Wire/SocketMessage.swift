@@ -1,4 +1,5 @@
 import Foundation
+import HindsightCore
 
 /// One text frame from the Mattermost WebSocket: an event with its `seq`, or the reply to a client action.
 public enum SocketMessage: Sendable, Equatable {
@@ -8,7 +9,7 @@ public enum SocketMessage: Sendable, Equatable {
 
     /// Decodes a frame; throws on JSON that is neither an event nor a reply.
     public static func decode(_ text: String) throws -> SocketMessage {
-        let frame = try JSONDecoder().decode(Frame.self, from: Data(text.utf8))
+        let frame = try SafeJSON.decode(Frame.self, from: Data(text.utf8))
         if let name = frame.event {
             return .event(SocketEvent(name: name, seq: frame.seq, data: frame.data ?? .init(), broadcast: frame.broadcast ?? .init()))
         }
@@ -80,12 +81,12 @@ public struct SocketEvent: Sendable, Equatable {
 
         /// The post decoded a second time from its JSON string.
         public func decodedPost() throws -> MattermostPost? {
-            try post.map { try JSONDecoder().decode(MattermostPost.self, from: Data($0.utf8)) }
+            try post.map { try SafeJSON.decode(MattermostPost.self, from: Data($0.utf8)) }
         }
 
         /// The reaction decoded a second time from its JSON string.
         public func decodedReaction() throws -> MattermostReaction? {
-            try reaction.map { try JSONDecoder().decode(MattermostReaction.self, from: Data($0.utf8)) }
+            try reaction.map { try SafeJSON.decode(MattermostReaction.self, from: Data($0.utf8)) }
         }
     }
 

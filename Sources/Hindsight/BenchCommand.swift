@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import HindsightBot
+import HindsightCore
+import HindsightPrompts
+import HindsightStore
+import Logging
+
+/// `hindsight bench`: capture throughput and latency through the real bot and a real SQLite file, memory with many
+/// open incidents, and the time to render and publish a very long report. Prints figures; asserts nothing.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure capture throughput, acknowledgement latency, memory and report rendering on this machine."
+    )
+
+    @Option(help: "Messages for the throughput run.")
+    var events: Int = 20_000
+    @Option(help: "Concurrent channels (each with an open incident) sending them.")
+    var channels: Int = 8
+    @Option(help: "Offered rate for the latency run, messages per second.")
+    var rate: Int = 1_000
+    @Option(help: "Length of the latency run, seconds.")
+    var duration: Int = 5
+    @Option(help: "Open incidents for the memory figure.")
+    var incidents: Int = 100
+    @Option(help: "Timeline length of the incident whose report is rendered.")
+    var reportEvents: Int = 100_000
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        let settings = try Composition.settings(options.source())
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let prompts = try PromptSet(directory: PromptSet.locate(explicit: settings.promptsPath))
+        var quiet = Logger(label: "bench")
+        quiet.logLevel = .critical
+        let store = try Store(path: dir.appendingPathComponent("bench.sqlite").path, synchronous: settings.synchronous == .full ? .full : .normal)
+        let bot = Bot(store: store, desk: prompts.desk(zone: .gmt, redact: { Redactor().redact($0).text }), logger: quiet,
+                      reportsDirectory: dir.appendingPathComponent("reports"))
+        let t0 = Date()
+        print("hindsight bench — SQLite synchronous=\(settings.synchronous.rawValue), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+
+        // Throughput: every message stored (one transaction each) before the next from the same channel is sent.
+        for c in 0..<channels { _ = await bot.handle(command("start Bench channel \(c) sev3", channel: c, at: t0)) }
+        let perChannel = max(1, events / channels)
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for c in 0..<channels {
+                group.addTask {
+                    for i in 0..<perChannel {
+                        _ = try await bot.capture(message("m\(c)-\(i)", channel: c, text: "status update \(i): error rate \(i % 97)%", at: t0))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let elapsed = seconds(ContinuousClock.now - started)
+        print(String(format: "throughput      %8.0f events/s stored and acknowledged (%d events, %d channels, %.2f s)",
+                     Double(perChannel * channels) / elapsed, perChannel * channels, channels, elapsed))
+
+        // Latency at an offered rate: each message is sent on schedule, its latency is store-then-return.
+        var latencies: [Double] = []
+        let total = rate * duration
+        let interval = Duration.nanoseconds(1_000_000_000 / max(1, rate))
+        let latencyStart = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Double.self) { group in
+            for i in 0..<total {
+                let due = latencyStart + interval * i
+                try await Task.sleep(until: due, clock: .continuous)
+                group.addTask {
+                    let sent = ContinuousClock.now
+                    _ = try await bot.capture(message("l\(i)", channel: i % channels, text: "latency probe \(i)", at: t0))
+                    return seconds(ContinuousClock.now - sent) * 1000
+                }
+            }
+            for try await value in group { latencies.append(value) }
+        }
+        latencies.sort()
+        func percentile(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        print(String(format: "ack latency     p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d events offered at %d/s)",
+                     percentile(0.5), percentile(0.99), latencies.last ?? 0, total, rate))
+
+        // Memory with many open incidents.
+        for c in channels..<(channels + incidents) {
+            _ = await bot.handle(command("start Open incident \(c) sev3", channel: c, at: t0))
+            _ = try await bot.capture(message("o\(c)", channel: c, text: "first update", at: t0))
+        }
+        print("peak RSS        \(Self.peakRSS()) with \(incidents + channels) open incidents")
+
+        // Report of a very long incident: the timeline goes in batches (as backfill stores it), then publish renders it.
+        let big = channels + incidents
+        _ = await bot.handle(command("start Very long incident sev2", channel: big, at: t0))
+        var sent = 0
+        while sent < reportEvents {
+            let batch = (sent..<min(reportEvents, sent + 5_000)).map { i in
+                CaptureInput.message(ChannelMessage(channel: key(big), messageID: "r\(i)", author: Person(id: "U\(i % 40)", name: "responder \(i % 40)"),
+                                                    sentAt: t0.addingTimeInterval(Double(i)), text: "step \(i): checked | node-\(i % 17) <ok>"))
+            }
+            _ = try await bot.capture(batch: batch)
+            sent += batch.count
+        }
+        let publishStart = ContinuousClock.now
+        let replies = await bot.handle(command("publish --force", channel: big, at: t0.addingTimeInterval(Double(reportEvents) + 60)))
+        let publishTime = seconds(ContinuousClock.now - publishStart)
+        let size = replies.compactMap(\.file).first?.contents.utf8.count ?? 0
+        print(String(format: "report          %.0f ms to render, save and publish %d events (%.1f MB of Markdown)",
+                     publishTime * 1000, reportEvents, Double(size) / 1_048_576))
+        print("peak RSS        \(Self.peakRSS()) at the end")
+    }
+
+    private func key(_ channel: Int) -> ChannelKey { ChannelKey(platform: .slack, channelID: "C\(channel)") }
+
+    private func command(_ text: String, channel: Int, at: Date) -> CommandInvocation {
+        CommandInvocation(channel: key(channel), user: Person(id: "U0", name: "bench"), text: text, receivedAt: at)
+    }
+
+    private func message(_ id: String, channel: Int, text: String, at: Date) -> CaptureInput {
+        .message(ChannelMessage(channel: key(channel), messageID: id, author: Person(id: "U1", name: "responder"), sentAt: at, text: text))
+    }
+
+    /// VmHWM from /proc (the high-water mark of resident memory), as shown there.
+    static func peakRSS() -> String {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return "unknown" }
+        return String(format: "%.1f MB", kb / 1024)
+    }
+}
+
+private func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
