@@ -102,6 +102,23 @@ struct BenchCommand: AsyncParsableCommand {
             _ = try await bot.capture(batch: batch)
             sent += batch.count
         }
+        // Where the time goes: reading the timeline, building the model, rendering the template.
+        let readStart = ContinuousClock.now
+        let (bigIncident, bigEvents, bigDraft) = try await store.read { tx -> (Incident?, [TimelineEvent], PostmortemDraft?) in
+            let incident = try tx.openIncident(in: key(big))
+            return (incident, try incident.map { try tx.events(of: $0.id) } ?? [], try incident.flatMap { try tx.postmortem(of: $0.id) })
+        }
+        let readTime = seconds(ContinuousClock.now - readStart)
+        if let bigIncident {
+            let modelStart = ContinuousClock.now
+            let model = bot.desk.reportModel(incident: bigIncident, events: bigEvents, draft: bigDraft ?? PostmortemDraft(incidentID: bigIncident.id),
+                                             now: Date(), revision: 1)
+            let modelTime = seconds(ContinuousClock.now - modelStart)
+            let renderStart = ContinuousClock.now
+            _ = bot.desk.renderReport(model)
+            print(String(format: "  of which       read %.0f ms, model %.0f ms, template %.0f ms", readTime * 1000, modelTime * 1000,
+                         seconds(ContinuousClock.now - renderStart) * 1000))
+        }
         let publishStart = ContinuousClock.now
         let replies = await bot.handle(command("publish --force", channel: big, at: t0.addingTimeInterval(Double(reportEvents) + 60)))
         let publishTime = seconds(ContinuousClock.now - publishStart)

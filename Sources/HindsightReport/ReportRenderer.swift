@@ -12,9 +12,22 @@ public struct ReportRenderer: Sendable {
     }
 
     public func render(_ model: ReportModel) -> String {
-        var text = template.render(model)
-        // Templates are easier to write with blank lines around sections; keep the output tidy.
-        while text.contains("\n\n\n") { text = text.replacingOccurrences(of: "\n\n\n", with: "\n\n") }
-        return text.hasSuffix("\n") ? text : text + "\n"
+        let rendered = template.render(model)
+        // Templates are easier to write with blank lines around sections; keep the output tidy (one pass: no more
+        // than one blank line in a row).
+        var text = String.UnicodeScalarView()
+        text.reserveCapacity(rendered.unicodeScalars.count)
+        var newlines = 0
+        for scalar in rendered.unicodeScalars {
+            if scalar == "\n" {
+                newlines += 1
+                if newlines > 2 { continue }
+            } else {
+                newlines = 0
+            }
+            text.append(scalar)
+        }
+        let result = String(text)
+        return result.hasSuffix("\n") ? result : result + "\n"
     }
 }

@@ -113,3 +113,20 @@ struct TimeExpressionTests {
         #expect(TimeExpression.parseDay("2026-02-30", today: now) == nil)
     }
 }
+
+@Suite("UTC formatting")
+struct UTCFormatTests {
+    @Test("arithmetic formatting agrees with Foundation's calendar across centuries, leap days and negative times")
+    func agreesWithCalendar() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .gmt
+        let samples: [TimeInterval] = [0, -1, 951_782_400, 951_868_799, 1_795_356_000.75, 4_107_542_399, -2_208_988_800, 253_402_300_799]
+            + (0..<500).map { Double($0) * 7_919_993.3 - 1_000_000_000 }
+        for seconds in samples {
+            let date = Date(timeIntervalSince1970: seconds)
+            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+            let expected = String(format: "%04d-%02d-%02d %02d:%02d:%02d UTC", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+            #expect(UTCFormat.dateTime(date) == expected, "\(seconds)")
+        }
+    }
+}

@@ -74,6 +74,9 @@ public struct ReportModel: Codable, Hashable, Sendable {
     public var followUp: String
     public var revision: Int
     public var generatedAt: String
+    /// The timeline rows as Markdown table lines, ready to place (`{{{timelineRows}}}`): a timeline can have 100,000
+    /// events, and rendering each row through the template engine's reflection costs seconds.
+    public var timelineRows = ""
     /// Earlier incidents like this one: `name` is `INC-… “title” (date)`, `value` the report path.
     public var similar: [Pair] = []
     public var hasSimilar = false
@@ -97,6 +100,12 @@ public struct ReportModel: Codable, Hashable, Sendable {
         hasActions = !actions.isEmpty
         isRevision = revision > 1
         hasSimilar = !similar.isEmpty
+        var rows = ""
+        rows.reserveCapacity(timeline.count * 80)
+        for row in timeline {
+            rows += "| \(row.time) | \(row.event) | \(row.source) | \(row.actor) | \(row.marker) |\n"
+        }
+        timelineRows = rows
     }
 }
 

@@ -89,24 +89,49 @@ public enum TimeExpression {
     }
 }
 
-/// UTC formatting used everywhere a time is shown.
+/// UTC formatting used everywhere a time is shown. Plain arithmetic on the epoch (proleptic Gregorian, UTC has no
+/// offsets to look up), because the report formats one time per timeline event and Calendar is slow at that.
 public enum UTCFormat {
+    /// Year, month, day, hour, minute, second of `date` in UTC.
+    static func parts(_ date: Date) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
+        let total = Int(date.timeIntervalSince1970.rounded(.down))
+        var days = total / 86_400
+        var rest = total % 86_400
+        if rest < 0 { rest += 86_400; days -= 1 }
+        // Howard Hinnant's days-to-civil.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        return (year, month, day, rest / 3600, (rest % 3600) / 60, rest % 60)
+    }
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+
     /// `2026-11-22 14:05:00 UTC`
     public static func dateTime(_ date: Date) -> String {
-        let c = Calendar.utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d UTC", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+        let p = parts(date)
+        return "\(pad(p.year, 4))-\(pad(p.month, 2))-\(pad(p.day, 2)) \(pad(p.hour, 2)):\(pad(p.minute, 2)):\(pad(p.second, 2)) UTC"
     }
 
     /// `14:05:00`
     public static func time(_ date: Date) -> String {
-        let c = Calendar.utc.dateComponents([.hour, .minute, .second], from: date)
-        return String(format: "%02d:%02d:%02d", c.hour!, c.minute!, c.second!)
+        let p = parts(date)
+        return "\(pad(p.hour, 2)):\(pad(p.minute, 2)):\(pad(p.second, 2))"
     }
 
     /// `2026-11-22`
     public static func day(_ date: Date) -> String {
-        let c = Calendar.utc.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+        let p = parts(date)
+        return "\(pad(p.year, 4))-\(pad(p.month, 2))-\(pad(p.day, 2))"
     }
 
     /// A duration as responders say it: `45s`, `12m`, `1h 05m`, `2d 3h`; negative durations keep their sign.
