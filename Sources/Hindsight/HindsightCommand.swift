@@ -13,7 +13,7 @@ struct HindsightCommand: AsyncParsableCommand {
             you type is a channel message, and `/postmortem help` lists the commands.
 
             Settings come from a YAML file (--config) and environment variables, which override it (see README.md): \
-            HINDSIGHT_DB, HINDSIGHT_PROMPTS, HINDSIGHT_TIMEZONE, HINDSIGHT_LOG_LEVEL, SLACK_APP_TOKEN + SLACK_BOT_TOKEN, \
+            HINDSIGHT_DB, HINDSIGHT_PROMPTS, HINDSIGHT_TIMEZONE, HINDSIGHT_LOG_LEVEL, \
             MATTERMOST_URL + MATTERMOST_TOKEN. `hindsight config` shows what is in effect.
             """,
         version: version,

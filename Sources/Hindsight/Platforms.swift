@@ -27,6 +27,10 @@ struct Platforms {
         } catch {
             throw ValidationError(error.description)
         }
+        if mattermost == nil, app.source["SLACK_APP_TOKEN"] != nil || app.source["SLACK_BOT_TOKEN"] != nil {
+            // Better a clear refusal than a server quietly falling back to the terminal console.
+            throw ValidationError("SLACK_APP_TOKEN / SLACK_BOT_TOKEN are set, but the Slack adapter is not available yet: run on Mattermost (MATTERMOST_URL, MATTERMOST_TOKEN) or unset them to use the console channel.")
+        }
         guard mattermost != nil else {
             // Console only: no network clients, no threads.
             self.services = []
