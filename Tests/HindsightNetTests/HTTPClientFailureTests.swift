@@ -17,12 +17,13 @@ struct HTTPClientFailureTests {
     @Test("a total timeout shorter than the server's delay fails with timedOut promptly")
     func totalTimeout() async throws {
         try await withClientAndServer { client, server in
-            let request = HTTPClient.Request(url: server.url("/slow?ms=2000"), timeout: .milliseconds(300))
+            let request = HTTPClient.Request(url: server.url("/slow?ms=5000"), timeout: .milliseconds(300))
             let started = ContinuousClock.now
             await #expect(throws: HTTPClientError.timedOut(url: server.url("/slow"), after: .milliseconds(300))) {
                 try await client.execute(request)
             }
-            #expect(ContinuousClock.now - started < .milliseconds(1500))
+            // Well before the server would answer, with room for a loaded CI machine.
+            #expect(ContinuousClock.now - started < .milliseconds(3000))
         }
     }
 
@@ -115,7 +116,7 @@ struct HTTPClientFailureTests {
             task.cancel()
             let result = await task.result
             #expect(throws: HTTPClientError.cancelled) { try result.get() }
-            #expect(ContinuousClock.now - cancelledAt < .seconds(2))
+            #expect(ContinuousClock.now - cancelledAt < .seconds(3))
             #expect(await iterator.next() == .clientHungUp, "the connection was closed, not left running")
             let after = try await client.execute(.init(url: server.url("/status/200")))
             #expect(after.status == 200)

@@ -38,9 +38,10 @@ struct WebSocketClientClosingTests {
             let connected = ContinuousClock.now
             let reason = try await closeReason(of: connection, within: .seconds(4))
             #expect(reason == .keepAliveTimeout)
-            // Silence starts somewhere between the two instants; the report comes one timeout later.
+            // Silence starts somewhere between the two instants; the report comes one timeout later. The upper bound
+            // allows two seconds of scheduling slack: on a loaded 2-core CI machine 2.2 s was seen.
             #expect(ContinuousClock.now - connectStarted >= .seconds(1))
-            #expect(ContinuousClock.now - connected < .seconds(2))
+            #expect(ContinuousClock.now - connected < .seconds(3))
             let peer = try #require(await nextElement(of: server.connections, waitingFor: "the accepted connection"))
             #expect(try await nextElement(of: peer.pings, waitingFor: "a client ping") != nil)
         }
