@@ -3,9 +3,10 @@ import Foundation
 extension IncidentDesk {
     /// Decides how a piece of channel activity lands on the timeline.
     public func capture(_ input: CaptureInput, records: some IncidentRecords) throws -> (CaptureOutcome, Decision) {
+        let open = try records.openIncident(in: input.channel)
         // A message that answers the bot's post-mortem question goes to the draft, not the timeline.
-        if case let .message(message) = input, let answered = try answer(message, records: records) { return answered }
-        guard let incident = try records.openIncident(in: input.channel) else { return (.ignored(.noOpenIncident), Decision()) }
+        if case let .message(message) = input, let answered = try answer(message, open: open, records: records) { return answered }
+        guard let incident = open else { return (.ignored(.noOpenIncident), Decision()) }
         switch input {
         case let .message(message):
             return try capture(message, incident, records)

@@ -27,9 +27,10 @@ extension IncidentDesk {
     }
 
     /// If `message` answers a question the bot asked its author, the decision that stores the answer.
-    func answer(_ message: ChannelMessage, records: some IncidentRecords) throws -> (CaptureOutcome, Decision)? {
+    /// `open` is the channel's open incident, already looked up by the caller (capture's hot path).
+    func answer(_ message: ChannelMessage, open: Incident?, records: some IncidentRecords) throws -> (CaptureOutcome, Decision)? {
         guard !message.isFromThisBot,
-              let incident = try records.openIncident(in: message.channel) ?? records.latestIncident(in: message.channel),
+              let incident = try open ?? records.latestIncident(in: message.channel),
               let draft = try records.postmortem(of: incident.id),
               let conversation = draft.conversation(of: message.author.id, in: message.channel),
               message.sentAt.timeIntervalSince(conversation.askedAt) <= TimeInterval(guide.answerWindowMinutes * 60)
