@@ -148,8 +148,8 @@ public final class Bot: Sendable {
                 return (incident, draft, try tx.events(of: incident.id))
             }
             guard let (incident, draft, events) = found, !draft.actions.isEmpty else { return [] }
-            let model = desk.reportModel(incident: incident, events: events, draft: draft, now: command.receivedAt, revision: draft.publications)
-            guard model.reviewComplete || force else { return [] }
+            let review = desk.reviewChecklist.evaluate(incident: incident, events: events, draft: draft, today: command.receivedAt)
+            guard ReviewChecklist.isComplete(review) || force else { return [] }
             let (filed, errors) = await filer.file(draft, incident: incident, reportPath: ReportSlug.path(for: incident))
             if !filed.isEmpty {
                 try await store.write { tx in

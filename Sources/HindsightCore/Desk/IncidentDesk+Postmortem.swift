@@ -528,8 +528,7 @@ struct PostmortemSession {
 
     /// Renders the report; refuses (with the failing checks) when the review fails, unless forced.
     private mutating func publish(force: Bool, to extraChannels: [String]) -> [Reply] {
-        let checklist = ReviewChecklist(minimumWhyDepth: guide.minimumWhyDepth, followUpWeeks: guide.followUpWeeks, actionCheck: desk.actionCheck)
-        let results = checklist.evaluate(incident: incident, events: events, draft: draft, today: now)
+        let results = desk.reviewChecklist.evaluate(incident: incident, events: events, draft: draft, today: now)
         if !ReviewChecklist.isComplete(results), !force {
             return [Reply(.ephemeral, reviewText() + "\n" + guide.render(.publishNeedsForce))]
         }
@@ -589,8 +588,7 @@ struct PostmortemSession {
     }
 
     private func reviewText() -> String {
-        let checklist = ReviewChecklist(minimumWhyDepth: guide.minimumWhyDepth, followUpWeeks: guide.followUpWeeks, actionCheck: desk.actionCheck)
-        let results = checklist.evaluate(incident: incident, events: events, draft: draft, today: now)
+        let results = desk.reviewChecklist.evaluate(incident: incident, events: events, draft: draft, today: now)
         let counts = Dictionary(grouping: results, by: \.status).mapValues(\.count)
         var lines = [guide.render(.reviewHeader, [
             "id": incident.id.rawValue, "passed": "\(counts[.pass] ?? 0)", "warnings": "\(counts[.warn] ?? 0)", "failures": "\(counts[.fail] ?? 0)",

@@ -88,3 +88,10 @@ public struct ReviewChecklist: Sendable {
         }
     }
 }
+
+extension IncidentDesk {
+    /// The review checklist with this desk's rules (why depth, follow-up weeks, action check).
+    public var reviewChecklist: ReviewChecklist {
+        ReviewChecklist(minimumWhyDepth: guide.minimumWhyDepth, followUpWeeks: guide.followUpWeeks, actionCheck: actionCheck)
+    }
+}

@@ -119,8 +119,7 @@ extension IncidentDesk {
         for event in events { names[event.author.id] = event.author.name }
         for entry in draft.entries { names[entry.author.id] = entry.author.name }
         let md = Markdown(names: names)
-        let checklist = ReviewChecklist(minimumWhyDepth: guide.minimumWhyDepth, followUpWeeks: guide.followUpWeeks, actionCheck: actionCheck)
-        let results = checklist.evaluate(incident: incident, events: events, draft: draft, today: now)
+        let results = reviewChecklist.evaluate(incident: incident, events: events, draft: draft, today: now)
         let visible = events.filter { $0.deletedAt == nil }
         let key = visible.filter { $0.milestone != nil || !$0.keyReasons.isEmpty }
 
