@@ -32,7 +32,7 @@ public struct ActionItemFiler: Sendable {
                     filed.append(Filed(action: item.number, tracker: tracker.name, url: url))
                 } catch {
                     errors.append(error)
-                    if [.unauthorized, .notFound, .rateLimited, .network].contains(error.kind) { break }
+                    if error.stopsTracker { break }
                 }
             }
         }
@@ -50,7 +50,7 @@ public struct ActionItemFiler: Sendable {
                     if try await tracker.isClosed(url) { closed.append(Filed(action: item.number, tracker: tracker.name, url: url)) }
                 } catch {
                     errors.append(error)
-                    if [.unauthorized, .notFound, .rateLimited, .network].contains(error.kind) { break }
+                    if error.stopsTracker { break }
                 }
             }
         }

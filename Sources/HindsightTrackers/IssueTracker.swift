@@ -44,6 +44,10 @@ public struct TrackerError: Error, Sendable, Hashable, CustomStringConvertible {
         return "\(tracker): \(hint)"
     }
 
+    /// An error that every further request to this tracker would meet too (credentials, project, rate limit,
+    /// network): asking about the next item is pointless until it is fixed.
+    public var stopsTracker: Bool { [.unauthorized, .notFound, .rateLimited, .network].contains(kind) }
+
     static func from(_ response: HTTPClient.Response, tracker: String, detail: String) -> TrackerError {
         let kind: Kind = switch response.status {
         case 401: .unauthorized

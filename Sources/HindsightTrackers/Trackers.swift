@@ -9,6 +9,11 @@ public struct GitHubTracker: IssueTracker {
     let repository: String
     let http: HTTPClient
 
+    /// What every GitHub REST call sends.
+    private var headers: HTTPClient.Headers {
+        ["Authorization": "Bearer \(token)", "Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"]
+    }
+
     public init(apiURL: String = "https://api.github.com", token: String, repository: String, http: HTTPClient) {
         self.apiURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
         self.token = token
@@ -21,7 +26,7 @@ public struct GitHubTracker: IssueTracker {
         if let assignee = issue.assignee { body["assignees"] = [assignee] }
         let request = HTTPClient.Request(
             .post, url: "\(apiURL)/repos/\(repository)/issues",
-            headers: ["Authorization": "Bearer \(token)", "Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"],
+            headers: headers,
             body: .json(Self.encode(body))
         )
         let answer = try await send(http, request)
@@ -34,7 +39,7 @@ public struct GitHubTracker: IssueTracker {
     public func check() async throws(TrackerError) -> String {
         let answer = try await send(http, HTTPClient.Request(
             .get, url: "\(apiURL)/repos/\(repository)",
-            headers: ["Authorization": "Bearer \(token)", "Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"]
+            headers: headers
         ))
         return "repository \(answer["full_name"] as? String ?? repository)"
     }
@@ -43,7 +48,7 @@ public struct GitHubTracker: IssueTracker {
         let number = try lastComponent(url)
         let answer = try await send(http, HTTPClient.Request(
             .get, url: "\(apiURL)/repos/\(repository)/issues/\(number)",
-            headers: ["Authorization": "Bearer \(token)", "Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"]
+            headers: headers
         ))
         return answer["state"] as? String == "closed"
     }
@@ -57,6 +62,9 @@ public struct GitLabTracker: IssueTracker {
     let project: String
     let http: HTTPClient
 
+    /// The project as a path segment: `group/name` percent-encoded, as GitLab's API wants it.
+    private var encodedProject: String { project.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? project }
+
     public init(baseURL: String, token: String, project: String, http: HTTPClient) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.token = token
@@ -69,9 +77,8 @@ public struct GitLabTracker: IssueTracker {
         if let due = issue.due { body["due_date"] = dayString(due) }
         // GitLab assigns by numeric user id: map owners to ids in HINDSIGHT_ASSIGNEES to have them assigned.
         if let assignee = issue.assignee, let id = Int(assignee) { body["assignee_ids"] = [id] }
-        let encoded = project.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? project
         let request = HTTPClient.Request(
-            .post, url: "\(baseURL)/api/v4/projects/\(encoded)/issues", headers: ["PRIVATE-TOKEN": token],
+            .post, url: "\(baseURL)/api/v4/projects/\(encodedProject)/issues", headers: ["PRIVATE-TOKEN": token],
             body: .json(Self.encode(body))
         )
         let answer = try await send(http, request)
@@ -82,15 +89,13 @@ public struct GitLabTracker: IssueTracker {
     }
 
     public func check() async throws(TrackerError) -> String {
-        let encoded = project.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? project
-        let answer = try await send(http, HTTPClient.Request(.get, url: "\(baseURL)/api/v4/projects/\(encoded)", headers: ["PRIVATE-TOKEN": token]))
+        let answer = try await send(http, HTTPClient.Request(.get, url: "\(baseURL)/api/v4/projects/\(encodedProject)", headers: ["PRIVATE-TOKEN": token]))
         return "project \(answer["path_with_namespace"] as? String ?? project)"
     }
 
     public func isClosed(_ url: String) async throws(TrackerError) -> Bool {
         let iid = try lastComponent(url)
-        let encoded = project.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? project
-        let answer = try await send(http, HTTPClient.Request(.get, url: "\(baseURL)/api/v4/projects/\(encoded)/issues/\(iid)", headers: ["PRIVATE-TOKEN": token]))
+        let answer = try await send(http, HTTPClient.Request(.get, url: "\(baseURL)/api/v4/projects/\(encodedProject)/issues/\(iid)", headers: ["PRIVATE-TOKEN": token]))
         return answer["state"] as? String == "closed"
     }
 }
@@ -103,6 +108,11 @@ public struct JiraTracker: IssueTracker {
     let token: String
     let project: String
     let http: HTTPClient
+
+    /// Basic auth with the API token, as Jira Cloud wants it.
+    private var headers: HTTPClient.Headers {
+        ["Authorization": "Basic " + Data("\(email):\(token)".utf8).base64EncodedString(), "Accept": "application/json"]
+    }
 
     public init(baseURL: String, email: String, token: String, project: String, http: HTTPClient) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -125,9 +135,8 @@ public struct JiraTracker: IssueTracker {
         if let due = issue.due { fields["duedate"] = dayString(due) }
         // Jira Cloud assigns by account id, which is what HINDSIGHT_ASSIGNEES maps owners to for Jira.
         if let assignee = issue.assignee { fields["assignee"] = ["accountId": assignee] }
-        let credentials = Data("\(email):\(token)".utf8).base64EncodedString()
         let request = HTTPClient.Request(
-            .post, url: "\(baseURL)/rest/api/3/issue", headers: ["Authorization": "Basic \(credentials)", "Accept": "application/json"],
+            .post, url: "\(baseURL)/rest/api/3/issue", headers: headers,
             body: .json(Self.encode(["fields": fields]))
         )
         let answer = try await send(http, request)
@@ -138,18 +147,16 @@ public struct JiraTracker: IssueTracker {
     }
 
     public func check() async throws(TrackerError) -> String {
-        let credentials = Data("\(email):\(token)".utf8).base64EncodedString()
         let answer = try await send(http, HTTPClient.Request(
-            .get, url: "\(baseURL)/rest/api/3/project/\(project)", headers: ["Authorization": "Basic \(credentials)", "Accept": "application/json"]
+            .get, url: "\(baseURL)/rest/api/3/project/\(project)", headers: headers
         ))
         return "project \(answer["key"] as? String ?? project)"
     }
 
     public func isClosed(_ url: String) async throws(TrackerError) -> Bool {
         let key = try lastComponent(url)
-        let credentials = Data("\(email):\(token)".utf8).base64EncodedString()
         let answer = try await send(http, HTTPClient.Request(
-            .get, url: "\(baseURL)/rest/api/3/issue/\(key)?fields=status", headers: ["Authorization": "Basic \(credentials)", "Accept": "application/json"]
+            .get, url: "\(baseURL)/rest/api/3/issue/\(key)?fields=status", headers: headers
         ))
         let status = (answer["fields"] as? [String: Any])?["status"] as? [String: Any]
         return (status?["statusCategory"] as? [String: Any])?["key"] as? String == "done"
