@@ -172,8 +172,7 @@ public final class Bot: Sendable {
             }
             if !errors.isEmpty {
                 logger.warning("action items not filed", metadata: ["errors": "\(errors.map(\.description))"])
-                let lines = errors.map { "• \($0.description)" }
-                replies.append(Reply(.channel, ([desk.guide.render(.issuesFailed, ["count": "\(errors.count)"])] + lines).joined(separator: "\n")))
+                replies.append(Reply(.channel, trackerErrorsText(errors)))
             }
             return replies
         } catch {
@@ -249,7 +248,7 @@ public final class Bot: Sendable {
                     if !done.isEmpty { out.append((incident.channel, Reply(.channel, desk.guide.render(.actionsSynced, ["refs": done.joined(separator: ", "), "id": incident.id.rawValue])))) }
                 }
                 if channel != nil, !errors.isEmpty {
-                    out.append((incident.channel, Reply(.ephemeral, ([desk.guide.render(.issuesFailed, ["count": "\(errors.count)"])] + errors.map { "• \($0.description)" }).joined(separator: "\n"))))
+                    out.append((incident.channel, Reply(.ephemeral, trackerErrorsText(errors))))
                 }
             }
             return out
@@ -257,6 +256,11 @@ public final class Bot: Sendable {
             logger.error("tracker sync failed", metadata: ["error": "\(error)"])
             return []
         }
+    }
+
+    /// "N action items could not be filed…" with one line per tracker error, each saying what to fix.
+    private func trackerErrorsText(_ errors: [TrackerError]) -> String {
+        ([desk.guide.render(.issuesFailed, ["count": "\(errors.count)"])] + errors.map { "• \($0.description)" }).joined(separator: "\n")
     }
 
     /// Writes report files (atomically: a reader never sees half a report) once their decision is stored; a file that

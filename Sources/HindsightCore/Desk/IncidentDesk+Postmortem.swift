@@ -150,7 +150,7 @@ struct PostmortemSession {
             return addAction(item)
         case let .actionStatus(number, status, note):
             guard let index = draft.actions.firstIndex(where: { $0.number == number }) else {
-                return [say(.unknownAction, ["ref": String(format: "AI-%03d", number)])]
+                return [say(.unknownAction, ["ref": ActionItem.reference(number)])]
             }
             draft.actions[index].status = status
             draft.actions[index].statusNote = note.map(desk.redact)
@@ -480,7 +480,7 @@ struct PostmortemSession {
             return replaceText(at: index, with: text, key: .entryEdited)
         case let .action(n):
             guard let index = draft.actions.firstIndex(where: { $0.number == n }) else {
-                return [say(.unknownAction, ["ref": String(format: "AI-%03d", n)])]
+                return [say(.unknownAction, ["ref": ActionItem.reference(n)])]
             }
             draft.actions[index].text = desk.redact(text)
             draft.actions[index].findings = desk.actionCheck.check(draft.actions[index], today: now)
@@ -514,7 +514,7 @@ struct PostmortemSession {
             changed = true
             return [say(.entryRemoved, ["ref": entry.reference, "text": entry.text])]
         case let .action(n):
-            guard let item = draft.actions.first(where: { $0.number == n }) else { return [say(.unknownAction, ["ref": String(format: "AI-%03d", n)])] }
+            guard let item = draft.actions.first(where: { $0.number == n }) else { return [say(.unknownAction, ["ref": ActionItem.reference(n)])] }
             draft.actions.removeAll { $0.number == n }
             changed = true
             return [say(.entryRemoved, ["ref": item.reference, "text": item.text])]

@@ -61,7 +61,10 @@ public struct ActionItem: Codable, Hashable, Sendable {
     /// Issues filed for it, by tracker name (`github`, `gitlab`, `jira`) → web URL.
     public var issues: [String: String] = [:]
 
-    public var reference: String { String(format: "AI-%03d", number) }
+    public var reference: String { Self.reference(number) }
+
+    /// `AI-003` for 3, also for items that do not exist (to name them in a refusal).
+    public static func reference(_ number: Int) -> String { String(format: "AI-%03d", number) }
 
     /// Parses `AI-3`, `AI-003` or `ai-003`.
     public static func number(from reference: String) -> Int? {
