@@ -3,7 +3,6 @@ import Foundation
 import HindsightBot
 import HindsightConfig
 import HindsightCore
-import HindsightNet
 import HindsightPrometheus
 import HindsightPrompts
 import HindsightStore
@@ -47,7 +46,7 @@ struct Composition {
             return Composition(settings: settings, logger: logger, prompts: prompts, bot: Bot(store: store, desk: desk, logger: logger, reportsDirectory: URL(fileURLWithPath: settings.reportsDirectory),
                         filer: try TrackerSetup.filer(source, logger: logger),
                         prometheus: source["PROMETHEUS_URL"].map {
-                            PrometheusClient(baseURL: $0, token: source["PROMETHEUS_TOKEN"], http: HTTPClient(logger: Logger(label: "hindsight.prometheus")))
+                            PrometheusClient(baseURL: $0, token: source["PROMETHEUS_TOKEN"], http: SharedHTTP.client)
                         }), source: source)
         } catch let error as PromptsError {
             throw ValidationError("Prompts: \(error)")

@@ -28,7 +28,7 @@ struct DoctorCommand: AsyncParsableCommand {
         let source = try options.source()
         let settings = try Composition.settings(source)
         var rows: [Row] = []
-        let http = HTTPClient(logger: Logger(label: "hindsight.doctor"))
+        let http = SharedHTTP.client
         defer { http.shutdown() }
 
         do {

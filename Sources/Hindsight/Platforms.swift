@@ -37,7 +37,7 @@ struct Platforms {
             cleanup = {}
             return
         }
-        let http = HTTPClient(logger: Logger(label: "hindsight.http"))
+        let http = SharedHTTP.client
         let webSockets = WebSocketClient(logger: Logger(label: "hindsight.websocket"))
         cleanup = {
             webSockets.shutdown()

@@ -17,21 +17,14 @@ enum TrackerSetup {
             return values.compactMap { $0 }
         }
         var trackers: [any IssueTracker] = []
-        var http: HTTPClient? = nil
-        func client() -> HTTPClient {
-            if let http { return http }
-            let made = HTTPClient(logger: Logger(label: "hindsight.trackers"))
-            http = made
-            return made
-        }
         if let v = try require(["GITHUB_TOKEN", "GITHUB_REPO"], for: "GitHub") {
-            trackers.append(GitHubTracker(apiURL: value("GITHUB_API_URL") ?? "https://api.github.com", token: v[0], repository: v[1], http: client()))
+            trackers.append(GitHubTracker(apiURL: value("GITHUB_API_URL") ?? "https://api.github.com", token: v[0], repository: v[1], http: SharedHTTP.client))
         }
         if let v = try require(["GITLAB_URL", "GITLAB_TOKEN", "GITLAB_PROJECT"], for: "GitLab") {
-            trackers.append(GitLabTracker(baseURL: v[0], token: v[1], project: v[2], http: client()))
+            trackers.append(GitLabTracker(baseURL: v[0], token: v[1], project: v[2], http: SharedHTTP.client))
         }
         if let v = try require(["JIRA_URL", "JIRA_EMAIL", "JIRA_TOKEN", "JIRA_PROJECT"], for: "Jira") {
-            trackers.append(JiraTracker(baseURL: v[0], email: v[1], token: v[2], project: v[3], http: client()))
+            trackers.append(JiraTracker(baseURL: v[0], email: v[1], token: v[2], project: v[3], http: SharedHTTP.client))
         }
         guard !trackers.isEmpty else { return nil }
         logger.info("issue trackers configured", metadata: ["trackers": "\(trackers.map(\.name))"])
@@ -47,4 +40,10 @@ enum TrackerSetup {
         }
         return map
     }
+}
+
+/// The one libcurl client of the process (its transfers run on one thread), made on first use: platform adapters,
+/// trackers, Prometheus and `doctor` share it instead of each starting their own.
+enum SharedHTTP {
+    static let client = HTTPClient(logger: Logger(label: "hindsight.http"))
 }
