@@ -7,42 +7,12 @@ struct ReviewChecklistTests {
     let t0 = Fixtures.t0
     func at(_ minutes: Double) -> Date { t0.addingTimeInterval(minutes * 60) }
 
-    /// An incident taken all the way: milestones, timeline, and every section written through the commands.
-    func completePostmortem() throws -> DeskHarness {
-        let h = DeskHarness()
-        try h.command("start Checkout returns 500 sev2", at: t0)
-        try h.say("error rate at 40%", id: "m1", at: at(2))
-        try h.command("detected at 14:03", at: at(4))
-        try h.say("rolled back to v41", id: "m2", at: at(20))
-        try h.command("mitigated at 14:21", at: at(22))
-        try h.command("resolved at 14:40", at: at(41))
-        try h.command("summary Checkout returned HTTP 500 for 40 minutes after a config change removed the DB pool limit.", at: at(60))
-        try h.command("impact users about 12% of EU checkouts", at: at(61))
-        try h.command("impact duration 38 minutes", at: at(61))
-        try h.command("impact requests 41,200 failed requests", at: at(61))
-        let whys = [
-            "the checkout pods exhausted database connections",
-            "the pool limit was removed from the config",
-            "the config change was generated from an outdated template",
-            "templates are copied by hand between repositories",
-            "there is no shared, versioned source for service templates",
-        ]
-        for why in whys { try h.command("why \(why)", at: at(62)) }
-        try h.command("rootcause confirm", at: at(63))
-        try h.command("factor Technology the pool limit had no safe default", at: at(64))
-        try h.command("factor Monitoring no alert on connection saturation", at: at(64))
-        try h.command("went-well the rollback took four minutes", at: at(65))
-        try h.command("action Publish service templates as a versioned package used by all repos owner @alice due +14d priority P1 type prevent", at: at(66))
-        try h.command("followup 2026-12-20", at: at(67))
-        return h
-    }
+    func completePostmortem() throws -> DeskHarness { try DeskHarness.completePostmortem() }
 
     func review(_ h: DeskHarness, at date: Date) throws -> [ReviewResult] {
         let incident = try #require(h.incident)
         let draft = try #require(h.records.postmortem(of: incident.id))
-        let guide = h.desk.guide
-        return ReviewChecklist(minimumWhyDepth: guide.minimumWhyDepth, followUpWeeks: guide.followUpWeeks, actionCheck: h.desk.actionCheck)
-            .evaluate(incident: incident, events: h.timeline, draft: draft, today: date)
+        return h.desk.reviewChecklist.evaluate(incident: incident, events: h.timeline, draft: draft, today: date)
     }
 
     @Test("a complete post-mortem passes every item, and the review says so")
@@ -77,7 +47,7 @@ struct ReviewChecklistTests {
         let h = try completePostmortem()
         try h.command("went-wrong Bob broke the staging database", at: at(68))
         #expect(try review(h, at: at(70)).first { $0.item == .blame }?.status == .fail)
-        try h.command("keep P13", at: at(69))
+        try h.command("keep P16", at: at(69))  // the went-wrong just added follows P1…P15
         #expect(try review(h, at: at(70)).first { $0.item == .blame }?.status == .pass)
         let later = at(60 * 24 * 30)
         #expect(try review(h, at: later).first { $0.item == .actions }?.status == .warn)

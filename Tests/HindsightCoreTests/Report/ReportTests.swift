@@ -8,40 +8,7 @@ struct ReportTests {
     let t0 = Fixtures.t0
     func at(_ minutes: Double) -> Date { t0.addingTimeInterval(minutes * 60) }
 
-    /// A complete post-mortem, written through the same commands responders type.
-    func complete() throws -> DeskHarness {
-        let h = DeskHarness()
-        try h.command("start Checkout returns 500 sev2", at: t0)
-        try h.say("error rate at 40% on checkout-api | EU only", id: "m1", at: at(2))
-        try h.command("detected at 14:03", at: at(4))
-        try h.command("acknowledged at 14:05", at: at(5), by: Fixtures.bob)
-        try h.say("rolled back to v41, see <https://deploys.example.com/41|deploy 41>", id: "m2", at: at(20))
-        try h.command("confirm S1", at: at(21))
-        try h.command("resolved at 14:40", at: at(41))
-        try h.command("summary Checkout returned HTTP 500 for 38 minutes after a config change removed the DB pool limit. Rolling back restored service.", at: at(60))
-        try h.command("impact users about 12% of EU checkouts", at: at(61))
-        try h.command("impact duration 38 minutes", at: at(61))
-        try h.command("impact requests 41,200 failed requests", at: at(61))
-        let whys = [
-            "why the checkout pods exhausted database connections evidence E2 https://grafana.example.com/d/pool",
-            "why the pool limit was removed from the config",
-            "why the config was generated from an outdated template",
-            "why templates are copied by hand between repositories",
-            "why there is no shared, versioned source for service templates",
-        ]
-        for why in whys { try h.command(why, at: at(62)) }
-        try h.command("rootcause confirm", at: at(63), by: Fixtures.bob)
-        try h.command("factor Technology the pool limit had no safe default", at: at(64))
-        try h.command("factor Monitoring no alert on connection saturation", at: at(64), by: Fixtures.bob)
-        try h.command("went-well the rollback took four minutes", at: at(65))
-        try h.command("went-wrong the deploy diff did not show generated config", at: at(65))
-        try h.command("lucky traffic was low on a Sunday", at: at(65))
-        try h.command("lesson generated config needs review like code", at: at(65))
-        try h.command("action Publish service templates as a versioned package used by all repos owner @alice due 2026-12-06 priority P1 type prevent", at: at(66))
-        try h.command("action Alert at 80% DB pool saturation for checkout-api, paging on-call owner @bob due 2026-11-29 priority P2 type detect", at: at(66))
-        try h.command("followup 2026-12-20", at: at(67))
-        return h
-    }
+    func complete() throws -> DeskHarness { try DeskHarness.completePostmortem() }
 
     func minimal() throws -> DeskHarness {
         let h = DeskHarness()
