@@ -58,7 +58,7 @@ public struct CommandRoutes: HTTPRoutes {
         var responses: [CommandResponse] = []
         for reply in replies {
             let type = reply.visibility == .channel ? "in_channel" : "ephemeral"
-            var pieces = PostText.split(reply.text, limit: configuration.maxPostLength)
+            var pieces = TextSplit.split(reply.text, limit: configuration.maxPostLength)
             let buttons = poster.attachments(for: reply.actions)
             if buttons == nil, !reply.actions.isEmpty { pieces.append(ReplyPoster.actionLines(reply.actions)) }
             for (index, piece) in pieces.enumerated() {

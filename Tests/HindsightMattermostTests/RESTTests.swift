@@ -1,4 +1,5 @@
 import Foundation
+import HindsightCore
 import HindsightNet
 import HindsightTesting
 import Logging
@@ -58,12 +59,12 @@ struct RESTTests {
     @Test("over-long text is split at line breaks into posts within the limit, losing nothing")
     func split() {
         let text = (1...50).map { "line \($0) " + String(repeating: "x", count: 30) }.joined(separator: "\n")
-        let pieces = PostText.split(text, limit: 200)
+        let pieces = TextSplit.split(text, limit: 200)
         #expect(pieces.count > 1)
         #expect(pieces.allSatisfy { $0.unicodeScalars.count <= 200 })
         #expect(pieces.joined() == text)
         let unbroken = String(repeating: "é", count: 450)
-        #expect(PostText.split(unbroken, limit: 200).map(\.count) == [200, 200, 50])
+        #expect(TextSplit.split(unbroken, limit: 200).map(\.count) == [200, 200, 50])
     }
 
     @Test("a long reply is posted as several posts through the REST API")

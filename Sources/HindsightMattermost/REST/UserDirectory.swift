@@ -1,10 +1,5 @@
+import HindsightCore
 import Logging
-
-/// Looks up a person's display name by user id.
-public protocol UserNameLookup: Sendable {
-    /// The name to show for `userID`; falls back to the id when it cannot be fetched.
-    func displayName(of userID: String) async -> String
-}
 
 /// Display names from `GET /users/{id}`, cached for the life of the process (names rarely change mid-incident,
 /// and the timeline keeps the name at the time anyway).

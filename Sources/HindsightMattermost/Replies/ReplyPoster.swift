@@ -29,7 +29,7 @@ struct ReplyPoster: Sendable {
     }
 
     private func deliver(_ reply: Reply, channelID: String, userID: String?, rootID: String?) async throws(MattermostAPIError) {
-        var pieces = reply.text.isEmpty ? [] : PostText.split(reply.text, limit: maxPostLength)
+        var pieces = reply.text.isEmpty ? [] : TextSplit.split(reply.text, limit: maxPostLength)
         let buttons = attachments(for: reply.actions)
         if buttons == nil, !reply.actions.isEmpty {
             pieces.append(Self.actionLines(reply.actions))

@@ -1,8 +1,9 @@
-/// Splits text that exceeds Mattermost's post limit into posts that fit, never dropping a character.
-enum PostText {
-    /// Pieces of at most `limit` Unicode scalars (Mattermost counts runes), cut at the last line break that fits,
-    /// else at the last space, else exactly at the limit. Joined back they give the original text.
-    static func split(_ text: String, limit: Int) -> [String] {
+/// Splits text that exceeds a platform's message limit into messages that fit, never dropping a character.
+public enum TextSplit {
+    /// Pieces of at most `limit` Unicode scalars (Mattermost counts runes; Slack's limits are in characters, which
+    /// are never more than scalars), cut at the last line break that fits, else at the last space, else exactly at the
+    /// limit. Joined back they give the original text.
+    public static func split(_ text: String, limit: Int) -> [String] {
         let limit = max(limit, 1)
         guard text.unicodeScalars.count > limit else { return [text] }
         var pieces: [String] = []
