@@ -66,6 +66,15 @@ public enum MessageKey: String, CaseIterable, Codable, Sendable {
     case mattermostRateLimited = "mattermost_rate_limited"
     case mattermostFailed = "mattermost_failed"
     case mattermostDialogUnavailable = "mattermost_dialog_unavailable"
+    // Slack adapter
+    case slackNotInChannel = "slack_not_in_channel"
+    case slackChannelNotFound = "slack_channel_not_found"
+    case slackMissingScope = "slack_missing_scope"
+    case slackArchived = "slack_archived"
+    case slackRateLimited = "slack_rate_limited"
+    case slackFailed = "slack_failed"
+    case slackWorking = "slack_working"
+    case slackModalUnavailable = "slack_modal_unavailable"
 }
 
 /// The loaded message texts. Loading checks that every `MessageKey` has a text.

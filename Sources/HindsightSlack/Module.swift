@@ -1,1 +1,0 @@
-// HindsightSlack: see Package.swift for what this module is for.

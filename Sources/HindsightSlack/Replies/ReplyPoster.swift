@@ -1,0 +1,82 @@
+import Foundation
+import HindsightCore
+import Logging
+
+/// Where a reply goes: the conversation's channel, the person who asked, and the `response_url` of their slash
+/// command or click when there is one (it works even where the bot is not a member).
+struct ReplyTarget: Sendable {
+    var channel: String
+    var user: String?
+    var responseURL: String?
+}
+
+/// Posts the core's `Reply` values to Slack: Markdown converted to mrkdwn, split below Slack's limits (never cut),
+/// buttons as an `actions` block, files through the external upload flow, ephemeral replies to the asker only.
+struct ReplyPoster: Sendable {
+    let api: SlackWebAPI
+    let messages: MessageCatalog
+    let logger: Logger
+
+    /// Slack truncates `text` over 40,000 characters; stay below it.
+    static let textLimit = 39_000
+
+    func post(_ reply: Reply, to target: ReplyTarget) async {
+        let channel = reply.destination ?? target.channel
+        do {
+            try await deliver(reply, channel: channel, target: target)
+        } catch {
+            if Task.isCancelled { return }
+            logger.error("could not post a reply to slack", metadata: ["channel": "\(channel)", "error": "\(error)"])
+            await explain(error, to: target)
+        }
+    }
+
+    /// Tells the person who asked why their answer did not arrive (by `response_url`, which needs no membership).
+    func explain(_ error: SlackAPIError, to target: ReplyTarget) async {
+        let text = error.userFacingText(messages)
+        if let url = target.responseURL {
+            try? await api.respond(to: url, ephemeral: true, text: text)
+        } else if let user = target.user, error.code != "not_in_channel", error.code != "channel_not_found" {
+            try? await api.postEphemeral(channel: target.channel, user: user, text: text)
+        }
+    }
+
+    private func deliver(_ reply: Reply, channel: String, target: ReplyTarget) async throws(SlackAPIError) {
+        let text = SlackText.mrkdwn(reply.text)
+        let pieces = text.isEmpty ? [] : TextSplit.split(text, limit: reply.actions.isEmpty ? Self.textLimit : Block.sectionLimit)
+        let ephemeral = reply.visibility == .ephemeral && reply.destination == nil && reply.file == nil
+        for (index, piece) in pieces.enumerated() {
+            let blocks = index == pieces.count - 1 ? Self.blocks(piece, actions: reply.actions) : nil
+            if ephemeral, let user = target.user {
+                if let url = target.responseURL, blocks == nil {
+                    try await api.respond(to: url, ephemeral: true, text: piece)
+                } else {
+                    try await api.postEphemeral(channel: channel, user: user, text: piece, blocks: blocks)
+                }
+            } else {
+                _ = try await api.postMessage(channel: channel, text: piece, blocks: blocks)
+            }
+        }
+        if pieces.isEmpty, let blocks = Self.blocks("", actions: reply.actions) {
+            _ = try await api.postMessage(channel: channel, text: Self.actionLines(reply.actions), blocks: blocks)
+        }
+        if let file = reply.file {
+            try await api.upload(channel: channel, filename: file.name, contents: Data(file.contents.utf8), comment: nil)
+        }
+    }
+
+    /// A section with the text and an `actions` block with one button per action; nil without actions.
+    static func blocks(_ mrkdwn: String, actions: [Reply.Action]) -> [Block]? {
+        guard !actions.isEmpty else { return nil }
+        var blocks: [Block] = mrkdwn.isEmpty ? [] : [.section(mrkdwn: mrkdwn)]
+        blocks.append(.actions(blockID: "hindsight_actions", buttons: actions.enumerated().map { index, action in
+            Block.Button(actionID: "hindsight_\(index)", label: action.label, value: action.command)
+        }))
+        return blocks
+    }
+
+    /// The buttons as text (the notification fallback).
+    static func actionLines(_ actions: [Reply.Action]) -> String {
+        actions.map { "→ \($0.label): `/postmortem \($0.command)`" }.joined(separator: "\n")
+    }
+}

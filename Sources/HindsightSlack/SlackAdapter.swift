@@ -1,0 +1,417 @@
+import Foundation
+import HindsightBot
+import HindsightCore
+import HindsightNet
+import Logging
+import Metrics
+import ServiceLifecycle
+import Synchronization
+
+/// The Slack channel adapter: Socket Mode for events, slash commands and interactivity; the Web API for everything
+/// it says. Events are acknowledged only once stored (in group-committed batches); retries and redeliveries are
+/// recognised by `event_id` and by message `ts`; after an abrupt loss it backfills with `conversations.history`.
+public final class SlackAdapter: Service, Sendable {
+    private let configuration: SlackConfiguration
+    private let bot: Bot
+    private let api: SlackWebAPI
+    private let webSockets: WebSocketClient
+    private let logger: Logger
+    private let directory: SlackUserDirectory
+    private let poster: ReplyPoster
+    private let reconnectPolicy: ReconnectPolicy
+    private let now: @Sendable () -> Date
+    private let queue = CaptureQueue()
+    private let recent = RecentEventIDs()
+    private let live = LiveConnections()
+    private let outbox: AsyncStream<(Reply, ReplyTarget)>
+    private let outboxSink: AsyncStream<(Reply, ReplyTarget)>.Continuation
+    private let jobs: AsyncStream<@Sendable () async -> Void>
+    private let jobsSink: AsyncStream<@Sendable () async -> Void>.Continuation
+    private let backfills = BackfillGate()
+    private let storeFailing = Mutex(false)
+
+    /// Creates the adapter; nothing connects until `run()`.
+    /// - Parameters:
+    ///   - reconnectPolicy: backoff after an abrupt loss (default 0.5 s growing to 30 s, with jitter).
+    ///   - sleep: how rate-limit and retry waits are spent (tests can observe them).
+    public init(
+        configuration: SlackConfiguration, bot: Bot, http: HTTPClient, webSockets: WebSocketClient, logger: Logger,
+        reconnectPolicy: ReconnectPolicy = ReconnectPolicy(initialDelay: .milliseconds(500), maximumDelay: .seconds(30)),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        var logger = logger
+        logger[metadataKey: "platform"] = "slack"
+        self.configuration = configuration
+        self.bot = bot
+        self.webSockets = webSockets
+        self.logger = logger
+        self.reconnectPolicy = reconnectPolicy
+        self.now = now
+        api = SlackWebAPI(configuration: configuration, http: http, logger: logger, sleep: sleep)
+        directory = SlackUserDirectory(api: api, ttl: configuration.nameTTL, logger: logger)
+        poster = ReplyPoster(api: api, messages: bot.desk.messages, logger: logger)
+        (outbox, outboxSink) = AsyncStream.makeStream(of: (Reply, ReplyTarget).self)
+        (jobs, jobsSink) = AsyncStream.makeStream(of: (@Sendable () async -> Void).self)
+    }
+
+    /// True while at least one Socket Mode connection is open (for `/readyz`).
+    public var isConnected: Bool { live.isUp }
+
+    /// False after a failed store write until one succeeds again: Slack's envelopes are then left unacknowledged.
+    public var isStoring: Bool { !storeFailing.withLock { $0 } }
+
+    /// Posts replies in a channel for something that did not come from Slack (alerts, reminders), in order.
+    public func post(_ replies: [Reply], in channelID: String) {
+        for reply in replies { outboxSink.yield((reply, ReplyTarget(channel: channelID))) }
+    }
+
+    /// Identifies the bot (`auth.test`), then captures and answers until cancelled or its service group shuts down.
+    /// - Throws: `SlackStartupError` when the bot token is refused or Slack cannot be reached.
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown { try await self.serve() }
+    }
+
+    private func serve() async throws {
+        let identity: SlackWebAPI.Identity
+        do { identity = try await api.authTest() } catch {
+            throw SlackStartupError(apiURL: configuration.apiURL, cause: error)
+        }
+        await directory.remember(identity.user_id, name: "hindsight")
+        logger.info("slack bot identified", metadata: ["team": "\(identity.team ?? "")", "user": "\(identity.user_id)"])
+        let translator = EventTranslator(botUserID: identity.user_id, botID: identity.bot_id)
+        let session = SocketModeSession(
+            api: api, webSockets: webSockets, configuration: configuration, policy: reconnectPolicy, logger: logger,
+            deliver: { [self] frame, ack in await self.receive(frame, ack: ack, translator: translator) },
+            backfill: { [self] in await self.backfill(translator: translator) },
+            live: live
+        )
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.queue.drain { await self.store($0) } }
+            group.addTask {
+                for await (reply, target) in self.outbox { await self.poster.post(reply, to: target) }
+            }
+            group.addTask {
+                await withDiscardingTaskGroup { running in
+                    for await job in self.jobs { running.addTask { await job() } }
+                }
+            }
+            group.addTask { await session.run() }
+            await group.waitForAll()
+        }
+    }
+
+    // MARK: Events
+
+    private func receive(_ frame: SocketFrame, ack: Acknowledger, translator: EventTranslator) async {
+        switch frame {
+        case .events(let envelope):
+            let callback = envelope.payload
+            if let eventID = callback.event_id, recent.contains(eventID) {
+                Counter(label: "hindsight_events_captured_total", dimensions: [("platform", "slack"), ("outcome", "redelivered")]).increment()
+                ack(envelope.id)
+                return
+            }
+            if callback.event.type == "app_mention" {
+                ack(envelope.id)
+                if let channel = callback.event.channel, let user = callback.event.user, !translator.isOwn(user, callback.event.bot_id) {
+                    outboxSink.yield((bot.mentionReply, ReplyTarget(channel: channel, user: user)))
+                }
+                return
+            }
+            let inputs = await translator.inputs(for: callback.event, names: directory)
+            guard !inputs.isEmpty else {
+                ack(envelope.id)
+                return
+            }
+            queue.append(.init(inputs: inputs, eventID: callback.event_id, envelopeID: envelope.id, ack: ack))
+        case .slashCommand(let envelope):
+            jobsSink.yield { await self.slashCommand(envelope, ack: ack) }
+        case .interactive(let envelope):
+            jobsSink.yield { await self.interactive(envelope, ack: ack) }
+        case .hello, .disconnect, .unreadable:
+            break  // handled by the session
+        }
+    }
+
+    /// Stores a batch in one transaction, then acknowledges each envelope; on failure acknowledges none.
+    private func store(_ batch: [CaptureQueue.Item]) async {
+        let inputs = batch.flatMap(\.inputs)
+        let results: [(outcome: CaptureOutcome, replies: [Reply])]
+        do {
+            results = try await bot.capture(batch: inputs)
+        } catch {
+            let first = storeFailing.withLock { failing in
+                defer { failing = true }
+                return !failing
+            }
+            if first {
+                logger.error("could not store slack events; not acknowledging them, so Slack delivers them again", metadata: ["error": "\(error)"])
+            }
+            return
+        }
+        var offset = 0
+        for item in batch {
+            item.ack(item.envelopeID)
+            if let eventID = item.eventID { recent.insert(eventID) }
+            for (input, result) in zip(item.inputs, results[offset..<(offset + item.inputs.count)]) {
+                enqueue(result.replies, for: input)
+                if case .answered = result.outcome, case .message(let message) = input {
+                    // A visible "got it" on the message that answered the bot's question.
+                    jobsSink.yield { [api] in try? await api.react(channel: message.channel.channelID, ts: message.messageID, name: "white_check_mark") }
+                }
+            }
+            offset += item.inputs.count
+        }
+        if storeFailing.withLock({ failing in defer { failing = false }; return failing }) {
+            logger.notice("storing slack events again; backfilling what Slack gave up redelivering")
+            jobsSink.yield { [self] in await self.backfill(translator: nil) }
+        }
+    }
+
+    private func enqueue(_ replies: [Reply], for input: CaptureInput) {
+        let author: String? = if case .message(let message) = input { message.author.id } else { nil }
+        for reply in replies { outboxSink.yield((reply, ReplyTarget(channel: input.channel.channelID, user: author))) }
+    }
+
+    // MARK: Backfill
+
+    /// After a fresh connection: the messages posted since the newest captured one in each open incident channel,
+    /// with thread replies, captured oldest first. Runs one at a time; a request while running runs once more after.
+    private func backfill(translator: EventTranslator?) async {
+        guard let translator = translator ?? backfills.translator else { return }
+        guard backfills.begin(translator) else { return }
+        repeat {
+            let points: [(channel: ChannelKey, since: Date)]
+            do { points = try await bot.backfillPoints(platform: .slack) } catch {
+                logger.error("could not read backfill points", metadata: ["error": "\(error)"])
+                continue
+            }
+            for point in points {
+                if Task.isCancelled { return }
+                await backfill(channel: point.channel.channelID, since: point.since, translator: translator)
+            }
+        } while backfills.endOrAgain()
+    }
+
+    private func backfill(channel: String, since: Date, translator: EventTranslator) async {
+        // A second of overlap: messages in the same second as the newest one are recognised by ts.
+        let oldest = String(format: "%.6f", max(since.timeIntervalSince1970 - 1, 0))
+        do {
+            var messages: [SlackMessage] = []
+            var cursor: String?
+            repeat {
+                let page = try await api.history(channel: channel, oldest: oldest, cursor: cursor)
+                messages += page.messages
+                cursor = page.nextCursor
+            } while cursor != nil
+            for parent in messages where (parent.reply_count ?? 0) > 0 && (parent.latest_reply ?? "") > oldest {
+                guard let ts = parent.ts else { continue }
+                var replyCursor: String?
+                repeat {
+                    let page = try await api.replies(channel: channel, ts: ts, oldest: oldest, cursor: replyCursor)
+                    messages += page.messages.filter { $0.ts != ts }
+                    replyCursor = page.nextCursor
+                } while replyCursor != nil
+            }
+            messages.sort { (Double($0.ts ?? "") ?? 0) < (Double($1.ts ?? "") ?? 0) }
+            var inputs: [CaptureInput] = []
+            for message in messages { inputs += await translator.inputs(forHistory: message, in: channel, names: directory) }
+            var stored = 0
+            for start in stride(from: 0, to: inputs.count, by: CaptureQueue.batchLimit) {
+                let slice = Array(inputs[start..<min(start + CaptureQueue.batchLimit, inputs.count)])
+                let results = try await bot.capture(batch: slice)
+                for (input, result) in zip(slice, results) {
+                    if case .stored = result.outcome { stored += 1 }
+                    enqueue(result.replies, for: input)
+                }
+            }
+            logger.info("slack backfill", metadata: ["channel": "\(channel)", "messages": "\(messages.count)", "new": "\(stored)"])
+        } catch {
+            if Task.isCancelled { return }
+            logger.error("slack backfill failed", metadata: ["channel": "\(channel)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: Slash commands and interactivity
+
+    private func slashCommand(_ envelope: SocketFrame.Envelope<SlashCommand>, ack: Acknowledger) async {
+        let command = envelope.payload
+        let target = ReplyTarget(channel: command.channel_id, user: command.user_id, responseURL: command.response_url)
+        let trigger = command.trigger_id ?? ""
+        await answer(envelope.id, ack: ack, target: target, trigger: trigger, payloadInAck: true) { [self] in
+            let user = Person(id: command.user_id, name: await directory.displayName(of: command.user_id))
+            return await bot.handle(CommandInvocation(
+                channel: ChannelKey(platform: .slack, channelID: command.channel_id), user: user, text: command.text ?? "",
+                receivedAt: now(), canOpenForms: !trigger.isEmpty
+            ))
+        }
+        // Commands work anywhere, capture only where the bot is a member: say so rather than record nothing.
+        if let channel = try? await api.channelInfo(command.channel_id), channel.is_member == false {
+            await poster.explain(.api(method: "conversations.info", code: "not_in_channel", needed: nil), to: target)
+        }
+    }
+
+    private func interactive(_ envelope: SocketFrame.Envelope<InteractivePayload>, ack: Acknowledger) async {
+        let payload = envelope.payload
+        guard let userID = payload.user?.id else { return ack(envelope.id) }
+        switch payload.type {
+        case "view_submission":
+            guard let view = payload.view,
+                  let submission = ModalRendering.submission(view, user: Person(id: userID, name: await directory.displayName(of: userID)), at: now())
+            else { return ack(envelope.id) }
+            switch await bot.submit(submission) {
+            case .accepted(let replies):
+                ack(envelope.id)
+                for reply in replies { outboxSink.yield((reply, ReplyTarget(channel: submission.channel.channelID, user: userID))) }
+            case .rejected(let errors):
+                ack(envelope.id, payload: ModalRendering.errorsResponse(errors, view: view))
+            }
+        case "block_actions":
+            guard let action = payload.actions?.first, let command = action.value,
+                  let channel = payload.channel?.id ?? payload.container?.channel_id
+            else { return ack(envelope.id) }
+            let target = ReplyTarget(channel: channel, user: userID, responseURL: payload.response_url)
+            let trigger = payload.trigger_id ?? ""
+            await answer(envelope.id, ack: ack, target: target, trigger: trigger, payloadInAck: false) { [self] in
+                let user = Person(id: userID, name: await directory.displayName(of: userID))
+                return await bot.handle(CommandInvocation(
+                    channel: ChannelKey(platform: .slack, channelID: channel), user: user, text: command, receivedAt: now(),
+                    canOpenForms: !trigger.isEmpty
+                ))
+            }
+            // The buttons did their job: replace them with who chose what.
+            if let ts = payload.message?.ts ?? payload.container?.message_ts {
+                let text = payload.message?.text ?? ""
+                let chosen = "✓ <@\(userID)>: \(SlackText.escape(action.text?.text ?? command))"
+                try? await api.update(channel: channel, ts: ts, text: text, blocks: (text.isEmpty ? [] : [.section(mrkdwn: text)]) + [.context(mrkdwn: chosen)])
+            }
+        default:
+            ack(envelope.id)  // view_closed, shortcuts…: nothing to do
+        }
+    }
+
+    /// Runs `work`. Finished within the command deadline: the first plain reply goes in the acknowledgement. Later: the
+    /// acknowledgement says "working on it" and every reply is posted when ready. Forms open with the trigger id.
+    private func answer(
+        _ envelopeID: String, ack: Acknowledger, target: ReplyTarget, trigger: String, payloadInAck: Bool,
+        work: @escaping @Sendable () async -> [Reply]
+    ) async {
+        let acknowledged = Once()
+        let deadline = configuration.commandDeadline
+        let working = payloadInAck ? Self.ackPayload(Reply(.ephemeral, bot.desk.messages.render(.slackWorking))) : nil
+        var replies = await withTaskGroup(of: Void.self, returning: [Reply].self) { group in
+            group.addTask {
+                try? await Task.sleep(for: deadline)
+                guard !Task.isCancelled, acknowledged.claim() else { return }
+                ack(envelopeID, payload: working)
+            }
+            let replies = await work()
+            group.cancelAll()
+            return replies
+        }
+        if acknowledged.claim() {
+            if payloadInAck, let index = replies.firstIndex(where: Self.fitsInAck) {
+                ack(envelopeID, payload: Self.ackPayload(replies.remove(at: index)))
+            } else {
+                ack(envelopeID)
+            }
+        }
+        for reply in replies {
+            if let form = reply.form {
+                await open(form, trigger: trigger, target: target)
+                if reply.text.isEmpty { continue }
+            }
+            var reply = reply
+            reply.form = nil
+            outboxSink.yield((reply, target))
+        }
+    }
+
+    private func open(_ form: Form, trigger: String, target: ReplyTarget) async {
+        do {
+            try await api.openView(triggerID: trigger, view: ModalRendering.view(for: form, channel: target.channel))
+        } catch {
+            logger.warning("could not open a slack modal", metadata: ["form": "\(form.id)", "error": "\(error)"])
+            outboxSink.yield((Reply(.ephemeral, bot.desk.messages.render(.slackModalUnavailable, ["reason": error.description])), target))
+        }
+    }
+
+    private static func fitsInAck(_ reply: Reply) -> Bool {
+        reply.form == nil && reply.file == nil && reply.destination == nil && !reply.text.isEmpty
+            && SlackText.mrkdwn(reply.text).count <= ReplyPoster.textLimit
+    }
+
+    /// A slash command response: `response_type`, mrkdwn `text`, and blocks when there are buttons.
+    private static func ackPayload(_ reply: Reply) -> Data? {
+        struct Payload: Encodable { var response_type: String; var text: String; var blocks: [Block]? }
+        let text = SlackText.mrkdwn(reply.text)
+        let blocks = text.count <= Block.sectionLimit ? ReplyPoster.blocks(text, actions: reply.actions) : nil
+        return try? JSONEncoder().encode(Payload(response_type: reply.visibility == .channel ? "in_channel" : "ephemeral", text: text, blocks: blocks))
+    }
+}
+
+/// Slack could not be used at startup; the description says what to fix.
+public struct SlackStartupError: Error, CustomStringConvertible {
+    public var apiURL: String
+    public var cause: SlackAPIError
+
+    public var description: String {
+        switch cause.code {
+        case "invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive":
+            "Slack rejected SLACK_BOT_TOKEN (auth.test: \(cause.code ?? "")): copy the Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page (reinstall the app if it was revoked) and set SLACK_BOT_TOKEN to it."
+        default:
+            "Could not identify the bot on Slack at \(apiURL): \(cause)"
+        }
+    }
+}
+
+/// True exactly once.
+final class Once: Sendable {
+    private let done = Mutex(false)
+
+    func claim() -> Bool {
+        done.withLock { done in
+            defer { done = true }
+            return !done
+        }
+    }
+}
+
+/// One backfill at a time; a request while one runs makes it run once more at the end.
+final class BackfillGate: Sendable {
+    private struct State {
+        var running = false
+        var again = false
+        var translator: EventTranslator?
+    }
+
+    private let state = Mutex(State())
+
+    /// The translator of the first backfill, for backfills started without one (store recovery).
+    var translator: EventTranslator? { state.withLock { $0.translator } }
+
+    func begin(_ translator: EventTranslator) -> Bool {
+        state.withLock { s in
+            s.translator = s.translator ?? translator
+            if s.running {
+                s.again = true
+                return false
+            }
+            s.running = true
+            return true
+        }
+    }
+
+    /// Ends a run; true when another was asked for meanwhile (and it is now running).
+    func endOrAgain() -> Bool {
+        state.withLock { s in
+            if s.again {
+                s.again = false
+                return true
+            }
+            s.running = false
+            return false
+        }
+    }
+}
