@@ -99,7 +99,8 @@ struct SocketSession: Sendable {
                     case .event(let event)?: queue = machine.handle(.event(event))
                     case let .reply(seqReply, ok)?: queue = machine.handle(.reply(seqReply: seqReply, ok: ok))
                     case nil:
-                        logger.debug("ignored an unrecognised mattermost frame")
+                        Counter(label: "hindsight_frames_rejected_total", dimensions: [("platform", "mattermost")]).increment()
+                        logger.warning("rejected a mattermost frame", metadata: ["bytes": "\(text.utf8.count)"])
                         queue = []
                     }
                 case .pingDue:
