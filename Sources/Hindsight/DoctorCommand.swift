@@ -5,6 +5,7 @@ import HindsightMattermost
 import HindsightNet
 import HindsightPrometheus
 import HindsightPrompts
+import HindsightSlack
 import HindsightStore
 import HindsightTrackers
 import Logging
@@ -13,7 +14,7 @@ import Logging
 struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Check the configuration and every configured integration live (store, Prompts, Mattermost, trackers, Prometheus)."
+        abstract: "Check the configuration and every configured integration live (store, Prompts, Slack, Mattermost, trackers, Prometheus)."
     )
 
     @OptionGroup var options: ConfigOptions
@@ -55,8 +56,23 @@ struct DoctorCommand: AsyncParsableCommand {
             rows.append(Row(check: "reports directory", passed: false, detail: "\(reports.path): \(error.localizedDescription)"))
         }
 
+        var platforms = 0
+        do {
+            if let slack = try SlackConfiguration.fromEnvironment(source.values) {
+                platforms += 1
+                let channels = (try? await Store(path: settings.databasePath).read { tx in try tx.openIncidents() })?
+                    .filter { $0.channel.platform == .slack }.map(\.channel.channelID) ?? []
+                for check in await SlackDoctor.run(slack, http: http, incidentChannels: channels) {
+                    rows.append(Row(check: check.name, passed: check.passed, detail: check.detail))
+                }
+            }
+        } catch {
+            platforms += 1
+            rows.append(Row(check: "slack", passed: false, detail: "\(error)"))
+        }
         do {
             if let mattermost = try MattermostConfiguration.fromEnvironment(source.values) {
+                platforms += 1
                 let rest = MattermostREST(baseURL: mattermost.serverURL, token: mattermost.token, transport: http, logger: Logger(label: "doctor"), maxAttempts: 1)
                 do {
                     let me = try await rest.me()
@@ -69,11 +85,13 @@ struct DoctorCommand: AsyncParsableCommand {
                 if mattermost.publicURL == nil {
                     rows.append(Row(check: "mattermost dialogs", passed: nil, detail: "HINDSIGHT_PUBLIC_URL is not set: forms fall back to one-line commands"))
                 }
-            } else {
-                rows.append(Row(check: "chat platform", passed: nil, detail: "none configured: `hindsight run` opens the console channel"))
             }
         } catch {
+            platforms += 1
             rows.append(Row(check: "mattermost", passed: false, detail: "\(error)"))
+        }
+        if platforms == 0 {
+            rows.append(Row(check: "chat platform", passed: nil, detail: "none configured: `hindsight run` opens the console channel"))
         }
 
         if let filer = try TrackerSetup.filer(source, logger: Logger(label: "doctor")) {

@@ -1,8 +1,10 @@
 import ArgumentParser
 import HindsightBot
+import HindsightCore
 import HindsightMattermost
 import HindsightNet
 import HindsightServer
+import HindsightSlack
 import Metrics
 import Prometheus
 import HindsightWebhooks
@@ -22,16 +24,16 @@ struct Platforms {
         var services: [any Service] = []
         var routes: [any HTTPRoutes] = []
         let mattermost: MattermostConfiguration?
+        let slack: SlackConfiguration?
         do {
             mattermost = try MattermostConfiguration.fromEnvironment(app.source.values)
-        } catch {
+            slack = try SlackConfiguration.fromEnvironment(app.source.values)
+        } catch let error as MattermostConfigurationError {
             throw ValidationError(error.description)
+        } catch {
+            throw ValidationError("\(error)")
         }
-        if mattermost == nil, app.source["SLACK_APP_TOKEN"] != nil || app.source["SLACK_BOT_TOKEN"] != nil {
-            // Better a clear refusal than a server quietly falling back to the terminal console.
-            throw ValidationError("SLACK_APP_TOKEN / SLACK_BOT_TOKEN are set, but the Slack adapter is not available yet: run on Mattermost (MATTERMOST_URL, MATTERMOST_TOKEN) or unset them to use the console channel.")
-        }
-        guard mattermost != nil else {
+        guard mattermost != nil || slack != nil else {
             // Console only: no network clients, no threads.
             self.services = []
             cleanup = {}
@@ -43,48 +45,49 @@ struct Platforms {
             webSockets.shutdown()
             http.shutdown()
         }
-        var mattermostAdapter: MattermostAdapter?
+        var posters: [Platform: @Sendable ([Reply], String) -> Void] = [:]
+        var connected: [(String, @Sendable () -> Bool)] = []
         if let mattermost {
             let adapter = MattermostAdapter(configuration: mattermost, bot: app.bot, http: http, webSockets: webSockets, logger: app.logger)
             services.append(adapter)
             routes.append(adapter.routes)
-            mattermostAdapter = adapter
+            posters[.mattermost] = { adapter.post($0, in: $1) }
+            connected.append(("mattermost", { adapter.isConnected }))
             app.logger.info("mattermost configured", metadata: ["server": "\(mattermost.serverURL)"])
         }
-        if let adapter = mattermostAdapter {
-            services.append(ReminderScheduler(bot: app.bot, logger: app.logger, deliver: { reminder in
-                if reminder.channel.platform == .mattermost { adapter.post([reminder.reply], in: reminder.channel.channelID) }
-            }))
+        if let slack {
+            let adapter = SlackAdapter(configuration: slack, bot: app.bot, http: http, webSockets: webSockets, logger: app.logger)
+            services.append(adapter)
+            posters[.slack] = { adapter.post($0, in: $1) }
+            connected.append(("slack", { adapter.isConnected }))
+            connected.append(("slack_store_writes", { adapter.isStoring }))
+            app.logger.info("slack configured", metadata: ["api": "\(slack.apiURL)", "connections": "\(slack.connections)"])
         }
-        if !services.isEmpty {
-            let webhooks = try WebhookSetup.configuration(app.source)
-            if !webhooks.isEmpty {
-                let adapters = mattermostAdapter
-                routes.append(WebhookRoutes(configuration: webhooks, bot: app.bot, sink: { replies, channel in
-                    if channel.platform == .mattermost { adapters?.post(replies, in: channel.channelID) }
-                }, logger: app.logger))
-                app.logger.info("webhooks configured")
-            }
-            let registry = Self.metricsRegistry
-            let bot = app.bot
-            let adapter = mattermostAdapter
-            var checks: [BotHTTPServer.ReadinessCheck] = [{
-                let open = try? await bot.store.read { tx in try tx.openIncidents().count }
-                return ("store", open != nil)
-            }]
-            if let adapter { checks.append { ("mattermost", adapter.isConnected) } }
-            let server = BotHTTPServer(
-                configuration: .init(host: app.settings.httpHost, port: app.settings.httpPort), routes: routes, logger: app.logger,
-                readiness: checks,
-                metrics: {
-                    if let open = try? await bot.store.read({ tx in try tx.openIncidents().count }) {
-                        Gauge(label: "hindsight_open_incidents").record(open)
-                    }
-                    return registry.emitToString()
+        let post: @Sendable ([Reply], ChannelKey) -> Void = { [posters] replies, channel in posters[channel.platform]?(replies, channel.channelID) }
+        services.append(ReminderScheduler(bot: app.bot, logger: app.logger, deliver: { reminder in post([reminder.reply], reminder.channel) }))
+        let webhooks = try WebhookSetup.configuration(app.source)
+        if !webhooks.isEmpty {
+            routes.append(WebhookRoutes(configuration: webhooks, bot: app.bot, sink: { replies, channel in post(replies, channel) }, logger: app.logger))
+            app.logger.info("webhooks configured")
+        }
+        let registry = Self.metricsRegistry
+        let bot = app.bot
+        var checks: [BotHTTPServer.ReadinessCheck] = [{
+            let open = try? await bot.store.read { tx in try tx.openIncidents().count }
+            return ("store", open != nil)
+        }]
+        for (name, isUp) in connected { checks.append { (name, isUp()) } }
+        let server = BotHTTPServer(
+            configuration: .init(host: app.settings.httpHost, port: app.settings.httpPort), routes: routes, logger: app.logger,
+            readiness: checks,
+            metrics: {
+                if let open = try? await bot.store.read({ tx in try tx.openIncidents().count }) {
+                    Gauge(label: "hindsight_open_incidents").record(open)
                 }
-            )
-            services.insert(server, at: 0)
-        }
+                return registry.emitToString()
+            }
+        )
+        services.insert(server, at: 0)
         self.services = services
     }
 
