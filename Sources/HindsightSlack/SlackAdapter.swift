@@ -83,7 +83,8 @@ public final class SlackAdapter: Service, Sendable {
         let session = SocketModeSession(
             api: api, webSockets: webSockets, configuration: configuration, policy: reconnectPolicy, logger: logger,
             deliver: { [self] frame, ack in await self.receive(frame, ack: ack, translator: translator) },
-            backfill: { [self] in await self.backfill(translator: translator) },
+            watermark: { [self] in await self.watermark() },
+            backfill: { [self] plan in await self.backfill(plan, translator: translator) },
             live: live
         )
         await withTaskGroup(of: Void.self) { group in
@@ -147,6 +148,9 @@ public final class SlackAdapter: Service, Sendable {
             }
             if first {
                 logger.error("could not store slack events; not acknowledging them, so Slack delivers them again", metadata: ["error": "\(error)"])
+                // Reads still work: remember where capture stood, to backfill what Slack gives up redelivering.
+                let plan = await watermark()
+                backfills.holdForRecovery(plan)
             }
             return
         }
@@ -163,9 +167,9 @@ public final class SlackAdapter: Service, Sendable {
             }
             offset += item.inputs.count
         }
-        if storeFailing.withLock({ failing in defer { failing = false }; return failing }) {
+        if storeFailing.withLock({ failing in defer { failing = false }; return failing }), let plan = backfills.takeRecoveryPlan() {
             logger.notice("storing slack events again; backfilling what Slack gave up redelivering")
-            jobsSink.yield { [self] in await self.backfill(translator: nil) }
+            jobsSink.yield { [self] in await self.backfill(plan, translator: nil) }
         }
     }
 
@@ -176,22 +180,29 @@ public final class SlackAdapter: Service, Sendable {
 
     // MARK: Backfill
 
-    /// After a fresh connection: the messages posted since the newest captured one in each open incident channel,
-    /// with thread replies, captured oldest first. Runs one at a time; a request while running runs once more after.
-    private func backfill(translator: EventTranslator?) async {
+    /// Where capture stands in each open incident channel (empty when the store cannot be read).
+    private func watermark() async -> BackfillPlan {
+        do {
+            let points = try await bot.backfillPoints(platform: .slack)
+            return BackfillPlan(since: Dictionary(points.map { ($0.channel.channelID, $0.since) }, uniquingKeysWith: min))
+        } catch {
+            logger.error("could not read where capture stands; no backfill this time", metadata: ["error": "\(error)"])
+            return BackfillPlan()
+        }
+    }
+
+    /// The messages posted since `plan` in each channel, with thread replies, captured oldest first. One backfill runs
+    /// at a time; plans that arrive meanwhile are merged and run next.
+    private func backfill(_ plan: BackfillPlan, translator: EventTranslator?) async {
         guard let translator = translator ?? backfills.translator else { return }
-        guard backfills.begin(translator) else { return }
-        repeat {
-            let points: [(channel: ChannelKey, since: Date)]
-            do { points = try await bot.backfillPoints(platform: .slack) } catch {
-                logger.error("could not read backfill points", metadata: ["error": "\(error)"])
-                continue
-            }
-            for point in points {
+        var next: BackfillPlan? = backfills.begin(plan, translator: translator) ? plan : nil
+        while let plan = next {
+            for (channel, since) in plan.since.sorted(by: { $0.key < $1.key }) {
                 if Task.isCancelled { return }
-                await backfill(channel: point.channel.channelID, since: point.since, translator: translator)
+                await backfill(channel: channel, since: since, translator: translator)
             }
-        } while backfills.endOrAgain()
+            next = backfills.endOrNext()
+        }
     }
 
     private func backfill(channel: String, since: Date, translator: EventTranslator) async {
@@ -378,12 +389,14 @@ final class Once: Sendable {
     }
 }
 
-/// One backfill at a time; a request while one runs makes it run once more at the end.
+/// One backfill at a time: plans that arrive while one runs are merged and run next. Also keeps the plan taken when
+/// storing started to fail, for the backfill once it works again.
 final class BackfillGate: Sendable {
     private struct State {
         var running = false
-        var again = false
+        var pending: BackfillPlan?
         var translator: EventTranslator?
+        var recovery: BackfillPlan?
     }
 
     private let state = Mutex(State())
@@ -391,11 +404,12 @@ final class BackfillGate: Sendable {
     /// The translator of the first backfill, for backfills started without one (store recovery).
     var translator: EventTranslator? { state.withLock { $0.translator } }
 
-    func begin(_ translator: EventTranslator) -> Bool {
+    /// True when the caller should run `plan` now; otherwise it was queued behind the running one.
+    func begin(_ plan: BackfillPlan, translator: EventTranslator) -> Bool {
         state.withLock { s in
             s.translator = s.translator ?? translator
             if s.running {
-                s.again = true
+                s.pending = s.pending.map { $0.merged(with: plan) } ?? plan
                 return false
             }
             s.running = true
@@ -403,15 +417,26 @@ final class BackfillGate: Sendable {
         }
     }
 
-    /// Ends a run; true when another was asked for meanwhile (and it is now running).
-    func endOrAgain() -> Bool {
+    /// Ends a run; returns the merged plans that arrived meanwhile (the caller runs them), or nil when done.
+    func endOrNext() -> BackfillPlan? {
         state.withLock { s in
-            if s.again {
-                s.again = false
-                return true
+            if let pending = s.pending {
+                s.pending = nil
+                return pending
             }
             s.running = false
-            return false
+            return nil
+        }
+    }
+
+    func holdForRecovery(_ plan: BackfillPlan) {
+        state.withLock { $0.recovery = $0.recovery.map { $0.merged(with: plan) } ?? plan }
+    }
+
+    func takeRecoveryPlan() -> BackfillPlan? {
+        state.withLock { s in
+            defer { s.recovery = nil }
+            return s.recovery
         }
     }
 }

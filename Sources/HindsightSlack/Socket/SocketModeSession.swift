@@ -30,13 +30,16 @@ struct SocketModeSession: Sendable {
     let logger: Logger
     /// Handles one envelope; must not block for long (the socket reads the next frame only after it returns).
     let deliver: @Sendable (SocketFrame, Acknowledger) async -> Void
-    /// Fetches what may have been missed; called after a `hello` at start and after every abrupt loss.
-    let backfill: @Sendable () async -> Void
+    /// Where each open incident's capture stands, read before a connection that may have missed something opens
+    /// (at start, and the moment a connection is lost): later captures cannot move the backfill window past a gap.
+    let watermark: @Sendable () async -> BackfillPlan
+    /// Fetches what may have been missed since `plan`; called once the new connection says `hello`.
+    let backfill: @Sendable (BackfillPlan) async -> Void
     /// Connections that said `hello` and are open (`/readyz`).
     let live: LiveConnections
 
     private enum Signal: Sendable {
-        case hello(link: Int, backfill: Bool)
+        case hello(link: Int, backfill: BackfillPlan?)
         case replace(link: Int)
         case closed(link: Int)
         case disabled
@@ -58,25 +61,27 @@ struct SocketModeSession: Sendable {
             var nextLink = 1
             var failures = 0
             var replaced: Set<Int> = []
-            group.addTask { await self.link(1, slot: slot, after: .zero, backfillOnHello: true, sink: sink) }
+            let start = await watermark()
+            group.addTask { await self.link(1, slot: slot, after: .zero, backfillOnHello: start, sink: sink) }
             for await signal in signals {
                 switch signal {
-                case let .hello(_, backfill):
+                case let .hello(_, plan):
                     failures = 0
-                    if backfill { group.addTask { await self.backfill() } }
+                    if let plan { group.addTask { await self.backfill(plan) } }
                 case .replace(let link):
                     guard replaced.insert(link).inserted else { continue }
                     nextLink += 1
                     logger.info("slack asked to refresh the connection; opening the next one first", metadata: ["slot": "\(slot)"])
-                    group.addTask { [nextLink] in await self.link(nextLink, slot: slot, after: .zero, backfillOnHello: false, sink: sink) }
+                    group.addTask { [nextLink] in await self.link(nextLink, slot: slot, after: .zero, backfillOnHello: nil, sink: sink) }
                 case .closed(let link):
                     if replaced.remove(link) != nil { continue }  // its successor is already open or opening
                     failures += 1
                     nextLink += 1
+                    let plan = await watermark()
                     let delay = policy.delay(afterFailures: failures, random: &random)
                     Counter(label: "hindsight_reconnects_total", dimensions: [("platform", "slack")]).increment()
                     logger.info("reconnecting to slack", metadata: ["slot": "\(slot)", "in": "\(delay)", "failures": "\(failures)"])
-                    group.addTask { [nextLink] in await self.link(nextLink, slot: slot, after: delay, backfillOnHello: true, sink: sink) }
+                    group.addTask { [nextLink] in await self.link(nextLink, slot: slot, after: delay, backfillOnHello: plan, sink: sink) }
                 case .disabled:
                     logger.error("Slack disabled Socket Mode for this app (link_disabled): turn Socket Mode back on in the app's settings (Deploy/slack/README.md) and restart Hindsight. Not reconnecting.")
                     sink.finish()
@@ -87,7 +92,7 @@ struct SocketModeSession: Sendable {
     }
 
     /// One connection from open to close; always ends with `.closed` unless cancelled.
-    private func link(_ link: Int, slot: Int, after delay: Duration, backfillOnHello: Bool, sink: AsyncStream<Signal>.Continuation) async {
+    private func link(_ link: Int, slot: Int, after delay: Duration, backfillOnHello: BackfillPlan?, sink: AsyncStream<Signal>.Continuation) async {
         if delay > .zero {
             do { try await Task.sleep(for: delay) } catch { return }
         }
@@ -106,7 +111,7 @@ struct SocketModeSession: Sendable {
         if !Task.isCancelled { sink.yield(.closed(link: link)) }
     }
 
-    private func serve(_ connection: WebSocketConnection, link: Int, backfillOnHello: Bool, sink: AsyncStream<Signal>.Continuation) async {
+    private func serve(_ connection: WebSocketConnection, link: Int, backfillOnHello: BackfillPlan?, sink: AsyncStream<Signal>.Continuation) async {
         let ack = Acknowledger(connection: connection)
         let helloTimeout = configuration.helloTimeout
         let logger = self.logger
@@ -175,4 +180,14 @@ final class LiveConnections: Sendable {
     }
 
     var isUp: Bool { count.withLock { $0 > 0 } }
+}
+
+/// Where backfill starts in each channel: the time of the newest message captured there (Slack channel id → date).
+struct BackfillPlan: Sendable, Equatable {
+    var since: [String: Date] = [:]
+
+    /// Both plans' channels, each from the earlier of the two times.
+    func merged(with other: BackfillPlan) -> BackfillPlan {
+        BackfillPlan(since: since.merging(other.since) { min($0, $1) })
+    }
 }
