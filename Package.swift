@@ -207,7 +207,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HindsightSlackTests",
-            dependencies: ["HindsightSlack", "HindsightBot", "HindsightStore", "HindsightPrompts", "HindsightNet", "HindsightTesting"]
+            dependencies: [
+                "HindsightSlack", "HindsightBot", "HindsightStore", "HindsightPrompts", "HindsightNet", "HindsightTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "HindsightMattermostTests",

@@ -1,23 +1,13 @@
 import Foundation
 import HindsightCore
 import HindsightMattermost
+import HindsightTesting
 import Testing
 
 /// Hostile input for the Mattermost decoders: 100,000 random and mutated frames must each be decoded or rejected,
 /// never crash or hang. Seeded, so a failure reproduces.
 @Suite("Fuzzing the Mattermost frame decoders")
 struct FuzzTests {
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     struct Names: UserNameLookup {
         func displayName(of userID: String) async -> String { userID }
     }
@@ -29,7 +19,7 @@ struct FuzzTests {
         #"{"status":"OK","seq_reply":3}"#,
     ]
 
-    func mutate(_ seed: String, _ rng: inout SplitMix64) -> String {
+    func mutate(_ seed: String, _ rng: inout SeededRandom) -> String {
         var bytes = Array(seed.utf8)
         switch rng.next() % 9 {
         case 0: bytes = Array(bytes.prefix(Int(rng.next() % UInt64(bytes.count))))                       // truncated
@@ -47,7 +37,7 @@ struct FuzzTests {
 
     @Test("100,000 mutated frames: each decoded or rejected, none crashes")
     func hundredThousandFrames() async throws {
-        var rng = SplitMix64(state: 20_261_123)
+        var rng = SeededRandom(seed: 20_261_123)
         let translator = EventTranslator(botUserID: "b0tb0tb0tb0tb0tb0tb0tb0tb0", serverURL: "https://chat.example.com")
         var decoded = 0, rejected = 0, inputs = 0
         for i in 0..<100_000 {

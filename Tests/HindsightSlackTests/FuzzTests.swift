@@ -1,0 +1,74 @@
+import Foundation
+import HindsightCore
+import HindsightTesting
+import Testing
+@testable import HindsightSlack
+
+/// Hostile input for the Slack decoders: 100,000 random and mutated Socket Mode frames must each be decoded,
+/// acknowledged-and-skipped, or rejected — never crash or hang. Seeded, so a failure reproduces.
+@Suite("Fuzzing the Slack frame decoders")
+struct SlackFuzzTests {
+    static let seeds: [String] = [
+        ##"{"envelope_id":"57d6a792-0000","type":"events_api","accepts_response_payload":false,"retry_attempt":0,"retry_reason":"","payload":{"token":"t","team_id":"T0","api_app_id":"A0","type":"event_callback","event_id":"Ev01","event_time":1700000000,"event":{"type":"message","channel":"C0","channel_type":"channel","user":"U1","text":"rolled back","ts":"1700000000.000100","event_ts":"1700000000.000100"}}}"##,
+        ##"{"envelope_id":"57d6a792-0001","type":"events_api","retry_attempt":1,"payload":{"event_id":"Ev02","event":{"type":"reaction_added","user":"U1","reaction":"pushpin","item":{"type":"message","channel":"C0","ts":"1700000000.000100"}}}}"##,
+        ##"{"envelope_id":"57d6a792-0002","type":"events_api","payload":{"event_id":"Ev03","event":{"type":"message","subtype":"message_changed","channel":"C0","message":{"user":"U1","text":"new","ts":"1700000000.000100","edited":{"user":"U1","ts":"1700000001.000000"}}}}}"##,
+        ##"{"envelope_id":"s1","type":"slash_commands","accepts_response_payload":true,"payload":{"channel_id":"C0","user_id":"U1","command":"/postmortem","text":"status","response_url":"https://hooks/x","trigger_id":"tr"}}"##,
+        ##"{"envelope_id":"i1","type":"interactive","payload":{"type":"view_submission","user":{"id":"U1"},"view":{"id":"V1","callback_id":"note","private_metadata":"{\"channel\":\"C0\",\"context\":\"\"}","state":{"values":{"text":{"v":{"type":"plain_text_input","value":"x"}}}}}}}"##,
+        ##"{"type":"hello","num_connections":1,"debug_info":{"host":"applink","approximate_connection_time":18060},"connection_info":{"app_id":"A0"}}"##,
+        ##"{"type":"disconnect","reason":"refresh_requested","debug_info":{"host":"applink"}}"##,
+    ]
+
+    func mutate(_ seed: String, _ rng: inout SeededRandom) -> String {
+        var bytes = Array(seed.utf8)
+        switch rng.next() % 10 {
+        case 0: bytes = Array(bytes.prefix(Int(rng.next() % UInt64(bytes.count))))                       // truncated
+        case 1: for _ in 0..<4 { bytes[Int(rng.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: rng.next()) }  // invalid UTF-8
+        case 2: return seed.replacingOccurrences(of: "\"retry_attempt\":0", with: "\"retry_attempt\":\"zero\"")  // wrong type
+        case 3: return seed.replacingOccurrences(of: "\"event\":{", with: "\"event\":[{")                   // wrong shape
+        case 4: return seed.replacingOccurrences(of: "events_api", with: "type_\(rng.next() % 1000)")       // unknown envelope
+        case 5: return String(repeating: "[", count: Int(rng.next() % 5000) + 1)                            // deeply nested
+        case 6: return seed.replacingOccurrences(of: "1700000000.000100", with: "\(rng.next())e308")       // absurd ts
+        case 7: return String((0..<Int(rng.next() % 200)).map { _ in Character(UnicodeScalar(UInt8(32 + rng.next() % 95))) })  // noise
+        case 8: return seed.replacingOccurrences(of: "\"user\":\"U1\"", with: "\"user\":null")              // missing author
+        default: bytes.insert(contentsOf: Array("\"extra\":{\"a\":[1,2,{}]},".utf8), at: 1)              // unexpected fields
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    @Test("100,000 mutated frames: each decoded, skipped with an ack, or rejected; none crashes")
+    func hundredThousandFrames() async throws {
+        var rng = SeededRandom(seed: 20_261_123)
+        let translator = EventTranslator(botUserID: "U0BOT", botID: "B0BOT")
+        var decoded = 0, unreadable = 0, rejected = 0, inputs = 0
+        for i in 0..<100_000 {
+            let frame = mutate(Self.seeds[i % Self.seeds.count], &rng)
+            do {
+                switch try SocketFrame.decode(frame) {
+                case .events(let envelope):
+                    inputs += await translator.inputs(for: envelope.payload.event, names: IDNames()).count
+                    decoded += 1
+                case .unreadable:
+                    unreadable += 1
+                default:
+                    decoded += 1
+                }
+            } catch {
+                rejected += 1
+            }
+        }
+        #expect(decoded + unreadable + rejected == 100_000)
+        #expect(rejected > 10_000, "most mutations are refused")
+        #expect(unreadable > 1_000, "envelopes with a broken payload are still acknowledged")
+        #expect(decoded > 10_000, "harmless mutations still decode")
+        #expect(inputs > 1_000)
+    }
+
+    @Test("a 10 MB text and a frame nested 100,000 deep are rejected or decoded without crashing")
+    func hugeFrames() async throws {
+        let huge = ##"{"envelope_id":"big","type":"events_api","payload":{"event":{"type":"message","channel":"C0","user":"U1","ts":"1.0","text":""## + String(repeating: "x", count: 10 << 20) + ##""}}}"##
+        let deep = #"{"type":"hello","x":"# + String(repeating: "{\"a\":", count: 100_000)
+        guard case .events(let envelope) = try SocketFrame.decode(huge) else { Issue.record("the large message did not decode"); return }
+        #expect(envelope.payload.event.text?.count == 10 << 20, "a long message is kept whole")
+        #expect(throws: (any Error).self) { try SocketFrame.decode(deep) }
+    }
+}

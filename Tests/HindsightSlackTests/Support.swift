@@ -1,0 +1,119 @@
+import Foundation
+import HindsightBot
+import HindsightCore
+import HindsightNet
+import HindsightPrompts
+import HindsightSlack
+import HindsightStore
+import HindsightTesting
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+enum Slack {
+    static let channel = "C0INCIDENT"
+    static let quiet = "C0NOTMEMBER"
+    static let alice = "U0ALICE"
+    static let bob = "U0BOB"
+    static let channelKey = ChannelKey(platform: .slack, channelID: channel)
+}
+
+/// A real bot over a temporary SQLite file (at `path`).
+func makeBot(path: String) throws -> Bot {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let prompts = try PromptSet(directory: root.appendingPathComponent("Prompts"))
+    return Bot(store: try Store(path: path), desk: prompts.desk(zone: .gmt, redact: { $0 }), logger: Logger(label: "test"))
+}
+
+/// The bot's own libcurl client for the tests.
+enum TestHTTP {
+    static let client = HTTPClient(logger: Logger(label: "test.http"))
+}
+
+/// The fake Slack, a real bot with an open incident in `Slack.channel`, and the adapter running against them.
+struct SlackHarness: Sendable {
+    let fake: FakeSlack
+    let bot: Bot
+    let adapter: SlackAdapter
+    /// The bot's SQLite file.
+    let databasePath: String
+
+    /// Message ids (Slack `ts`) stored on the open incident's timeline.
+    func storedMessageIDs() async throws -> [String] {
+        try await bot.store.read { tx in
+            guard let incident = try tx.openIncident(in: Slack.channelKey) else { return [] }
+            return try tx.events(of: incident.id).compactMap(\.messageID)
+        }
+    }
+
+    func events() async throws -> [TimelineEvent] {
+        try await bot.store.read { tx in
+            guard let incident = try tx.openIncident(in: Slack.channelKey) else { return [] }
+            return try tx.events(of: incident.id)
+        }
+    }
+
+    /// Web API calls of one method.
+    func calls(_ method: String) -> [FakeSlackCall] { fake.calls.filter { $0.method == method } }
+}
+
+func withSlack(
+    openIncident: Bool = true, connections: Int = 1, fakeConfiguration: FakeSlack.Configuration = .init(ackTimeout: .milliseconds(800)),
+    helloTimeout: Duration = .seconds(2), commandDeadline: Duration = .milliseconds(2000),
+    _ body: @Sendable @escaping (SlackHarness) async throws -> Void
+) async throws {
+    try await FakeSlack.run(configuration: fakeConfiguration) { fake in
+        fake.addChannel(id: Slack.channel, name: "inc-db")
+        fake.addChannel(id: Slack.quiet, name: "elsewhere", botIsMember: false)
+        fake.addUser(id: Slack.alice, name: "alice", displayName: "Alice")
+        fake.addUser(id: Slack.bob, name: "bob", displayName: "Bob")
+        let databasePath = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-slack-\(UUID().uuidString).sqlite").path
+        let bot = try makeBot(path: databasePath)
+        if openIncident {
+            _ = await bot.handle(CommandInvocation(
+                channel: Slack.channelKey, user: Person(id: Slack.alice, name: "Alice"), text: "start Database down sev2",
+                receivedAt: Date().addingTimeInterval(-60)
+            ))
+        }
+        var logger = Logger(label: "slack-test")
+        logger.logLevel = .warning
+        let configuration = try SlackConfiguration(
+            appToken: fake.appToken, botToken: fake.botToken, apiURL: fake.apiURL, connections: connections,
+            pingInterval: .seconds(5), keepAliveTimeout: .seconds(15), helloTimeout: helloTimeout, commandDeadline: commandDeadline
+        )
+        let webSockets = WebSocketClient(logger: logger)
+        defer { webSockets.shutdown() }
+        let adapter = SlackAdapter(
+            configuration: configuration, bot: bot, http: TestHTTP.client, webSockets: webSockets, logger: logger,
+            reconnectPolicy: ReconnectPolicy(initialDelay: .milliseconds(20), maximumDelay: .milliseconds(200), jitter: .full)
+        )
+        let services = ServiceGroup(configuration: .init(services: [.init(service: adapter)], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            let harness = SlackHarness(fake: fake, bot: bot, adapter: adapter, databasePath: databasePath)
+            do {
+                try await eventually("the first hello") { await fake.stats.hellosSent >= connections && adapter.isConnected }
+                if openIncident {
+                    try await eventually("the start-up backfill") { !harness.calls("conversations.history").isEmpty }
+                }
+                try await body(harness)
+            } catch {
+                await services.triggerGracefulShutdown()
+                throw error
+            }
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+        }
+    }
+}
+
+/// Waits until `condition` holds, checking after each short pause, failing after `deadline`.
+func eventually(
+    _ what: String, within deadline: Duration = .seconds(10), _ condition: @Sendable @escaping () async throws -> Bool
+) async throws {
+    try await withDeadline(deadline, waitingFor: what) {
+        while try await !condition() {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}

@@ -1,0 +1,374 @@
+import Foundation
+
+/// The fake's Socket Mode side: connections with their `hello`, envelopes spread round-robin over the live ones,
+/// acks, and redelivery of unacknowledged `events_api` envelopes with a new `envelope_id` and the same `event_id`.
+actor FakeSlackSocket {
+    /// Where a connection is in its life; only `live` ones get envelopes.
+    enum Phase {
+        case awaitingHello, live, refreshing, stalled, closing
+    }
+
+    struct Link {
+        let connection: TestWebSocketConnection
+        var phase: Phase
+    }
+
+    enum EnvelopeKind {
+        /// An `events_api` envelope carrying this `event_id`.
+        case event(String)
+        /// A slash command or interactive payload: answered once, never redelivered.
+        case request
+    }
+
+    struct Envelope {
+        let kind: EnvelopeKind
+        let sentAt: ContinuousClock.Instant
+        var ack: FakeSlackAck?
+    }
+
+    /// One event's journey through its envelopes.
+    struct Delivery {
+        let payload: FakeJSON
+        var attempt = 0
+        var latestEnvelope: String?
+        var acked = false
+        var givenUp = false
+    }
+
+    /// Deadlines, run by `runTimers` in the fake's task tree.
+    enum Deadline: Sendable {
+        case ackDeadline(envelopeID: String)
+        case closeAfterRefresh(linkID: Int)
+        case ackWait(envelopeID: String)
+        case statsWait(waiterID: Int)
+    }
+
+    private let configuration: FakeSlack.Configuration
+    private var links: [Int: Link] = [:]
+    private var nextLinkID = 1
+    private var rotation = 0
+    private var envelopes: [String: Envelope] = [:]
+    private var deliveries: [String: Delivery] = [:]
+    private var pending: [String] = []
+    private var withholdingHello = false
+    private var counters = FakeSlackStats()
+    private var ackWaiters: [String: CheckedContinuation<FakeSlackAck?, Never>] = [:]
+    private var statsWaiters: [Int: (predicate: @Sendable (FakeSlackStats) -> Bool, continuation: CheckedContinuation<Bool, Never>)] = [:]
+    private var nextWaiterID = 0
+    private let timerRequests: AsyncStream<(Duration, Deadline)>
+    private let timerSink: AsyncStream<(Duration, Deadline)>.Continuation
+
+    init(configuration: FakeSlack.Configuration) {
+        self.configuration = configuration
+        (timerRequests, timerSink) = AsyncStream.makeStream()
+    }
+
+    /// The counters, with the live connection and pending event counts as of now.
+    var stats: FakeSlackStats {
+        var stats = counters
+        stats.liveConnections = links.values.filter { $0.phase == .live }.count
+        stats.pendingEvents = pending.count
+        return stats
+    }
+
+    // MARK: Connections
+
+    /// Serves one accepted WebSocket until it closes: `hello`, then acks and pings from the client.
+    nonisolated func serve(_ connection: TestWebSocketConnection, admitted: Bool) async {
+        guard admitted else { return await refuse(connection) }
+        let id = await open(connection)
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await _ in connection.pings { await self.countPing() }
+            }
+            for await text in connection.messages { await self.receive(text) }
+        }
+        await closed(id)
+    }
+
+    private func refuse(_ connection: TestWebSocketConnection) async {
+        counters.connectionsRefused += 1
+        notify()
+        try? await connection.close(code: 1008, reason: "invalid ticket")
+    }
+
+    private func open(_ connection: TestWebSocketConnection) async -> Int {
+        let id = nextLinkID
+        nextLinkID += 1
+        links[id] = Link(connection: connection, phase: .awaitingHello)
+        counters.connectionsOpened += 1
+        notify()
+        if !withholdingHello { await greet(id) }
+        return id
+    }
+
+    private func greet(_ id: Int) async {
+        guard let link = links[id], link.phase == .awaitingHello else { return }
+        let hello: FakeJSON = [
+            "type": "hello", "num_connections": .int(links.values.filter { $0.phase == .live }.count + 1),
+            "debug_info": [
+                "host": .string(Self.host(id)), "build_number": 1,
+                "approximate_connection_time": .int(configuration.approximateConnectionTime),
+            ],
+            "connection_info": ["app_id": .string(FakeSlackIdentity.appID)],
+        ]
+        guard (try? await link.connection.sendText(hello.text)) != nil, links[id]?.phase == .awaitingHello else { return }
+        links[id]?.phase = .live
+        counters.hellosSent += 1
+        notify()
+        await flushPending()
+    }
+
+    private func closed(_ id: Int) {
+        links.removeValue(forKey: id)
+        notify()
+    }
+
+    private func countPing() {
+        counters.pingsReceived += 1
+        notify()
+    }
+
+    /// The next live connection in turn, as Slack spreads envelopes over an app's connections.
+    private func nextLiveLink() -> (id: Int, connection: TestWebSocketConnection)? {
+        let live = links.filter { $0.value.phase == .live }.keys.sorted()
+        guard !live.isEmpty else { return nil }
+        rotation += 1
+        let id = live[rotation % live.count]
+        return (id, links[id]!.connection)
+    }
+
+    private static func host(_ id: Int) -> String { "applink-fake-\(id)" }
+
+    private static func disconnect(_ reason: String, linkID: Int) -> String {
+        FakeJSON.object(["type": "disconnect", "reason": .string(reason), "debug_info": ["host": .string(host(linkID))]]).text
+    }
+
+    // MARK: Envelopes
+
+    /// Sends an `event_callback` payload now, or holds it until a connection is live.
+    func deliver(_ payload: FakeJSON) async {
+        guard let eventID = payload["event_id"]?.string else { return }
+        deliveries[eventID] = Delivery(payload: payload)
+        if let link = nextLiveLink() {
+            await send(eventID, attempt: 0, reason: "", on: link.connection)
+        } else {
+            pending.append(eventID)
+            notify()
+        }
+    }
+
+    private func send(_ eventID: String, attempt: Int, reason: String, on connection: TestWebSocketConnection) async {
+        guard var delivery = deliveries[eventID] else { return }
+        let envelopeID = FakeSlackID.uuid()
+        delivery.attempt = attempt
+        delivery.latestEnvelope = envelopeID
+        deliveries[eventID] = delivery
+        envelopes[envelopeID] = Envelope(kind: .event(eventID), sentAt: .now)
+        counters.envelopesSent += 1
+        if attempt > 0 { counters.redeliveries += 1 }
+        schedule(configuration.ackTimeout, .ackDeadline(envelopeID: envelopeID))
+        let frame: FakeJSON = [
+            "envelope_id": .string(envelopeID), "payload": delivery.payload, "type": "events_api",
+            "accepts_response_payload": false, "retry_attempt": .int(attempt), "retry_reason": .string(reason),
+        ]
+        notify()
+        // A write to a connection that just died is lost, as on the real link: the ack deadline redelivers it.
+        try? await connection.sendText(frame.text)
+    }
+
+    /// Events that waited for a connection go out as retries of an attempt that could not be delivered.
+    private func flushPending() async {
+        while !pending.isEmpty, let link = nextLiveLink() {
+            let eventID = pending.removeFirst()
+            guard let delivery = deliveries[eventID], !delivery.acked else { continue }
+            await send(eventID, attempt: delivery.attempt + 1, reason: "timeout", on: link.connection)
+        }
+    }
+
+    private func ackDeadlinePassed(_ envelopeID: String) async {
+        guard case .event(let eventID)? = envelopes[envelopeID]?.kind, let delivery = deliveries[eventID],
+            !delivery.acked, !delivery.givenUp, delivery.latestEnvelope == envelopeID
+        else { return }
+        if delivery.attempt >= configuration.maxRetries {
+            deliveries[eventID]?.givenUp = true
+            counters.givenUp += 1
+            counters.givenUpEventIDs.append(eventID)
+            notify()
+        } else if let link = nextLiveLink() {
+            await send(eventID, attempt: delivery.attempt + 1, reason: "timeout", on: link.connection)
+        } else {
+            pending.append(eventID)
+            notify()
+        }
+    }
+
+    /// Sends a slash command or interactive payload and waits for its ack; these are never redelivered.
+    func request(type: String, acceptsResponsePayload: Bool, payload: FakeJSON, timeout: Duration) async throws(FakeSlackError) -> FakeSlackAck {
+        guard let link = nextLiveLink() else { throw .noLiveConnection }
+        let envelopeID = FakeSlackID.uuid()
+        envelopes[envelopeID] = Envelope(kind: .request, sentAt: .now)
+        counters.envelopesSent += 1
+        notify()
+        let frame: FakeJSON = [
+            "envelope_id": .string(envelopeID), "payload": payload, "type": .string(type),
+            "accepts_response_payload": .bool(acceptsResponsePayload),
+        ]
+        try? await link.connection.sendText(frame.text)
+        if let ack = envelopes[envelopeID]?.ack { return ack }
+        let ack = await withCheckedContinuation { continuation in
+            ackWaiters[envelopeID] = continuation
+            schedule(timeout, .ackWait(envelopeID: envelopeID))
+        }
+        guard let ack else { throw .noAck(envelopeID: envelopeID) }
+        return ack
+    }
+
+    /// A client frame: an ack `{"envelope_id": …, "payload"?: …}`, or something malformed that is only counted.
+    private func receive(_ text: String) {
+        defer { notify() }
+        guard let frame = FakeJSON.parse(Data(text.utf8)), let envelopeID = frame["envelope_id"]?.string else {
+            counters.malformedFrames += 1
+            return
+        }
+        guard let envelope = envelopes[envelopeID] else {
+            counters.unknownAcks += 1
+            return
+        }
+        guard envelope.ack == nil else {
+            counters.duplicateAcks += 1
+            return
+        }
+        let payload = frame["payload"].flatMap { $0 == .null ? nil : $0 }
+        let ack = FakeSlackAck(envelopeID: envelopeID, payload: payload, latency: .now - envelope.sentAt)
+        envelopes[envelopeID]?.ack = ack
+        counters.acked += 1
+        counters.ackLatencies.append(ack.latency)
+        if case .event(let eventID) = envelope.kind, deliveries[eventID]?.acked == false {
+            deliveries[eventID]?.acked = true
+            counters.ackedEvents += 1
+            pending.removeAll { $0 == eventID }
+        }
+        ackWaiters.removeValue(forKey: envelopeID)?.resume(returning: ack)
+    }
+
+    // MARK: Control
+
+    func requestRefresh(warningFirst: Bool) async {
+        for id in links.keys.sorted() where links[id]?.phase == .live {
+            links[id]?.phase = .refreshing
+            guard let connection = links[id]?.connection else { continue }
+            if warningFirst { try? await connection.sendText(Self.disconnect("warning", linkID: id)) }
+            try? await connection.sendText(Self.disconnect("refresh_requested", linkID: id))
+            schedule(configuration.refreshGrace, .closeAfterRefresh(linkID: id))
+        }
+        notify()
+    }
+
+    func dropConnections() async {
+        for id in links.keys.sorted() {
+            guard let connection = links[id]?.connection else { continue }
+            links[id]?.phase = .closing
+            await connection.dropAbruptly()
+        }
+        notify()
+    }
+
+    func disableLink() async {
+        for id in links.keys.sorted() {
+            guard let link = links[id], link.phase != .closing else { continue }
+            links[id]?.phase = .closing
+            if link.phase == .stalled {
+                await link.connection.dropAbruptly()  // a half-written frame cannot be followed by a clean close
+                continue
+            }
+            try? await link.connection.sendText(Self.disconnect("link_disabled", linkID: id))
+            try? await link.connection.close(code: 1000, reason: "")
+        }
+        notify()
+    }
+
+    func withholdHello(_ on: Bool) async {
+        withholdingHello = on
+        guard !on else { return }
+        for id in links.keys.sorted() where links[id]?.phase == .awaitingHello { await greet(id) }
+    }
+
+    func stallConnections() async {
+        for id in links.keys.sorted() where links[id]?.phase == .live {
+            links[id]?.phase = .stalled
+            try? await links[id]?.connection.stallMidFrame()
+        }
+        notify()
+    }
+
+    func sendRaw(_ frame: String) async {
+        for id in links.keys.sorted() where links[id]?.phase == .live {
+            try? await links[id]?.connection.sendText(frame)
+        }
+    }
+
+    // MARK: Waiting
+
+    /// True as soon as `predicate` holds for the stats, false if it still does not after `timeout`.
+    func waitFor(timeout: Duration, _ predicate: @escaping @Sendable (FakeSlackStats) -> Bool) async -> Bool {
+        if predicate(stats) { return true }
+        let id = nextWaiterID
+        nextWaiterID += 1
+        return await withCheckedContinuation { continuation in
+            statsWaiters[id] = (predicate, continuation)
+            schedule(timeout, .statsWait(waiterID: id))
+        }
+    }
+
+    private func notify() {
+        guard !statsWaiters.isEmpty else { return }
+        let snapshot = stats
+        for (id, waiter) in statsWaiters where waiter.predicate(snapshot) {
+            statsWaiters.removeValue(forKey: id)
+            waiter.continuation.resume(returning: true)
+        }
+    }
+
+    // MARK: Timers
+
+    private func schedule(_ delay: Duration, _ deadline: Deadline) {
+        timerSink.yield((delay, deadline))
+    }
+
+    private func fire(_ deadline: Deadline) async {
+        switch deadline {
+        case .ackDeadline(let envelopeID):
+            await ackDeadlinePassed(envelopeID)
+        case .closeAfterRefresh(let id):
+            guard let link = links[id], link.phase == .refreshing else { return }
+            links[id]?.phase = .closing
+            try? await link.connection.close(code: 1000, reason: "")
+        case .ackWait(let envelopeID):
+            ackWaiters.removeValue(forKey: envelopeID)?.resume(returning: nil)
+        case .statsWait(let id):
+            statsWaiters.removeValue(forKey: id)?.continuation.resume(returning: false)
+        }
+    }
+
+    /// Runs the deadlines until the calling task is cancelled; every timer is a child task of this call.
+    nonisolated func runTimers() async {
+        await withDiscardingTaskGroup { group in
+            for await (delay, timer) in timerRequests {
+                group.addTask {
+                    guard (try? await Task.sleep(for: delay)) != nil else { return }
+                    await self.fire(timer)
+                }
+            }
+        }
+    }
+
+    /// Ends the timers and answers every waiter still waiting (the fake is shutting down).
+    func finish() {
+        timerSink.finish()
+        for waiter in ackWaiters.values { waiter.resume(returning: nil) }
+        ackWaiters = [:]
+        for waiter in statsWaiters.values { waiter.continuation.resume(returning: false) }
+        statsWaiters = [:]
+    }
+}
