@@ -22,18 +22,6 @@ struct MattermostProcessTests {
         ])
     }
 
-    /// The port the child's HTTP server reports on standard error once it listens.
-    func boundPort(of child: ChildProcess) async throws -> Int {
-        for _ in 0..<1000 {
-            if let line = child.standardError.split(separator: "\n").first(where: { $0.contains("http server listening") }),
-               let range = line.range(of: "port="), let port = Int(line[range.upperBound...].prefix { $0.isNumber }) {
-                return port
-            }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        throw MattermostProcessError.neverListened(child.standardError)
-    }
-
     @Test("a slash command opens an incident, channel posts are captured, and SIGTERM exits 0 with everything stored")
     func sessionAndGracefulStop() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-mm-\(UUID().uuidString)")
@@ -45,7 +33,7 @@ struct MattermostProcessTests {
             fake.addChannel(id: Self.channel, name: "incident-checkout")
             fake.addUser(Self.alice)
             let child = try ChildProcess(arguments: ["run"], environment: environment(fake, database: database))
-            let port = try await boundPort(of: child)
+            let port = try await child.httpPort()
             let answer = try await fake.slashCommand(
                 to: "http://127.0.0.1:\(port)/mattermost/command", token: Self.commandToken, channelID: Self.channel,
                 userID: Self.alice.id, text: "start Checkout returns 500 sev2"
@@ -143,8 +131,4 @@ struct DoctorTests {
             }
         }
     }
-}
-
-enum MattermostProcessError: Error {
-    case neverListened(String)
 }

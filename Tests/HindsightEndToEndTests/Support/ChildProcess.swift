@@ -80,6 +80,27 @@ final class ChildProcess: Sendable {
     /// Asks the child to stop, as systemd and Kubernetes do.
     func terminate() { Foundation.kill(process.processIdentifier, SIGTERM) }
 
+    /// The child's resident memory now (VmRSS), in bytes; nil once it has exited.
+    var residentBytes: Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+        else { return nil }
+        return kilobytes * 1024
+    }
+
+    /// The port the child's HTTP server reports on standard error once it listens (`HINDSIGHT_HTTP_PORT=0`).
+    func httpPort() async throws -> Int {
+        for _ in 0..<1000 {
+            if let line = standardError.split(separator: "\n").first(where: { $0.contains("http server listening") }),
+               let range = line.range(of: "port="), let port = Int(line[range.upperBound...].prefix { $0.isNumber }) {
+                return port
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw ChildProcessError.neverListened(standardError)
+    }
+
     /// Waits for the child to exit and returns its status.
     func wait() -> Int32 {
         process.waitUntilExit()
@@ -104,10 +125,12 @@ final class TextSink: Sendable {
 
 enum ChildProcessError: Error, CustomStringConvertible {
     case binaryMissing(String)
+    case neverListened(String)
 
     var description: String {
         switch self {
         case let .binaryMissing(path): "\(path) is missing: build it first with `swift build --product hindsight` (scripts/test.sh does)"
+        case let .neverListened(log): "the child never reported its HTTP port; stderr: \(log.suffix(3000))"
         }
     }
 }

@@ -1,0 +1,150 @@
+import Foundation
+import HindsightCore
+import HindsightNet
+import HindsightStore
+import HindsightTesting
+import Logging
+import Testing
+
+/// The built binary against the fake Slack: configuration from the environment, Socket Mode, the Web API, and what
+/// operators rely on — readiness, metrics, a graceful stop, and no loss when the process is killed under load.
+@Suite("The real binary on Slack")
+struct SlackProcessTests {
+    static let channel = "C0E2EINCIDENT"
+    static let alice = "U0E2EALICE"
+
+    init() { signal(SIGPIPE, SIG_IGN) }
+
+    func environment(_ fake: FakeSlack, database: String, botToken: String? = nil) -> [String: String] {
+        ChildProcess.environment(database: database, extra: [
+            "SLACK_APP_TOKEN": fake.appToken, "SLACK_BOT_TOKEN": botToken ?? fake.botToken, "SLACK_API_URL": fake.apiURL,
+            "HINDSIGHT_HTTP_HOST": "127.0.0.1", "HINDSIGHT_HTTP_PORT": "0", "HINDSIGHT_LOG_LEVEL": "notice",
+        ])
+    }
+
+    func scene(_ fake: FakeSlack) {
+        fake.addChannel(id: Self.channel, name: "inc-checkout")
+        fake.addUser(id: Self.alice, name: "alice", displayName: "Alice")
+    }
+
+    func temporaryDatabase() throws -> (dir: URL, path: String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-slack-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return (dir, dir.appendingPathComponent("db.sqlite").path)
+    }
+
+    func storedMessageIDs(_ database: String) async throws -> [String] {
+        try await Store(path: database).read { tx in
+            try tx.allIncidents().flatMap { try tx.events(of: $0.id) }.compactMap(\.messageID)
+        }
+    }
+
+    /// Waits for a live connection, failing with the child's log if it never comes.
+    func waitForConnection(_ fake: FakeSlack, hellos: Int, _ child: ChildProcess) async throws {
+        let connected = await fake.waitFor(timeout: .seconds(20)) { $0.hellosSent >= hellos && $0.liveConnections >= 1 }
+        try #require(connected, "no Socket Mode connection; stderr: \(child.standardError.suffix(3000))")
+    }
+
+    @Test("a slash command opens an incident, messages are captured, /readyz and /metrics report Slack, SIGTERM exits 0")
+    func sessionAndGracefulStop() async throws {
+        let (dir, database) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try await FakeSlack.run { fake in
+            scene(fake)
+            let child = try ChildProcess(arguments: ["run"], environment: environment(fake, database: database))
+            let port = try await child.httpPort()
+            try await waitForConnection(fake, hellos: 1, child)
+            let answer = try await fake.slashCommand(channel: Self.channel, user: Self.alice, text: "start Checkout returns 500 sev2")
+            #expect(answer.payload?["response_type"]?.string == "in_channel")
+            #expect(answer.payload?["text"]?.string?.contains("INC-") == true)
+            var posted: [String] = []
+            for text in ["error rate at 40%", "rolled back to v41", "error rate back to normal"] {
+                posted.append(await fake.postMessage(channel: Self.channel, user: Self.alice, text: text))
+            }
+            var stored: [String] = []
+            for _ in 0..<500 where Set(stored) != Set(posted) {
+                stored = try await storedMessageIDs(database)
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(Set(stored) == Set(posted), "stderr: \(child.standardError)")
+
+            let http = HTTPClient(logger: Logger(label: "e2e"))
+            defer { http.shutdown() }
+            let ready = try await http.execute(HTTPClient.Request(url: "http://127.0.0.1:\(port)/readyz"))
+            #expect(ready.status == 200, "\(ready.text)")
+            #expect(ready.text.contains("slack: ok") && ready.text.contains("store: ok"))
+            let metrics = try await http.execute(HTTPClient.Request(url: "http://127.0.0.1:\(port)/metrics")).text
+            #expect(metrics.contains(#"platform="slack""#) && metrics.contains("hindsight_events_captured_total"), "\(metrics.prefix(2000))")
+            #expect(metrics.contains(#"method="auth.test""#))
+
+            child.terminate()
+            #expect(child.wait() == 0, "stderr: \(child.standardError)")
+            #expect(!child.standardError.contains(fake.botToken) && !child.standardError.contains(fake.appToken), "no token in the logs")
+        }
+    }
+
+    @Test("a refused SLACK_BOT_TOKEN stops the binary with exit 1 and says what to do")
+    func badToken() async throws {
+        let (dir, database) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try await FakeSlack.run { fake in
+            let child = try ChildProcess(arguments: ["run"], environment: environment(fake, database: database, botToken: "xoxb-wrong-token"))
+            child.closeInput()
+            for await _ in child.lines {}
+            #expect(child.wait() == 1)
+            #expect(child.standardError.contains("Slack rejected SLACK_BOT_TOKEN"), "\(child.standardError)")
+            #expect(!child.standardError.contains("xoxb-wrong-token"))
+        }
+    }
+
+    @Test("kill -9 every few hundred events while 5,000 messages arrive: every message stored exactly once")
+    func killNineUnderLoad() async throws {
+        let (dir, database) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try await FakeSlack.run(configuration: .init(ackTimeout: .seconds(1))) { fake in
+            scene(fake)
+            var child = try ChildProcess(arguments: ["run"], environment: environment(fake, database: database))
+            try await waitForConnection(fake, hellos: 1, child)
+            _ = try await fake.slashCommand(channel: Self.channel, user: Self.alice, text: "start Load test sev3")
+
+            let total = 5000
+            let generator = Task {
+                var posted: [String] = []
+                for index in 0..<total {
+                    posted.append(await fake.postMessage(channel: Self.channel, user: Self.alice, text: "load \(index)"))
+                    if index % 50 == 49 { try? await Task.sleep(for: .milliseconds(20)) }  // about 2,000 messages/s
+                }
+                return posted
+            }
+            var kills = 0
+            var lastKillAt = 0
+            while kills < 8 {
+                let acked = await fake.stats.ackedEvents
+                if acked >= total { break }
+                if acked - lastKillAt >= 400 {
+                    child.kill()
+                    _ = child.wait()
+                    kills += 1
+                    lastKillAt = acked
+                    child = try ChildProcess(arguments: ["run"], environment: environment(fake, database: database))
+                    try await waitForConnection(fake, hellos: kills + 1, child)
+                }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            let posted = await generator.value
+            let expected = Set(posted)
+            var stored: [String] = []
+            for _ in 0..<3000 {
+                stored = try await storedMessageIDs(database)
+                if expected.isSubset(of: Set(stored)) { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            child.terminate()
+            #expect(child.wait() == 0, "stderr: \(child.standardError.suffix(3000))")
+            stored = try await storedMessageIDs(database)
+            #expect(kills >= 5, "killed \(kills) times")
+            #expect(stored.count == Set(stored).count, "none stored twice")
+            #expect(expected.subtracting(stored).isEmpty, "lost \(expected.subtracting(stored).count) of \(total)")
+        }
+    }
+}
