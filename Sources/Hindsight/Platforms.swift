@@ -60,7 +60,6 @@ struct Platforms {
             services.append(adapter)
             posters[.slack] = { adapter.post($0, in: $1) }
             connected.append(("slack", { adapter.isConnected }))
-            connected.append(("slack_store_writes", { adapter.isStoring }))
             app.logger.info("slack configured", metadata: ["api": "\(slack.apiURL)", "connections": "\(slack.connections)"])
         }
         let post: @Sendable ([Reply], ChannelKey) -> Void = { [posters] replies, channel in posters[channel.platform]?(replies, channel.channelID) }
@@ -73,8 +72,9 @@ struct Platforms {
         let registry = Self.metricsRegistry
         let bot = app.bot
         var checks: [BotHTTPServer.ReadinessCheck] = [{
+            // Readable, and the last capture was written: while writes fail nothing is acknowledged.
             let open = try? await bot.store.read { tx in try tx.openIncidents().count }
-            return ("store", open != nil)
+            return ("store", open != nil && !bot.isFailingToCapture)
         }]
         for (name, isUp) in connected { checks.append { (name, isUp()) } }
         let server = BotHTTPServer(

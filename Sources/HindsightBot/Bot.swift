@@ -5,6 +5,7 @@ import HindsightPrometheus
 import HindsightTrackers
 import Logging
 import Metrics
+import Synchronization
 
 /// The one entry point every channel adapter calls: capture channel activity and run commands.
 /// Each call decides with the pure `IncidentDesk` and commits the decision in a single store transaction before it
@@ -19,6 +20,9 @@ public final class Bot: Sendable {
     public let filer: ActionItemFiler?
     /// Answers `/postmortem metrics`; nil when PROMETHEUS_URL is not set.
     public let prometheus: PrometheusClient?
+    /// Whether the last capture could not be written (disk full, read-only volume): adapters are then not
+    /// acknowledging, and `/readyz` says so until a write succeeds again.
+    private let captureFailing = Mutex(false)
 
     public init(
         store: Store, desk: IncidentDesk, logger: Logger, reportsDirectory: URL? = nil, filer: ActionItemFiler? = nil,
@@ -41,12 +45,19 @@ public final class Bot: Sendable {
             Timer(label: "hindsight_capture_duration_seconds", dimensions: [("platform", input.channel.platform.rawValue)])
                 .record(duration: started.duration(to: .now))
         }
-        let result = try await store.write { tx in
-            let (outcome, decision) = try desk.capture(input, records: tx)
-            if !decision.changes.isEmpty, try tx.apply(decision.changes) == false {
-                return (CaptureOutcome.duplicate, [Reply]())
+        let result: (CaptureOutcome, [Reply])
+        do {
+            result = try await store.write { tx in
+                let (outcome, decision) = try desk.capture(input, records: tx)
+                if !decision.changes.isEmpty, try tx.apply(decision.changes) == false {
+                    return (CaptureOutcome.duplicate, [Reply]())
+                }
+                return (outcome, decision.replies)
             }
-            return (outcome, decision.replies)
+            captureFailing.withLock { $0 = false }
+        } catch {
+            captureFailing.withLock { $0 = true }
+            throw error
         }
         Counter(label: "hindsight_events_captured_total", dimensions: [("platform", input.channel.platform.rawValue), ("outcome", result.0.metricName)])
             .increment()
@@ -57,12 +68,19 @@ public final class Bot: Sendable {
     /// Stores a batch in one transaction (one commit for many events), in order; outcomes match the inputs.
     public func capture(batch inputs: [CaptureInput]) async throws(StoreError) -> [(outcome: CaptureOutcome, replies: [Reply])] {
         let desk = self.desk
-        let results = try await store.write { tx in
-            try inputs.map { input in
-                let (outcome, decision) = try desk.capture(input, records: tx)
-                if !decision.changes.isEmpty, try tx.apply(decision.changes) == false { return (CaptureOutcome.duplicate, [Reply]()) }
-                return (outcome, decision.replies)
+        let results: [(CaptureOutcome, [Reply])]
+        do {
+            results = try await store.write { tx in
+                try inputs.map { input in
+                    let (outcome, decision) = try desk.capture(input, records: tx)
+                    if !decision.changes.isEmpty, try tx.apply(decision.changes) == false { return (CaptureOutcome.duplicate, [Reply]()) }
+                    return (outcome, decision.replies)
+                }
             }
+            captureFailing.withLock { $0 = false }
+        } catch {
+            captureFailing.withLock { $0 = true }
+            throw error
         }
         for (input, result) in zip(inputs, results) {
             Counter(label: "hindsight_events_captured_total", dimensions: [("platform", input.channel.platform.rawValue), ("outcome", result.0.metricName)])
@@ -70,6 +88,9 @@ public final class Bot: Sendable {
         }
         return results
     }
+
+    /// True while captures cannot be written (since the last failed one, until one succeeds).
+    public var isFailingToCapture: Bool { captureFailing.withLock { $0 } }
 
     /// Runs a `/postmortem` command. Store failures become a reply that says nothing was lost and what to do.
     public func handle(_ command: CommandInvocation) async -> [Reply] {

@@ -40,6 +40,7 @@ public struct Settings: Sendable, Equatable {
         "SLACK_BOT_TOKEN": Entry(defaultValue: nil, help: "Slack bot token (xoxb-…)", secret: true),
         "SLACK_API_URL": Entry(defaultValue: "https://slack.com/api/", help: "Slack Web API base (GovSlack, Enterprise, tests)", secret: false),
         "SLACK_CONNECTIONS": Entry(defaultValue: "1", help: "concurrent Socket Mode connections (1–10)", secret: false),
+        "SLACK_PING_INTERVAL": Entry(defaultValue: "10", help: "seconds between the bot's websocket pings; a socket silent for 3× this is replaced", secret: false),
         "GITHUB_TOKEN": Entry(defaultValue: nil, help: "token that may create issues in GITHUB_REPO (action items)", secret: true),
         "GITHUB_REPO": Entry(defaultValue: nil, help: "owner/name of the repository for action-item issues", secret: false),
         "GITHUB_API_URL": Entry(defaultValue: "https://api.github.com", help: "GitHub API base (GitHub Enterprise, tests)", secret: false),

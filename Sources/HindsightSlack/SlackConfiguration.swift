@@ -63,8 +63,12 @@ public struct SlackConfiguration: Sendable, Equatable {
         case let (app?, bot?):
             let rawConnections = value("SLACK_CONNECTIONS") ?? "1"
             guard let connections = Int(rawConnections) else { throw .invalidConnections(rawConnections) }
+            let rawPing = value("SLACK_PING_INTERVAL") ?? "10"
+            guard let ping = Double(rawPing), ping >= 0.1, ping <= 300 else { throw .invalidPingInterval(rawPing) }
+            let interval = Duration.milliseconds(Int64(ping * 1000))
             return try SlackConfiguration(
-                appToken: app, botToken: bot, apiURL: value("SLACK_API_URL") ?? "https://slack.com/api/", connections: connections
+                appToken: app, botToken: bot, apiURL: value("SLACK_API_URL") ?? "https://slack.com/api/", connections: connections,
+                pingInterval: interval, keepAliveTimeout: interval * 3, helloTimeout: interval * 3
             )
         }
     }
@@ -76,6 +80,7 @@ public enum SlackConfigurationError: Error, Equatable, CustomStringConvertible {
     case wrongToken(String, expected: String)
     case invalidURL(String)
     case invalidConnections(String)
+    case invalidPingInterval(String)
 
     public var description: String {
         switch self {
@@ -87,6 +92,8 @@ public enum SlackConfigurationError: Error, Equatable, CustomStringConvertible {
             "SLACK_API_URL '\(url)' is not a usable URL: expected http(s)://host/api/, e.g. https://slack.com/api/."
         case let .invalidConnections(raw):
             "SLACK_CONNECTIONS '\(raw)' is not a number from 1 to 10 (Slack allows at most 10 Socket Mode connections per app)."
+        case let .invalidPingInterval(raw):
+            "SLACK_PING_INTERVAL '\(raw)' is not a number of seconds from 0.1 to 300 (default 10; a socket silent for three intervals is replaced)."
         }
     }
 }

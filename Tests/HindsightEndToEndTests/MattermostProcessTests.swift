@@ -132,3 +132,69 @@ struct DoctorTests {
         }
     }
 }
+
+@Suite("Resilience: the real binary on Mattermost under kill -9")
+struct ResilienceMattermostKillTests {
+    @Test("kill -9 every few hundred events while 5,000 posts arrive: every post stored exactly once")
+    func killNineUnderLoad() async throws {
+        signal(SIGPIPE, SIG_IGN)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-mm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let database = dir.appendingPathComponent("db.sqlite").path
+        let e2e = MattermostProcessTests()
+
+        try await FakeMattermost.run { fake in
+            fake.addChannel(id: MattermostProcessTests.channel, name: "incident-load")
+            fake.addUser(MattermostProcessTests.alice)
+            var child = try ChildProcess(arguments: ["run"], environment: e2e.environment(fake, database: database))
+            let port = try await child.httpPort()
+            _ = try await fake.slashCommand(
+                to: "http://127.0.0.1:\(port)/mattermost/command", token: MattermostProcessTests.commandToken,
+                channelID: MattermostProcessTests.channel, userID: MattermostProcessTests.alice.id, text: "start Load test sev3"
+            )
+            await fake.waitForSocket { $0.freshHellos >= 1 }
+            let store = try Store(path: database)
+            @Sendable func stored() async throws -> [String] {
+                try await store.read { tx in try tx.allIncidents().flatMap { try tx.events(of: $0.id) }.compactMap(\.messageID) }
+            }
+
+            let total = 5000
+            let generator = Task {
+                var posted: [String] = []
+                for index in 0..<total {
+                    posted.append(await fake.post(channelID: MattermostProcessTests.channel, userID: MattermostProcessTests.alice.id, message: "load \(index)").id)
+                    if index % 50 == 49 { try? await Task.sleep(for: .milliseconds(20)) }
+                }
+                return posted
+            }
+            var kills = 0
+            var lastKillAt = 0
+            while kills < 8 {
+                let count = try await stored().count
+                if count >= total { break }
+                if count - lastKillAt >= 400 {
+                    child.kill()
+                    _ = child.wait()
+                    kills += 1
+                    lastKillAt = count
+                    child = try ChildProcess(arguments: ["run"], environment: e2e.environment(fake, database: database))
+                    _ = try await child.httpPort()
+                }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            let expected = Set(await generator.value)
+            var ids: [String] = []
+            for _ in 0..<3000 {
+                ids = try await stored()
+                if expected.isSubset(of: Set(ids)) { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            child.terminate()
+            #expect(child.wait() == 0, "stderr: \(child.standardError.suffix(3000))")
+            #expect(kills >= 5, "killed \(kills) times")
+            #expect(ids.count == Set(ids).count, "none stored twice")
+            #expect(expected.subtracting(ids).isEmpty, "lost \(expected.subtracting(ids).count) of \(total)")
+        }
+    }
+}

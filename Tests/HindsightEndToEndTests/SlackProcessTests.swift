@@ -96,22 +96,30 @@ struct SlackProcessTests {
             #expect(!child.standardError.contains("xoxb-wrong-token"))
         }
     }
+}
+
+/// Resilience: real processes under load. These suites' names start with "Resilience": scripts/test.sh runs them on their
+/// own, after the rest, because they keep both cores busy.
+@Suite("Resilience: the real binary on Slack under kill -9")
+struct ResilienceSlackKillTests {
+    init() { signal(SIGPIPE, SIG_IGN) }
 
     @Test("kill -9 every few hundred events while 5,000 messages arrive: every message stored exactly once")
     func killNineUnderLoad() async throws {
-        let (dir, database) = try temporaryDatabase()
+        let e2e = SlackProcessTests()
+        let (dir, database) = try e2e.temporaryDatabase()
         defer { try? FileManager.default.removeItem(at: dir) }
         try await FakeSlack.run(configuration: .init(ackTimeout: .seconds(1))) { fake in
-            scene(fake)
-            var child = try ChildProcess(arguments: ["run"], environment: environment(fake, database: database))
-            try await waitForConnection(fake, hellos: 1, child)
-            _ = try await fake.slashCommand(channel: Self.channel, user: Self.alice, text: "start Load test sev3")
+            e2e.scene(fake)
+            var child = try ChildProcess(arguments: ["run"], environment: e2e.environment(fake, database: database))
+            try await e2e.waitForConnection(fake, hellos: 1, child)
+            _ = try await fake.slashCommand(channel: SlackProcessTests.channel, user: SlackProcessTests.alice, text: "start Load test sev3")
 
             let total = 5000
             let generator = Task {
                 var posted: [String] = []
                 for index in 0..<total {
-                    posted.append(await fake.postMessage(channel: Self.channel, user: Self.alice, text: "load \(index)"))
+                    posted.append(await fake.postMessage(channel: SlackProcessTests.channel, user: SlackProcessTests.alice, text: "load \(index)"))
                     if index % 50 == 49 { try? await Task.sleep(for: .milliseconds(20)) }  // about 2,000 messages/s
                 }
                 return posted
@@ -126,8 +134,8 @@ struct SlackProcessTests {
                     _ = child.wait()
                     kills += 1
                     lastKillAt = acked
-                    child = try ChildProcess(arguments: ["run"], environment: environment(fake, database: database))
-                    try await waitForConnection(fake, hellos: kills + 1, child)
+                    child = try ChildProcess(arguments: ["run"], environment: e2e.environment(fake, database: database))
+                    try await e2e.waitForConnection(fake, hellos: kills + 1, child)
                 }
                 try await Task.sleep(for: .milliseconds(5))
             }
@@ -135,16 +143,91 @@ struct SlackProcessTests {
             let expected = Set(posted)
             var stored: [String] = []
             for _ in 0..<3000 {
-                stored = try await storedMessageIDs(database)
+                stored = try await e2e.storedMessageIDs(database)
                 if expected.isSubset(of: Set(stored)) { break }
                 try await Task.sleep(for: .milliseconds(10))
             }
             child.terminate()
             #expect(child.wait() == 0, "stderr: \(child.standardError.suffix(3000))")
-            stored = try await storedMessageIDs(database)
+            stored = try await e2e.storedMessageIDs(database)
             #expect(kills >= 5, "killed \(kills) times")
             #expect(stored.count == Set(stored).count, "none stored twice")
             #expect(expected.subtracting(stored).isEmpty, "lost \(expected.subtracting(stored).count) of \(total)")
+        }
+    }
+}
+
+@Suite("Resilience: the real binary through Slack disconnect storms")
+struct ResilienceSlackStormTests {
+    @Test("refresh every 50 envelopes, abrupt drops, a socket that never says hello, one that stalls mid-frame: nothing lost, memory flat")
+    func storm() async throws {
+        let e2e = SlackProcessTests()
+        let (dir, database) = try e2e.temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try await FakeSlack.run(configuration: .init(ackTimeout: .seconds(1), refreshGrace: .milliseconds(300))) { fake in
+            e2e.scene(fake)
+            var env = e2e.environment(fake, database: database)
+            env["HINDSIGHT_LOG_LEVEL"] = "error"
+            env["SLACK_PING_INTERVAL"] = "0.5"  // a stalled or silent socket is replaced after 1.5 s
+            let child = try ChildProcess(arguments: ["run"], environment: env)
+            try await e2e.waitForConnection(fake, hellos: 1, child)
+            _ = try await fake.slashCommand(channel: SlackProcessTests.channel, user: SlackProcessTests.alice, text: "start Storm sev3")
+
+            var posted: [String] = []
+            func post(_ count: Int) async {
+                for _ in 0..<count {
+                    posted.append(await fake.postMessage(channel: SlackProcessTests.channel, user: SlackProcessTests.alice, text: "storm \(posted.count)"))
+                }
+            }
+            func caughtUp() async throws {
+                let expected = Set(posted)
+                for _ in 0..<2000 {
+                    if expected.isSubset(of: Set(try await e2e.storedMessageIDs(database))) { return }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                Issue.record("not caught up; stderr: \(child.standardError.suffix(2000))")
+            }
+            // Warm up, then take the memory baseline.
+            for _ in 0..<4 {
+                await post(50)
+                await fake.requestRefresh()
+            }
+            try await caughtUp()
+            let baseline = try #require(child.residentBytes)
+
+            for round in 0..<6 {
+                for _ in 0..<6 {
+                    await post(50)
+                    await fake.requestRefresh(warningFirst: round.isMultiple(of: 2))
+                }
+                await fake.dropConnections()
+                await post(20)
+                if round == 2 {
+                    // A server that accepts the socket and never says hello: the bot replaces it.
+                    await fake.withholdHello(true)
+                    await fake.dropConnections()
+                    await post(20)
+                    let opened = await fake.stats.connectionsOpened
+                    let replaced = await fake.waitFor(timeout: .seconds(20)) { $0.connectionsOpened >= opened + 2 }
+                    #expect(replaced, "a socket without hello was replaced")
+                    await fake.withholdHello(false)
+                }
+                if round == 4 {
+                    // A socket that stops mid-frame: keep-alive notices and the bot reconnects.
+                    await fake.stallConnections()
+                    await post(20)
+                }
+                try await caughtUp()
+            }
+            let after = try #require(child.residentBytes)
+            let stored = try await e2e.storedMessageIDs(database)
+            #expect(stored.count == Set(stored).count, "none stored twice")
+            #expect(Set(posted).subtracting(stored).isEmpty, "lost \(Set(posted).subtracting(stored).count) of \(posted.count)")
+            #expect(after < baseline + 24 << 20, "RSS grew from \(baseline >> 20) MB to \(after >> 20) MB")
+            print("storm: \(posted.count) messages, \(await fake.stats.connectionsOpened) connections, RSS \(baseline >> 20) → \(after >> 20) MB")
+            #expect(await fake.stats.liveConnections <= 1, "old sockets let go")
+            child.terminate()
+            #expect(child.wait() == 0)
         }
     }
 }

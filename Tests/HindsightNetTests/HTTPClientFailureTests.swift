@@ -9,9 +9,16 @@ import Testing
 struct HTTPClientFailureTests {
     static let secret = "Bearer xoxb-1234-do-not-leak"
 
-    /// A URL on 127.0.0.1 whose port was just released by a stopped server, so nothing listens there.
+    /// Held for the whole test, so no other test's server can take the port.
+    let closed: ClosedPort
+
+    init() throws {
+        closed = try ClosedPort()
+    }
+
+    /// A URL on 127.0.0.1 where nothing listens.
     func refusedURL() async throws -> String {
-        try await withTestHTTPServer(configure: { _ in }) { server in server.url("/api/chat.postMessage") }
+        "http://127.0.0.1:\(closed.port)/api/chat.postMessage"
     }
 
     @Test("a total timeout shorter than the server's delay fails with timedOut promptly")

@@ -29,9 +29,8 @@ struct WebSocketClientConnectTests {
 
     @Test("connecting to a closed port gives a connection-refused error")
     func closedPort() async throws {
-        let server = try await TestWebSocketServer.start()
-        let url = server.url
-        await server.shutdown()
+        let closed = try ClosedPort()
+        let url = "ws://127.0.0.1:\(closed.port)/"
         let client = WebSocketClient(logger: webSocketTestLogger)
         defer { client.shutdown() }
         let error = await #expect(throws: WebSocketError.self) {
@@ -39,6 +38,7 @@ struct WebSocketClientConnectTests {
         }
         #expect(error == .connectionRefused(endpoint: url))
         #expect(error.map(String.init(describing:))?.contains("refused") == true)
+        withExtendedLifetime(closed) {}  // the port stays taken until the assertions are done
     }
 
     @Test("a wss URL pointing at a plain server fails with a TLS error")
