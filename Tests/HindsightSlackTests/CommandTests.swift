@@ -41,6 +41,26 @@ struct SlackCommandTests {
         }
     }
 
+    @Test("an action item through a modal: user picker, date picker and priority come back as the item")
+    func actionItemModal() async throws {
+        try await withSlack { h in
+            _ = try await h.fake.slashCommand(channel: Slack.channel, user: Slack.alice, text: "action")
+            try await eventually("the modal opened") { h.fake.openedViews.contains { $0["callback_id"]?.string == "action" } }
+            let view = try #require(h.fake.openedViews.first { $0["callback_id"]?.string == "action" })
+            let ack = try await h.fake.submitView(id: try #require(view["id"]?.string), user: Slack.alice, values: [
+                "text": .text("Alert on replication lag above 30 s"), "owner": .user(Slack.bob), "due": .date("2026-12-15"),
+                "priority": .option("P1"),
+            ])
+            #expect(ack.payload?["response_action"] == nil, "\(String(describing: ack.payload))")
+            try await eventually("the item in the draft") {
+                try await h.bot.store.read { tx in
+                    guard let incident = try tx.openIncident(in: Slack.channelKey) else { return false }
+                    return try tx.postmortem(of: incident.id)?.actions.first?.owner == "<@\(Slack.bob)>"
+                }
+            }
+        }
+    }
+
     @Test("a suggested milestone's buttons confirm it, and the message then shows who chose")
     func buttonsConfirmASuggestion() async throws {
         try await withSlack { h in

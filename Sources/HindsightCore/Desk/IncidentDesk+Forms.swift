@@ -17,9 +17,47 @@ extension IncidentDesk {
                 Form.Field(name: "text", label: messages.render(.formFieldNote), kind: .multiline),
                 Form.Field(name: "at", label: messages.render(.formFieldAt), kind: .text, optional: true, hint: messages.render(.formHintTime)),
             ])
+        case "action":
+            return actionForm(inv)
         default:
             return nil
         }
+    }
+
+    /// The form for a post-mortem step typed without its text, where a form suits it better than a guided
+    /// conversation: the impact fields at once, or a why with its evidence.
+    func form(for request: PostmortemRequest, _ inv: CommandInvocation) -> Form? {
+        guard inv.canOpenForms else { return nil }
+        switch request {
+        case .add(.impact, text: nil, field: nil):
+            return Form(id: "impact", title: messages.render(.formImpactTitle), submitLabel: messages.render(.formSubmit), fields: guide.impactFields.map { field in
+                // "Impact 2/6 — how long did users feel it…?" → the question without its counter.
+                let hint = field.question.components(separatedBy: " — ").last ?? field.question
+                return Form.Field(name: field.key, label: field.key.prefix(1).uppercased() + field.key.dropFirst(), kind: .multiline, optional: true, hint: hint)
+            })
+        case .why(text: nil, parent: nil, evidence: []):
+            return Form(id: "why", title: messages.render(.formWhyTitle), submitLabel: messages.render(.formSubmit), fields: [
+                Form.Field(name: "text", label: messages.render(.formFieldWhy), kind: .multiline),
+                Form.Field(name: "evidence", label: messages.render(.formFieldEvidence), kind: .multiline, optional: true, hint: messages.render(.formHintEvidence)),
+                Form.Field(name: "parent", label: messages.render(.formFieldParent), kind: .text, optional: true, hint: messages.render(.formHintParent)),
+            ])
+        default:
+            return nil
+        }
+    }
+
+    private func actionForm(_ inv: CommandInvocation) -> Form {
+        let priorities = ActionItem.Priority.allCases.map { Form.Field.Option(label: $0.rawValue, value: $0.rawValue) }
+        let kinds = ActionItem.Kind.allCases.map { Form.Field.Option(label: $0.rawValue, value: $0.rawValue) }
+        // Slack's user picker answers with a user id, which Slack renders as the person; elsewhere a typed @name.
+        let owner: Form.Field.Kind = inv.channel.platform == .slack ? .user : .text
+        return Form(id: "action", title: messages.render(.formActionTitle), submitLabel: messages.render(.formSubmit), fields: [
+            Form.Field(name: "text", label: messages.render(.formFieldAction), kind: .multiline),
+            Form.Field(name: "owner", label: messages.render(.formFieldOwner), kind: owner, hint: owner == .text ? messages.render(.formHintOwner) : nil),
+            Form.Field(name: "due", label: messages.render(.formFieldDue), kind: .date, optional: true),
+            Form.Field(name: "priority", label: messages.render(.formFieldPriority), kind: .select(priorities), initialValue: ActionItem.Priority.p2.rawValue),
+            Form.Field(name: "type", label: messages.render(.formFieldType), kind: .select(kinds), optional: true),
+        ])
     }
 
     /// Validates a submitted form and, when every field is right, does what the equivalent command does.
@@ -41,12 +79,49 @@ extension IncidentDesk {
         case "note":
             if value("text").isEmpty { errors["text"] = messages.render(.formRequired) }
             command = .note(text: value("text"), at: at)
+        case "impact":
+            let requests = guide.impactFields.filter { !value($0.key).isEmpty }.map { PostmortemRequest.add(.impact, text: value($0.key), field: $0.key) }
+            guard !requests.isEmpty else { return (.rejected([guide.impactFields.first?.key ?? "form": messages.render(.formImpactEmpty)]), []) }
+            return try postmortemForm(requests, submission, records)
+        case "action":
+            if value("text").isEmpty { errors["text"] = messages.render(.formRequired) }
+            if value("owner").isEmpty { errors["owner"] = messages.render(.formRequired) }
+            var draft = PostmortemRequest.ActionDraft(text: value("text"))
+            let owner = value("owner")
+            if !owner.isEmpty {
+                draft.owner = submission.channel.platform == .slack && !owner.hasPrefix("<@") ? "<@\(owner)>" : owner.hasPrefix("@") ? owner : "@" + owner
+            }
+            if !value("due").isEmpty {
+                draft.due = TimeExpression.parseDay(value("due"), today: submission.submittedAt)
+                if draft.due == nil { errors["due"] = guide.render(.invalidDay, ["text": value("due")]) }
+            }
+            draft.priority = ActionItem.Priority(rawValue: value("priority").uppercased())
+            draft.kind = ActionItem.Kind(rawValue: value("type").lowercased())
+            guard errors.isEmpty else { return (.rejected(errors), []) }
+            return try postmortemForm([.action(draft)], submission, records)
+        case "why":
+            if value("text").isEmpty { errors["text"] = messages.render(.formRequired) }
+            var parent: Int?
+            if !value("parent").isEmpty {
+                parent = PostmortemRequestParser.entryNumber(value("parent"))
+                if parent == nil { errors["parent"] = guide.render(.unknownEntry, ["ref": value("parent")]) }
+            }
+            guard errors.isEmpty else { return (.rejected(errors), []) }
+            let evidence = value("evidence").split(whereSeparator: \.isWhitespace).map(String.init)
+            return try postmortemForm([.why(text: value("text"), parent: parent, evidence: evidence)], submission, records)
         default:
             return (.rejected(["form": messages.render(.formUnknown, ["form": submission.formID])]), [])
         }
         guard errors.isEmpty else { return (.rejected(errors), []) }
         let invocation = CommandInvocation(channel: submission.channel, user: submission.user, text: "", receivedAt: submission.submittedAt)
         let decision = try handle(command, invocation, records)
+        return (.accepted(decision.replies), decision.changes)
+    }
+
+    /// Runs the post-mortem steps a form stands for, in one decision.
+    private func postmortemForm(_ requests: [PostmortemRequest], _ submission: FormSubmission, _ records: some IncidentRecords) throws -> (FormResult, [Change]) {
+        let invocation = CommandInvocation(channel: submission.channel, user: submission.user, text: "", receivedAt: submission.submittedAt)
+        let decision = try postmortem(requests, invocation, records)
         return (.accepted(decision.replies), decision.changes)
     }
 }

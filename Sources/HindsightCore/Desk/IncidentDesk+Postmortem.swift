@@ -14,16 +14,31 @@ extension IncidentDesk {
         guard let incident = try records.openIncident(in: inv.channel) ?? records.latestIncident(in: inv.channel) else {
             return Decision(replies: [Reply(.ephemeral, messages.render(.noIncident))])
         }
-        var session = PostmortemSession(
-            desk: self, incident: incident, draft: try records.postmortem(of: incident.id) ?? PostmortemDraft(incidentID: incident.id),
-            events: try records.events(of: incident.id), user: inv.user, channel: inv.channel, now: inv.receivedAt
-        )
         if case .patterns = request { return Decision(replies: [Reply(.ephemeral, try patternsText(incident, records))]) }
+        if let form = form(for: request, inv) { return Decision(replies: [Reply(.ephemeral, form.title, form: form)]) }
+        var session = try session(incident, inv, records)
         if case .publish = request { session.similar = try similarIncidents(to: incident, records) }
         let replies = session.run(request)
         var decision = session.decision(replies)
         decision.reports = session.reports
         return decision
+    }
+
+    /// Several writing steps (a submitted form) on the channel's open incident, else its latest one, as one decision.
+    func postmortem(_ requests: [PostmortemRequest], _ inv: CommandInvocation, _ records: some IncidentRecords) throws -> Decision {
+        guard let incident = try records.openIncident(in: inv.channel) ?? records.latestIncident(in: inv.channel) else {
+            return Decision(replies: [Reply(.ephemeral, messages.render(.noIncident))])
+        }
+        var session = try session(incident, inv, records)
+        let replies = requests.flatMap { session.run($0) }
+        return session.decision(replies)
+    }
+
+    private func session(_ incident: Incident, _ inv: CommandInvocation, _ records: some IncidentRecords) throws -> PostmortemSession {
+        PostmortemSession(
+            desk: self, incident: incident, draft: try records.postmortem(of: incident.id) ?? PostmortemDraft(incidentID: incident.id),
+            events: try records.events(of: incident.id), user: inv.user, channel: inv.channel, now: inv.receivedAt
+        )
     }
 
     /// If `message` answers a question the bot asked its author, the decision that stores the answer.

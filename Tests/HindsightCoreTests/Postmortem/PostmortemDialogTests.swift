@@ -233,3 +233,84 @@ struct PostmortemDialogTests {
         #expect(try h.command("summary", at: t0).map(\.text).joined().contains("/postmortem start"))
     }
 }
+
+@Suite("Post-mortem steps as forms, where the platform has them")
+struct PostmortemFormTests {
+    let t0 = Fixtures.t0
+    func at(_ minutes: Double) -> Date { t0.addingTimeInterval(minutes * 60) }
+
+    func submit(_ h: DeskHarness, _ form: String, _ values: [String: String], at minute: Double) throws -> FormResult {
+        let submission = FormSubmission(formID: form, context: "", channel: Fixtures.channel, user: Fixtures.alice, values: values, submittedAt: at(minute))
+        let (result, changes) = try h.desk.submit(submission, records: h.records)
+        h.records.apply(changes)
+        return result
+    }
+
+    func draft(_ h: DeskHarness) throws -> PostmortemDraft {
+        let incident = try #require(h.incident)
+        return try #require(h.records.postmortem(of: incident.id))
+    }
+
+    @Test("impact, action and why without text open forms; without forms they stay conversations or explanations")
+    func formsInsteadOfQuestions() throws {
+        let h = DeskHarness()
+        try h.command("start Checkout returns 500 sev2", at: t0)
+        #expect(try h.command("impact", at: at(1), forms: true).first?.form?.id == "impact")
+        #expect(try h.command("why", at: at(1), forms: true).first?.form?.id == "why")
+        let action = try #require(try h.command("action", at: at(1), forms: true).first?.form)
+        #expect(action.fields.map(\.name) == ["text", "owner", "due", "priority", "type"])
+        #expect(action.fields[1].kind == .user, "Slack has a user picker")
+        #expect(try h.command("impact", at: at(1)).first?.form == nil)
+        #expect(try h.command("why", at: at(1)).first?.form == nil)
+        #expect(try h.command("impact users 1,200 shoppers", at: at(1), forms: true).first?.form == nil, "typed text is taken as it is")
+    }
+
+    @Test("the impact form fills every answered field in one go; an empty one is refused")
+    func impactForm() throws {
+        let h = DeskHarness()
+        try h.command("start Checkout returns 500 sev2", at: t0)
+        guard case .rejected(let errors) = try submit(h, "impact", [:], at: 2) else { Issue.record("empty impact accepted"); return }
+        #expect(errors.count == 1)
+        guard case .accepted = try submit(h, "impact", ["users": "About 1,200 shoppers", "duration": "32 minutes", "data": ""], at: 3) else {
+            Issue.record("impact refused"); return
+        }
+        let impact = try draft(h).entries(in: .impact)
+        #expect(impact.map(\.field) == ["users", "duration"])
+        #expect(impact.map(\.text) == ["About 1,200 shoppers", "32 minutes"])
+    }
+
+    @Test("the action form checks its fields, then adds the item with owner, due date, priority and type")
+    func actionForm() throws {
+        let h = DeskHarness()
+        try h.command("start Checkout returns 500 sev2", at: t0)
+        guard case .rejected(let errors) = try submit(h, "action", ["text": "Alert on queue depth", "due": "someday"], at: 2) else {
+            Issue.record("incomplete action accepted"); return
+        }
+        #expect(Set(errors.keys) == ["owner", "due"])
+        guard case .accepted = try submit(h, "action", ["text": "Alert on queue depth above 10k", "owner": "U2", "due": "2026-12-15", "priority": "P1", "type": "detect"], at: 3) else {
+            Issue.record("action refused"); return
+        }
+        let item = try #require(try draft(h).actions.first)
+        #expect(item.owner == "<@U2>")
+        #expect(item.priority == .p1)
+        #expect(item.kind == .detect)
+        #expect(item.due.map(UTCFormat.day) == "2026-12-15")
+    }
+
+    @Test("the why form adds a why with its evidence under the why it answers")
+    func whyForm() throws {
+        let h = DeskHarness()
+        try h.command("start Checkout returns 500 sev2", at: t0)
+        guard case .accepted = try submit(h, "why", ["text": "The connection pool was exhausted", "evidence": "E3 https://grafana/d/pool"], at: 2) else {
+            Issue.record("why refused"); return
+        }
+        let first = try #require(try draft(h).entries(in: .why).first)
+        #expect(first.evidence == ["E3", "https://grafana/d/pool"])
+        guard case .rejected(let errors) = try submit(h, "why", ["text": "x", "parent": "nope"], at: 3) else { Issue.record("bad parent accepted"); return }
+        #expect(errors["parent"] != nil)
+        guard case .accepted = try submit(h, "why", ["text": "Its size was set for last year's traffic", "parent": first.reference], at: 4) else {
+            Issue.record("second why refused"); return
+        }
+        #expect(try draft(h).entries(in: .why).last?.parent == first.number)
+    }
+}
