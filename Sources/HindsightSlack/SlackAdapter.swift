@@ -115,6 +115,7 @@ public final class SlackAdapter: Service, Sendable {
             }
             if callback.event.type == "app_mention" {
                 ack(envelope.id)
+                if let eventID = callback.event_id { recent.insert(eventID) }  // a retry must not answer twice
                 if let channel = callback.event.channel, let user = callback.event.user, !translator.isOwn(user, callback.event.bot_id) {
                     outboxSink.yield((bot.mentionReply, ReplyTarget(channel: channel, user: user)))
                 }
