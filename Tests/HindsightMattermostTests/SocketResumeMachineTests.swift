@@ -69,7 +69,10 @@ struct SocketResumeMachineTests {
     func gap() {
         var machine = live(last: 3)
         #expect(machine.handle(.event(event("posted", seq: 5))) == [.close(code: 4001)])
-        _ = machine.handle(.closed)
+        // Events already in flight on the closing socket are neither delivered nor closed over again.
+        #expect(machine.handle(.event(event("posted", seq: 4))) == [])
+        #expect(machine.handle(.event(event("posted", seq: 6))) == [])
+        #expect(machine.handle(.closed) == [.reconnect(afterFailures: 1)])
         #expect(machine.handle(.reconnectDue) == [.connect(connectionID: "c1", sequenceNumber: 4)])
     }
 
@@ -77,6 +80,7 @@ struct SocketResumeMachineTests {
     func deliveryFailure() {
         var machine = live(last: 4)
         #expect(machine.handle(.deliveryFailed(seq: 4)) == [.close(code: 4001)])
+        #expect(machine.handle(.event(event("posted", seq: 5))) == [])
         _ = machine.handle(.closed)
         #expect(machine.handle(.reconnectDue) == [.connect(connectionID: "c1", sequenceNumber: 4)])
     }
@@ -88,6 +92,9 @@ struct SocketResumeMachineTests {
         #expect(machine.handle(.reply(seqReply: 1, ok: true)) == [])
         #expect(machine.handle(.pingDue) == [.sendPing(seq: 2)])
         #expect(machine.handle(.pingDue) == [.close(code: 4000)])
+        #expect(machine.handle(.pingDue) == [])
+        _ = machine.handle(.closed)
+        #expect(machine.handle(.reconnectDue) == [.connect(connectionID: "c1", sequenceNumber: 1)])
     }
 
     @Test("failed connects back off with a growing failure count, keeping the session")

@@ -88,6 +88,12 @@ public final class TestWebSocketConnection: Sendable {
         try await channel.writeAndFlush(frame(.text, fin: true, bytes: Array(text.utf8)))
     }
 
+    /// Queues one text message in a single frame without waiting for it to be written. Unlike `sendText`, the
+    /// frame is handed to the channel before this returns, so a caller that is an actor sends in its own order.
+    public func enqueueText(_ text: String) {
+        channel.writeAndFlush(frame(.text, fin: true, bytes: Array(text.utf8)), promise: nil)
+    }
+
     /// Sends one text message as several frames of at most `fragmentSize` bytes (TEXT, CONTINUATION…, fin on the last).
     public func sendText(_ text: String, fragmentSize: Int) async throws {
         precondition(fragmentSize > 0, "fragmentSize must be positive")

@@ -11,6 +11,9 @@ public struct SocketResumeMachine: Sendable {
         case opened(resume: Session?)
         /// Events flow; `session.lastSeq` is the last one handed to the engine.
         case live(Session)
+        /// The machine asked to close the socket (a gap, a failed store, no pong): events still in flight on it are
+        /// ignored, and once it has closed the next connection resumes `resume`.
+        case closing(resume: Session?)
         /// The socket closed; reconnect after the backoff, resuming `resume`.
         case waiting(resume: Session?)
         case stopped
@@ -104,20 +107,24 @@ public struct SocketResumeMachine: Sendable {
             return next(event, session: session)
         case (.live(var session), .deliveryFailed(let seq)):
             session.lastSeq = min(session.lastSeq, seq - 1)
-            state = .live(session)
+            state = .closing(resume: session)
             return [.close(code: Self.seqGapCode)]
+        case (.opened(let resume), .pingDue) where pendingPing != nil:
+            pendingPing = nil
+            state = .closing(resume: resume)
+            return [.close(code: Self.pingTimeoutCode)]
+        case (.live(let session), .pingDue) where pendingPing != nil:
+            pendingPing = nil
+            state = .closing(resume: session)
+            return [.close(code: Self.pingTimeoutCode)]
         case (.opened, .pingDue), (.live, .pingDue):
-            if pendingPing != nil {
-                pendingPing = nil
-                return [.close(code: Self.pingTimeoutCode)]
-            }
             actionSeq += 1
             pendingPing = actionSeq
             return [.sendPing(seq: actionSeq)]
         case (.opened, .reply(let seqReply, _)), (.live, .reply(let seqReply, _)):
             if seqReply == pendingPing { pendingPing = nil }
             return []
-        case (.opened(let resume), .closed):
+        case (.opened(let resume), .closed), (.closing(let resume), .closed):
             failures += 1
             state = .waiting(resume: resume)
             return [.reconnect(afterFailures: failures)]
@@ -156,7 +163,10 @@ public struct SocketResumeMachine: Sendable {
         guard let seq = event.seq else { return [.deliver(event)] }
         let expected = session.lastSeq + 1
         if seq < expected { return [] }  // already handled (a replay overlapping what we saw)
-        if seq > expected { return [.close(code: Self.seqGapCode)] }  // resume from `expected`
+        if seq > expected {  // resume from `expected`
+            state = .closing(resume: session)
+            return [.close(code: Self.seqGapCode)]
+        }
         var session = session
         session.lastSeq = seq
         state = .live(session)

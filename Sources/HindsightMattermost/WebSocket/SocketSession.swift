@@ -13,8 +13,12 @@ struct SocketSession: Sendable {
     let logger: Logger
     /// Stores one event; false when it could not be stored (the server is then asked to replay it).
     let deliver: @Sendable (SocketEvent) async -> Bool
-    /// Fetches what a fresh server session may have missed.
-    let backfill: @Sendable () async -> Void
+    /// Notes where capture stands and returns the job that fetches what a fresh server session may have missed
+    /// since then. Called before each connection, so events that arrive on it (even ahead of its `hello`) cannot
+    /// move the starting point past posts that are still missing.
+    let prepareBackfill: @Sendable () async -> Backfill
+
+    typealias Backfill = @Sendable () async -> Void
     /// Whether a socket is open right now (`/readyz`).
     let connected: ConnectionState
 
@@ -37,6 +41,7 @@ struct SocketSession: Sendable {
                 if let connectionID, let sequenceNumber, !connectionID.isEmpty {
                     target += "?connection_id=\(connectionID)&sequence_number=\(sequenceNumber)"
                 }
+                let backfill = await prepareBackfill()
                 do {
                     let connection = try await webSockets.connect(
                         to: target, headers: [("Authorization", "Bearer \(token)")],
@@ -45,7 +50,7 @@ struct SocketSession: Sendable {
                     logger.info("mattermost websocket connected", metadata: ["resuming": "\(connectionID != nil)"])
                     pending += machine.handle(.connected)
                     setConnected(true)
-                    pending += await serve(connection, machine: &machine)
+                    pending += await serve(connection, machine: &machine, backfill: backfill)
                     setConnected(false)
                 } catch {
                     logger.warning("mattermost websocket connect failed", metadata: ["error": "\(error)"])
@@ -68,7 +73,9 @@ struct SocketSession: Sendable {
     }
 
     /// Serves one open connection until it closes; returns the machine's actions after the close.
-    private func serve(_ connection: WebSocketConnection, machine: inout SocketResumeMachine) async -> [SocketResumeMachine.Action] {
+    private func serve(
+        _ connection: WebSocketConnection, machine: inout SocketResumeMachine, backfill: @escaping Backfill
+    ) async -> [SocketResumeMachine.Action] {
         let (signals, sink) = AsyncStream.makeStream(of: Signal.self)
         let interval = pingInterval
         return await withTaskGroup(of: Void.self) { group in
@@ -92,6 +99,7 @@ struct SocketSession: Sendable {
             let clock = ContinuousClock()
             var lastPing = clock.now
             var queue: [SocketResumeMachine.Action] = []
+            var prepared: Backfill? = backfill
             for await signal in signals {
                 switch signal {
                 case .text(let text):
@@ -121,7 +129,10 @@ struct SocketSession: Sendable {
                             queue += machine.handle(.deliveryFailed(seq: seq))
                         }
                     case .backfill:
-                        await backfill()
+                        // A later hello on the same socket starts from where capture stands then.
+                        let job = if let prepared { prepared } else { await prepareBackfill() }
+                        prepared = nil
+                        await job()
                     case .sendPing(let seq):
                         try? connection.send(text: SocketAction.ping(seq: seq))
                     case .close(let code):

@@ -87,11 +87,11 @@ public actor FakeMattermostSocket {
         let id = FakeMattermostID.make()
         sessions[id] = Session(id: id, connection: connection)
         live = id
-        await send(event: "hello", data: .object(["server_version": .string("9.11.0.fake"), "connection_id": .string(id)]), channelID: "")
+        send(event: "hello", data: .object(["server_version": .string("9.11.0.fake"), "connection_id": .string(id)]), channelID: "")
     }
 
     /// Sends an event to the live session (or buffers it there while the client is away).
-    func send(event name: String, data: FakeJSON, channelID: String) async {
+    func send(event name: String, data: FakeJSON, channelID: String) {
         guard let id = live, var session = sessions[id] else { return }
         let seq = session.nextSeq
         session.nextSeq += 1
@@ -103,7 +103,8 @@ public actor FakeMattermostSocket {
         session.buffer.append((seq, text))
         if session.buffer.count > Self.bufferSize { session.buffer.removeFirst(session.buffer.count - Self.bufferSize) }
         sessions[id] = session
-        if let connection = session.connection { try? await connection.sendText(text) }
+        // Written before the next event can take a seq: Mattermost's socket delivers in seq order (hello first).
+        session.connection?.enqueueText(text)
     }
 
     /// Closes the live client's TCP connection without a close frame; events keep buffering for a resume.
