@@ -1,8 +1,8 @@
 import Foundation
 import HindsightCore
 
-/// One text frame from a Socket Mode connection, decoded in two steps: the header (`type`, `envelope_id`, `reason`)
-/// always, so even an envelope whose payload cannot be read is acknowledged; then the payload its type announces.
+/// One text frame from a Socket Mode connection, decoded in one pass: the header (`type`, `envelope_id`, `reason`)
+/// always, so even an envelope whose payload cannot be read is acknowledged, and the payload its type announces.
 enum SocketFrame: Sendable {
     case hello(connections: Int?, refreshAfter: Int?)
     /// `warning`, `refresh_requested`, `link_disabled`, or another reason Slack may add.
@@ -29,12 +29,33 @@ enum SocketFrame: Sendable {
         struct DebugInfo: Decodable { var approximate_connection_time: Int? }
     }
 
-    private struct Box<Payload: Decodable>: Decodable { var payload: Payload }
+    /// The header, and the payload its type announces with the error that kept it from being read, if any.
+    private struct Whole: Decodable {
+        var header: Header
+        var payload: Result<SocketFrame, any Error>?
+
+        private enum Keys: String, CodingKey { case payload }
+
+        init(from decoder: any Decoder) throws {
+            let header = try Header(from: decoder)
+            let container = try decoder.container(keyedBy: Keys.self)
+            self.header = header
+            func envelope<P: Decodable & Sendable>(_: P.Type) -> Result<Envelope<P>, any Error> {
+                Result { Envelope(id: header.envelope_id ?? "", retryAttempt: header.retry_attempt ?? 0, payload: try container.decode(P.self, forKey: Keys.payload)) }
+            }
+            payload = switch header.type {
+            case "events_api": envelope(EventCallback.self).map(SocketFrame.events)
+            case "slash_commands": envelope(SlashCommand.self).map(SocketFrame.slashCommand)
+            case "interactive": envelope(InteractivePayload.self).map(SocketFrame.interactive)
+            default: nil
+            }
+        }
+    }
 
     /// Decodes a frame; throws only when it is not a Socket Mode frame at all (no JSON object with a `type`).
     static func decode(_ text: String) throws -> SocketFrame {
-        let data = Data(text.utf8)
-        let header = try SafeJSON.decode(Header.self, from: data)
+        let whole = try SafeJSON.decode(Whole.self, from: Data(text.utf8))
+        let header = whole.header
         switch header.type {
         case "hello":
             return .hello(connections: header.num_connections, refreshAfter: header.debug_info?.approximate_connection_time)
@@ -44,18 +65,10 @@ enum SocketFrame: Sendable {
             break
         }
         guard let id = header.envelope_id, !id.isEmpty else { throw SocketFrameError.noEnvelopeID(type: header.type) }
-        func envelope<P: Decodable & Sendable>(_: P.Type) -> Result<Envelope<P>, any Error> {
-            Result { Envelope(id: id, retryAttempt: header.retry_attempt ?? 0, payload: try SafeJSON.decode(Box<P>.self, from: data).payload) }
-        }
-        let frame: Result<SocketFrame, any Error> = switch header.type {
-        case "events_api": envelope(EventCallback.self).map(SocketFrame.events)
-        case "slash_commands": envelope(SlashCommand.self).map(SocketFrame.slashCommand)
-        case "interactive": envelope(InteractivePayload.self).map(SocketFrame.interactive)
-        default: .success(.unreadable(envelopeID: id, type: header.type, reason: "unknown envelope type"))
-        }
-        switch frame {
-        case .success(let frame): return frame
-        case .failure(let error): return .unreadable(envelopeID: id, type: header.type, reason: "\(error)")
+        switch whole.payload {
+        case .success(let frame)?: return frame
+        case .failure(let error)?: return .unreadable(envelopeID: id, type: header.type, reason: "\(error)")
+        case nil: return .unreadable(envelopeID: id, type: header.type, reason: "unknown envelope type")
         }
     }
 
