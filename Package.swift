@@ -185,6 +185,13 @@ let package = Package(
             path: "Tests/HindsightTesting"
         ),
 
+        // MARK: Benchmark of the real binary against the fake Slack (figures in README.md, "Performance")
+        .executableTarget(
+            name: "hindsight-slack-bench",
+            dependencies: ["HindsightTesting", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tests/HindsightSlackBench"
+        ),
+
         // MARK: Tests (Swift Testing)
         .testTarget(
             name: "HindsightCoreTests",

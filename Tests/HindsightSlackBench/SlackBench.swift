@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import HindsightTesting
+
+/// `hindsight-slack-bench`: the built `hindsight` binary against the in-repo fake Slack on 127.0.0.1, as in production
+/// (Socket Mode, SQLite, acknowledgements after commit). Prints figures; asserts nothing.
+@main
+struct SlackBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hindsight-slack-bench",
+        abstract: "Measure the real binary on Slack: time to first hello, capture throughput, ack latency, peak memory."
+    )
+
+    @Option(help: "The hindsight binary to measure.")
+    var binary: String = ".build/release/hindsight"
+    @Option(help: "Messages for the throughput run.")
+    var events: Int = 20_000
+    @Option(help: "Offered rate for the latency run, messages per second.")
+    var rate: Int = 1_000
+    @Option(help: "Length of the latency run, seconds.")
+    var duration: Int = 5
+    @Option(help: "Open incidents (one channel each).")
+    var incidents: Int = 100
+    @Option(help: "SLACK_CONNECTIONS for the bot.")
+    var connections: Int = 1
+    @Option(help: "Tasks posting at once in the throughput run, so the fake's own per-message work overlaps.")
+    var producers: Int = 8
+
+    func run() async throws {
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw ValidationError("\(binary) is missing: build it with `swift build -c release --product hindsight`.")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-slack-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (binary, events, rate, duration, incidents, connections, producers) = (binary, events, rate, duration, incidents, connections, max(1, producers))
+
+        try await FakeSlack.run(configuration: .init()) { fake in
+            let channels = (0..<incidents).map { "C0BENCH\($0)" }
+            for (index, channel) in channels.enumerated() { fake.addChannel(id: channel, name: "inc-bench-\(index)") }
+            fake.addUser(id: "U0BENCH", name: "bench", displayName: "Bench")
+
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["run"]
+            process.environment = [
+                "SLACK_APP_TOKEN": fake.appToken, "SLACK_BOT_TOKEN": fake.botToken, "SLACK_API_URL": fake.apiURL,
+                "SLACK_CONNECTIONS": "\(connections)", "HINDSIGHT_DB": dir.appendingPathComponent("bench.sqlite").path,
+                "HINDSIGHT_PROMPTS": FileManager.default.currentDirectoryPath + "/Prompts", "HINDSIGHT_LOG_LEVEL": "error",
+                "HINDSIGHT_HTTP_HOST": "127.0.0.1", "HINDSIGHT_HTTP_PORT": "0", "HINDSIGHT_REPORTS_DIR": dir.path,
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            let spawned = ContinuousClock.now
+            try process.run()
+            defer {
+                process.terminate()
+                process.waitUntilExit()
+            }
+            print("hindsight-slack-bench — \(binary), \(ProcessInfo.processInfo.activeProcessorCount) cores, fake Slack in this process")
+
+            guard await fake.waitFor(timeout: .seconds(30), { $0.hellosSent >= 1 }) else {
+                throw ValidationError("the bot never connected to the fake Slack")
+            }
+            print(String(format: "first hello     %8.0f ms after the process started", milliseconds(ContinuousClock.now - spawned)))
+
+            for (index, channel) in channels.enumerated() {
+                _ = try await fake.slashCommand(channel: channel, user: "U0BENCH", text: "start Bench incident \(index) sev3", timeout: .seconds(10))
+            }
+
+            // Throughput: messages posted as fast as the fake can send them, over every channel.
+            var before = await fake.stats.ackedEvents
+            let cpuBefore = cpuSeconds(process.processIdentifier) ?? 0
+            let started = ContinuousClock.now
+            await withTaskGroup(of: Void.self) { group in
+                for producer in 0..<producers {
+                    group.addTask {
+                        for index in stride(from: producer, to: events, by: producers) {
+                            await fake.postMessage(channel: channels[index % channels.count], user: "U0BENCH", text: "status update \(index): error rate \(index % 97)%")
+                        }
+                    }
+                }
+            }
+            let posted = ContinuousClock.now
+            let target = before + events
+            guard await fake.waitFor(timeout: .seconds(120), { $0.ackedEvents >= target }) else {
+                throw ValidationError("only \(await fake.stats.ackedEvents - before) of \(events) acknowledged")
+            }
+            let elapsed = seconds(ContinuousClock.now - started)
+            let botCPU = (cpuSeconds(process.processIdentifier) ?? 0) - cpuBefore
+            print(String(format: "throughput      %8.0f events/s captured, committed and acknowledged (%d events, %d channels, %.2f s; the fake needed %.2f s to send them from %d tasks)",
+                         Double(events) / elapsed, events, channels.count, elapsed, seconds(posted - started), producers))
+            print(String(format: "bot CPU         %8.0f events per CPU-second (%.2f s of CPU for %d events; the fake used the rest of the 2 cores)",
+                         Double(events) / max(botCPU, 0.001), botCPU, events))
+
+            // Latency at an offered rate.
+            before = await fake.stats.ackedEvents
+            let latenciesBefore = await fake.stats.ackLatencies.count
+            let total = rate * duration
+            let interval = Duration.nanoseconds(1_000_000_000 / max(1, rate))
+            let latencyStart = ContinuousClock.now
+            for index in 0..<total {
+                try await Task.sleep(until: latencyStart + interval * index, clock: .continuous)
+                await fake.postMessage(channel: channels[index % channels.count], user: "U0BENCH", text: "latency probe \(index)")
+            }
+            let latencyTarget = before + total
+            _ = await fake.waitFor(timeout: .seconds(60)) { $0.ackedEvents >= latencyTarget }
+            let latencies = await fake.stats.ackLatencies.dropFirst(latenciesBefore).map(milliseconds).sorted()
+            if !latencies.isEmpty {
+                func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+                print(String(format: "ack latency     p50 %.2f ms, p99 %.2f ms, max %.2f ms at %d events/s offered (%d acks, as the fake measures them)",
+                             percentile(0.5), percentile(0.99), latencies.last ?? 0, rate, latencies.count))
+            }
+            if let peak = peakResidentKilobytes(process.processIdentifier) {
+                print(String(format: "peak RSS        %8.1f MB with %d open incidents (the bot process alone)", Double(peak) / 1024, incidents))
+            }
+            let stats = await fake.stats
+            print("redeliveries    \(stats.redeliveries), given up \(stats.givenUp)")
+        }
+    }
+}
+
+func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+func milliseconds(_ d: Duration) -> Double { seconds(d) * 1000 }
+
+/// User plus system CPU time the process has used, from /proc/<pid>/stat (fields 14 and 15, in clock ticks).
+func cpuSeconds(_ pid: Int32) -> Double? {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let afterName = stat.lastIndex(of: ")")
+    else { return nil }
+    // Fields after "(comm)": state is field 3, so utime (14) and stime (15) are at offsets 11 and 12.
+    let fields = stat[stat.index(after: afterName)...].split(separator: " ")
+    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
+/// VmHWM: the process's peak resident set.
+func peakResidentKilobytes(_ pid: Int32) -> Int? {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+    else { return nil }
+    return Int(line.split(separator: " ").dropFirst().first ?? "")
+}
