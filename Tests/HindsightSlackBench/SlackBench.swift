@@ -111,8 +111,11 @@ struct SlackBench: AsyncParsableCommand {
                 print(String(format: "ack latency     p50 %.2f ms, p99 %.2f ms, max %.2f ms at %d events/s offered (%d acks, as the fake measures them)",
                              percentile(0.5), percentile(0.99), latencies.last ?? 0, rate, latencies.count))
             }
-            if let peak = peakResidentKilobytes(process.processIdentifier) {
-                print(String(format: "peak RSS        %8.1f MB with %d open incidents (the bot process alone)", Double(peak) / 1024, incidents))
+            if let peak = statusKilobytes(process.processIdentifier, "VmHWM"),
+               let anonymous = statusKilobytes(process.processIdentifier, "RssAnon"),
+               let file = statusKilobytes(process.processIdentifier, "RssFile") {
+                print(String(format: "peak RSS        %8.1f MB with %d open incidents (the bot process alone); now %.1f MB anonymous + %.1f MB mapped files (code, shared)",
+                             Double(peak) / 1024, incidents, Double(anonymous) / 1024, Double(file) / 1024))
             }
             let stats = await fake.stats
             print("redeliveries    \(stats.redeliveries), given up \(stats.givenUp)")
@@ -134,10 +137,10 @@ func cpuSeconds(_ pid: Int32) -> Double? {
     return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
-/// VmHWM: the process's peak resident set.
-func peakResidentKilobytes(_ pid: Int32) -> Int? {
+/// A kB figure from /proc/<pid>/status: `VmHWM` (peak resident set), `RssAnon`, `RssFile`.
+func statusKilobytes(_ pid: Int32, _ field: String) -> Int? {
     guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") })
     else { return nil }
     return Int(line.split(separator: " ").dropFirst().first ?? "")
 }
