@@ -33,17 +33,25 @@ extension StoreTransaction {
             createdAt: date(row["created_at"]), milestones: milestones)
     }
 
+    /// The event columns `event(_:)` reads, in its order: select them with this list, not `*`.
+    static let eventColumns = """
+        incident_id, number, platform, channel_id, message_id, author_id, author_name, occurred_at, text, \
+        thread_parent_id, attachments, source, key_reasons, milestone, deleted_at
+        """
+
+    /// An event from a row selected with `eventColumns`, read by position: GRDB's lookup by name compares names
+    /// case-insensitively for every column of every row, which adds up over a 100,000-event timeline.
     static func event(_ row: Row) -> TimelineEvent {
         TimelineEvent(
-            number: row["number"], incidentID: IncidentID(rawValue: row["incident_id"]),
-            channel: ChannelKey(platform: Platform(rawValue: row["platform"]) ?? .console, channelID: row["channel_id"]),
-            messageID: row["message_id"], author: Person(id: row["author_id"], name: row["author_name"]),
-            occurredAt: date(row["occurred_at"]), text: row["text"], threadParentID: row["thread_parent_id"],
-            attachments: decode([Attachment].self, row["attachments"]) ?? [],
-            source: EventSource(rawValue: row["source"]) ?? .chat,
-            keyReasons: Set(decode([KeyReason].self, row["key_reasons"]) ?? []),
-            milestone: (row["milestone"] as String?).flatMap(MilestoneKind.init(rawValue:)),
-            deletedAt: (row["deleted_at"] as Int64?).map(date))
+            number: row[1], incidentID: IncidentID(rawValue: row[0]),
+            channel: ChannelKey(platform: Platform(rawValue: row[2]) ?? .console, channelID: row[3]),
+            messageID: row[4], author: Person(id: row[5], name: row[6]),
+            occurredAt: date(row[7]), text: row[8], threadParentID: row[9],
+            attachments: decode([Attachment].self, row[10]) ?? [],
+            source: EventSource(rawValue: row[11]) ?? .chat,
+            keyReasons: Set(decode([KeyReason].self, row[12]) ?? []),
+            milestone: (row[13] as String?).flatMap(MilestoneKind.init(rawValue:)),
+            deletedAt: (row[14] as Int64?).map(date))
     }
 
     static func encode(_ attachments: [Attachment]) -> String? {

@@ -47,7 +47,7 @@ public struct StoreTransaction: IncidentRecords {
     }
 
     public func event(of incident: IncidentID, messageID: String) throws -> TimelineEvent? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM event INDEXED BY event_by_incident_message WHERE incident_id = ? AND message_id = ?"),
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM event INDEXED BY event_by_incident_message WHERE incident_id = ? AND message_id = ?"),
                                          arguments: [incident.rawValue, messageID]) else { return nil }
         return try withRevisions(Self.event(row))
     }
@@ -59,7 +59,7 @@ public struct StoreTransaction: IncidentRecords {
     }
 
     public func events(of incident: IncidentID) throws -> [TimelineEvent] {
-        var events = try Row.fetchAll(db, sql: "SELECT * FROM event WHERE incident_id = ? ORDER BY number", arguments: [incident.rawValue]).map(Self.event)
+        var events = try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM event WHERE incident_id = ? ORDER BY number", arguments: [incident.rawValue]).map(Self.event)
         let revisions = try Row.fetchAll(db, sql: "SELECT number, text, replaced_at FROM event_revision WHERE incident_id = ? ORDER BY rowid", arguments: [incident.rawValue])
         if !revisions.isEmpty {
             var index: [Int: Int] = [:]

@@ -16,6 +16,14 @@ struct MarkdownTests {
         #expect(md.cell("") == " ")
     }
 
+    @Test("control characters are dropped, other text (accents, CJK, emoji, U+00A0 and up) kept byte for byte")
+    func controlsAndUnicode() {
+        #expect(md.cell("a\tb\rc\u{0}d\u{1B}[31me\u{7F}f") == #"abcd\[31mef"#)
+        #expect(md.cell("x\u{85}y\u{9F}z\u{A0}w") == "xyz\u{A0}w", "C1 controls go; the no-break space after them stays")
+        #expect(md.cell("Zoë’s café — 東京 🚒 déploiement") == "Zoë’s café — 東京 🚒 déploiement")
+        #expect(md.inline("¼ done\nnext") == "¼ done  \nnext")
+    }
+
     @Test("Slack mentions, links and channels become readable names and Markdown links")
     func slackMarkup() {
         #expect(md.inline("<@U123> rolled back") == "@Alice Chen rolled back")
