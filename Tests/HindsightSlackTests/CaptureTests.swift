@@ -70,6 +70,17 @@ struct SlackCaptureTests {
         try await withSlack { h in
             await h.fake.mention(channel: Slack.channel, user: Slack.bob, text: "what can you do?")
             try await eventually("help sent") { h.fake.ephemeralMessages.contains { $0.user == Slack.bob && $0.text.contains("/postmortem help") } }
+
+            // Slack retries a mention it thinks was not acknowledged: the same event_id is answered once.
+            let helps: @Sendable () -> Int = { h.fake.ephemeralMessages.filter { $0.user == Slack.alice && $0.text.contains("/postmortem help") }.count }
+            let before = await h.fake.stats.unknownAcks
+            for (envelope, attempt) in [("mention-1", 0), ("mention-2", 1)] {
+                await h.fake.sendRaw(#"{"envelope_id":"\#(envelope)","type":"events_api","accepts_response_payload":false,"retry_attempt":\#(attempt),"retry_reason":"timeout","payload":{"type":"event_callback","event_id":"EvMENTION01","event_time":1,"event":{"type":"app_mention","channel":"\#(Slack.channel)","user":"\#(Slack.alice)","text":"<@UBOT> help","ts":"1700000000.000100","event_ts":"1700000000.000100"}}}"#)
+            }
+            try await eventually("both acknowledged") { await h.fake.stats.unknownAcks >= before + 2 }
+            try await eventually("answered") { helps() == 1 }
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(helps() == 1, "answered once")
         }
     }
 }
