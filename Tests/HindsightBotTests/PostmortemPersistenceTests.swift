@@ -27,6 +27,36 @@ struct PostmortemPersistenceTests {
         try await bot.capture(.message(ChannelMessage(channel: channel, messageID: id, author: user, sentAt: t0.addingTimeInterval(minute * 60), text: text))).outcome
     }
 
+    @Test("one batch mixing messages, dialog answers and a redelivery: each answer sees the one before, numbers have no gaps")
+    func mixedBatch() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-pm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bot = try makeBot(dir.appendingPathComponent("db.sqlite").path)
+        _ = await command(bot, "start Checkout returns 500 sev2", by: alice, minute: 0)
+        #expect(try await say(bot, "error rate at 40%", id: "m1", by: bob, minute: 1) == .stored)
+        _ = await command(bot, "impact", by: alice, minute: 2)
+        let message = { (text: String, id: String, user: Person, minute: Double) in
+            CaptureInput.message(ChannelMessage(channel: self.channel, messageID: id, author: user, sentAt: self.t0.addingTimeInterval(minute * 60), text: text))
+        }
+        let results = try await bot.capture(batch: [
+            message("checking the dashboards", "m2", bob, 3),
+            message("12% of EU checkouts", "a1", alice, 3.5),
+            message("38 minutes", "a2", alice, 4),
+            message("error rate at 40%", "m1", bob, 1),  // a redelivery
+            message("rolling back", "m3", bob, 5),
+            message("error rate back to 0.1%", "m4", bob, 6),
+        ])
+        #expect(results.map(\.outcome) == [.stored, .answered, .answered, .duplicate, .stored, .stored])
+        let (events, draft) = try await bot.store.read { tx in
+            let incident = try #require(try tx.openIncident(in: channel))
+            return (try tx.events(of: incident.id), try tx.postmortem(of: incident.id))
+        }
+        #expect(events.map(\.number) == Array(1...events.count), "numbered without gaps")
+        #expect(events.compactMap(\.messageID).filter { $0.hasPrefix("m") } == ["m1", "m2", "m3", "m4"])
+        #expect(draft?.entries(in: .impact).compactMap(\.field) == ["users", "duration"], "the second answer went to the next question")
+    }
+
     @Test("a 5-whys conversation survives closing and reopening the database, and continues where it stopped")
     func restartMidDialog() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-pm-\(UUID().uuidString)")
