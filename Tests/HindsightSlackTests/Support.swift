@@ -106,14 +106,3 @@ func withSlack(
         }
     }
 }
-
-/// Waits until `condition` holds, checking after each short pause, failing after `deadline`.
-func eventually(
-    _ what: String, within deadline: Duration = .seconds(10), _ condition: @Sendable @escaping () async throws -> Bool
-) async throws {
-    try await withDeadline(deadline, waitingFor: what) {
-        while try await !condition() {
-            try await Task.sleep(for: .milliseconds(5))
-        }
-    }
-}

@@ -28,6 +28,17 @@ public func withDeadline<T: Sendable>(
     }
 }
 
+/// Waits until `condition` holds, checking after each short pause, failing after `deadline`.
+public func eventually(
+    _ what: String, within deadline: Duration = .seconds(10), _ condition: @Sendable @escaping () async throws -> Bool
+) async throws {
+    try await withDeadline(deadline, waitingFor: what) {
+        while try await !condition() {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}
+
 /// The next element of `stream` (nil once it finished), waiting at most `deadline`.
 ///
 /// A timeout cancels the wait, which finishes the stream: use it for the failure path only.
