@@ -57,8 +57,19 @@ public struct ActionItemFiler: Sendable {
         return (closed, errors)
     }
 
+    /// The tracker account for an action item's owner, from `assignees` (keys compared without case): a typed owner
+    /// by `@name`; one picked in a Slack form (`<@U123>`, or `<@U123|name>`) by the user id `U123` or by `@name`.
+    public func assignee(for owner: String) -> String? {
+        var candidates = [owner, "@" + owner]
+        if owner.hasPrefix("<@"), owner.hasSuffix(">") {
+            let parts = owner.dropFirst(2).dropLast().split(separator: "|", maxSplits: 1).map(String.init)
+            candidates = parts.isEmpty ? [] : [parts[0], "@" + parts[0]] + (parts.count == 2 ? ["@" + parts[1]] : [])
+        }
+        return candidates.lazy.compactMap { self.assignees[$0.lowercased()] }.first
+    }
+
     func issue(for item: ActionItem, incident: Incident, reportPath: String) -> TrackerIssue {
-        let assignee = item.owner.flatMap { assignees[$0.lowercased()] ?? assignees["@" + $0.lowercased()] }
+        let assignee = item.owner.flatMap(assignee(for:))
         var lines = [
             "Action item \(item.reference) from the post-mortem of \(incident.id.rawValue) “\(incident.title)”.",
             "",

@@ -87,6 +87,18 @@ struct TrackerTests {
                    logger: Logger(label: "test"), reportsDirectory: dir, filer: filer)
     }
 
+    @Test("owners map to tracker accounts by @name, or for a Slack user picked in a form by user id or name")
+    func assigneeMapping() {
+        let filer = ActionItemFiler(trackers: [], assignees: ["@alice": "alice-gh", "U0BOB": "bob-gh", "@Carol": "carol-gh"])
+        #expect(filer.assignee(for: "@alice") == "alice-gh")
+        #expect(filer.assignee(for: "@ALICE") == "alice-gh")
+        #expect(filer.assignee(for: "alice") == "alice-gh")
+        #expect(filer.assignee(for: "<@U0BOB>") == "bob-gh")
+        #expect(filer.assignee(for: "<@U0CAROL|carol>") == "carol-gh")
+        #expect(filer.assignee(for: "<@U0DAVE>") == nil)
+        #expect(filer.assignee(for: "<@>") == nil)
+    }
+
     @Test("publish files every action once; a failure is reported and publishing again files only what is missing")
     func publishFilesOnce() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-trackers-\(UUID().uuidString)")
