@@ -10,6 +10,8 @@ final class CaptureQueue: Sendable {
         var eventID: String?
         var envelopeID: String
         var ack: Acknowledger
+        /// When the envelope was read off the socket: the start of its store-then-acknowledge latency.
+        var receivedAt = ContinuousClock.now
     }
 
     /// At most this many envelopes per transaction, so acknowledgements stay well inside Slack's 3 seconds.

@@ -156,8 +156,10 @@ public final class SlackAdapter: Service, Sendable {
             return
         }
         var offset = 0
+        let latency = Metrics.Timer(label: "hindsight_capture_duration_seconds", dimensions: [("platform", "slack")])
         for item in batch {
             item.ack(item.envelopeID)
+            latency.record(duration: item.receivedAt.duration(to: .now))
             if let eventID = item.eventID { recent.insert(eventID) }
             for (input, result) in zip(item.inputs, results[offset..<(offset + item.inputs.count)]) {
                 enqueue(result.replies, for: input)

@@ -76,6 +76,8 @@ struct SlackProcessTests {
             let metrics = try await http.execute(HTTPClient.Request(url: "http://127.0.0.1:\(port)/metrics")).text
             #expect(metrics.contains(#"platform="slack""#) && metrics.contains("hindsight_events_captured_total"), "\(metrics.prefix(2000))")
             #expect(metrics.contains(#"method="auth.test""#))
+            let latencyLines = metrics.split(separator: "\n").filter { $0.hasPrefix("hindsight_capture_duration_seconds") && $0.contains(#"platform="slack""#) }
+            #expect(latencyLines.contains { $0.contains("_count") && !$0.hasSuffix(" 0") }, "store-then-ack latency recorded: \(latencyLines)")
 
             child.terminate()
             #expect(child.wait() == 0, "stderr: \(child.standardError)")
