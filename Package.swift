@@ -188,7 +188,10 @@ let package = Package(
         // MARK: Benchmark of the real binary against the fake Slack (figures in README.md, "Performance")
         .executableTarget(
             name: "hindsight-slack-bench",
-            dependencies: ["HindsightTesting", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "HindsightTesting", "HindsightNet",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/HindsightSlackBench"
         ),
 

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import HindsightNet
 import HindsightTesting
+import Logging
 
 /// `hindsight-slack-bench`: the built `hindsight` binary against the in-repo fake Slack on 127.0.0.1, as in production
 /// (Socket Mode, SQLite, acknowledgements after commit). Prints figures; asserts nothing.
@@ -40,6 +42,8 @@ struct SlackBench: AsyncParsableCommand {
             for (index, channel) in channels.enumerated() { fake.addChannel(id: channel, name: "inc-bench-\(index)") }
             fake.addUser(id: "U0BENCH", name: "bench", displayName: "Bench")
 
+            let metricsPort = try ClosedPort().port  // free again once the placeholder is gone, for the bot to bind
+            let metrics = BotMetrics(url: "http://127.0.0.1:\(metricsPort)/metrics")
             let process = Process()
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = ["run"]
@@ -47,7 +51,7 @@ struct SlackBench: AsyncParsableCommand {
                 "SLACK_APP_TOKEN": fake.appToken, "SLACK_BOT_TOKEN": fake.botToken, "SLACK_API_URL": fake.apiURL,
                 "SLACK_CONNECTIONS": "\(connections)", "HINDSIGHT_DB": dir.appendingPathComponent("bench.sqlite").path,
                 "HINDSIGHT_PROMPTS": FileManager.default.currentDirectoryPath + "/Prompts", "HINDSIGHT_LOG_LEVEL": "error",
-                "HINDSIGHT_HTTP_HOST": "127.0.0.1", "HINDSIGHT_HTTP_PORT": "0", "HINDSIGHT_REPORTS_DIR": dir.path,
+                "HINDSIGHT_HTTP_HOST": "127.0.0.1", "HINDSIGHT_HTTP_PORT": "\(metricsPort)", "HINDSIGHT_REPORTS_DIR": dir.path,
             ]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
@@ -96,6 +100,7 @@ struct SlackBench: AsyncParsableCommand {
             // Latency at an offered rate.
             before = await fake.stats.ackedEvents
             let latenciesBefore = await fake.stats.ackLatencies.count
+            let bucketsBefore = await metrics.ackBuckets()
             let total = rate * duration
             let interval = Duration.nanoseconds(1_000_000_000 / max(1, rate))
             let latencyStart = ContinuousClock.now
@@ -111,6 +116,12 @@ struct SlackBench: AsyncParsableCommand {
                 print(String(format: "ack latency     p50 %.2f ms, p99 %.2f ms, max %.2f ms at %d events/s offered (%d acks, as the fake measures them)",
                              percentile(0.5), percentile(0.99), latencies.last ?? 0, rate, latencies.count))
             }
+            let buckets = await metrics.ackBuckets()
+            if let all = buckets["+Inf"].map({ $0 - (bucketsBefore["+Inf"] ?? 0) }), all > 0 {
+                let within = ["0.005", "0.01", "0.025"].map { le in 100 * ((buckets[le] ?? 0) - (bucketsBefore[le] ?? 0)) / all }
+                print(String(format: "                as the bot measures them (read off the socket to acknowledged): %.1f%% within 5 ms, %.1f%% within 10 ms, %.1f%% within 25 ms",
+                             within[0], within[1], within[2]))
+            }
             if let peak = statusKilobytes(process.processIdentifier, "VmHWM"),
                let anonymous = statusKilobytes(process.processIdentifier, "RssAnon"),
                let file = statusKilobytes(process.processIdentifier, "RssFile") {
@@ -120,6 +131,24 @@ struct SlackBench: AsyncParsableCommand {
             let stats = await fake.stats
             print("redeliveries    \(stats.redeliveries), given up \(stats.givenUp)")
         }
+    }
+}
+
+/// The bot's `/metrics`: the store-then-acknowledge histogram for Slack.
+struct BotMetrics {
+    let url: String
+    let http = HTTPClient(logger: Logger(label: "hindsight-slack-bench"))
+
+    /// Cumulative counts by bucket bound (`le`), e.g. "0.005", "0.01", "+Inf"; empty if unreadable.
+    func ackBuckets() async -> [String: Double] {
+        guard let text = try? await http.execute(HTTPClient.Request(url: url)).text else { return [:] }
+        var buckets: [String: Double] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix("hindsight_capture_duration_seconds_bucket{") && line.contains(#"platform="slack""#) {
+            guard let start = line.range(of: #"le=""#)?.upperBound, let end = line[start...].firstIndex(of: "\""),
+                  let count = line.split(separator: " ").last.flatMap({ Double($0) }) else { continue }
+            buckets[String(line[start..<end])] = count
+        }
+        return buckets
     }
 }
 
