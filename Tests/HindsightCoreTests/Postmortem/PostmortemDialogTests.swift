@@ -15,11 +15,6 @@ struct PostmortemDialogTests {
         return h
     }
 
-    func draft(_ h: DeskHarness) throws -> PostmortemDraft {
-        let incident = try #require(h.incident)
-        return try #require(h.records.postmortem(of: incident.id))
-    }
-
     @Test("summary without text asks; the asker's next message is the answer, not a timeline event")
     func guidedSummary() throws {
         let h = try resolvedIncident()
@@ -30,8 +25,8 @@ struct PostmortemDialogTests {
         #expect(outcome == .answered)
         #expect(replies.map(\.text).joined().contains("P1"))
         #expect(h.timeline.count == before)
-        #expect(try draft(h).entries(in: .summary).map(\.text) == ["Checkout failed for 30 minutes after a config change."])
-        #expect(try draft(h).conversations.isEmpty)
+        #expect(try h.draft().entries(in: .summary).map(\.text) == ["Checkout failed for 30 minutes after a config change."])
+        #expect(try h.draft().conversations.isEmpty)
         // Later chat from the same person is ordinary again.
         #expect(try h.say("thanks all", id: "a2", at: at(42), by: Fixtures.alice).0 == .ignored(.noOpenIncident))
     }
@@ -54,7 +49,7 @@ struct PostmortemDialogTests {
             last = replies
             if i < 4 { #expect(replies.map(\.text).joined().contains("Why \(i + 2)")) }
         }
-        let pm = try draft(h)
+        let pm = try h.draft()
         let whys = pm.entries(in: .why)
         #expect(whys.count == 5)
         #expect(whys[0].parent == nil && whys[0].evidence == ["E2"] && whys[0].text == "pods ran out of DB connections")
@@ -63,7 +58,7 @@ struct PostmortemDialogTests {
         #expect(last.map(\.text).joined().contains("looks like the root cause"))
         #expect(pm.conversations.isEmpty)
         try h.command("rootcause confirm", at: at(50))
-        #expect(try draft(h).rootCause?.text == "there is no versioned template source")
+        #expect(try h.draft().rootCause?.text == "there is no versioned template source")
     }
 
     @Test("a why that ends at a person gets the follow-up question and the chain goes on below it")
@@ -75,7 +70,7 @@ struct PostmortemDialogTests {
         #expect(text.contains("what allowed"))
         #expect(text.contains("A person is never the last why"))
         try h.say("the deploy script has no dry-run", id: "w2", at: at(42), by: Fixtures.alice)
-        let whys = try draft(h).entries(in: .why)
+        let whys = try h.draft().entries(in: .why)
         #expect(whys.count == 2)
         #expect(whys[1].parent == whys[0].number)
         #expect(whys[0].hasOpenFindings)
@@ -90,10 +85,10 @@ struct PostmortemDialogTests {
         for (i, answer) in answers.enumerated() {
             last = try h.say(answer, id: "i\(i)", at: at(41 + Double(i)), by: Fixtures.alice).1
         }
-        let fields = try draft(h).entries(in: .impact).compactMap(\.field)
+        let fields = try h.draft().entries(in: .impact).compactMap(\.field)
         #expect(fields == ["users", "duration", "revenue", "data", "slo"])
         #expect(last.map(\.text).joined().contains("5 of 6"))
-        #expect(try draft(h).conversations.isEmpty)
+        #expect(try h.draft().conversations.isEmpty)
     }
 
     @Test("two people answer different questions at the same time without mixing them up")
@@ -101,10 +96,10 @@ struct PostmortemDialogTests {
         let h = try resolvedIncident()
         try h.command("went-well", at: at(40), by: Fixtures.alice)
         try h.command("lucky", at: at(40), by: Fixtures.bob)
-        #expect(try draft(h).conversations.count == 2)
+        #expect(try h.draft().conversations.count == 2)
         try h.say("it happened at low traffic", id: "b1", at: at(41), by: Fixtures.bob)
         try h.say("the rollback was fast", id: "a1", at: at(41), by: Fixtures.alice)
-        let pm = try draft(h)
+        let pm = try h.draft()
         #expect(pm.entries(in: .wentWell).map(\.text) == ["the rollback was fast"])
         #expect(pm.entries(in: .wentWell).first?.author == Fixtures.alice)
         #expect(pm.entries(in: .lucky).map(\.text) == ["it happened at low traffic"])
@@ -122,7 +117,7 @@ struct PostmortemDialogTests {
             records: h.records)
         h.records.apply(decision.changes)
         #expect(outcome == .answered)
-        let whys = try draft(h).entries(in: .why)
+        let whys = try h.draft().entries(in: .why)
         #expect(whys.count == 2 && whys[1].parent == whys[0].number)
         // `/postmortem why` while a question is open repeats it rather than starting over.
         let repeated = try h.command("why", at: at(43)).map(\.text).joined()
@@ -135,10 +130,10 @@ struct PostmortemDialogTests {
         try h.command("why", at: at(40))
         try h.say("pods ran out of DB connections", id: "w1", at: at(41), by: Fixtures.alice)
         #expect(try h.say("pods ran out of DB connections", id: "w1", at: at(41), by: Fixtures.alice).0 == .duplicate)
-        #expect(try draft(h).entries(in: .why).count == 1)
+        #expect(try h.draft().entries(in: .why).count == 1)
         try h.say("cancel", id: "w2", at: at(42), by: Fixtures.alice)
-        #expect(try draft(h).conversations.isEmpty)
-        #expect(try draft(h).entries(in: .why).count == 1)
+        #expect(try h.draft().conversations.isEmpty)
+        #expect(try h.draft().entries(in: .why).count == 1)
         #expect(try h.command("cancel", at: at(43)).map(\.text).joined().contains("no question"))
     }
 
@@ -164,7 +159,7 @@ struct PostmortemDialogTests {
         #expect(vague.contains("specific"))
         #expect(vague.contains("due"))
         try h.command("action done AI-001", at: at(42))
-        let pm = try draft(h)
+        let pm = try h.draft()
         #expect(pm.actions.count == 2)
         let first = pm.actions[0]
         #expect(first.owner == "@alice" && first.priority == .p1 && first.kind == .detect && first.status == .done)
@@ -181,15 +176,15 @@ struct PostmortemDialogTests {
         let reply = try h.command("went-wrong @bob deployed the bad config to production", at: at(40)).map(\.text).joined()
         #expect(reply.contains("reword P1"))
         try h.command("reword P1", at: at(41))
-        #expect(try draft(h).entry(1)?.text == "The bad config was deployed to production")
-        #expect(try draft(h).entry(1)?.hasOpenFindings == false)
+        #expect(try h.draft().entry(1)?.text == "The bad config was deployed to production")
+        #expect(try h.draft().entry(1)?.hasOpenFindings == false)
         try h.command("went-wrong the team was careless", at: at(42))
         try h.command("keep P2", at: at(43))
-        #expect(try draft(h).entry(2)?.hasOpenFindings == false)
+        #expect(try h.draft().entry(2)?.hasOpenFindings == false)
         try h.command("edit P2 the change had no second reviewer", at: at(44))
-        #expect(try draft(h).entry(2)?.text == "the change had no second reviewer")
+        #expect(try h.draft().entry(2)?.text == "the change had no second reviewer")
         try h.command("remove P1", at: at(45))
-        #expect(try draft(h).entry(1) == nil)
+        #expect(try h.draft().entry(1) == nil)
         let show = try h.command("show", at: at(46)).map(\.text).joined()
         #expect(show.contains("P2") && show.contains("no second reviewer"))
         #expect(try h.command("edit P9 nothing", at: at(47)).map(\.text).joined().contains("no P9"))
@@ -201,7 +196,7 @@ struct PostmortemDialogTests {
         let refused = try h.command("factor Luck the weather", at: at(40)).map(\.text).joined()
         #expect(refused.contains("Monitoring"))
         try h.command("factor monitoring no alert on pool saturation", at: at(41))
-        #expect(try draft(h).entries(in: .factor).first?.field == "Monitoring")
+        #expect(try h.draft().entries(in: .factor).first?.field == "Monitoring")
     }
 
     @Test("an unanswered question expires: hours later the asker's chat is ordinary again; asking again resumes")
@@ -211,7 +206,7 @@ struct PostmortemDialogTests {
         try h.command("why", at: at(40))
         let later = at(40 + Double(h.desk.guide.answerWindowMinutes) + 1)
         #expect(try h.say("lunch anyone?", id: "late", at: later, by: Fixtures.alice).0 == .stored)
-        #expect(try draft(h).entries(in: .why).isEmpty)
+        #expect(try h.draft().entries(in: .why).isEmpty)
         try h.command("why", at: later)
         #expect(try h.say("pods ran out of DB connections", id: "w1", at: later.addingTimeInterval(60), by: Fixtures.alice).0 == .answered)
     }
@@ -223,8 +218,8 @@ struct PostmortemDialogTests {
         let asked = try h.command("why", at: at(41)).map(\.text).joined()
         #expect(asked.contains("Why 1"))
         try h.say("pods ran out of DB connections", id: "w1", at: at(42), by: Fixtures.alice)
-        #expect(try draft(h).entries(in: .why).count == 1)
-        #expect(try draft(h).entries(in: .summary).isEmpty)
+        #expect(try h.draft().entries(in: .why).count == 1)
+        #expect(try h.draft().entries(in: .summary).isEmpty)
     }
 
     @Test("without any incident in the channel, post-mortem commands say how to start one")
@@ -244,11 +239,6 @@ struct PostmortemFormTests {
         let (result, changes) = try h.desk.submit(submission, records: h.records)
         h.records.apply(changes)
         return result
-    }
-
-    func draft(_ h: DeskHarness) throws -> PostmortemDraft {
-        let incident = try #require(h.incident)
-        return try #require(h.records.postmortem(of: incident.id))
     }
 
     @Test("impact, action and why without text open forms; without forms they stay conversations or explanations")
@@ -274,7 +264,7 @@ struct PostmortemFormTests {
         guard case .accepted = try submit(h, "impact", ["users": "About 1,200 shoppers", "duration": "32 minutes", "data": ""], at: 3) else {
             Issue.record("impact refused"); return
         }
-        let impact = try draft(h).entries(in: .impact)
+        let impact = try h.draft().entries(in: .impact)
         #expect(impact.map(\.field) == ["users", "duration"])
         #expect(impact.map(\.text) == ["About 1,200 shoppers", "32 minutes"])
     }
@@ -290,7 +280,7 @@ struct PostmortemFormTests {
         guard case .accepted = try submit(h, "action", ["text": "Alert on queue depth above 10k", "owner": "U2", "due": "2026-12-15", "priority": "P1", "type": "detect"], at: 3) else {
             Issue.record("action refused"); return
         }
-        let item = try #require(try draft(h).actions.first)
+        let item = try #require(try h.draft().actions.first)
         #expect(item.owner == "<@U2>")
         #expect(item.priority == .p1)
         #expect(item.kind == .detect)
@@ -304,13 +294,13 @@ struct PostmortemFormTests {
         guard case .accepted = try submit(h, "why", ["text": "The connection pool was exhausted", "evidence": "E3 https://grafana/d/pool"], at: 2) else {
             Issue.record("why refused"); return
         }
-        let first = try #require(try draft(h).entries(in: .why).first)
+        let first = try #require(try h.draft().entries(in: .why).first)
         #expect(first.evidence == ["E3", "https://grafana/d/pool"])
         guard case .rejected(let errors) = try submit(h, "why", ["text": "x", "parent": "nope"], at: 3) else { Issue.record("bad parent accepted"); return }
         #expect(errors["parent"] != nil)
         guard case .accepted = try submit(h, "why", ["text": "Its size was set for last year's traffic", "parent": first.reference], at: 4) else {
             Issue.record("second why refused"); return
         }
-        #expect(try draft(h).entries(in: .why).last?.parent == first.number)
+        #expect(try h.draft().entries(in: .why).last?.parent == first.number)
     }
 }

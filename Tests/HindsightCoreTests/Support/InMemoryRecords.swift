@@ -1,6 +1,7 @@
 import Foundation
 import HindsightCore
 import HindsightPrompts
+import Testing
 
 /// An in-memory `IncidentRecords` that applies changes the way the store does (including exactly-once by message id),
 /// so desk behaviour is tested in microseconds without SQLite.
@@ -117,6 +118,12 @@ final class DeskHarness {
 
     var incident: Incident? { records.latestIncident(in: Fixtures.channel) }
     var timeline: [TimelineEvent] { incident.map { records.events(of: $0.id) } ?? [] }
+
+    /// The post-mortem draft of the channel's latest incident; fails the test if there is none.
+    func draft() throws -> PostmortemDraft {
+        let incident = try #require(incident)
+        return try #require(records.postmortem(of: incident.id))
+    }
 }
 
 extension DeskHarness {
