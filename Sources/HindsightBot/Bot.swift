@@ -39,29 +39,13 @@ public final class Bot: Sendable {
     /// Stores channel activity on the open incident's timeline. Throws only when the store cannot write, in which case
     /// the adapter must not acknowledge (the platform will deliver it again).
     public func capture(_ input: CaptureInput) async throws(StoreError) -> (outcome: CaptureOutcome, replies: [Reply]) {
-        let desk = self.desk
         let started = ContinuousClock.now
         defer {
             Timer(label: "hindsight_capture_duration_seconds", dimensions: [("platform", input.channel.platform.rawValue)])
                 .record(duration: started.duration(to: .now))
         }
-        let result: (CaptureOutcome, [Reply])
-        do {
-            result = try await store.write { tx in
-                let (outcome, decision) = try desk.capture(input, records: tx)
-                if !decision.changes.isEmpty, try tx.apply(decision.changes) == false {
-                    return (CaptureOutcome.duplicate, [Reply]())
-                }
-                return (outcome, decision.replies)
-            }
-            captureFailing.withLock { $0 = false }
-        } catch {
-            captureFailing.withLock { $0 = true }
-            throw error
-        }
-        Counter(label: "hindsight_events_captured_total", dimensions: [("platform", input.channel.platform.rawValue), ("outcome", result.0.metricName)])
-            .increment()
-        logger.trace("captured", metadata: ["channel": "\(input.channel)", "outcome": "\(result.0)"])
+        let result = try await capture(batch: [input])[0]
+        logger.trace("captured", metadata: ["channel": "\(input.channel)", "outcome": "\(result.outcome)"])
         return result
     }
 
