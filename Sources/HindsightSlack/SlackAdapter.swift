@@ -212,21 +212,10 @@ public final class SlackAdapter: Service, Sendable {
         // A second of overlap: messages in the same second as the newest one are recognised by ts.
         let oldest = String(format: "%.6f", max(since.timeIntervalSince1970 - 1, 0))
         do {
-            var messages: [SlackMessage] = []
-            var cursor: String?
-            repeat {
-                let page = try await api.history(channel: channel, oldest: oldest, cursor: cursor)
-                messages += page.messages
-                cursor = page.nextCursor
-            } while cursor != nil
+            var messages = try await api.history(channel: channel, oldest: oldest)
             for parent in messages where (parent.reply_count ?? 0) > 0 && (parent.latest_reply ?? "") > oldest {
                 guard let ts = parent.ts else { continue }
-                var replyCursor: String?
-                repeat {
-                    let page = try await api.replies(channel: channel, ts: ts, oldest: oldest, cursor: replyCursor)
-                    messages += page.messages.filter { $0.ts != ts }
-                    replyCursor = page.nextCursor
-                } while replyCursor != nil
+                messages += try await api.replies(channel: channel, ts: ts, oldest: oldest).filter { $0.ts != ts }
             }
             messages.sort { (Double($0.ts ?? "") ?? 0) < (Double($1.ts ?? "") ?? 0) }
             var inputs: [CaptureInput] = []

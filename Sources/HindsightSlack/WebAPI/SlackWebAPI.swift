@@ -109,18 +109,26 @@ public struct SlackWebAPI: Sendable {
         var nextCursor: String? { response_metadata?.next_cursor.flatMap { $0.isEmpty ? nil : $0 } }
     }
 
-    /// `conversations.history`: messages after `oldest`, newest first.
-    func history(channel: String, oldest: String, cursor: String?, limit: Int = 200) async throws(SlackAPIError) -> MessagePage {
-        var form = [("channel", channel), ("oldest", oldest), ("limit", String(limit))]
-        if let cursor { form.append(("cursor", cursor)) }
-        return try await call("conversations.history", form: form)
+    /// `conversations.history`: every message after `oldest`, newest first, following the cursor to the last page.
+    func history(channel: String, oldest: String, limit: Int = 200) async throws(SlackAPIError) -> [SlackMessage] {
+        try await pages("conversations.history", form: [("channel", channel), ("oldest", oldest), ("limit", String(limit))])
     }
 
-    /// `conversations.replies`: a thread's parent and replies after `oldest`, oldest first.
-    func replies(channel: String, ts: String, oldest: String, cursor: String?, limit: Int = 200) async throws(SlackAPIError) -> MessagePage {
-        var form = [("channel", channel), ("ts", ts), ("oldest", oldest), ("limit", String(limit))]
-        if let cursor { form.append(("cursor", cursor)) }
-        return try await call("conversations.replies", form: form)
+    /// `conversations.replies`: a thread's parent and every reply after `oldest`, oldest first, across all pages.
+    func replies(channel: String, ts: String, oldest: String, limit: Int = 200) async throws(SlackAPIError) -> [SlackMessage] {
+        try await pages("conversations.replies", form: [("channel", channel), ("ts", ts), ("oldest", oldest), ("limit", String(limit))])
+    }
+
+    /// The messages of a cursor-paginated method, page after page until `next_cursor` comes back empty.
+    private func pages(_ method: String, form: [(String, String)]) async throws(SlackAPIError) -> [SlackMessage] {
+        var messages: [SlackMessage] = []
+        var cursor: String?
+        repeat {
+            let page: MessagePage = try await call(method, form: form + (cursor.map { [("cursor", $0)] } ?? []))
+            messages += page.messages
+            cursor = page.nextCursor
+        } while cursor != nil
+        return messages
     }
 
     struct ChannelInfo: Decodable {
