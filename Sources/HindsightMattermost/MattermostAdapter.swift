@@ -84,7 +84,8 @@ public final class MattermostAdapter: Service, Sendable {
             url: configuration.webSocketURL, token: configuration.token, pingInterval: configuration.pingInterval,
             webSockets: webSockets, policy: reconnectPolicy, logger: logger,
             deliver: { [self] event in await self.capture(event, translator: translator) },
-            prepareBackfill: { [self] in await self.prepareBackfill(translator: translator) },
+            watermark: { [self] in await self.watermark() },
+            backfill: { [self] points in await self.backfill(points, translator: translator) },
             connected: connectionState
         )
         let poster = commandRoutes.poster()
@@ -121,17 +122,16 @@ public final class MattermostAdapter: Service, Sendable {
         return true
     }
 
-    /// Reads the newest captured message in each open incident channel now; the job fetches posts modified since.
-    private func prepareBackfill(translator: EventTranslator) async -> SocketSession.Backfill {
-        let points: [(channel: ChannelKey, since: Date)]
-        do { points = try await bot.backfillPoints(platform: .mattermost) } catch {
+    /// The newest captured message in each open incident channel (none when the store cannot be read).
+    private func watermark() async -> [SocketSession.BackfillPoint] {
+        do { return try await bot.backfillPoints(platform: .mattermost) } catch {
             logger.error("could not read backfill points", metadata: ["error": "\(error)"])
-            return {}
+            return []
         }
-        return { [self] in await self.backfill(points, translator: translator) }
     }
 
-    private func backfill(_ points: [(channel: ChannelKey, since: Date)], translator: EventTranslator) async {
+    /// Fetches posts modified since each point and captures them.
+    private func backfill(_ points: [SocketSession.BackfillPoint], translator: EventTranslator) async {
         for point in points {
             // A second of overlap: posts in the same millisecond as the newest one are deduplicated by id.
             var since = Int64(point.since.timeIntervalSince1970 * 1000) - 1000

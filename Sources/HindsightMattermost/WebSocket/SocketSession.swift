@@ -1,3 +1,5 @@
+import Foundation
+import HindsightCore
 import HindsightNet
 import Logging
 import Metrics
@@ -13,14 +15,16 @@ struct SocketSession: Sendable {
     let logger: Logger
     /// Stores one event; false when it could not be stored (the server is then asked to replay it).
     let deliver: @Sendable (SocketEvent) async -> Bool
-    /// Notes where capture stands and returns the job that fetches what a fresh server session may have missed
-    /// since then. Called before each connection, so events that arrive on it (even ahead of its `hello`) cannot
-    /// move the starting point past posts that are still missing.
-    let prepareBackfill: @Sendable () async -> Backfill
+    /// Where capture stands in each open incident channel. Read before each connection, so events that arrive on it
+    /// (even ahead of its `hello`) cannot move the starting point past posts that are still missing.
+    let watermark: @Sendable () async -> [BackfillPoint]
+    /// Fetches what a fresh server session may have missed since those points.
+    let backfill: @Sendable ([BackfillPoint]) async -> Void
 
-    typealias Backfill = @Sendable () async -> Void
     /// Whether a socket is open right now (`/readyz`).
     let connected: ConnectionState
+
+    typealias BackfillPoint = (channel: ChannelKey, since: Date)
 
     private enum Signal: Sendable {
         case text(String)
@@ -41,7 +45,7 @@ struct SocketSession: Sendable {
                 if let connectionID, let sequenceNumber, !connectionID.isEmpty {
                     target += "?connection_id=\(connectionID)&sequence_number=\(sequenceNumber)"
                 }
-                let backfill = await prepareBackfill()
+                let points = await watermark()
                 do {
                     let connection = try await webSockets.connect(
                         to: target, headers: [("Authorization", "Bearer \(token)")],
@@ -50,7 +54,7 @@ struct SocketSession: Sendable {
                     logger.info("mattermost websocket connected", metadata: ["resuming": "\(connectionID != nil)"])
                     pending += machine.handle(.connected)
                     setConnected(true)
-                    pending += await serve(connection, machine: &machine, backfill: backfill)
+                    pending += await serve(connection, machine: &machine, watermark: points)
                     setConnected(false)
                 } catch {
                     logger.warning("mattermost websocket connect failed", metadata: ["error": "\(error)"])
@@ -74,7 +78,7 @@ struct SocketSession: Sendable {
 
     /// Serves one open connection until it closes; returns the machine's actions after the close.
     private func serve(
-        _ connection: WebSocketConnection, machine: inout SocketResumeMachine, backfill: @escaping Backfill
+        _ connection: WebSocketConnection, machine: inout SocketResumeMachine, watermark points: [BackfillPoint]
     ) async -> [SocketResumeMachine.Action] {
         let (signals, sink) = AsyncStream.makeStream(of: Signal.self)
         let interval = pingInterval
@@ -99,7 +103,7 @@ struct SocketSession: Sendable {
             let clock = ContinuousClock()
             var lastPing = clock.now
             var queue: [SocketResumeMachine.Action] = []
-            var prepared: Backfill? = backfill
+            var unused: [BackfillPoint]? = points
             for await signal in signals {
                 switch signal {
                 case .text(let text):
@@ -130,9 +134,9 @@ struct SocketSession: Sendable {
                         }
                     case .backfill:
                         // A later hello on the same socket starts from where capture stands then.
-                        let job = if let prepared { prepared } else { await prepareBackfill() }
-                        prepared = nil
-                        await job()
+                        let since = if let unused { unused } else { await watermark() }
+                        unused = nil
+                        await backfill(since)
                     case .sendPing(let seq):
                         try? connection.send(text: SocketAction.ping(seq: seq))
                     case .close(let code):
