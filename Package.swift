@@ -172,7 +172,7 @@ let package = Package(
         .target(
             name: "HindsightTesting",
             dependencies: [
-                "HindsightCore", "HindsightNet",
+                "HindsightCore", "HindsightNet", "HindsightBot", "HindsightPrompts", "HindsightStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

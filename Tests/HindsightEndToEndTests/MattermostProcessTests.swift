@@ -48,9 +48,7 @@ struct MattermostProcessTests {
             let store = try Store(path: database)
             var stored: [String] = []
             for _ in 0..<500 where stored.count < ids.count {
-                stored = try await store.read { tx in
-                    try tx.allIncidents().flatMap { try tx.events(of: $0.id) }.compactMap(\.messageID)
-                }
+                stored = try await store.allMessageIDs()
                 try await Task.sleep(for: .milliseconds(10))
             }
             #expect(Set(stored) == Set(ids), "stderr: \(child.standardError)")
@@ -158,9 +156,6 @@ struct ResilienceMattermostKillTests {
             )
             await fake.waitForSocket { $0.freshHellos >= 1 }
             let store = try Store(path: database)
-            @Sendable func stored() async throws -> [String] {
-                try await store.read { tx in try tx.allIncidents().flatMap { try tx.events(of: $0.id) }.compactMap(\.messageID) }
-            }
 
             let total = 5000
             let generator = Task {
@@ -175,7 +170,7 @@ struct ResilienceMattermostKillTests {
             var lastKillAt = 0
             let deadline = ContinuousClock.now + .seconds(180)
             while kills < 8, ContinuousClock.now < deadline {
-                let count = try await stored().count
+                let count = try await store.allMessageIDs().count
                 if count >= total { break }
                 if count - lastKillAt >= 400 {
                     child.kill()
@@ -192,7 +187,7 @@ struct ResilienceMattermostKillTests {
             var ids: [String] = []
             let settle = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < settle {
-                ids = try await stored()
+                ids = try await store.allMessageIDs()
                 if expected.isSubset(of: Set(ids)) { break }
                 try await Task.sleep(for: .milliseconds(10))
             }

@@ -33,11 +33,7 @@ struct SlackProcessTests {
         return (dir, dir.appendingPathComponent("db.sqlite").path)
     }
 
-    func storedMessageIDs(_ database: String) async throws -> [String] {
-        try await Store(path: database).read { tx in
-            try tx.allIncidents().flatMap { try tx.events(of: $0.id) }.compactMap(\.messageID)
-        }
-    }
+    func storedMessageIDs(_ database: String) async throws -> [String] { try await Store(path: database).allMessageIDs() }
 
     /// Waits for a live connection, failing with the child's log if it never comes.
     func waitForConnection(_ fake: FakeSlack, hellos: Int, _ child: ChildProcess) async throws {

@@ -3,7 +3,6 @@ import HindsightBot
 import HindsightCore
 import HindsightMattermost
 import HindsightNet
-import HindsightPrompts
 import HindsightServer
 import HindsightStore
 import HindsightTesting
@@ -20,11 +19,7 @@ enum TestIDs {
 
 /// A real bot over a temporary SQLite file.
 func makeBot() throws -> Bot {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let prompts = try PromptSet(directory: root.appendingPathComponent("Prompts"))
-    let desk = prompts.desk(zone: .gmt, redact: { $0 })
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-mm-\(UUID().uuidString).sqlite").path
-    return Bot(store: try Store(path: path), desk: desk, logger: Logger(label: "test"))
+    try TestBot.make(path: FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-mm-\(UUID().uuidString).sqlite").path)
 }
 
 /// Everything an adapter test needs: the fake, the bot, the adapter running, and the bot's HTTP server.
@@ -36,12 +31,7 @@ struct Harness: Sendable {
     let sleeps: SleepLog
 
     /// Posts stored for the channel's open incident, by message id.
-    func storedMessageIDs() async throws -> [String] {
-        try await bot.store.read { tx in
-            guard let incident = try tx.openIncident(in: TestIDs.channelKey) else { return [] }
-            return try tx.events(of: incident.id).compactMap(\.messageID)
-        }
-    }
+    func storedMessageIDs() async throws -> [String] { try await events().compactMap(\.messageID) }
 
     /// Waits for the first hello and the start-up backfill's REST request, so later posts arrive live.
     func waitUntilCaughtUp() async throws {
@@ -50,12 +40,7 @@ struct Harness: Sendable {
         try await eventually("the start-up backfill") { fake.requests.contains { $0.contains("/posts?since=") } }
     }
 
-    func events() async throws -> [TimelineEvent] {
-        try await bot.store.read { tx in
-            guard let incident = try tx.openIncident(in: TestIDs.channelKey) else { return [] }
-            return try tx.events(of: incident.id)
-        }
-    }
+    func events() async throws -> [TimelineEvent] { try await bot.openTimeline(in: TestIDs.channelKey) }
 }
 
 /// Records 429 waits instead of spending them.

@@ -2,7 +2,6 @@ import Foundation
 import HindsightBot
 import HindsightCore
 import HindsightNet
-import HindsightPrompts
 import HindsightSlack
 import HindsightStore
 import HindsightTesting
@@ -16,13 +15,6 @@ enum Slack {
     static let alice = "U0ALICE"
     static let bob = "U0BOB"
     static let channelKey = ChannelKey(platform: .slack, channelID: channel)
-}
-
-/// A real bot over a temporary SQLite file (at `path`).
-func makeBot(path: String) throws -> Bot {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let prompts = try PromptSet(directory: root.appendingPathComponent("Prompts"))
-    return Bot(store: try Store(path: path), desk: prompts.desk(zone: .gmt, redact: { $0 }), logger: Logger(label: "test"))
 }
 
 /// The bot's own libcurl client for the tests.
@@ -39,19 +31,9 @@ struct SlackHarness: Sendable {
     let databasePath: String
 
     /// Message ids (Slack `ts`) stored on the open incident's timeline.
-    func storedMessageIDs() async throws -> [String] {
-        try await bot.store.read { tx in
-            guard let incident = try tx.openIncident(in: Slack.channelKey) else { return [] }
-            return try tx.events(of: incident.id).compactMap(\.messageID)
-        }
-    }
+    func storedMessageIDs() async throws -> [String] { try await events().compactMap(\.messageID) }
 
-    func events() async throws -> [TimelineEvent] {
-        try await bot.store.read { tx in
-            guard let incident = try tx.openIncident(in: Slack.channelKey) else { return [] }
-            return try tx.events(of: incident.id)
-        }
-    }
+    func events() async throws -> [TimelineEvent] { try await bot.openTimeline(in: Slack.channelKey) }
 
     /// Web API calls of one method.
     func calls(_ method: String) -> [FakeSlackCall] { fake.calls.filter { $0.method == method } }
@@ -68,7 +50,7 @@ func withSlack(
         fake.addUser(id: Slack.alice, name: "alice", displayName: "Alice")
         fake.addUser(id: Slack.bob, name: "bob", displayName: "Bob")
         let databasePath = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-slack-\(UUID().uuidString).sqlite").path
-        let bot = try makeBot(path: databasePath)
+        let bot = try TestBot.make(path: databasePath)
         if openIncident {
             _ = await bot.handle(CommandInvocation(
                 channel: Slack.channelKey, user: Person(id: Slack.alice, name: "Alice"), text: "start Database down sev2",

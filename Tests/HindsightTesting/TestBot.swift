@@ -1,0 +1,36 @@
+import Foundation
+import HindsightBot
+import HindsightCore
+import HindsightPrompts
+import HindsightStore
+import Logging
+
+/// A real bot over a SQLite file, with the repository's `Prompts/` and no redaction, for adapter tests.
+public enum TestBot {
+    /// The repository's `Prompts/` folder.
+    public static let prompts = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Prompts")
+
+    /// A bot storing into the SQLite file at `path` (created if needed).
+    public static func make(path: String) throws -> Bot {
+        let desk = try PromptSet(directory: prompts).desk(zone: .gmt, redact: { $0 })
+        return Bot(store: try Store(path: path), desk: desk, logger: Logger(label: "test"))
+    }
+}
+
+extension Bot {
+    /// The timeline of the incident open in `channel`; empty when none is open.
+    public func openTimeline(in channel: ChannelKey) async throws -> [TimelineEvent] {
+        try await store.read { tx in
+            guard let incident = try tx.openIncident(in: channel) else { return [] }
+            return try tx.events(of: incident.id)
+        }
+    }
+}
+
+extension Store {
+    /// The platform message ids stored on every incident's timeline, for checking that nothing was lost or doubled.
+    public func allMessageIDs() async throws -> [String] {
+        try await read { tx in try tx.allIncidents().flatMap { try tx.events(of: $0.id) }.compactMap(\.messageID) }
+    }
+}
