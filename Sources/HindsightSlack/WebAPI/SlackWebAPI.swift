@@ -224,10 +224,23 @@ public struct SlackWebAPI: Sendable {
         init(from decoder: any Decoder) throws {}
     }
 
-    private struct Status: Decodable {
+    /// A Web API answer, parsed once: the `ok`/`error`/`needed` envelope and, when `ok`, the method's result from the
+    /// same object.
+    private struct Answer<Result: Decodable>: Decodable {
         var ok: Bool
         var error: String?
         var needed: String?
+        var result: Result?
+
+        private enum Keys: String, CodingKey { case ok, error, needed }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Keys.self)
+            ok = try container.decode(Bool.self, forKey: .ok)
+            error = try container.decodeIfPresent(String.self, forKey: .error)
+            needed = try container.decodeIfPresent(String.self, forKey: .needed)
+            result = ok ? try Result(from: decoder) : nil
+        }
     }
 
     private func call<Result: Decodable>(_ method: String, json: some Encodable) async throws(SlackAPIError) -> Result {
@@ -241,21 +254,20 @@ public struct SlackWebAPI: Sendable {
     }
 
     private func call<Result: Decodable>(_ method: String, body: HTTPClient.Body, token: String) async throws(SlackAPIError) -> Result {
-        let response = try await send(method, body: body, token: token)
-        do { return try SafeJSON.decode(Result.self, from: response.body) } catch {
-            throw .unexpectedResponse(method: method, detail: "\(error)")
-        }
+        try await send(method, body: body, token: token).result
     }
 
     /// The bot token's scopes: Slack lists them in the `x-oauth-scopes` header of every answer.
     public func grantedScopes() async throws(SlackAPIError) -> Set<String> {
-        let response = try await send("auth.test", body: .form([]), token: botToken)
+        let (_, response): (Ignored, HTTPClient.Response) = try await send("auth.test", body: .form([]), token: botToken)
         let header = response.headers["x-oauth-scopes"] ?? ""
         return Set(header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
     }
 
-    /// Sends one call with the waits and retries described on the type; returns an `ok:true` response.
-    private func send(_ method: String, body: HTTPClient.Body, token: String) async throws(SlackAPIError) -> HTTPClient.Response {
+    /// Sends one call with the waits and retries described on the type; returns the result of an `ok:true` answer.
+    private func send<Result: Decodable>(
+        _ method: String, body: HTTPClient.Body, token: String
+    ) async throws(SlackAPIError) -> (result: Result, response: HTTPClient.Response) {
         let request = HTTPClient.Request(.post, url: baseURL + method, headers: ["Authorization": "Bearer \(token)"], body: body)
         let endpoint = [("platform", "slack"), ("method", method)]
         var attempt = 0
@@ -292,11 +304,11 @@ public struct SlackWebAPI: Sendable {
                 continue
             }
             guard response.status == 200 else { throw .http(method: method, status: response.status) }
-            let status: Status
-            do { status = try SafeJSON.decode(Status.self, from: response.body) } catch {
+            let status: Answer<Result>
+            do { status = try SafeJSON.decode(Answer<Result>.self, from: response.body) } catch {
                 throw .unexpectedResponse(method: method, detail: "\(error)")
             }
-            guard status.ok else {
+            guard status.ok, let result = status.result else {
                 if status.error == "ratelimited", attempt < maxAttempts {
                     await gate.close(method, for: response.retryAfter ?? .seconds(1))
                     continue
@@ -305,7 +317,7 @@ public struct SlackWebAPI: Sendable {
                 logger.debug("slack call failed", metadata: ["method": "\(method)", "error": "\(error)"])
                 throw error
             }
-            return response
+            return (result, response)
         }
     }
 
