@@ -59,8 +59,8 @@ public struct CommandRoutes: HTTPRoutes {
         for reply in replies {
             let type = reply.visibility == .channel ? "in_channel" : "ephemeral"
             var pieces = TextSplit.split(reply.text, limit: configuration.maxPostLength)
-            let buttons = poster.attachments(for: reply.actions)
-            if buttons == nil, !reply.actions.isEmpty { pieces.append(ReplyPoster.actionLines(reply.actions)) }
+            let buttons = poster.attachments(for: reply)
+            if buttons == nil, !reply.actions.isEmpty { pieces.append(reply.actionLines) }
             for (index, piece) in pieces.enumerated() {
                 let last = index == pieces.count - 1
                 responses.append(CommandResponse(responseType: type, text: piece, attachments: last ? buttons : nil))

@@ -39,6 +39,11 @@ public struct Reply: Hashable, Sendable {
     /// Another channel on the same platform to post in (stakeholder channels); nil: where the conversation is.
     public var destination: String?
 
+    /// The buttons as text, one `→ label: `/postmortem command`` line each: the fallback where buttons cannot show.
+    public var actionLines: String {
+        actions.map { "→ \($0.label): `/postmortem \($0.command)`" }.joined(separator: "\n")
+    }
+
     public init(
         _ visibility: Visibility, _ text: String, actions: [Action] = [], file: File? = nil, form: Form? = nil, destination: String? = nil
     ) {

@@ -30,9 +30,9 @@ struct ReplyPoster: Sendable {
 
     private func deliver(_ reply: Reply, channelID: String, userID: String?, rootID: String?) async throws(MattermostAPIError) {
         var pieces = reply.text.isEmpty ? [] : TextSplit.split(reply.text, limit: maxPostLength)
-        let buttons = attachments(for: reply.actions)
+        let buttons = attachments(for: reply)
         if buttons == nil, !reply.actions.isEmpty {
-            pieces.append(Self.actionLines(reply.actions))
+            pieces.append(reply.actionLines)
         }
         if reply.visibility == .ephemeral, let userID, reply.file == nil {
             for piece in pieces { try await rest.createEphemeralPost(userID: userID, channelID: channelID, message: piece) }
@@ -51,20 +51,15 @@ struct ReplyPoster: Sendable {
         }
     }
 
-    /// Buttons as one attachment whose actions call back `/mattermost/action`; nil without a public URL.
-    func attachments(for actions: [Reply.Action]) -> [PostAttachment]? {
-        guard !actions.isEmpty, let publicURL else { return nil }
-        let buttons = actions.enumerated().map { index, action in
+    /// The reply's buttons as one attachment whose actions call back `/mattermost/action`; nil without a public URL.
+    func attachments(for reply: Reply) -> [PostAttachment]? {
+        guard !reply.actions.isEmpty, let publicURL else { return nil }
+        let buttons = reply.actions.enumerated().map { index, action in
             PostAction(
                 id: "hindsight\(index)", name: action.label,
                 integration: .init(url: publicURL + "/mattermost/action", context: ActionContext(command: action.command))
             )
         }
-        return [PostAttachment(fallback: Self.actionLines(actions), text: nil, actions: buttons)]
-    }
-
-    /// The buttons as text, for clients (or configurations) without buttons.
-    static func actionLines(_ actions: [Reply.Action]) -> String {
-        actions.map { "→ \($0.label): `/postmortem \($0.command)`" }.joined(separator: "\n")
+        return [PostAttachment(fallback: reply.actionLines, text: nil, actions: buttons)]
     }
 }

@@ -58,7 +58,7 @@ struct ReplyPoster: Sendable {
             }
         }
         if pieces.isEmpty, let blocks = Self.blocks("", actions: reply.actions) {
-            _ = try await api.postMessage(channel: channel, text: Self.actionLines(reply.actions), blocks: blocks)
+            _ = try await api.postMessage(channel: channel, text: reply.actionLines, blocks: blocks)
         }
         if let file = reply.file {
             try await api.upload(channel: channel, filename: file.name, contents: Data(file.contents.utf8), comment: nil)
@@ -73,10 +73,5 @@ struct ReplyPoster: Sendable {
             Block.Button(actionID: "hindsight_\(index)", label: action.label, value: action.command)
         }))
         return blocks
-    }
-
-    /// The buttons as text (the notification fallback).
-    static func actionLines(_ actions: [Reply.Action]) -> String {
-        actions.map { "→ \($0.label): `/postmortem \($0.command)`" }.joined(separator: "\n")
     }
 }
