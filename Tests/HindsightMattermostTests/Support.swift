@@ -106,8 +106,3 @@ func withHarness(
 enum HarnessError: Error {
     case serverDidNotStart
 }
-
-/// The bot's own libcurl client, shared by the tests that talk to the fake Mattermost's REST API.
-enum TestHTTP {
-    static let client = HTTPClient(logger: Logger(label: "test.http"))
-}

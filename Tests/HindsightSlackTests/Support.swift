@@ -17,11 +17,6 @@ enum Slack {
     static let channelKey = ChannelKey(platform: .slack, channelID: channel)
 }
 
-/// The bot's own libcurl client for the tests.
-enum TestHTTP {
-    static let client = HTTPClient(logger: Logger(label: "test.http"))
-}
-
 /// The fake Slack, a real bot with an open incident in `Slack.channel`, and the adapter running against them.
 struct SlackHarness: Sendable {
     let fake: FakeSlack

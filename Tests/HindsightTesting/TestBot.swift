@@ -1,6 +1,7 @@
 import Foundation
 import HindsightBot
 import HindsightCore
+import HindsightNet
 import HindsightPrompts
 import HindsightStore
 import Logging
@@ -33,4 +34,9 @@ extension Store {
     public func allMessageIDs() async throws -> [String] {
         try await read { tx in try tx.allIncidents().flatMap { try tx.events(of: $0.id) }.compactMap(\.messageID) }
     }
+}
+
+/// The bot's own libcurl client, one for the whole test process (it runs its transfers on one thread).
+public enum TestHTTP {
+    public static let client = HTTPClient(logger: Logger(label: "test.http"))
 }
