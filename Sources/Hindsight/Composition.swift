@@ -5,6 +5,7 @@ import HindsightConfig
 import HindsightCore
 import HindsightPrometheus
 import HindsightPrompts
+import HindsightServer
 import HindsightStore
 import Logging
 
@@ -51,6 +52,19 @@ struct Composition {
         } catch let error as PromptsError {
             throw ValidationError("Prompts: \(error)")
         } catch let error as StoreError {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    /// `HINDSIGHT_CALLBACK_SECRET` (or `_FILE`), else the secret generated on first start and kept in the database.
+    func callbackSecret() async throws -> String {
+        let configured = source["HINDSIGHT_CALLBACK_SECRET"]
+        if let configured, configured.utf8.count < 16 {
+            throw ValidationError("HINDSIGHT_CALLBACK_SECRET has \(configured.utf8.count) characters: use at least 16 random characters (e.g. `openssl rand -hex 32`), or unset it to have one generated and kept in the database.")
+        }
+        do {
+            return try await bot.callbackSecret(configured: configured, generate: CallbackSigner.generateSecret)
+        } catch {
             throw ValidationError("\(error)")
         }
     }

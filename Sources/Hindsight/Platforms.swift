@@ -19,7 +19,8 @@ struct Platforms {
     private let cleanup: @Sendable () -> Void
 
     /// Builds the adapters whose credentials are configured; throws a readable error for half-configured ones.
-    init(_ app: Composition) throws {
+    /// - Parameter callbackSecret: signs and checks the tokens in Mattermost buttons and dialogs.
+    init(_ app: Composition, callbackSecret: String) throws {
         logger = app.logger
         var services: [any Service] = []
         var routes: [any HTTPRoutes] = []
@@ -48,7 +49,10 @@ struct Platforms {
         var posters: [Platform: @Sendable ([Reply], String) -> Void] = [:]
         var connected: [(String, @Sendable () -> Bool)] = []
         if let mattermost {
-            let adapter = MattermostAdapter(configuration: mattermost, bot: app.bot, http: http, webSockets: webSockets, logger: app.logger)
+            let adapter = MattermostAdapter(
+                configuration: mattermost, bot: app.bot, http: http, webSockets: webSockets, logger: app.logger,
+                callbacks: CallbackSigner(secret: Array(callbackSecret.utf8))
+            )
             services.append(adapter)
             routes.append(adapter.routes)
             posters[.mattermost] = { adapter.post($0, in: $1) }
@@ -77,6 +81,14 @@ struct Platforms {
             return ("store", open != nil && !bot.isFailingToCapture)
         }]
         for (name, isUp) in connected { checks.append { (name, isUp()) } }
+        // Bind only what is needed: Mattermost calls back, a webhook is configured, or the operator asked for the
+        // health and metrics endpoints by setting the port or the address.
+        let wantsOperations = app.source["HINDSIGHT_HTTP_PORT"] != nil || app.source["HINDSIGHT_HTTP_HOST"] != nil
+        guard !routes.isEmpty || wantsOperations else {
+            app.logger.info("no HTTP server: nothing configured needs one (set HINDSIGHT_HTTP_PORT for /healthz, /readyz and /metrics)")
+            self.services = services
+            return
+        }
         let server = BotHTTPServer(
             configuration: .init(host: app.settings.httpHost, port: app.settings.httpPort), routes: routes, logger: app.logger,
             readiness: checks,

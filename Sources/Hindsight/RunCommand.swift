@@ -23,7 +23,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let app = try Composition.start(options)
-        let platforms = try Platforms(app)
+        let platforms = try Platforms(app, callbackSecret: try await app.callbackSecret())
         if platforms.isEmpty {
             await runConsole(app)
             return

@@ -10,7 +10,10 @@ enum WebhookSetup {
         return WebhookRoutes.Configuration(
             alertmanager: WebhookAuth(bearer: source["ALERTMANAGER_WEBHOOK_TOKEN"], signatureHeader: "X-Hindsight-Signature", signaturePrefix: "sha256="),
             pagerduty: WebhookAuth(hmacSecret: source["PAGERDUTY_WEBHOOK_SECRET"], signatureHeader: "X-PagerDuty-Signature", signaturePrefix: "v1="),
-            generic: WebhookAuth(bearer: generic, hmacSecret: generic, signatureHeader: "X-Hindsight-Signature", signaturePrefix: "sha256="),
+            generic: WebhookAuth(
+                bearer: generic, hmacSecret: generic, signatureHeader: "X-Hindsight-Signature", signaturePrefix: "sha256=",
+                timestampHeader: "X-Hindsight-Timestamp"
+            ),
             routes: try routes(source["HINDSIGHT_SIGNAL_ROUTES"] ?? "")
         )
     }

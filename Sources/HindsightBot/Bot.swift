@@ -106,17 +106,39 @@ public final class Bot: Sendable {
 
     /// Validates and applies a submitted form. Store failures reject the form with the reason, so nothing is lost.
     public func submit(_ submission: FormSubmission) async -> FormResult {
+        await submit(submission, claim: nil) ?? .rejected([:])
+    }
+
+    /// Like `submit(_:)` for a form whose callback token may be used once: the token's nonce is marked used in the
+    /// same transaction that applies an accepted submission. Nil, with nothing changed, when it was already used; a
+    /// rejected submission (field errors) leaves the token usable, since the dialog stays open for a correction.
+    public func submit(_ submission: FormSubmission, usingOnce nonce: String, expiresAt: Date) async -> FormResult? {
+        await submit(submission, claim: (nonce, expiresAt))
+    }
+
+    private func submit(_ submission: FormSubmission, claim: (nonce: String, expiresAt: Date)?) async -> FormResult? {
         let desk = self.desk
         do {
-            return try await store.write { tx in
+            return try await store.write { tx -> FormResult? in
+                if let claim, try tx.callbackUsed(nonce: claim.nonce) { return nil }
                 let (result, changes) = try desk.submit(submission, records: tx)
                 try tx.apply(changes)
+                if let claim, case .accepted = result {
+                    _ = try tx.useCallback(nonce: claim.nonce, expiresAt: claim.expiresAt, now: submission.submittedAt)
+                }
                 return result
             }
         } catch {
             logger.error("form submission failed", metadata: ["channel": "\(submission.channel)", "form": "\(submission.formID)", "error": "\(error)"])
             return .rejected(["form": desk.messages.render(.internalError, ["reason": "\(error)"])])
         }
+    }
+
+    /// The installation's callback signing secret: `configured` when given, else the one generated on first start and
+    /// kept in the store (so restarts and every replica on the same database agree).
+    public func callbackSecret(configured: String?, generate: @escaping @Sendable () -> String) async throws(StoreError) -> String {
+        if let configured, !configured.isEmpty { return configured }
+        return try await store.write { tx in try tx.installationSecret("callback-signing", generate: generate) }
     }
 
     /// Puts webhook signals on the matching incidents' timelines in one transaction; the replies (milestone

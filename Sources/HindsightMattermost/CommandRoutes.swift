@@ -4,9 +4,11 @@ import HindsightCore
 import HindsightServer
 import Hummingbird
 import Logging
+import Metrics
 
-/// The HTTP endpoints Mattermost calls: `/mattermost/command` (the `/postmortem` slash command, token-checked),
-/// `/mattermost/dialog` (interactive dialog submissions) and `/mattermost/action` (message buttons).
+/// The HTTP endpoints Mattermost calls: `/mattermost/command` (the `/postmortem` slash command, checked against the
+/// command token), `/mattermost/dialog` (interactive dialog submissions) and `/mattermost/action` (message buttons),
+/// both checked against the signed callback token the bot put in the dialog's state or the button's context.
 public struct CommandRoutes: HTTPRoutes {
     let bot: Bot
     let rest: MattermostREST
@@ -14,12 +16,13 @@ public struct CommandRoutes: HTTPRoutes {
     let configuration: MattermostConfiguration
     let pending: PendingReplies
     let logger: Logger
+    let callbacks: CallbackSigner
     let now: @Sendable () -> Date
 
-    public func register(on router: Router<BasicRequestContext>) {
-        router.post("mattermost/command") { request, _ in try await command(request) }
-        router.post("mattermost/dialog") { request, _ in try await dialog(request) }
-        router.post("mattermost/action") { request, _ in try await action(request) }
+    public func register(on routes: RouteRegistrar) {
+        routes.post("mattermost/command") { request, _ in try await command(request) }
+        routes.post("mattermost/dialog") { request, _ in try await dialog(request) }
+        routes.post("mattermost/action") { request, _ in try await action(request) }
     }
 
     // MARK: Slash command
@@ -29,9 +32,12 @@ public struct CommandRoutes: HTTPRoutes {
         let given = form["token"] ?? request.headers[.authorization].map { $0.replacingOccurrences(of: "Token ", with: "") } ?? ""
         guard let expected = configuration.commandToken, SharedSecret(expected).matches(given) else {
             logger.warning("refused a slash command with a wrong token", metadata: ["channel": "\(form["channel_id"] ?? "")"])
-            return Response(status: .unauthorized)
+            Counter(label: "hindsight_http_refused_total", dimensions: [("route", "mattermost/command"), ("reason", "bad_token")]).increment()
+            return try Self.problem(.unauthorized, "missing or wrong slash command token (MATTERMOST_COMMAND_TOKEN); nothing was changed")
         }
-        guard let channelID = form["channel_id"], let userID = form["user_id"] else { return Response(status: .badRequest) }
+        guard let channelID = form["channel_id"], let userID = form["user_id"], !channelID.isEmpty, !userID.isEmpty else {
+            return try Self.problem(.badRequest, "the slash command has no channel_id or user_id")
+        }
         let triggerID = form["trigger_id"] ?? ""
         let user = Person(id: userID, name: await names.displayName(of: userID))
         let invocation = CommandInvocation(
@@ -41,7 +47,7 @@ public struct CommandRoutes: HTTPRoutes {
         var shown: [Reply] = []
         for reply in await bot.handle(invocation) {
             if let form = reply.form {
-                if let failure = await open(form, triggerID: triggerID) { shown.append(Reply(.ephemeral, failure)) }
+                if let failure = await open(form, triggerID: triggerID, channelID: channelID, userID: userID) { shown.append(Reply(.ephemeral, failure)) }
                 if !reply.text.isEmpty { shown.append(Reply(reply.visibility, reply.text, actions: reply.actions)) }
             } else if reply.file != nil || reply.destination != nil {
                 pending.enqueue(reply, channelID: channelID, userID: userID)  // uploads and other channels after the answer
@@ -49,17 +55,17 @@ public struct CommandRoutes: HTTPRoutes {
                 shown.append(reply)
             }
         }
-        return try json(commandResponse(shown))
+        return try json(commandResponse(shown, channelID: channelID, userID: userID))
     }
 
     /// The first reply is the answer; further replies and the rest of over-long text go in `extra_responses`.
-    func commandResponse(_ replies: [Reply]) -> CommandResponse {
+    func commandResponse(_ replies: [Reply], channelID: String, userID: String) -> CommandResponse {
         let poster = poster()
         var responses: [CommandResponse] = []
         for reply in replies {
             let type = reply.visibility == .channel ? "in_channel" : "ephemeral"
             var pieces = TextSplit.split(reply.text, limit: configuration.maxPostLength)
-            let buttons = poster.attachments(for: reply)
+            let buttons = poster.attachments(for: reply, channelID: channelID, userID: userID)
             if buttons == nil, !reply.actions.isEmpty { pieces.append(reply.actionLines) }
             for (index, piece) in pieces.enumerated() {
                 let last = index == pieces.count - 1
@@ -72,13 +78,15 @@ public struct CommandRoutes: HTTPRoutes {
     }
 
     /// Opens the dialog; returns the sentence to show instead when it cannot be opened.
-    private func open(_ form: Form, triggerID: String) async -> String? {
+    private func open(_ form: Form, triggerID: String, channelID: String, userID: String) async -> String? {
         let messages = bot.desk.messages
         guard let publicURL = configuration.publicURL, !triggerID.isEmpty else {
             return messages.render(.mattermostDialogUnavailable, ["reason": "HINDSIGHT_PUBLIC_URL is not set"])
         }
         do {
-            try await rest.openDialog(DialogRendering.request(for: form, triggerID: triggerID, url: publicURL + "/mattermost/dialog"))
+            try await rest.openDialog(DialogRendering.request(
+                for: form, triggerID: triggerID, url: publicURL + "/mattermost/dialog", channelID: channelID, userID: userID, callbacks: callbacks
+            ))
             return nil
         } catch {
             logger.warning("could not open a Mattermost dialog", metadata: ["form": "\(form.id)", "error": "\(error)"])
@@ -89,22 +97,39 @@ public struct CommandRoutes: HTTPRoutes {
     // MARK: Dialog submission
 
     func dialog(_ request: Request) async throws -> Response {
-        guard let submission = try? SafeJSON.decode(DialogSubmission.self, from: Data(try await bodyString(request).utf8)) else {
-            return Response(status: .badRequest)
+        let submission: DialogSubmission
+        do {
+            submission = try SafeJSON.decode(DialogSubmission.self, from: Data(try await bodyString(request).utf8))
+        } catch {
+            return try Self.problem(.badRequest, "not a dialog submission: \(error)")
+        }
+        // Authenticated before anything is read into the bot: the state must be the one this bot issued for this form,
+        // channel and person.
+        let state = DialogState(decoding: submission.state)
+        let verdict = callbacks.verify(
+            state?.token, kind: .dialog, purpose: submission.callbackID, channelID: submission.channelID, userID: submission.userID,
+            bound: state?.context ?? ""
+        )
+        let claims: CallbackClaims
+        switch verdict {
+        case .success(let granted): claims = granted
+        case .failure(let refusal): return try refuse("mattermost/dialog", refusal, channelID: submission.channelID)
         }
         if submission.cancelled { return try json(DialogResponse(errors: nil)) }
         let values = submission.submission.compactMapValues { $0.text }.filter { !$0.value.isEmpty }
         let result = await bot.submit(FormSubmission(
-            formID: submission.callbackID, context: submission.state,
+            formID: submission.callbackID, context: state?.context ?? "",
             channel: ChannelKey(platform: .mattermost, channelID: submission.channelID),
             user: Person(id: submission.userID, name: await names.displayName(of: submission.userID)),
             values: values, submittedAt: now()
-        ))
+        ), usingOnce: claims.nonce, expiresAt: claims.expiresAt)
         switch result {
-        case .accepted(let replies):
+        case nil:
+            return try refuse("mattermost/dialog", .alreadyUsed, channelID: submission.channelID)
+        case .accepted(let replies)?:
             for reply in replies { pending.enqueue(reply, channelID: submission.channelID, userID: submission.userID) }
             return try json(DialogResponse(errors: nil))
-        case .rejected(let errors):
+        case .rejected(let errors)?:
             return try json(DialogResponse(errors: errors))
         }
     }
@@ -112,12 +137,23 @@ public struct CommandRoutes: HTTPRoutes {
     // MARK: Buttons
 
     func action(_ request: Request) async throws -> Response {
-        guard let click = try? SafeJSON.decode(ActionRequest.self, from: Data(try await bodyString(request).utf8)),
-              let command = click.context?.command
-        else { return Response(status: .badRequest) }
+        let click: ActionRequest
+        do {
+            click = try SafeJSON.decode(ActionRequest.self, from: Data(try await bodyString(request).utf8))
+        } catch {
+            return try Self.problem(.badRequest, "not a button click: \(error)")
+        }
+        guard let context = click.context, !context.command.isEmpty else {
+            return try refuse("mattermost/action", .missing, channelID: click.channelID)
+        }
+        if case .failure(let refusal) = callbacks.verify(
+            context.token, kind: .button, purpose: context.command, channelID: click.channelID, userID: click.userID
+        ) {
+            return try refuse("mattermost/action", refusal, channelID: click.channelID)
+        }
         let user = Person(id: click.userID, name: await names.displayName(of: click.userID))
         let replies = await bot.handle(CommandInvocation(
-            channel: ChannelKey(platform: .mattermost, channelID: click.channelID), user: user, text: command, receivedAt: now()
+            channel: ChannelKey(platform: .mattermost, channelID: click.channelID), user: user, text: context.command, receivedAt: now()
         ))
         var ephemeral: [String] = []
         for reply in replies {
@@ -130,10 +166,20 @@ public struct CommandRoutes: HTTPRoutes {
         return try json(ActionResponse(ephemeralText: ephemeral.isEmpty ? nil : ephemeral.joined(separator: "\n\n")))
     }
 
+    /// A 401 that changes nothing: logged with the reason (never the token) and counted on `/metrics`.
+    private func refuse(_ route: String, _ refusal: CallbackRefusal, channelID: String) throws -> Response {
+        logger.warning("refused a callback", metadata: ["route": "\(route)", "reason": "\(refusal)", "channel": "\(channelID)"])
+        Counter(label: "hindsight_http_refused_total", dimensions: [("route", route), ("reason", refusal.reason)]).increment()
+        return try Self.problem(.unauthorized, "\(refusal): only buttons and dialogs this bot issued are accepted; nothing was changed")
+    }
+
     // MARK: Plumbing
 
     func poster() -> ReplyPoster {
-        ReplyPoster(rest: rest, maxPostLength: configuration.maxPostLength, publicURL: configuration.publicURL, messages: bot.desk.messages, logger: logger)
+        ReplyPoster(
+            rest: rest, maxPostLength: configuration.maxPostLength, publicURL: configuration.publicURL, messages: bot.desk.messages,
+            logger: logger, callbacks: callbacks
+        )
     }
 
     private func bodyString(_ request: Request) async throws -> String {
@@ -147,6 +193,12 @@ public struct CommandRoutes: HTTPRoutes {
             status: .ok, headers: [.contentType: "application/json"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data))
         )
+    }
+
+    /// A JSON error answer `{"error": reason}` with `status`.
+    static func problem(_ status: HTTPResponse.Status, _ reason: String) throws -> Response {
+        let data = try JSONEncoder().encode(["error": reason])
+        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// Decodes `application/x-www-form-urlencoded` (`+` is a space).

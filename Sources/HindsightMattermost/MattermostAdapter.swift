@@ -27,10 +27,11 @@ public final class MattermostAdapter: Service, Sendable {
     /// - Parameters:
     ///   - http: the HTTP client for REST calls.
     ///   - reconnectPolicy: backoff between reconnects (default: Mattermost webapp-like, 3 s growing to 5 min).
+    ///   - callbacks: signs the tokens in buttons and dialogs and checks them when Mattermost calls back.
     ///   - sleep: how 429 waits are spent (tests make it instant).
     public init(
         configuration: MattermostConfiguration, bot: Bot, http: any MattermostHTTPTransport, webSockets: WebSocketClient,
-        logger: Logger,
+        logger: Logger, callbacks: CallbackSigner,
         reconnectPolicy: ReconnectPolicy = ReconnectPolicy(initialDelay: .seconds(3), maximumDelay: .seconds(300)),
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
         now: @escaping @Sendable () -> Date = Date.init
@@ -47,7 +48,8 @@ public final class MattermostAdapter: Service, Sendable {
         let directory = UserDirectory(rest: rest, logger: logger)
         self.directory = directory
         commandRoutes = CommandRoutes(
-            bot: bot, rest: rest, names: directory, configuration: configuration, pending: pending, logger: logger, now: now
+            bot: bot, rest: rest, names: directory, configuration: configuration, pending: pending, logger: logger,
+            callbacks: callbacks, now: now
         )
     }
 

@@ -86,6 +86,14 @@ enum Schema {
             // it is due, so a restart (or two ticks racing) never posts it twice.
             try db.execute(sql: "CREATE TABLE reminder_sent (key TEXT PRIMARY KEY, sent_at INTEGER NOT NULL) WITHOUT ROWID")
         }
+        migrator.registerMigration("v4-callback-auth") { db in
+            // The installation's generated secrets (the callback signing key when HINDSIGHT_CALLBACK_SECRET is not
+            // set), so restarts and replicas sign and verify alike; and the single-use callback tokens already used.
+            try db.execute(sql: """
+                CREATE TABLE installation_secret (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+                CREATE TABLE callback_used (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -99,6 +99,30 @@ public struct StoreTransaction: IncidentRecords {
         try Bool.fetchOne(db, sql: "SELECT 1 FROM reminder_sent WHERE key = ?", arguments: [key]) ?? false
     }
 
+    /// The installation secret called `name`, created with `generate()` the first time it is asked for (in this
+    /// transaction, so two processes starting at once agree on one value).
+    public func installationSecret(_ name: String, generate: () -> String) throws -> String {
+        if let value = try String.fetchOne(db, sql: "SELECT value FROM installation_secret WHERE name = ?", arguments: [name]) {
+            return value
+        }
+        let value = generate()
+        try db.execute(sql: "INSERT INTO installation_secret (name, value) VALUES (?, ?)", arguments: [name, value])
+        return value
+    }
+
+    /// Marks a single-use callback token used; false when it already was. Expired marks are dropped on the way, since
+    /// an expired token is refused anyway.
+    public func useCallback(nonce: String, expiresAt: Date, now: Date) throws -> Bool {
+        try db.execute(sql: "DELETE FROM callback_used WHERE expires_at < ?", arguments: [Self.micros(now)])
+        try db.execute(sql: "INSERT OR IGNORE INTO callback_used (nonce, expires_at) VALUES (?, ?)", arguments: [nonce, Self.micros(expiresAt)])
+        return db.changesCount == 1
+    }
+
+    /// Whether a single-use callback token was already used.
+    public func callbackUsed(nonce: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM callback_used WHERE nonce = ?", arguments: [nonce]) ?? false
+    }
+
     /// Every post-mortem draft.
     public func allPostmortems() throws -> [PostmortemDraft] {
         try String.fetchAll(db, sql: "SELECT body FROM postmortem ORDER BY incident_id").map {

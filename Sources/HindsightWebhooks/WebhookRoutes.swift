@@ -5,6 +5,7 @@ import HindsightServer
 import HTTPTypes
 import Hummingbird
 import Logging
+import Metrics
 
 /// Where replies to signals go: the platform adapter that owns the channel posts them.
 public typealias SignalReplySink = @Sendable (_ replies: [Reply], _ channel: ChannelKey) async -> Void
@@ -43,14 +44,14 @@ public struct WebhookRoutes: HTTPRoutes {
         self.now = now
     }
 
-    public func register(on router: Router<BasicRequestContext>) {
+    public func register(on routes: RouteRegistrar) {
         let endpoints: [(String, WebhookAuth, @Sendable (Data, Date) throws(WebhookPayloadError) -> [ExternalSignal])] = [
             ("alertmanager", configuration.alertmanager, { body, _ throws(WebhookPayloadError) in try AlertmanagerWebhook.signals(from: body) }),
             ("pagerduty", configuration.pagerduty, { body, _ throws(WebhookPayloadError) in try PagerDutyWebhook.signals(from: body) }),
             ("generic", configuration.generic, { body, at throws(WebhookPayloadError) in try GenericWebhook.signals(from: body, receivedAt: at) }),
         ]
         for (name, auth, parse) in endpoints where auth.isConfigured {
-            router.post("webhooks/\(name)") { request, _ in
+            routes.post("webhooks/\(name)") { request, _ in
                 try await self.receive(request, source: name, auth: auth, parse: parse)
             }
         }
@@ -63,9 +64,13 @@ public struct WebhookRoutes: HTTPRoutes {
         var request = request
         let body = Data(buffer: try await request.collectBody(upTo: HTTPBodyLimit.default))
         let signatures = HTTPField.Name(auth.signatureHeader).flatMap { request.headers[$0] }
-        guard auth.verify(authorization: request.headers[.authorization], signatures: signatures, body: body) else {
-            logger.warning("webhook refused: bad or missing signature", metadata: ["source": "\(source)"])
-            return Self.answer(.unauthorized, ["error": "missing or invalid signature or token; nothing was stored"])
+        let timestamp = auth.timestampHeader.flatMap { HTTPField.Name($0) }.flatMap { request.headers[$0] }
+        do throws(WebhookAuth.Refusal) {
+            try auth.verify(authorization: request.headers[.authorization], signatures: signatures, timestamp: timestamp, body: body, now: now())
+        } catch {
+            logger.warning("webhook refused", metadata: ["source": "\(source)", "reason": "\(error)"])
+            Counter(label: "hindsight_http_refused_total", dimensions: [("route", "webhooks/\(source)"), ("reason", "\(error.metricReason)")]).increment()
+            return Self.answer(.unauthorized, ["error": error.description])
         }
         let signals: [ExternalSignal]
         do {
@@ -97,5 +102,15 @@ public struct WebhookRoutes: HTTPRoutes {
     private static func answer(_ status: HTTPResponse.Status, _ object: [String: Any]) -> Response {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension WebhookAuth.Refusal {
+    var metricReason: String {
+        switch self {
+        case .unauthenticated: "unauthenticated"
+        case .staleTimestamp: "stale_timestamp"
+        case .badTimestamp: "bad_timestamp"
+        }
     }
 }

@@ -18,6 +18,8 @@ struct WebhookEndpointTests {
     let token = "am-token-0123456789"
     let pagerdutySecret = "pd-secret-0123456789"
     let genericSecret = "generic-secret-0123456789"
+    /// The server's clock in these tests (Unix seconds).
+    static let now: TimeInterval = 1_795_357_000
 
     /// One firing alert routed by label, in the shape of Alertmanager's documented version-4 payload.
     let alertmanager = #"""
@@ -52,11 +54,14 @@ struct WebhookEndpointTests {
             configuration: .init(
                 alertmanager: WebhookAuth(bearer: token, signatureHeader: "X-Hindsight-Signature", signaturePrefix: "sha256="),
                 pagerduty: WebhookAuth(hmacSecret: pagerdutySecret, signatureHeader: "X-PagerDuty-Signature", signaturePrefix: "v1="),
-                generic: WebhookAuth(bearer: genericSecret, hmacSecret: genericSecret, signatureHeader: "X-Hindsight-Signature", signaturePrefix: "sha256="),
+                generic: WebhookAuth(
+                    bearer: genericSecret, hmacSecret: genericSecret, signatureHeader: "X-Hindsight-Signature", signaturePrefix: "sha256=",
+                    timestampHeader: "X-Hindsight-Timestamp"
+                ),
                 routes: [SignalRoute(match: ["service": "checkout"], channel: channel)]
             ),
             bot: bot, sink: { replies, channel in sink.received.withLock { $0.append((channel, replies)) } }, logger: logger,
-            now: { Date(timeIntervalSince1970: 1_795_357_000) }
+            now: { Date(timeIntervalSince1970: Self.now) }
         )
         let server = BotHTTPServer(configuration: .init(host: "127.0.0.1", port: 0), routes: [routes], logger: logger)
         let group = ServiceGroup(configuration: .init(services: [server], logger: logger))
@@ -143,6 +148,75 @@ struct WebhookEndpointTests {
             let huge = String(repeating: "x", count: HTTPBodyLimit.default + 1)
             let tooLarge = try await post(base + "/webhooks/generic", huge, headers: ["Authorization": "Bearer \(genericSecret)"])
             #expect(tooLarge.status == 413)
+        }
+    }
+
+    func generic(_ id: String) -> String {
+        #"{"title":"Deploy v42 of checkout","source":"deploy","channel":"\#(channel.channelID)","id":"\#(id)"}"#
+    }
+
+    func startIncident(_ bot: Bot) async {
+        _ = await bot.handle(CommandInvocation(channel: channel, user: Person(id: "U1", name: "alice"), text: "start Checkout down sev2",
+                                               receivedAt: Date(timeIntervalSince1970: 1_795_356_000)))
+    }
+
+    @Test("a generic webhook signed with a fresh timestamp is stored; one signed 10 minutes ago, or without the timestamp it names, is refused")
+    func timestampedSignature() async throws {
+        try await withServer { base, bot, _ in
+            await startIncident(bot)
+            let now = Int64(Self.now)
+            func headers(_ body: String, signedAt: Int64, sent: Int64?, signBodyOnly: Bool = false) -> HTTPClient.Headers {
+                let signature = WebhookAuth.sign(Data(body.utf8), secret: genericSecret, prefix: "sha256=", timestamp: signBodyOnly ? nil : signedAt)
+                var headers: HTTPClient.Headers = ["X-Hindsight-Signature": signature]
+                if let sent { headers.add(name: "X-Hindsight-Timestamp", value: "\(sent)") }
+                return headers
+            }
+            let fresh = try await post(base + "/webhooks/generic", generic("a"), headers: headers(generic("a"), signedAt: now - 30, sent: now - 30))
+            #expect(fresh.status == 200, "\(fresh.text)")
+            let stale = try await post(base + "/webhooks/generic", generic("b"), headers: headers(generic("b"), signedAt: now - 600, sent: now - 600))
+            #expect(stale.status == 401)
+            #expect(stale.text.contains("5 minutes"))
+            // A replay that swaps in a fresh timestamp breaks the signature.
+            let swapped = try await post(base + "/webhooks/generic", generic("c"), headers: headers(generic("c"), signedAt: now - 600, sent: now))
+            #expect(swapped.status == 401)
+            // With the timestamp header present, a signature over the body alone is not enough.
+            let bodyOnly = try await post(base + "/webhooks/generic", generic("d"), headers: headers(generic("d"), signedAt: now, sent: now, signBodyOnly: true))
+            #expect(bodyOnly.status == 401)
+            let garbled = try await post(base + "/webhooks/generic", generic("e"), headers: ["X-Hindsight-Timestamp": "yesterday", "X-Hindsight-Signature": "sha256=00"])
+            #expect(garbled.status == 401)
+            // Senders that do not send a timestamp keep working as before.
+            let legacy = try await post(base + "/webhooks/generic", generic("f"), headers: headers(generic("f"), signedAt: now, sent: nil, signBodyOnly: true))
+            #expect(legacy.status == 200)
+            let stored = try await events(bot).filter { $0.source == .deploy }
+            #expect(stored.count == 2)
+        }
+    }
+
+    @Test("hostile bodies on every webhook route get a 4xx with a reason and store nothing", arguments: ["alertmanager", "pagerduty", "generic"])
+    func hostileBodies(_ route: String) async throws {
+        try await withServer { base, bot, _ in
+            await startIncident(bot)
+            let bodies: [(String, Data)] = [
+                ("truncated", Data(#"{"alerts":[{"status":"fir"#.utf8)),
+                ("binary", Data((0..<2048).map { UInt8(truncatingIfNeeded: $0 &* 40_503 >> 3) })),
+                ("nested", Data((String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000)).utf8)),
+                ("wrong shape", Data(#"[1, "two", null]"#.utf8)),
+                ("10 MB", Data(repeating: UInt8(ascii: "{"), count: 10 << 20)),
+            ]
+            for (name, body) in bodies {
+                var headers: HTTPClient.Headers = [:]
+                switch route {
+                case "alertmanager": headers.add(name: "Authorization", value: "Bearer \(token)")
+                case "pagerduty": headers.add(name: "X-PagerDuty-Signature", value: WebhookAuth.sign(body, secret: pagerdutySecret, prefix: "v1="))
+                default: headers.add(name: "X-Hindsight-Signature", value: WebhookAuth.sign(body, secret: genericSecret, prefix: "sha256="))
+                }
+                let response = try await Self.http.execute(HTTPClient.Request(
+                    .post, url: base + "/webhooks/\(route)", headers: headers, body: .data(body, contentType: "application/octet-stream")
+                ))
+                #expect((400..<500).contains(response.status), "\(name) on \(route): \(response.status)")
+                if response.status != 413 { #expect(!response.body.isEmpty, "\(name) on \(route) says why") }
+            }
+            #expect(try await events(bot).filter { $0.source != .command }.isEmpty)
         }
     }
 }

@@ -73,6 +73,60 @@ struct MattermostProcessTests {
         }
     }
 
+    @Test("buttons: a forged click is refused and counted, a real one works, and still works after a restart (the generated secret is kept)")
+    func signedButtons() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-mm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let database = dir.appendingPathComponent("db.sqlite").path
+        try await FakeMattermost.run { fake in
+            fake.addChannel(id: Self.channel, name: "incident-checkout")
+            fake.addUser(Self.alice)
+            var env = environment(fake, database: database)
+            env["HINDSIGHT_PUBLIC_URL"] = "https://hindsight.example.com"
+            var child = try ChildProcess(arguments: ["run"], environment: env)
+            var port = try await child.httpPort()
+            _ = try await fake.slashCommand(
+                to: "http://127.0.0.1:\(port)/mattermost/command", token: Self.commandToken, channelID: Self.channel,
+                userID: Self.alice.id, text: "start Checkout returns 500 sev2"
+            )
+            await fake.waitForSocket { $0.freshHellos >= 1 }
+            _ = await fake.post(channelID: Self.channel, userID: Self.alice.id, message: "ok, rolled back to v41")
+            try await eventually("the suggestion with buttons", within: .seconds(20)) {
+                fake.posts(by: fake.botUser.id).contains { $0.props["attachments"] != nil }
+            }
+            let proposal = try #require(fake.posts(by: fake.botUser.id).last { $0.props["attachments"] != nil })
+            let forgedToken = "v1.eyJrIjoiYnV0dG9uIiwicCI6InJlc29sdmVkIn0.Zm9yZ2VkLXNpZ25hdHVyZQ"
+            let forged = try await fake.clickButton(
+                to: "http://127.0.0.1:\(port)/mattermost/action",
+                context: .object(["command": .string("resolved"), "token": .string(forgedToken)]),
+                channelID: Self.channel, userID: Self.alice.id, postID: proposal.id
+            )
+            #expect(forged.status == 401)
+            let store = try Store(path: database)
+            let channel = ChannelKey(platform: .mattermost, channelID: Self.channel)
+            #expect(try await store.read { tx in try tx.openIncident(in: channel)?.state } == .open)
+
+            let http = HTTPClient(logger: Logger(label: "e2e"))
+            defer { http.shutdown() }
+            let metrics = try await http.execute(HTTPClient.Request(url: "http://127.0.0.1:\(port)/metrics")).text
+            #expect(metrics.contains("hindsight_http_refused_total"), "\(metrics.prefix(2000))")
+            #expect(!child.standardError.contains(forgedToken))
+            #expect(!child.standardError.contains("Zm9yZ2VkLXNpZ25hdHVyZQ"))
+
+            // Restart: the secret generated on first start is in the database, so the posted buttons still work.
+            child.terminate()
+            #expect(child.wait() == 0, "stderr: \(child.standardError)")
+            child = try ChildProcess(arguments: ["run"], environment: env)
+            port = try await child.httpPort()
+            let real = try await fake.clickButton(on: proposal, command: "confirm", userID: Self.alice.id, botURL: "http://127.0.0.1:\(port)")
+            #expect(real.status == 200, "stderr: \(child.standardError)")
+            #expect(try await store.read { tx in try tx.openIncident(in: channel)?.milestones[.mitigated] } != nil)
+            child.terminate()
+            #expect(child.wait() == 0)
+        }
+    }
+
     @Test("a refused MATTERMOST_TOKEN stops the binary with exit 1 and a message that says what to do")
     func badToken() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-mm-\(UUID().uuidString)")

@@ -1,5 +1,6 @@
 import Foundation
 import HindsightCore
+import HindsightServer
 import HindsightTesting
 import Testing
 
@@ -72,11 +73,12 @@ struct CommandTests {
 
 @Suite("Message buttons")
 struct ButtonTests {
-    @Test("a button click runs its /postmortem command for the person who clicked")
+    @Test("a click on a button the bot signed runs its /postmortem command for the person who clicked")
     func click() async throws {
         try await withHarness { h in
+            let token = TestIDs.callbacks.issue(.button, purpose: "severity sev1", channelID: TestIDs.channel)
             let response = try await h.fake.clickButton(
-                to: h.botURL + "/mattermost/action", context: .object(["command": .string("severity sev1")]),
+                to: h.botURL + "/mattermost/action", context: .object(["command": .string("severity sev1"), "token": .string(token)]),
                 channelID: TestIDs.channel, userID: TestIDs.bob.id, postID: "p0stp0stp0stp0stp0stp0stp0"
             )
             #expect(response.status == 200)

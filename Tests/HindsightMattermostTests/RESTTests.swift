@@ -16,7 +16,8 @@ struct RESTTests {
             let webSockets = WebSocketClient(logger: Logger(label: "test"))
             defer { webSockets.shutdown() }
             let adapter = MattermostAdapter(
-                configuration: configuration, bot: bot, http: TestHTTP.client, webSockets: webSockets, logger: Logger(label: "test")
+                configuration: configuration, bot: bot, http: TestHTTP.client, webSockets: webSockets, logger: Logger(label: "test"),
+                callbacks: TestIDs.callbacks
             )
             do {
                 try await adapter.run()
@@ -73,7 +74,9 @@ struct RESTTests {
             fake.addChannel(id: TestIDs.channel, name: "incident-db")
             let rest = MattermostREST(baseURL: fake.baseURL, token: fake.token, transport: TestHTTP.client, logger: Logger(label: "test"))
             let bot = try makeBot()
-            let poster = ReplyPoster(rest: rest, maxPostLength: 100, publicURL: nil, messages: bot.desk.messages, logger: Logger(label: "test"))
+            let poster = ReplyPoster(
+                rest: rest, maxPostLength: 100, publicURL: nil, messages: bot.desk.messages, logger: Logger(label: "test"), callbacks: TestIDs.callbacks
+            )
             let text = (1...20).map { "row \($0) of the timeline" }.joined(separator: "\n")
             await poster.post(.init(.channel, text, actions: [.init(label: "Confirm", command: "confirm S1")]), channelID: TestIDs.channel, userID: nil)
             let posts = fake.posts(by: fake.botUser.id)

@@ -15,6 +15,9 @@ enum TestIDs {
     static let bob = FakeMattermostUser(id: "b0bb0bb0bb0bb0bb0bb0bb0bb0", username: "bob")
     static let commandToken = "c0mmandt0kenc0mmandt0ken0"
     static let channelKey = ChannelKey(platform: .mattermost, channelID: channel)
+    /// The harness bot's callback signing secret; a signer with another secret plays a forger.
+    static let callbackSecret = Array("harness-callback-secret-0123456789".utf8)
+    static let callbacks = CallbackSigner(secret: callbackSecret)
 }
 
 /// A real bot over a temporary SQLite file.
@@ -80,6 +83,7 @@ func withHarness(
         let sleeps = SleepLog()
         let adapter = MattermostAdapter(
             configuration: configuration, bot: bot, http: TestHTTP.client, webSockets: webSockets, logger: logger,
+            callbacks: TestIDs.callbacks,
             reconnectPolicy: ReconnectPolicy(initialDelay: .milliseconds(5), maximumDelay: .milliseconds(50), jitter: .none),
             sleep: { sleeps.record($0) }
         )

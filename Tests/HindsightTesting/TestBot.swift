@@ -39,4 +39,13 @@ extension Store {
 /// The bot's own libcurl client, one for the whole test process (it runs its transfers on one thread).
 public enum TestHTTP {
     public static let client = HTTPClient(logger: Logger(label: "test.http"))
+
+    /// POSTs `body` as `contentType` with the given extra headers, and returns the answer whatever its status.
+    public static func post(
+        _ url: String, body: Data, contentType: String, headers extra: [(String, String)] = []
+    ) async throws -> HTTPClient.Response {
+        var headers = HTTPClient.Headers()
+        for (name, value) in extra { headers.add(name: name, value: value) }
+        return try await client.execute(HTTPClient.Request(.post, url: url, headers: headers, body: .data(body, contentType: contentType)))
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HindsightCore
+import HindsightServer
 import Logging
 
 /// Posts the core's `Reply` values to Mattermost over REST: Markdown text split at the post limit, buttons as
@@ -10,6 +11,8 @@ struct ReplyPoster: Sendable {
     let publicURL: String?
     let messages: MessageCatalog
     let logger: Logger
+    /// Signs each button's context, so only clicks on buttons the bot posted are obeyed.
+    let callbacks: CallbackSigner
 
     /// Posts `reply` in `channelID`; ephemeral replies go to `userID` only when one is known.
     func post(_ reply: Reply, channelID: String, userID: String?, rootID: String? = nil) async {
@@ -30,7 +33,7 @@ struct ReplyPoster: Sendable {
 
     private func deliver(_ reply: Reply, channelID: String, userID: String?, rootID: String?) async throws(MattermostAPIError) {
         var pieces = reply.text.isEmpty ? [] : TextSplit.split(reply.text, limit: maxPostLength)
-        let buttons = attachments(for: reply)
+        let buttons = attachments(for: reply, channelID: channelID, userID: userID)
         if buttons == nil, !reply.actions.isEmpty {
             pieces.append(reply.actionLines)
         }
@@ -51,13 +54,18 @@ struct ReplyPoster: Sendable {
         }
     }
 
-    /// The reply's buttons as one attachment whose actions call back `/mattermost/action`; nil without a public URL.
-    func attachments(for reply: Reply) -> [PostAttachment]? {
+    /// The reply's buttons as one attachment whose actions call back `/mattermost/action`, each with a token for its
+    /// command in `channelID` (personal to `userID` when the reply is ephemeral); nil without a public URL.
+    func attachments(for reply: Reply, channelID: String, userID: String?) -> [PostAttachment]? {
         guard !reply.actions.isEmpty, let publicURL else { return nil }
+        let owner = reply.visibility == .ephemeral ? userID : nil
         let buttons = reply.actions.enumerated().map { index, action in
             PostAction(
                 id: "hindsight\(index)", name: action.label,
-                integration: .init(url: publicURL + "/mattermost/action", context: ActionContext(command: action.command))
+                integration: .init(url: publicURL + "/mattermost/action", context: ActionContext(
+                    command: action.command,
+                    token: callbacks.issue(.button, purpose: action.command, channelID: channelID, userID: owner)
+                ))
             )
         }
         return [PostAttachment(fallback: reply.actionLines, text: nil, actions: buttons)]

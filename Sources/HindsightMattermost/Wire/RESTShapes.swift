@@ -103,6 +103,9 @@ public struct PostAction: Codable, Sendable, Hashable {
 /// What a Hindsight button carries: the `/postmortem` text it runs.
 public struct ActionContext: Codable, Sendable, Hashable {
     public var command: String
+    /// The bot's signed callback token (`CallbackSigner`): Mattermost hides the context from clients and returns it
+    /// verbatim, so a click that did not come from this button cannot carry it.
+    public var token: String?
 }
 
 /// `POST /files` → uploaded file infos.

@@ -49,6 +49,18 @@ extension FakeMattermost {
         return try await Self.send(url: url, contentType: "application/json", body: Data(body.text.utf8), authorization: nil)
     }
 
+    /// Plays a person clicking a button the bot posted: sends the action's `integration.context` back verbatim, as the
+    /// real server does, to the bot's server at `botURL` (standing in for the public URL the button names).
+    /// - Parameter command: picks the button whose context's `command` starts with this.
+    public func clickButton(on post: FakeMattermostPost, command: String, userID: String, botURL: String) async throws -> FakeIntegrationResponse {
+        let actions: [FakeJSON] = post.props["attachments"]?.arrayValue?.flatMap { $0["actions"]?.arrayValue ?? [] } ?? []
+        guard let action = actions.first(where: { $0["integration"]?["context"]?["command"]?.string?.hasPrefix(command) == true }),
+              let context = action["integration"]?["context"], let url = action["integration"]?["url"]?.string,
+              let path = URL(string: url)?.path
+        else { throw FakeMattermostError.noSuchButton(command) }
+        return try await clickButton(to: botURL + path, context: context, channelID: post.channel_id, userID: userID, postID: post.id)
+    }
+
     /// Integration requests go out the way Mattermost's server sends them: plain HTTP POSTs (through libcurl here).
     private static let client = HTTPClient(logger: Logger(label: "fake-mattermost.integrations"))
 
@@ -59,5 +71,16 @@ extension FakeMattermost {
             HTTPClient.Request(.post, url: url, headers: headers, body: .data(body, contentType: contentType))
         )
         return FakeIntegrationResponse(status: response.status, body: response.body)
+    }
+}
+
+/// A test asked the fake for something it does not have.
+public enum FakeMattermostError: Error, CustomStringConvertible {
+    case noSuchButton(String)
+
+    public var description: String {
+        switch self {
+        case .noSuchButton(let command): "no button whose command starts with '\(command)' on that post"
+        }
     }
 }

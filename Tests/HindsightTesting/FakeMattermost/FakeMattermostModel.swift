@@ -73,6 +73,12 @@ public indirect enum FakeJSON: Codable, Sendable, Equatable {
         return nil
     }
 
+    /// The elements, if this is an array.
+    public var arrayValue: [FakeJSON]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+
     /// Decodes JSON text.
     public static func parse(_ data: Data) -> FakeJSON? { try? JSONDecoder().decode(FakeJSON.self, from: data) }
 
