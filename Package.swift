@@ -105,7 +105,7 @@ let package = Package(
         // MARK: Settings: one YAML file, environment overrides, *_FILE secrets
         .target(
             name: "HindsightConfig",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "Logging", package: "swift-log")]
         ),
 
         // MARK: The bot: core decisions made durable through the store
@@ -208,7 +208,7 @@ let package = Package(
             dependencies: ["HindsightNet", "HindsightTesting", .product(name: "HTTPTypes", package: "swift-http-types")]
         ),
         .testTarget(name: "HindsightStoreTests", dependencies: ["HindsightStore", "HindsightCore"]),
-        .testTarget(name: "HindsightConfigTests", dependencies: ["HindsightConfig"]),
+        .testTarget(name: "HindsightConfigTests", dependencies: ["HindsightConfig", .product(name: "Logging", package: "swift-log")]),
 
         .testTarget(
             name: "HindsightBotTests",

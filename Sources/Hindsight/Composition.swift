@@ -31,10 +31,9 @@ struct Composition {
     static func start(_ options: ConfigOptions) throws -> Composition {
         let source = try options.source()
         let settings = try settings(source)
+        let secrets = Settings.secretValues(source)
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
-            return handler
+            LogOutput(label: label, format: settings.logFormat, level: Logger.Level(rawValue: settings.logLevel) ?? .info, secrets: secrets)
         }
         let logger = Logger(label: "hindsight")
         do {

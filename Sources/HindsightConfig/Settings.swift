@@ -10,6 +10,7 @@ public struct Settings: Sendable, Equatable {
     public var promptsPath: String?
     public var timeZone: TimeZone
     public var logLevel: String
+    public var logFormat: LogFormat
     public var filesDirectory: String
     public var reportsDirectory: String
     public var stakeholderChannels: [String]
@@ -30,6 +31,7 @@ public struct Settings: Sendable, Equatable {
         "HINDSIGHT_PROMPTS": Entry(defaultValue: nil, help: "the Prompts/ folder; default ./Prompts, then <bin>/../share/hindsight/Prompts", secret: false),
         "HINDSIGHT_TIMEZONE": Entry(defaultValue: "UTC", help: "zone for times typed as 14:05; storage is always UTC", secret: false),
         "HINDSIGHT_LOG_LEVEL": Entry(defaultValue: "info", help: "trace, debug, info, notice, warning, error or critical", secret: false),
+        "HINDSIGHT_LOG_FORMAT": Entry(defaultValue: "text", help: "text (for a terminal) or json (one object per line, for log pipelines)", secret: false),
         "HINDSIGHT_FILES_DIR": Entry(defaultValue: "./hindsight-files", help: "where the console saves replies that come as files", secret: false),
         "HINDSIGHT_REPORTS_DIR": Entry(defaultValue: ".", help: "root under which reports are saved as docs/post-mortems/YYYY-MM-DD-slug.md", secret: false),
         "HINDSIGHT_STAKEHOLDER_CHANNELS": Entry(defaultValue: nil, help: "channel ids that get every published report, comma-separated", secret: false),
@@ -85,6 +87,10 @@ public struct Settings: Sendable, Equatable {
             throw SettingsError(key: "HINDSIGHT_LOG_LEVEL", value: value("HINDSIGHT_LOG_LEVEL"), expected: "one of " + levels.joined(separator: ", "))
         }
         logLevel = value("HINDSIGHT_LOG_LEVEL").lowercased()
+        guard let format = LogFormat(rawValue: value("HINDSIGHT_LOG_FORMAT").lowercased()) else {
+            throw SettingsError(key: "HINDSIGHT_LOG_FORMAT", value: value("HINDSIGHT_LOG_FORMAT"), expected: "text or json")
+        }
+        logFormat = format
         filesDirectory = value("HINDSIGHT_FILES_DIR")
         reportsDirectory = value("HINDSIGHT_REPORTS_DIR")
         stakeholderChannels = value("HINDSIGHT_STAKEHOLDER_CHANNELS").split(separator: ",")
@@ -94,6 +100,11 @@ public struct Settings: Sendable, Equatable {
             throw SettingsError(key: "HINDSIGHT_HTTP_PORT", value: value("HINDSIGHT_HTTP_PORT"), expected: "a port number from 0 to 65535")
         }
         httpPort = port
+    }
+
+    /// The values of every secret setting that is set (tokens, passwords): what a log line must never contain.
+    public static func secretValues(_ source: SettingsSource) -> [String] {
+        catalog.filter(\.value.secret).keys.compactMap { source[$0] }
     }
 
     /// The effective settings as `NAME=value  (origin)` lines, secrets masked, for `hindsight config`.
