@@ -59,14 +59,17 @@ let package = Package(
             ]
         ),
 
-        // MARK: Prompts/ data files → core values
+        // MARK: Prompts/ data files → core values; the defaults are built in (EmbedPrompts), a folder overrides them
         .target(
             name: "HindsightPrompts",
             dependencies: [
                 "HindsightCore", "HindsightReport",
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            plugins: ["EmbedPrompts"]
         ),
+        .executableTarget(name: "PromptsEmbedder"),
+        .plugin(name: "EmbedPrompts", capability: .buildTool(), dependencies: ["PromptsEmbedder"]),
 
         // MARK: Alert and deploy webhooks into the timeline, on the bot's HTTP server
         .target(
@@ -208,7 +211,13 @@ let package = Package(
             dependencies: ["HindsightNet", "HindsightTesting", .product(name: "HTTPTypes", package: "swift-http-types")]
         ),
         .testTarget(name: "HindsightStoreTests", dependencies: ["HindsightStore", "HindsightCore"]),
-        .testTarget(name: "HindsightConfigTests", dependencies: ["HindsightConfig", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "HindsightConfigTests",
+            dependencies: [
+                "HindsightConfig", "HindsightServer",
+                .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
+            ]
+        ),
 
         .testTarget(
             name: "HindsightBotTests",

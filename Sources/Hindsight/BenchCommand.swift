@@ -34,7 +34,7 @@ struct BenchCommand: AsyncParsableCommand {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let prompts = try PromptSet(directory: PromptSet.locate(explicit: settings.promptsPath))
+        let prompts = try PromptSet(explicit: settings.promptsPath)
         var quiet = Logger(label: "bench")
         quiet.logLevel = .critical
         let store = try Store(path: dir.appendingPathComponent("bench.sqlite").path, synchronous: settings.synchronous == .full ? .full : .normal)

@@ -37,12 +37,12 @@ struct Composition {
         }
         let logger = Logger(label: "hindsight")
         do {
-            let prompts = try PromptSet(directory: PromptSet.locate(explicit: settings.promptsPath))
+            let prompts = try PromptSet(explicit: settings.promptsPath)
             let store = try Store(path: settings.databasePath, synchronous: settings.synchronous == .full ? .full : .normal)
             let redactor = Redactor()
             var desk = prompts.desk(zone: settings.timeZone, redact: { redactor.redact($0).text })
             desk.stakeholderChannels = settings.stakeholderChannels
-            logger.info("store open", metadata: ["db": "\(settings.databasePath)", "prompts": "\(prompts.directory.path)"])
+            logger.info("store open", metadata: ["db": "\(settings.databasePath)", "prompts": "\(prompts.origin)"])
             return Composition(settings: settings, logger: logger, prompts: prompts, bot: Bot(store: store, desk: desk, logger: logger, reportsDirectory: URL(fileURLWithPath: settings.reportsDirectory),
                         filer: try TrackerSetup.filer(source, logger: logger),
                         prometheus: source["PROMETHEUS_URL"].map {

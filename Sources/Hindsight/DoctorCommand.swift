@@ -33,8 +33,8 @@ struct DoctorCommand: AsyncParsableCommand {
         defer { http.shutdown() }
 
         do {
-            let prompts = try PromptSet(directory: PromptSet.locate(explicit: settings.promptsPath))
-            rows.append(Row(check: "prompts", passed: true, detail: prompts.directory.path))
+            let prompts = try PromptSet(explicit: settings.promptsPath)
+            rows.append(Row(check: "prompts", passed: true, detail: prompts.origin))
         } catch {
             rows.append(Row(check: "prompts", passed: false, detail: "\(error)"))
         }

@@ -25,7 +25,7 @@ struct ReportCommand: ParsableCommand {
         let settings = try Composition.settings(options.source())
         let prompts: PromptSet
         do {
-            prompts = try PromptSet(directory: PromptSet.locate(explicit: settings.promptsPath))
+            prompts = try PromptSet(explicit: settings.promptsPath)
         } catch {
             throw ValidationError("Prompts: \(error)")
         }

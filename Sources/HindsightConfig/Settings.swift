@@ -28,7 +28,7 @@ public struct Settings: Sendable, Equatable {
     public static let catalog: [String: Entry] = [
         "HINDSIGHT_DB": Entry(defaultValue: "./hindsight.sqlite", help: "the SQLite file (WAL mode)", secret: false),
         "HINDSIGHT_DB_SYNCHRONOUS": Entry(defaultValue: "normal", help: "normal (survives a process crash) or full (also power loss)", secret: false),
-        "HINDSIGHT_PROMPTS": Entry(defaultValue: nil, help: "the Prompts/ folder; default ./Prompts, then <bin>/../share/hindsight/Prompts", secret: false),
+        "HINDSIGHT_PROMPTS": Entry(defaultValue: nil, help: "a folder whose files override the built-in Prompts/ one by one (hindsight prompts export writes them all)", secret: false),
         "HINDSIGHT_TIMEZONE": Entry(defaultValue: "UTC", help: "zone for times typed as 14:05; storage is always UTC", secret: false),
         "HINDSIGHT_LOG_LEVEL": Entry(defaultValue: "info", help: "trace, debug, info, notice, warning, error or critical", secret: false),
         "HINDSIGHT_LOG_FORMAT": Entry(defaultValue: "text", help: "text (for a terminal) or json (one object per line, for log pipelines)", secret: false),

@@ -2,47 +2,67 @@ import Foundation
 import HindsightCore
 import HindsightReport
 
-/// All of `Prompts/`, loaded and checked at start: messages, classifier rules and the other data files.
+/// All of `Prompts/`, loaded and checked at start: messages, classifier rules and the other data files, each from the
+/// override folder when it has the file, else built in.
 public struct PromptSet: Sendable {
-    public var directory: URL
+    public var sources: PromptSources
     public var messages: MessageCatalog
     public var classifier: ClassifierRules
     public var postmortem: PostmortemGuide
     public var lint: LintRules
     public var report: ReportRenderer
 
-    /// Loads every file from `directory`; the first problem is thrown with its file and reason.
+    /// Loads every file from `directory`, falling back to the built-in file for any it does not have.
     public init(directory: URL) throws(PromptsError) {
-        self.directory = directory
-        let messagesURL = directory.appendingPathComponent("messages.yaml")
-        messages = try PromptsFile.load(MessageCatalog.self, from: messagesURL)
-        if let missing = messages.missingKeys.first {
-            throw PromptsError(file: messagesURL.path, reason: "missing message '\(missing.rawValue)' (\(messages.missingKeys.count) missing in all); copy it from the Prompts/ shipped with Hindsight")
+        try self.init(sources: PromptSources(overrides: directory))
+    }
+
+    /// The prompts in effect for a process: the built-in files, overridden by `explicit` (`HINDSIGHT_PROMPTS`) or the
+    /// folder `PromptSources.locate` finds.
+    public init(explicit: String?) throws(PromptsError) {
+        try self.init(sources: PromptSources(overrides: PromptSources.locate(explicit: explicit)))
+    }
+
+    /// Where the prompts came from, for logs and `hindsight doctor`: `built-in`, or the folder and what it overrides.
+    public var origin: String {
+        guard let folder = sources.overrides else { return "built-in" }
+        let overridden = sources.overridden
+        var text = overridden.isEmpty ? "built-in (\(folder.path) overrides nothing)" : "built-in, overridden from \(folder.path): \(overridden.joined(separator: ", "))"
+        let unused = sources.unused
+        if !unused.isEmpty { text += "; not read (no such Prompts file): \(unused.joined(separator: ", "))" }
+        return text
+    }
+
+    /// Loads every file; the first problem is thrown with its file and reason.
+    public init(sources: PromptSources) throws(PromptsError) {
+        self.sources = sources
+        func load<T: Decodable>(_ type: T.Type, _ name: String) throws(PromptsError) -> (T, String) {
+            let (text, origin) = try sources.text(name)
+            return (try PromptsFile.decode(type, yaml: text, file: origin), origin)
         }
-        classifier = try PromptsFile.load(ClassifierRules.self, from: directory.appendingPathComponent("classifier.yaml"))
-        let guideURL = directory.appendingPathComponent("postmortem.yaml")
-        postmortem = try PromptsFile.load(PostmortemGuide.self, from: guideURL)
+        let messagesOrigin: String
+        (messages, messagesOrigin) = try load(MessageCatalog.self, "messages.yaml")
+        if let missing = messages.missingKeys.first {
+            throw PromptsError(file: messagesOrigin, reason: "missing message '\(missing.rawValue)' (\(messages.missingKeys.count) missing in all); copy it from `hindsight prompts export`")
+        }
+        classifier = try load(ClassifierRules.self, "classifier.yaml").0
+        let guideOrigin: String
+        (postmortem, guideOrigin) = try load(PostmortemGuide.self, "postmortem.yaml")
         if let missing = postmortem.missingKeys.first {
-            throw PromptsError(file: guideURL.path, reason: "missing '\(missing)' (\(postmortem.missingKeys.count) missing in all); copy it from the Prompts/ shipped with Hindsight")
+            throw PromptsError(file: guideOrigin, reason: "missing '\(missing)' (\(postmortem.missingKeys.count) missing in all); copy it from `hindsight prompts export`")
         }
         if postmortem.impactFields.isEmpty || postmortem.factorCategories.isEmpty {
-            throw PromptsError(file: guideURL.path, reason: "impact_fields and factor_categories each need at least one entry")
+            throw PromptsError(file: guideOrigin, reason: "impact_fields and factor_categories each need at least one entry")
         }
         guard postmortem.minimumWhyDepth >= 1, postmortem.followUpWeeks >= 1, postmortem.answerWindowMinutes >= 1 else {
-            throw PromptsError(file: guideURL.path, reason: "minimum_why_depth, follow_up_weeks and answer_window_minutes must be at least 1")
+            throw PromptsError(file: guideOrigin, reason: "minimum_why_depth, follow_up_weeks and answer_window_minutes must be at least 1")
         }
-        lint = try PromptsFile.load(LintRules.self, from: directory.appendingPathComponent("lint.yaml"))
-        let reportURL = directory.appendingPathComponent("report.mustache")
-        let template: String
-        do {
-            template = try String(contentsOf: reportURL, encoding: .utf8)
-        } catch {
-            throw PromptsError(file: reportURL.path, reason: "cannot be read (\(error.localizedDescription)); copy it from the Prompts/ shipped with Hindsight")
-        }
+        lint = try load(LintRules.self, "lint.yaml").0
+        let (template, reportOrigin) = try sources.text("report.mustache")
         do {
             report = try ReportRenderer(template: template)
         } catch {
-            throw PromptsError(file: reportURL.path, reason: "is not a valid Mustache template: \(error)")
+            throw PromptsError(file: reportOrigin, reason: "is not a valid Mustache template: \(error)")
         }
     }
 
@@ -53,25 +73,5 @@ public struct PromptSet: Sendable {
             messages: messages, classifierRules: classifier, postmortem: postmortem, lint: lint, zone: zone, redact: redact,
             renderReport: { report.render($0) }
         )
-    }
-
-    /// Where `Prompts/` is: an explicit path, else `./Prompts`, else next to the executable
-    /// (`<bin>/../share/hindsight/Prompts`, as the container and packages install it).
-    public static func locate(explicit: String?, executable: URL = URL(fileURLWithPath: CommandLine.arguments[0])) throws(PromptsError) -> URL {
-        if let explicit {
-            let url = URL(fileURLWithPath: explicit)
-            guard FileManager.default.fileExists(atPath: url.appendingPathComponent("messages.yaml").path) else {
-                throw PromptsError(file: explicit, reason: "is not a Prompts directory (no messages.yaml); set HINDSIGHT_PROMPTS to the folder holding Hindsight's Prompts/")
-            }
-            return url
-        }
-        let candidates = [
-            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Prompts"),
-            executable.resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("../share/hindsight/Prompts").standardized,
-        ]
-        for candidate in candidates where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("messages.yaml").path) {
-            return candidate
-        }
-        throw PromptsError(file: "Prompts/", reason: "not found in \(candidates.map(\.path).joined(separator: " or ")); run from the repository root or set HINDSIGHT_PROMPTS")
     }
 }

@@ -82,3 +82,45 @@ struct PromptsLoadingTests {
         #expect(Template.fill("no placeholders", [:]) == "no placeholders")
     }
 }
+
+@Suite("Prompts built into the binary")
+struct BuiltInPromptsTests {
+    @Test("the built-in files are exactly the repository's Prompts/ (the build embeds them)")
+    func embeddedMatchesRepository() throws {
+        let names = try #require(FileManager.default.subpaths(atPath: Fixtures.promptsDirectory.path)).filter { name in
+            var isDirectory: ObjCBool = false
+            FileManager.default.fileExists(atPath: Fixtures.promptsDirectory.appendingPathComponent(name).path, isDirectory: &isDirectory)
+            return !isDirectory.boolValue
+        }.sorted()
+        #expect(PromptSources.defaultNames == names)
+        for name in names {
+            let onDisk = try String(contentsOf: Fixtures.promptsDirectory.appendingPathComponent(name), encoding: .utf8)
+            #expect(PromptSources.defaultText(name) == onDisk, "\(name)")
+        }
+    }
+
+    @Test("with no override folder everything loads from the built-in files")
+    func builtInLoads() throws {
+        let prompts = try PromptSet(sources: PromptSources(overrides: nil))
+        #expect(prompts.messages.missingKeys.isEmpty)
+        #expect(prompts.origin == "built-in")
+    }
+
+    @Test("an override folder replaces only the files it has; a stray file is reported; export refuses to overwrite")
+    func overrideFileByFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("prompts-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let written = try PromptSources.export(to: dir)
+        #expect(written == PromptSources.defaultNames)
+        #expect(throws: PromptsError.self) { try PromptSources.export(to: dir) }
+        for name in written where name != "classifier.yaml" { try FileManager.default.removeItem(at: dir.appendingPathComponent(name)) }
+        try "key_event_emoji: [star]\nrules: []\n".write(to: dir.appendingPathComponent("classifier.yaml"), atomically: true, encoding: .utf8)
+        try "x".write(to: dir.appendingPathComponent("mesages.yaml"), atomically: true, encoding: .utf8)
+        let prompts = try PromptSet(directory: dir)
+        #expect(prompts.classifier.keyEventEmoji == ["star"])
+        #expect(prompts.messages.missingKeys.isEmpty)
+        #expect(prompts.sources.overridden == ["classifier.yaml"])
+        #expect(prompts.sources.unused == ["mesages.yaml"])
+        #expect(prompts.origin.contains("mesages.yaml"))
+    }
+}

@@ -18,14 +18,17 @@ final class ChildProcess: Sendable {
     let lines: AsyncStream<String>
     private let stderrText = TextSink()
 
-    init(arguments: [String], environment: [String: String]) throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
-            throw ChildProcessError.binaryMissing(Self.binary.path)
+    /// - Parameter directory: the working directory (default: the test process's).
+    /// - Parameter binary: another copy of the binary to run (default: `ChildProcess.binary`).
+    init(arguments: [String], environment: [String: String], directory: URL? = nil, binary: URL = ChildProcess.binary) throws {
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw ChildProcessError.binaryMissing(binary.path)
         }
         process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = binary
         process.arguments = arguments
         process.environment = environment
+        if let directory { process.currentDirectoryURL = directory }
         let input = Pipe(), output = Pipe(), errors = Pipe()
         process.standardInput = input
         process.standardOutput = output
