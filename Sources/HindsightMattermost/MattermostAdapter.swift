@@ -77,6 +77,8 @@ public final class MattermostAdapter: Service, Sendable {
         do {
             me = try await rest.me()
         } catch {
+            // Asked to stop while still starting (SIGTERM right after launch): a graceful stop, not a startup failure.
+            if Task.isCancelled { return }
             throw MattermostStartupError(serverURL: configuration.serverURL, cause: error)
         }
         await directory.remember(me)

@@ -75,6 +75,8 @@ public final class SlackAdapter: Service, Sendable {
     private func serve() async throws {
         let identity: SlackWebAPI.Identity
         do { identity = try await api.authTest() } catch {
+            // Asked to stop while still starting (SIGTERM right after launch): a graceful stop, not a startup failure.
+            if Task.isCancelled { return }
             throw SlackStartupError(apiURL: configuration.apiURL, cause: error)
         }
         await directory.remember(identity.user_id, name: "hindsight")

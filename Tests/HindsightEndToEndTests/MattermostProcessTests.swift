@@ -65,11 +65,21 @@ struct MattermostProcessTests {
             #expect(metrics.contains("hindsight_api_calls_total"))
             #expect(metrics.contains("hindsight_open_incidents 1"))
             #expect(metrics.contains("hindsight_connection_up"))
+            // The container's HEALTHCHECK: the binary asks /readyz itself.
+            let healthy = try ChildProcess(arguments: ["healthcheck", "--url", "http://127.0.0.1:\(port)/readyz"], environment: environment(fake, database: database))
+            healthy.closeInput()
+            for await _ in healthy.lines {}
+            #expect(healthy.wait() == 0, "\(healthy.standardError)")
 
             child.terminate()
             let status = child.wait()
             #expect(status == 0, "stderr: \(child.standardError)")
             #expect(child.standardError.contains("stopped"))
+            let gone = try ChildProcess(arguments: ["healthcheck", "--url", "http://127.0.0.1:\(port)/readyz", "--timeout", "2"], environment: environment(fake, database: database))
+            gone.closeInput()
+            for await _ in gone.lines {}
+            #expect(gone.wait() == 1)
+            #expect(gone.standardError.contains("not ready"))
         }
     }
 
@@ -123,7 +133,7 @@ struct MattermostProcessTests {
             #expect(real.status == 200, "stderr: \(child.standardError)")
             #expect(try await store.read { tx in try tx.openIncident(in: channel)?.milestones[.mitigated] } != nil)
             child.terminate()
-            #expect(child.wait() == 0)
+            #expect(child.wait() == 0, "stderr: \(child.standardError)")
         }
     }
 
