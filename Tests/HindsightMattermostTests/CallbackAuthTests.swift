@@ -198,3 +198,37 @@ struct HostileBodyTests {
         }
     }
 }
+
+@Suite("Callback tokens")
+struct CallbackSignerTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    var signer: CallbackSigner { CallbackSigner(secret: TestIDs.callbackSecret, now: { [now] in now }) }
+
+    @Test("a token verifies only for exactly what it was issued for, and names why not")
+    func claims() {
+        let token = signer.issue(.dialog, purpose: "impact", channelID: "C1", userID: "U1", bound: "ctx")
+        #expect(throws: Never.self) { try signer.verify(token, kind: .dialog, purpose: "impact", channelID: "C1", userID: "U1", bound: "ctx").get() }
+        #expect(signer.verify(token, kind: .button, purpose: "impact", channelID: "C1", userID: "U1", bound: "ctx") == .failure(.wrongKind))
+        #expect(signer.verify(token, kind: .dialog, purpose: "why", channelID: "C1", userID: "U1", bound: "ctx") == .failure(.wrongPurpose))
+        #expect(signer.verify(token, kind: .dialog, purpose: "impact", channelID: "C2", userID: "U1", bound: "ctx") == .failure(.wrongChannel))
+        #expect(signer.verify(token, kind: .dialog, purpose: "impact", channelID: "C1", userID: "U2", bound: "ctx") == .failure(.wrongUser))
+        #expect(signer.verify(token, kind: .dialog, purpose: "impact", channelID: "C1", userID: "U1", bound: "other") == .failure(.badSignature))
+        #expect(signer.verify(nil, kind: .dialog, purpose: "impact", channelID: "C1", userID: "U1") == .failure(.missing))
+        #expect(signer.verify("v2.x.y", kind: .dialog, purpose: "impact", channelID: "C1", userID: "U1") == .failure(.malformed))
+        let later = CallbackSigner(secret: TestIDs.callbackSecret, now: { [now] in now.addingTimeInterval(25 * 3600) })
+        #expect(later.verify(token, kind: .dialog, purpose: "impact", channelID: "C1", userID: "U1", bound: "ctx") == .failure(.expired))
+    }
+
+    @Test("editing the claims of a real token breaks its signature")
+    func tamperedClaims() throws {
+        let token = signer.issue(.button, purpose: "severity sev3", channelID: "C1")
+        let parts = token.split(separator: ".")
+        let standard = String(parts[1]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        let claims = try #require(Data(base64Encoded: standard.padding(toLength: (standard.count + 3) / 4 * 4, withPad: "=", startingAt: 0)))
+        let edited = String(decoding: claims, as: UTF8.self).replacingOccurrences(of: "severity sev3", with: "resolved")
+        let encoded = Data(edited.utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let forged = "v1.\(encoded).\(parts[2])"
+        #expect(signer.verify(forged, kind: .button, purpose: "resolved", channelID: "C1", userID: "U9") == .failure(.badSignature))
+    }
+}

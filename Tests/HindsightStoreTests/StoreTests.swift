@@ -34,7 +34,7 @@ struct StoreTests {
     func migrations() throws {
         let dir = try TemporaryDirectory()
         let store = try Store(path: dir.databasePath)
-        #expect(try store.appliedMigrations() == ["v1-incidents-and-timeline", "v2-postmortem-drafts", "v3-reminders-sent"])
+        #expect(try store.appliedMigrations() == ["v1-incidents-and-timeline", "v2-postmortem-drafts", "v3-reminders-sent", "v4-callback-auth"])
         let mode = try store.readNow { tx in try String.fetchOne(tx.db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
     }
@@ -142,5 +142,29 @@ struct StoreTests {
         let copy = dir.url.appendingPathComponent("copy.sqlite").path
         try store.backup(to: copy)
         #expect(try await Store(path: copy).read { tx in try tx.eventCount() } == 1)
+    }
+}
+
+@Suite("Installation secrets and single-use callback tokens")
+struct CallbackStoreTests {
+    @Test("a generated secret is created once and read back by every later transaction, also after reopening the file")
+    func secretKept() async throws {
+        let dir = try TemporaryDirectory()
+        let first = try await Store(path: dir.databasePath).write { tx in try tx.installationSecret("callback-signing", generate: { "one" }) }
+        let again = try await Store(path: dir.databasePath).write { tx in try tx.installationSecret("callback-signing", generate: { "two" }) }
+        #expect(first == "one")
+        #expect(again == "one")
+    }
+
+    @Test("a nonce is used once; expired marks are dropped")
+    func nonceOnce() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try Store(path: dir.databasePath)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(try await store.write { tx in try tx.useCallback(nonce: "n1", expiresAt: now.addingTimeInterval(60), now: now) })
+        #expect(try await store.write { tx in try tx.useCallback(nonce: "n1", expiresAt: now.addingTimeInterval(60), now: now) } == false)
+        #expect(try await store.read { tx in try tx.callbackUsed(nonce: "n1") })
+        _ = try await store.write { tx in try tx.useCallback(nonce: "n2", expiresAt: now.addingTimeInterval(60), now: now.addingTimeInterval(120)) }
+        #expect(try await store.read { tx in try tx.callbackUsed(nonce: "n1") } == false)
     }
 }
