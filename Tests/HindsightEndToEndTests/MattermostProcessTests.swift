@@ -22,25 +22,32 @@ struct MattermostProcessTests {
         ])
     }
 
+    /// The binary on the fake with an incident opened by a slash command, its database path and HTTP port.
+    func withIncident(
+        extra: [String: String] = [:], _ body: @Sendable (FakeMattermost, ChildProcess, _ port: Int, _ database: String) async throws -> Void
+    ) async throws {
+        try await withTemporaryFolder("hindsight-mm") { dir in
+            let database = dir.appendingPathComponent("db.sqlite").path
+            try await FakeMattermost.run { fake in
+                fake.addChannel(id: Self.channel, name: "incident-checkout")
+                fake.addUser(Self.alice)
+                let child = try ChildProcess(arguments: ["run"], environment: environment(fake, database: database).merging(extra) { $1 })
+                let port = try await child.httpPort()
+                let answer = try await fake.slashCommand(
+                    to: "http://127.0.0.1:\(port)/mattermost/command", token: Self.commandToken, channelID: Self.channel,
+                    userID: Self.alice.id, text: "start Checkout returns 500 sev2"
+                )
+                #expect(answer.status == 200)
+                #expect(answer.json?["text"]?.string?.contains("INC-") == true)
+                await fake.waitForSocket { $0.freshHellos >= 1 }
+                try await body(fake, child, port, database)
+            }
+        }
+    }
+
     @Test("a slash command opens an incident, channel posts are captured, and SIGTERM exits 0 with everything stored")
     func sessionAndGracefulStop() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-mm-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let database = dir.appendingPathComponent("db.sqlite").path
-
-        try await FakeMattermost.run { fake in
-            fake.addChannel(id: Self.channel, name: "incident-checkout")
-            fake.addUser(Self.alice)
-            let child = try ChildProcess(arguments: ["run"], environment: environment(fake, database: database))
-            let port = try await child.httpPort()
-            let answer = try await fake.slashCommand(
-                to: "http://127.0.0.1:\(port)/mattermost/command", token: Self.commandToken, channelID: Self.channel,
-                userID: Self.alice.id, text: "start Checkout returns 500 sev2"
-            )
-            #expect(answer.status == 200)
-            #expect(answer.json?["text"]?.string?.contains("INC-") == true)
-            await fake.waitForSocket { $0.freshHellos >= 1 }
+        try await withIncident { fake, child, port, database in
             let posts = ["error rate at 40%", "rolled back to v41", "error rate back to normal"]
             var ids: [String] = []
             for text in posts { ids.append(await fake.post(channelID: Self.channel, userID: Self.alice.id, message: text).id) }
@@ -85,22 +92,8 @@ struct MattermostProcessTests {
 
     @Test("buttons: a forged click is refused and counted, a real one works, and still works after a restart (the generated secret is kept)")
     func signedButtons() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-mm-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let database = dir.appendingPathComponent("db.sqlite").path
-        try await FakeMattermost.run { fake in
-            fake.addChannel(id: Self.channel, name: "incident-checkout")
-            fake.addUser(Self.alice)
-            var env = environment(fake, database: database)
-            env["HINDSIGHT_PUBLIC_URL"] = "https://hindsight.example.com"
-            var child = try ChildProcess(arguments: ["run"], environment: env)
-            var port = try await child.httpPort()
-            _ = try await fake.slashCommand(
-                to: "http://127.0.0.1:\(port)/mattermost/command", token: Self.commandToken, channelID: Self.channel,
-                userID: Self.alice.id, text: "start Checkout returns 500 sev2"
-            )
-            await fake.waitForSocket { $0.freshHellos >= 1 }
+        let publicURL = ["HINDSIGHT_PUBLIC_URL": "https://hindsight.example.com"]
+        try await withIncident(extra: publicURL) { fake, first, port, database in
             _ = await fake.post(channelID: Self.channel, userID: Self.alice.id, message: "ok, rolled back to v41")
             try await eventually("the suggestion with buttons", within: .seconds(20)) {
                 fake.posts(by: fake.botUser.id).contains { $0.props["attachments"] != nil }
@@ -121,19 +114,19 @@ struct MattermostProcessTests {
             defer { http.shutdown() }
             let metrics = try await http.execute(HTTPClient.Request(url: "http://127.0.0.1:\(port)/metrics")).text
             #expect(metrics.contains("hindsight_http_refused_total"), "\(metrics.prefix(2000))")
-            #expect(!child.standardError.contains(forgedToken))
-            #expect(!child.standardError.contains("Zm9yZ2VkLXNpZ25hdHVyZQ"))
+            #expect(!first.standardError.contains(forgedToken))
+            #expect(!first.standardError.contains("Zm9yZ2VkLXNpZ25hdHVyZQ"))
 
             // Restart: the secret generated on first start is in the database, so the posted buttons still work.
-            child.terminate()
-            #expect(child.wait() == 0, "stderr: \(child.standardError)")
-            child = try ChildProcess(arguments: ["run"], environment: env)
-            port = try await child.httpPort()
-            let real = try await fake.clickButton(on: proposal, command: "confirm", userID: Self.alice.id, botURL: "http://127.0.0.1:\(port)")
-            #expect(real.status == 200, "stderr: \(child.standardError)")
+            first.terminate()
+            #expect(first.wait() == 0, "stderr: \(first.standardError)")
+            let second = try ChildProcess(arguments: ["run"], environment: environment(fake, database: database).merging(publicURL) { $1 })
+            let secondPort = try await second.httpPort()
+            let real = try await fake.clickButton(on: proposal, command: "confirm", userID: Self.alice.id, botURL: "http://127.0.0.1:\(secondPort)")
+            #expect(real.status == 200, "stderr: \(second.standardError)")
             #expect(try await store.read { tx in try tx.openIncident(in: channel)?.milestones[.mitigated] } != nil)
-            child.terminate()
-            #expect(child.wait() == 0, "stderr: \(child.standardError)")
+            second.terminate()
+            #expect(second.wait() == 0, "stderr: \(second.standardError)")
         }
     }
 
