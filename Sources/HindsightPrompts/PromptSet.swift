@@ -10,6 +10,8 @@ public struct PromptSet: Sendable {
     public var postmortem: PostmortemGuide
     public var lint: LintRules
     public var report: ReportRenderer
+    /// The secret patterns of `redaction.yaml`, compiled.
+    public var redactor: Redactor
 
     /// Loads every file from `directory`; the first problem is thrown with its file and reason.
     public init(directory: URL) throws(PromptsError) {
@@ -32,6 +34,7 @@ public struct PromptSet: Sendable {
             throw PromptsError(file: guideURL.path, reason: "minimum_why_depth, follow_up_weeks and answer_window_minutes must be at least 1")
         }
         lint = try PromptsFile.load(LintRules.self, from: directory.appendingPathComponent("lint.yaml"))
+        redactor = try Self.loadRedactor(from: directory.appendingPathComponent("redaction.yaml"))
         let reportURL = directory.appendingPathComponent("report.mustache")
         let template: String
         do {
@@ -44,6 +47,30 @@ public struct PromptSet: Sendable {
         } catch {
             throw PromptsError(file: reportURL.path, reason: "is not a valid Mustache template: \(error)")
         }
+    }
+
+    /// Compiles `redaction.yaml`; a pattern that cannot be used fails with the file, its line, its id and the reason.
+    static func loadRedactor(from url: URL) throws(PromptsError) -> Redactor {
+        let rules = try PromptsFile.load(RedactionRules.self, from: url)
+        guard !rules.patterns.isEmpty else {
+            throw PromptsError(file: url.path, reason: "has no patterns; copy it from the Prompts/ shipped with Hindsight")
+        }
+        do {
+            return try Redactor(patterns: rules.patterns)
+        } catch {
+            let yaml = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+            let line = yaml.components(separatedBy: "\n").firstIndex { line in
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                return trimmed == "- id: \(error.id)" || trimmed == "id: \(error.id)"
+            }
+            throw PromptsError(file: url.path, line: line.map { $0 + 1 }, reason: error.description)
+        }
+    }
+
+    /// The incident desk built from these prompts, redacting with `redaction.yaml`.
+    public func desk(zone: TimeZone) -> IncidentDesk {
+        let redactor = self.redactor
+        return desk(zone: zone, redact: { redactor.redact($0).text })
     }
 
     /// The incident desk built from these prompts.
