@@ -14,6 +14,8 @@ struct KeywordScanner: Sendable {
     private let next: [Int32]
     /// Keywords ending at each state (through failure links as well).
     private let output: [[Int32]]
+    /// Whether `output[state]` is non-empty, flat so the per-byte loop touches no nested array.
+    private let accepting: [Bool]
     private let keywords: [Keyword]
     private let patternCount: Int
 
@@ -80,6 +82,7 @@ struct KeywordScanner: Sendable {
         }
         self.next = next
         self.output = output
+        accepting = output.map { !$0.isEmpty }
     }
 
     /// Whether any keyword of pattern `i` occurs in `text`, for every `i`; nil when none does (the common case).
@@ -89,23 +92,30 @@ struct KeywordScanner: Sendable {
     }
 
     private func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> [Bool]? {
-        var hits: [Bool]?
-        var state = 0
         column.withUnsafeBufferPointer { column in
             next.withUnsafeBufferPointer { next in
-                for index in 0..<bytes.count {
-                    state = Int(next[state * columns + Int(column[Int(Self.fold(bytes[index]))])])
-                    guard state != 0, !output[state].isEmpty else { continue }
-                    for k in output[state] {
-                        let keyword = keywords[Int(k)]
-                        if let exact = keyword.exact {
-                            let start = index + 1 - exact.count
-                            guard start >= 0, (0..<exact.count).allSatisfy({ bytes[start + $0] == exact[$0] }) else { continue }
-                        }
-                        if hits == nil { hits = [Bool](repeating: false, count: patternCount) }
-                        hits![keyword.pattern] = true
-                    }
+                accepting.withUnsafeBufferPointer { accepting in
+                    scan(bytes, column: column, next: next, accepting: accepting)
                 }
+            }
+        }
+    }
+
+    private func scan(_ bytes: UnsafeBufferPointer<UInt8>, column: UnsafeBufferPointer<UInt8>, next: UnsafeBufferPointer<Int32>,
+                      accepting: UnsafeBufferPointer<Bool>) -> [Bool]? {
+        var hits: [Bool]?
+        var state = 0
+        for index in 0..<bytes.count {
+            state = Int(next[state * columns + Int(column[Int(Self.fold(bytes[index]))])])
+            guard accepting[state] else { continue }
+            for k in output[state] {
+                let keyword = keywords[Int(k)]
+                if let exact = keyword.exact {
+                    let start = index + 1 - exact.count
+                    guard start >= 0, (0..<exact.count).allSatisfy({ bytes[start + $0] == exact[$0] }) else { continue }
+                }
+                if hits == nil { hits = [Bool](repeating: false, count: patternCount) }
+                hits![keyword.pattern] = true
             }
         }
         return hits
