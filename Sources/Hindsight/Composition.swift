@@ -39,10 +39,11 @@ struct Composition {
         do {
             let prompts = try PromptSet(explicit: settings.promptsPath)
             let store = try Store(path: settings.databasePath, synchronous: settings.synchronous == .full ? .full : .normal)
-            let redactor = Redactor()
-            var desk = prompts.desk(zone: settings.timeZone, redact: { redactor.redact($0).text })
+            // Every text is redacted with Prompts/redaction.yaml before it is stored (compiled once, at start).
+            var desk = prompts.desk(zone: settings.timeZone)
             desk.stakeholderChannels = settings.stakeholderChannels
-            logger.info("store open", metadata: ["db": "\(settings.databasePath)", "prompts": "\(prompts.origin)"])
+            logger.info("store open", metadata: ["db": "\(settings.databasePath)", "prompts": "\(prompts.origin)",
+                                                 "redaction_patterns": "\(prompts.redactor.patternIDs.count)"])
             return Composition(settings: settings, logger: logger, prompts: prompts, bot: Bot(store: store, desk: desk, logger: logger, reportsDirectory: URL(fileURLWithPath: settings.reportsDirectory),
                         filer: try TrackerSetup.filer(source, logger: logger),
                         prometheus: source["PROMETHEUS_URL"].map {

@@ -11,6 +11,8 @@ public struct PromptSet: Sendable {
     public var postmortem: PostmortemGuide
     public var lint: LintRules
     public var report: ReportRenderer
+    /// The secret patterns of `redaction.yaml`, compiled.
+    public var redactor: Redactor
 
     /// Loads every file from `directory`, falling back to the built-in file for any it does not have.
     public init(directory: URL) throws(PromptsError) {
@@ -58,12 +60,37 @@ public struct PromptSet: Sendable {
             throw PromptsError(file: guideOrigin, reason: "minimum_why_depth, follow_up_weeks and answer_window_minutes must be at least 1")
         }
         lint = try load(LintRules.self, "lint.yaml").0
+        let (redaction, redactionOrigin) = try sources.text("redaction.yaml")
+        redactor = try Self.loadRedactor(yaml: redaction, file: redactionOrigin)
         let (template, reportOrigin) = try sources.text("report.mustache")
         do {
             report = try ReportRenderer(template: template)
         } catch {
             throw PromptsError(file: reportOrigin, reason: "is not a valid Mustache template: \(error)")
         }
+    }
+
+    /// Compiles `redaction.yaml`; a pattern that cannot be used fails with the file, its line, its id and the reason.
+    static func loadRedactor(yaml: String, file: String) throws(PromptsError) -> Redactor {
+        let rules = try PromptsFile.decode(RedactionRules.self, yaml: yaml, file: file)
+        guard !rules.patterns.isEmpty else {
+            throw PromptsError(file: file, reason: "has no patterns; copy it from `hindsight prompts export`")
+        }
+        do {
+            return try Redactor(patterns: rules.patterns)
+        } catch {
+            let line = yaml.components(separatedBy: "\n").firstIndex { line in
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                return trimmed == "- id: \(error.id)" || trimmed == "id: \(error.id)"
+            }
+            throw PromptsError(file: file, line: line.map { $0 + 1 }, reason: error.description)
+        }
+    }
+
+    /// The incident desk built from these prompts, redacting with `redaction.yaml`.
+    public func desk(zone: TimeZone) -> IncidentDesk {
+        let redactor = self.redactor
+        return desk(zone: zone, redact: { redactor.redact($0).text })
     }
 
     /// The incident desk built from these prompts.

@@ -1,61 +1,120 @@
 import Foundation
 
-/// One kind of secret the redactor removes: what it is, how it is found, and what stays visible.
-public struct RedactionPattern: Sendable {
+/// One kind of secret the redactor removes, as written in `Prompts/redaction.yaml`: how it is found, which part of the
+/// match is the secret, and which keywords must occur in a message for the pattern to be worth running.
+public struct RedactionPattern: Sendable, Hashable {
+    /// How the secret is written.
+    public enum Form: Sendable, Hashable {
+        /// A token that identifies itself (`npm_…`, `SG.….…`): `regex` finds it and capture group `secretGroup`
+        /// (0, the default, for the whole match) is removed.
+        case token(regex: String, secretGroup: Int)
+        /// A value assigned to a name (`DD_API_KEY=…`, `"datadog_key": "…"`, `AccountKey=…;`): `name` is a regex for
+        /// the word in the identifier (alternatives with `|`), `value` one for the secret. Only the value is removed.
+        case assignment(name: String, value: String)
+    }
+
     /// Short id shown in place of the secret: `[redacted:<id>]`.
     public var id: String
     public var description: String
-    /// The regular expression (ICU syntax, case-sensitive unless `caseInsensitive`).
-    public var regex: String
-    /// The replacement template; `$1`… keep non-secret context such as a header name or a URL's host.
-    public var template: String
+    public var form: Form
+    /// Substrings one of which must occur for the regex to run. Matched ignoring ASCII case when `caseInsensitive`,
+    /// exactly otherwise (so `SK` for Twilio keys does not wake the pattern for every "task" or "disk").
+    public var keywords: [String]
+    /// Whether the regex ignores case. Assignments always do (names are written in any case).
     public var caseInsensitive: Bool
-    /// Lower-case substrings one of which must occur for the regex to be worth running.
-    public var triggers: [String]
+    /// The least Shannon entropy, in bits per character, a secret must have to be removed: `token=aaaaaaaa` or a
+    /// placeholder does not look like a random value. `nil` removes every match.
+    public var minimumEntropy: Double?
+    /// Regexes for secrets that are not secrets (placeholders, UUIDs, plain words): a match of one is kept.
+    public var allow: [String]
 
-    public init(id: String, description: String, regex: String, template: String, caseInsensitive: Bool = false, triggers: [String]) {
+    public init(id: String, description: String, form: Form, keywords: [String], caseInsensitive: Bool = false,
+                minimumEntropy: Double? = nil, allow: [String] = []) {
         self.id = id
         self.description = description
-        self.regex = regex
-        self.template = template
+        self.form = form
+        self.keywords = keywords
         self.caseInsensitive = caseInsensitive
-        self.triggers = triggers
+        if case .assignment = form { self.caseInsensitive = true }
+        self.minimumEntropy = minimumEntropy
+        self.allow = allow
     }
 
-    /// The published list, in the order applied. README-redaction in Prompts/ shows it as a table.
-    public static let all: [RedactionPattern] = [
-        RedactionPattern(id: "private-key", description: "PEM private key blocks (RSA, EC, OpenSSH, PKCS#8)",
-                         regex: #"-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"#,
-                         template: "[redacted:private-key]", triggers: ["private key"]),
-        RedactionPattern(id: "slack-webhook", description: "Slack incoming-webhook and workflow URLs",
-                         regex: #"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]+"#,
-                         template: "[redacted:slack-webhook]", triggers: ["hooks.slack.com"]),
-        RedactionPattern(id: "slack-token", description: "Slack tokens: xoxb-, xoxp-, xoxa-, xoxr-, xoxs-, xoxe-, xapp-",
-                         regex: #"\b(?:xox[abeoprs]|xapp)-[A-Za-z0-9-]{10,}"#, template: "[redacted:slack-token]", triggers: ["xox", "xapp-"]),
-        RedactionPattern(id: "github-token", description: "GitHub tokens: ghp_, gho_, ghu_, ghs_, ghr_, github_pat_",
-                         regex: #"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b"#,
-                         template: "[redacted:github-token]", triggers: ["gh", "github_pat_"]),
-        RedactionPattern(id: "gitlab-token", description: "GitLab personal, project and group access tokens (glpat-)",
-                         regex: #"\bglpat-[A-Za-z0-9_-]{20,}"#, template: "[redacted:gitlab-token]", triggers: ["glpat-"]),
-        RedactionPattern(id: "aws-access-key", description: "AWS access key ids (AKIA…, ASIA…)",
-                         regex: #"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"#, template: "[redacted:aws-access-key]", triggers: ["akia", "asia"]),
-        RedactionPattern(id: "aws-secret-key", description: "AWS secret access keys written as assignments",
-                         regex: #"\b(aws_secret_access_key|aws_secret_key|secretaccesskey)(\s*[:=]\s*["']?)[A-Za-z0-9/+=]{40}"#,
-                         template: "$1$2[redacted:aws-secret-key]", caseInsensitive: true, triggers: ["secret"]),
-        RedactionPattern(id: "stripe-key", description: "Stripe secret and restricted keys (sk_live_, rk_test_…)",
-                         regex: #"\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}\b"#, template: "[redacted:stripe-key]", triggers: ["k_live_", "k_test_"]),
-        RedactionPattern(id: "google-api-key", description: "Google API keys (AIza…)",
-                         regex: #"\bAIza[0-9A-Za-z_-]{35}\b"#, template: "[redacted:google-api-key]", triggers: ["aiza"]),
-        RedactionPattern(id: "jwt", description: "JSON Web Tokens (three base64url parts starting eyJ)",
-                         regex: #"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"#, template: "[redacted:jwt]", triggers: ["eyj"]),
-        RedactionPattern(id: "authorization-header", description: "Authorization header values (the header name and scheme stay)",
-                         regex: #"\b((?:proxy-)?authorization\s*[:=]\s*(?:bearer|basic|token|bot|digest)?\s*)[^\s"',;]{6,}"#,
-                         template: "$1[redacted:authorization]", caseInsensitive: true, triggers: ["authorization"]),
-        RedactionPattern(id: "url-password", description: "Passwords in URLs (user and host stay: scheme://user:[redacted]@host)",
-                         regex: #"\b([a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+(@)"#, template: "$1[redacted:password]$2",
-                         caseInsensitive: true, triggers: ["://"]),
-        RedactionPattern(id: "secret-assignment", description: "password=, secret=, api_key=, token=… assignments with a value of 6+ characters",
-                         regex: #"\b((?:password|passwd|pwd|secret|client_secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|token)\s*[:=]\s*["']?)(?!\[redacted)[^\s"',;&]{6,}"#,
-                         template: "$1[redacted:secret]", caseInsensitive: true, triggers: ["pass", "pwd", "secret", "key", "token"]),
-    ]
+    /// The regular expression the redactor compiles (ICU syntax).
+    public var expression: String {
+        switch form {
+        case let .token(regex, _):
+            return regex
+        case let .assignment(name, value):
+            // The name starts a word part (`DATADOG_API_KEY`, `my.datadog.key`, not `lob` inside `global`), may be
+            // followed by more of the identifier, a closing quote, then an assignment operator and an optional quote.
+            return #"(?<![A-Za-z0-9])(?:"# + name + #")[\w.-]{0,30}?["'\]]?[ \t]{0,3}(?:=>|:=|=|:)[ \t]{0,3}["'`]?("#
+                + value + #")(?![A-Za-z0-9_+/=-])"#
+        }
+    }
+
+    /// The capture group holding the secret in `expression`.
+    public var secretGroup: Int {
+        switch form {
+        case let .token(_, group): return group
+        case .assignment: return 1
+        }
+    }
+}
+
+/// `Prompts/redaction.yaml`: the patterns, in the order they are applied (specific formats before generic ones).
+public struct RedactionRules: Decodable, Sendable, Hashable {
+    public var patterns: [RedactionPattern]
+
+    public init(patterns: [RedactionPattern]) {
+        self.patterns = patterns
+    }
+}
+
+extension RedactionPattern: Decodable {
+    private enum CodingKeys: String, CodingKey {
+        case id, description, keywords, regex, name, value, allow, entropy
+        case secretGroup = "secret_group"
+        case caseInsensitive = "case_insensitive"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let id = try c.decode(String.self, forKey: .id)
+        let regex = try c.decodeIfPresent(String.self, forKey: .regex)
+        let name = try c.decodeIfPresent(String.self, forKey: .name)
+        let value = try c.decodeIfPresent(String.self, forKey: .value)
+        let form: Form
+        switch (regex, name, value) {
+        case let (regex?, nil, nil):
+            form = .token(regex: regex, secretGroup: try c.decodeIfPresent(Int.self, forKey: .secretGroup) ?? 0)
+        case let (nil, name?, value?):
+            form = .assignment(name: name, value: value)
+        default:
+            throw DecodingError.dataCorruptedError(forKey: .regex, in: c, debugDescription:
+                "pattern '\(id)' needs either `regex` (a token) or both `name` and `value` (an assignment)")
+        }
+        var keywords = try c.decodeIfPresent([String].self, forKey: .keywords)
+        if keywords == nil, case let .assignment(name, _) = form, let literal = Self.literalAlternatives(name) {
+            keywords = literal
+        }
+        guard let keywords else {
+            throw DecodingError.keyNotFound(CodingKeys.keywords, .init(codingPath: c.codingPath, debugDescription:
+                "pattern '\(id)' needs `keywords` (its name is not a plain list of words to use instead)"))
+        }
+        self.init(id: id, description: try c.decode(String.self, forKey: .description), form: form, keywords: keywords,
+                  caseInsensitive: try c.decodeIfPresent(Bool.self, forKey: .caseInsensitive) ?? false,
+                  minimumEntropy: try c.decodeIfPresent(Double.self, forKey: .entropy),
+                  allow: try c.decodeIfPresent([String].self, forKey: .allow) ?? [])
+    }
+
+    /// `datadog|dd_api_key` → `["datadog", "dd_api_key"]`; nil when the name uses regex syntax.
+    private static func literalAlternatives(_ name: String) -> [String]? {
+        let words = name.split(separator: "|").map(String.init)
+        let plain = words.allSatisfy { word in !word.isEmpty && word.utf8.allSatisfy { b in
+            (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
+                || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "_")
+        } }
+        return plain ? words : nil
+    }
 }
