@@ -20,6 +20,9 @@ struct CaptureTests {
             await post(200)
             // Drop 1 and 2: the client resumes; events posted while it is away are replayed by the server.
             for round in 1...2 {
+                // Caught up first: a client still behind by more than the server's 128 buffered events cannot resume.
+                let sent = posted.count
+                try await eventually("caught up before drop \(round)", within: .seconds(30)) { try await h.storedMessageIDs().count >= sent }
                 await fake.holdConnections(true)
                 await fake.dropConnection()
                 await post(60)
