@@ -5,7 +5,8 @@ import Testing
 
 /// The adapter against the fake after a gap the server cannot replay (it forgot the session): whatever 1,000 posts the
 /// fake's `since` answer holds, the cursor pages bring every post, in order, with edits and deletions as revisions.
-@Suite("Backfilling a Mattermost channel after a long gap")
+/// One at a time: each posts over a thousand messages, and in parallel they would starve the timing-sensitive suites.
+@Suite("Backfilling a Mattermost channel after a long gap", .serialized)
 struct BackfillTests {
     /// Opens a gap: the bot's socket is dropped, the server forgets it, and what is posted until `close` is not pushed.
     static func openGap(_ fake: FakeMattermost) async {

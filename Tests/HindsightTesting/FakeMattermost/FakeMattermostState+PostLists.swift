@@ -20,8 +20,16 @@ extension FakeMattermostState {
     /// The server caps `per_page` at 200; 60 without it.
     static let maximumPerPage = 200
 
+    /// The answer's JSON body.
+    struct PostList: Encodable {
+        var order: [String]
+        var posts: [String: FakeMattermostPost]
+        var next_post_id: String
+        var prev_post_id: String
+    }
+
     /// Answers a query string; nil when it mixes `since` with the cursor parameters (the server refuses that).
-    mutating func postList(channelID: String, query: [String: String]) -> FakeJSON? {
+    mutating func postList(channelID: String, query: [String: String]) -> PostList? {
         let perPage = min(query["per_page"].flatMap(Int.init) ?? 60, Self.maximumPerPage)
         let page = max(query["page"].flatMap(Int.init) ?? 0, 0)
         let since = query["since"].flatMap(Int64.init) ?? 0
@@ -48,10 +56,9 @@ extension FakeMattermostState {
         return render(order, next: nextPostID(after: order.first, in: live), prev: prevPostID(before: order.last, in: live))
     }
 
-    /// Posts of a channel, oldest first (creation time, then insertion).
+    /// Posts of a channel, oldest first (insertion order is creation order: the fake's clock never goes back).
     private func channelPosts(_ channelID: String) -> [FakeMattermostPost] {
-        postOrder.compactMap { posts[$0] }.filter { $0.channel_id == channelID }.enumerated()
-            .sorted { ($0.element.create_at, $0.offset) < ($1.element.create_at, $1.offset) }.map(\.element)
+        postOrder.compactMap { posts[$0] }.filter { $0.channel_id == channelID }
     }
 
     /// Posts modified after `since`, deleted ones included; at most 1,000, picked by `sinceSelection`, newest first.
@@ -79,20 +86,13 @@ extension FakeMattermostState {
         return live.last { $0.create_at < post.create_at }?.id ?? ""
     }
 
-    private func render(_ order: [FakeMattermostPost], next: String, prev: String) -> FakeJSON {
-        var byID: [String: FakeJSON] = [:]
+    private func render(_ order: [FakeMattermostPost], next: String, prev: String) -> PostList {
+        var byID: [String: FakeMattermostPost] = [:]
         for post in order {
-            byID[post.id] = Self.json(post)
+            byID[post.id] = post
             // Thread roots come along in `posts` (not in `order`), even when outside the range.
-            if !post.root_id.isEmpty, byID[post.root_id] == nil, let root = posts[post.root_id] { byID[root.id] = Self.json(root) }
+            if !post.root_id.isEmpty, byID[post.root_id] == nil, let root = posts[post.root_id] { byID[root.id] = root }
         }
-        return .object([
-            "order": .array(order.map { .string($0.id) }), "posts": .object(byID),
-            "next_post_id": .string(next), "prev_post_id": .string(prev),
-        ])
-    }
-
-    private static func json(_ post: FakeMattermostPost) -> FakeJSON {
-        FakeJSON.parse((try? JSONEncoder().encode(post)) ?? Data()) ?? .null
+        return PostList(order: order.map(\.id), posts: byID, next_post_id: next, prev_post_id: prev)
     }
 }
