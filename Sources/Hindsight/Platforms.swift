@@ -60,7 +60,7 @@ struct Platforms {
             let adapter = SlackAdapter(configuration: slack, bot: app.bot, http: http, webSockets: webSockets, logger: app.logger)
             services.append(adapter)
             posters[.slack] = { adapter.post($0, in: $1) }
-            connected.append(("slack", { adapter.isConnected }, { nil }))
+            connected.append(("slack", { adapter.isConnected }, { adapter.backfillSummary }))
             app.logger.info("slack configured", metadata: ["api": "\(slack.apiURL)", "connections": "\(slack.connections)"])
         }
         let post: @Sendable ([Reply], ChannelKey) -> Void = { [posters] replies, channel in posters[channel.platform]?(replies, channel.channelID) }

@@ -30,6 +30,8 @@ public final class SlackAdapter: Service, Sendable {
     private let jobsSink: AsyncStream<@Sendable () async -> Void>.Continuation
     private let backfills = BackfillGate()
     private let storeFailing = Mutex(false)
+    /// Channels being backfilled (or waiting for a retry), with where capture stood; `failed` once a try failed.
+    private let backfilling = Mutex<[String: (since: Date, failed: Bool)]>([:])
 
     /// Creates the adapter; nothing connects until `run()`.
     /// - Parameters:
@@ -59,6 +61,15 @@ public final class SlackAdapter: Service, Sendable {
 
     /// True while at least one Socket Mode connection is open (for `/readyz`).
     public var isConnected: Bool { live.isUp }
+
+    /// While a backfill runs or waits to be retried, how many channels and how far behind (for `/readyz`); else nil.
+    public var backfillSummary: String? {
+        let all = backfilling.withLock { $0 }
+        guard let oldest = all.values.map(\.since).min() else { return nil }
+        let failed = all.filter(\.value.failed).keys.sorted()
+        return "backfilling \(all.count) channel\(all.count == 1 ? "" : "s"), \(Int(now().timeIntervalSince(oldest).rounded())) s behind"
+            + (failed.isEmpty ? "" : "; \(failed.joined(separator: ", ")) incomplete, retrying")
+    }
 
     /// False after a failed store write until one succeeds again: Slack's envelopes are then left unacknowledged.
     public var isStoring: Bool { !storeFailing.withLock { $0 } }
@@ -234,8 +245,9 @@ public final class SlackAdapter: Service, Sendable {
         // A second of overlap before the newest stored message (recognised by ts), but nothing from before the incident.
         let oldest = String(format: "%.6f", max(since.timeIntervalSince1970 - 1, incidentStart.timeIntervalSince1970, 0))
         let from = String(format: "%.6f", max(min(incidentStart, since).timeIntervalSince1970 - 1, 0))
-        Gauge(label: "hindsight_backfill_gap_seconds", dimensions: [("platform", "slack")]).record(max(now().timeIntervalSince(since), 0))
-        defer { Gauge(label: "hindsight_backfill_gap_seconds", dimensions: [("platform", "slack")]).record(0) }
+        let gap = Gauge(label: "hindsight_backfill_gap_seconds", dimensions: [("platform", "slack")])
+        backfilling.withLock { $0[channel] = (min($0[channel]?.since ?? since, since), $0[channel]?.failed ?? false) }
+        gap.record(max(now().timeIntervalSince(since), 0))
         do {
             let history = try await api.history(channel: channel, oldest: from, limit: 999)
             var messages = history.filter { ($0.ts ?? "") > oldest }
@@ -270,9 +282,15 @@ public final class SlackAdapter: Service, Sendable {
             logger.info("slack backfill", metadata: [
                 "channel": "\(channel)", "messages": "\(messages.count)", "threads": "\(parents.count)", "new": "\(stored)",
             ])
+            let behind = backfilling.withLock { all in
+                all[channel] = nil
+                return all.values.map { now().timeIntervalSince($0.since) }.max() ?? 0
+            }
+            gap.record(max(behind, 0))
             return true
         } catch {
             if Task.isCancelled { return true }
+            backfilling.withLock { $0[channel]?.failed = true }
             logger.error("slack backfill incomplete; retrying with backoff", metadata: [
                 "channel": "\(channel)", "missing": "messages after \(oldest)", "error": "\(error)",
             ])

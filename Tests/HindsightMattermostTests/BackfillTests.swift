@@ -27,6 +27,19 @@ struct BackfillTests {
         }
     }
 
+    /// One post captured live, then `count` posted in a gap; returns the gap's post ids.
+    static func missed(_ count: Int, _ h: Harness) async throws -> [String] {
+        let fake = h.fake
+        _ = await fake.post(channelID: TestIDs.channel, userID: TestIDs.bob.id, message: "before the gap")
+        try await eventually("the post before the gap", within: .seconds(30)) { try await h.storedMessageIDs().count == 1 }
+        await openGap(fake)
+        var gap: [String] = []
+        for index in 0..<count {
+            gap.append(await fake.post(channelID: TestIDs.channel, userID: TestIDs.alice.id, message: "gap \(index)").id)
+        }
+        return gap
+    }
+
     static let selections: [FakeMattermost.SinceSelection] = [.oldest, .newest, .random(seed: 1117)]
 
     @Test("1,600 posts missed, with threads, edits and deletions: stored once each, in order, revised", arguments: selections)
@@ -109,13 +122,7 @@ struct BackfillTests {
         try await withHarness { h in
             let fake = h.fake
             fake.answerSince(with: .random(seed: 5))
-            _ = await fake.post(channelID: TestIDs.channel, userID: TestIDs.bob.id, message: "before the gap")
-            try await eventually("the post before the gap", within: .seconds(30)) { try await h.storedMessageIDs().count == 1 }
-            await Self.openGap(fake)
-            var gap: [String] = []
-            for index in 0..<1100 {
-                gap.append(await fake.post(channelID: TestIDs.channel, userID: TestIDs.alice.id, message: "gap \(index)").id)
-            }
+            let gap = try await Self.missed(1100, h)
             fake.fail(next: 4, matching: "after=")
             try await Self.closeGap(h)
 
@@ -133,13 +140,7 @@ struct BackfillTests {
         try await withHarness { h in
             let fake = h.fake
             fake.answerSince(with: .newest)
-            _ = await fake.post(channelID: TestIDs.channel, userID: TestIDs.bob.id, message: "before the gap")
-            try await eventually("the post before the gap", within: .seconds(30)) { try await h.storedMessageIDs().count == 1 }
-            await Self.openGap(fake)
-            var gap: [String] = []
-            for index in 0..<1100 {
-                gap.append(await fake.post(channelID: TestIDs.channel, userID: TestIDs.alice.id, message: "gap \(index)").id)
-            }
+            let gap = try await Self.missed(1100, h)
             fake.rateLimit(next: 2, retryAfter: 3)
             try await Self.closeGap(h)
             #expect(Set(gap).isSubset(of: Set(try await h.storedMessageIDs())))
