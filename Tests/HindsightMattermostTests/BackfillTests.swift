@@ -135,6 +135,24 @@ struct BackfillTests {
         }
     }
 
+    @Test("a backfill that cannot complete says what is missing in readiness until it does; it is not reported done")
+    func incompleteShownUntilDone() async throws {
+        try await withHarness { h in
+            let fake = h.fake
+            fake.answerSince(with: .newest)
+            let gap = try await Self.missed(1100, h)
+            fake.fail(next: .max, matching: "after=")
+            await fake.holdConnections(false)
+            try await eventually("readiness names the missing range", within: .seconds(30)) {
+                h.adapter.backfillSummary?.contains("incomplete, retrying (missing every post created after ") == true
+            }
+            #expect(Set(gap).isSubset(of: Set(try await h.storedMessageIDs())) == false)
+            fake.fail(next: 0)
+            try await eventually("the retried backfill done", within: .seconds(30)) { h.adapter.backfillSummary == nil }
+            #expect(Set(gap).isSubset(of: Set(try await h.storedMessageIDs())))
+        }
+    }
+
     @Test("429 on backfill pages: the page is fetched again after Retry-After")
     func rateLimitedPages() async throws {
         try await withHarness { h in

@@ -189,7 +189,7 @@ public struct BackfillPager: Sendable {
             guard let start = startCursor ?? anchor?.postID else { return actions + locate() }
             phase = .walking(cursor: start, page: 0)
         } else {
-            let step = Self.stepBack(page)
+            let step = Self.stepBack(page, from: cursor)
             phase = .reconciling(cursor: step.id ?? cursor, page: step.page(number))
         }
         return actions + [fetch(pendingRequest!)]
@@ -208,7 +208,7 @@ public struct BackfillPager: Sendable {
             phase = .walking(cursor: oldest.id, page: 0)
             return [capture([oldest]), fetch(pendingRequest!)]
         }
-        let step = Self.stepBack(page)
+        let step = Self.stepBack(page, from: cursor)
         if let id = step.id {
             phase = .locating(cursor: id, page: 0)
         } else {
@@ -241,7 +241,7 @@ public struct BackfillPager: Sendable {
             }
             return actions + [finish()]
         }
-        let step = Self.stepBack(ascending)
+        let step = Self.stepBack(ascending, from: cursor)
         phase = .walking(cursor: step.id ?? cursor, page: step.page(number))
         return actions + [fetch(pendingRequest!)]
     }
@@ -291,14 +291,17 @@ public struct BackfillPager: Sendable {
 
     /// The next cursor for a page in walking direction (`page` ordered as walked, newest first when going back): the
     /// last post whose creation time differs from the page's final one, so the next page re-reads that millisecond.
-    /// When the whole page shares one millisecond there is no such post: keep the cursor and take the next page.
+    /// When the whole page shares one millisecond there is no such post: keep the cursor and take the next page (also
+    /// when that post is the cursor itself, so a server that ignores the cursor cannot hold the pager in place).
     struct Step {
         var id: String?
         func page(_ current: Int) -> Int { id == nil ? current + 1 : 0 }
     }
 
-    static func stepBack(_ walked: [MattermostPost]) -> Step {
-        guard let final = walked.last?.createAt else { return Step(id: nil) }
-        return Step(id: walked.last(where: { $0.createAt != final })?.id)
+    static func stepBack(_ walked: [MattermostPost], from cursor: String?) -> Step {
+        guard let final = walked.last?.createAt, let id = walked.last(where: { $0.createAt != final })?.id, id != cursor else {
+            return Step(id: nil)
+        }
+        return Step(id: id)
     }
 }
