@@ -47,7 +47,8 @@ struct Platforms {
             http.shutdown()
         }
         var posters: [Platform: @Sendable ([Reply], String) -> Void] = [:]
-        var connected: [(String, @Sendable () -> Bool)] = []
+        // Each chat connection's readiness, with a detail shown next to its name (a backfill in progress).
+        var connected: [(String, @Sendable () -> Bool, @Sendable () -> String?)] = []
         if let mattermost {
             let adapter = MattermostAdapter(
                 configuration: mattermost, bot: app.bot, http: http, webSockets: webSockets, logger: app.logger,
@@ -56,14 +57,14 @@ struct Platforms {
             services.append(adapter)
             routes.append(adapter.routes)
             posters[.mattermost] = { adapter.post($0, in: $1) }
-            connected.append(("mattermost", { adapter.isConnected }))
+            connected.append(("mattermost", { adapter.isConnected }, { adapter.backfillSummary }))
             app.logger.info("mattermost configured", metadata: ["server": "\(mattermost.serverURL)"])
         }
         if let slack {
             let adapter = SlackAdapter(configuration: slack, bot: app.bot, http: http, webSockets: webSockets, logger: app.logger)
             services.append(adapter)
             posters[.slack] = { adapter.post($0, in: $1) }
-            connected.append(("slack", { adapter.isConnected }))
+            connected.append(("slack", { adapter.isConnected }, { adapter.backfillSummary }))
             app.logger.info("slack configured", metadata: ["api": "\(slack.apiURL)", "connections": "\(slack.connections)"])
         }
         let post: @Sendable ([Reply], ChannelKey) -> Void = { [posters] replies, channel in posters[channel.platform]?(replies, channel.channelID) }
@@ -80,7 +81,7 @@ struct Platforms {
             let open = try? await bot.store.read { tx in try tx.openIncidents().count }
             return ("store", open != nil && !bot.isFailingToCapture)
         }]
-        for (name, isUp) in connected { checks.append { (name, isUp()) } }
+        for (name, isUp, detail) in connected { checks.append { (detail().map { "\(name) (\($0))" } ?? name, isUp()) } }
         // Bind only what is needed: Mattermost calls back, a webhook is configured, or the operator asked for the
         // health and metrics endpoints by setting the port or the address.
         let wantsOperations = app.source["HINDSIGHT_HTTP_PORT"] != nil || app.source["HINDSIGHT_HTTP_HOST"] != nil

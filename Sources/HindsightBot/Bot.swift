@@ -156,10 +156,15 @@ public final class Bot: Sendable {
         }
     }
 
-    /// Open incidents on `platform` with the time of the newest captured message: where backfill should start.
-    public func backfillPoints(platform: Platform) async throws(StoreError) -> [(channel: ChannelKey, since: Date)] {
+    /// Open incidents on `platform` with where capture stands in each: where a backfill should start.
+    public func backfillPoints(platform: Platform) async throws(StoreError) -> [BackfillPoint] {
         try await store.read { tx in
-            try tx.openIncidentsWithLastCapture(platform: platform).map { ($0.incident.channel, $0.lastCapturedAt ?? $0.incident.startedAt) }
+            try tx.openIncidentsWithLastMessage(platform: platform).map { row in
+                BackfillPoint(
+                    channel: row.incident.channel, since: row.lastCapturedAt ?? row.incident.startedAt, lastMessageID: row.lastMessageID,
+                    incidentStartedAt: row.incident.startedAt, threadParentIDs: try tx.threadParentIDs(of: row.incident.id)
+                )
+            }
         }
     }
 
@@ -323,5 +328,25 @@ extension CaptureOutcome {
         case .answered: "answered"
         case let .ignored(reason): "ignored_\(reason.rawValue)"
         }
+    }
+}
+
+/// Where capture stands in one open incident channel, read before a reconnect: a backfill fetches what came after.
+public struct BackfillPoint: Sendable, Equatable {
+    public var channel: ChannelKey
+    /// The newest captured message's time (the incident's start when nothing is captured yet).
+    public var since: Date
+    /// That message's platform id, for cursor paging; nil when nothing is captured yet.
+    public var lastMessageID: String?
+    public var incidentStartedAt: Date
+    /// Thread parents the incident's captured replies point at, so replies to old parents are fetched too.
+    public var threadParentIDs: [String]
+
+    public init(channel: ChannelKey, since: Date, lastMessageID: String? = nil, incidentStartedAt: Date, threadParentIDs: [String] = []) {
+        self.channel = channel
+        self.since = since
+        self.lastMessageID = lastMessageID
+        self.incidentStartedAt = incidentStartedAt
+        self.threadParentIDs = threadParentIDs
     }
 }

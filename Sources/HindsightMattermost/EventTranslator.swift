@@ -44,7 +44,7 @@ public struct EventTranslator: Sendable {
         }
     }
 
-    /// The inputs for a post fetched over REST (`?since=`): the message, then its edit or deletion if any.
+    /// The inputs for a post fetched over REST: the message, then its edit or deletion if any.
     public func inputs(forBackfilled post: MattermostPost, names: some UserNameLookup) async -> [CaptureInput] {
         guard let message = await message(post, names: names) else { return [] }
         if post.deleteAt > 0 {
@@ -55,6 +55,16 @@ public struct EventTranslator: Sendable {
             return [.message(message), .edit(channel: message.channel, messageID: post.id, newText: post.message, editedAt: date(post.editAt))]
         }
         return [.message(message)]
+    }
+
+    /// The edit or deletion a post fetched over REST carries, for a post already stored (none when it has neither).
+    public func inputs(forRevised post: MattermostPost) -> [CaptureInput] {
+        guard shouldCapture(post) else { return [] }
+        if post.deleteAt > 0 { return [.deletion(channel: key(post.channelID), messageID: post.id, deletedAt: date(post.deleteAt))] }
+        if post.editAt > 0 {
+            return [.edit(channel: key(post.channelID), messageID: post.id, newText: post.message, editedAt: date(post.editAt))]
+        }
+        return []
     }
 
     /// A `ChannelMessage` for a post the timeline should see, or nil.

@@ -22,13 +22,16 @@ public final class MattermostAdapter: Service, Sendable {
     private let commandRoutes: CommandRoutes
     /// Shared with the socket session (a `Mutex` lives in a class, so both see the same flag).
     private let connectionState = ConnectionState()
+    private let backfillStatus = BackfillStatus()
+    private let sleep: @Sendable (Duration) async throws -> Void
+    private let now: @Sendable () -> Date
 
     /// Creates the adapter; nothing connects until `run()`.
     /// - Parameters:
     ///   - http: the HTTP client for REST calls.
     ///   - reconnectPolicy: backoff between reconnects (default: Mattermost webapp-like, 3 s growing to 5 min).
     ///   - callbacks: signs the tokens in buttons and dialogs and checks them when Mattermost calls back.
-    ///   - sleep: how 429 waits are spent (tests make it instant).
+    ///   - sleep: how 429 waits and backfill retry backoffs are spent (tests make them instant).
     public init(
         configuration: MattermostConfiguration, bot: Bot, http: any MattermostHTTPTransport, webSockets: WebSocketClient,
         logger: Logger, callbacks: CallbackSigner,
@@ -43,6 +46,8 @@ public final class MattermostAdapter: Service, Sendable {
         self.webSockets = webSockets
         self.logger = logger
         self.reconnectPolicy = reconnectPolicy
+        self.sleep = sleep
+        self.now = now
         let rest = MattermostREST(baseURL: configuration.serverURL, token: configuration.token, transport: http, logger: logger, sleep: sleep)
         self.rest = rest
         let directory = UserDirectory(rest: rest, logger: logger)
@@ -55,6 +60,9 @@ public final class MattermostAdapter: Service, Sendable {
 
     /// True while the WebSocket is open (for `/readyz`).
     public var isConnected: Bool { connectionState.flag.withLock { $0 } }
+
+    /// While a backfill runs or waits to be retried, what it has done and what is missing (for `/readyz`); else nil.
+    public var backfillSummary: String? { backfillStatus.summary(now: now()) }
 
     /// Posts replies in a channel for something that did not come from Mattermost (alerts, reminders); they are
     /// queued and posted in order once the adapter runs.
@@ -84,12 +92,16 @@ public final class MattermostAdapter: Service, Sendable {
         await directory.remember(me)
         logger.info("mattermost bot identified", metadata: ["user": "\(me.username)"])
         let translator = EventTranslator(botUserID: me.id, serverURL: configuration.serverURL)
+        let backfiller = Backfiller(
+            rest: rest, bot: bot, translator: translator, names: directory, logger: logger, policy: reconnectPolicy, sleep: sleep,
+            now: now, status: backfillStatus, enqueue: { [self] replies, input in self.enqueue(replies, for: input) }
+        )
         let session = SocketSession(
             url: configuration.webSocketURL, token: configuration.token, pingInterval: configuration.pingInterval,
             webSockets: webSockets, policy: reconnectPolicy, logger: logger,
             deliver: { [self] event in await self.capture(event, translator: translator) },
             watermark: { [self] in await self.watermark() },
-            backfill: { [self] points in await self.backfill(points, translator: translator) },
+            backfill: { points in await backfiller.backfill(points) },
             connected: connectionState
         )
         let poster = commandRoutes.poster()
@@ -101,6 +113,7 @@ public final class MattermostAdapter: Service, Sendable {
                 }
             }
             group.addTask { await session.run() }
+            group.addTask { await backfiller.retryFailed() }
             await group.waitForAll()
         }
     }
@@ -127,36 +140,10 @@ public final class MattermostAdapter: Service, Sendable {
     }
 
     /// The newest captured message in each open incident channel (none when the store cannot be read).
-    private func watermark() async -> [SocketSession.BackfillPoint] {
+    private func watermark() async -> [BackfillPoint] {
         do { return try await bot.backfillPoints(platform: .mattermost) } catch {
             logger.error("could not read backfill points", metadata: ["error": "\(error)"])
             return []
-        }
-    }
-
-    /// Fetches posts modified since each point and captures them.
-    private func backfill(_ points: [SocketSession.BackfillPoint], translator: EventTranslator) async {
-        for point in points {
-            // A second of overlap: posts in the same millisecond as the newest one are deduplicated by id.
-            var since = Int64(point.since.timeIntervalSince1970 * 1000) - 1000
-            do {
-                while true {
-                    let list = try await rest.posts(in: point.channel.channelID, since: since)
-                    let posts = list.posts.values.sorted { ($0.createAt, $0.id) < ($1.createAt, $1.id) }
-                    var inputs: [CaptureInput] = []
-                    for post in posts { inputs += await translator.inputs(forBackfilled: post, names: directory) }
-                    let results = try await bot.capture(batch: inputs)
-                    for (input, result) in zip(inputs, results) { enqueue(result.replies, for: input) }
-                    logger.info("mattermost backfill", metadata: ["channel": "\(point.channel)", "posts": "\(posts.count)"])
-                    // `since` returns at most 1,000: continue from the newest modification seen.
-                    let newest = posts.map(\.updateAt).max() ?? since
-                    guard posts.count >= 1000, newest > since else { break }
-                    since = newest
-                }
-            } catch {
-                if Task.isCancelled { return }
-                logger.error("mattermost backfill failed", metadata: ["channel": "\(point.channel)", "error": "\(error)"])
-            }
         }
     }
 

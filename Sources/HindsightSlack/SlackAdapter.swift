@@ -19,6 +19,7 @@ public final class SlackAdapter: Service, Sendable {
     private let directory: SlackUserDirectory
     private let poster: ReplyPoster
     private let reconnectPolicy: ReconnectPolicy
+    private let sleep: @Sendable (Duration) async throws -> Void
     private let now: @Sendable () -> Date
     private let queue = CaptureQueue()
     private let recent = RecentEventIDs()
@@ -29,6 +30,8 @@ public final class SlackAdapter: Service, Sendable {
     private let jobsSink: AsyncStream<@Sendable () async -> Void>.Continuation
     private let backfills = BackfillGate()
     private let storeFailing = Mutex(false)
+    /// Channels being backfilled (or waiting for a retry), with where capture stood; `failed` once a try failed.
+    private let backfilling = Mutex<[String: (since: Date, failed: Bool)]>([:])
 
     /// Creates the adapter; nothing connects until `run()`.
     /// - Parameters:
@@ -47,6 +50,7 @@ public final class SlackAdapter: Service, Sendable {
         self.webSockets = webSockets
         self.logger = logger
         self.reconnectPolicy = reconnectPolicy
+        self.sleep = sleep
         self.now = now
         api = SlackWebAPI(configuration: configuration, http: http, logger: logger, sleep: sleep)
         directory = SlackUserDirectory(api: api, ttl: configuration.nameTTL, logger: logger)
@@ -57,6 +61,15 @@ public final class SlackAdapter: Service, Sendable {
 
     /// True while at least one Socket Mode connection is open (for `/readyz`).
     public var isConnected: Bool { live.isUp }
+
+    /// While a backfill runs or waits to be retried, how many channels and how far behind (for `/readyz`); else nil.
+    public var backfillSummary: String? {
+        let all = backfilling.withLock { $0 }
+        guard let oldest = all.values.map(\.since).min() else { return nil }
+        let failed = all.filter(\.value.failed).keys.sorted()
+        return "backfilling \(all.count) channel\(all.count == 1 ? "" : "s"), \(Int(now().timeIntervalSince(oldest).rounded())) s behind"
+            + (failed.isEmpty ? "" : "; \(failed.joined(separator: ", ")) incomplete, retrying")
+    }
 
     /// False after a failed store write until one succeeds again: Slack's envelopes are then left unacknowledged.
     public var isStoring: Bool { !storeFailing.withLock { $0 } }
@@ -189,7 +202,11 @@ public final class SlackAdapter: Service, Sendable {
     private func watermark() async -> BackfillPlan {
         do {
             let points = try await bot.backfillPoints(platform: .slack)
-            return BackfillPlan(since: Dictionary(points.map { ($0.channel.channelID, $0.since) }, uniquingKeysWith: min))
+            return BackfillPlan(
+                since: Dictionary(points.map { ($0.channel.channelID, $0.since) }, uniquingKeysWith: min),
+                incidentStart: Dictionary(points.map { ($0.channel.channelID, $0.incidentStartedAt) }, uniquingKeysWith: min),
+                threads: Dictionary(points.map { ($0.channel.channelID, Set($0.threadParentIDs)) }, uniquingKeysWith: { $0.union($1) })
+            )
         } catch {
             logger.error("could not read where capture stands; no backfill this time", metadata: ["error": "\(error)"])
             return BackfillPlan()
@@ -197,31 +214,63 @@ public final class SlackAdapter: Service, Sendable {
     }
 
     /// The messages posted since `plan` in each channel, with thread replies, captured oldest first. One backfill runs
-    /// at a time; plans that arrive meanwhile are merged and run next.
-    private func backfill(_ plan: BackfillPlan, translator: EventTranslator?) async {
+    /// at a time; plans that arrive meanwhile are merged and run next. A channel that fails is retried with backoff.
+    private func backfill(_ plan: BackfillPlan, translator: EventTranslator?, failures: Int = 0) async {
         guard let translator = translator ?? backfills.translator else { return }
         var next: BackfillPlan? = backfills.begin(plan, translator: translator) ? plan : nil
         while let plan = next {
             for (channel, since) in plan.since.sorted(by: { $0.key < $1.key }) {
                 if Task.isCancelled { return }
-                await backfill(channel: channel, since: since, translator: translator)
+                let started = plan.incidentStart[channel] ?? since
+                if await !backfill(channel: channel, since: since, incidentStart: started, threads: plan.threads[channel] ?? [], translator: translator) {
+                    retry(plan.only(channel), translator: translator, failures: failures + 1)
+                }
             }
             next = backfills.endOrNext()
         }
     }
 
-    private func backfill(channel: String, since: Date, translator: EventTranslator) async {
-        // A second of overlap: messages in the same second as the newest one are recognised by ts.
-        let oldest = String(format: "%.6f", max(since.timeIntervalSince1970 - 1, 0))
+    /// Runs a failed channel's backfill again after the backoff, from the same starting point.
+    private func retry(_ plan: BackfillPlan, translator: EventTranslator, failures: Int) {
+        var random = SystemRandomNumberGenerator()
+        let delay = reconnectPolicy.delay(afterFailures: failures, random: &random)
+        jobsSink.yield { [self] in
+            do { try await sleep(delay) } catch { return }
+            await backfill(plan, translator: translator, failures: failures)
+        }
+    }
+
+    /// One channel: new messages after `since` (a second of overlap) from `conversations.history`, and the replies after
+    /// `since` in every thread with new replies: parents posted since the incident started whose `latest_reply` is
+    /// newer, and the threads the incident has seen (their parent may be older than the incident). False on failure.
+    private func backfill(channel: String, since: Date, incidentStart: Date, threads: Set<String>, translator: EventTranslator) async -> Bool {
+        // A second of overlap before the newest stored message (recognised by ts), but nothing from before the incident.
+        let oldest = String(format: "%.6f", max(since.timeIntervalSince1970 - 1, incidentStart.timeIntervalSince1970, 0))
+        let from = String(format: "%.6f", max(min(incidentStart, since).timeIntervalSince1970 - 1, 0))
+        let gap = Gauge(label: "hindsight_backfill_gap_seconds", dimensions: [("platform", "slack")])
+        backfilling.withLock { $0[channel] = (min($0[channel]?.since ?? since, since), $0[channel]?.failed ?? false) }
+        gap.record(max(now().timeIntervalSince(since), 0))
         do {
-            var messages = try await api.history(channel: channel, oldest: oldest)
-            for parent in messages where (parent.reply_count ?? 0) > 0 && (parent.latest_reply ?? "") > oldest {
-                guard let ts = parent.ts else { continue }
-                messages += try await api.replies(channel: channel, ts: ts, oldest: oldest).filter { $0.ts != ts }
+            let history = try await api.history(channel: channel, oldest: from, limit: 999)
+            var messages = history.filter { ($0.ts ?? "") > oldest }
+            var parents = Set(history.compactMap { parent in
+                (parent.reply_count ?? 0) > 0 && (parent.latest_reply ?? "") > oldest ? parent.ts : nil
+            })
+            parents.formUnion(threads)
+            for ts in parents.sorted() {
+                do throws(SlackAPIError) {
+                    messages += try await api.replies(channel: channel, ts: ts, oldest: oldest).filter { $0.ts != ts && ($0.ts ?? "") > oldest }
+                } catch {
+                    guard case .api(_, "thread_not_found", _) = error else { throw error }
+                    continue  // the parent was deleted: its thread went with it
+                }
             }
             messages.sort { (Double($0.ts ?? "") ?? 0) < (Double($1.ts ?? "") ?? 0) }
             var inputs: [CaptureInput] = []
-            for message in messages { inputs += await translator.inputs(forHistory: message, in: channel, names: directory) }
+            var seen = Set<String>()
+            for message in messages where seen.insert(message.ts ?? "").inserted {
+                inputs += await translator.inputs(forHistory: message, in: channel, names: directory)
+            }
             var stored = 0
             for start in stride(from: 0, to: inputs.count, by: CaptureQueue.batchLimit) {
                 let slice = Array(inputs[start..<min(start + CaptureQueue.batchLimit, inputs.count)])
@@ -231,10 +280,23 @@ public final class SlackAdapter: Service, Sendable {
                     enqueue(result.replies, for: input)
                 }
             }
-            logger.info("slack backfill", metadata: ["channel": "\(channel)", "messages": "\(messages.count)", "new": "\(stored)"])
+            Counter(label: "hindsight_backfill_posts_total", dimensions: [("platform", "slack")]).increment(by: stored)
+            logger.info("slack backfill", metadata: [
+                "channel": "\(channel)", "messages": "\(messages.count)", "threads": "\(parents.count)", "new": "\(stored)",
+            ])
+            let behind = backfilling.withLock { all in
+                all[channel] = nil
+                return all.values.map { now().timeIntervalSince($0.since) }.max() ?? 0
+            }
+            gap.record(max(behind, 0))
+            return true
         } catch {
-            if Task.isCancelled { return }
-            logger.error("slack backfill failed", metadata: ["channel": "\(channel)", "error": "\(error)"])
+            if Task.isCancelled { return true }
+            backfilling.withLock { $0[channel]?.failed = true }
+            logger.error("slack backfill incomplete; retrying with backoff", metadata: [
+                "channel": "\(channel)", "missing": "messages after \(oldest)", "error": "\(error)",
+            ])
+            return false
         }
     }
 

@@ -46,6 +46,26 @@ public struct StoreTransaction: IncidentRecords {
         }
     }
 
+    /// Every open incident on `platform` with its newest captured chat message (time and platform id): where a backfill
+    /// starts, and the post a cursor can page after.
+    public func openIncidentsWithLastMessage(platform: Platform) throws -> [(incident: Incident, lastCapturedAt: Date?, lastMessageID: String?)] {
+        try Row.fetchAll(db, sql: """
+            SELECT incident.*, last.occurred_at AS last_capture, last.message_id AS last_message
+            FROM incident LEFT JOIN event AS last ON last.incident_id = incident.id AND last.number = (
+                SELECT number FROM event WHERE event.incident_id = incident.id AND event.message_id IS NOT NULL AND event.source = 'chat'
+                ORDER BY occurred_at DESC, number DESC LIMIT 1)
+            WHERE incident.state = 'open' AND incident.platform = ?
+            """, arguments: [platform.rawValue]).map { row in
+            (Self.incident(row), (row["last_capture"] as Int64?).map(Self.date), row["last_message"] as String?)
+        }
+    }
+
+    /// The distinct thread parents the incident's captured replies point at (threads it has seen).
+    public func threadParentIDs(of incident: IncidentID) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT DISTINCT thread_parent_id FROM event WHERE incident_id = ? AND thread_parent_id IS NOT NULL",
+                            arguments: [incident.rawValue])
+    }
+
     public func event(of incident: IncidentID, messageID: String) throws -> TimelineEvent? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM event INDEXED BY event_by_incident_message WHERE incident_id = ? AND message_id = ?"),
                                          arguments: [incident.rawValue, messageID]) else { return nil }

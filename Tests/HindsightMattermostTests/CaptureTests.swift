@@ -20,6 +20,14 @@ struct CaptureTests {
             await post(200)
             // Drop 1 and 2: the client resumes; events posted while it is away are replayed by the server.
             for round in 1...2 {
+                // Caught up first: a client still behind by more than the server's 128 buffered events cannot resume.
+                let sent = posted.count
+                do {
+                    try await eventually("caught up before drop \(round)", within: .seconds(30)) { try await h.storedMessageIDs().count >= sent }
+                } catch {
+                    Issue.record("stored \(try await h.storedMessageIDs().count) of \(sent); requests \(fake.requests.suffix(4)); \(await fake.socketStats)")
+                    throw error
+                }
                 await fake.holdConnections(true)
                 await fake.dropConnection()
                 await post(60)

@@ -29,6 +29,7 @@ func makeBot() throws -> Bot {
 struct Harness: Sendable {
     let fake: FakeMattermost
     let bot: Bot
+    let adapter: MattermostAdapter
     /// `http://127.0.0.1:PORT` of the bot's own HTTP server.
     let botURL: String
     let sleeps: SleepLog
@@ -93,7 +94,7 @@ func withHarness(
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await services.run() }
             guard let port = await server.boundPort() else { throw HarnessError.serverDidNotStart }
-            let harness = Harness(fake: fake, bot: bot, botURL: "http://127.0.0.1:\(port)", sleeps: sleeps)
+            let harness = Harness(fake: fake, bot: bot, adapter: adapter, botURL: "http://127.0.0.1:\(port)", sleeps: sleeps)
             do {
                 if openIncident { try await harness.waitUntilCaughtUp() }
                 try await body(harness)

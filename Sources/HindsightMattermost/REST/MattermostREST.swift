@@ -41,9 +41,15 @@ public struct MattermostREST: Sendable {
         try await call("GET", "/channels/\(id)")
     }
 
-    /// `GET /channels/{id}/posts?since=<ms>`: posts created, edited or deleted after `since` (at most 1,000).
+    /// `GET /channels/{id}/posts?since=<ms>`: posts created, edited or deleted after `since` (at most 1,000, which
+    /// ones unspecified: see `PostsQuery.since`).
     public func posts(in channelID: String, since: Int64) async throws(MattermostAPIError) -> MattermostPostList {
-        try await call("GET", "/channels/\(channelID)/posts?since=\(since)")
+        try await posts(in: channelID, .since(since))
+    }
+
+    /// `GET /channels/{id}/posts` with a `since` or a cursor query.
+    public func posts(in channelID: String, _ query: PostsQuery) async throws(MattermostAPIError) -> MattermostPostList {
+        try await call("GET", "/channels/\(channelID)/posts?\(query.queryString)")
     }
 
     /// `POST /posts`; a non-nil `rootID` makes it a thread reply.

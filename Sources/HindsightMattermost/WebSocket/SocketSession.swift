@@ -1,4 +1,5 @@
 import Foundation
+import HindsightBot
 import HindsightCore
 import HindsightNet
 import Logging
@@ -24,7 +25,7 @@ struct SocketSession: Sendable {
     /// Whether a socket is open right now (`/readyz`).
     let connected: ConnectionState
 
-    typealias BackfillPoint = (channel: ChannelKey, since: Date)
+    typealias BackfillPoint = HindsightBot.BackfillPoint
 
     private enum Signal: Sendable {
         case text(String)

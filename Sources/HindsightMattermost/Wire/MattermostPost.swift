@@ -78,13 +78,35 @@ public struct MattermostReaction: Codable, Sendable, Hashable {
     }
 }
 
-/// `GET /channels/{id}/posts` → posts by id plus their order (newest first).
-public struct MattermostPostList: Codable, Sendable {
+/// `GET /channels/{id}/posts` → posts by id plus their order (newest first). `posts` may also hold the thread roots of
+/// listed replies that are outside the range: only `order` is the answer. The cursor ids are empty for `since`; for
+/// `after=`/`before=`, an empty `next_post_id` / `prev_post_id` means nothing newer / older is left.
+public struct MattermostPostList: Codable, Sendable, Equatable {
     public var order: [String]
     public var posts: [String: MattermostPost]
+    public var nextPostID: String
+    public var prevPostID: String
 
-    public init(order: [String], posts: [String: MattermostPost]) {
+    enum CodingKeys: String, CodingKey {
+        case order, posts
+        case nextPostID = "next_post_id", prevPostID = "prev_post_id"
+    }
+
+    public init(order: [String], posts: [String: MattermostPost], nextPostID: String = "", prevPostID: String = "") {
         self.order = order
         self.posts = posts
+        self.nextPostID = nextPostID
+        self.prevPostID = prevPostID
     }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        order = try c.decodeIfPresent([String].self, forKey: .order) ?? []
+        posts = try c.decodeIfPresent([String: MattermostPost].self, forKey: .posts) ?? [:]
+        nextPostID = try c.decodeIfPresent(String.self, forKey: .nextPostID) ?? ""
+        prevPostID = try c.decodeIfPresent(String.self, forKey: .prevPostID) ?? ""
+    }
+
+    /// The listed posts (those in `order`), newest first as the server lists them.
+    public var listed: [MattermostPost] { order.compactMap { posts[$0] } }
 }

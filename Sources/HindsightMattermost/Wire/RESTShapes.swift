@@ -126,3 +126,28 @@ struct ReactionRequest: Encodable {
         case userID = "user_id", postID = "post_id", emojiName = "emoji_name"
     }
 }
+
+/// The forms of `GET /channels/{id}/posts`. Only the cursor forms page reliably: the server answers `since` with at most
+/// 1,000 of the matching posts, picked by a `LIMIT` without `ORDER BY`, so a full answer may be any 1,000 of them.
+public enum PostsQuery: Sendable, Hashable {
+    /// Posts created, edited or deleted after this time (ms): deleted ones too, with `delete_at` set.
+    case since(Int64)
+    /// Live posts created after the post `id`'s creation time, ordered by creation time; `page` counts `perPage` blocks.
+    case after(String, page: Int, perPage: Int)
+    /// Live posts created before the post `id`'s creation time, newest first.
+    case before(String, page: Int, perPage: Int)
+    /// The channel's newest live posts, newest first.
+    case latest(page: Int, perPage: Int)
+
+    /// The most `per_page` the server honours.
+    public static let maximumPerPage = 200
+
+    var queryString: String {
+        switch self {
+        case .since(let ms): "since=\(ms)"
+        case let .after(id, page, perPage): "after=\(id)&page=\(page)&per_page=\(perPage)"
+        case let .before(id, page, perPage): "before=\(id)&page=\(page)&per_page=\(perPage)"
+        case let .latest(page, perPage): "page=\(page)&per_page=\(perPage)"
+        }
+    }
+}

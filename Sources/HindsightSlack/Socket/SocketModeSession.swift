@@ -184,10 +184,26 @@ final class LiveConnections: Sendable {
 
 /// Where backfill starts in each channel: the time of the newest message captured there (Slack channel id → date).
 struct BackfillPlan: Sendable, Equatable {
+    /// Per channel: where capture stands (the newest captured message).
     var since: [String: Date] = [:]
+    /// Per channel: the open incident's start, from where thread parents with new replies are looked for.
+    var incidentStart: [String: Date] = [:]
+    /// Per channel: thread parents the incident has seen replies to (their parent may be older than the incident).
+    var threads: [String: Set<String>] = [:]
 
-    /// Both plans' channels, each from the earlier of the two times.
+    /// Both plans' channels, each from the earlier of the two times, with the threads of both.
     func merged(with other: BackfillPlan) -> BackfillPlan {
-        BackfillPlan(since: since.merging(other.since) { min($0, $1) })
+        BackfillPlan(
+            since: since.merging(other.since) { min($0, $1) }, incidentStart: incidentStart.merging(other.incidentStart) { min($0, $1) },
+            threads: threads.merging(other.threads) { $0.union($1) }
+        )
+    }
+
+    /// The part of the plan for one channel (to retry it alone).
+    func only(_ channel: String) -> BackfillPlan {
+        BackfillPlan(
+            since: since.filter { $0.key == channel }, incidentStart: incidentStart.filter { $0.key == channel },
+            threads: threads.filter { $0.key == channel }
+        )
     }
 }

@@ -26,8 +26,12 @@ extension FakeMattermost {
         }
         api.get("channels/:id/posts") { request, context in
             try await self.guarded(request) {
-                let since = request.uri.queryParameters.get("since").flatMap { Int64($0) } ?? 0
-                return Self.json(self.state.withLock { $0.postList(channelID: context.parameters.get("id") ?? "", since: since) })
+                var query: [String: String] = [:]
+                for key in ["since", "after", "before", "page", "per_page"] { query[key] = request.uri.queryParameters.get(key) }
+                guard let list = self.state.withLock({ $0.postList(channelID: context.parameters.get("id") ?? "", query: query) }) else {
+                    return Self.error(400, "api.post.get_posts_for_channel.since.app_error", "since cannot be combined with before or after.")
+                }
+                return Self.json(list)
             }
         }
         api.post("posts") { request, _ in
@@ -116,6 +120,13 @@ extension FakeMattermost {
     /// Records the request, applies the rate limit, checks the bearer token, then runs `handler` with the body.
     private func guarded(_ request: Request, _ handler: (Data) async throws -> Response) async throws -> Response {
         let line = "\(request.method.rawValue) \(request.uri.path)" + (request.uri.query.map { "?\($0)" } ?? "")
+        let failing = state.withLock { state -> Bool in
+            guard state.failNext > 0, line.contains(state.failMatching) else { return false }
+            state.failNext -= 1
+            state.requests.append(line)
+            return true
+        }
+        if failing { return Self.error(500, "app.post.get_posts.app_error", "Unable to get the posts.") }
         let limited = state.withLock { state -> Int? in
             state.requests.append(line)
             guard state.rateLimitNext > 0 else { return nil }

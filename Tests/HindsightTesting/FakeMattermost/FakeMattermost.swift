@@ -98,6 +98,43 @@ public final class FakeMattermost: Sendable {
         }
     }
 
+    /// Which 1,000 posts a `since` answer holds when more match (the real server does not say).
+    public func answerSince(with selection: SinceSelection) {
+        state.withLock {
+            $0.sinceSelection = selection
+            if case .random(let seed) = selection { $0.sinceRandom = SeededRandom(seed: seed) }
+        }
+    }
+
+    /// While on, new posts get the previous post's creation millisecond, as several posts can on a busy server.
+    public func postInSameMillisecond(_ on: Bool) {
+        state.withLock { $0.sameMillisecond = on }
+    }
+
+    /// The next `count` REST requests whose `METHOD /path?query` contains `matching` get a 500 error.
+    public func fail(next count: Int, matching: String = "") {
+        state.withLock {
+            $0.failNext = count
+            $0.failMatching = matching
+        }
+    }
+
+    /// Stores a post without telling the socket (it happened while the bot was away and the server forgot the session).
+    @discardableResult
+    public func postQuietly(channelID: String, userID: String, message: String, rootID: String = "") -> FakeMattermostPost {
+        state.withLock { $0.insertPost(channelID: channelID, userID: userID, message: message, rootID: rootID, type: "", fileIDs: nil) }
+    }
+
+    /// Edits a post without telling the socket.
+    public func editQuietly(postID: String, message: String) {
+        _ = state.withLock { $0.editPost(postID, message: message, props: nil) }
+    }
+
+    /// Deletes a post without telling the socket.
+    public func deleteQuietly(postID: String) {
+        _ = state.withLock { $0.deletePost(postID) }
+    }
+
     // MARK: Things people do (each also goes out on the socket)
 
     /// A user posts `message` in a channel: stored for REST and sent as a `posted` event.

@@ -14,6 +14,14 @@ struct FakeMattermostState {
     var ephemeral: [(userID: String, message: String)] = []
     var files: [String: Data] = [:]
     var pinned: Set<String> = []
+    /// Which of the matching posts a `since` answer holds when more than 1,000 match.
+    var sinceSelection: FakeMattermost.SinceSelection = .oldest
+    var sinceRandom = SeededRandom(seed: 17)
+    /// While true, new posts share the previous post's millisecond (as a busy server's posts can).
+    var sameMillisecond = false
+    /// The next `failNext` requests whose line contains `failMatching` get a 500.
+    var failNext = 0
+    var failMatching = ""
 
     /// Milliseconds since 1970, strictly increasing so every post has its own time.
     mutating func nextMillis() -> Int64 {
@@ -22,7 +30,7 @@ struct FakeMattermostState {
     }
 
     mutating func insertPost(channelID: String, userID: String, message: String, rootID: String, type: String, fileIDs: [String]?) -> FakeMattermostPost {
-        let now = nextMillis()
+        let now = sameMillisecond && lastMillis > 0 ? lastMillis : nextMillis()
         let post = FakeMattermostPost(
             id: FakeMattermostID.make(), create_at: now, update_at: now, user_id: userID, channel_id: channelID,
             root_id: rootID, message: message, type: type, file_ids: fileIDs
@@ -54,20 +62,4 @@ struct FakeMattermostState {
         return post
     }
 
-    /// `GET /channels/{id}/posts?since=`: posts modified after `since`, at most 1,000, newest first.
-    func postList(channelID: String, since: Int64) -> FakeJSON {
-        let modified = postOrder.compactMap { posts[$0] }
-            .filter { $0.channel_id == channelID && $0.update_at > since }
-            .sorted { $0.update_at < $1.update_at }
-            .prefix(1000)
-        let ordered = modified.sorted { $0.create_at > $1.create_at }
-        var byID: [String: FakeJSON] = [:]
-        for post in ordered {
-            byID[post.id] = FakeJSON.parse((try? JSONEncoder().encode(post)) ?? Data()) ?? .null
-        }
-        return .object([
-            "order": .array(ordered.map { .string($0.id) }), "posts": .object(byID),
-            "next_post_id": .string(""), "prev_post_id": .string(""),
-        ])
-    }
 }

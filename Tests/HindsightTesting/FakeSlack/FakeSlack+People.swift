@@ -15,10 +15,23 @@ extension FakeSlack {
         return message.ts
     }
 
-    /// Posts in history without delivering any envelope, as if Slack failed to deliver while the bot was away.
+    /// Posts in history without delivering any envelope, as if Slack failed to deliver while the bot was away (a thread
+    /// reply with `threadTS`).
     @discardableResult
-    public func postMessageUndelivered(channel: String, user: String, text: String) -> String {
-        store(channel: channel, user: user, text: text, threadTS: nil, subtype: nil, files: []).message.ts
+    public func postMessageUndelivered(channel: String, user: String, text: String, threadTS: String? = nil) -> String {
+        store(channel: channel, user: user, text: text, threadTS: threadTS, subtype: nil, files: []).message.ts
+    }
+
+    /// Edits a message in history without delivering `message_changed`.
+    public func editMessageUndelivered(channel: String, ts: String, text: String, by user: String) {
+        state.withLock { state in
+            let editTS = state.workspace.nextTS(in: channel)
+            _ = state.workspace.update(in: channel, ts: ts) { message in
+                message.text = text
+                if message.botID == nil, message.blocks != nil { message.blocks = FakeSlackWorkspace.richTextBlocks(for: text) }
+                message.edited = (user, editTS)
+            }
+        }
     }
 
     /// A person mentions the bot: a message with `<@BOT> text`, delivered as a `message` and an `app_mention`
