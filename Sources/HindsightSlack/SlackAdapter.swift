@@ -240,13 +240,20 @@ public final class SlackAdapter: Service, Sendable {
         }
     }
 
+    /// How far before the watermark the backfill looks for thread parents with new replies.
+    static let threadLookback: TimeInterval = 3600
+
     /// One channel: new messages after `since` (a second of overlap) from `conversations.history`, and the replies after
-    /// `since` in every thread with new replies: parents posted since the incident started whose `latest_reply` is
-    /// newer, and the threads the incident has seen (their parent may be older than the incident). False on failure.
+    /// `since` in every thread with new replies: parents posted in the hour before `since` (not before the incident)
+    /// whose `latest_reply` is newer, and the threads the incident has seen (their parent may be older than the
+    /// incident). False on failure.
     private func backfill(channel: String, since: Date, incidentStart: Date, threads: Set<String>, translator: EventTranslator) async -> Bool {
         // A second of overlap before the newest stored message (recognised by ts), but nothing from before the incident.
         let oldest = String(format: "%.6f", max(since.timeIntervalSince1970 - 1, incidentStart.timeIntervalSince1970, 0))
-        let from = String(format: "%.6f", max(min(incidentStart, since).timeIntervalSince1970 - 1, 0))
+        // Parents with new replies are looked for an hour back (not to the incident's start: each page is a rate-limited
+        // call, and a long incident would be read again after every drop).
+        let lookback = max(incidentStart, since.addingTimeInterval(-Self.threadLookback))
+        let from = String(format: "%.6f", max(min(lookback, since).timeIntervalSince1970 - 1, 0))
         let gap = Gauge(label: "hindsight_backfill_gap_seconds", dimensions: [("platform", "slack")])
         backfilling.withLock { $0[channel] = (min($0[channel]?.since ?? since, since), $0[channel]?.failed ?? false) }
         gap.record(max(now().timeIntervalSince(since), 0))
