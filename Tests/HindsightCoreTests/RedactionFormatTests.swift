@@ -142,6 +142,8 @@ struct RedactionFormatTests {
         CredentialFormat("generic api_key in JSON", "{\"api_key\": \"{alnum:32}\"}", "secret"),
         CredentialFormat("API key header", "x-api-key: {alnum:32}", "secret"),
         CredentialFormat("client secret", "client_secret={alnum:40}", "secret"),
+        CredentialFormat("API key without separator in the name", "APIKEY={alnum:32}", "secret"),
+        CredentialFormat("camel-case token in JSON", "{\"apiToken\": \"{b64u:40}\"}", "secret"),
         CredentialFormat("deploy key", "DEPLOY_KEY={b64:44}", "secret"),
         CredentialFormat("key said in a sentence", "the api key is {alnum:32} until rotation", "secret-value"),
     ]
