@@ -23,6 +23,8 @@ struct RedactionTests {
         ("token={alnum:32}", true),
         ("SERVICE_KEY={hex:32}", true),
         ("password=hunter22x", true),
+        ("password={alpha:14}", true),
+        ("password: Required", false),
         ("password: \"{pass:12}\"", true),
         ("the api key is {alnum:32}", true),
         ("the api key is {uuid}", false),

@@ -72,7 +72,11 @@ struct RedactionEndToEndTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let database = dir.appendingPathComponent("db.sqlite").path
         let child = try ChildProcess(arguments: ["run"], environment: ChildProcess.environment(database: database))
-        child.write("/postmortem start Token leak drill\noops: xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx\n/postmortem note rotated AKIAIOSFODNN7EXAMPLE\n")
+        // Made-up values; the npm and Datadog ones were stored as typed before issue 16.
+        let npm = String(repeating: "Qz7fK2pLw9", count: 4).prefix(36)
+        let datadog = String(repeating: "4f9a0c1d", count: 4)
+        child.write("/postmortem start Token leak drill\noops: xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx\n/postmortem note rotated AKIAIOSFODNN7EXAMPLE\n"
+                    + "NPM_TOKEN=npm_\(npm) and DD_API_KEY=\(datadog) were in the CI log\n")
         child.closeInput()
         for await _ in child.lines {}
         #expect(child.wait() == 0)
@@ -80,5 +84,8 @@ struct RedactionEndToEndTests {
         #expect(raw.range(of: Data("AbCdEfGhIjKlMnOpQrStUvWx".utf8)) == nil)
         #expect(raw.range(of: Data("IOSFODNN7EXAMPLE".utf8)) == nil)
         #expect(raw.range(of: Data("[redacted:slack-token]".utf8)) != nil)
+        #expect(raw.range(of: Data(npm.utf8)) == nil)
+        #expect(raw.range(of: Data(datadog.utf8)) == nil)
+        #expect(raw.range(of: Data("DD_API_KEY=[redacted:datadog-key]".utf8)) != nil)
     }
 }
