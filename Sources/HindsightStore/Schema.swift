@@ -86,6 +86,10 @@ enum Schema {
             // it is due, so a restart (or two ticks racing) never posts it twice.
             try db.execute(sql: "CREATE TABLE reminder_sent (key TEXT PRIMARY KEY, sent_at INTEGER NOT NULL) WITHOUT ROWID")
         }
+        migrator.registerMigration("v4-suggestion-score") { db in
+            // The classifier's score, so a stronger later candidate can replace an unanswered suggestion in place.
+            try db.execute(sql: "ALTER TABLE suggestion ADD COLUMN score REAL NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

@@ -68,11 +68,17 @@ struct PromptsLoadingTests {
     func invalid() {
         #expect(throws: PromptsError.self) { try PromptsFile.decode(ClassifierRules.self, yaml: "rules: [\n", file: "classifier.yaml") }
         do {
-            _ = try PromptsFile.decode(ClassifierRules.self, yaml: "key_event_emoji: [pushpin]\nrules:\n  - milestone: fixed\n    phrases: [x]\n", file: "classifier.yaml")
+            _ = try PromptsFile.decode(ClassifierRules.self, yaml: "key_event_emoji: [pushpin]\nfeatures: {}\nmilestones:\n  - milestone: fixed\n    threshold: 1\n    weights: {}\n", file: "classifier.yaml")
             Issue.record("expected an error")
         } catch {
             #expect(error.file == "classifier.yaml")
-            #expect(error.description.contains("rules"))
+            #expect(error.description.contains("milestones"))
+        }
+        do {
+            _ = try PromptsFile.decode(ClassifierRules.self, yaml: "key_event_emoji: [pushpin]\nfeatures: {ack: [ack]}\nmilestones:\n  - milestone: acknowledged\n    threshold: 1\n    weights: {akc: 1}\n", file: "classifier.yaml")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.contains("akc"))
         }
     }
 
