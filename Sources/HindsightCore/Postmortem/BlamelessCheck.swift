@@ -268,9 +268,10 @@ public struct BlamelessCheck: Sendable {
             }
             for judgement in rules.judgements {
                 for phrase in judgement.phrases {
-                    if let range = words.find(phrase, from: subject.end), range.upperBound <= end {
-                        return (words.text(subject.start..<range.upperBound), judgement.instead)
-                    }
+                    guard let range = words.find(phrase, from: subject.end), range.upperBound <= end else { continue }
+                    // "did not have the token", "the handbook did not say": a fact, not an omission.
+                    if range.upperBound < lowered.count, rules.statives.contains(lowered[range.upperBound]) { continue }
+                    return (words.text(subject.start..<range.upperBound), judgement.instead)
                 }
             }
         }
@@ -344,12 +345,16 @@ struct Words {
         self.possessive = possessive
     }
 
-    /// Where the whole-word phrase starts at or after `from`.
+    /// Where the whole-word phrase starts at or after `from`; a word ending in `*` matches any ending
+    /// (`careless*` = careless, carelessly, carelessness).
     func find(_ phrase: String, from: Int = 0) -> Range<Int>? {
         let parts = phrase.lowercased().split(separator: " ").map(String.init)
         guard !parts.isEmpty, lower.count >= parts.count, from <= lower.count - parts.count else { return nil }
-        for i in from...(lower.count - parts.count) where lower[i] == parts[0] && Array(lower[i..<(i + parts.count)]) == parts {
-            return i..<(i + parts.count)
+        func matches(_ part: String, _ word: String) -> Bool {
+            part.hasSuffix("*") ? word.hasPrefix(part.dropLast()) : word == part
+        }
+        for i in from...(lower.count - parts.count) where matches(parts[0], lower[i]) {
+            if zip(parts, lower[i..<(i + parts.count)]).allSatisfy({ matches($0, $1) }) { return i..<(i + parts.count) }
         }
         return nil
     }

@@ -112,8 +112,11 @@ final class DeskHarness {
     }
 
     @discardableResult
-    func say(_ text: String, id: String, at: Date, by user: Person = Fixtures.bob, channel: ChannelKey = Fixtures.channel, bot: Bool = false) throws -> (CaptureOutcome, [Reply]) {
-        try capture(.message(ChannelMessage(channel: channel, messageID: id, author: user, sentAt: at, text: text, isFromThisBot: bot)))
+    func say(
+        _ text: String, id: String, at: Date, by user: Person = Fixtures.bob, channel: ChannelKey = Fixtures.channel, bot: Bool = false,
+        integration: Bool = false
+    ) throws -> (CaptureOutcome, [Reply]) {
+        try capture(.message(ChannelMessage(channel: channel, messageID: id, author: user, sentAt: at, text: text, isFromThisBot: bot, isFromIntegration: integration)))
     }
 
     var incident: Incident? { records.latestIncident(in: Fixtures.channel) }
