@@ -122,6 +122,15 @@ let package = Package(
             ]
         ),
 
+        // MARK: Evaluation: labelled war rooms replayed through the bot, labelled sentences through the checks
+        .target(
+            name: "HindsightEvaluation",
+            dependencies: [
+                "HindsightCore", "HindsightBot", "HindsightStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: Channel adapters, side by side
         .target(
             name: "HindsightConsole",
@@ -165,7 +174,7 @@ let package = Package(
             dependencies: [
                 "HindsightCore", "HindsightStore", "HindsightPrompts", "HindsightBot", "HindsightConfig",
                 "HindsightNet", "HindsightConsole", "HindsightSlack", "HindsightMattermost", "HindsightServer", "HindsightTrackers",
-                "HindsightWebhooks",
+                "HindsightWebhooks", "HindsightEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -209,6 +218,10 @@ let package = Package(
         .testTarget(
             name: "HindsightNetTests",
             dependencies: ["HindsightNet", "HindsightTesting", .product(name: "HTTPTypes", package: "swift-http-types")]
+        ),
+        .testTarget(
+            name: "HindsightEvaluationTests",
+            dependencies: ["HindsightEvaluation", "HindsightCore", "HindsightPrompts"]
         ),
         .testTarget(name: "HindsightStoreTests", dependencies: ["HindsightStore", "HindsightCore"]),
         .testTarget(

@@ -77,6 +77,22 @@ struct BenchCommand: AsyncParsableCommand {
             _ = removed
         }
         print("redaction       \(figures.joined(separator: ", ")) per message (\(redactor.patternIDs.count) patterns)")
+        // What understanding costs per message: features, key-event reasons and the milestone prospects capture
+        // computes for every message (the context queries run only for the few milestone candidates).
+        let classifier = bot.desk.classifier
+        let lines = Self.warRoomLines
+        let rounds = 2_000
+        let classifyStart = ContinuousClock.now
+        var marked = 0
+        for round in 0..<rounds {
+            for line in lines {
+                let features = classifier.features(of: line, fromIntegration: line.hasPrefix("["), isReply: round % 7 == 0)
+                marked += classifier.keyReasons(features).count + (classifier.prospects(features).possible ? 1 : 0)
+            }
+        }
+        let perLine = seconds(ContinuousClock.now - classifyStart) / Double(rounds * lines.count) * 1e6
+        print(String(format: "understanding   %.1f µs of CPU per message to find features, key-event reasons and milestone prospects (%d lines, %d verdicts)",
+                     perLine, rounds * lines.count, marked))
 
         // Latency at an offered rate: each message is sent on schedule, its latency is store-then-return.
         var latencies: [Double] = []
@@ -144,6 +160,18 @@ struct BenchCommand: AsyncParsableCommand {
                      publishTime * 1000, reportEvents, Double(size) / 1_048_576))
         print("peak RSS        \(Self.peakRSS()) at the end")
     }
+
+    /// War-room chat of every kind the classifier meets: alerts, acknowledgements, actions, chit-chat, questions.
+    static let warRoomLines = [
+        "[TRIGGERED] #4411 DNS SERVFAIL rate > 5% (eu-west)", "ack, on it", "seeing it too. all colos", "lol of course",
+        "is it mitigated?", "rollback the ruleset takes a full rebuild + push. global kill is faster", "+1",
+        "decision: global waf kill. rui do it", "global waf kill executed", "cpu dropping in ams, fra, lhr",
+        "traffic back to expected levels. 502s gone on synthetic", "not resolved until waf is back on", "brb 2 min",
+        "Investigating - We are investigating elevated 502 errors across the network.", "confirmed: waf is the component",
+        "sev1 now. everyone in the call please", "paging the database on-call", "restarting calico-node on a couple nodes",
+        "didnt help", "declaring this resolved. waf back on, cpu normal, traffic normal", ":tada:",
+        "status update 42: error rate 17%, still climbing on checkout-api after the 14:02 deploy of v41 to eu-west-1",
+    ]
 
     private func key(_ channel: Int) -> ChannelKey { ChannelKey(platform: .slack, channelID: "C\(channel)") }
 

@@ -14,7 +14,9 @@ struct IngestCommand: AsyncParsableCommand {
             Each line is one object:
               {"channel":"C1","id":"1700000000.000100","user":"U1","name":"Alice","ts":"1700000000.000100","text":"rolling back"}
               {"channel":"C1","user":"U1","name":"Alice","command":"start Checkout errors sev2"}
-            `ts` is seconds since the Unix epoch (a string or number, UTC); without it the line is stamped on arrival.
+            `ts` is seconds since the Unix epoch (a string or number, UTC) or an ISO-8601 UTC time \
+            ("2026-11-22T14:05:00Z"); without it the line is stamped on arrival. `"bot": true` marks a post from an \
+            alerting, status-page or deploy integration; `thread` is the parent message's id for a thread reply.
             Output: `ack <id>` per stored or duplicate message, `reply <text>` per command reply, `error <line>: <reason>`.
             """
     )
@@ -33,6 +35,7 @@ struct IngestCommand: AsyncParsableCommand {
         var text: String?
         var command: String?
         var thread: String?
+        var bot: Bool?
     }
 
     func run() async throws {
@@ -60,7 +63,8 @@ struct IngestCommand: AsyncParsableCommand {
                     emit("reply " + reply.text.replacingOccurrences(of: "\n", with: " "))
                 }
             } else if let id = line.id, let text = line.text {
-                let message = ChannelMessage(channel: channel, messageID: id, author: person, sentAt: at, text: text, threadParentID: line.thread)
+                let message = ChannelMessage(channel: channel, messageID: id, author: person, sentAt: at, text: text, threadParentID: line.thread,
+                                             isFromIntegration: line.bot ?? false)
                 do {
                     _ = try await app.bot.capture(.message(message))
                     emit("ack \(id)")
@@ -79,7 +83,7 @@ struct IngestCommand: AsyncParsableCommand {
     }
 }
 
-/// A Unix timestamp given either as a string (Slack's `ts`) or a number.
+/// A time given as a Unix timestamp, either a string (Slack's `ts`) or a number, or as an ISO-8601 UTC string.
 struct FlexibleTimestamp: Decodable {
     var date: Date
 
@@ -89,10 +93,13 @@ struct FlexibleTimestamp: Decodable {
             date = Date(timeIntervalSince1970: seconds)
         } else {
             let text = try container.decode(String.self)
-            guard let seconds = Double(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "ts must be seconds since the Unix epoch")
+            if let seconds = Double(text) {
+                date = Date(timeIntervalSince1970: seconds)
+            } else if let parsed = try? Date(text, strategy: .iso8601) {
+                date = parsed
+            } else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "ts must be seconds since the Unix epoch or an ISO-8601 time")
             }
-            date = Date(timeIntervalSince1970: seconds)
         }
     }
 }

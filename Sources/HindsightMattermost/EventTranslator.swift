@@ -75,7 +75,7 @@ public struct EventTranslator: Sendable {
             channel: key(post.channelID), messageID: post.id, author: author, sentAt: date(post.createAt),
             text: post.message, threadParentID: post.rootID.isEmpty ? nil : post.rootID,
             attachments: post.fileIDs.map { Attachment(name: $0, url: "\(serverURL)/api/v4/files/\($0)") },
-            isFromThisBot: post.userID == botUserID
+            isFromThisBot: post.userID == botUserID, isFromIntegration: post.fromIntegration
         )
     }
 

@@ -72,7 +72,8 @@ struct EventTranslator: Sendable {
         return ChannelMessage(
             channel: key(channel), messageID: ts, author: author, sentAt: date(ts), text: message.text ?? "",
             threadParentID: threadParent,
-            attachments: (message.files ?? []).map { Attachment(name: $0.name ?? $0.title ?? $0.id ?? "file", url: $0.permalink ?? $0.url_private ?? "") }
+            attachments: (message.files ?? []).map { Attachment(name: $0.name ?? $0.title ?? $0.id ?? "file", url: $0.permalink ?? $0.url_private ?? "") },
+            isFromIntegration: message.bot_id != nil || message.subtype == "bot_message"
         )
     }
 

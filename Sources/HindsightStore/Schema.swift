@@ -94,6 +94,10 @@ enum Schema {
                 CREATE TABLE callback_used (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v5-suggestion-score") { db in
+            // The classifier's score, so a stronger later candidate can replace an unanswered suggestion in place.
+            try db.execute(sql: "ALTER TABLE suggestion ADD COLUMN score REAL NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

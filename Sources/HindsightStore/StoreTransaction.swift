@@ -93,6 +93,11 @@ public struct StoreTransaction: IncidentRecords {
         return events
     }
 
+    public func recentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM event WHERE incident_id = ? ORDER BY number DESC LIMIT ?"),
+                         arguments: [incident.rawValue, limit]).map(Self.event).reversed()
+    }
+
     public func lastEventNumber(of incident: IncidentID) throws -> Int {
         try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(number) FROM event WHERE incident_id = ?"), arguments: [incident.rawValue]) ?? 0
     }
@@ -102,7 +107,7 @@ public struct StoreTransaction: IncidentRecords {
             MilestoneSuggestion(
                 number: row["number"], incidentID: IncidentID(rawValue: row["incident_id"]), eventNumber: row["event_number"],
                 milestone: MilestoneKind(rawValue: row["milestone"]) ?? .detected, at: Self.date(row["at"]), phrase: row["phrase"],
-                status: MilestoneSuggestion.Status(rawValue: row["status"]) ?? .pending)
+                status: MilestoneSuggestion.Status(rawValue: row["status"]) ?? .pending, score: (row["score"] as Double?) ?? 0)
         }
     }
 
@@ -210,9 +215,10 @@ public struct StoreTransaction: IncidentRecords {
                 try db.execute(sql: "UPDATE event SET key_reasons = ? WHERE incident_id = ? AND number = ?", arguments: [Self.encode(reasons), incidentID.rawValue, number])
             case let .addSuggestion(s), let .updateSuggestion(s):
                 try db.execute(sql: """
-                    INSERT INTO suggestion (incident_id, number, event_number, milestone, at, phrase, status) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (incident_id, number) DO UPDATE SET status = excluded.status
-                    """, arguments: [s.incidentID.rawValue, s.number, s.eventNumber, s.milestone.rawValue, Self.micros(s.at), s.phrase, s.status.rawValue])
+                    INSERT INTO suggestion (incident_id, number, event_number, milestone, at, phrase, status, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (incident_id, number) DO UPDATE SET status = excluded.status, event_number = excluded.event_number,
+                        at = excluded.at, phrase = excluded.phrase, score = excluded.score
+                    """, arguments: [s.incidentID.rawValue, s.number, s.eventNumber, s.milestone.rawValue, Self.micros(s.at), s.phrase, s.status.rawValue, s.score])
             case let .markReminderSent(key, at):
                 try db.execute(sql: "INSERT OR IGNORE INTO reminder_sent (key, sent_at) VALUES (?, ?)", arguments: [key, Self.micros(at)])
             case let .savePostmortem(draft):

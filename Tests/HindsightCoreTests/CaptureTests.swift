@@ -87,12 +87,12 @@ struct CaptureTests {
     @Test("a milestone phrase is proposed, never applied, until a responder confirms it")
     func suggestions() throws {
         let h = try openIncident()
-        let (_, replies) = try h.say("ok, rolled back to v41", id: "m1", at: t0.addingTimeInterval(600))
+        let (_, replies) = try h.say("ok, rolled back to v41, error rate is back to normal", id: "m1", at: t0.addingTimeInterval(600))
         let proposal = try #require(replies.first)
         #expect(proposal.actions.map(\.command) == ["confirm S1", "dismiss S1"])
         #expect(h.incident?.milestones[.mitigated] == nil)
-        // A second matching phrase does not nag while S1 is pending.
-        #expect(try h.say("rollback complete", id: "m2", at: t0.addingTimeInterval(660)).1.isEmpty)
+        // A weaker later candidate does not nag while S1 is pending.
+        #expect(try h.say("latency back to normal too", id: "m2", at: t0.addingTimeInterval(660)).1.isEmpty)
 
         try h.command("confirm S1", at: t0.addingTimeInterval(700))
         #expect(h.incident?.milestones[.mitigated] == t0.addingTimeInterval(600))
@@ -106,8 +106,8 @@ struct CaptureTests {
     }
 
     @Test("phrases match whole words only", arguments: [
-        ("we rolled back the canary", MilestoneKind?.some(.mitigated)),
-        ("Error rate back to normal.", .mitigated),
+        ("we rolled back the canary and errors are back to normal", MilestoneKind?.some(.mitigated)),
+        ("Error rate back to normal everywhere.", .mitigated),
         ("pager went off at 03:12", .detected),
         ("declaring resolved, thanks all", .resolved),
         ("unpaged services look fine", nil),

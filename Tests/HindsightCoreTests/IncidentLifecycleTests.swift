@@ -69,7 +69,7 @@ struct IncidentLifecycleTests {
     func milestonesOnTimeline() throws {
         let h = DeskHarness()
         try h.command("start Cache stampede", at: t0)
-        try h.say("seeing errors on checkout", id: "1.1", at: t0.addingTimeInterval(30))
+        try h.say("cache hit rate is at 20% on checkout", id: "1.1", at: t0.addingTimeInterval(30))
         try h.command("detected at 13:59", at: t0.addingTimeInterval(60))   // refused: before the 14:00 start
         #expect(h.timeline.map(\.milestone) == [.started, nil])
         try h.command("started at 13:55", at: t0.addingTimeInterval(70))

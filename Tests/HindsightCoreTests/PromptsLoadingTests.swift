@@ -68,11 +68,17 @@ struct PromptsLoadingTests {
     func invalid() {
         #expect(throws: PromptsError.self) { try PromptsFile.decode(ClassifierRules.self, yaml: "rules: [\n", file: "classifier.yaml") }
         do {
-            _ = try PromptsFile.decode(ClassifierRules.self, yaml: "key_event_emoji: [pushpin]\nrules:\n  - milestone: fixed\n    phrases: [x]\n", file: "classifier.yaml")
+            _ = try PromptsFile.decode(ClassifierRules.self, yaml: "key_event_emoji: [pushpin]\nfeatures: {}\nmilestones:\n  - milestone: fixed\n    threshold: 1\n    weights: {}\n", file: "classifier.yaml")
             Issue.record("expected an error")
         } catch {
             #expect(error.file == "classifier.yaml")
-            #expect(error.description.contains("rules"))
+            #expect(error.description.contains("milestones"))
+        }
+        do {
+            _ = try PromptsFile.decode(ClassifierRules.self, yaml: "key_event_emoji: [pushpin]\nfeatures: {ack: [ack]}\nmilestones:\n  - milestone: acknowledged\n    threshold: 1\n    weights: {akc: 1}\n", file: "classifier.yaml")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.contains("akc"))
         }
     }
 
@@ -114,7 +120,11 @@ struct BuiltInPromptsTests {
         #expect(written == PromptSources.defaultNames)
         #expect(throws: PromptsError.self) { try PromptSources.export(to: dir) }
         for name in written where name != "classifier.yaml" { try FileManager.default.removeItem(at: dir.appendingPathComponent(name)) }
-        try "key_event_emoji: [star]\nrules: []\n".write(to: dir.appendingPathComponent("classifier.yaml"), atomically: true, encoding: .utf8)
+        let classifier = dir.appendingPathComponent("classifier.yaml")
+        let shipped = try String(contentsOf: classifier, encoding: .utf8)
+        #expect(shipped.contains("key_event_emoji: [pushpin, round_pushpin]"))
+        try shipped.replacingOccurrences(of: "key_event_emoji: [pushpin, round_pushpin]", with: "key_event_emoji: [star]")
+            .write(to: classifier, atomically: true, encoding: .utf8)
         try "x".write(to: dir.appendingPathComponent("mesages.yaml"), atomically: true, encoding: .utf8)
         let prompts = try PromptSet(directory: dir)
         #expect(prompts.classifier.keyEventEmoji == ["star"])

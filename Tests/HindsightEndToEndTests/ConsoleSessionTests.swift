@@ -17,7 +17,7 @@ struct ConsoleSessionTests {
         first.write("""
             /postmortem start Checkout returns 500 sev2
             error rate at 40% on checkout-api
-            ok, rolled back to v41
+            ok, rolled back to v41, error rate back to normal
             /postmortem confirm S1
             /postmortem note cache warmed by hand
             /postmortem status

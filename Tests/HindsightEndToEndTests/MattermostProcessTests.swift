@@ -94,7 +94,7 @@ struct MattermostProcessTests {
     func signedButtons() async throws {
         let publicURL = ["HINDSIGHT_PUBLIC_URL": "https://hindsight.example.com"]
         try await withIncident(extra: publicURL) { fake, first, port, database in
-            _ = await fake.post(channelID: Self.channel, userID: Self.alice.id, message: "ok, rolled back to v41")
+            _ = await fake.post(channelID: Self.channel, userID: Self.alice.id, message: "ok, rolled back to v41, error rate back to normal")
             try await eventually("the suggestion with buttons", within: .seconds(20)) {
                 fake.posts(by: fake.botUser.id).contains { $0.props["attachments"] != nil }
             }

@@ -24,7 +24,7 @@ private func snapshot(_ h: Harness) async throws -> Snapshot {
 
 /// The bot's proposal post with confirm/dismiss buttons for a live "rolled back" message.
 private func proposalPost(_ h: Harness) async throws -> FakeMattermostPost {
-    _ = await h.fake.post(channelID: TestIDs.channel, userID: TestIDs.bob.id, message: "ok, rolled back to v41")
+    _ = await h.fake.post(channelID: TestIDs.channel, userID: TestIDs.bob.id, message: "ok, rolled back to v41, error rate back to normal")
     try await eventually("the bot's suggestion with buttons") {
         h.fake.posts(by: h.fake.botUser.id).contains { $0.props["attachments"] != nil }
     }

@@ -20,8 +20,20 @@ struct EventTranslatorTests {
         return decoded
     }
 
-    func post(id: String = "p1", user: String = "u1", type: String = "", root: String = "", files: String = "[]", edit: Int = 0, delete: Int = 0) -> String {
-        #"{"id":"\#(id)","create_at":1700000000123,"update_at":1700000000123,"edit_at":\#(edit),"delete_at":\#(delete),"user_id":"\#(user)","channel_id":"ch","root_id":"\#(root)","message":"rolling back","type":"\#(type)","props":{},"hashtags":"","file_ids":\#(files)}"#
+    func post(id: String = "p1", user: String = "u1", type: String = "", root: String = "", files: String = "[]", edit: Int = 0, delete: Int = 0, props: String = "{}") -> String {
+        #"{"id":"\#(id)","create_at":1700000000123,"update_at":1700000000123,"edit_at":\#(edit),"delete_at":\#(delete),"user_id":"\#(user)","channel_id":"ch","root_id":"\#(root)","message":"rolling back","type":"\#(type)","props":\#(props),"hashtags":"","file_ids":\#(files)}"#
+    }
+
+    @Test("posts from incoming webhooks and bots are marked as integration posts; people's posts are not")
+    func integrationPosts() async throws {
+        for props in [#"{"from_webhook":"true","override_username":"PagerDuty"}"#, #"{"from_bot":"true"}"#] {
+            let inputs = try await translator.inputs(for: frame("posted", post: post(props: props)), names: FixedNames())
+            guard case .message(let message)? = inputs.first else { Issue.record("no message"); return }
+            #expect(message.isFromIntegration, "\(props)")
+        }
+        let inputs = try await translator.inputs(for: frame("posted", post: post()), names: FixedNames())
+        guard case .message(let message)? = inputs.first else { Issue.record("no message"); return }
+        #expect(!message.isFromIntegration)
     }
 
     @Test("posted decodes the JSON-string post: create_at is the time, root_id the thread, files attachments")

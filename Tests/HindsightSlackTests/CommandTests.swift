@@ -64,7 +64,7 @@ struct SlackCommandTests {
     @Test("a suggested milestone's buttons confirm it, and the message then shows who chose")
     func buttonsConfirmASuggestion() async throws {
         try await withSlack { h in
-            await h.fake.postMessage(channel: Slack.channel, user: Slack.bob, text: "we rolled back the deploy")
+            await h.fake.postMessage(channel: Slack.channel, user: Slack.bob, text: "we rolled back the deploy and errors are back to normal")
             try await eventually("a suggestion with buttons") {
                 h.fake.botMessages(in: Slack.channel).contains { message in
                     message["blocks"]?.array?.contains { $0["type"]?.string == "actions" } == true

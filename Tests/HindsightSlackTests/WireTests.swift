@@ -113,6 +113,10 @@ struct IDNames: UserNameLookup {
         let alert = await translator.inputs(for: try event(#"{"type":"message","subtype":"bot_message","channel":"C1","bot_id":"B0ALERTS","text":"CPU high","ts":"2.0"}"#), names: IDNames())
         guard case .message(let message)? = alert.first else { Issue.record("other bot skipped"); return }
         #expect(message.author.id == "B0ALERTS")
+        #expect(message.isFromIntegration)
+        let person = await translator.inputs(for: try event(#"{"type":"message","channel":"C1","user":"U1","text":"ack","ts":"3.0"}"#), names: IDNames())
+        guard case .message(let said)? = person.first else { Issue.record("person skipped"); return }
+        #expect(!said.isFromIntegration)
     }
 
     @Test func joinsAreCapturedTopicChangesAreNot() async throws {

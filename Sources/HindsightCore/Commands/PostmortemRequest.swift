@@ -192,42 +192,52 @@ struct PostmortemRequestParser {
             let note = args.dropFirst(2).joined(separator: " ")
             return .actionStatus(number: n, status: status, note: note.isEmpty ? nil : note)
         }
-        var words: [String] = []
-        var draft = PostmortemRequest.ActionDraft(text: "")
-        var iterator = args.makeIterator()
-        var inText = true
-        while let word = iterator.next() {
-            switch word.lowercased() {
-            case "owner", "owner:":
-                guard let value = iterator.next() else { throw .missingArgument(subcommand: "action", argument: "owner after `owner`") }
-                draft.owner = value
-                inText = false
-            case "due", "due:":
-                guard let value = iterator.next() else { throw .missingArgument(subcommand: "action", argument: "date after `due`") }
-                guard let day = TimeExpression.parseDay(value, today: now) else { throw .invalidDay(value) }
-                draft.due = day
-                inText = false
-            case "priority", "priority:":
-                guard let value = iterator.next() else { throw .missingArgument(subcommand: "action", argument: "P1, P2 or P3 after `priority`") }
-                guard let priority = ActionItem.Priority(rawValue: value.uppercased()) else { throw .invalidPriority(value) }
-                draft.priority = priority
-                inText = false
-            case "type", "type:":
-                guard let value = iterator.next() else { throw .missingArgument(subcommand: "action", argument: "type after `type`") }
-                guard let kind = ActionItem.Kind(rawValue: value.lowercased()) else { throw .invalidActionType(value) }
-                draft.kind = kind
-                inText = false
-            case "p1", "p2", "p3" where !inText || words.count > 0:
-                draft.priority = ActionItem.Priority(rawValue: word.uppercased())
-                inText = false
-            default:
-                if inText { words.append(word) } else { throw .unexpectedArgument(subcommand: "action", argument: word) }
+        // Fields are the trailing `owner …`, `due …`, `priority …`, `type …` (and a bare `P1`): the same words inside
+        // the text ("changes of this type must be reviewed by the owner") are text.
+        var tail = args.count
+        while tail > 0 {
+            if tail >= 2, Self.fieldWords.contains(args[tail - 2].lowercased()) {
+                tail -= 2
+            } else if ["p1", "p2", "p3"].contains(args[tail - 1].lowercased()), tail > 1 {
+                tail -= 1
+            } else {
+                break
             }
         }
-        guard !words.isEmpty else { throw .missingArgument(subcommand: "action", argument: "text") }
-        draft.text = words.joined(separator: " ")
+        var draft = PostmortemRequest.ActionDraft(text: "")
+        var index = tail
+        while index < args.count {
+            let word = args[index].lowercased()
+            guard Self.fieldWords.contains(word) else {
+                draft.priority = ActionItem.Priority(rawValue: word.uppercased())
+                index += 1
+                continue
+            }
+            let value = args[index + 1]
+            index += 2
+            switch word {
+            case "owner", "owner:":
+                draft.owner = value
+            case "due", "due:":
+                guard let day = TimeExpression.parseDay(value, today: now) else { throw .invalidDay(value) }
+                draft.due = day
+            case "priority", "priority:":
+                guard let priority = ActionItem.Priority(rawValue: value.uppercased()) else { throw .invalidPriority(value) }
+                draft.priority = priority
+            default:
+                guard let kind = ActionItem.Kind(rawValue: value.lowercased()) else { throw .invalidActionType(value) }
+                draft.kind = kind
+            }
+        }
+        if tail == args.count, let last = args.last?.lowercased(), ["owner:", "due:", "priority:", "type:"].contains(last) {
+            throw .missingArgument(subcommand: "action", argument: "a value after `\(last)`")
+        }
+        guard tail > 0 else { throw .missingArgument(subcommand: "action", argument: "text") }
+        draft.text = args[..<tail].joined(separator: " ")
         return .action(draft)
     }
+
+    private static let fieldWords: Set<String> = ["owner", "owner:", "due", "due:", "priority", "priority:", "type", "type:"]
 
     private static let statusWords: [String: ActionItem.Status] = [
         "done": .done, "progress": .inProgress, "in-progress": .inProgress, "started": .inProgress, "wontdo": .wontDo,

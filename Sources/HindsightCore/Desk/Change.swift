@@ -66,6 +66,8 @@ public protocol IncidentRecords {
     func incidentCount(idPrefix: String) throws -> Int
     func event(of incident: IncidentID, messageID: String) throws -> TimelineEvent?
     func events(of incident: IncidentID) throws -> [TimelineEvent]
+    /// The last `limit` events, oldest first (the classifier's look-back).
+    func recentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent]
     func lastEventNumber(of incident: IncidentID) throws -> Int
     func suggestions(of incident: IncidentID) throws -> [MilestoneSuggestion]
     func postmortem(of incident: IncidentID) throws -> PostmortemDraft?
@@ -73,4 +75,11 @@ public protocol IncidentRecords {
     func allIncidents() throws -> [Incident]
     /// Every post-mortem draft (statistics, patterns).
     func allPostmortems() throws -> [PostmortemDraft]
+}
+
+extension IncidentRecords {
+    /// Reads every event and keeps the last `limit`; stores override it with a query that reads only those.
+    public func recentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent] {
+        Array(try events(of: incident).suffix(limit))
+    }
 }

@@ -31,28 +31,69 @@ extension IncidentDesk {
         if message.isFromThisBot { return (.ignored(.fromThisBot), Decision()) }
         if try records.event(of: incident.id, messageID: message.messageID) != nil { return (.duplicate, Decision()) }
         let text = redact(message.text)
-        let event = TimelineEvent(
+        let features = classifier.features(of: text, fromIntegration: message.isFromIntegration, isReply: message.threadParentID != nil)
+        var event = TimelineEvent(
             number: try records.lastEventNumber(of: incident.id) + 1, incidentID: incident.id, channel: message.channel,
             messageID: message.messageID, author: message.author, occurredAt: message.sentAt, text: text,
             threadParentID: message.threadParentID,
-            attachments: message.attachments.map { Attachment(name: redact($0.name), url: redact($0.url)) }, source: .chat)
-        var decision = Decision(changes: [.appendEvent(event)])
-        if let (milestone, phrase) = classifier.classify(text), incident.milestones[milestone] == nil || milestone == .resolved && incident.state == .open {
-            let pending = try records.suggestions(of: incident.id)
-            if !pending.contains(where: { $0.milestone == milestone && $0.status == .pending }) {
-                let suggestion = MilestoneSuggestion(
-                    number: (pending.map(\.number).max() ?? 0) + 1, incidentID: incident.id, eventNumber: event.number,
-                    milestone: milestone, at: message.sentAt, phrase: phrase)
-                decision.changes.append(.addSuggestion(suggestion))
-                decision.replies.append(proposal(suggestion, author: message.author))
-            }
+            attachments: message.attachments.map { Attachment(name: redact($0.name), url: redact($0.url)) },
+            source: message.isFromIntegration ? .integration : .chat, keyReasons: classifier.keyReasons(features))
+        var decision = Decision()
+        if classifier.prospects(features).possible {
+            let (changes, replies) = try propose(for: event, features: features, incident, records)
+            if !changes.isEmpty { event.keyReasons.insert(.candidate) }
+            decision.changes += changes
+            decision.replies += replies
         }
+        decision.changes.insert(.appendEvent(event), at: 0)
         return (.stored, decision)
     }
 
-    func proposal(_ s: MilestoneSuggestion, author: Person) -> Reply {
+    /// The milestone suggestions a new message makes: new ones, or an unanswered one moved to this stronger
+    /// candidate. Milestones already confirmed are not proposed again (a reopen clears `resolved`), and nothing is
+    /// proposed out of order with a confirmed milestone.
+    private func propose(
+        for event: TimelineEvent, features: MessageFeatures, _ incident: Incident, _ records: some IncidentRecords
+    ) throws -> ([Change], [Reply]) {
+        let suggestions = try records.suggestions(of: incident.id)
+        let pending = suggestions.filter { $0.status == .pending }
+        var recent: [MessageFeatures] = []
+        if classifier.prospects(features).needsRecent {
+            recent = try records.recentEvents(of: incident.id, limit: classifier.rules.recentMessages)
+                .filter { $0.messageID != nil && !$0.isDeleted }
+                .map { classifier.features(of: $0.text, fromIntegration: $0.source == .integration, isReply: $0.threadParentID != nil) }
+        }
+        let context = classifier.context(confirmed: Set(incident.milestones.keys), suggested: Set(pending.map(\.milestone)), recent: recent)
+        var changes: [Change] = []
+        var replies: [Reply] = []
+        var next = (suggestions.map(\.number).max() ?? 0) + 1
+        for candidate in classifier.candidates(features, context: context) {
+            let kind = candidate.milestone
+            guard incident.milestones[kind] == nil else { continue }
+            if incident.milestones.contains(where: { $0.key > kind && $0.value < event.occurredAt }) { continue }
+            if var current = pending.first(where: { $0.milestone == kind }) {
+                guard candidate.replace == .stronger, candidate.score > current.score else { continue }
+                current.eventNumber = event.number
+                current.at = event.occurredAt
+                current.phrase = candidate.phrase
+                current.score = candidate.score
+                changes.append(.updateSuggestion(current))
+                replies.append(proposal(current, author: event.author, moved: true))
+            } else {
+                let suggestion = MilestoneSuggestion(
+                    number: next, incidentID: incident.id, eventNumber: event.number, milestone: kind, at: event.occurredAt,
+                    phrase: candidate.phrase, score: candidate.score)
+                next += 1
+                changes.append(.addSuggestion(suggestion))
+                replies.append(proposal(suggestion, author: event.author))
+            }
+        }
+        return (changes, replies)
+    }
+
+    func proposal(_ s: MilestoneSuggestion, author: Person, moved: Bool = false) -> Reply {
         let values = ["ref": s.reference, "milestone": s.milestone.rawValue, "time": UTCFormat.dateTime(s.at), "phrase": s.phrase, "author": author.name]
-        return Reply(.channel, messages.render(.suggestionProposed, values), actions: [
+        return Reply(.channel, messages.render(moved ? .suggestionMoved : .suggestionProposed, values), actions: [
             Reply.Action(label: messages.render(.suggestionConfirm, values), command: "confirm \(s.reference)"),
             Reply.Action(label: messages.render(.suggestionDismiss, values), command: "dismiss \(s.reference)"),
         ])

@@ -50,20 +50,25 @@ extension IncidentDesk {
 
     /// `/postmortem timeline`: one page inline; when there is more than one page, the whole timeline as a file too.
     public func timeline(_ incident: Incident, filter: PostmortemCommand.TimelineFilter, page: Int, records: some IncidentRecords) throws -> Reply {
-        let events = try records.events(of: incident.id)
-            .filter { !$0.isDeleted && (filter == .all || $0.isKey) }
+        let visible = try records.events(of: incident.id)
+            .filter { !$0.isDeleted }
             .sorted { ($0.occurredAt, $0.number) < ($1.occurredAt, $1.number) }
+        // The key view reads like a published timeline: milestones folded into the messages that said them, and why.
+        let events: [KeyTimeline.Entry] = filter == .key
+            ? KeyTimeline.merge(visible)
+            : visible.map { KeyTimeline.Entry(event: $0, milestone: $0.milestone, reasons: $0.keyReasons) }
         let header = messages.render(.timelineHeader, ["id": incident.id.rawValue, "title": incident.title, "filter": filter.rawValue, "count": "\(events.count)"])
         guard !events.isEmpty else { return Reply(.ephemeral, header + "\n" + messages.render(.timelineEmpty)) }
         let pages = max(1, (events.count + timelinePageSize - 1) / timelinePageSize)
         let index = min(page, pages) - 1
         let slice = Array(events[(index * timelinePageSize)..<min(events.count, (index + 1) * timelinePageSize)])
-        var text = header + "\n```\n" + TimelineTable.render(slice) + "```"
+        let why: (KeyTimeline.Entry) -> String = { self.keyReasonText($0.reasons, confirmed: $0.milestone != nil) }
+        var text = header + "\n```\n" + TimelineTable.render(slice, why: why) + "```"
         var file: Reply.File?
         if pages > 1 {
             text += "\n" + messages.render(.timelinePage, ["page": "\(index + 1)", "pages": "\(pages)", "next": "\(min(index + 2, pages))"])
             text += "\n" + messages.render(.timelineAsFile)
-            file = Reply.File(name: "\(incident.id.rawValue)-timeline.txt", contents: header + "\n" + TimelineTable.render(events))
+            file = Reply.File(name: "\(incident.id.rawValue)-timeline.txt", contents: header + "\n" + TimelineTable.render(events, why: why))
         }
         return Reply(.ephemeral, text, file: file)
     }
@@ -71,20 +76,25 @@ extension IncidentDesk {
 
 /// The timeline as an aligned plain-text table (time UTC, ref, marker, source, actor, event).
 public enum TimelineTable {
-    /// Renders `events` one per line; newlines inside a message are shown as `⏎` so rows stay rows.
-    public static func render(_ events: [TimelineEvent]) -> String {
-        let actorWidth = min(18, events.map(\.author.name.count).max() ?? 5)
-        let refWidth = events.map(\.reference.count).max() ?? 2
+    /// Renders `entries` one per line; newlines inside a message are shown as `⏎` so rows stay rows. A key event
+    /// ends with why it is key (`why`), a milestone with its name.
+    public static func render(_ entries: [KeyTimeline.Entry], why: (KeyTimeline.Entry) -> String = { _ in "" }) -> String {
+        let actorWidth = min(18, entries.map(\.event.author.name.count).max() ?? 5)
+        let refWidth = entries.map(\.event.reference.count).max() ?? 2
         var out = ""
-        for event in events {
-            let marker = event.milestone != nil ? "◆" : (event.isKey ? "★" : " ")
+        for entry in entries {
+            let event = entry.event
+            let marker = entry.milestone != nil ? "◆" : (event.isKey ? "★" : " ")
             let actor = String(event.author.name.prefix(actorWidth)).padding(toLength: actorWidth, withPad: " ", startingAt: 0)
             let ref = event.reference.padding(toLength: refWidth, withPad: " ", startingAt: 0)
             let source = event.source.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
             let text = event.text.replacingOccurrences(of: "\r\n", with: " ⏎ ").replacingOccurrences(of: "\n", with: " ⏎ ")
             let edited = event.revisions.isEmpty ? "" : " (edited)"
             let files = event.attachments.isEmpty ? "" : " [" + event.attachments.map(\.name).joined(separator: ", ") + "]"
-            out += "\(UTCFormat.dateTime(event.occurredAt)) \(ref) \(marker) \(source) \(actor) \(text)\(edited)\(files)\n"
+            var reasons = why(entry)
+            if let kind = entry.milestone, event.source != .command { reasons = reasons.isEmpty ? kind.rawValue : "\(kind.rawValue), \(reasons)" }
+            let because = reasons.isEmpty ? "" : " — \(reasons)"
+            out += "\(UTCFormat.dateTime(event.occurredAt)) \(ref) \(marker) \(source) \(actor) \(text)\(edited)\(files)\(because)\n"
         }
         return out
     }

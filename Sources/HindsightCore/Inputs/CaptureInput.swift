@@ -12,10 +12,13 @@ public struct ChannelMessage: Hashable, Sendable {
     public var attachments: [Attachment]
     /// True when the platform marks the author as this bot (adapters know the bot's ids).
     public var isFromThisBot: Bool
+    /// True when an integration posted it (an alerting, status-page or deploy bot: Slack `bot_id`/`bot_message`,
+    /// Mattermost `from_webhook`/`from_bot`), so what it says is a signal rather than a responder's words.
+    public var isFromIntegration: Bool
 
     public init(
         channel: ChannelKey, messageID: String, author: Person, sentAt: Date, text: String,
-        threadParentID: String? = nil, attachments: [Attachment] = [], isFromThisBot: Bool = false
+        threadParentID: String? = nil, attachments: [Attachment] = [], isFromThisBot: Bool = false, isFromIntegration: Bool = false
     ) {
         self.channel = channel
         self.messageID = messageID
@@ -25,6 +28,7 @@ public struct ChannelMessage: Hashable, Sendable {
         self.threadParentID = threadParentID
         self.attachments = attachments
         self.isFromThisBot = isFromThisBot
+        self.isFromIntegration = isFromIntegration
     }
 }
 

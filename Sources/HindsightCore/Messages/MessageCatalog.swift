@@ -36,6 +36,7 @@ public enum MessageKey: String, CaseIterable, Codable, Sendable {
     case timelinePage = "timeline_page"
     case timelineAsFile = "timeline_as_file"
     case suggestionProposed = "suggestion_proposed"
+    case suggestionMoved = "suggestion_moved"
     case suggestionConfirm = "suggestion_confirm"
     case suggestionDismiss = "suggestion_dismiss"
     case suggestionConfirmed = "suggestion_confirmed"

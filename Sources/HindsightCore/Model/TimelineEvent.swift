@@ -3,11 +3,34 @@ import Foundation
 /// Where a timeline event came from, so later integrations append to the same timeline.
 public enum EventSource: String, Codable, Sendable, CaseIterable {
     case chat, command, alert, deploy, metric, pager
+    /// A chat post by an integration (an alerting, status-page or deploy bot in the channel).
+    case integration
 }
 
-/// Why an event is a key event.
+/// Why an event is a key event. Responders mark some (`reaction`, `pin`, `note`, confirmed `milestone`); the
+/// classifier marks the rest from what the message says (`Prompts/classifier.yaml`, `key_events`).
 public enum KeyReason: String, Codable, Sendable, CaseIterable {
     case reaction, pin, note, milestone
+    /// The bot suggested a milestone at this message.
+    case candidate
+    /// An alert or page from monitoring.
+    case alert
+    /// Something done to the system: a deploy, rollback, restart, failover, config change.
+    case action
+    /// What the responders found: a cause, a confirmation.
+    case finding
+    /// A decision about how to proceed.
+    case decision
+    /// A status-page or stakeholder update.
+    case update
+    /// The severity changed.
+    case severity
+    /// Someone was escalated to or paged.
+    case escalation
+    /// Who leads changed: an incident commander took over or handed over.
+    case role
+    /// The impact changed: users recovering, errors dropping, service back.
+    case impact
 }
 
 /// A file or link attached to a message.
@@ -92,8 +115,14 @@ public struct MilestoneSuggestion: Hashable, Codable, Sendable {
     public var at: Date
     public var phrase: String
     public var status: Status
+    /// How strongly the classifier believed it (0 for suggestions from webhooks); a stronger later candidate of the
+    /// same kind moves an unanswered suggestion to itself.
+    public var score: Double
 
-    public init(number: Int, incidentID: IncidentID, eventNumber: Int, milestone: MilestoneKind, at: Date, phrase: String, status: Status = .pending) {
+    public init(
+        number: Int, incidentID: IncidentID, eventNumber: Int, milestone: MilestoneKind, at: Date, phrase: String, status: Status = .pending,
+        score: Double = 0
+    ) {
         self.number = number
         self.incidentID = incidentID
         self.eventNumber = eventNumber
@@ -101,6 +130,7 @@ public struct MilestoneSuggestion: Hashable, Codable, Sendable {
         self.at = at
         self.phrase = phrase
         self.status = status
+        self.score = score
     }
 
     public var reference: String { "S\(number)" }

@@ -2,12 +2,17 @@ import Foundation
 
 /// The data behind the action-item check, from `Prompts/lint.yaml`.
 public struct ActionRules: Codable, Hashable, Sendable {
-    /// Phrases that are vague unless the item says more ("improve", "add tests").
-    public var vaguePhrases: [String]
-    /// Phrases that are vague however long the item is ("be more careful").
+    /// Phrases that are vague however specific the rest is ("be more careful").
     public var alwaysVague: [String]
-    /// An item with a vague phrase needs at least this many words to count as specific.
-    public var minimumWords: Int
+    /// Named phrase sets; a set is present in an item when any of its phrases occurs (whole words).
+    public var features: [String: [String]]
+    /// Hyphenated words that are ordinary English, not names of things ("on-call", "self-healing").
+    public var plainCompounds: [String]
+    /// Feature weights; an item is specific when its score reaches `threshold`. Built-in features: `named`
+    /// (a name with structure: `orders-db`, `rules/sqli.conf`, `OPS-2301`, `#channel`, a link, a CamelCase or
+    /// capitalised name), `number` (a figure, a date, a threshold) and `short` (four words or fewer).
+    public var weights: [String: Double]
+    public var threshold: Double
     /// Asked of a vague item: what, where, how measured.
     public var vagueQuestion: String
     public var missingOwner: String
@@ -16,22 +21,61 @@ public struct ActionRules: Codable, Hashable, Sendable {
     public var missingPriority: String
 
     enum CodingKeys: String, CodingKey {
-        case vaguePhrases = "vague_phrases", alwaysVague = "always_vague", minimumWords = "minimum_words"
+        case alwaysVague = "always_vague", features, plainCompounds = "plain_compounds", weights, threshold
         case vagueQuestion = "vague_question", missingOwner = "missing_owner", missingDue = "missing_due"
         case pastDue = "past_due", missingPriority = "missing_priority"
     }
 }
 
-/// Checks an action item: specific enough to be done and verified, with an owner, a due date in the future and a
-/// priority. Pure.
+/// Checks an action item: specific enough to be done and verified (a concrete object — system, component, file,
+/// runbook, alert, dashboard, config key, link, issue — and a concrete deliverable or measurable end state), with
+/// an owner, a due date in the future and a priority. Judged on the whole text, not its first verb. Pure.
 public struct ActionCheck: Sendable {
     public var rules: ActionRules
+    private let compounds: Set<String>
 
     public init(rules: ActionRules) {
         self.rules = rules
+        compounds = Set(rules.plainCompounds.map { $0.lowercased() })
     }
 
-    /// Whether the item's text is vague, and the phrase that makes it so.
+    /// The features of an item's text (see `ActionRules.weights`), with the first phrase matched for each.
+    public func features(_ text: String) -> [String: String] {
+        let words = Words(text)
+        var out: [String: String] = [:]
+        for (name, phrases) in rules.features {
+            if let range = phrases.lazy.compactMap({ words.find($0) }).first { out[name] = words.text(range) }
+        }
+        let count = words.lower.filter { !$0.isEmpty }.count
+        if count <= 4 { out["short"] = text }
+        for (index, raw) in words.raw.enumerated() {
+            let word = raw.trimmingCharacters(in: CharacterSet(charactersIn: ".,;:!?\"“”()'’"))
+            if out["number"] == nil, word.contains(where: \.isNumber) { out["number"] = word }
+            let quoted = raw.first.map { "\"“'`".contains($0) } == true && word.count >= 2
+            if out["named"] == nil, quoted || isName(word, first: index == 0) { out["named"] = word }
+        }
+        return out
+    }
+
+    /// A word that names a particular thing: a link, an issue or channel reference, a path, a key, a host, a
+    /// hyphenated service name, a CamelCase or capitalised name (not the first word), or a code span.
+    private func isName(_ word: String, first: Bool) -> Bool {
+        guard word.count >= 2, !compounds.contains(word.lowercased()) else { return false }
+        if word.hasPrefix("http") || word.hasPrefix("#") || word.hasPrefix("`") || word.hasPrefix("/") || word.hasPrefix("--") { return true }
+        if word.contains("_") || word.contains("/") || word.dropLast().contains(".") { return true }
+        if word.contains("-"), !compounds.contains(word.lowercased()), word.split(separator: "-").allSatisfy({ !$0.isEmpty }) { return true }
+        let letters = word.filter(\.isLetter)
+        if letters.count >= 2, letters.dropFirst().contains(where: \.isUppercase) { return true }
+        if !first, word.first?.isUppercase == true, letters.count >= 3 { return true }
+        return false
+    }
+
+    /// How specific the item is: the sum of the weights of its features.
+    public func specificity(_ text: String) -> Double {
+        features(text).keys.reduce(0) { $0 + (rules.weights[$1] ?? 0) }
+    }
+
+    /// Whether the item's text is vague, and what makes it so.
     public func vagueness(_ text: String) -> LintFinding? {
         let words = Words(text)
         for phrase in rules.alwaysVague {
@@ -39,13 +83,8 @@ public struct ActionCheck: Sendable {
                 return LintFinding(kind: .vagueAction, excerpt: words.text(range), suggestion: rules.vagueQuestion)
             }
         }
-        guard words.lower.filter({ !$0.isEmpty }).count < rules.minimumWords else { return nil }
-        for phrase in rules.vaguePhrases {
-            if let range = words.find(phrase) {
-                return LintFinding(kind: .vagueAction, excerpt: words.text(range), suggestion: rules.vagueQuestion)
-            }
-        }
-        return nil
+        guard specificity(text) < rules.threshold else { return nil }
+        return LintFinding(kind: .vagueAction, excerpt: text.trimmingCharacters(in: .whitespacesAndNewlines), suggestion: rules.vagueQuestion)
     }
 
     /// Every finding for `item`, judged on `today` (a due date before today is past).

@@ -2,21 +2,49 @@ import Foundation
 
 /// The data behind the blameless-language check, from `Prompts/lint.yaml`.
 public struct BlamelessRules: Codable, Hashable, Sendable {
-    /// A word or phrase that assigns blame, and what to write instead.
+    /// A word or phrase that assigns blame, its other forms (`careless` → `carelessly`, `carelessness`), and what to
+    /// write instead.
     public struct BlameWord: Codable, Hashable, Sendable {
         public var phrase: String
+        public var forms: [String]
+        public var instead: String
+
+        public init(phrase: String, forms: [String] = [], instead: String) {
+            self.phrase = phrase
+            self.forms = forms
+            self.instead = instead
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            phrase = try c.decode(String.self, forKey: .phrase)
+            forms = try c.decodeIfPresent([String].self, forKey: .forms) ?? []
+            instead = try c.decode(String.self, forKey: .instead)
+        }
+    }
+
+    /// Phrases that judge a person when a person comes before them in the sentence ("dana should have caught…",
+    /// "the on-call wasted an hour"), and what to write instead.
+    public struct Judgement: Codable, Hashable, Sendable {
+        public var phrases: [String]
         public var instead: String
     }
 
     public var blameWords: [BlameWord]
+    /// Technical senses of blame words that are never blame ("git blame", "fault injection").
+    public var technicalSenses: [String]
     /// Phrases that name a person's mistake as the cause ("human error", "someone forgot").
     public var humanErrorPhrases: [String]
     /// The follow-up asked when a cause is a person's mistake.
     public var humanErrorQuestion: String
     /// Replaces a human-error phrase in the suggested rewording.
     public var humanErrorRewording: String
-    /// Words that stand for an unnamed person ("someone", "the engineer").
+    /// Words that stand for a person: unnamed ("someone"), roles ("the on-call", "the reviewer", "the IC").
     public var personWords: [String]
+    /// Words that make the word before them a group of people ("the network team", "the vendor's support team").
+    public var teamWords: [String]
+    /// Names that are also ordinary words ("will", "mark"): a known person only when capitalised.
+    public var namesThatAreWords: [String]
     /// Verbs that make a person the cause by themselves, with their past participle for the passive rewording.
     public var failureVerbs: [String: String]
     /// Verbs that are neutral ("deployed") unless the clause carries one of `negativeMarkers`.
@@ -26,6 +54,15 @@ public struct BlamelessRules: Codable, Hashable, Sendable {
     public var adverbs: [String]
     /// Lead-ins that become "<what> was not done" ("forgot to", "failed to").
     public var omissionVerbs: [String]
+    /// Verbs after "did not" that state a fact rather than an omission ("did not have the token").
+    public var statives: [String]
+    /// Judgements of a person, within `judgementWindow` words after the person.
+    public var judgements: [Judgement]
+    public var judgementWindow: Int
+    /// Words within a few words after a person's possessive that blame through it ("kim's flaky script").
+    public var possessiveJudgements: [String]
+    /// Phrases after a person's possessive that make it the cause ("elena's migration locked the table").
+    public var possessiveCauses: [String]
     /// The rewording for an omission: `{what}` is the thing not done.
     public var omissionRewording: String
     /// The rewording shown when no passive form can be built.
@@ -34,9 +71,12 @@ public struct BlamelessRules: Codable, Hashable, Sendable {
     public var personAdvice: String
 
     enum CodingKeys: String, CodingKey {
-        case blameWords = "blame_words", humanErrorPhrases = "human_error_phrases", humanErrorQuestion = "human_error_question"
-        case humanErrorRewording = "human_error_rewording", personWords = "person_words", failureVerbs = "failure_verbs"
-        case neutralVerbs = "neutral_verbs", negativeMarkers = "negative_markers", adverbs, omissionVerbs = "omission_verbs"
+        case blameWords = "blame_words", technicalSenses = "technical_senses", humanErrorPhrases = "human_error_phrases"
+        case humanErrorQuestion = "human_error_question", humanErrorRewording = "human_error_rewording"
+        case personWords = "person_words", teamWords = "team_words", namesThatAreWords = "names_that_are_words"
+        case failureVerbs = "failure_verbs", neutralVerbs = "neutral_verbs", negativeMarkers = "negative_markers", adverbs
+        case omissionVerbs = "omission_verbs", statives, judgements, judgementWindow = "judgement_window"
+        case possessiveJudgements = "possessive_judgements", possessiveCauses = "possessive_causes"
         case omissionRewording = "omission_rewording", personFallback = "person_fallback", personAdvice = "person_advice"
     }
 }
@@ -47,25 +87,42 @@ public struct LintResult: Hashable, Sendable {
     public var suggestedText: String?
 }
 
-/// Flags blame in post-mortem prose: blame words, "human error" as a cause, and a person as the subject of a
-/// failure, proposing a rewording that puts the system, not the person, in the sentence. Pure and fast.
+/// Flags blame in post-mortem prose: blame words (with their word families), "human error" as a cause, and a person
+/// as the subject of a failure, omission or judgement. People are everyone known in the room (names as typed, with
+/// or without `@`), @mentions, role nouns ("the on-call") and teams ("the DB team"). Each finding comes with a
+/// rewording that puts the system, not the person, in the sentence. Pure and fast.
 public struct BlamelessCheck: Sendable {
     public var rules: BlamelessRules
+    private let blamePhrases: [(phrase: String, instead: String)]
+    private let personPhrases: [[String]]
+    private let wordNames: Set<String>
+    private let teams: Set<String>
 
     public init(rules: BlamelessRules) {
         self.rules = rules
+        blamePhrases = rules.blameWords.flatMap { word in ([word.phrase] + word.forms).map { ($0, word.instead) } }
+        personPhrases = rules.personWords.map { $0.lowercased().split(separator: " ").map(String.init) }
+        wordNames = Set(rules.namesThatAreWords.map { $0.lowercased() })
+        teams = Set(rules.teamWords.map { $0.lowercased() })
     }
 
     /// Checks `text`; `people` are names of people known in this incident (display names, handles).
     public func check(_ text: String, people: [String] = []) -> LintResult {
         var findings: [LintFinding] = []
         var rewritten = text
+        let known = people.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "@")).split(separator: " ").map(String.init) }
+            .filter { !$0.isEmpty }
         for sentence in Self.sentences(text) {
-            let words = Words(sentence)
+            let words = Words(maskingTechnicalSenses(sentence))
+            let subjects = self.subjects(words, known: known)
             // A person as the subject of a failure.
-            if let hit = personAsCause(words, people: people) {
+            if let hit = personAsCause(words, subjects: subjects) {
                 findings.append(LintFinding(kind: .personAsCause, excerpt: hit.excerpt, suggestion: rules.personAdvice))
                 rewritten = rewritten.replacingOccurrences(of: hit.clause, with: hit.rewording)
+                continue
+            }
+            if let hit = judgement(words, subjects: subjects) {
+                findings.append(LintFinding(kind: .personAsCause, excerpt: hit.excerpt, suggestion: hit.instead))
                 continue
             }
             for phrase in rules.humanErrorPhrases {
@@ -77,16 +134,60 @@ public struct BlamelessCheck: Sendable {
                 }
             }
         }
-        for word in rules.blameWords {
-            let words = Words(rewritten)
-            if let range = words.find(word.phrase) {
-                let excerpt = words.text(range)
-                findings.append(LintFinding(kind: .blameWord, excerpt: excerpt, suggestion: word.instead))
+        let words = Words(maskingTechnicalSenses(rewritten))
+        var seen: Set<String> = []
+        for (phrase, instead) in blamePhrases where !seen.contains(instead) || phrase.contains(" ") {
+            if let range = words.find(phrase) {
+                findings.append(LintFinding(kind: .blameWord, excerpt: words.text(range), suggestion: instead))
+                seen.insert(instead)
             }
         }
         guard !findings.isEmpty else { return LintResult(findings: [], suggestedText: nil) }
         let suggestion = findings.contains { $0.kind != .blameWord } && rewritten != text ? Self.capitalizeSentences(rewritten) : nil
         return LintResult(findings: findings, suggestedText: suggestion)
+    }
+
+    /// The sentence with technical senses ("git blame", "fault injection") replaced by neutral placeholders, so the
+    /// blame words inside them are not seen.
+    private func maskingTechnicalSenses(_ sentence: String) -> String {
+        var out = sentence
+        for sense in rules.technicalSenses where out.range(of: sense, options: .caseInsensitive) != nil {
+            out = out.replacingOccurrences(of: sense, with: "term", options: .caseInsensitive)
+        }
+        return out
+    }
+
+    /// A person mentioned in a sentence: where, and whether as a possessive ("kim's").
+    struct Subject {
+        var start: Int
+        var end: Int
+        var possessive: Bool
+    }
+
+    private func subjects(_ words: Words, known: [[String]]) -> [Subject] {
+        let lowered = words.lower
+        var out: [Subject] = []
+        var i = 0
+        while i < lowered.count {
+            let word = lowered[i]
+            if word.hasPrefix("@") || word.hasPrefix("<@") {
+                out.append(Subject(start: i, end: i + 1, possessive: words.possessive[i])); i += 1; continue
+            }
+            if i > 0, teams.contains(word) {
+                out.append(Subject(start: i - 1, end: i + 1, possessive: words.possessive[i])); i += 1; continue
+            }
+            var matched = false
+            for parts in personPhrases + known where i + parts.count <= lowered.count && Array(lowered[i..<(i + parts.count)]) == parts {
+                // A known name that is also a word ("will", "mark") counts only when capitalised, as names are.
+                if known.contains(parts), parts.count == 1, wordNames.contains(parts[0]), words.raw[i].first?.isUppercase != true { continue }
+                out.append(Subject(start: i, end: i + parts.count, possessive: words.possessive[i + parts.count - 1]))
+                i += parts.count
+                matched = true
+                break
+            }
+            if !matched { i += 1 }
+        }
+        return out
     }
 
     private struct PersonHit {
@@ -95,22 +196,9 @@ public struct BlamelessCheck: Sendable {
         var rewording: String
     }
 
-    private func personAsCause(_ words: Words, people: [String]) -> PersonHit? {
+    private func personAsCause(_ words: Words, subjects: [Subject]) -> PersonHit? {
         let lowered = words.lower
-        var subjects: [(start: Int, end: Int)] = []
-        for (i, word) in lowered.enumerated() {
-            if word.hasPrefix("@") || word.hasPrefix("<@") { subjects.append((i, i + 1)); continue }
-            for phrase in rules.personWords + people.map({ $0.lowercased() }) {
-                let parts = phrase.split(separator: " ").map(String.init)
-                guard !parts.isEmpty, i + parts.count <= lowered.count else { continue }
-                if Array(lowered[i..<(i + parts.count)]) == parts {
-                    // Known names must be capitalised as names are, so "will" or "mark" as words don't count.
-                    if people.contains(where: { $0.lowercased() == phrase }), words.raw[i].first?.isUppercase != true { continue }
-                    subjects.append((i, i + parts.count))
-                }
-            }
-        }
-        for subject in subjects {
+        for subject in subjects where !subject.possessive {
             var v = subject.end
             while v < lowered.count, rules.adverbs.contains(lowered[v]) { v += 1 }
             guard v < lowered.count else { continue }
@@ -127,6 +215,7 @@ public struct BlamelessCheck: Sendable {
             for omission in rules.omissionVerbs {
                 let parts = omission.split(separator: " ").map(String.init)
                 if v + parts.count <= lowered.count, Array(lowered[v..<(v + parts.count)]) == parts {
+                    if v + parts.count < lowered.count, rules.statives.contains(lowered[v + parts.count]) { continue }
                     let what = words.raw[(v + parts.count)...].joined(separator: " ")
                     let excerpt = words.raw[subject.start..<(v + parts.count)].joined(separator: " ")
                     let rewording = what.isEmpty ? rules.personFallback : Template.fill(rules.omissionRewording, ["what": finish(what).dropLast(ending.count).description])
@@ -152,6 +241,39 @@ public struct BlamelessCheck: Sendable {
                 ? rules.personFallback
                 : ([bareObject, Self.auxiliary(for: bareObject), participle] + (tail.isEmpty ? [] : [tail])).joined(separator: " ")
             return PersonHit(excerpt: excerpt, clause: clause, rewording: finish(rewording))
+        }
+        return nil
+    }
+
+    /// A judgement of a person: a judgement phrase within the window after them, a possessive that blames, or a
+    /// counterfactual ("if dana had read the runbook").
+    private func judgement(_ words: Words, subjects: [Subject]) -> (excerpt: String, instead: String)? {
+        let lowered = words.lower
+        for subject in subjects {
+            let end = min(lowered.count, subject.end + rules.judgementWindow)
+            if subject.possessive {
+                let near = min(lowered.count, subject.end + 4)
+                for word in rules.possessiveJudgements where words.find(word, from: subject.end).map({ $0.lowerBound < near }) == true {
+                    return (words.text(subject.start..<near), rules.personAdvice)
+                }
+                for cause in rules.possessiveCauses {
+                    if let range = words.find(cause, from: subject.end), range.upperBound <= end {
+                        return (words.text(subject.start..<range.upperBound), rules.personAdvice)
+                    }
+                }
+                continue
+            }
+            if subject.start > 0, lowered[subject.start - 1] == "if", subject.end < lowered.count, lowered[subject.end] == "had" {
+                return (words.text((subject.start - 1)..<min(lowered.count, subject.end + 2)), rules.personAdvice)
+            }
+            for judgement in rules.judgements {
+                for phrase in judgement.phrases {
+                    guard let range = words.find(phrase, from: subject.end), range.upperBound <= end else { continue }
+                    // "did not have the token", "the handbook did not say": a fact, not an omission.
+                    if range.upperBound < lowered.count, rules.statives.contains(lowered[range.upperBound]) { continue }
+                    return (words.text(subject.start..<range.upperBound), judgement.instead)
+                }
+            }
         }
         return nil
     }
@@ -202,25 +324,37 @@ public struct BlamelessCheck: Sendable {
     }
 }
 
-/// A sentence as words: the raw words (punctuation kept) and their lower-cased, punctuation-trimmed forms.
+/// A sentence as words: the raw words (punctuation kept), their lower-cased, punctuation-trimmed forms (a
+/// possessive `'s` dropped), and which of them were possessives.
 struct Words {
     let raw: [String]
     let lower: [String]
+    let possessive: [Bool]
 
     init(_ text: String) {
         raw = text.split(whereSeparator: \.isWhitespace).map(String.init)
-        lower = raw.map { word in
+        var lower: [String] = []
+        var possessive: [Bool] = []
+        for word in raw {
             let trimmed = word.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".,;:!?\"“”()[]'’*_`"))
-            return trimmed.hasSuffix("'s") || trimmed.hasSuffix("’s") ? String(trimmed.dropLast(2)) : trimmed
+            let isPossessive = trimmed.hasSuffix("'s") || trimmed.hasSuffix("’s")
+            lower.append(isPossessive ? String(trimmed.dropLast(2)) : trimmed)
+            possessive.append(isPossessive)
         }
+        self.lower = lower
+        self.possessive = possessive
     }
 
-    /// Where the whole-word phrase starts at or after `from`.
+    /// Where the whole-word phrase starts at or after `from`; a word ending in `*` matches any ending
+    /// (`careless*` = careless, carelessly, carelessness).
     func find(_ phrase: String, from: Int = 0) -> Range<Int>? {
         let parts = phrase.lowercased().split(separator: " ").map(String.init)
         guard !parts.isEmpty, lower.count >= parts.count, from <= lower.count - parts.count else { return nil }
-        for i in from...(lower.count - parts.count) where Array(lower[i..<(i + parts.count)]) == parts {
-            return i..<(i + parts.count)
+        func matches(_ part: String, _ word: String) -> Bool {
+            part.hasSuffix("*") ? word.hasPrefix(part.dropLast()) : word == part
+        }
+        for i in from...(lower.count - parts.count) where matches(parts[0], lower[i]) {
+            if zip(parts, lower[i..<(i + parts.count)]).allSatisfy({ matches($0, $1) }) { return i..<(i + parts.count) }
         }
         return nil
     }

@@ -38,7 +38,7 @@ public struct PostmortemEntry: Codable, Hashable, Sendable {
 /// An action item, referenced as `AI-001`.
 public struct ActionItem: Codable, Hashable, Sendable {
     public enum Priority: String, Codable, Hashable, Sendable, CaseIterable { case p1 = "P1", p2 = "P2", p3 = "P3" }
-    public enum Kind: String, Codable, Hashable, Sendable, CaseIterable { case prevent, detect, mitigate, process }
+    public enum Kind: String, Codable, Hashable, Sendable, CaseIterable { case prevent, detect, mitigate, process, other }
     public enum Status: String, Codable, Hashable, Sendable, CaseIterable {
         case open
         case inProgress = "in-progress"

@@ -4,11 +4,17 @@ import Foundation
 /// engine (and `hindsight report --format json`) can use it.
 public struct ReportModel: Codable, Hashable, Sendable {
     public struct Row: Codable, Hashable, Sendable {
+        /// As shown: `14:05:00`, or `2026-11-22 14:05:00` when the incident spans more than one UTC day.
         public var time: String
+        /// Always the full ISO-8601 UTC time (`2026-11-22T14:05:00Z`), for `--format json` and other tools.
+        public var at: String
         public var event: String
         public var source: String
         public var actor: String
+        /// `◆ mitigated` for a milestone, `★` for another key event, empty otherwise.
         public var marker: String
+        /// Why the event is on the timeline (`alert`, `action taken`…), from `Prompts/classifier.yaml`.
+        public var why: String
     }
 
     public struct Pair: Codable, Hashable, Sendable {
@@ -56,7 +62,10 @@ public struct ReportModel: Codable, Hashable, Sendable {
     public var reviewers: String
     public var summary: String
     public var impact: [Pair]
+    /// The timeline a post-mortem shows: milestones and key events.
     public var timeline: [Row]
+    /// Every event, for the appendix.
+    public var transcript: [Row] = []
     public var timeTo: [Pair]
     public var mermaid: [Pair]
     public var rootCause: String
@@ -77,6 +86,11 @@ public struct ReportModel: Codable, Hashable, Sendable {
     /// The timeline rows as Markdown table lines, ready to place (`{{{timelineRows}}}`): a timeline can have 100,000
     /// events, and rendering each row through the template engine's reflection costs seconds.
     public var timelineRows = ""
+    /// The transcript's rows, pre-rendered the same way (`{{{transcriptRows}}}`).
+    public var transcriptRows = ""
+    public var transcriptCount = 0
+    /// Whether the rows carry dates (the incident spans more than one UTC day).
+    public var spansDays = false
     /// Earlier incidents like this one: `name` is `INC-… “title” (date)`, `value` the report path.
     public var similar: [Pair] = []
     public var hasSimilar = false
@@ -100,12 +114,19 @@ public struct ReportModel: Codable, Hashable, Sendable {
         hasActions = !actions.isEmpty
         isRevision = revision > 1
         hasSimilar = !similar.isEmpty
-        var rows = ""
-        rows.reserveCapacity(timeline.count * 80)
-        for row in timeline {
-            rows += "| \(row.time) | \(row.event) | \(row.source) | \(row.actor) | \(row.marker) |\n"
+        timelineRows = Self.rows(timeline)
+        transcriptRows = Self.rows(transcript)
+        transcriptCount = transcript.count
+    }
+
+    private static func rows(_ rows: [Row]) -> String {
+        var out = ""
+        out.reserveCapacity(rows.count * 80)
+        for row in rows {
+            let key = row.why.isEmpty ? row.marker : row.marker.isEmpty ? row.why : "\(row.marker) · \(row.why)"
+            out += "| \(row.time) | \(row.event) | \(row.source) | \(row.actor) | \(key) |\n"
         }
-        timelineRows = rows
+        return out
     }
 }
 
@@ -121,7 +142,17 @@ extension IncidentDesk {
         let md = Markdown(names: names)
         let results = reviewChecklist.evaluate(incident: incident, events: events, draft: draft, today: now)
         let visible = events.filter { $0.deletedAt == nil }
-        let key = visible.filter { $0.milestone != nil || !$0.keyReasons.isEmpty }
+        let key = KeyTimeline.merge(visible)
+        let spansDays = Set(visible.map { UTCFormat.day($0.occurredAt) }).count > 1
+        let row: (KeyTimeline.Entry) -> ReportModel.Row = { entry in
+            let event = entry.event
+            return ReportModel.Row(
+                time: spansDays ? "\(UTCFormat.day(event.occurredAt)) \(UTCFormat.time(event.occurredAt))" : UTCFormat.time(event.occurredAt),
+                at: UTCFormat.iso(event.occurredAt), event: md.cell(event.text), source: event.source.rawValue,
+                actor: md.cell(event.author.name),
+                marker: entry.milestone.map { "◆ \($0.rawValue)" } ?? (event.isKey ? "★" : ""),
+                why: { let why = self.keyReasonText(entry.reasons, confirmed: entry.milestone != nil); return why.isEmpty ? "" : md.cell(why) }())
+        }
 
         let contributors = Set(draft.entries.map(\.author.name) + draft.actions.map(\.author.name) + [incident.createdBy.name]).sorted()
         let followUp = results.first { $0.item == .followUp }?.values["date"] ?? ""
@@ -138,17 +169,17 @@ extension IncidentDesk {
             reviewers: md.cell(draft.rootCause.map { $0.confirmedBy.name } ?? "—"),
             summary: draft.entries(in: .summary).map { md.inline($0.text) }.joined(separator: "\n\n"),
             impact: draft.entries(in: .impact).map { ReportModel.Pair(name: md.cell($0.field ?? "notes"), value: md.cell($0.text)) },
-            timeline: visible.map { event in
-                ReportModel.Row(
-                    time: UTCFormat.time(event.occurredAt), event: md.cell(event.text), source: event.source.rawValue,
-                    actor: md.cell(event.author.name),
-                    marker: event.milestone.map { "◆ \($0.rawValue)" } ?? (event.keyReasons.isEmpty ? "" : "★")
-                )
-            },
+            timeline: key.map(row),
             timeTo: [("TTD", MilestoneKind.detected), ("TTA", .acknowledged), ("TTM", .mitigated), ("TTR", .resolved)].map { name, kind in
                 ReportModel.Pair(name: name, value: incident.timeTo(kind).map(UTCFormat.duration) ?? "—")
             },
-            mermaid: key.map { ReportModel.Pair(name: String(UTCFormat.time($0.occurredAt).prefix(5)), value: Markdown.mermaidLabel($0.milestone?.rawValue ?? md.plain($0.text))) },
+            mermaid: key.map { entry in
+                let at = entry.event.occurredAt
+                let time = String(UTCFormat.time(at).prefix(5))
+                return ReportModel.Pair(
+                    name: spansDays ? "\(UTCFormat.day(at).dropFirst(5)) \(time)" : time,
+                    value: Markdown.mermaidLabel(entry.milestone?.rawValue ?? md.plain(entry.event.text)))
+            },
             rootCause: draft.rootCause.map { md.inline($0.text) } ?? "",
             whys: draft.entries(in: .why).map { entry in
                 ReportModel.Why(
@@ -186,6 +217,8 @@ extension IncidentDesk {
             revision: revision,
             generatedAt: UTCFormat.dateTime(now)
         )
+        model.transcript = visible.map { row(KeyTimeline.Entry(event: $0, milestone: $0.milestone, reasons: $0.keyReasons)) }
+        model.spansDays = spansDays
         model.similar = similar.prefix(5).map { match in
             ReportModel.Pair(
                 name: "\(match.id.rawValue) “\(md.inline(match.title))” (\(UTCFormat.day(match.startedAt)))",

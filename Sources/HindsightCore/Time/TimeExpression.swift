@@ -122,6 +122,12 @@ public enum UTCFormat {
         return "\(pad(p.year, 4))-\(pad(p.month, 2))-\(pad(p.day, 2)) \(pad(p.hour, 2)):\(pad(p.minute, 2)):\(pad(p.second, 2)) UTC"
     }
 
+    /// `2026-11-22T14:05:00Z` (ISO 8601, for machine-readable output)
+    public static func iso(_ date: Date) -> String {
+        let p = parts(date)
+        return "\(pad(p.year, 4))-\(pad(p.month, 2))-\(pad(p.day, 2))T\(pad(p.hour, 2)):\(pad(p.minute, 2)):\(pad(p.second, 2))Z"
+    }
+
     /// `14:05:00`
     public static func time(_ date: Date) -> String {
         let p = parts(date)

@@ -15,16 +15,20 @@ public struct MattermostPost: Codable, Sendable, Hashable {
     /// Non-empty for system messages (`system_join_channel`…).
     public var type: String
     public var fileIDs: [String]
+    /// Whether an integration posted it: `props.from_webhook` or `props.from_bot` is `"true"` (incoming webhooks,
+    /// alerting and status-page bots).
+    public var fromIntegration: Bool
 
     enum CodingKeys: String, CodingKey {
-        case id, message, type
+        case id, message, type, props
         case createAt = "create_at", updateAt = "update_at", editAt = "edit_at", deleteAt = "delete_at"
         case userID = "user_id", channelID = "channel_id", rootID = "root_id", fileIDs = "file_ids"
     }
 
     public init(
         id: String, createAt: Int64, updateAt: Int64? = nil, editAt: Int64 = 0, deleteAt: Int64 = 0, userID: String,
-        channelID: String, rootID: String = "", message: String, type: String = "", fileIDs: [String] = []
+        channelID: String, rootID: String = "", message: String, type: String = "", fileIDs: [String] = [],
+        fromIntegration: Bool = false
     ) {
         self.id = id
         self.createAt = createAt
@@ -37,6 +41,7 @@ public struct MattermostPost: Codable, Sendable, Hashable {
         self.message = message
         self.type = type
         self.fileIDs = fileIDs
+        self.fromIntegration = fromIntegration
     }
 
     // Mattermost omits empty fields in some versions: every field but the id has a default.
@@ -53,6 +58,56 @@ public struct MattermostPost: Codable, Sendable, Hashable {
         message = try c.decodeIfPresent(String.self, forKey: .message) ?? ""
         type = try c.decodeIfPresent(String.self, forKey: .type) ?? ""
         fileIDs = try c.decodeIfPresent([String].self, forKey: .fileIDs) ?? []
+        let props = try? c.decodeIfPresent(IntegrationProps.self, forKey: .props)
+        fromIntegration = props?.fromWebhook == true || props?.fromBot == true
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(createAt, forKey: .createAt)
+        try c.encode(updateAt, forKey: .updateAt)
+        try c.encode(editAt, forKey: .editAt)
+        try c.encode(deleteAt, forKey: .deleteAt)
+        try c.encode(userID, forKey: .userID)
+        try c.encode(channelID, forKey: .channelID)
+        try c.encode(rootID, forKey: .rootID)
+        try c.encode(message, forKey: .message)
+        try c.encode(type, forKey: .type)
+        try c.encode(fileIDs, forKey: .fileIDs)
+        if fromIntegration { try c.encode(IntegrationProps(fromWebhook: true, fromBot: nil), forKey: .props) }
+    }
+
+    /// The two `props` flags Mattermost sets on integration posts; servers send them as the string `"true"`.
+    struct IntegrationProps: Codable, Hashable {
+        var fromWebhook: Bool?
+        var fromBot: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case fromWebhook = "from_webhook", fromBot = "from_bot"
+        }
+
+        init(fromWebhook: Bool?, fromBot: Bool?) {
+            self.fromWebhook = fromWebhook
+            self.fromBot = fromBot
+        }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            fromWebhook = Self.flag(c, .fromWebhook)
+            fromBot = Self.flag(c, .fromBot)
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            if fromWebhook == true { try c.encode("true", forKey: .fromWebhook) }
+            if fromBot == true { try c.encode("true", forKey: .fromBot) }
+        }
+
+        private static func flag(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) -> Bool? {
+            if let text = try? c.decodeIfPresent(String.self, forKey: key) { return text == "true" }
+            return try? c.decodeIfPresent(Bool.self, forKey: key)
+        }
     }
 }
 

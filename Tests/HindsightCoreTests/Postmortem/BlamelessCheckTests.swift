@@ -145,6 +145,34 @@ struct BlamelessCheckTests {
         #expect(result.suggestedText?.lowercased().contains("human error") == false)
     }
 
+    /// People as they appear in chat: lower-case handles, @mentions, roles and teams.
+    static let roomBlaming: [String] = [
+        "dana should have caught the lag an hour earlier", "li waited far too long to escalate",
+        "The network team's sloppiness caused this outage.", "priya recklessly deleted the old replica.",
+        "sam's laziness is why the backups were never tested.", "The on-call was useless during the first hour.",
+        "kim ran the script without thinking.", "Someone must be held accountable for this.",
+        "kim's flaky failover script is why the database stayed down.", "The SRE team was asleep at the wheel.",
+        "omar blew it by not escalating.", "The reviewer waved it through.", "@jun didn't bother reading the runbook.",
+    ]
+
+    static let roomNeutral: [String] = [
+        "We run fault injection experiments every two weeks.", "Work on fault tolerance is tracked separately.",
+        "The switch logged a link fault on port 24.", "We used git blame to find the commit that set the timeout.",
+        "@alice acknowledged the page at 02:14.", "dana rolled back the deploy at 14:05.",
+        "The on-call handbook did not say who can approve an emergency change.",
+        "Access required a hardware token that the responder did not have at home.",
+    ]
+
+    @Test("people as typed in the room: names, handles, roles and teams as the subject of a judgement", arguments: roomBlaming)
+    func roomBlame(_ sentence: String) {
+        #expect(!check.check(sentence, people: ["dana", "li", "priya", "sam", "kim", "omar", "jun"]).findings.isEmpty, "\(sentence)")
+    }
+
+    @Test("technical senses and neutral roles pass", arguments: roomNeutral)
+    func roomNeutralPasses(_ sentence: String) {
+        #expect(check.check(sentence, people: ["dana", "alice"]).findings.isEmpty, "\(sentence)")
+    }
+
     @Test("lower-case words that happen to be names are not people")
     func namesNeedCapitals() {
         #expect(check.check("We will mark the missed alerts in the dashboard.", people: people).findings.isEmpty)

@@ -112,8 +112,11 @@ final class DeskHarness {
     }
 
     @discardableResult
-    func say(_ text: String, id: String, at: Date, by user: Person = Fixtures.bob, channel: ChannelKey = Fixtures.channel, bot: Bool = false) throws -> (CaptureOutcome, [Reply]) {
-        try capture(.message(ChannelMessage(channel: channel, messageID: id, author: user, sentAt: at, text: text, isFromThisBot: bot)))
+    func say(
+        _ text: String, id: String, at: Date, by user: Person = Fixtures.bob, channel: ChannelKey = Fixtures.channel, bot: Bool = false,
+        integration: Bool = false
+    ) throws -> (CaptureOutcome, [Reply]) {
+        try capture(.message(ChannelMessage(channel: channel, messageID: id, author: user, sentAt: at, text: text, isFromThisBot: bot, isFromIntegration: integration)))
     }
 
     var incident: Incident? { records.latestIncident(in: Fixtures.channel) }
@@ -137,7 +140,7 @@ extension DeskHarness {
         try h.say("error rate at 40% on checkout-api | EU only", id: "m1", at: at(2))
         try h.command("detected at 14:03", at: at(4))
         try h.command("acknowledged at 14:05", at: at(5), by: Fixtures.bob)
-        try h.say("rolled back to v41, see <https://deploys.example.com/41|deploy 41>", id: "m2", at: at(20))
+        try h.say("rolled back to v41, see <https://deploys.example.com/41|deploy 41>; error rate back to normal", id: "m2", at: at(20))
         try h.command("confirm S1", at: at(21))
         try h.command("resolved at 14:40", at: at(41))
         try h.command("summary Checkout returned HTTP 500 for 38 minutes after a config change removed the DB pool limit. Rolling back restored service.", at: at(60))

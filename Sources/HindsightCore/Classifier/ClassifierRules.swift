@@ -1,0 +1,97 @@
+import Foundation
+
+/// What the bot notices in a war room, as data (`Prompts/classifier.yaml`): named phrase sets ("features"), and for
+/// each milestone and each kind of key event the weights of those features and the score a message needs. The engine
+/// stays generic: features → weighted sum → threshold.
+public struct ClassifierRules: Sendable, Decodable, Equatable {
+    /// The weights and threshold that make a message a candidate for one milestone.
+    public struct MilestoneRule: Sendable, Decodable, Equatable {
+        /// What a later candidate does to an unanswered suggestion of the same kind.
+        public enum Replace: String, Sendable, Decodable, Equatable {
+            /// The first suggestion stands (the first alert is the detection).
+            case never
+            /// A later candidate with a higher score moves the suggestion to itself, in place.
+            case stronger
+        }
+
+        public var milestone: MilestoneKind
+        public var threshold: Double
+        /// Features that must all be present (e.g. `known_detected` before an acknowledgement counts).
+        public var requires: [String]
+        public var replace: Replace
+        public var weights: [String: Double]
+
+        public init(milestone: MilestoneKind, threshold: Double, requires: [String] = [], replace: Replace = .never, weights: [String: Double]) {
+            self.milestone = milestone
+            self.threshold = threshold
+            self.requires = requires
+            self.replace = replace
+            self.weights = weights
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            milestone = try c.decode(MilestoneKind.self, forKey: .milestone)
+            threshold = try c.decode(Double.self, forKey: .threshold)
+            requires = try c.decodeIfPresent([String].self, forKey: .requires) ?? []
+            replace = try c.decodeIfPresent(Replace.self, forKey: .replace) ?? .never
+            weights = try c.decode([String: Double].self, forKey: .weights)
+        }
+
+        enum CodingKeys: String, CodingKey { case milestone, threshold, requires, replace, weights }
+    }
+
+    /// The weights and threshold that make a message a key event for one reason.
+    public struct KeyRule: Sendable, Decodable, Equatable {
+        public var reason: KeyReason
+        public var threshold: Double
+        public var weights: [String: Double]
+
+        public init(reason: KeyReason, threshold: Double, weights: [String: Double]) {
+            self.reason = reason
+            self.threshold = threshold
+            self.weights = weights
+        }
+    }
+
+    /// Emoji whose reaction makes a message a key event.
+    public var keyEventEmoji: [String]
+    /// How many earlier messages the `recent_<feature>` context features look back over.
+    public var recentMessages: Int
+    /// Phrase sets by name. Phrases match whole words, case-insensitively; a word ending in `*` matches any ending.
+    public var features: [String: [String]]
+    public var milestones: [MilestoneRule]
+    public var keyEvents: [KeyRule]
+    /// How each key reason reads in the report and the timeline (`action` → `action taken`).
+    public var keyReasonLabels: [String: String] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case keyEventEmoji = "key_event_emoji", recentMessages = "recent_messages", features, milestones
+        case keyEvents = "key_events", keyReasonLabels = "key_reason_labels"
+    }
+
+    public init(keyEventEmoji: [String], recentMessages: Int = 20, features: [String: [String]], milestones: [MilestoneRule], keyEvents: [KeyRule]) {
+        self.keyEventEmoji = keyEventEmoji
+        self.recentMessages = recentMessages
+        self.features = features
+        self.milestones = milestones
+        self.keyEvents = keyEvents
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        keyEventEmoji = try c.decode([String].self, forKey: .keyEventEmoji)
+        recentMessages = try c.decodeIfPresent(Int.self, forKey: .recentMessages) ?? 20
+        features = try c.decode([String: [String]].self, forKey: .features)
+        milestones = try c.decode([MilestoneRule].self, forKey: .milestones)
+        keyEvents = try c.decodeIfPresent([KeyRule].self, forKey: .keyEvents) ?? []
+        keyReasonLabels = try c.decodeIfPresent([String: String].self, forKey: .keyReasonLabels) ?? [:]
+        let known = Set(features.keys).union(MessageFeatures.structural).union(MessageFeatures.context(features: features.keys))
+        let used = milestones.flatMap { Array($0.weights.keys) + $0.requires } + keyEvents.flatMap { Array($0.weights.keys) }
+        if let unknown = used.first(where: { !known.contains($0) }) {
+            throw DecodingError.dataCorrupted(DecodingError.Context(
+                codingPath: [CodingKeys.milestones],
+                debugDescription: "weight on unknown feature '\(unknown)': define it under features, or use a built-in one (\(MessageFeatures.structural.sorted().joined(separator: ", ")), known_<milestone>, recent_<feature>)"))
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+@testable import HindsightCore
+
+@Suite("Milestones from what the war room says")
+struct MilestoneUnderstandingTests {
+    let t0 = Fixtures.t0
+    let classifier = MilestoneClassifier(rules: Fixtures.prompts.classifier)
+    func at(_ minutes: Double) -> Date { t0.addingTimeInterval(minutes * 60) }
+
+    func opened() throws -> DeskHarness {
+        let h = DeskHarness()
+        try h.command("start Checkout errors sev2", at: t0)
+        return h
+    }
+
+    func pending(_ h: DeskHarness) -> [MilestoneSuggestion] {
+        h.incident.map { h.records.suggestions(of: $0.id).filter { $0.status == .pending } } ?? []
+    }
+
+    /// What the classifier proposes for a line, with an alert already suggested (so acknowledgements can count).
+    func verdict(_ text: String, integration: Bool = false) -> MilestoneKind? {
+        classifier.candidates(classifier.features(of: text, fromIntegration: integration), context: ["known_detected"]).first?.milestone
+    }
+
+    @Test("ordinary lines that mark a milestone are proposed", arguments: [
+        ("failover finished, traffic looks normal", MilestoneKind.mitigated),
+        ("kill switch is on globally", .mitigated),
+        ("all pops normal. incident mitigated", .mitigated),
+        ("statuspage set to resolved", .resolved),
+        ("that's it, we can close this", .resolved),
+        ("all clear. closing the incident", .resolved),
+    ])
+    func ordinaryLines(_ text: String, _ expected: MilestoneKind) {
+        #expect(verdict(text) == expected, "\(text)")
+    }
+
+    @Test("integration posts: a page is detection, a status page saying resolved is resolution, a cleared alert is neither")
+    func integrations() {
+        #expect(verdict("[TRIGGERED] #4411 DNS SERVFAIL rate > 5% (eu-west)", integration: true) == .detected)
+        #expect(verdict("[FIRING:3] HTTP 5xx ratio > 50% frontend", integration: true) == .detected)
+        #expect(verdict("Resolved - This incident has been resolved.", integration: true) == .resolved)
+        #expect(verdict("[RESOLVED] #4411 DNS SERVFAIL rate > 5% (eu-west)", integration: true) == nil)
+    }
+
+    @Test("questions, negations, conditionals, plans and failures are never proposed", arguments: [
+        "is it mitigated?", "are we resolved?", "not resolved yet", "no. not resolved until the waf is back on",
+        "if this fails we roll back", "the rollback didn't help", "rollback didnt help. errors same or worse",
+        "going to resolve the status post", "waiting 15 min to be sure then closing", "lets roll back anything that went out today",
+    ])
+    func notAssertions(_ text: String) {
+        #expect(verdict(text) == nil, "\(text)")
+    }
+
+    @Test("a subsystem recovering is not the incident resolving")
+    func subsystem() {
+        #expect(verdict("home feed fully recovered, comments still janky") == nil)
+        #expect(verdict("gmail recovered on its own (rerouted). gce still bad") == nil)
+        #expect(verdict("services starting to recover. 5xx dropping in EU pops") == nil)
+    }
+
+    @Test("an acknowledgement counts only after something was detected, and the first one is kept")
+    func acknowledgement() throws {
+        let h = try opened()
+        #expect(try h.say("ack, on it", id: "m1", at: at(1)).1.isEmpty)
+        try h.say("[TRIGGERED] #1 checkout 5xx > 5%", id: "m2", at: at(2), integration: true)
+        let (_, replies) = try h.say("ack, on it", id: "m3", at: at(3))
+        #expect(replies.count == 1)
+        #expect(try h.say("IC here. ana comms", id: "m4", at: at(4)).1.isEmpty)
+        #expect(pending(h).map(\.milestone).sorted() == [.detected, .acknowledged])
+        #expect(pending(h).first { $0.milestone == .acknowledged }?.at == at(3))
+    }
+
+    @Test("a stronger later candidate moves the unanswered suggestion in place instead of adding another")
+    func strongerMoves() throws {
+        let h = try opened()
+        let first = try h.say("rolled back; traffic back to expected levels", id: "m1", at: at(10)).1
+        let ref = try #require(pending(h).first { $0.milestone == .mitigated }).reference
+        #expect(first.first?.text.contains(ref) == true)
+        let moved = try h.say("all pops normal. incident mitigated", id: "m2", at: at(15)).1
+        #expect(moved.count == 1)
+        #expect(moved.first?.text.contains("\(ref) updated") == true)
+        let now = try #require(pending(h).first { $0.milestone == .mitigated })
+        #expect(now.reference == ref)
+        #expect(now.at == at(15))
+        #expect(pending(h).count == 1)
+    }
+
+    @Test("a confirmed milestone is not proposed again, and nothing is proposed out of order with it")
+    func confirmedStays() throws {
+        let h = try opened()
+        try h.say("failover finished, traffic looks normal", id: "m1", at: at(10))
+        try h.command("confirm S1", at: at(11))
+        #expect(try h.say("all pops normal. incident mitigated", id: "m2", at: at(20)).1.isEmpty)
+        try h.command("resolved at 14:30", at: at(30))
+        try h.command("reopen", at: at(40))
+        #expect(try h.say("all clear. closing the incident", id: "m3", at: at(50)).1.count == 1)
+    }
+
+    @Test("every milestone is a key event with a reason; chit-chat never is", arguments: [
+        "+1", "lol", "brb 2 min", ":tada:", "looking", "nice", "ty all",
+    ])
+    func chitChat(_ text: String) {
+        #expect(classifier.keyReasons(classifier.features(of: text)).isEmpty, "\(text)")
+    }
+
+    @Test("key events carry why they are key", arguments: [
+        ("decision: global waf kill. rui do it", KeyReason.decision),
+        ("confirmed: waf is the component, not an attack", .finding),
+        ("root cause candidate: the maintenance automation descheduled the jobs", .finding),
+        ("sev1 now. everyone in the call please", .severity),
+        ("paging the database on-call", .escalation),
+        ("global waf kill executed", .action),
+        ("rollback started: webapp 2021-01-04-a -> 2020-12-22-c", .action),
+        ("Investigating - We are investigating elevated 502 errors.", .update),
+    ])
+    func reasons(_ text: String, _ reason: KeyReason) {
+        let integration = text.hasPrefix("Investigating") || text.hasPrefix("rollback started")
+        #expect(classifier.keyReasons(classifier.features(of: text, fromIntegration: integration)).contains(reason), "\(text)")
+    }
+
+    @Test("the timeline's key view reads like a published one: milestones folded into their messages, with reasons")
+    func keyView() throws {
+        let h = try opened()
+        try h.say("[TRIGGERED] #1 checkout 5xx > 5%", id: "m1", at: at(1), integration: true)
+        try h.say("lol of course", id: "m2", at: at(2))
+        try h.command("confirm S1", at: at(3))
+        let text = try h.desk.timeline(try #require(h.incident), filter: .key, page: 1, records: h.records).text
+        #expect(text.contains("[TRIGGERED] #1 checkout 5xx > 5%"))
+        #expect(text.contains("— detected"))
+        #expect(!text.contains("lol"))
+        #expect(text.split(separator: "\n").filter { $0.contains(" UTC E") }.count == 2)
+    }
+}
