@@ -48,10 +48,10 @@ struct EvalCommand: AsyncParsableCommand {
         if let explain {
             let classifier = MilestoneClassifier(rules: promptSet.classifier)
             let features = classifier.features(of: explain, fromIntegration: bot)
-            print("features: \(features.names.sorted().map { name in features.phrases[name].map { "\(name) (\($0))" } ?? name }.joined(separator: ", "))")
-            for rule in promptSet.classifier.milestones {
-                let score = rule.weights.filter { features.names.contains($0.key) }.values.reduce(0, +)
-                print("\(rule.milestone.rawValue): \(String(format: "%.2f", score)) of \(rule.threshold) without context")
+            let described = classifier.describe(features).map { feature in feature.phrase.map { "\(feature.name) (\($0))" } ?? feature.name }
+            print("features: \(described.joined(separator: ", "))")
+            for (milestone, score, threshold) in classifier.scores(features) {
+                print("\(milestone.rawValue): \(String(format: "%.2f", score)) of \(threshold) without context")
             }
             print("key reasons: \(classifier.keyReasons(features).map(\.rawValue).sorted().joined(separator: ", "))")
             return

@@ -5,7 +5,7 @@ extension EvaluationResult {
     public func text(splits: [Split], verbose: Bool = false) -> String {
         var out: [String] = []
         let width = max(24, incidents.map(\.room.count).max() ?? 0)
-        out.append("War rooms".padding(toLength: width, withPad: " ", startingAt: 0) + "  split    milestones  wrong  key events  marked   dated")
+        out.append("War rooms".padding(toLength: width, withPad: " ", startingAt: 0) + "  split    milestones  wrong  key events  marked     dated")
         for score in incidents {
             let ratio = score.keyEvents.total == 0 ? 0 : Double(score.marked) / Double(score.keyEvents.total)
             var row = score.room.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
@@ -13,7 +13,7 @@ extension EvaluationResult {
             row += "\(score.milestones.hits)/\(score.milestones.total)".padding(toLength: 12, withPad: " ", startingAt: 0)
             row += "\(score.wrongProposals)".padding(toLength: 7, withPad: " ", startingAt: 0)
             row += "\(score.keyEvents.hits)/\(score.keyEvents.total)".padding(toLength: 12, withPad: " ", startingAt: 0)
-            row += "\(score.marked) (\(String(format: "%.1f", ratio))×)".padding(toLength: 9, withPad: " ", startingAt: 0)
+            row += "\(score.marked) (\(String(format: "%.1f", ratio))×)".padding(toLength: 11, withPad: " ", startingAt: 0)
             row += score.spansDays ? (score.dated ? "yes" : "NO") : "-"
             out.append(row)
             if verbose { out += score.notes.map { "    " + $0 } }

@@ -14,6 +14,8 @@ enum CorpusRun {
 
 /// Floors on the holdout half of the labelled corpus (`hindsight eval --split holdout` prints the same figures).
 /// Rules in Prompts/ are written against the dev half only; these floors say what holds on text they never saw.
+/// The targets are higher (milestones 85%, key events 80%, blame 90%, concrete actions 95%); where the rules do not
+/// reach them yet, the floor sits just below what they reach, so a regression fails and the gap stays visible.
 @Suite("Understanding the war room, measured on the holdout corpus")
 struct EvaluationFloorTests {
     func holdout() async throws -> EvaluationSummary {
@@ -33,14 +35,14 @@ struct EvaluationFloorTests {
     @Test("milestones are proposed within 10 minutes of the published time, with few wrong proposals")
     func milestones() async throws {
         let h = try await holdout()
-        #expect(h.milestones.rate >= 0.58, "\(h.milestones)")
+        #expect(h.milestones.rate >= 0.80, "\(h.milestones)")
         #expect(h.wrongPerIncident <= 1.0, "\(h.wrongProposals) wrong in \(h.incidents) incidents")
     }
 
     @Test("key events are marked without marking everything")
     func keyEvents() async throws {
         let h = try await holdout()
-        #expect(h.keyEvents.rate >= 0.45, "\(h.keyEvents)")
+        #expect(h.keyEvents.rate >= 0.62, "\(h.keyEvents)")
         #expect(h.markedRatio <= 2.0, "\(h.marked) marked for \(h.keyEvents.total) published")
     }
 
@@ -54,7 +56,7 @@ struct EvaluationFloorTests {
     @Test("blaming sentences are flagged and neutral ones are not")
     func blame() async throws {
         let h = try await holdout()
-        #expect(h.blame.rate >= 0.72, "\(h.blame)")
+        #expect(h.blame.rate >= 0.75, "\(h.blame)")
         #expect(h.neutralFlagged.rate <= 0.02, "\(h.neutralFlagged)")
     }
 
@@ -62,6 +64,6 @@ struct EvaluationFloorTests {
     func actions() async throws {
         let h = try await holdout()
         #expect(h.vague.rate >= 0.90, "\(h.vague)")
-        #expect(h.concretePassed.rate >= 0.85, "\(h.concretePassed)")
+        #expect(h.concretePassed.rate >= 0.90, "\(h.concretePassed)")
     }
 }

@@ -1,26 +1,60 @@
 import Foundation
 
-/// What the classifier found in one message: the features present and, for phrase features, the phrase that matched.
-public struct MessageFeatures: Sendable, Hashable {
-    public var names: Set<String>
-    /// The first phrase that matched each phrase feature, as written in `Prompts/classifier.yaml`.
-    public var phrases: [String: String]
+/// A set of classifier features by index: a fixed-size bitset, so scoring a message allocates nothing.
+public struct FeatureBits: Hashable, Sendable {
+    static let capacity = 256
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
 
-    public init(names: Set<String> = [], phrases: [String: String] = [:]) {
-        self.names = names
-        self.phrases = phrases
+    public init() {}
+
+    mutating func insert(_ index: Int) {
+        let bit = UInt64(1) << UInt64(index & 63)
+        switch index >> 6 {
+        case 0: words.0 |= bit
+        case 1: words.1 |= bit
+        case 2: words.2 |= bit
+        default: words.3 |= bit
+        }
     }
 
-    /// Features the engine computes itself rather than from phrases.
-    public static let structural: Set<String> = [
-        "integration", "human", "question", "reply", "short", "no_words", "mention", "link",
-    ]
+    func contains(_ index: Int) -> Bool {
+        let bit = UInt64(1) << UInt64(index & 63)
+        switch index >> 6 {
+        case 0: return words.0 & bit != 0
+        case 1: return words.1 & bit != 0
+        case 2: return words.2 & bit != 0
+        default: return words.3 & bit != 0
+        }
+    }
 
-    /// Context feature names: `known_<milestone>` (confirmed or suggested) and `recent_<feature>`.
-    static func context(features: some Sequence<String>) -> Set<String> {
-        Set(MilestoneKind.allCases.map { "known_\($0.rawValue)" } + MilestoneKind.allCases.map { "confirmed_\($0.rawValue)" })
-            .union(features.map { "recent_\($0)" })
-            .union(structural.map { "recent_\($0)" })
+    func union(_ other: FeatureBits) -> FeatureBits {
+        var out = self
+        out.words = (words.0 | other.words.0, words.1 | other.words.1, words.2 | other.words.2, words.3 | other.words.3)
+        return out
+    }
+
+    public static func == (a: FeatureBits, b: FeatureBits) -> Bool {
+        a.words.0 == b.words.0 && a.words.1 == b.words.1 && a.words.2 == b.words.2 && a.words.3 == b.words.3
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0); hasher.combine(words.1); hasher.combine(words.2); hasher.combine(words.3)
+    }
+}
+
+/// What the classifier found in one message: which features are present (phrase sets and the message's shape).
+public struct MessageFeatures: Sendable, Hashable {
+    public var bits: FeatureBits
+    /// The text, kept to name the matched phrase when a suggestion is made (rare, so done only then).
+    public var text: String
+
+    /// Features the engine computes itself rather than from phrases.
+    public static let structural: [String] = ["integration", "human", "question", "reply", "short", "no_words", "mention", "link"]
+
+    /// Context feature names: `known_<milestone>` (confirmed or suggested), `confirmed_<milestone>`, `recent_<feature>`.
+    static func context(features: some Sequence<String>) -> [String] {
+        MilestoneKind.allCases.map { "known_\($0.rawValue)" } + MilestoneKind.allCases.map { "confirmed_\($0.rawValue)" }
+            + (Array(features) + structural).map { "recent_\($0)" }
     }
 }
 
@@ -35,99 +69,167 @@ public struct MilestoneCandidate: Sendable, Hashable {
 /// Scores messages against `Prompts/classifier.yaml`: which milestone a message probably marks and why it is a key
 /// event. Features come from phrase sets and the message's shape; each rule sums its feature weights and compares the
 /// sum with its threshold. Proposals are never applied silently: the bot asks a responder to confirm or dismiss them.
+/// Capture runs it on every message, so matching works on UTF-8 bytes and word hashes and allocates little.
 public struct MilestoneClassifier: Sendable {
+    /// One word of a phrase: the whole word, or a prefix (`restart*`), as a hash of its lower-cased bytes.
+    private struct PhraseWord: Sendable {
+        var hash: UInt64
+        /// 0 for a whole word; the prefix length in bytes for `prefix*`.
+        var prefix: Int
+    }
+
     private struct Phrase: Sendable {
-        var feature: String
-        var words: [Substring]
+        var feature: Int
+        var words: [PhraseWord]
         var text: String
     }
 
-    public let rules: ClassifierRules
-    /// Phrases by their first word, so a message is matched with one dictionary lookup per word.
-    private let byFirstWord: [Substring: [Phrase]]
-    /// Phrases whose first word is a prefix (`roll*`).
-    private let wildcardFirst: [Phrase]
-    /// Features that a `recent_…` weight looks for in earlier messages.
-    public let recentFeatures: Set<String>
-    /// Each milestone rule split into the weights a message carries itself and the most its context can add.
-    private let outlooks: [Outlook]
-
-    private struct Outlook: Sendable {
+    private struct Rule: Sendable {
         var threshold: Double
-        var own: [(String, Double)]
-        var ownRequires: [String]
+        var weights: [(Int, Double)]
+        var requires: [Int]
+        /// The weights of features the message carries itself, and the most its context can add (see `prospects`).
+        var own: [(Int, Double)]
+        var ownRequires: [Int]
         var contextBonus: Double
         var usesRecent: Bool
     }
 
-    private static func isContext(_ name: String) -> Bool {
-        name.hasPrefix("recent_") || name.hasPrefix("known_") || name.hasPrefix("confirmed_")
-    }
+    public let rules: ClassifierRules
+    /// Every feature name by index: phrase features, structural ones, context ones.
+    private let names: [String]
+    private let index: [String: Int]
+    private let phrases: [Phrase]
+    /// Phrases by the hash of their first whole word.
+    private let byFirstWord: [UInt64: [Int]]
+    /// Phrases whose first word is a prefix, by prefix length, then prefix hash.
+    private let byFirstPrefix: [Int: [UInt64: [Int]]]
+    private let milestoneRules: [(ClassifierRules.MilestoneRule, Rule)]
+    private let keyRules: [(KeyReason, Rule)]
+    /// For each feature index that a `recent_…` weight looks for, the index of that `recent_` feature.
+    private let recentOf: [(Int, Int)]
+    private let structuralIndex: (integration: Int, human: Int, question: Int, reply: Int, short: Int, noWords: Int, mention: Int, link: Int)
 
     public init(rules: ClassifierRules) {
         self.rules = rules
-        var index: [Substring: [Phrase]] = [:]
-        var wild: [Phrase] = []
-        for (feature, phrases) in rules.features.sorted(by: { $0.key < $1.key }) {
-            for text in phrases {
-                let words = Self.words(text.lowercased())
+        let phraseNames = rules.features.keys.sorted()
+        var names = phraseNames + MessageFeatures.structural
+        names += MessageFeatures.context(features: phraseNames)
+        names = Array(names.prefix(FeatureBits.capacity))
+        var index: [String: Int] = [:]
+        for (i, name) in names.enumerated() where index[name] == nil { index[name] = i }
+        self.names = names
+        self.index = index
+        var phrases: [Phrase] = []
+        var byFirst: [UInt64: [Int]] = [:]
+        var byPrefix: [Int: [UInt64: [Int]]] = [:]
+        for name in phraseNames {
+            guard let feature = index[name] else { continue }
+            for text in rules.features[name] ?? [] {
+                let words = Self.tokens(text).map { token -> PhraseWord in
+                    token.last == UInt8(ascii: "*")
+                        ? PhraseWord(hash: Self.hash(token.dropLast()), prefix: token.count - 1)
+                        : PhraseWord(hash: Self.hash(token[...]), prefix: 0)
+                }
                 guard let first = words.first else { continue }
-                let phrase = Phrase(feature: feature, words: words, text: text)
-                if first.hasSuffix("*") { wild.append(phrase) } else { index[first, default: []].append(phrase) }
+                let id = phrases.count
+                phrases.append(Phrase(feature: feature, words: words, text: text))
+                if first.prefix > 0 { byPrefix[first.prefix, default: [:]][first.hash, default: []].append(id) } else { byFirst[first.hash, default: []].append(id) }
             }
         }
-        byFirstWord = index
-        wildcardFirst = wild
-        let weighted = rules.milestones.flatMap { Array($0.weights.keys) + $0.requires } + rules.keyEvents.flatMap { Array($0.weights.keys) }
-        outlooks = rules.milestones.map { rule in
-            Outlook(
-                threshold: rule.threshold, own: rule.weights.filter { !Self.isContext($0.key) }.map { ($0.key, $0.value) },
-                ownRequires: rule.requires.filter { !Self.isContext($0) },
-                contextBonus: rule.weights.filter { Self.isContext($0.key) }.values.map { max($0, 0) }.reduce(0, +),
-                usesRecent: rule.weights.keys.contains { $0.hasPrefix("recent_") } || rule.requires.contains { $0.hasPrefix("recent_") })
+        self.phrases = phrases
+        byFirstWord = byFirst
+        byFirstPrefix = byPrefix
+        func isContext(_ name: String) -> Bool { name.hasPrefix("recent_") || name.hasPrefix("known_") || name.hasPrefix("confirmed_") }
+        func compile(_ weights: [String: Double], requires: [String], threshold: Double) -> Rule {
+            let pairs = weights.sorted { $0.key < $1.key }.compactMap { name, weight in index[name].map { ($0, weight) } }
+            return Rule(
+                threshold: threshold, weights: pairs, requires: requires.compactMap { index[$0] },
+                own: weights.sorted { $0.key < $1.key }.filter { !isContext($0.key) }.compactMap { name, weight in index[name].map { ($0, weight) } },
+                ownRequires: requires.filter { !isContext($0) }.compactMap { index[$0] },
+                contextBonus: weights.filter { isContext($0.key) }.values.map { max($0, 0) }.reduce(0, +),
+                usesRecent: weights.keys.contains { $0.hasPrefix("recent_") } || requires.contains { $0.hasPrefix("recent_") })
         }
-        recentFeatures = Set(weighted.filter { $0.hasPrefix("recent_") }.map { String($0.dropFirst("recent_".count)) })
+        milestoneRules = rules.milestones.map { ($0, compile($0.weights, requires: $0.requires, threshold: $0.threshold)) }
+        keyRules = rules.keyEvents.map { ($0.reason, compile($0.weights, requires: [], threshold: $0.threshold)) }
+        let weighted = rules.milestones.flatMap { Array($0.weights.keys) + $0.requires }
+        recentOf = Set(weighted.filter { $0.hasPrefix("recent_") }).sorted().compactMap { name in
+            guard let recent = index[name], let plain = index[String(name.dropFirst("recent_".count))] else { return nil }
+            return (plain, recent)
+        }
+        func at(_ name: String) -> Int { index[name] ?? 0 }
+        structuralIndex = (at("integration"), at("human"), at("question"), at("reply"), at("short"), at("no_words"), at("mention"), at("link"))
     }
 
     // MARK: Features
 
     /// The features of one message.
     public func features(of text: String, fromIntegration: Bool = false, isReply: Bool = false) -> MessageFeatures {
-        var out = MessageFeatures()
-        let lowered = text.lowercased()
-        let words = Self.words(lowered)
-        out.names.insert(fromIntegration ? "integration" : "human")
-        if isReply { out.names.insert("reply") }
-        if lowered.contains("?") { out.names.insert("question") }
-        let wordCount = words.reduce(0) { $0 + ($1.first.map { $0.isLetter || $0.isNumber } == true ? 1 : 0) }
-        if wordCount == 0 { out.names.insert("no_words") }
-        if wordCount <= 3 { out.names.insert("short") }
-        if lowered.contains("@") { out.names.insert("mention") }
-        if lowered.contains("http://") || lowered.contains("https://") { out.names.insert("link") }
-        for start in words.indices {
-            if let candidates = byFirstWord[words[start]] {
-                for phrase in candidates where out.phrases[phrase.feature] == nil && Self.matches(phrase.words, words, at: start) {
-                    out.names.insert(phrase.feature)
-                    out.phrases[phrase.feature] = phrase.text
-                }
+        var bits = FeatureBits()
+        let s = structuralIndex
+        bits.insert(fromIntegration ? s.integration : s.human)
+        if isReply { bits.insert(s.reply) }
+        var text = text
+        text.withUTF8 { bytes in
+            var question = false, mention = false, link = false
+            for (i, b) in bytes.enumerated() {
+                if b == UInt8(ascii: "?") { question = true } else if b == UInt8(ascii: "@") { mention = true }
+                else if b == UInt8(ascii: ":"), i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "/"), bytes[i + 2] == UInt8(ascii: "/") { link = true }
             }
-            for phrase in wildcardFirst where out.phrases[phrase.feature] == nil && Self.matches(phrase.words, words, at: start) {
-                out.names.insert(phrase.feature)
-                out.phrases[phrase.feature] = phrase.text
+            if question { bits.insert(s.question) }
+            if mention { bits.insert(s.mention) }
+            if link { bits.insert(s.link) }
+            Self.scan(bytes) { lowered, tokens in
+                var wordCount = 0
+                for token in tokens where token.isWord { wordCount += 1 }
+                if wordCount == 0 { bits.insert(s.noWords) }
+                if wordCount <= 3 { bits.insert(s.short) }
+                match(lowered, tokens) { phrase in bits.insert(phrases[phrase].feature) }
             }
         }
-        return out
+        return MessageFeatures(bits: bits, text: text)
+    }
+
+    /// Calls `found` with every phrase that occurs in the tokens (a phrase may be reported more than once).
+    private func match(_ lowered: UnsafeBufferPointer<UInt8>, _ tokens: [Token], found: (Int) -> Void) {
+        func wordMatches(_ word: PhraseWord, _ token: Token) -> Bool {
+            if word.prefix == 0 { return token.hash == word.hash }
+            guard token.length >= word.prefix else { return false }
+            return Self.hash(lowered, token.start, word.prefix) == word.hash
+        }
+        func check(_ id: Int, at position: Int) {
+            let words = phrases[id].words
+            guard position + words.count <= tokens.count else { return }
+            for offset in 1..<max(words.count, 1) where !wordMatches(words[offset], tokens[position + offset]) { return }
+            found(id)
+        }
+        for (position, token) in tokens.enumerated() {
+            if let ids = byFirstWord[token.hash] { for id in ids { check(id, at: position) } }
+            for (length, table) in byFirstPrefix where token.length >= length {
+                if let ids = table[Self.hash(lowered, token.start, length)] { for id in ids { check(id, at: position) } }
+            }
+        }
     }
 
     /// The context features for a message: which milestones are already known (confirmed or suggested) and which
     /// features the recent messages had.
-    public func context(confirmed: Set<MilestoneKind>, suggested: Set<MilestoneKind>, recent: [MessageFeatures]) -> Set<String> {
-        var out: Set<String> = []
-        for kind in confirmed { out.insert("confirmed_\(kind.rawValue)"); out.insert("known_\(kind.rawValue)") }
-        for kind in suggested { out.insert("known_\(kind.rawValue)") }
-        for features in recent {
-            for name in features.names where recentFeatures.contains(name) { out.insert("recent_\(name)") }
+    public func context(confirmed: Set<MilestoneKind>, suggested: Set<MilestoneKind>, recent: [MessageFeatures]) -> FeatureBits {
+        var out = FeatureBits()
+        for kind in confirmed {
+            if let i = index["confirmed_\(kind.rawValue)"] { out.insert(i) }
+            if let i = index["known_\(kind.rawValue)"] { out.insert(i) }
         }
+        for kind in suggested { if let i = index["known_\(kind.rawValue)"] { out.insert(i) } }
+        for features in recent {
+            for (plain, recentIndex) in recentOf where features.bits.contains(plain) { out.insert(recentIndex) }
+        }
+        return out
+    }
+
+    /// Context given by name (tests, tools): `known_detected`, `recent_mitigation_done`…
+    public func context(_ names: Set<String>) -> FeatureBits {
+        var out = FeatureBits()
+        for name in names { if let i = index[name] { out.insert(i) } }
         return out
     }
 
@@ -137,9 +239,9 @@ public struct MilestoneClassifier: Sendable {
     public func prospects(_ features: MessageFeatures) -> (possible: Bool, needsRecent: Bool) {
         var possible = false
         var needsRecent = false
-        for rule in outlooks where rule.ownRequires.allSatisfy(features.names.contains) {
+        for (_, rule) in milestoneRules where rule.ownRequires.allSatisfy(features.bits.contains) {
             var optimistic = rule.contextBonus
-            for (name, weight) in rule.own where features.names.contains(name) { optimistic += weight }
+            for (i, weight) in rule.own where features.bits.contains(i) { optimistic += weight }
             if optimistic >= rule.threshold {
                 possible = true
                 if rule.usesRecent { needsRecent = true }
@@ -151,23 +253,26 @@ public struct MilestoneClassifier: Sendable {
     // MARK: Verdicts
 
     /// Every milestone whose rule the message passes, best first.
-    public func candidates(_ features: MessageFeatures, context: Set<String> = []) -> [MilestoneCandidate] {
-        let all = features.names.union(context)
-        var out: [MilestoneCandidate] = []
-        for rule in rules.milestones where rule.requires.allSatisfy(all.contains) {
-            let total = score(rule.weights, features.names, context: context)
+    public func candidates(_ features: MessageFeatures, context: FeatureBits = FeatureBits()) -> [MilestoneCandidate] {
+        let all = features.bits.union(context)
+        var out: [(MilestoneCandidate, Double)] = []
+        for (source, rule) in milestoneRules where rule.requires.allSatisfy(all.contains) {
+            let total = score(rule, all)
             guard total >= rule.threshold else { continue }
-            out.append(MilestoneCandidate(milestone: rule.milestone, score: total, phrase: phrase(for: rule.weights, features), replace: rule.replace))
+            out.append((MilestoneCandidate(milestone: source.milestone, score: total, phrase: phrase(for: rule, features), replace: source.replace), total - rule.threshold))
         }
-        return out.sorted { $0.score - threshold(of: $0.milestone) > $1.score - threshold(of: $1.milestone) }
+        return out.sorted { $0.1 > $1.1 }.map(\.0)
+    }
+
+    /// Candidates with the context given by name (tests, tools).
+    public func candidates(_ features: MessageFeatures, context names: Set<String>) -> [MilestoneCandidate] {
+        candidates(features, context: context(names))
     }
 
     /// Why the message is a key event, from its text alone (reactions and pins are added as they happen).
     public func keyReasons(_ features: MessageFeatures) -> Set<KeyReason> {
         var out: Set<KeyReason> = []
-        for rule in rules.keyEvents where score(rule.weights, features.names, context: []) >= rule.threshold {
-            out.insert(rule.reason)
-        }
+        for (reason, rule) in keyRules where score(rule, features.bits) >= rule.threshold { out.insert(reason) }
         return out
     }
 
@@ -176,61 +281,121 @@ public struct MilestoneClassifier: Sendable {
         candidates(features(of: text, fromIntegration: fromIntegration), context: ["known_detected"]).first.map { ($0.milestone, $0.phrase) }
     }
 
-    private func threshold(of kind: MilestoneKind) -> Double {
-        rules.milestones.first { $0.milestone == kind }?.threshold ?? 0
+    /// The features present, by name, each with the first phrase that matched (`hindsight eval --explain`).
+    public func describe(_ features: MessageFeatures) -> [(name: String, phrase: String?)] {
+        let matched = matchedPhrases(features.text)
+        return names.indices.filter { features.bits.contains($0) }.map { (names[$0], matched[$0]) }
     }
 
-    private func score(_ weights: [String: Double], _ names: Set<String>, context: Set<String>) -> Double {
+    /// Each rule's score for the message without context (`hindsight eval --explain`).
+    public func scores(_ features: MessageFeatures) -> [(milestone: MilestoneKind, score: Double, threshold: Double)] {
+        milestoneRules.map { ($0.0.milestone, score($0.1, features.bits), $0.1.threshold) }
+    }
+
+    private func score(_ rule: Rule, _ bits: FeatureBits) -> Double {
         var total = 0.0
-        for (name, weight) in weights where names.contains(name) || context.contains(name) { total += weight }
+        for (i, weight) in rule.weights where bits.contains(i) { total += weight }
         return total
     }
 
+    /// The first phrase that matched each phrase feature, in the order the phrases are listed.
+    private func matchedPhrases(_ text: String) -> [Int: String] {
+        var text = text
+        var out: [Int: String] = [:]
+        text.withUTF8 { bytes in
+            Self.scan(bytes) { lowered, tokens in
+                var first: [Int: Int] = [:]
+                match(lowered, tokens) { id in
+                    let feature = phrases[id].feature
+                    if first[feature].map({ id < $0 }) ?? true { first[feature] = id }
+                }
+                for (feature, id) in first { out[feature] = phrases[id].text }
+            }
+        }
+        return out
+    }
+
     /// The matched phrase of the feature that weighs most for this rule.
-    private func phrase(for weights: [String: Double], _ features: MessageFeatures) -> String {
-        let best = weights.filter { $0.value > 0 && features.phrases[$0.key] != nil }.max { ($0.value, $1.key) < ($1.value, $0.key) }
-        return best.flatMap { features.phrases[$0.key] } ?? ""
+    private func phrase(for rule: Rule, _ features: MessageFeatures) -> String {
+        let matched = matchedPhrases(features.text)
+        let best = rule.weights.filter { $0.1 > 0 && matched[$0.0] != nil }.max { $0.1 < $1.1 }
+        return best.flatMap { matched[$0.0] } ?? ""
     }
 
-    private static func matches(_ phrase: [Substring], _ words: [Substring], at start: Int) -> Bool {
-        guard start + phrase.count <= words.count else { return false }
-        for (offset, part) in phrase.enumerated() {
-            let word = words[start + offset]
-            if part.hasSuffix("*") {
-                guard word.hasPrefix(part.dropLast()) else { return false }
-            } else if word != part {
-                return false
+    // MARK: Words
+
+    /// A word of a message: where its lower-cased bytes are and their hash.
+    struct Token {
+        var start: Int
+        var length: Int
+        var hash: UInt64
+        /// Starts with a letter or digit (not one of the punctuation words).
+        var isWord: Bool
+    }
+
+    /// Lower-cases `bytes` (ASCII letters; other bytes kept, `’` folded to `'`) and splits them into words: runs of
+    /// letters, digits, `'`, `_`, `*` and non-ASCII bytes, with the punctuation that carries meaning in chat kept as
+    /// words of its own: `[` `]` (alert tags such as `[TRIGGERED]`), `-` (status-page posts such as `Resolved - …`),
+    /// `:` (`decision: …`), `#` and `%`. Leading and trailing apostrophes are not part of a word.
+    private static func scan<T>(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>, [Token]) -> T) -> T {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bytes.count, 1)) { lowered in
+            var tokens: [Token] = []
+            tokens.reserveCapacity(bytes.count / 4 + 1)
+            var n = 0
+            var start = -1
+            func close() {
+                guard start >= 0 else { return }
+                var end = n
+                while end > start, lowered[end - 1] == UInt8(ascii: "'") { end -= 1 }
+                if end > start {
+                    let first = lowered[start]
+                    tokens.append(Token(start: start, length: end - start, hash: hash(UnsafeBufferPointer(lowered), start, end - start),
+                                        isWord: first >= 0x80 || (first >= 0x30 && first <= 0x39) || (first >= 0x61 && first <= 0x7A)))
+                }
+                start = -1
             }
-        }
-        return true
-    }
-
-    /// Lower-cased words (letters, digits, `'`, `_`, and `*` for rule wildcards; typographic apostrophes folded),
-    /// with the punctuation that carries meaning in chat kept as words of its own: `[` `]` (alert tags such as
-    /// `[TRIGGERED]`), `-` (status-page posts such as `Resolved - …`), `:` (`decision: …`), `#` and `%`.
-    static func words(_ text: String) -> [Substring] {
-        let folded = text.contains("’") ? text.replacingOccurrences(of: "’", with: "'") : text
-        var out: [Substring] = []
-        var start: String.Index?
-        var index = folded.startIndex
-        while index < folded.endIndex {
-            let ch = folded[index]
-            if ch.isLetter || ch.isNumber || ch == "'" || ch == "_" || ch == "*" {
-                if start == nil { start = index }
-            } else {
-                if let s = start { out.append(trimmed(folded[s..<index])); start = nil }
-                if ch == "[" || ch == "]" || ch == "-" || ch == ":" || ch == "#" || ch == "%" { out.append(folded[index...index]) }
+            var i = 0
+            while i < bytes.count {
+                var b = bytes[i]
+                if b == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x80, bytes[i + 2] == 0x99 { b = UInt8(ascii: "'"); i += 2 }
+                if b >= 0x41, b <= 0x5A { b += 0x20 }
+                let wordByte = b >= 0x80 || (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7A) || b == UInt8(ascii: "_") || b == UInt8(ascii: "*")
+                if wordByte || (b == UInt8(ascii: "'") && start >= 0) {
+                    if start < 0 { start = n }
+                    lowered[n] = b; n += 1
+                } else {
+                    close()
+                    if b == UInt8(ascii: "[") || b == UInt8(ascii: "]") || b == UInt8(ascii: "-") || b == UInt8(ascii: ":") || b == UInt8(ascii: "#") || b == UInt8(ascii: "%") {
+                        lowered[n] = b
+                        tokens.append(Token(start: n, length: 1, hash: hash(UnsafeBufferPointer(lowered), n, 1), isWord: false))
+                        n += 1
+                    }
+                }
+                i += 1
             }
-            index = folded.index(after: index)
+            close()
+            return body(UnsafeBufferPointer(rebasing: lowered[0..<n]), tokens)
         }
-        if let s = start { out.append(trimmed(folded[s...])) }
-        return out.filter { !$0.isEmpty }
     }
 
-    private static func trimmed(_ word: Substring) -> Substring {
-        var w = word
-        while w.first == "'" { w = w.dropFirst() }
-        while w.last == "'" { w = w.dropLast() }
-        return w
+    /// The words of a rule phrase, as lower-cased bytes (with `*` kept for prefixes).
+    private static func tokens(_ text: String) -> [[UInt8]] {
+        var text = text
+        return text.withUTF8 { bytes in
+            scan(bytes) { lowered, tokens in tokens.map { Array(lowered[$0.start..<($0.start + $0.length)]) } }
+        }
+    }
+
+    /// FNV-1a over `length` bytes from `start`.
+    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for i in start..<(start + length) { h = (h ^ UInt64(bytes[i])) &* 0x0000_0100_0000_01B3 }
+        return h
+    }
+
+    private static func hash(_ bytes: some Collection<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h
     }
 }

@@ -248,6 +248,8 @@ struct PostmortemSession {
         for person in events.map(\.author) + [incident.createdBy, user] where !person.id.hasPrefix("signal:") {
             names.insert(person.name)
             if let first = person.name.split(separator: " ").first, first.count >= 3, first != Substring(person.name) { names.insert(String(first)) }
+            // A handle as people type it in chat (console and ingest ids such as "dana"); not platform ids like U024BE7LH.
+            if person.id.count >= 2, person.id.allSatisfy({ $0.isLowercase || $0.isNumber || "._-".contains($0) }) { names.insert(person.id) }
         }
         return names.sorted()
     }

@@ -87,7 +87,7 @@ public enum TimelineTable {
             let marker = entry.milestone != nil ? "◆" : (event.isKey ? "★" : " ")
             let actor = String(event.author.name.prefix(actorWidth)).padding(toLength: actorWidth, withPad: " ", startingAt: 0)
             let ref = event.reference.padding(toLength: refWidth, withPad: " ", startingAt: 0)
-            let source = event.source.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
+            let source = event.source.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
             let text = event.text.replacingOccurrences(of: "\r\n", with: " ⏎ ").replacingOccurrences(of: "\n", with: " ⏎ ")
             let edited = event.revisions.isEmpty ? "" : " (edited)"
             let files = event.attachments.isEmpty ? "" : " [" + event.attachments.map(\.name).joined(separator: ", ") + "]"
