@@ -17,7 +17,7 @@ enum CorpusRun {
 /// The targets are higher (milestones 85%, key events 80%, blame 90%, concrete actions 95%); where the rules do not
 /// reach them yet, the floor sits just below what they reach, so a regression fails and the gap stays visible.
 @Suite("Understanding the war room, measured on the holdout corpus")
-struct EvaluationFloorTests {
+struct WorkloadEvaluationFloorTests {
     func holdout() async throws -> EvaluationSummary {
         try await CorpusRun.result.value.summary(.holdout)
     }

@@ -7,7 +7,7 @@ import Testing
 /// fake's `since` answer holds, the cursor pages bring every post, in order, with edits and deletions as revisions.
 /// One at a time: each posts over a thousand messages, and in parallel they would starve the timing-sensitive suites.
 @Suite("Backfilling a Mattermost channel after a long gap", .serialized)
-struct BackfillTests {
+struct WorkloadBackfillTests {
     /// Opens a gap: the bot's socket is dropped, the server forgets it, and what is posted until `close` is not pushed.
     static func openGap(_ fake: FakeMattermost) async {
         await fake.holdConnections(true)
