@@ -157,15 +157,30 @@ public final class Bot: Sendable {
     }
 
     /// Open incidents on `platform` with where capture stands in each: where a backfill should start.
+    /// A backfill that was interrupted (kill -9, a failed page) moves the starting point back to where it began: live
+    /// messages newer than the gap may already be stored, so the newest captured message alone would skip the gap.
     public func backfillPoints(platform: Platform) async throws(StoreError) -> [BackfillPoint] {
         try await store.read { tx in
-            try tx.openIncidentsWithLastMessage(platform: platform).map { row in
-                BackfillPoint(
-                    channel: row.incident.channel, since: row.lastCapturedAt ?? row.incident.startedAt, lastMessageID: row.lastMessageID,
+            let pending = try tx.pendingBackfills(platform: platform)
+            return try tx.openIncidentsWithLastMessage(platform: platform).map { row in
+                let captured = row.lastCapturedAt ?? row.incident.startedAt
+                let since = pending[row.incident.channel.channelID].map { min($0, captured) } ?? captured
+                return BackfillPoint(
+                    channel: row.incident.channel, since: since, lastMessageID: since < captured ? nil : row.lastMessageID,
                     incidentStartedAt: row.incident.startedAt, threadParentIDs: try tx.threadParentIDs(of: row.incident.id)
                 )
             }
         }
+    }
+
+    /// Marks a backfill of `channel` from `since` as begun, before anything it fetches is stored.
+    public func beginBackfill(_ channel: ChannelKey, since: Date) async throws(StoreError) {
+        try await store.write { tx in try tx.beginBackfill(channel, since: since) }
+    }
+
+    /// Marks the backfill of `channel` complete: everything it fetched is stored.
+    public func endBackfill(_ channel: ChannelKey) async throws(StoreError) {
+        try await store.write { tx in try tx.endBackfill(channel) }
     }
 
     /// Before a publication the review allows, files the action items not yet filed and stores their URLs, so the

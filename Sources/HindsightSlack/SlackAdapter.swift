@@ -257,7 +257,11 @@ public final class SlackAdapter: Service, Sendable {
         let gap = Gauge(label: "hindsight_backfill_gap_seconds", dimensions: [("platform", "slack")])
         backfilling.withLock { $0[channel] = (min($0[channel]?.since ?? since, since), $0[channel]?.failed ?? false) }
         gap.record(max(now().timeIntervalSince(since), 0))
+        let key = ChannelKey(platform: .slack, channelID: channel)
         do {
+            // Until this backfill has stored everything, a restart starts from here again: live messages newer than
+            // the gap are stored meanwhile, so the newest captured message is no lower bound for what is missing.
+            try await bot.beginBackfill(key, since: since)
             let history = try await api.history(channel: channel, oldest: from, limit: 999)
             var messages = history.filter { ($0.ts ?? "") > oldest }
             var parents = Set(history.compactMap { parent in
@@ -287,6 +291,7 @@ public final class SlackAdapter: Service, Sendable {
                     enqueue(result.replies, for: input)
                 }
             }
+            try await bot.endBackfill(key)
             Counter(label: "hindsight_backfill_posts_total", dimensions: [("platform", "slack")]).increment(by: stored)
             logger.info("slack backfill", metadata: [
                 "channel": "\(channel)", "messages": "\(messages.count)", "threads": "\(parents.count)", "new": "\(stored)",

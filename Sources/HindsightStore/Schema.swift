@@ -98,6 +98,16 @@ enum Schema {
             // The classifier's score, so a stronger later candidate can replace an unanswered suggestion in place.
             try db.execute(sql: "ALTER TABLE suggestion ADD COLUMN score REAL NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v6-backfill-pending") { db in
+            // Where an unfinished backfill started, per channel: the newest captured message is no lower bound while
+            // a backfill is still filling the gap before it (live messages land first), so a restart starts here.
+            try db.execute(sql: """
+                CREATE TABLE backfill_pending (
+                    platform TEXT NOT NULL, channel_id TEXT NOT NULL, since INTEGER NOT NULL,
+                    PRIMARY KEY (platform, channel_id)
+                ) WITHOUT ROWID
+                """)
+        }
         return migrator
     }
 }

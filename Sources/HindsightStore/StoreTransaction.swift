@@ -143,6 +143,25 @@ public struct StoreTransaction: IncidentRecords {
         return db.changesCount == 1
     }
 
+    /// Records that a backfill of `channel` from `since` has begun; an earlier unfinished one keeps its earlier start.
+    public func beginBackfill(_ channel: ChannelKey, since: Date) throws {
+        try db.execute(sql: """
+            INSERT INTO backfill_pending (platform, channel_id, since) VALUES (?, ?, ?)
+            ON CONFLICT (platform, channel_id) DO UPDATE SET since = MIN(since, excluded.since)
+            """, arguments: [channel.platform.rawValue, channel.channelID, Self.micros(since)])
+    }
+
+    /// Records that the backfill of `channel` has stored everything it fetched.
+    public func endBackfill(_ channel: ChannelKey) throws {
+        try db.execute(sql: "DELETE FROM backfill_pending WHERE platform = ? AND channel_id = ?", arguments: [channel.platform.rawValue, channel.channelID])
+    }
+
+    /// Where unfinished backfills on `platform` started, by channel id.
+    public func pendingBackfills(platform: Platform) throws -> [String: Date] {
+        Dictionary(try Row.fetchAll(db, sql: "SELECT channel_id, since FROM backfill_pending WHERE platform = ?", arguments: [platform.rawValue])
+            .map { (($0["channel_id"] as String), Self.date($0["since"])) }, uniquingKeysWith: min)
+    }
+
     /// Whether a single-use callback token was already used.
     public func callbackUsed(nonce: String) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT 1 FROM callback_used WHERE nonce = ?", arguments: [nonce]) ?? false

@@ -6,6 +6,7 @@ import HindsightConsole
 import HindsightCore
 import HindsightPrompts
 import HindsightStore
+import HindsightTesting
 import Synchronization
 
 @Suite("The bot over a real SQLite file")
@@ -64,5 +65,32 @@ struct BotTests {
         let events = try await bot.store.read { tx in try tx.events(of: incident.id) }
         #expect(events.count == 1 + 8 * 60)
         #expect(events.map(\.number) == Array(1...(1 + 8 * 60)))
+    }
+}
+
+@Suite("Where a backfill starts after an interruption")
+struct BackfillPointTests {
+    @Test("while a backfill is unfinished, the starting point stays where it began, even after newer live messages are stored")
+    func interruptedBackfillKeepsItsStart() async throws {
+        try await withTemporaryFolder("hindsight-backfill") { dir in
+            let bot = try TestBot.make(path: dir.appendingPathComponent("db.sqlite").path)
+            let channel = ChannelKey(platform: .slack, channelID: "C0BACKFILL")
+            let start = Date(timeIntervalSince1970: 1_800_000_000)
+            _ = await bot.handle(CommandInvocation(channel: channel, user: Person(id: "U1", name: "alice"), text: "start Gap test sev3", receivedAt: start))
+            func message(_ id: String, at offset: TimeInterval) -> CaptureInput {
+                .message(ChannelMessage(channel: channel, messageID: id, author: Person(id: "U1", name: "alice"), sentAt: start.addingTimeInterval(offset), text: "line \(id)"))
+            }
+            _ = try await bot.capture(message("m1", at: 10))
+            let gapStart = try #require(try await bot.backfillPoints(platform: .slack).first).since
+            #expect(gapStart == start.addingTimeInterval(10))
+            try await bot.beginBackfill(channel, since: gapStart)
+            // A live message after the gap lands before the backfill has stored the gap; then the process dies.
+            _ = try await bot.capture(message("m9", at: 90))
+            let afterRestart = try #require(try await bot.backfillPoints(platform: .slack).first)
+            #expect(afterRestart.since == gapStart)
+            #expect(afterRestart.lastMessageID == nil)
+            try await bot.endBackfill(channel)
+            #expect(try await bot.backfillPoints(platform: .slack).first?.since == start.addingTimeInterval(90))
+        }
     }
 }

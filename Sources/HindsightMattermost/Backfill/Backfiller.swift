@@ -64,7 +64,18 @@ final class Backfiller: Sendable {
             var job = Job(point: point, pager: pager, remaining: first)
             status.begin(job.id, channel: point.channel.channelID, since: point.since)
             recordGap()
-            if await !run(&job) { failedSink.yield(job) }
+            await mark(point, begun: true)
+            if await run(&job) { await mark(point, begun: false) } else { failedSink.yield(job) }
+        }
+    }
+
+    /// Keeps where an unfinished backfill started in the store, so a restart before it completes starts there again
+    /// rather than after live posts stored meanwhile.
+    private func mark(_ point: BackfillPoint, begun: Bool) async {
+        do {
+            if begun { try await bot.beginBackfill(point.channel, since: point.since) } else { try await bot.endBackfill(point.channel) }
+        } catch {
+            logger.error("could not record the backfill's progress", metadata: ["channel": "\(point.channel.channelID)", "error": "\(error)"])
         }
     }
 
@@ -75,7 +86,10 @@ final class Backfiller: Sendable {
             var job = failedJob
             while !Task.isCancelled {
                 do { try await sleep(policy.delay(afterFailures: job.failures, random: &random)) } catch { return }
-                if await run(&job) { break }
+                if await run(&job) {
+                    await mark(job.point, begun: false)
+                    break
+                }
             }
         }
     }
