@@ -4,7 +4,6 @@ import HindsightCore
 import HindsightServer
 import Hummingbird
 import Logging
-import Metrics
 
 /// The HTTP endpoints Mattermost calls: `/mattermost/command` (the `/postmortem` slash command, checked against the
 /// command token), `/mattermost/dialog` (interactive dialog submissions) and `/mattermost/action` (message buttons),
@@ -32,11 +31,11 @@ public struct CommandRoutes: HTTPRoutes {
         let given = form["token"] ?? request.headers[.authorization].map { $0.replacingOccurrences(of: "Token ", with: "") } ?? ""
         guard let expected = configuration.commandToken, SharedSecret(expected).matches(given) else {
             logger.warning("refused a slash command with a wrong token", metadata: ["channel": "\(form["channel_id"] ?? "")"])
-            Counter(label: "hindsight_http_refused_total", dimensions: [("route", "mattermost/command"), ("reason", "bad_token")]).increment()
-            return try Self.problem(.unauthorized, "missing or wrong slash command token (MATTERMOST_COMMAND_TOKEN); nothing was changed")
+            JSONAnswer.countRefusal(route: "mattermost/command", reason: "bad_token")
+            return try JSONAnswer.error(.unauthorized, "missing or wrong slash command token (MATTERMOST_COMMAND_TOKEN); nothing was changed")
         }
         guard let channelID = form["channel_id"], let userID = form["user_id"], !channelID.isEmpty, !userID.isEmpty else {
-            return try Self.problem(.badRequest, "the slash command has no channel_id or user_id")
+            return try JSONAnswer.error(.badRequest, "the slash command has no channel_id or user_id")
         }
         let triggerID = form["trigger_id"] ?? ""
         let user = Person(id: userID, name: await names.displayName(of: userID))
@@ -55,7 +54,7 @@ public struct CommandRoutes: HTTPRoutes {
                 shown.append(reply)
             }
         }
-        return try json(commandResponse(shown, channelID: channelID, userID: userID))
+        return try JSONAnswer.json(.ok, commandResponse(shown, channelID: channelID, userID: userID))
     }
 
     /// The first reply is the answer; further replies and the rest of over-long text go in `extra_responses`.
@@ -101,7 +100,7 @@ public struct CommandRoutes: HTTPRoutes {
         do {
             submission = try SafeJSON.decode(DialogSubmission.self, from: Data(try await bodyString(request).utf8))
         } catch {
-            return try Self.problem(.badRequest, "not a dialog submission: \(error)")
+            return try JSONAnswer.error(.badRequest, "not a dialog submission: \(error)")
         }
         // Authenticated before anything is read into the bot: the state must be the one this bot issued for this form,
         // channel and person.
@@ -115,7 +114,7 @@ public struct CommandRoutes: HTTPRoutes {
         case .success(let granted): claims = granted
         case .failure(let refusal): return try refuse("mattermost/dialog", refusal, channelID: submission.channelID)
         }
-        if submission.cancelled { return try json(DialogResponse(errors: nil)) }
+        if submission.cancelled { return try JSONAnswer.json(.ok, DialogResponse(errors: nil)) }
         let values = submission.submission.compactMapValues { $0.text }.filter { !$0.value.isEmpty }
         let result = await bot.submit(FormSubmission(
             formID: submission.callbackID, context: state?.context ?? "",
@@ -128,9 +127,9 @@ public struct CommandRoutes: HTTPRoutes {
             return try refuse("mattermost/dialog", .alreadyUsed, channelID: submission.channelID)
         case .accepted(let replies)?:
             for reply in replies { pending.enqueue(reply, channelID: submission.channelID, userID: submission.userID) }
-            return try json(DialogResponse(errors: nil))
+            return try JSONAnswer.json(.ok, DialogResponse(errors: nil))
         case .rejected(let errors)?:
-            return try json(DialogResponse(errors: errors))
+            return try JSONAnswer.json(.ok, DialogResponse(errors: errors))
         }
     }
 
@@ -141,7 +140,7 @@ public struct CommandRoutes: HTTPRoutes {
         do {
             click = try SafeJSON.decode(ActionRequest.self, from: Data(try await bodyString(request).utf8))
         } catch {
-            return try Self.problem(.badRequest, "not a button click: \(error)")
+            return try JSONAnswer.error(.badRequest, "not a button click: \(error)")
         }
         guard let context = click.context, !context.command.isEmpty else {
             return try refuse("mattermost/action", .missing, channelID: click.channelID)
@@ -163,14 +162,14 @@ public struct CommandRoutes: HTTPRoutes {
                 pending.enqueue(reply, channelID: click.channelID, userID: click.userID)
             }
         }
-        return try json(ActionResponse(ephemeralText: ephemeral.isEmpty ? nil : ephemeral.joined(separator: "\n\n")))
+        return try JSONAnswer.json(.ok, ActionResponse(ephemeralText: ephemeral.isEmpty ? nil : ephemeral.joined(separator: "\n\n")))
     }
 
     /// A 401 that changes nothing: logged with the reason (never the token) and counted on `/metrics`.
     private func refuse(_ route: String, _ refusal: CallbackRefusal, channelID: String) throws -> Response {
         logger.warning("refused a callback", metadata: ["route": "\(route)", "reason": "\(refusal)", "channel": "\(channelID)"])
-        Counter(label: "hindsight_http_refused_total", dimensions: [("route", route), ("reason", refusal.reason)]).increment()
-        return try Self.problem(.unauthorized, "\(refusal): only buttons and dialogs this bot issued are accepted; nothing was changed")
+        JSONAnswer.countRefusal(route: route, reason: refusal.reason)
+        return try JSONAnswer.error(.unauthorized, "\(refusal): only buttons and dialogs this bot issued are accepted; nothing was changed")
     }
 
     // MARK: Plumbing
@@ -185,20 +184,6 @@ public struct CommandRoutes: HTTPRoutes {
     private func bodyString(_ request: Request) async throws -> String {
         let buffer = try await request.body.collect(upTo: HTTPBodyLimit.default)
         return String(buffer: buffer)
-    }
-
-    private func json(_ value: some Encodable) throws -> Response {
-        let data = try JSONEncoder().encode(value)
-        return Response(
-            status: .ok, headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data))
-        )
-    }
-
-    /// A JSON error answer `{"error": reason}` with `status`.
-    static func problem(_ status: HTTPResponse.Status, _ reason: String) throws -> Response {
-        let data = try JSONEncoder().encode(["error": reason])
-        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// Decodes `application/x-www-form-urlencoded` (`+` is a space).

@@ -103,14 +103,14 @@ public struct CallbackSigner: Sendable {
 
     /// A new random secret for an installation that has none configured (32 bytes, hex).
     public static func generateSecret() -> String {
-        SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }.map { String(format: "%02x", $0) }.joined()
+        SymmetricKey(size: .bits256).withUnsafeBytes { hexString($0) }
     }
 
     /// A token for a callback of `kind` with `purpose` in `channelID`, personal to `userID` when given.
     public func issue(_ kind: CallbackClaims.Kind, purpose: String, channelID: String, userID: String? = nil, bound: String = "") -> String {
         let lifetime = kind == .button ? lifetimes.button : lifetimes.dialog
         let expires = Int64(now().timeIntervalSince1970) + lifetime.components.seconds
-        let nonce = SymmetricKey(size: .bits128).withUnsafeBytes { Array($0) }.map { String(format: "%02x", $0) }.joined()
+        let nonce = SymmetricKey(size: .bits128).withUnsafeBytes { hexString($0) }
         let claims = CallbackClaims(kind: kind, purpose: purpose, channelID: channelID, userID: userID, expires: expires, nonce: nonce)
         // Encoding a struct of strings and integers cannot fail.
         let body = Self.base64URL((try? Self.encoder.encode(claims)) ?? Data())

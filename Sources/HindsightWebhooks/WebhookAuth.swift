@@ -87,6 +87,6 @@ public struct WebhookAuth: Sendable {
     }
 
     private static func hex(_ code: HMAC<SHA256>.MAC) -> String {
-        Array(code).map { String(format: "%02x", $0) }.joined()
+        hexString(code)
     }
 }

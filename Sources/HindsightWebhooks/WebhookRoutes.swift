@@ -5,7 +5,6 @@ import HindsightServer
 import HTTPTypes
 import Hummingbird
 import Logging
-import Metrics
 
 /// Where replies to signals go: the platform adapter that owns the channel posts them.
 public typealias SignalReplySink = @Sendable (_ replies: [Reply], _ channel: ChannelKey) async -> Void
@@ -69,14 +68,14 @@ public struct WebhookRoutes: HTTPRoutes {
             try auth.verify(authorization: request.headers[.authorization], signatures: signatures, timestamp: timestamp, body: body, now: now())
         } catch {
             logger.warning("webhook refused", metadata: ["source": "\(source)", "reason": "\(error)"])
-            Counter(label: "hindsight_http_refused_total", dimensions: [("route", "webhooks/\(source)"), ("reason", "\(error.metricReason)")]).increment()
-            return Self.answer(.unauthorized, ["error": error.description])
+            JSONAnswer.countRefusal(route: "webhooks/\(source)", reason: error.metricReason)
+            return try JSONAnswer.error(.unauthorized, error.description)
         }
         let signals: [ExternalSignal]
         do {
             signals = try parse(body, now())
         } catch {
-            return Self.answer(.badRequest, ["error": error.description])
+            return try JSONAnswer.error(.badRequest, error.description)
         }
         let results: [(outcome: SignalOutcome, channel: ChannelKey?, replies: [Reply])]
         do {
@@ -84,7 +83,7 @@ public struct WebhookRoutes: HTTPRoutes {
         } catch {
             logger.error("webhook not stored", metadata: ["source": "\(source)", "error": "\(error)"])
             // 503 makes Alertmanager and PagerDuty retry: nothing is lost while the store is unavailable.
-            return Self.answer(.serviceUnavailable, ["error": "the store could not write; retry later"])
+            return try JSONAnswer.error(.serviceUnavailable, "the store could not write; retry later")
         }
         var stored = 0, duplicates = 0, unrouted = 0
         for result in results {
@@ -96,12 +95,7 @@ public struct WebhookRoutes: HTTPRoutes {
             if let channel = result.channel, !result.replies.isEmpty { await sink(result.replies, channel) }
         }
         logger.info("webhook stored", metadata: ["source": "\(source)", "stored": "\(stored)", "duplicates": "\(duplicates)", "unrouted": "\(unrouted)"])
-        return Self.answer(.ok, ["stored": stored, "duplicates": duplicates, "unrouted": unrouted])
-    }
-
-    private static func answer(_ status: HTTPResponse.Status, _ object: [String: Any]) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        return try JSONAnswer.json(.ok, ["stored": stored, "duplicates": duplicates, "unrouted": unrouted])
     }
 }
 
