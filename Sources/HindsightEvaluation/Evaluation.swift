@@ -143,6 +143,11 @@ public struct Evaluator: Sendable {
         for id in room.keyEvents where !markedIDs.contains(id) {
             notes.append("key event not marked: \(room.messages.first { $0.id == id }?.text ?? id)")
         }
+        for event in outcome.events where event.isKey && !event.isDeleted && event.milestone == nil {
+            guard let id = event.messageID, !keyIDs.contains(id) else { continue }
+            let reasons = event.keyReasons.map(\.rawValue).sorted().joined(separator: ",")
+            notes.append("marked, not published (\(reasons)): \(event.text)")
+        }
         let days = Set(outcome.events.map { UTCFormat.day($0.occurredAt) })
         let spansDays = days.count > 1
         let dated = outcome.report.timeline.allSatisfy { $0.time.count > 10 && $0.time.prefix(4).allSatisfy(\.isNumber) }

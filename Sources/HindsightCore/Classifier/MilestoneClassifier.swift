@@ -82,6 +82,9 @@ public struct MilestoneClassifier: Sendable {
         var feature: Int
         var words: [PhraseWord]
         var text: String
+        /// Written `^…`: matches only where a sentence starts ("^restarting" is an action being taken, "the
+        /// restarting pods" is not).
+        var anchored: Bool
     }
 
     private struct Rule: Sendable {
@@ -125,7 +128,9 @@ public struct MilestoneClassifier: Sendable {
         var byPrefix: [Int: [UInt64: [Int]]] = [:]
         for name in phraseNames {
             guard let feature = index[name] else { continue }
-            for text in rules.features[name] ?? [] {
+            for written in rules.features[name] ?? [] {
+                let anchored = written.hasPrefix("^")
+                let text = anchored ? String(written.dropFirst()) : written
                 let words = Self.tokens(text).map { token -> PhraseWord in
                     token.last == UInt8(ascii: "*")
                         ? PhraseWord(hash: Self.hash(token.dropLast()), prefix: token.count - 1)
@@ -133,7 +138,7 @@ public struct MilestoneClassifier: Sendable {
                 }
                 guard let first = words.first else { continue }
                 let id = phrases.count
-                phrases.append(Phrase(feature: feature, words: words, text: text))
+                phrases.append(Phrase(feature: feature, words: words, text: text, anchored: anchored))
                 if first.prefix > 0 { byPrefix[first.prefix, default: [:]][first.hash, default: []].append(id) } else { byFirst[first.hash, default: []].append(id) }
             }
         }
@@ -199,7 +204,7 @@ public struct MilestoneClassifier: Sendable {
         }
         func check(_ id: Int, at position: Int) {
             let words = phrases[id].words
-            guard position + words.count <= tokens.count else { return }
+            guard position + words.count <= tokens.count, !phrases[id].anchored || tokens[position].startsSentence else { return }
             for offset in 1..<max(words.count, 1) where !wordMatches(words[offset], tokens[position + offset]) { return }
             found(id)
         }
@@ -331,6 +336,9 @@ public struct MilestoneClassifier: Sendable {
         var hash: UInt64
         /// Starts with a letter or digit (not one of the punctuation words).
         var isWord: Bool
+        /// The first word of the message or of a sentence in it (after `.`, `!`, `?` or `;` and a space, or a new
+        /// line), for phrases written `^…`.
+        var startsSentence = false
     }
 
     /// Lower-cases `bytes` (ASCII letters; other bytes kept, `’` folded to `'`) and splits them into words: runs of
@@ -343,14 +351,17 @@ public struct MilestoneClassifier: Sendable {
             tokens.reserveCapacity(bytes.count / 4 + 1)
             var n = 0
             var start = -1
+            var sentenceStart = true
             func close() {
                 guard start >= 0 else { return }
                 var end = n
                 while end > start, lowered[end - 1] == UInt8(ascii: "'") { end -= 1 }
                 if end > start {
                     let first = lowered[start]
+                    let isWord = first >= 0x80 || (first >= 0x30 && first <= 0x39) || (first >= 0x61 && first <= 0x7A)
                     tokens.append(Token(start: start, length: end - start, hash: hash(UnsafeBufferPointer(lowered), start, end - start),
-                                        isWord: first >= 0x80 || (first >= 0x30 && first <= 0x39) || (first >= 0x61 && first <= 0x7A)))
+                                        isWord: isWord, startsSentence: isWord && sentenceStart))
+                    if isWord { sentenceStart = false }
                 }
                 start = -1
             }
@@ -365,6 +376,9 @@ public struct MilestoneClassifier: Sendable {
                     lowered[n] = b; n += 1
                 } else {
                     close()
+                    let next = i + 1 < bytes.count ? bytes[i + 1] : UInt8(ascii: " ")
+                    if b == UInt8(ascii: "\n") || ((b == UInt8(ascii: ".") || b == UInt8(ascii: "!") || b == UInt8(ascii: "?") || b == UInt8(ascii: ";"))
+                        && (next == UInt8(ascii: " ") || next == UInt8(ascii: "\n"))) { sentenceStart = true }
                     if b == UInt8(ascii: "[") || b == UInt8(ascii: "]") || b == UInt8(ascii: "-") || b == UInt8(ascii: ":") || b == UInt8(ascii: "#") || b == UInt8(ascii: "%") {
                         lowered[n] = b
                         tokens.append(Token(start: n, length: 1, hash: hash(UnsafeBufferPointer(lowered), n, 1), isWord: false))

@@ -119,6 +119,22 @@ struct MilestoneUnderstandingTests {
         #expect(classifier.keyReasons(classifier.features(of: text, fromIntegration: integration)).contains(reason), "\(text)")
     }
 
+    @Test("a phrase written ^… matches only where a sentence starts", arguments: [
+        ("Restarting the automation manually.", true),
+        ("checked the logs. restarting the automation now", true),
+        ("checked the logs!\nrestarting it", true),
+        ("- restarting the pods", true),
+        ("the restarting pods are fine", false),
+        ("db1.restarting is a host name", false),
+    ])
+    func anchoredPhrases(_ text: String, _ matches: Bool) {
+        let rules = ClassifierRules(
+            keyEventEmoji: [], features: ["lead": ["^restarting"]], milestones: [],
+            keyEvents: [.init(reason: .action, threshold: 1, weights: ["lead": 1])])
+        let engine = MilestoneClassifier(rules: rules)
+        #expect(engine.keyReasons(engine.features(of: text)).contains(.action) == matches, "\(text)")
+    }
+
     @Test("the timeline's key view reads like a published one: milestones folded into their messages, with reasons")
     func keyView() throws {
         let h = try opened()
