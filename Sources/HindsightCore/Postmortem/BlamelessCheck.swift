@@ -43,6 +43,8 @@ public struct BlamelessRules: Codable, Hashable, Sendable {
     public var personWords: [String]
     /// Words that make the word before them a group of people ("the network team", "the vendor's support team").
     public var teamWords: [String]
+    /// Groups named bare, people only when written with a capital ("Ops dropped the ball", not "the ops dashboard").
+    public var teamNames: [String]
     /// Names that are also ordinary words ("will", "mark"): a known person only when capitalised.
     public var namesThatAreWords: [String]
     /// Verbs that make a person the cause by themselves, with their past participle for the passive rewording.
@@ -59,6 +61,10 @@ public struct BlamelessRules: Codable, Hashable, Sendable {
     /// Judgements of a person, within `judgementWindow` words after the person.
     public var judgements: [Judgement]
     public var judgementWindow: Int
+    /// Judgements that come just before the person ("typical hugo", "leave it to hugo", "the outage is on the
+    /// platform team", "self-inflicted by the release engineer"), ending within `before_window` words of them.
+    public var judgementsBefore: Judgement
+    public var beforeWindow: Int
     /// Words within a few words after a person's possessive that blame through it ("kim's flaky script").
     public var possessiveJudgements: [String]
     /// Phrases after a person's possessive that make it the cause ("elena's migration locked the table").
@@ -73,9 +79,10 @@ public struct BlamelessRules: Codable, Hashable, Sendable {
     enum CodingKeys: String, CodingKey {
         case blameWords = "blame_words", technicalSenses = "technical_senses", humanErrorPhrases = "human_error_phrases"
         case humanErrorQuestion = "human_error_question", humanErrorRewording = "human_error_rewording"
-        case personWords = "person_words", teamWords = "team_words", namesThatAreWords = "names_that_are_words"
+        case personWords = "person_words", teamWords = "team_words", teamNames = "team_names", namesThatAreWords = "names_that_are_words"
         case failureVerbs = "failure_verbs", neutralVerbs = "neutral_verbs", negativeMarkers = "negative_markers", adverbs
         case omissionVerbs = "omission_verbs", statives, judgements, judgementWindow = "judgement_window"
+        case judgementsBefore = "judgements_before", beforeWindow = "before_window"
         case possessiveJudgements = "possessive_judgements", possessiveCauses = "possessive_causes"
         case omissionRewording = "omission_rewording", personFallback = "person_fallback", personAdvice = "person_advice"
     }
@@ -97,6 +104,9 @@ public struct BlamelessCheck: Sendable {
     private let personPhrases: [[String]]
     private let wordNames: Set<String>
     private let teams: Set<String>
+    private let teamNames: Set<String>
+    /// Words that can open what a person did: a bare team name is a person only when one of these follows it.
+    private let verbLeads: Set<String>
 
     public init(rules: BlamelessRules) {
         self.rules = rules
@@ -104,6 +114,9 @@ public struct BlamelessCheck: Sendable {
         personPhrases = rules.personWords.map { $0.lowercased().split(separator: " ").map(String.init) }
         wordNames = Set(rules.namesThatAreWords.map { $0.lowercased() })
         teams = Set(rules.teamWords.map { $0.lowercased() })
+        teamNames = Set(rules.teamNames.map { $0.lowercased() })
+        let leads = rules.judgements.flatMap(\.phrases) + rules.omissionVerbs + Array(rules.failureVerbs.keys) + Array(rules.neutralVerbs.keys)
+        verbLeads = Set(leads.compactMap { $0.lowercased().split(separator: " ").first.map(String.init) })
     }
 
     /// Checks `text`; `people` are names of people known in this incident (display names, handles).
@@ -176,6 +189,9 @@ public struct BlamelessCheck: Sendable {
             if i > 0, teams.contains(word) {
                 out.append(Subject(start: i - 1, end: i + 1, possessive: words.possessive[i])); i += 1; continue
             }
+            if teamNames.contains(word), words.raw[i].first?.isUppercase == true, leadsToVerb(lowered, after: i) {
+                out.append(Subject(start: i, end: i + 1, possessive: words.possessive[i])); i += 1; continue
+            }
             var matched = false
             for parts in personPhrases + known where i + parts.count <= lowered.count && Array(lowered[i..<(i + parts.count)]) == parts {
                 // A known name that is also a word ("will", "mark") counts only when capitalised, as names are.
@@ -188,6 +204,13 @@ public struct BlamelessCheck: Sendable {
             if !matched { i += 1 }
         }
         return out
+    }
+
+    /// Whether the word after `index` (past any adverbs) can open what someone did: "Ops failed to", not "QA environment".
+    private func leadsToVerb(_ lowered: [String], after index: Int) -> Bool {
+        var next = index + 1
+        while next < lowered.count, rules.adverbs.contains(lowered[next]) { next += 1 }
+        return next < lowered.count && verbLeads.contains(lowered[next])
     }
 
     private struct PersonHit {
@@ -262,6 +285,12 @@ public struct BlamelessCheck: Sendable {
                     }
                 }
                 continue
+            }
+            let before = max(0, subject.start - rules.beforeWindow - 3)
+            for phrase in rules.judgementsBefore.phrases {
+                guard let range = words.find(phrase, from: before), range.upperBound <= subject.start,
+                      subject.start - range.upperBound <= rules.beforeWindow else { continue }
+                return (words.text(range.lowerBound..<subject.end), rules.judgementsBefore.instead)
             }
             if subject.start > 0, lowered[subject.start - 1] == "if", subject.end < lowered.count, lowered[subject.end] == "had" {
                 return (words.text((subject.start - 1)..<min(lowered.count, subject.end + 2)), rules.personAdvice)

@@ -173,6 +173,22 @@ struct BlamelessCheckTests {
         #expect(check.check(sentence, people: ["dana", "alice"]).findings.isEmpty, "\(sentence)")
     }
 
+    @Test("a judgement just before the person, and teams named bare with a capital, blame", arguments: [
+        ("Typical hugo, breaking things and disappearing.", true),
+        ("Leave it to hugo to run a migration at peak traffic.", true),
+        ("The outage is on the platform team, full stop.", true),
+        ("The outage was entirely self-inflicted by the release engineer.", true),
+        ("Ops failed to notice the disk filling up for three days.", true),
+        ("Networking should have known about the change.", true),
+        ("The QA environment missed the config change because it reads from a different bucket.", false),
+        ("the ops dashboard failed to load during the incident.", false),
+        ("The page was acknowledged by hugo at 02:14.", false),
+        ("Thanks to the canary, only one region saw errors.", false),
+    ])
+    func beforeAndTeams(_ sentence: String, _ blames: Bool) {
+        #expect(check.check(sentence, people: ["hugo"]).findings.isEmpty != blames, "\(sentence)")
+    }
+
     @Test("lower-case words that happen to be names are not people")
     func namesNeedCapitals() {
         #expect(check.check("We will mark the missed alerts in the dashboard.", people: people).findings.isEmpty)
