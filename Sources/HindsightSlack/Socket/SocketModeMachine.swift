@@ -246,7 +246,7 @@ struct SocketModeMachine {
             case .gone:
                 return []  // a link that has closed: nothing it said before its close matters now
             case .current(.readingWatermark), .current(.backingOff), .current(.opening), .future:
-                return [.unexpected(input)]  // no socket is open for this link yet
+                return [.unexpected(input)]  // no socket is open for this link (yet)
             }
 
         case .disconnectNotice(_, .linkDisabled):
@@ -275,7 +275,7 @@ struct SocketModeMachine {
             case .gone:
                 return []  // a link that has closed: nothing it said before its close matters now
             case .current(.readingWatermark), .current(.backingOff), .current(.opening), .future:
-                return [.unexpected(input)]  // no socket is open for this link yet
+                return [.unexpected(input)]  // no socket is open for this link (yet)
             }
 
         case .linkClosed(let link):
@@ -298,7 +298,7 @@ struct SocketModeMachine {
             case .gone:
                 return []  // closed already
             case .current(.readingWatermark), .current(.backingOff), .current(.opening), .future:
-                return [.unexpected(input)]  // no socket is open for this link yet (a failed open is `.openFailed`)
+                return [.unexpected(input)]  // no socket is open for this link (yet) (a failed open is `.openFailed`)
             }
 
         case .helloTimerFired(let link):

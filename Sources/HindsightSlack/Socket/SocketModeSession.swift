@@ -152,7 +152,7 @@ struct SocketModeSession: Sendable {
                 case .stop(.shutdown):
                     return false
                 case .unexpected(let input):
-                    logger.warning("slack socket lifecycle got an input it cannot be in", metadata: ["input": "\(input)", "state": "\(machine.state)"])
+                    logger.warning("slack socket lifecycle got an input its state cannot receive", metadata: ["input": "\(input)", "state": "\(machine.state)"])
                 }
             }
             return true
