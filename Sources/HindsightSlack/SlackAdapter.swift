@@ -96,7 +96,8 @@ public final class SlackAdapter: Service, Sendable {
         logger.info("slack bot identified", metadata: ["team": "\(identity.team ?? "")", "user": "\(identity.user_id)"])
         let translator = EventTranslator(botUserID: identity.user_id, botID: identity.bot_id)
         let session = SocketModeSession(
-            api: api, webSockets: webSockets, configuration: configuration, policy: reconnectPolicy, logger: logger,
+            api: api, webSockets: webSockets, configuration: configuration, policy: reconnectPolicy, clock: ContinuousClock(),
+            logger: logger,
             deliver: { [self] frame, ack in await self.receive(frame, ack: ack, translator: translator) },
             watermark: { [self] in await self.watermark() },
             backfill: { [self] plan in await self.backfill(plan, translator: translator) },

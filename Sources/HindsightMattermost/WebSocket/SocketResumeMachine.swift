@@ -80,61 +80,150 @@ public struct SocketResumeMachine: Sendable {
         return [.connect(connectionID: nil, sequenceNumber: nil)]
     }
 
-    /// Advances on an input and returns the actions to perform.
+    /// Advances on an input and returns the actions to perform. Every state decides every input: an input a state
+    /// cannot receive from `SocketSession` changes nothing, and says why next to it.
     public mutating func handle(_ input: Input) -> [Action] {
-        switch (state, input) {
-        case (.stopped, _):
-            return []
-        case (_, .stop):
-            state = .stopped
-            return []
-        case (.connecting(let resume), .connected):
+        switch state {
+        case .connecting(let resume): connecting(resume: resume, input)
+        case .opened(let resume): opened(resume: resume, input)
+        case .live(let session): live(session, input)
+        case .closing(let resume): closing(resume: resume, input)
+        case .waiting(let resume): waiting(resume: resume, input)
+        case .stopped:
+            switch input {
+            case .connected, .connectFailed, .event, .reply, .deliveryFailed, .pingDue, .reconnectDue, .closed, .stop:
+                []  // stopped for good: what is still in flight changes nothing
+            }
+        }
+    }
+
+    private mutating func connecting(resume: Session?, _ input: Input) -> [Action] {
+        switch input {
+        case .connected:
             state = .opened(resume: resume)
             actionSeq = 0
             pendingPing = nil
             return []
-        case (.connecting(let resume), .connectFailed):
+        case .connectFailed:
             failures += 1
             state = .waiting(resume: resume)
             return [.reconnect(afterFailures: failures)]
-        case (.waiting(let resume), .reconnectDue):
-            state = .connecting(resume: resume)
-            return [.connect(connectionID: resume?.connectionID, sequenceNumber: resume.map { $0.lastSeq + 1 })]
-        case (.opened(let resume), .event(let event)):
+        case .stop:
+            state = .stopped
+            return []
+        case .event, .reply, .deliveryFailed, .pingDue:
+            return []  // no socket yet: nothing arrives, nothing was delivered, and pings run only on an open socket
+        case .closed:
+            return []  // a connect that does not open reports `.connectFailed`
+        case .reconnectDue:
+            return []  // a reconnect is scheduled only from `waiting`, and it is this connect
+        }
+    }
+
+    private mutating func opened(resume: Session?, _ input: Input) -> [Action] {
+        switch input {
+        case .event(let event):
             failures = 0
             return first(event, resume: resume)
-        case (.live(let session), .event(let event)):
+        case .pingDue:
+            return ping(onto: resume)
+        case .reply(let seqReply, _):
+            if seqReply == pendingPing { pendingPing = nil }
+            return []
+        case .closed:
+            failures += 1
+            state = .waiting(resume: resume)
+            return [.reconnect(afterFailures: failures)]
+        case .stop:
+            state = .stopped
+            return []
+        case .connected, .connectFailed:
+            return []  // connected already
+        case .deliveryFailed:
+            return []  // nothing was delivered on this socket yet: the first event moves on to `live`
+        case .reconnectDue:
+            return []  // a reconnect is scheduled only from `waiting`
+        }
+    }
+
+    private mutating func live(_ session: Session, _ input: Input) -> [Action] {
+        switch input {
+        case .event(let event):
             return next(event, session: session)
-        case (.live(var session), .deliveryFailed(let seq)):
+        case .deliveryFailed(let seq):
+            var session = session
             session.lastSeq = min(session.lastSeq, seq - 1)
             state = .closing(resume: session)
             return [.close(code: Self.seqGapCode)]
-        case (.opened(let resume), .pingDue) where pendingPing != nil:
-            pendingPing = nil
-            state = .closing(resume: resume)
-            return [.close(code: Self.pingTimeoutCode)]
-        case (.live(let session), .pingDue) where pendingPing != nil:
-            pendingPing = nil
-            state = .closing(resume: session)
-            return [.close(code: Self.pingTimeoutCode)]
-        case (.opened, .pingDue), (.live, .pingDue):
-            actionSeq += 1
-            pendingPing = actionSeq
-            return [.sendPing(seq: actionSeq)]
-        case (.opened, .reply(let seqReply, _)), (.live, .reply(let seqReply, _)):
+        case .pingDue:
+            return ping(onto: session)
+        case .reply(let seqReply, _):
             if seqReply == pendingPing { pendingPing = nil }
             return []
-        case (.opened(let resume), .closed), (.closing(let resume), .closed):
-            failures += 1
-            state = .waiting(resume: resume)
-            return [.reconnect(afterFailures: failures)]
-        case (.live(let session), .closed):
+        case .closed:
             state = .waiting(resume: session)
             failures = 1
             return [.reconnect(afterFailures: failures)]
-        default:
+        case .stop:
+            state = .stopped
             return []
+        case .connected, .connectFailed:
+            return []  // connected already
+        case .reconnectDue:
+            return []  // a reconnect is scheduled only from `waiting`
         }
+    }
+
+    private mutating func closing(resume: Session?, _ input: Input) -> [Action] {
+        switch input {
+        case .closed:
+            failures += 1
+            state = .waiting(resume: resume)
+            return [.reconnect(afterFailures: failures)]
+        case .stop:
+            state = .stopped
+            return []
+        case .event, .reply:
+            return []  // in flight on the socket being closed: the next connection resumes before them
+        case .pingDue:
+            return []  // closing already
+        case .deliveryFailed(let seq):
+            // Not sent by `SocketSession` (a failed delivery closes the socket at once, so nothing else is delivered
+            // on it), but should it come, the event must still be asked for again.
+            state = .closing(resume: resume.map { Session(connectionID: $0.connectionID, lastSeq: min($0.lastSeq, seq - 1)) })
+            return []
+        case .connected, .connectFailed:
+            return []  // connected already
+        case .reconnectDue:
+            return []  // a reconnect is scheduled only from `waiting`
+        }
+    }
+
+    private mutating func waiting(resume: Session?, _ input: Input) -> [Action] {
+        switch input {
+        case .reconnectDue:
+            state = .connecting(resume: resume)
+            return [.connect(connectionID: resume?.connectionID, sequenceNumber: resume.map { $0.lastSeq + 1 })]
+        case .stop:
+            state = .stopped
+            return []
+        case .connected, .connectFailed:
+            return []  // no connect is under way before `.reconnectDue`
+        case .event, .reply, .deliveryFailed, .pingDue, .closed:
+            return []  // the socket has closed: nothing more comes from it
+        }
+    }
+
+    /// A ping each interval; if the previous one is still unanswered, the socket is replaced (resuming `resume`).
+    private mutating func ping(onto resume: Session?) -> [Action] {
+        if pendingPing != nil {
+            pendingPing = nil
+            state = .closing(resume: resume)
+            return [.close(code: Self.pingTimeoutCode)]
+        }
+        actionSeq += 1
+        pendingPing = actionSeq
+        return [.sendPing(seq: actionSeq)]
     }
 
     /// The first event on a new socket says whether the server resumed.

@@ -66,7 +66,7 @@ struct SocketSession: Sendable {
                 let delay = policy.delay(afterFailures: failures, random: &random)
                 do { try await Task.sleep(for: delay) } catch { return }
                 pending += machine.handle(.reconnectDue)
-            default:
+            case .deliver, .backfill, .sendPing, .close:
                 break  // socket actions only occur while a connection is served
             }
         }

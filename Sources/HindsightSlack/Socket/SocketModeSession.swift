@@ -22,11 +22,16 @@ struct Acknowledger: Sendable {
 /// - on an abrupt loss (or a socket that never says `hello`) it reconnects with backoff and jitter, and asks for a
 ///   backfill once the new connection says `hello`;
 /// - on `link_disabled` it stops and says why (reconnecting would loop).
+///
+/// The decisions are `SocketModeMachine`'s; this driver feeds it socket events and timer firings (on `clock`) and
+/// performs what it returns.
 struct SocketModeSession: Sendable {
     let api: SlackWebAPI
     let webSockets: WebSocketClient
     let configuration: SlackConfiguration
     let policy: ReconnectPolicy
+    /// Runs the hello timeout and the reconnect backoff.
+    let clock: any Clock<Duration>
     let logger: Logger
     /// Handles one envelope; must not block for long (the socket reads the next frame only after it returns).
     let deliver: @Sendable (SocketFrame, Acknowledger) async -> Void
@@ -38,11 +43,18 @@ struct SocketModeSession: Sendable {
     /// Connections that said `hello` and are open (`/readyz`).
     let live: LiveConnections
 
+    typealias Link = SocketModeMachine.Link
+
+    /// What a slot's tasks report to its driver loop, in the order they happened.
     private enum Signal: Sendable {
-        case hello(link: Int, backfill: BackfillPlan?)
-        case replace(link: Int)
-        case closed(link: Int)
-        case disabled
+        case opened(Link, WebSocketConnection)
+        case input(SocketModeMachine.Input)
+        case timerFired(Timer)
+    }
+
+    private enum Timer: Hashable, Sendable {
+        case hello(Link)
+        case backoff
     }
 
     /// Runs until the task is cancelled, or until Slack disables Socket Mode.
@@ -56,77 +68,132 @@ struct SocketModeSession: Sendable {
 
     private func runSlot(_ slot: Int) async {
         let (signals, sink) = AsyncStream.makeStream(of: Signal.self)
-        var random = SystemRandomNumberGenerator()
-        await withTaskGroup(of: Void.self) { group in
-            var nextLink = 1
-            var failures = 0
-            var replaced: Set<Int> = []
-            let start = await watermark()
-            group.addTask { await self.link(1, slot: slot, after: .zero, backfillOnHello: start, sink: sink) }
-            for await signal in signals {
-                switch signal {
-                case let .hello(_, plan):
-                    failures = 0
-                    if let plan { group.addTask { await self.backfill(plan) } }
-                case .replace(let link):
-                    guard replaced.insert(link).inserted else { continue }
-                    nextLink += 1
-                    logger.info("slack asked to refresh the connection; opening the next one first", metadata: ["slot": "\(slot)"])
-                    group.addTask { [nextLink] in await self.link(nextLink, slot: slot, after: .zero, backfillOnHello: nil, sink: sink) }
-                case .closed(let link):
-                    if replaced.remove(link) != nil { continue }  // its successor is already open or opening
-                    failures += 1
-                    nextLink += 1
-                    let plan = await watermark()
-                    let delay = policy.delay(afterFailures: failures, random: &random)
-                    Counter(label: "hindsight_reconnects_total", dimensions: [("platform", "slack")]).increment()
-                    logger.info("reconnecting to slack", metadata: ["slot": "\(slot)", "in": "\(delay)", "failures": "\(failures)"])
-                    group.addTask { [nextLink] in await self.link(nextLink, slot: slot, after: delay, backfillOnHello: plan, sink: sink) }
-                case .disabled:
-                    logger.error("Slack disabled Socket Mode for this app (link_disabled): turn Socket Mode back on in the app's settings (Deploy/slack/README.md) and restart Hindsight. Not reconnecting.")
-                    sink.finish()
+        var logger = self.logger
+        logger[metadataKey: "slot"] = "\(slot)"
+        var driver = SlotDriver(
+            session: self, logger: logger, sink: sink,
+            machine: SocketModeMachine(policy: policy, helloTimeout: configuration.helloTimeout, random: SystemRandomNumberGenerator())
+        )
+        await withDiscardingTaskGroup { group in
+            var running = await driver.feed(.started, in: &group)
+            var pending = signals.makeAsyncIterator()
+            while running {
+                guard let signal = await pending.next() else {
+                    _ = await driver.feed(.shutdown, in: &group)  // cancelled
+                    break
                 }
+                running = await driver.receive(signal, in: &group)
             }
             group.cancelAll()
         }
     }
 
-    /// One connection from open to close; always ends with `.closed` unless cancelled.
-    private func link(_ link: Int, slot: Int, after delay: Duration, backfillOnHello: BackfillPlan?, sink: AsyncStream<Signal>.Continuation) async {
-        if delay > .zero {
-            do { try await Task.sleep(for: delay) } catch { return }
+    /// One slot's machine and what its actions need: the open sockets and the armed timers.
+    private struct SlotDriver {
+        let session: SocketModeSession
+        let logger: Logger
+        let sink: AsyncStream<Signal>.Continuation
+        var machine: SocketModeMachine
+        var connections: [Link: WebSocketConnection] = [:]
+        /// A task group cannot cancel one child: a cancelled timer still fires, and its firing is dropped here.
+        var armed: Set<Timer> = []
+
+        /// Handles what a task reported; false once the slot has stopped.
+        mutating func receive(_ signal: Signal, in group: inout DiscardingTaskGroup) async -> Bool {
+            switch signal {
+            case let .opened(link, connection):
+                connections[link] = connection
+                return await feed(.linkOpened(link), in: &group)
+            case .input(let input):
+                switch input {
+                case .openFailed(let link), .linkClosed(let link): connections[link] = nil
+                case .started, .watermarkRead, .linkOpened, .helloReceived, .disconnectNotice, .helloTimerFired,
+                     .backoffElapsed, .shutdown:
+                    break
+                }
+                return await feed(input, in: &group)
+            case .timerFired(let timer):
+                guard armed.remove(timer) != nil else { return true }
+                switch timer {
+                case .hello(let link): return await feed(.helloTimerFired(link), in: &group)
+                case .backoff: return await feed(.backoffElapsed, in: &group)
+                }
+            }
         }
+
+        /// Feeds the machine and performs its actions, and those of the inputs they produce; false once stopped.
+        mutating func feed(_ input: SocketModeMachine.Input, in group: inout DiscardingTaskGroup) async -> Bool {
+            var actions = machine.handle(input)
+            while !actions.isEmpty {
+                switch actions.removeFirst() {
+                case .readWatermark:
+                    actions += machine.handle(.watermarkRead(await session.watermark()))
+                case let .openLink(link, cause):
+                    if cause == .refresh { logger.info("slack asked to refresh the connection; opening the next one first") }
+                    group.addTask { [session, logger, sink] in await session.link(link, logger: logger, sink: sink) }
+                case let .startHelloTimer(link, delay):
+                    start(.hello(link), after: delay, in: &group)
+                case .cancelHelloTimer(let link):
+                    armed.remove(.hello(link))
+                case .closeLink(let link):
+                    logger.warning("slack socket said no hello; replacing it", metadata: ["after": "\(machine.helloTimeout)"])
+                    connections[link]?.close(code: 1000)
+                case let .scheduleReconnect(delay, failures):
+                    Counter(label: "hindsight_reconnects_total", dimensions: [("platform", "slack")]).increment()
+                    logger.info("reconnecting to slack", metadata: ["in": "\(delay)", "failures": "\(failures)"])
+                    start(.backoff, after: delay, in: &group)
+                case .runBackfill(let plan):
+                    group.addTask { [session] in await session.backfill(plan) }
+                case .changeLive(let delta):
+                    session.live.change(by: delta)
+                case .stop(.linkDisabled):
+                    logger.error("Slack disabled Socket Mode for this app (link_disabled): turn Socket Mode back on in the app's settings (Deploy/slack/README.md) and restart Hindsight. Not reconnecting.")
+                    return false
+                case .stop(.shutdown):
+                    return false
+                case .unexpected(let input):
+                    logger.warning("slack socket lifecycle got an input its state cannot receive", metadata: ["input": "\(input)", "state": "\(machine.state)"])
+                }
+            }
+            return true
+        }
+
+        private mutating func start(_ timer: Timer, after delay: Duration, in group: inout DiscardingTaskGroup) {
+            armed.insert(timer)
+            group.addTask { [clock = session.clock, sink] in
+                do { try await clock.sleep(for: delay) } catch { return }
+                sink.yield(.timerFired(timer))
+            }
+        }
+    }
+
+    /// One connection from open to close; reports `.opened` then what it says and ends with `.linkClosed`, or
+    /// reports `.openFailed`; nothing once cancelled.
+    private func link(_ link: Link, logger: Logger, sink: AsyncStream<Signal>.Continuation) async {
+        let connection: WebSocketConnection
         do {
             var url = try await api.openConnection()
             if configuration.debugReconnects { url += "&debug_reconnects=true" }
-            let connection = try await webSockets.connect(
+            connection = try await webSockets.connect(
                 to: url, configuration: .init(pingInterval: configuration.pingInterval, keepAliveTimeout: configuration.keepAliveTimeout)
             )
-            await serve(connection, link: link, backfillOnHello: backfillOnHello, sink: sink)
         } catch let error as SlackAPIError {
-            logger.warning("could not open a slack connection", metadata: ["slot": "\(slot)", "error": "\(error)"])
+            logger.warning("could not open a slack connection", metadata: ["error": "\(error)"])
+            if !Task.isCancelled { sink.yield(.input(.openFailed(link))) }
+            return
         } catch {
-            logger.warning("could not connect the slack websocket", metadata: ["slot": "\(slot)", "error": "\(error)"])
+            logger.warning("could not connect the slack websocket", metadata: ["error": "\(error)"])
+            if !Task.isCancelled { sink.yield(.input(.openFailed(link))) }
+            return
         }
-        if !Task.isCancelled { sink.yield(.closed(link: link)) }
+        sink.yield(.opened(link, connection))
+        await serve(connection, link: link, logger: logger, sink: sink)
+        if !Task.isCancelled { sink.yield(.input(.linkClosed(link))) }
     }
 
-    private func serve(_ connection: WebSocketConnection, link: Int, backfillOnHello: BackfillPlan?, sink: AsyncStream<Signal>.Continuation) async {
+    private func serve(_ connection: WebSocketConnection, link: Link, logger: Logger, sink: AsyncStream<Signal>.Continuation) async {
         let ack = Acknowledger(connection: connection)
-        let helloTimeout = configuration.helloTimeout
-        let logger = self.logger
-        // A server that accepts the socket but never says hello is as good as down.
-        let watchdog = Task {
-            try await Task.sleep(for: helloTimeout)
-            logger.warning("slack socket said no hello; replacing it", metadata: ["after": "\(helloTimeout)"])
-            connection.close(code: 1000)
-        }
-        var saidHello = false
-        defer {
-            watchdog.cancel()
-            if saidHello { live.change(by: -1) }
-            connection.close()
-        }
+        defer { connection.close() }
         for await event in connection.events {
             switch event {
             case .text(let text):
@@ -137,15 +204,11 @@ struct SocketModeSession: Sendable {
                 }
                 switch frame {
                 case .hello:
-                    guard !saidHello else { continue }
-                    saidHello = true
-                    watchdog.cancel()
-                    live.change(by: 1)
                     logger.info("slack socket connected", metadata: ["link": "\(link)"])
-                    sink.yield(.hello(link: link, backfill: backfillOnHello))
+                    sink.yield(.input(.helloReceived(link)))
                 case .disconnect(let reason):
                     logger.info("slack disconnect notice", metadata: ["reason": "\(reason)"])
-                    sink.yield(reason == "link_disabled" ? .disabled : .replace(link: link))
+                    sink.yield(.input(.disconnectNotice(link, .init(reason: reason))))
                 case let .unreadable(envelopeID, type, reason):
                     rejected(reason: "\(type): \(reason)")
                     ack(envelopeID)  // it will never read better on a retry
