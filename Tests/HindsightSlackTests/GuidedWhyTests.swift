@@ -6,11 +6,11 @@ import Testing
 @Suite("The 5 whys guided through modals on Slack")
 struct SlackGuidedWhyTests {
     static let chain = [
-        "Checkout pods ran out of database connections",
-        "The connection pool was sized for last year's traffic",
-        "Pool sizes are never revisited after launch",
-        "No capacity review covers connection pools",
-        "Capacity planning has no owner for shared infrastructure",
+        "Search queries timed out in every region",
+        "The search cluster lost two of its three nodes",
+        "A kernel upgrade rebooted those nodes at the same time",
+        "The upgrade job does not stagger reboots within a cluster",
+        "Its rollout policy has no per-cluster concurrency limit",
     ]
 
     @Test("/postmortem why opens a modal; every submitted why posts the next level's question with a button whose click opens that level's modal, until the root cause is proposed")
