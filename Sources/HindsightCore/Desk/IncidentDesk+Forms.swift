@@ -106,6 +106,12 @@ extension IncidentDesk {
                 parent = PostmortemRequestParser.entryNumber(value("parent"))
                 if parent == nil { errors["parent"] = guide.render(.unknownEntry, ["ref": value("parent")]) }
             }
+            // A level's form (opened by the next-why button) names the why it answers; refused if that was answered meanwhile.
+            if parent == nil, let level = PostmortemRequestParser.entryNumber(submission.context) {
+                parent = level
+                let draft = try (records.openIncident(in: submission.channel) ?? records.latestIncident(in: submission.channel)).flatMap { try records.postmortem(of: $0.id) }
+                if let entry = draft?.entry(level), let given = answer(toWhy: level, in: draft) { errors["text"] = alreadyAnswered(entry, by: given).text }
+            }
             guard errors.isEmpty else { return (.rejected(errors), []) }
             let evidence = value("evidence").split(whereSeparator: \.isWhitespace).map(String.init)
             return try postmortemForm([.why(text: value("text"), parent: parent, evidence: evidence)], submission, records)
@@ -121,7 +127,7 @@ extension IncidentDesk {
     /// Runs the post-mortem steps a form stands for, in one decision.
     private func postmortemForm(_ requests: [PostmortemRequest], _ submission: FormSubmission, _ records: some IncidentRecords) throws -> (FormResult, [Change]) {
         let invocation = CommandInvocation(channel: submission.channel, user: submission.user, text: "", receivedAt: submission.submittedAt)
-        let decision = try postmortem(requests, invocation, records)
+        let decision = try postmortem(requests, invocation, records, offeringNextWhy: submission.buttonsCanOpenForms)
         return (.accepted(decision.replies), decision.changes)
     }
 }

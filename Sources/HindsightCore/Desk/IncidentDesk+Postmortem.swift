@@ -15,7 +15,7 @@ extension IncidentDesk {
             return Decision(replies: [Reply(.ephemeral, messages.render(.noIncident))])
         }
         if case .patterns = request { return Decision(replies: [Reply(.ephemeral, try patternsText(incident, records))]) }
-        if let form = form(for: request, inv) { return Decision(replies: [Reply(.ephemeral, form.title, form: form)]) }
+        if let reply = formReply(for: request, inv, draft: try records.postmortem(of: incident.id)) { return Decision(replies: [reply]) }
         var session = try session(incident, inv, records)
         if case .publish = request { session.similar = try similarIncidents(to: incident, records) }
         let replies = session.run(request)
@@ -25,11 +25,13 @@ extension IncidentDesk {
     }
 
     /// Several writing steps (a submitted form) on the channel's open incident, else its latest one, as one decision.
-    func postmortem(_ requests: [PostmortemRequest], _ inv: CommandInvocation, _ records: some IncidentRecords) throws -> Decision {
+    /// `offeringNextWhy`: a why that does not end the chain is followed by the next level's question with a button.
+    func postmortem(_ requests: [PostmortemRequest], _ inv: CommandInvocation, _ records: some IncidentRecords, offeringNextWhy: Bool = false) throws -> Decision {
         guard let incident = try records.openIncident(in: inv.channel) ?? records.latestIncident(in: inv.channel) else {
             return Decision(replies: [Reply(.ephemeral, messages.render(.noIncident))])
         }
         var session = try session(incident, inv, records)
+        session.offersNextWhy = offeringNextWhy
         let replies = requests.flatMap { session.run($0) }
         return session.decision(replies)
     }
@@ -125,6 +127,8 @@ struct PostmortemSession {
     private(set) var reports: [ReportFile] = []
     /// Earlier incidents like this one, for the report.
     var similar: [SimilarIncident] = []
+    /// A why added outside a conversation is followed by the next level's question with a button (forms that buttons open).
+    var offersNextWhy = false
 
     init(desk: IncidentDesk, incident: Incident, draft: PostmortemDraft, events: [TimelineEvent], user: Person, channel: ChannelKey, now: Date) {
         self.desk = desk
@@ -300,9 +304,7 @@ struct PostmortemSession {
         case let .impact(index):
             return guide.impactFields[min(index, guide.impactFields.count - 1)].question
         case let .why(parent):
-            if let parent, let entry = draft.entry(parent) {
-                return guide.ask(.whyNext, ["answer": entry.text, "level": "\(draft.depth(of: parent) + 1)"])
-            }
+            if let parent, let entry = draft.entry(parent) { return desk.nextWhyQuestion(after: entry, in: draft) }
             return guide.ask(.whyFirst, ["problem": problemStatement, "level": "1"]) + "\n" + guide.ask(.whyHint)
         }
     }
@@ -370,7 +372,9 @@ struct PostmortemSession {
         if blamesPerson {
             // A chain may not end at a person: ask what allowed it to have this impact, one level deeper.
             if guided { setWhyConversation(parent: entry.number) }
-            replies.append(say(.whyBlameFollowUp, ["ref": entry.reference, "level": "\(depth + 1)"], .channel))
+            var followUp = say(.whyBlameFollowUp, ["ref": entry.reference, "level": "\(depth + 1)"], .channel)
+            if offersNextWhy { followUp.actions = [desk.nextWhyButton(after: entry, in: draft)] }
+            replies.append(followUp)
             return replies
         }
         if depth >= guide.minimumWhyDepth {
@@ -381,6 +385,8 @@ struct PostmortemSession {
         if guided {
             setWhyConversation(parent: entry.number)
             replies.append(Reply(.channel, question(.why(parent: entry.number))))
+        } else if offersNextWhy {
+            replies.append(Reply(.channel, question(.why(parent: entry.number)), actions: [desk.nextWhyButton(after: entry, in: draft)]))
         }
         return replies
     }

@@ -67,14 +67,21 @@ public struct FormSubmission: Hashable, Sendable {
     public var user: Person
     public var values: [String: String]
     public var submittedAt: Date
+    /// True where a click on a button the bot posts can open the next form (Slack: the click's `trigger_id`), so a
+    /// step that goes on (the next why) is offered as a button that opens its form.
+    public var buttonsCanOpenForms: Bool
 
-    public init(formID: String, context: String, channel: ChannelKey, user: Person, values: [String: String], submittedAt: Date) {
+    public init(
+        formID: String, context: String, channel: ChannelKey, user: Person, values: [String: String], submittedAt: Date,
+        buttonsCanOpenForms: Bool = false
+    ) {
         self.formID = formID
         self.context = context
         self.channel = channel
         self.user = user
         self.values = values
         self.submittedAt = submittedAt
+        self.buttonsCanOpenForms = buttonsCanOpenForms
     }
 }
 

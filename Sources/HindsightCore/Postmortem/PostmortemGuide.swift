@@ -69,6 +69,8 @@ public enum PostmortemText: String, CaseIterable, Sendable {
     case whyNeedsReason = "why_needs_reason"
     case whyStoppedEarly = "why_stopped_early"
     case whyBlameFollowUp = "why_blame_follow_up"
+    case whyAnswerButton = "why_answer_button"
+    case whyAlreadyAnswered = "why_already_answered"
     case rootCauseProposal = "root_cause_proposal"
     case rootCauseConfirmed = "root_cause_confirmed"
     case rootCauseNone = "root_cause_none"

@@ -28,7 +28,8 @@ enum ModalRendering {
         return Block.Input(blockID: field.name, label: field.label, hint: field.hint, optional: field.optional, element: element)
     }
 
-    /// The submission's answers keyed by field (block) name; nil when the view is not one of ours.
+    /// The submission's answers keyed by field (block) name; nil when the view is not one of ours. On Slack a button's
+    /// click can open the next modal, so the core may follow a step with a button that does.
     static func submission(_ view: InteractivePayload.View, user: Person, at date: Date) -> FormSubmission? {
         guard let formID = view.callback_id, let raw = view.private_metadata,
               let metadata = try? SafeJSON.decode(Metadata.self, from: Data(raw.utf8))
@@ -39,7 +40,8 @@ enum ModalRendering {
         }
         return FormSubmission(
             formID: formID, context: metadata.context, channel: ChannelKey(platform: .slack, channelID: metadata.channel),
-            user: user, values: values, submittedAt: date
+            user: user, values: values, submittedAt: date,
+            buttonsCanOpenForms: true  // a click carries a trigger_id, and `views.open` takes it
         )
     }
 

@@ -21,7 +21,8 @@ extension FakeSlack {
                 "trigger_id": .string(state.issueTrigger()),
             ]
         }
-        let ack = try await socket.request(type: "slash_commands", acceptsResponsePayload: true, payload: payload, timeout: timeout)
+        var ack = try await socket.request(type: "slash_commands", acceptsResponsePayload: true, payload: payload, timeout: timeout)
+        ack.triggerID = payload["trigger_id"]?.string
         if let reply = ack.payload, reply["response_type"]?.string == "in_channel" {
             await respond(with: reply, channel: channel, user: user, originalTS: nil)
         }
@@ -43,7 +44,8 @@ extension FakeSlack {
                 "enterprise": .null,
             ]
         }
-        let ack = try await socket.request(type: "interactive", acceptsResponsePayload: true, payload: payload, timeout: timeout)
+        var ack = try await socket.request(type: "interactive", acceptsResponsePayload: true, payload: payload, timeout: timeout)
+        ack.triggerID = payload["trigger_id"]?.string
         state.withLock { state in
             switch ack.payload?["response_action"]?.string {
             case "errors":
@@ -68,13 +70,19 @@ extension FakeSlack {
     }
 
     /// A person clicks a button (or other block element) with `actionID` on a message, also an ephemeral one.
+    /// `seen`: the message as the person's client still shows it (a stale copy, from before a `chat.update` reached
+    /// it, so its buttons can be clicked again); default: the message as it is now.
     public func clickButton(
-        channel: String, user: String, messageTS: String, actionID: String, value: String, timeout: Duration = .seconds(5)
+        channel: String, user: String, messageTS: String, actionID: String, value: String, seen: FakeJSON? = nil,
+        timeout: Duration = .seconds(5)
     ) async throws -> FakeSlackAck {
         let payload: FakeJSON = try state.withLock { state in
             let message: FakeJSON
             let isEphemeral: Bool
-            if let stored = state.workspace.message(in: channel, ts: messageTS) {
+            if let seen, state.workspace.message(in: channel, ts: messageTS) != nil {
+                message = seen
+                isEphemeral = false
+            } else if let stored = state.workspace.message(in: channel, ts: messageTS) {
                 message = state.workspace.render(stored, in: channel, forHistory: false)
                 isEphemeral = false
             } else if let ephemeral = state.ephemeral.last(where: { $0.channel == channel && $0.ts == messageTS }) {
@@ -105,7 +113,9 @@ extension FakeSlack {
             if !isEphemeral { payload = payload.setting("message", message) }  // Slack leaves it out for ephemeral messages
             return payload
         }
-        return try await socket.request(type: "interactive", acceptsResponsePayload: false, payload: payload, timeout: timeout)
+        var ack = try await socket.request(type: "interactive", acceptsResponsePayload: false, payload: payload, timeout: timeout)
+        ack.triggerID = payload["trigger_id"]?.string
+        return ack
     }
 
     /// `POST /response/<id>`: recorded, then applied like Slack: replace or delete the original, post in channel.

@@ -8,6 +8,9 @@ public struct FakeSlackAck: Sendable {
     public var payload: FakeJSON?
     /// Time from writing the envelope to receiving its first ack.
     public var latency: Duration
+    /// The `trigger_id` the envelope carried (slash commands, modal submissions, clicks), to tell which one a
+    /// `views.open` used.
+    public var triggerID: String? = nil
 }
 
 /// A value typed into a modal's input block, rendered the way Slack reports that element's state.
