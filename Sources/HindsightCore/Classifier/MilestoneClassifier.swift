@@ -45,6 +45,11 @@ public struct FeatureBits: Hashable, Sendable {
 /// What the classifier found in one message: which features are present (phrase sets and the message's shape).
 public struct MessageFeatures: Sendable, Hashable {
     public var bits: FeatureBits
+    /// Per sentence (split at `.` `!` `?` `;` `:` and line breaks), the phrase features and `question` found in it:
+    /// a negation, question, plan or failure weighs against a rule only in a sentence that also says something for
+    /// it ("nothing dropped. we're good, closing the incident" closes; "not resolved yet" does not). Empty for one
+    /// sentence.
+    public var clauses: [FeatureBits] = []
     /// The text, kept to name the matched phrase when a suggestion is made (rare, so done only then).
     public var text: String
 
@@ -96,6 +101,11 @@ public struct MilestoneClassifier: Sendable {
         var ownRequires: [Int]
         var contextBonus: Double
         var usesRecent: Bool
+        /// Negative weights on what a sentence says (phrases, `question`): they count only in a sentence that also
+        /// carries one of `supports` (when the message has several sentences and one of them does).
+        var clauseNegatives: [(Int, Double)]
+        /// The rule's own positively weighted phrase features.
+        var supports: [Int]
     }
 
     public let rules: ClassifierRules
@@ -146,14 +156,18 @@ public struct MilestoneClassifier: Sendable {
         byFirstWord = byFirst
         byFirstPrefix = byPrefix
         func isContext(_ name: String) -> Bool { name.hasPrefix("recent_") || name.hasPrefix("known_") || name.hasPrefix("confirmed_") }
+        func isSaid(_ name: String) -> Bool { rules.features[name] != nil || name == "question" }
         func compile(_ weights: [String: Double], requires: [String], threshold: Double) -> Rule {
-            let pairs = weights.sorted { $0.key < $1.key }.compactMap { name, weight in index[name].map { ($0, weight) } }
+            let sorted = weights.sorted { $0.key < $1.key }
+            let pairs = sorted.filter { !(isSaid($0.key) && $0.value < 0) }.compactMap { name, weight in index[name].map { ($0, weight) } }
             return Rule(
                 threshold: threshold, weights: pairs, requires: requires.compactMap { index[$0] },
                 own: weights.sorted { $0.key < $1.key }.filter { !isContext($0.key) }.compactMap { name, weight in index[name].map { ($0, weight) } },
                 ownRequires: requires.filter { !isContext($0) }.compactMap { index[$0] },
                 contextBonus: weights.filter { isContext($0.key) }.values.map { max($0, 0) }.reduce(0, +),
-                usesRecent: weights.keys.contains { $0.hasPrefix("recent_") } || requires.contains { $0.hasPrefix("recent_") })
+                usesRecent: weights.keys.contains { $0.hasPrefix("recent_") } || requires.contains { $0.hasPrefix("recent_") },
+                clauseNegatives: sorted.filter { isSaid($0.key) && $0.value < 0 }.compactMap { name, weight in index[name].map { ($0, weight) } },
+                supports: sorted.filter { rules.features[$0.key] != nil && $0.value > 0 }.compactMap { index[$0.key] })
         }
         milestoneRules = rules.milestones.map { ($0, compile($0.weights, requires: $0.requires, threshold: $0.threshold)) }
         keyRules = rules.keyEvents.map { ($0.reason, compile($0.weights, requires: [], threshold: $0.threshold)) }
@@ -171,6 +185,7 @@ public struct MilestoneClassifier: Sendable {
     /// The features of one message.
     public func features(of text: String, fromIntegration: Bool = false, isReply: Bool = false) -> MessageFeatures {
         var bits = FeatureBits()
+        var clauses: [FeatureBits] = []
         let s = structuralIndex
         bits.insert(fromIntegration ? s.integration : s.human)
         if isReply { bits.insert(s.reply) }
@@ -189,14 +204,22 @@ public struct MilestoneClassifier: Sendable {
                 for token in tokens where token.isWord { wordCount += 1 }
                 if wordCount == 0 { bits.insert(s.noWords) }
                 if wordCount <= 3 { bits.insert(s.short) }
-                match(lowered, tokens) { phrase in bits.insert(phrases[phrase].feature) }
+                let count = (tokens.last?.clause ?? 0) + 1
+                if count > 1 {
+                    clauses = Array(repeating: FeatureBits(), count: count)
+                    for token in tokens where token.endsQuestion { clauses[token.clause].insert(s.question) }
+                }
+                match(lowered, tokens) { phrase, position in
+                    bits.insert(phrases[phrase].feature)
+                    if count > 1 { clauses[tokens[position].clause].insert(phrases[phrase].feature) }
+                }
             }
         }
-        return MessageFeatures(bits: bits, text: text)
+        return MessageFeatures(bits: bits, clauses: clauses.count > 1 ? clauses : [], text: text)
     }
 
     /// Calls `found` with every phrase that occurs in the tokens (a phrase may be reported more than once).
-    private func match(_ lowered: UnsafeBufferPointer<UInt8>, _ tokens: [Token], found: (Int) -> Void) {
+    private func match(_ lowered: UnsafeBufferPointer<UInt8>, _ tokens: [Token], found: (_ phrase: Int, _ position: Int) -> Void) {
         func wordMatches(_ word: PhraseWord, _ token: Token) -> Bool {
             if word.prefix == 0 { return token.hash == word.hash }
             guard token.length >= word.prefix else { return false }
@@ -206,7 +229,7 @@ public struct MilestoneClassifier: Sendable {
             let words = phrases[id].words
             guard position + words.count <= tokens.count, !phrases[id].anchored || tokens[position].startsSentence else { return }
             for offset in 1..<max(words.count, 1) where !wordMatches(words[offset], tokens[position + offset]) { return }
-            found(id)
+            found(id, position)
         }
         for (position, token) in tokens.enumerated() {
             if let ids = byFirstWord[token.hash] { for id in ids { check(id, at: position) } }
@@ -262,7 +285,7 @@ public struct MilestoneClassifier: Sendable {
         let all = features.bits.union(context)
         var out: [(MilestoneCandidate, Double)] = []
         for (source, rule) in milestoneRules where rule.requires.allSatisfy(all.contains) {
-            let total = score(rule, all)
+            let total = score(rule, all, features.clauses)
             guard total >= rule.threshold else { continue }
             out.append((MilestoneCandidate(milestone: source.milestone, score: total, phrase: phrase(for: rule, features), replace: source.replace), total - rule.threshold))
         }
@@ -277,7 +300,7 @@ public struct MilestoneClassifier: Sendable {
     /// Why the message is a key event, from its text alone (reactions and pins are added as they happen).
     public func keyReasons(_ features: MessageFeatures) -> Set<KeyReason> {
         var out: Set<KeyReason> = []
-        for (reason, rule) in keyRules where score(rule, features.bits) >= rule.threshold { out.insert(reason) }
+        for (reason, rule) in keyRules where score(rule, features.bits, features.clauses) >= rule.threshold { out.insert(reason) }
         return out
     }
 
@@ -294,12 +317,21 @@ public struct MilestoneClassifier: Sendable {
 
     /// Each rule's score for the message without context (`hindsight eval --explain`).
     public func scores(_ features: MessageFeatures) -> [(milestone: MilestoneKind, score: Double, threshold: Double)] {
-        milestoneRules.map { ($0.0.milestone, score($0.1, features.bits), $0.1.threshold) }
+        milestoneRules.map { ($0.0.milestone, score($0.1, features.bits, features.clauses), $0.1.threshold) }
     }
 
-    private func score(_ rule: Rule, _ bits: FeatureBits) -> Double {
+    private func score(_ rule: Rule, _ bits: FeatureBits, _ clauses: [FeatureBits]) -> Double {
         var total = 0.0
         for (i, weight) in rule.weights where bits.contains(i) { total += weight }
+        // The sentences that say something for the rule; with none (or one sentence), negatives count message-wide.
+        var supporting = 0
+        var scoped: FeatureBits?
+        for clause in clauses where rule.supports.contains(where: clause.contains) {
+            supporting += 1
+            scoped = scoped.map { $0.union(clause) } ?? clause
+        }
+        let against = supporting > 0 && supporting < clauses.count ? scoped ?? bits : bits
+        for (i, weight) in rule.clauseNegatives where against.contains(i) { total += weight }
         return total
     }
 
@@ -310,7 +342,7 @@ public struct MilestoneClassifier: Sendable {
         text.withUTF8 { bytes in
             Self.scan(bytes) { lowered, tokens in
                 var first: [Int: Int] = [:]
-                match(lowered, tokens) { id in
+                match(lowered, tokens) { id, _ in
                     let feature = phrases[id].feature
                     if first[feature].map({ id < $0 }) ?? true { first[feature] = id }
                 }
@@ -339,6 +371,10 @@ public struct MilestoneClassifier: Sendable {
         /// The first word of the message or of a sentence in it (after `.`, `!`, `?` or `;` and a space, or a new
         /// line), for phrases written `^…`.
         var startsSentence = false
+        /// Which sentence of the message the word is in (0, 1, …).
+        var clause = 0
+        /// The sentence ends with `?` right after this word.
+        var endsQuestion = false
     }
 
     /// Lower-cases `bytes` (ASCII letters; other bytes kept, `’` folded to `'`) and splits them into words: runs of
@@ -352,6 +388,7 @@ public struct MilestoneClassifier: Sendable {
             var n = 0
             var start = -1
             var sentenceStart = true
+            var clause = 0
             func close() {
                 guard start >= 0 else { return }
                 var end = n
@@ -360,7 +397,7 @@ public struct MilestoneClassifier: Sendable {
                     let first = lowered[start]
                     let isWord = first >= 0x80 || (first >= 0x30 && first <= 0x39) || (first >= 0x61 && first <= 0x7A)
                     tokens.append(Token(start: start, length: end - start, hash: hash(UnsafeBufferPointer(lowered), start, end - start),
-                                        isWord: isWord, startsSentence: isWord && sentenceStart))
+                                        isWord: isWord, startsSentence: isWord && sentenceStart, clause: clause))
                     if isWord { sentenceStart = false }
                 }
                 start = -1
@@ -377,8 +414,11 @@ public struct MilestoneClassifier: Sendable {
                 } else {
                     close()
                     let next = i + 1 < bytes.count ? bytes[i + 1] : UInt8(ascii: " ")
-                    if b == UInt8(ascii: "\n") || ((b == UInt8(ascii: ".") || b == UInt8(ascii: "!") || b == UInt8(ascii: "?") || b == UInt8(ascii: ";"))
-                        && (next == UInt8(ascii: " ") || next == UInt8(ascii: "\n"))) { sentenceStart = true }
+                    if b == UInt8(ascii: "?"), !tokens.isEmpty { tokens[tokens.count - 1].endsQuestion = true }
+                    let ends = b == UInt8(ascii: "\n") || ((b == UInt8(ascii: ".") || b == UInt8(ascii: "!") || b == UInt8(ascii: "?") || b == UInt8(ascii: ";"))
+                        && (next == UInt8(ascii: " ") || next == UInt8(ascii: "\n")))
+                    if ends { sentenceStart = true }
+                    if (ends || (b == UInt8(ascii: ":") && next == UInt8(ascii: " "))), !tokens.isEmpty, tokens[tokens.count - 1].clause == clause { clause += 1 }
                     if b == UInt8(ascii: "[") || b == UInt8(ascii: "]") || b == UInt8(ascii: "-") || b == UInt8(ascii: ":") || b == UInt8(ascii: "#") || b == UInt8(ascii: "%") {
                         lowered[n] = b
                         tokens.append(Token(start: n, length: 1, hash: hash(UnsafeBufferPointer(lowered), n, 1), isWord: false))
