@@ -64,10 +64,13 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
     public var keyEvents: [KeyRule]
     /// How each key reason reads in the report and the timeline (`action` → `action taken`).
     public var keyReasonLabels: [String: String] = [:]
+    /// Features that weigh against a rule only in a sentence that also says something for it ("nothing dropped.
+    /// closing the incident" closes): negations, questions, plans. Others ("still", "partially") qualify the message.
+    public var sentenceScoped: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case keyEventEmoji = "key_event_emoji", recentMessages = "recent_messages", features, milestones
-        case keyEvents = "key_events", keyReasonLabels = "key_reason_labels"
+        case keyEvents = "key_events", keyReasonLabels = "key_reason_labels", sentenceScoped = "sentence_scoped"
     }
 
     public init(keyEventEmoji: [String], recentMessages: Int = 20, features: [String: [String]], milestones: [MilestoneRule], keyEvents: [KeyRule]) {
@@ -86,6 +89,7 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
         milestones = try c.decode([MilestoneRule].self, forKey: .milestones)
         keyEvents = try c.decodeIfPresent([KeyRule].self, forKey: .keyEvents) ?? []
         keyReasonLabels = try c.decodeIfPresent([String: String].self, forKey: .keyReasonLabels) ?? [:]
+        sentenceScoped = try c.decodeIfPresent([String].self, forKey: .sentenceScoped) ?? []
         let known = Set(features.keys).union(MessageFeatures.structural).union(MessageFeatures.context(features: features.keys))
         let used = milestones.flatMap { Array($0.weights.keys) + $0.requires } + keyEvents.flatMap { Array($0.weights.keys) }
         if let unknown = used.first(where: { !known.contains($0) }) {

@@ -46,9 +46,9 @@ public struct FeatureBits: Hashable, Sendable {
 public struct MessageFeatures: Sendable, Hashable {
     public var bits: FeatureBits
     /// Per sentence (split at `.` `!` `?` `;` `:` and line breaks), the phrase features and `question` found in it:
-    /// a negation, question, plan or failure weighs against a rule only in a sentence that also says something for
-    /// it ("nothing dropped. we're good, closing the incident" closes; "not resolved yet" does not). Empty for one
-    /// sentence.
+    /// a `sentence_scoped` feature (negation, question, plan) weighs against a rule only in a sentence that also says
+    /// something for it ("nothing dropped. we're good, closing the incident" closes; "not resolved yet" does not).
+    /// Empty for one sentence.
     public var clauses: [FeatureBits] = []
     /// The text, kept to name the matched phrase when a suggestion is made (rare, so done only then).
     public var text: String
@@ -156,7 +156,8 @@ public struct MilestoneClassifier: Sendable {
         byFirstWord = byFirst
         byFirstPrefix = byPrefix
         func isContext(_ name: String) -> Bool { name.hasPrefix("recent_") || name.hasPrefix("known_") || name.hasPrefix("confirmed_") }
-        func isSaid(_ name: String) -> Bool { rules.features[name] != nil || name == "question" }
+        let scoped = Set(rules.sentenceScoped)
+        func isSaid(_ name: String) -> Bool { scoped.contains(name) && (rules.features[name] != nil || name == "question") }
         func compile(_ weights: [String: Double], requires: [String], threshold: Double) -> Rule {
             let sorted = weights.sorted { $0.key < $1.key }
             let pairs = sorted.filter { !(isSaid($0.key) && $0.value < 0) }.compactMap { name, weight in index[name].map { ($0, weight) } }

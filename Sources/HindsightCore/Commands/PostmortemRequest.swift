@@ -186,7 +186,10 @@ struct PostmortemRequestParser {
     }
 
     private func action(_ args: [String]) throws(CommandError) -> PostmortemRequest {
-        if let first = args.first?.lowercased(), let status = Self.statusWords[first] {
+        // `action done AI-003`: a status word, then an item. "Open a ticket with the vendor…" and "Done when the
+        // command refuses…" are items whose text happens to start with one.
+        if let first = args.first?.lowercased(), let status = Self.statusWords[first],
+           args.dropFirst().first.map(Self.looksLikeItem) ?? true {
             guard let ref = args.dropFirst().first else { throw .missingArgument(subcommand: "action \(first)", argument: "item (e.g. AI-003)") }
             guard let n = ActionItem.number(from: ref) else { throw .invalidNumber(ref) }
             let note = args.dropFirst(2).joined(separator: " ")
@@ -235,6 +238,11 @@ struct PostmortemRequestParser {
         guard tail > 0 else { throw .missingArgument(subcommand: "action", argument: "text") }
         draft.text = args[..<tail].joined(separator: " ")
         return .action(draft)
+    }
+
+    /// `AI-003`, `ai3`, `3`: what a status command's second word is (a typo in it is answered, not filed as an item).
+    private static func looksLikeItem(_ word: String) -> Bool {
+        word.lowercased().hasPrefix("ai") ? word.count <= 8 : word.allSatisfy(\.isNumber)
     }
 
     private static let fieldWords: Set<String> = ["owner", "owner:", "due", "due:", "priority", "priority:", "type", "type:"]

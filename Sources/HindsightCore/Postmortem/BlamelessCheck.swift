@@ -65,6 +65,12 @@ public struct BlamelessRules: Codable, Hashable, Sendable {
     /// platform team", "self-inflicted by the release engineer"), ending within `before_window` words of them.
     public var judgementsBefore: Judgement
     public var beforeWindow: Int
+    /// Participles that blame the person after "by" ("the warning was brushed off by greta"); the failure verbs'
+    /// participles count too, and neutral ones ("pushed by kim") only with a negative marker or a judgement nearby.
+    public var passiveBlame: [String]
+    /// A question about a person blames when it carries one of these ("how did tobi not notice…?", "who on earth
+    /// gave the intern the root password?").
+    public var accusingQuestionMarkers: [String]
     /// Words within a few words after a person's possessive that blame through it ("kim's flaky script").
     public var possessiveJudgements: [String]
     /// Phrases after a person's possessive that make it the cause ("elena's migration locked the table").
@@ -83,6 +89,7 @@ public struct BlamelessRules: Codable, Hashable, Sendable {
         case failureVerbs = "failure_verbs", neutralVerbs = "neutral_verbs", negativeMarkers = "negative_markers", adverbs
         case omissionVerbs = "omission_verbs", statives, judgements, judgementWindow = "judgement_window"
         case judgementsBefore = "judgements_before", beforeWindow = "before_window"
+        case passiveBlame = "passive_blame", accusingQuestionMarkers = "accusing_question_markers"
         case possessiveJudgements = "possessive_judgements", possessiveCauses = "possessive_causes"
         case omissionRewording = "omission_rewording", personFallback = "person_fallback", personAdvice = "person_advice"
     }
@@ -286,6 +293,11 @@ public struct BlamelessCheck: Sendable {
                 }
                 continue
             }
+            if let hit = passiveAgent(words, subject) { return hit }
+            if words.raw.last?.hasSuffix("?") == true,
+               let marker = rules.accusingQuestionMarkers.first(where: { words.find($0) != nil }) {
+                return (words.text(0..<lowered.count), rules.judgementsBefore.instead + " (\(marker))")
+            }
             let before = max(0, subject.start - rules.beforeWindow - 3)
             for phrase in rules.judgementsBefore.phrases {
                 guard let range = words.find(phrase, from: before), range.upperBound <= subject.start,
@@ -305,6 +317,24 @@ public struct BlamelessCheck: Sendable {
             }
         }
         return nil
+    }
+
+    /// "<participle> by <person>" that blames: a failure or blaming participle, or a neutral one with a negative
+    /// marker or a judgement after the person ("the hotfix was rushed out by odile", "closed by amara without doing…").
+    private func passiveAgent(_ words: Words, _ subject: Subject) -> (excerpt: String, instead: String)? {
+        let lowered = words.lower
+        guard subject.start >= 2, lowered[subject.start - 1] == "by" else { return nil }
+        let from = max(0, subject.start - 4)
+        let before = Array(lowered[from..<(subject.start - 1)])
+        let failure = Set(rules.failureVerbs.values)
+        let neutral = Set(rules.neutralVerbs.values)
+        let blames = before.contains { failure.contains($0) }
+            || rules.passiveBlame.contains { phrase in words.find(phrase, from: from).map { $0.upperBound < subject.start } == true }
+        let negative = before.contains { neutral.contains($0) }
+            && (rules.negativeMarkers.contains { words.find($0) != nil }
+                || rules.judgements.flatMap(\.phrases).contains { words.find($0, from: subject.end) != nil })
+        guard blames || negative else { return nil }
+        return (words.text(from..<subject.end), rules.personAdvice)
     }
 
     private static let clauseBreaks: Set<String> = [

@@ -184,6 +184,11 @@ struct BlamelessCheckTests {
         ("the ops dashboard failed to load during the incident.", false),
         ("The page was acknowledged by hugo at 02:14.", false),
         ("Thanks to the canary, only one region saw errors.", false),
+        ("The warning was brushed off by hugo as noise.", true),
+        ("The hotfix was pushed by hugo without review.", true),
+        ("The fix was pushed by hugo at 14:05.", false),
+        ("How did hugo not notice the disk was at 99% for a week?", true),
+        ("Why did hugo's alert fire at 02:00?", false),
     ])
     func beforeAndTeams(_ sentence: String, _ blames: Bool) {
         #expect(check.check(sentence, people: ["hugo"]).findings.isEmpty != blames, "\(sentence)")

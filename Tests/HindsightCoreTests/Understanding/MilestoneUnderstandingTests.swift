@@ -119,6 +119,23 @@ struct MilestoneUnderstandingTests {
         #expect(classifier.keyReasons(classifier.features(of: text, fromIntegration: integration)).contains(reason), "\(text)")
     }
 
+    @Test("a sentence-scoped negation weighs only in the sentence that says something for the rule", arguments: [
+        ("nothing dropped. we're good, closing the incident", true),
+        ("closing the incident. nothing dropped", true),
+        ("not closing the incident yet", false),
+        ("closing the incident? nothing dropped yet", false),
+        ("not yet. still checking", false),
+    ])
+    func sentenceScoped(_ text: String, _ closes: Bool) {
+        var rules = ClassifierRules(
+            keyEventEmoji: [], features: ["closing": ["closing the incident"], "negation": ["nothing", "not"]],
+            milestones: [.init(milestone: .resolved, threshold: 1, weights: ["closing": 1, "negation": -2, "question": -2])],
+            keyEvents: [])
+        rules.sentenceScoped = ["negation", "question"]
+        let engine = MilestoneClassifier(rules: rules)
+        #expect((engine.candidates(engine.features(of: text)).first?.milestone == .resolved) == closes, "\(text)")
+    }
+
     @Test("a phrase written ^… matches only where a sentence starts", arguments: [
         ("Restarting the automation manually.", true),
         ("checked the logs. restarting the automation now", true),

@@ -86,6 +86,17 @@ struct ActionLineTests {
         #expect(draft("Refund the 212 duplicate captures type other owner @li")?.kind == .other)
     }
 
+    @Test("an item may start with a status word; a status word then an item reference is a status change")
+    func statusWordsLeadingText() throws {
+        for line in ["Open a ticket with the storage vendor for the RAID firmware regression", "Done when the reboot command refuses patterns over 50 hosts"] {
+            #expect(try #require(draft(line), "\(line) refused").text == line)
+        }
+        if case .success(.postmortem(.actionStatus(number: 3, status: .done, note: nil))) = parser.parse("action done AI-003", now: now) {} else {
+            Issue.record("status change not read")
+        }
+        if case .failure(.invalidNumber("AIx")) = parser.parse("action done AIx", now: now) {} else { Issue.record("bad item reference accepted") }
+    }
+
     @Test("a malformed trailing field is still an error that names it")
     func malformed() {
         if case .failure(.invalidDay("31/12")) = parser.parse("action Add a lag alert owner @alice due 31/12 priority P1", now: now) {} else {
