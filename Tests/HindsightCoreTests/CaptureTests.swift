@@ -65,13 +65,21 @@ struct CaptureTests {
     @Test("a pushpin reaction, a pin or a note makes a key event; other emoji do not")
     func keyEvents() throws {
         let h = try openIncident()
-        try h.say("pool exhausted at 14:02", id: "m1", at: t0.addingTimeInterval(120))
+        // Words that give the classifier nothing, so the reasons seen are the responders' alone.
+        try h.say("here is the graph", id: "m1", at: t0.addingTimeInterval(120))
+        #expect(h.timeline.first { $0.messageID == "m1" }?.isKey == false)
         #expect(try h.capture(.reaction(channel: Fixtures.channel, messageID: "m1", emoji: "eyes", by: Fixtures.alice, added: true)).0 == .ignored(.notAKeyEmoji))
         #expect(try h.capture(.reaction(channel: Fixtures.channel, messageID: "m1", emoji: "pushpin", by: Fixtures.alice, added: true)).0 == .updated)
         #expect(h.timeline.first { $0.messageID == "m1" }?.keyReasons == [.reaction])
         try h.capture(.pin(channel: Fixtures.channel, messageID: "m1", by: Fixtures.alice, added: true))
         try h.capture(.reaction(channel: Fixtures.channel, messageID: "m1", emoji: "pushpin", by: Fixtures.alice, added: false))
         #expect(h.timeline.first { $0.messageID == "m1" }?.keyReasons == [.pin])
+        // A reason the words gave stays when a responder's is added and taken away.
+        try h.say("pool exhausted at 14:02", id: "m2", at: t0.addingTimeInterval(130))
+        try h.capture(.reaction(channel: Fixtures.channel, messageID: "m2", emoji: "pushpin", by: Fixtures.alice, added: true))
+        #expect(h.timeline.first { $0.messageID == "m2" }?.keyReasons == [.finding, .reaction])
+        try h.capture(.reaction(channel: Fixtures.channel, messageID: "m2", emoji: "pushpin", by: Fixtures.alice, added: false))
+        #expect(h.timeline.first { $0.messageID == "m2" }?.keyReasons == [.finding])
 
         try h.command("note failover started manually at 14:03", at: t0.addingTimeInterval(400), by: Fixtures.bob)
         let note = try #require(h.timeline.last)

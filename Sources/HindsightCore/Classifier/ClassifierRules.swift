@@ -54,6 +54,26 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
         }
     }
 
+    /// When a message that falls short of every key-event rule still becomes one: in a quiet stretch of the timeline
+    /// (few key events among the last messages), the message with some evidence for a reason is the best row there
+    /// is. Rooms whose phrasing the vocabulary misses still get a timeline of about the published density.
+    public struct QuietStretch: Sendable, Decodable, Equatable {
+        /// How many earlier messages are looked at.
+        public var window: Int
+        /// Promote only while fewer than this many of them are key events.
+        public var fewerThan: Int
+        /// The share of a rule's threshold a message must reach (0.5: half of it).
+        public var floor: Double
+
+        public init(window: Int, fewerThan: Int, floor: Double) {
+            self.window = window
+            self.fewerThan = fewerThan
+            self.floor = floor
+        }
+
+        enum CodingKeys: String, CodingKey { case window, fewerThan = "fewer_than", floor }
+    }
+
     /// Emoji whose reaction makes a message a key event.
     public var keyEventEmoji: [String]
     /// How many earlier messages the `recent_<feature>` context features look back over.
@@ -67,10 +87,13 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
     /// Features that weigh against a rule only in a sentence that also says something for it ("nothing dropped.
     /// closing the incident" closes): negations, questions, plans. Others ("still", "partially") qualify the message.
     public var sentenceScoped: [String] = []
+    /// Off when absent: only messages that pass a key-event rule are key.
+    public var quietStretch: QuietStretch?
 
     enum CodingKeys: String, CodingKey {
         case keyEventEmoji = "key_event_emoji", recentMessages = "recent_messages", features, milestones
         case keyEvents = "key_events", keyReasonLabels = "key_reason_labels", sentenceScoped = "sentence_scoped"
+        case quietStretch = "quiet_stretch"
     }
 
     public init(keyEventEmoji: [String], recentMessages: Int = 20, features: [String: [String]], milestones: [MilestoneRule], keyEvents: [KeyRule]) {
@@ -90,6 +113,7 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
         keyEvents = try c.decodeIfPresent([KeyRule].self, forKey: .keyEvents) ?? []
         keyReasonLabels = try c.decodeIfPresent([String: String].self, forKey: .keyReasonLabels) ?? [:]
         sentenceScoped = try c.decodeIfPresent([String].self, forKey: .sentenceScoped) ?? []
+        quietStretch = try c.decodeIfPresent(QuietStretch.self, forKey: .quietStretch)
         let known = Set(features.keys).union(MessageFeatures.structural).union(MessageFeatures.context(features: features.keys))
         let used = milestones.flatMap { Array($0.weights.keys) + $0.requires } + keyEvents.flatMap { Array($0.weights.keys) }
         if let unknown = used.first(where: { !known.contains($0) }) {

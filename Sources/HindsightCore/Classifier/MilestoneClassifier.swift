@@ -54,7 +54,11 @@ public struct MessageFeatures: Sendable, Hashable {
     public var text: String
 
     /// Features the engine computes itself rather than from phrases.
-    public static let structural: [String] = ["integration", "human", "question", "reply", "short", "no_words", "mention", "link"]
+    public static let structural: [String] = ["integration", "human", "question", "reply", "short", "no_words", "mention", "link", "long", "number"]
+
+    /// A message of at least this many words has the `long` feature: a statement of what was seen or done, rather
+    /// than a reaction.
+    public static let longWords = 12
 
     /// Context feature names: `known_<milestone>` (confirmed or suggested), `confirmed_<milestone>`, `recent_<feature>`.
     static func context(features: some Sequence<String>) -> [String] {
@@ -121,7 +125,7 @@ public struct MilestoneClassifier: Sendable {
     private let keyRules: [(KeyReason, Rule)]
     /// For each feature index that a `recent_…` weight looks for, the index of that `recent_` feature.
     private let recentOf: [(Int, Int)]
-    private let structuralIndex: (integration: Int, human: Int, question: Int, reply: Int, short: Int, noWords: Int, mention: Int, link: Int)
+    private let structuralIndex: (integration: Int, human: Int, question: Int, reply: Int, short: Int, noWords: Int, mention: Int, link: Int, long: Int, number: Int)
 
     public init(rules: ClassifierRules) {
         self.rules = rules
@@ -178,7 +182,7 @@ public struct MilestoneClassifier: Sendable {
             return (plain, recent)
         }
         func at(_ name: String) -> Int { index[name] ?? 0 }
-        structuralIndex = (at("integration"), at("human"), at("question"), at("reply"), at("short"), at("no_words"), at("mention"), at("link"))
+        structuralIndex = (at("integration"), at("human"), at("question"), at("reply"), at("short"), at("no_words"), at("mention"), at("link"), at("long"), at("number"))
     }
 
     // MARK: Features
@@ -192,19 +196,22 @@ public struct MilestoneClassifier: Sendable {
         if isReply { bits.insert(s.reply) }
         var text = text
         text.withUTF8 { bytes in
-            var question = false, mention = false, link = false
+            var question = false, mention = false, link = false, number = false
             for (i, b) in bytes.enumerated() {
                 if b == UInt8(ascii: "?") { question = true } else if b == UInt8(ascii: "@") { mention = true }
+                else if b >= 0x30, b <= 0x39 { number = true }
                 else if b == UInt8(ascii: ":"), i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "/"), bytes[i + 2] == UInt8(ascii: "/") { link = true }
             }
             if question { bits.insert(s.question) }
             if mention { bits.insert(s.mention) }
             if link { bits.insert(s.link) }
+            if number { bits.insert(s.number) }
             Self.scan(bytes) { lowered, tokens in
                 var wordCount = 0
                 for token in tokens where token.isWord { wordCount += 1 }
                 if wordCount == 0 { bits.insert(s.noWords) }
                 if wordCount <= 3 { bits.insert(s.short) }
+                if wordCount >= MessageFeatures.longWords { bits.insert(s.long) }
                 let count = (tokens.last?.clause ?? 0) + 1
                 if count > 1 {
                     clauses = Array(repeating: FeatureBits(), count: count)
@@ -303,6 +310,17 @@ public struct MilestoneClassifier: Sendable {
         var out: Set<KeyReason> = []
         for (reason, rule) in keyRules where score(rule, features.bits, features.clauses) >= rule.threshold { out.insert(reason) }
         return out
+    }
+
+    /// The key-event reason the message comes closest to without reaching it, and how close (score / threshold), for
+    /// the `quiet_stretch` rule. Nil when every rule scores zero or less.
+    public func nearestKeyReason(_ features: MessageFeatures) -> (reason: KeyReason, share: Double)? {
+        var best: (reason: KeyReason, share: Double)?
+        for (reason, rule) in keyRules where rule.threshold > 0 {
+            let share = score(rule, features.bits, features.clauses) / rule.threshold
+            if share > 0, share > best?.share ?? 0 { best = (reason, share) }
+        }
+        return best
     }
 
     /// The best milestone for a text without context, and the phrase that matched (tests, tools).

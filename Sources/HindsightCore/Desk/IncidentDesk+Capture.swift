@@ -45,8 +45,17 @@ extension IncidentDesk {
             decision.changes += changes
             decision.replies += replies
         }
+        if !event.isKey, let promoted = try quietStretchReason(features, incident, records) { event.keyReasons.insert(promoted) }
         decision.changes.insert(.appendEvent(event), at: 0)
         return (.stored, decision)
+    }
+
+    /// The reason a message that passes no key-event rule is key all the same: it comes near one (`quiet_stretch.floor`)
+    /// and few of the messages before it are key, so it is the best row this stretch of the timeline has.
+    private func quietStretchReason(_ features: MessageFeatures, _ incident: Incident, _ records: some IncidentRecords) throws -> KeyReason? {
+        guard let quiet = classifier.rules.quietStretch, let nearest = classifier.nearestKeyReason(features), nearest.share >= quiet.floor else { return nil }
+        let recent = try records.recentEvents(of: incident.id, limit: quiet.window)
+        return recent.filter { $0.isKey && !$0.isDeleted }.count < quiet.fewerThan ? nearest.reason : nil
     }
 
     /// The milestone suggestions a new message makes: new ones, or an unanswered one moved to this stronger

@@ -91,6 +91,12 @@ final class DeskHarness {
 
     init(zone: String = "UTC") { desk = Fixtures.desk(zone: zone) }
 
+    /// The same records, with the classifier built from these rules instead of `Prompts/classifier.yaml`.
+    func withClassifier(_ rules: ClassifierRules) -> DeskHarness {
+        desk.classifier = MilestoneClassifier(rules: rules)
+        return self
+    }
+
     /// The same records, with stakeholder channels configured on the desk.
     func withStakeholders(_ channels: [String]) -> DeskHarness {
         desk.stakeholderChannels = channels

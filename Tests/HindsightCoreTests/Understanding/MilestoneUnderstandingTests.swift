@@ -136,6 +136,33 @@ struct MilestoneUnderstandingTests {
         #expect((engine.candidates(engine.features(of: text)).first?.milestone == .resolved) == closes, "\(text)")
     }
 
+    @Test("in a quiet stretch a message near a key-event rule is key with that rule's reason; where key events are dense it is not")
+    func quietStretch() throws {
+        var rules = ClassifierRules(
+            keyEventEmoji: [], features: ["act": ["restart*"], "done": ["done"]], milestones: [],
+            keyEvents: [.init(reason: .action, threshold: 1, weights: ["act": 0.6, "done": 0.6])])
+        let plain = DeskHarness().withClassifier(rules)
+        try plain.command("start Checkout errors sev2", at: t0)
+        try plain.say("restarting web", id: "m1", at: at(1))
+        #expect(plain.timeline.last?.isKey == false, "without quiet_stretch only a rule's threshold makes a key event")
+
+        rules.quietStretch = .init(window: 4, fewerThan: 3, floor: 0.5)
+        let h = DeskHarness().withClassifier(rules)
+        try h.command("start Checkout errors sev2", at: t0)
+        func key(_ text: String, _ id: String, _ minute: Double) throws -> Set<KeyReason> {
+            try h.say(text, id: id, at: at(minute))
+            return try #require(h.timeline.last).keyReasons
+        }
+        #expect(try key("restarting web", "m1", 1) == [.action], "0.6 of the threshold; before it only the start, which is key")
+        #expect(try key("restarting db", "m2", 2) == [.action], "two key events among the last four")
+        #expect(try key("restarting cache", "m3", 3) == [], "three key events among the last four: not quiet")
+        #expect(try key("restart done", "m4", 4) == [.action], "passing the rule does not depend on the stretch")
+        for (i, text) in ["lunch?", "anyone", "hmm", "ok"].enumerated() {
+            #expect(try key(text, "q\(i)", 5 + Double(i)) == [], "no evidence at all is never promoted")
+        }
+        #expect(try key("restarting cache", "m5", 10) == [.action], "quiet again after four plain messages")
+    }
+
     @Test("a phrase written ^… matches only where a sentence starts", arguments: [
         ("Restarting the automation manually.", true),
         ("checked the logs. restarting the automation now", true),
