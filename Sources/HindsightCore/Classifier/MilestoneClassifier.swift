@@ -60,11 +60,18 @@ public struct MessageFeatures: Sendable, Hashable {
     /// than a reaction.
     public static let longWords = 12
 
-    /// Context feature names: `known_<milestone>` (confirmed or suggested), `confirmed_<milestone>`, `recent_<feature>`.
+    /// The first message from a person since the detection (confirmed or suggested): who answers the page first.
+    public static let firstResponse = "first_response"
+
+    /// Context feature names: `known_<milestone>` (confirmed or suggested), `confirmed_<milestone>`, `first_response`,
+    /// `recent_<feature>`.
     static func context(features: some Sequence<String>) -> [String] {
         MilestoneKind.allCases.map { "known_\($0.rawValue)" } + MilestoneKind.allCases.map { "confirmed_\($0.rawValue)" }
-            + (Array(features) + structural).map { "recent_\($0)" }
+            + [firstResponse] + (Array(features) + structural).map { "recent_\($0)" }
     }
+
+    /// Context features read from the recent messages rather than the suggestions.
+    static func readsRecent(_ name: String) -> Bool { name.hasPrefix("recent_") || name == firstResponse }
 }
 
 /// A milestone a message probably marks, with how strongly and the phrase shown to responders.
@@ -159,7 +166,7 @@ public struct MilestoneClassifier: Sendable {
         self.phrases = phrases
         byFirstWord = byFirst
         byFirstPrefix = byPrefix
-        func isContext(_ name: String) -> Bool { name.hasPrefix("recent_") || name.hasPrefix("known_") || name.hasPrefix("confirmed_") }
+        func isContext(_ name: String) -> Bool { MessageFeatures.readsRecent(name) || name.hasPrefix("known_") || name.hasPrefix("confirmed_") }
         let scoped = Set(rules.sentenceScoped)
         func isSaid(_ name: String) -> Bool { scoped.contains(name) && (rules.features[name] != nil || name == "question") }
         func compile(_ weights: [String: Double], requires: [String], threshold: Double) -> Rule {
@@ -170,7 +177,7 @@ public struct MilestoneClassifier: Sendable {
                 own: weights.sorted { $0.key < $1.key }.filter { !isContext($0.key) }.compactMap { name, weight in index[name].map { ($0, weight) } },
                 ownRequires: requires.filter { !isContext($0) }.compactMap { index[$0] },
                 contextBonus: weights.filter { isContext($0.key) }.values.map { max($0, 0) }.reduce(0, +),
-                usesRecent: weights.keys.contains { $0.hasPrefix("recent_") } || requires.contains { $0.hasPrefix("recent_") },
+                usesRecent: weights.keys.contains(where: MessageFeatures.readsRecent) || requires.contains(where: MessageFeatures.readsRecent),
                 clauseNegatives: sorted.filter { isSaid($0.key) && $0.value < 0 }.compactMap { name, weight in index[name].map { ($0, weight) } },
                 supports: sorted.filter { rules.features[$0.key] != nil && $0.value > 0 }.compactMap { index[$0.key] })
         }
@@ -247,10 +254,11 @@ public struct MilestoneClassifier: Sendable {
         }
     }
 
-    /// The context features for a message: which milestones are already known (confirmed or suggested) and which
-    /// features the recent messages had.
-    public func context(confirmed: Set<MilestoneKind>, suggested: Set<MilestoneKind>, recent: [MessageFeatures]) -> FeatureBits {
+    /// The context features for a message: which milestones are already known (confirmed or suggested), whether it is
+    /// the first response since the detection, and which features the recent messages had.
+    public func context(confirmed: Set<MilestoneKind>, suggested: Set<MilestoneKind>, firstResponse: Bool = false, recent: [MessageFeatures]) -> FeatureBits {
         var out = FeatureBits()
+        if firstResponse, let i = index[MessageFeatures.firstResponse] { out.insert(i) }
         for kind in confirmed {
             if let i = index["confirmed_\(kind.rawValue)"] { out.insert(i) }
             if let i = index["known_\(kind.rawValue)"] { out.insert(i) }

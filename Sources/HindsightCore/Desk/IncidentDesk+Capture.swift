@@ -67,12 +67,20 @@ extension IncidentDesk {
         let suggestions = try records.suggestions(of: incident.id)
         let pending = suggestions.filter { $0.status == .pending }
         var recent: [MessageFeatures] = []
+        var firstResponse = false
         if classifier.prospects(features).needsRecent {
-            recent = try records.recentEvents(of: incident.id, limit: classifier.rules.recentMessages)
-                .filter { $0.messageID != nil && !$0.isDeleted }
+            let limit = classifier.rules.recentMessages
+            let events = try records.recentEvents(of: incident.id, limit: limit)
+            recent = events.filter { $0.messageID != nil && !$0.isDeleted }
                 .map { classifier.features(of: $0.text, fromIntegration: $0.source == .integration, isReply: $0.threadParentID != nil) }
+            // Who answers first: no person has posted since the detection, as far as the look-back reaches it.
+            if event.source == .chat, let detectedAt = incident.milestones[.detected] ?? pending.first(where: { $0.milestone == .detected })?.at {
+                let reachesDetection = events.count < limit || events.first.map { $0.occurredAt <= detectedAt } ?? true
+                firstResponse = reachesDetection && !events.contains { $0.occurredAt > detectedAt && $0.source == .chat && $0.messageID != nil }
+            }
         }
-        let context = classifier.context(confirmed: Set(incident.milestones.keys), suggested: Set(pending.map(\.milestone)), recent: recent)
+        let context = classifier.context(
+            confirmed: Set(incident.milestones.keys), suggested: Set(pending.map(\.milestone)), firstResponse: firstResponse, recent: recent)
         var changes: [Change] = []
         var replies: [Reply] = []
         var next = (suggestions.map(\.number).max() ?? 0) + 1

@@ -71,6 +71,24 @@ struct MilestoneUnderstandingTests {
         #expect(pending(h).first { $0.milestone == .acknowledged }?.at == at(3))
     }
 
+    @Test("the first person to answer the page acknowledges it, in whatever words; a later reply without ack words does not")
+    func firstResponse() throws {
+        let h = try opened()
+        try h.say("[TRIGGERED] #1 checkout 5xx > 5%", id: "m1", at: at(1), integration: true)
+        try h.say("[TRIGGERED] #2 checkout p99 > 2s", id: "m2", at: at(2), integration: true)
+        #expect(try h.say("pulling up the checkout dashboards", id: "m3", at: at(3)).1.count == 1)
+        #expect(pending(h).first { $0.milestone == .acknowledged }?.at == at(3))
+
+        let later = try opened()
+        try later.say("[TRIGGERED] #1 checkout 5xx > 5%", id: "m1", at: at(1), integration: true)
+        try later.say("is this the deploy from this morning?", id: "m2", at: at(2))
+        #expect(try later.say("pulling up the checkout dashboards", id: "m3", at: at(3)).1.isEmpty, "someone answered first")
+        #expect(!pending(later).contains { $0.milestone == .acknowledged })
+
+        let before = try opened()
+        #expect(try before.say("pulling up the checkout dashboards", id: "m1", at: at(1)).1.isEmpty, "nothing detected yet")
+    }
+
     @Test("a stronger later candidate moves the unanswered suggestion in place instead of adding another")
     func strongerMoves() throws {
         let h = try opened()
