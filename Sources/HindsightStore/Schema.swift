@@ -108,6 +108,17 @@ enum Schema {
                 ) WITHOUT ROWID
                 """)
         }
+        migrator.registerMigration("v7-reactions-and-threads") { db in
+            // Who reacted to what, once per person and emoji (a redelivered reaction is stored once), so attention
+            // (reactions from many people) is counted across restarts; replies are counted by their thread.
+            try db.execute(sql: """
+                CREATE TABLE reaction (
+                    incident_id TEXT NOT NULL, number INTEGER NOT NULL, emoji TEXT NOT NULL, person_id TEXT NOT NULL,
+                    PRIMARY KEY (incident_id, number, emoji, person_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX event_by_thread ON event(incident_id, thread_parent_id) WHERE thread_parent_id IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

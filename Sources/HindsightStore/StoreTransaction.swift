@@ -98,6 +98,16 @@ public struct StoreTransaction: IncidentRecords {
                          arguments: [incident.rawValue, limit]).map(Self.event).reversed()
     }
 
+    public func replyCount(of incident: IncidentID, parentMessageID: String) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM event INDEXED BY event_by_thread WHERE incident_id = ? AND thread_parent_id = ?"),
+                         arguments: [incident.rawValue, parentMessageID]) ?? 0
+    }
+
+    public func reactions(of incident: IncidentID, number: Int) throws -> Set<Reaction> {
+        Set(try Row.fetchAll(db, sql: "SELECT emoji, person_id FROM reaction WHERE incident_id = ? AND number = ?", arguments: [incident.rawValue, number])
+            .map { Reaction(emoji: $0["emoji"], personID: $0["person_id"]) })
+    }
+
     public func lastEventNumber(of incident: IncidentID) throws -> Int {
         try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(number) FROM event WHERE incident_id = ?"), arguments: [incident.rawValue]) ?? 0
     }
@@ -232,6 +242,10 @@ public struct StoreTransaction: IncidentRecords {
                 try db.execute(sql: "UPDATE event SET deleted_at = ? WHERE incident_id = ? AND number = ?", arguments: [Self.micros(at), incidentID.rawValue, number])
             case let .setKeyReasons(incidentID, number, reasons):
                 try db.execute(sql: "UPDATE event SET key_reasons = ? WHERE incident_id = ? AND number = ?", arguments: [Self.encode(reasons), incidentID.rawValue, number])
+            case let .setReaction(incidentID, number, reaction, added):
+                try db.execute(sql: added ? "INSERT OR IGNORE INTO reaction (incident_id, number, emoji, person_id) VALUES (?, ?, ?, ?)"
+                                          : "DELETE FROM reaction WHERE incident_id = ? AND number = ? AND emoji = ? AND person_id = ?",
+                               arguments: [incidentID.rawValue, number, reaction.emoji, reaction.personID])
             case let .addSuggestion(s), let .updateSuggestion(s):
                 try db.execute(sql: """
                     INSERT INTO suggestion (incident_id, number, event_number, milestone, at, phrase, status, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)

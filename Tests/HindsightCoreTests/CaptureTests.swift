@@ -68,7 +68,8 @@ struct CaptureTests {
         // Words that give the classifier nothing, so the reasons seen are the responders' alone.
         try h.say("here is the graph", id: "m1", at: t0.addingTimeInterval(120))
         #expect(h.timeline.first { $0.messageID == "m1" }?.isKey == false)
-        #expect(try h.capture(.reaction(channel: Fixtures.channel, messageID: "m1", emoji: "eyes", by: Fixtures.alice, added: true)).0 == .ignored(.notAKeyEmoji))
+        #expect(try h.capture(.reaction(channel: Fixtures.channel, messageID: "m1", emoji: "eyes", by: Fixtures.alice, added: true)).0 == .updated)
+        #expect(h.timeline.first { $0.messageID == "m1" }?.isKey == false, "one person's 👀 is not a key event")
         #expect(try h.capture(.reaction(channel: Fixtures.channel, messageID: "m1", emoji: "pushpin", by: Fixtures.alice, added: true)).0 == .updated)
         #expect(h.timeline.first { $0.messageID == "m1" }?.keyReasons == [.reaction])
         try h.capture(.pin(channel: Fixtures.channel, messageID: "m1", by: Fixtures.alice, added: true))
@@ -90,6 +91,37 @@ struct CaptureTests {
 
         try h.command("pin E2", at: t0.addingTimeInterval(500))
         #expect(h.timeline.first { $0.number == 2 }?.isKey == true)
+    }
+
+    @Test("reactions from three people or three replies in its thread make a message key; a redelivered reaction counts once")
+    func attention() throws {
+        let h = try openIncident()
+        let carol = Person(id: "U3", name: "carol")
+        func react(_ emoji: String, _ person: Person, added: Bool = true) throws -> CaptureOutcome {
+            try h.capture(.reaction(channel: Fixtures.channel, messageID: "m1", emoji: emoji, by: person, added: added)).0
+        }
+        func reasons(_ id: String) -> Set<KeyReason>? { h.timeline.first { $0.messageID == id }?.keyReasons }
+        try h.say("here is the graph", id: "m1", at: t0.addingTimeInterval(60))
+        #expect(try react("eyes", Fixtures.alice) == .updated)
+        #expect(try react("eyes", Fixtures.alice) == .duplicate, "the same person and emoji again")
+        #expect(try react("+1", Fixtures.alice) == .updated)
+        #expect(try react("eyes", Fixtures.bob) == .updated)
+        #expect(reasons("m1") == [], "two people")
+        #expect(try react("eyes", carol) == .updated)
+        #expect(reasons("m1") == [.attention], "three people")
+        #expect(try react("eyes", carol, added: false) == .updated)
+        #expect(reasons("m1") == [], "back to two people")
+        #expect(try react("eyes", Fixtures.alice, added: false) == .updated)
+        #expect(try react("+1", carol) == .updated)
+        #expect(reasons("m1") == [.attention], "alice's +1 still counts her")
+
+        try h.say("the graph for eu", id: "m2", at: t0.addingTimeInterval(120))
+        for i in 1...3 {
+            try h.capture(.message(ChannelMessage(
+                channel: Fixtures.channel, messageID: "r\(i)", author: Fixtures.bob, sentAt: t0.addingTimeInterval(120 + Double(i)),
+                text: "hm", threadParentID: "m2")))
+            #expect(reasons("m2") == (i < 3 ? [] : [.attention]), "\(i) replies")
+        }
     }
 
     @Test("a milestone phrase is proposed, never applied, until a responder confirms it")

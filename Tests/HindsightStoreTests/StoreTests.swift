@@ -34,7 +34,7 @@ struct StoreTests {
     func migrations() throws {
         let dir = try TemporaryDirectory()
         let store = try Store(path: dir.databasePath)
-        #expect(try store.appliedMigrations() == ["v1-incidents-and-timeline", "v2-postmortem-drafts", "v3-reminders-sent", "v4-callback-auth", "v5-suggestion-score", "v6-backfill-pending"])
+        #expect(try store.appliedMigrations() == ["v1-incidents-and-timeline", "v2-postmortem-drafts", "v3-reminders-sent", "v4-callback-auth", "v5-suggestion-score", "v6-backfill-pending", "v7-reactions-and-threads"])
         let mode = try store.readNow { tx in try String.fetchOne(tx.db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
     }
@@ -71,6 +71,31 @@ struct StoreTests {
         #expect(second == false)
         #expect(try await store.read { tx in try tx.eventCount() } == 1)
         #expect(try await store.read { tx in try tx.containsMessage(channel: self.channel, messageID: "m1") })
+    }
+
+    @Test("reactions are stored once per person and emoji and survive reopening; replies are counted by thread")
+    func reactionsAndReplies() async throws {
+        let dir = try TemporaryDirectory()
+        let eyes = Reaction(emoji: "eyes", personID: "U1")
+        let id = incident().id
+        do {
+            let store = try Store(path: dir.databasePath)
+            var replies = [event(2, message: "r1", at: 1), event(3, message: "r2", at: 2), event(4, message: "other", at: 3)]
+            replies[0].threadParentID = "m1"
+            replies[1].threadParentID = "m1"
+            let events = [event(1, message: "m1")] + replies
+            try await store.write { tx in try tx.apply([.createIncident(self.incident())] + events.map { .appendEvent($0) }) }
+            try await store.write { tx in
+                try tx.apply([.setReaction(incidentID: id, number: 1, reaction: eyes, added: true),
+                              .setReaction(incidentID: id, number: 1, reaction: eyes, added: true),
+                              .setReaction(incidentID: id, number: 1, reaction: Reaction(emoji: "+1", personID: "U2"), added: true)])
+            }
+            try await store.write { tx in try tx.apply([.setReaction(incidentID: id, number: 1, reaction: Reaction(emoji: "+1", personID: "U2"), added: false)]) }
+        }
+        let reopened = try Store(path: dir.databasePath)
+        #expect(try await reopened.read { tx in try tx.reactions(of: id, number: 1) } == [eyes])
+        #expect(try await reopened.read { tx in try tx.replyCount(of: id, parentMessageID: "m1") } == 2)
+        #expect(try await reopened.read { tx in try tx.replyCount(of: id, parentMessageID: "other") } == 0)
     }
 
     @Test("the database refuses a second open incident in one channel")

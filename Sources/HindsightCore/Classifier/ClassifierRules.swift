@@ -74,6 +74,19 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
         enum CodingKeys: String, CodingKey { case window, fewerThan = "fewer_than", floor }
     }
 
+    /// How much attention makes a message a key event: replies in its thread, or people reacting to it.
+    public struct Attention: Sendable, Decodable, Equatable {
+        /// Replies in the message's thread.
+        public var replies: Int
+        /// Distinct people who reacted to it, with any emoji.
+        public var people: Int
+
+        public init(replies: Int, people: Int) {
+            self.replies = replies
+            self.people = people
+        }
+    }
+
     /// Emoji whose reaction makes a message a key event.
     public var keyEventEmoji: [String]
     /// How many earlier messages the `recent_<feature>` context features look back over.
@@ -89,11 +102,13 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
     public var sentenceScoped: [String] = []
     /// Off when absent: only messages that pass a key-event rule are key.
     public var quietStretch: QuietStretch?
+    /// Off when absent: replies and reactions other than `key_event_emoji` do not make a message key.
+    public var attention: Attention?
 
     enum CodingKeys: String, CodingKey {
         case keyEventEmoji = "key_event_emoji", recentMessages = "recent_messages", features, milestones
         case keyEvents = "key_events", keyReasonLabels = "key_reason_labels", sentenceScoped = "sentence_scoped"
-        case quietStretch = "quiet_stretch"
+        case quietStretch = "quiet_stretch", attention
     }
 
     public init(keyEventEmoji: [String], recentMessages: Int = 20, features: [String: [String]], milestones: [MilestoneRule], keyEvents: [KeyRule]) {
@@ -114,6 +129,7 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
         keyReasonLabels = try c.decodeIfPresent([String: String].self, forKey: .keyReasonLabels) ?? [:]
         sentenceScoped = try c.decodeIfPresent([String].self, forKey: .sentenceScoped) ?? []
         quietStretch = try c.decodeIfPresent(QuietStretch.self, forKey: .quietStretch)
+        attention = try c.decodeIfPresent(Attention.self, forKey: .attention)
         let known = Set(features.keys).union(MessageFeatures.structural).union(MessageFeatures.context(features: features.keys))
         let used = milestones.flatMap { Array($0.weights.keys) + $0.requires } + keyEvents.flatMap { Array($0.weights.keys) }
         if let unknown = used.first(where: { !known.contains($0) }) {

@@ -9,6 +9,8 @@ public enum Change: Hashable, Sendable {
     case reviseEvent(incidentID: IncidentID, number: Int, newText: String, revision: EventRevision)
     case markDeleted(incidentID: IncidentID, number: Int, at: Date)
     case setKeyReasons(incidentID: IncidentID, number: Int, reasons: Set<KeyReason>)
+    /// Adds or removes one person's reaction to an event.
+    case setReaction(incidentID: IncidentID, number: Int, reaction: Reaction, added: Bool)
     case addSuggestion(MilestoneSuggestion)
     case updateSuggestion(MilestoneSuggestion)
     /// Stores the whole post-mortem draft (entries, actions, open conversations).
@@ -52,7 +54,7 @@ public enum CaptureOutcome: Hashable, Sendable {
     case answered
 
     public enum IgnoreReason: String, Hashable, Sendable {
-        case noOpenIncident, fromThisBot, unknownMessage, notAKeyEmoji
+        case noOpenIncident, fromThisBot, unknownMessage
     }
 }
 
@@ -69,6 +71,10 @@ public protocol IncidentRecords {
     /// The last `limit` events, oldest first (the classifier's look-back).
     func recentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent]
     func lastEventNumber(of incident: IncidentID) throws -> Int
+    /// How many events of the incident are replies in the thread of `parentMessageID`.
+    func replyCount(of incident: IncidentID, parentMessageID: String) throws -> Int
+    /// The reactions stored for an event.
+    func reactions(of incident: IncidentID, number: Int) throws -> Set<Reaction>
     func suggestions(of incident: IncidentID) throws -> [MilestoneSuggestion]
     func postmortem(of incident: IncidentID) throws -> PostmortemDraft?
     /// Every incident, oldest first (statistics, patterns).
@@ -81,5 +87,10 @@ extension IncidentRecords {
     /// Reads every event and keeps the last `limit`; stores override it with a query that reads only those.
     public func recentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent] {
         Array(try events(of: incident).suffix(limit))
+    }
+
+    /// Reads every event; stores override it with a query on the thread index.
+    public func replyCount(of incident: IncidentID, parentMessageID: String) throws -> Int {
+        try events(of: incident).filter { $0.threadParentID == parentMessageID }.count
     }
 }

@@ -19,9 +19,8 @@ extension IncidentDesk {
             guard let event = try records.event(of: incident.id, messageID: messageID) else { return (.ignored(.unknownMessage), Decision()) }
             guard event.deletedAt == nil else { return (.duplicate, Decision()) }
             return (.updated, Decision(changes: [.markDeleted(incidentID: incident.id, number: event.number, at: deletedAt)]))
-        case let .reaction(_, messageID, emoji, _, added):
-            guard keyEmoji.contains(emoji) else { return (.ignored(.notAKeyEmoji), Decision()) }
-            return try toggle(.reaction, on: added, messageID: messageID, incident, records)
+        case let .reaction(_, messageID, emoji, person, added):
+            return try react(Reaction(emoji: emoji, personID: person.id), added: added, messageID: messageID, incident, records)
         case let .pin(_, messageID, _, added):
             return try toggle(.pin, on: added, messageID: messageID, incident, records)
         }
@@ -47,6 +46,11 @@ extension IncidentDesk {
         }
         if !event.isKey, let promoted = try quietStretchReason(features, incident, records) { event.keyReasons.insert(promoted) }
         decision.changes.insert(.appendEvent(event), at: 0)
+        if let parentID = message.threadParentID, let attention = classifier.rules.attention,
+           let parent = try records.event(of: incident.id, messageID: parentID), !parent.keyReasons.contains(.attention),
+           try records.replyCount(of: incident.id, parentMessageID: parentID) + 1 >= attention.replies {
+            decision.changes.append(.setKeyReasons(incidentID: incident.id, number: parent.number, reasons: parent.keyReasons.union([.attention])))
+        }
         return (.stored, decision)
     }
 
@@ -114,6 +118,24 @@ extension IncidentDesk {
             Reply.Action(label: messages.render(.suggestionConfirm, values), command: "confirm \(s.reference)"),
             Reply.Action(label: messages.render(.suggestionDismiss, values), command: "dismiss \(s.reference)"),
         ])
+    }
+
+    /// Stores a reaction once per person and emoji. A `key_event_emoji` from anyone makes the message key (📌); so do
+    /// reactions from `attention.people` people, or replies in its thread.
+    private func react(_ reaction: Reaction, added: Bool, messageID: String, _ incident: Incident, _ records: some IncidentRecords) throws -> (CaptureOutcome, Decision) {
+        guard let event = try records.event(of: incident.id, messageID: messageID) else { return (.ignored(.unknownMessage), Decision()) }
+        var reactions = try records.reactions(of: incident.id, number: event.number)
+        guard added != reactions.contains(reaction) else { return (.duplicate, Decision()) }
+        if added { reactions.insert(reaction) } else { reactions.remove(reaction) }
+        var reasons = event.keyReasons
+        if reactions.contains(where: { keyEmoji.contains($0.emoji) }) { reasons.insert(.reaction) } else { reasons.remove(.reaction) }
+        if let attention = classifier.rules.attention {
+            let replies = try records.replyCount(of: incident.id, parentMessageID: messageID)
+            if Set(reactions.map(\.personID)).count >= attention.people || replies >= attention.replies { reasons.insert(.attention) } else { reasons.remove(.attention) }
+        }
+        var changes: [Change] = [.setReaction(incidentID: incident.id, number: event.number, reaction: reaction, added: added)]
+        if reasons != event.keyReasons { changes.append(.setKeyReasons(incidentID: incident.id, number: event.number, reasons: reasons)) }
+        return (.updated, Decision(changes: changes))
     }
 
     private func toggle(_ reason: KeyReason, on: Bool, messageID: String, _ incident: Incident, _ records: some IncidentRecords) throws -> (CaptureOutcome, Decision) {

@@ -31,6 +31,21 @@ public enum KeyReason: String, Codable, Sendable, CaseIterable {
     case role
     /// The impact changed: users recovering, errors dropping, service back.
     case impact
+    /// Responders gathered round it: many replies in its thread, or reactions from many people
+    /// (`attention` in `Prompts/classifier.yaml`).
+    case attention
+}
+
+/// One person's reaction to a message (an emoji they added), stored so that counts survive restarts and a
+/// redelivered reaction counts once.
+public struct Reaction: Hashable, Sendable {
+    public var emoji: String
+    public var personID: String
+
+    public init(emoji: String, personID: String) {
+        self.emoji = emoji
+        self.personID = personID
+    }
 }
 
 /// A file or link attached to a message.

@@ -11,6 +11,7 @@ final class InMemoryRecords: IncidentRecords {
     var suggestionsByIncident: [IncidentID: [MilestoneSuggestion]] = [:]
     var drafts: [IncidentID: PostmortemDraft] = [:]
     var remindersSent: Set<String> = []
+    var reactionsByEvent: [String: Set<Reaction>] = [:]
 
     func openIncident(in channel: ChannelKey) -> Incident? {
         incidents.values.first { $0.channel == channel && $0.state == .open }
@@ -26,6 +27,7 @@ final class InMemoryRecords: IncidentRecords {
     func event(of incident: IncidentID, messageID: String) -> TimelineEvent? { events[incident, default: []].first { $0.messageID == messageID } }
     func events(of incident: IncidentID) -> [TimelineEvent] { events[incident, default: []] }
     func lastEventNumber(of incident: IncidentID) -> Int { events[incident, default: []].map(\.number).max() ?? 0 }
+    func reactions(of incident: IncidentID, number: Int) -> Set<Reaction> { reactionsByEvent["\(incident.rawValue)#\(number)", default: []] }
     func suggestions(of incident: IncidentID) -> [MilestoneSuggestion] { suggestionsByIncident[incident, default: []] }
     func postmortem(of incident: IncidentID) -> PostmortemDraft? { drafts[incident] }
     func allIncidents() -> [Incident] { incidents.values.sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) } }
@@ -46,6 +48,9 @@ final class InMemoryRecords: IncidentRecords {
                 mutate(incident, number) { $0.deletedAt = at }
             case let .setKeyReasons(incident, number, reasons):
                 mutate(incident, number) { $0.keyReasons = reasons }
+            case let .setReaction(incident, number, reaction, added):
+                let key = "\(incident.rawValue)#\(number)"
+                if added { reactionsByEvent[key, default: []].insert(reaction) } else { reactionsByEvent[key]?.remove(reaction) }
             case let .addSuggestion(s), let .updateSuggestion(s):
                 var list = suggestionsByIncident[s.incidentID, default: []]
                 if let i = list.firstIndex(where: { $0.number == s.number }) { list[i] = s } else { list.append(s) }
