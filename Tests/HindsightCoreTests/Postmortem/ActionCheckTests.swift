@@ -35,6 +35,19 @@ struct ActionCheckTests {
         #expect(finding.suggestion.contains("specific"))
     }
 
+    @Test("a score that lands exactly on the threshold passes, whatever order the weights are added in")
+    func thresholdIsExact() {
+        var rules = check.rules
+        rules.features = ["a": ["alpha"], "b": ["beta"], "c": ["gamma"]]
+        rules.alwaysVague = []
+        // 1.0 on paper; in floating point 0.7 + 0.2 + 0.1 is 0.9999999999999999, while 0.1 + 0.2 + 0.7 is 1.0.
+        rules.weights = ["a": 0.7, "b": 0.2, "c": 0.1, "short": 0]
+        rules.threshold = 1.0
+        let exact = ActionCheck(rules: rules)
+        #expect(exact.specificity("alpha beta gamma") == 1.0)
+        #expect(exact.vagueness("alpha beta gamma") == nil)
+    }
+
     @Test("specific items pass", arguments: specific)
     func passesSpecific(_ text: String) {
         #expect(check.vagueness(text) == nil, "\(text)")
