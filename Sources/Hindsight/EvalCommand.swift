@@ -38,8 +38,16 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(help: "With --explain: the text comes from an integration (alerting, status-page or deploy bot).")
     var bot = false
 
+    @Option(name: .customLong("drop-phrases"), help: ArgumentHelp(
+        "Drop this share (0-1) of the phrases that speak for a rule, in classifier.yaml and the action check, to see how the rules do on phrasing they were not written for.",
+        valueName: "share"))
+    var dropPhrases: Double?
+
+    @Option(help: "With --drop-phrases: which phrases are dropped (the same seed drops the same ones).")
+    var seed: UInt64 = 1
+
     func run() async throws {
-        let promptSet: PromptSet
+        var promptSet: PromptSet
         do {
             promptSet = try PromptSet(explicit: prompts ?? ProcessInfo.processInfo.environment["HINDSIGHT_PROMPTS"])
         } catch {
@@ -64,6 +72,13 @@ struct EvalCommand: AsyncParsableCommand {
         case .dev: [.dev]
         case .holdout: [.holdout]
         case .all: [.dev, .holdout]
+        }
+        if let dropPhrases {
+            guard (0...1).contains(dropPhrases) else { throw ValidationError("--drop-phrases takes a share from 0 to 1, e.g. 0.4.") }
+            let dropout = PhraseDropout(share: dropPhrases, seed: seed)
+            promptSet.classifier = dropout.apply(to: promptSet.classifier)
+            promptSet.lint.actions = dropout.apply(to: promptSet.lint.actions)
+            print("with \(Int((dropPhrases * 100).rounded()))% of the phrases for each rule dropped (seed \(seed))")
         }
         let evaluator = Evaluator(desk: promptSet.desk(zone: .gmt, redact: { $0 }))
         let result = try await evaluator.evaluate(corpus, splits: Set(splits))

@@ -195,7 +195,8 @@ struct FakeSlackSelfTests {
 
     @Test("views.open takes a slash command's trigger_id once, and refuses expired, reused or unknown ones")
     func viewsOpenTriggers() async throws {
-        try await Self.withLinkedSlack { slack, link in
+        // Expiry is tested with expireTriggers(): a loaded machine must not turn Slack's 3 seconds into a failure.
+        try await Self.withLinkedSlack(configuration: .init(triggerLifetime: .seconds(60))) { slack, link in
 
             let trigger = try await Self.runSlashCommand(slack, link: link)
             let view = Self.actionItemModal(blocks: [Self.input("text", element: "plain_text_input")])
@@ -286,7 +287,7 @@ struct FakeSlackSelfTests {
 
     @Test("a modal submission carries the view's state values; a button click carries the block, and its response_url replaces the message")
     func submissionAndClick() async throws {
-        try await Self.withLinkedSlack { slack, link in
+        try await Self.withLinkedSlack(configuration: .init(triggerLifetime: .seconds(60))) { slack, link in
             slack.addUser(id: Self.alice, name: "alice", displayName: "Alice", realName: "Alice Liddell")
 
             let trigger = try await Self.runSlashCommand(slack, link: link)
