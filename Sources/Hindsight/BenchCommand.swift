@@ -94,6 +94,26 @@ struct BenchCommand: AsyncParsableCommand {
         print(String(format: "understanding   %.1f µs of CPU per message to find features, key-event reasons and milestone prospects (%d lines, %d verdicts)",
                      perLine, rounds * lines.count, marked))
 
+        // What understanding adds to capture: the war-room lines captured one by one into one incident, through the
+        // desk and a real SQLite file, with the shipped rules (milestone context, quiet stretches, threads) and with none.
+        func captureCost(_ desk: IncidentDesk, _ file: String) async throws -> Double {
+            let bot = Bot(store: try Store(path: dir.appendingPathComponent(file).path, synchronous: settings.synchronous == .full ? .full : .normal),
+                          desk: desk, logger: quiet, reportsDirectory: dir.appendingPathComponent("reports"))
+            _ = await bot.handle(command("start Understanding bench sev3", channel: channels, at: t0))
+            let count = min(4_000, max(lines.count * 4, events))
+            let start = ContinuousClock.now
+            for i in 0..<count {
+                _ = try await bot.capture(message("u\(i)", channel: channels, text: lines[i % lines.count], at: t0.addingTimeInterval(Double(i))))
+            }
+            return seconds(ContinuousClock.now - start) / Double(count) * 1e6
+        }
+        var unaware = prompts
+        unaware.classifier = ClassifierRules(keyEventEmoji: [], features: [:], milestones: [], keyEvents: [])
+        let without = try await captureCost(unaware.desk(zone: .gmt), "plain.sqlite")
+        let with = try await captureCost(prompts.desk(zone: .gmt), "aware.sqlite")
+        print(String(format: "capture+rules   %.1f µs per war-room message with the shipped rules, %.1f µs with none: understanding adds %.1f µs",
+                     with, without, with - without))
+
         // Latency at an offered rate: each message is sent on schedule, its latency is store-then-return.
         var latencies: [Double] = []
         let total = rate * duration

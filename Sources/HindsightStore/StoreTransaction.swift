@@ -98,6 +98,19 @@ public struct StoreTransaction: IncidentRecords {
                          arguments: [incident.rawValue, limit]).map(Self.event).reversed()
     }
 
+    public func keyEventCount(of incident: IncidentID, amongLast limit: Int) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: """
+            SELECT COUNT(*) FROM (SELECT key_reasons, milestone, deleted_at FROM event WHERE incident_id = ? ORDER BY number DESC LIMIT ?)
+            WHERE (key_reasons != '' OR milestone IS NOT NULL) AND deleted_at IS NULL
+            """), arguments: [incident.rawValue, limit]) ?? 0
+    }
+
+    public func lastPersonPost(of incident: IncidentID) throws -> Date? {
+        try Int64.fetchOne(db.cachedStatement(sql: """
+            SELECT occurred_at FROM event WHERE incident_id = ? AND source = 'chat' AND message_id IS NOT NULL ORDER BY number DESC LIMIT 1
+            """), arguments: [incident.rawValue]).map(Self.date)
+    }
+
     public func replyCount(of incident: IncidentID, parentMessageID: String) throws -> Int {
         try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM event INDEXED BY event_by_thread WHERE incident_id = ? AND thread_parent_id = ?"),
                          arguments: [incident.rawValue, parentMessageID]) ?? 0

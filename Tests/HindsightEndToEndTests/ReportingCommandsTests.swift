@@ -98,7 +98,7 @@ struct ReportingCommandsTests {
         let bench = try await run(["bench", "--events", "80", "--channels", "4", "--rate", "100", "--duration", "1",
                                    "--incidents", "5", "--report-events", "200"], env: env)
         #expect(bench.status == 0)
-        for figure in ["events/s stored and acknowledged", "ack latency     p50", "peak RSS", "to render, save and publish 200 events"] {
+        for figure in ["events/s stored and acknowledged", "understanding adds", "ack latency     p50", "peak RSS", "to render, save and publish 200 events"] {
             #expect(bench.output.contains(figure), "\(figure) missing in: \(bench.output)")
         }
     }

@@ -98,6 +98,26 @@ struct StoreTests {
         #expect(try await reopened.read { tx in try tx.replyCount(of: id, parentMessageID: "other") } == 0)
     }
 
+    @Test("the classifier's look-back reads counts, not events: key events among the last few, and when a person last posted")
+    func lookBack() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try Store(path: dir.databasePath)
+        let id = incident().id
+        var events = (1...6).map { event($0, message: "m\($0)", at: Double($0)) }
+        events[0].keyReasons = [.alert]
+        events[3].keyReasons = [.finding]
+        events[4].milestone = .mitigated
+        events[5].source = .integration
+        let stored = events
+        try await store.write { tx in try tx.apply([.createIncident(self.incident())] + stored.map { .appendEvent($0) }) }
+        #expect(try await store.read { tx in try tx.keyEventCount(of: id, amongLast: 3) } == 2, "m4 (finding) and m5 (milestone)")
+        #expect(try await store.read { tx in try tx.keyEventCount(of: id, amongLast: 10) } == 3)
+        try await store.write { tx in try tx.apply([.markDeleted(incidentID: id, number: 4, at: self.t0)]) }
+        #expect(try await store.read { tx in try tx.keyEventCount(of: id, amongLast: 3) } == 1, "a deleted message is no row")
+        #expect(try await store.read { tx in try tx.lastPersonPost(of: id) } == t0.addingTimeInterval(5), "m6 is an integration's")
+        #expect(try await store.read { tx in try tx.lastPersonPost(of: IncidentID(rawValue: "INC-none")) } == nil)
+    }
+
     @Test("the database refuses a second open incident in one channel")
     func oneOpenIncidentPerChannel() async throws {
         let dir = try TemporaryDirectory()

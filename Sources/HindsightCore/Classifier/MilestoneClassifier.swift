@@ -70,8 +70,8 @@ public struct MessageFeatures: Sendable, Hashable {
             + [firstResponse] + (Array(features) + structural).map { "recent_\($0)" }
     }
 
-    /// Context features read from the recent messages rather than the suggestions.
-    static func readsRecent(_ name: String) -> Bool { name.hasPrefix("recent_") || name == firstResponse }
+    /// Context features read from the timeline rather than the suggestions.
+    static func readsTimeline(_ name: String) -> Bool { name.hasPrefix("recent_") || name == firstResponse }
 }
 
 /// A milestone a message probably marks, with how strongly and the phrase shown to responders.
@@ -112,6 +112,7 @@ public struct MilestoneClassifier: Sendable {
         var ownRequires: [Int]
         var contextBonus: Double
         var usesRecent: Bool
+        var usesFirstResponse: Bool
         /// Negative weights on what a sentence says (phrases, `question`): they count only in a sentence that also
         /// carries one of `supports` (when the message has several sentences and one of them does).
         var clauseNegatives: [(Int, Double)]
@@ -166,7 +167,7 @@ public struct MilestoneClassifier: Sendable {
         self.phrases = phrases
         byFirstWord = byFirst
         byFirstPrefix = byPrefix
-        func isContext(_ name: String) -> Bool { MessageFeatures.readsRecent(name) || name.hasPrefix("known_") || name.hasPrefix("confirmed_") }
+        func isContext(_ name: String) -> Bool { MessageFeatures.readsTimeline(name) || name.hasPrefix("known_") || name.hasPrefix("confirmed_") }
         let scoped = Set(rules.sentenceScoped)
         func isSaid(_ name: String) -> Bool { scoped.contains(name) && (rules.features[name] != nil || name == "question") }
         func compile(_ weights: [String: Double], requires: [String], threshold: Double) -> Rule {
@@ -177,7 +178,8 @@ public struct MilestoneClassifier: Sendable {
                 own: weights.sorted { $0.key < $1.key }.filter { !isContext($0.key) }.compactMap { name, weight in index[name].map { ($0, weight) } },
                 ownRequires: requires.filter { !isContext($0) }.compactMap { index[$0] },
                 contextBonus: weights.filter { isContext($0.key) }.values.map { max($0, 0) }.reduce(0, +),
-                usesRecent: weights.keys.contains(where: MessageFeatures.readsRecent) || requires.contains(where: MessageFeatures.readsRecent),
+                usesRecent: weights.keys.contains { $0.hasPrefix("recent_") } || requires.contains { $0.hasPrefix("recent_") },
+                usesFirstResponse: weights[MessageFeatures.firstResponse] != nil || requires.contains(MessageFeatures.firstResponse),
                 clauseNegatives: sorted.filter { isSaid($0.key) && $0.value < 0 }.compactMap { name, weight in index[name].map { ($0, weight) } },
                 supports: sorted.filter { rules.features[$0.key] != nil && $0.value > 0 }.compactMap { index[$0.key] })
         }
@@ -277,21 +279,23 @@ public struct MilestoneClassifier: Sendable {
         return out
     }
 
-    /// Whether this message could be a milestone candidate at all, and whether earlier messages could change the
-    /// verdict: some rule reaches its threshold if every context weight it has applied. Context costs queries (the
-    /// suggestions, the recent messages), so the desk reads it only then.
-    public func prospects(_ features: MessageFeatures) -> (possible: Bool, needsRecent: Bool) {
+    /// Whether this message could be a milestone candidate at all, and which context could change the verdict:
+    /// some rule reaches its threshold if every context weight it has applied. Context costs queries (the
+    /// suggestions; the recent messages; when a person last posted), so the desk reads only what a possible rule uses.
+    public func prospects(_ features: MessageFeatures) -> (possible: Bool, needsRecent: Bool, needsFirstResponse: Bool) {
         var possible = false
         var needsRecent = false
+        var needsFirstResponse = false
         for (_, rule) in milestoneRules where rule.ownRequires.allSatisfy(features.bits.contains) {
             var optimistic = rule.contextBonus
             for (i, weight) in rule.own where features.bits.contains(i) { optimistic += weight }
             if optimistic >= rule.threshold {
                 possible = true
                 if rule.usesRecent { needsRecent = true }
+                if rule.usesFirstResponse { needsFirstResponse = true }
             }
         }
-        return (possible, needsRecent)
+        return (possible, needsRecent, needsFirstResponse)
     }
 
     // MARK: Verdicts

@@ -71,6 +71,10 @@ public protocol IncidentRecords {
     /// The last `limit` events, oldest first (the classifier's look-back).
     func recentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent]
     func lastEventNumber(of incident: IncidentID) throws -> Int
+    /// How many of the last `limit` events are key events (not deleted): how busy the timeline is there.
+    func keyEventCount(of incident: IncidentID, amongLast limit: Int) throws -> Int
+    /// When a person last posted a message in the incident (chat, not integrations or commands).
+    func lastPersonPost(of incident: IncidentID) throws -> Date?
     /// How many events of the incident are replies in the thread of `parentMessageID`.
     func replyCount(of incident: IncidentID, parentMessageID: String) throws -> Int
     /// The reactions stored for an event.
@@ -87,6 +91,16 @@ extension IncidentRecords {
     /// Reads every event and keeps the last `limit`; stores override it with a query that reads only those.
     public func recentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent] {
         Array(try events(of: incident).suffix(limit))
+    }
+
+    /// Reads the last events; stores override it with a query that decodes none of them.
+    public func keyEventCount(of incident: IncidentID, amongLast limit: Int) throws -> Int {
+        try recentEvents(of: incident, limit: limit).filter { $0.isKey && !$0.isDeleted }.count
+    }
+
+    /// Reads every event; stores override it with a query that stops at the newest match.
+    public func lastPersonPost(of incident: IncidentID) throws -> Date? {
+        try events(of: incident).last { $0.source == .chat && $0.messageID != nil }?.occurredAt
     }
 
     /// Reads every event; stores override it with a query on the thread index.

@@ -58,8 +58,7 @@ extension IncidentDesk {
     /// and few of the messages before it are key, so it is the best row this stretch of the timeline has.
     private func quietStretchReason(_ features: MessageFeatures, _ incident: Incident, _ records: some IncidentRecords) throws -> KeyReason? {
         guard let quiet = classifier.rules.quietStretch, let nearest = classifier.nearestKeyReason(features), nearest.share >= quiet.floor else { return nil }
-        let recent = try records.recentEvents(of: incident.id, limit: quiet.window)
-        return recent.filter { $0.isKey && !$0.isDeleted }.count < quiet.fewerThan ? nearest.reason : nil
+        return try records.keyEventCount(of: incident.id, amongLast: quiet.window) < quiet.fewerThan ? nearest.reason : nil
     }
 
     /// The milestone suggestions a new message makes: new ones, or an unanswered one moved to this stronger
@@ -70,18 +69,18 @@ extension IncidentDesk {
     ) throws -> ([Change], [Reply]) {
         let suggestions = try records.suggestions(of: incident.id)
         let pending = suggestions.filter { $0.status == .pending }
+        let prospects = classifier.prospects(features)
         var recent: [MessageFeatures] = []
-        var firstResponse = false
-        if classifier.prospects(features).needsRecent {
-            let limit = classifier.rules.recentMessages
-            let events = try records.recentEvents(of: incident.id, limit: limit)
-            recent = events.filter { $0.messageID != nil && !$0.isDeleted }
+        if prospects.needsRecent {
+            recent = try records.recentEvents(of: incident.id, limit: classifier.rules.recentMessages)
+                .filter { $0.messageID != nil && !$0.isDeleted }
                 .map { classifier.features(of: $0.text, fromIntegration: $0.source == .integration, isReply: $0.threadParentID != nil) }
-            // Who answers first: no person has posted since the detection, as far as the look-back reaches it.
-            if event.source == .chat, let detectedAt = incident.milestones[.detected] ?? pending.first(where: { $0.milestone == .detected })?.at {
-                let reachesDetection = events.count < limit || events.first.map { $0.occurredAt <= detectedAt } ?? true
-                firstResponse = reachesDetection && !events.contains { $0.occurredAt > detectedAt && $0.source == .chat && $0.messageID != nil }
-            }
+        }
+        // Who answers first: nobody has posted since the detection.
+        var firstResponse = false
+        if prospects.needsFirstResponse, event.source == .chat,
+           let detectedAt = incident.milestones[.detected] ?? pending.first(where: { $0.milestone == .detected })?.at {
+            firstResponse = try records.lastPersonPost(of: incident.id).map { $0 <= detectedAt } ?? true
         }
         let context = classifier.context(
             confirmed: Set(incident.milestones.keys), suggested: Set(pending.map(\.milestone)), firstResponse: firstResponse, recent: recent)
