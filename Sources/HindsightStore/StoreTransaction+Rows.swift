@@ -58,8 +58,10 @@ extension StoreTransaction {
         attachments.isEmpty ? nil : String(decoding: (try? JSONEncoder().encode(attachments)) ?? Data(), as: UTF8.self)
     }
 
+    /// The reasons as a JSON array of their names, sorted (`["alert","finding"]`), written by hand: the names are
+    /// plain lower-case words, and capture writes one for every key event.
     static func encode(_ reasons: Set<KeyReason>) -> String {
-        reasons.isEmpty ? "" : String(decoding: (try? JSONEncoder().encode(reasons.map(\.rawValue).sorted())) ?? Data(), as: UTF8.self)
+        reasons.isEmpty ? "" : "[" + reasons.map { "\"\($0.rawValue)\"" }.sorted().joined(separator: ",") + "]"
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {

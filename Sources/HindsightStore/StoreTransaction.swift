@@ -126,11 +126,14 @@ public struct StoreTransaction: IncidentRecords {
     }
 
     public func suggestions(of incident: IncidentID) throws -> [MilestoneSuggestion] {
-        try Row.fetchAll(db, sql: "SELECT * FROM suggestion WHERE incident_id = ? ORDER BY number", arguments: [incident.rawValue]).map { row in
+        // Capture reads them for every message that could be a milestone: a cached statement, columns by position.
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT number, event_number, milestone, at, phrase, status, score FROM suggestion WHERE incident_id = ? ORDER BY number
+            """), arguments: [incident.rawValue]).map { row in
             MilestoneSuggestion(
-                number: row["number"], incidentID: IncidentID(rawValue: row["incident_id"]), eventNumber: row["event_number"],
-                milestone: MilestoneKind(rawValue: row["milestone"]) ?? .detected, at: Self.date(row["at"]), phrase: row["phrase"],
-                status: MilestoneSuggestion.Status(rawValue: row["status"]) ?? .pending, score: (row["score"] as Double?) ?? 0)
+                number: row[0], incidentID: incident, eventNumber: row[1],
+                milestone: MilestoneKind(rawValue: row[2]) ?? .detected, at: Self.date(row[3]), phrase: row[4],
+                status: MilestoneSuggestion.Status(rawValue: row[5]) ?? .pending, score: (row[6] as Double?) ?? 0)
         }
     }
 
