@@ -216,7 +216,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HindsightNetTests",
-            dependencies: ["HindsightNet", "HindsightTesting", .product(name: "HTTPTypes", package: "swift-http-types")]
+            dependencies: ["HindsightNet", "HindsightCore", "HindsightTesting", .product(name: "HTTPTypes", package: "swift-http-types")]
         ),
         .testTarget(
             name: "HindsightEvaluationTests",

@@ -1,25 +1,9 @@
+import HindsightCore
 import HindsightNet
 import Testing
 
 @Suite("ReconnectPolicy")
 struct ReconnectPolicyTests {
-    /// SplitMix64: a tiny seeded generator so jittered delays are the same on every run.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-
-        init(seed: UInt64) {
-            state = seed
-        }
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("without jitter the delay doubles from the initial delay and stops at the cap")
     func exponentialWithoutJitter() {
         let policy = ReconnectPolicy(initialDelay: .seconds(1), multiplier: 2, maximumDelay: .seconds(60), jitter: .none)

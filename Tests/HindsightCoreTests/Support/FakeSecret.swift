@@ -1,4 +1,5 @@
 import Foundation
+import HindsightCore
 
 /// Builds made-up credentials in real formats from a template such as `"npm_{alnum:36}"`, with random-looking
 /// characters from a fixed seed. The values exist only while the tests run: no literal in the source has a
@@ -25,14 +26,8 @@ struct FakeSecret {
     ]
 
     init(_ template: String, seed: UInt64) {
-        var state = seed &+ 0x9E37_79B9_7F4A_7C15
-        func next() -> UInt64 {   // SplitMix64
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15)
+        func next() -> UInt64 { random.next() }
         var text = ""
         var parts: [String] = []
         var rest = Substring(template)

@@ -1,0 +1,19 @@
+/// A small seeded random number generator (SplitMix64): the same seed gives the same numbers on every machine and
+/// every run, for what must be reproducible (the evaluation's dropped phrases, test data, jittered delays in tests).
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A number in [0, 1) from the top 53 bits, the same on every platform (unlike `Double.random(in:using:)`, whose
+    /// use of the generator is not promised).
+    public mutating func nextUnit() -> Double { Double(next() >> 11) / Double(UInt64(1) << 53) }
+}
