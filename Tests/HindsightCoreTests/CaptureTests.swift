@@ -115,6 +115,15 @@ struct CaptureTests {
         #expect(try react("+1", carol) == .updated)
         #expect(reasons("m1") == [.attention], "alice's +1 still counts her")
 
+        // A 📌 recorded before reactions were stored has no row: taking it away still clears the reason, once.
+        try h.say("the graph for us", id: "m3", at: t0.addingTimeInterval(90))
+        let legacy = try #require(h.timeline.first { $0.messageID == "m3" })
+        h.records.apply([.setKeyReasons(incidentID: legacy.incidentID, number: legacy.number, reasons: [.reaction])])
+        let unpin = CaptureInput.reaction(channel: Fixtures.channel, messageID: "m3", emoji: "pushpin", by: Fixtures.alice, added: false)
+        #expect(try h.capture(unpin).0 == .updated)
+        #expect(reasons("m3") == [])
+        #expect(try h.capture(unpin).0 == .duplicate)
+
         try h.say("the graph for eu", id: "m2", at: t0.addingTimeInterval(120))
         for i in 1...3 {
             try h.capture(.message(ChannelMessage(

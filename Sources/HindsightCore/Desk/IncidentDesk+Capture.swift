@@ -124,7 +124,13 @@ extension IncidentDesk {
     private func react(_ reaction: Reaction, added: Bool, messageID: String, _ incident: Incident, _ records: some IncidentRecords) throws -> (CaptureOutcome, Decision) {
         guard let event = try records.event(of: incident.id, messageID: messageID) else { return (.ignored(.unknownMessage), Decision()) }
         var reactions = try records.reactions(of: incident.id, number: event.number)
-        guard added != reactions.contains(reaction) else { return (.duplicate, Decision()) }
+        guard added != reactions.contains(reaction) else {
+            // A 📌 from before reactions were stored (migration v7) has no row; taking it away still clears its reason.
+            if !added, keyEmoji.contains(reaction.emoji), event.keyReasons.contains(.reaction), !reactions.contains(where: { keyEmoji.contains($0.emoji) }) {
+                return (.updated, Decision(changes: [.setKeyReasons(incidentID: incident.id, number: event.number, reasons: event.keyReasons.subtracting([.reaction]))]))
+            }
+            return (.duplicate, Decision())
+        }
         if added { reactions.insert(reaction) } else { reactions.remove(reaction) }
         var reasons = event.keyReasons
         if reactions.contains(where: { keyEmoji.contains($0.emoji) }) { reasons.insert(.reaction) } else { reasons.remove(.reaction) }
