@@ -3,7 +3,6 @@ import HindsightNet
 import HindsightTesting
 import Testing
 @testable import HindsightSlack
-import HindsightCore
 
 @Suite("The Slack Socket Mode lifecycle machine")
 struct SocketModeMachineTests {

@@ -1,5 +1,4 @@
 import Foundation
-import HindsightCore
 
 /// The fake's REST-side data, behind the fake's lock.
 struct FakeMattermostState {
