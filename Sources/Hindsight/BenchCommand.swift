@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HindsightBot
+import HindsightConfig
 import HindsightCore
 import HindsightPrompts
 import HindsightStore
@@ -26,6 +27,8 @@ struct BenchCommand: AsyncParsableCommand {
     var incidents: Int = 100
     @Option(help: "Timeline length of the incident whose report is rendered.")
     var reportEvents: Int = 100_000
+    @Flag(help: "Measure only what the rules in Prompts/ add to capturing a message (a quick check after editing them).")
+    var rulesOnly = false
 
     @OptionGroup var options: ConfigOptions
 
@@ -43,6 +46,7 @@ struct BenchCommand: AsyncParsableCommand {
                       reportsDirectory: dir.appendingPathComponent("reports"))
         let t0 = Date()
         print("hindsight bench — SQLite synchronous=\(settings.synchronous.rawValue), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        if rulesOnly { return try await understanding(prompts, settings: settings, in: dir) }
 
         // Throughput: every message stored (one transaction each) before the next from the same channel is sent.
         for c in 0..<channels { _ = await bot.handle(command("start Bench channel \(c) sev3", channel: c, at: t0)) }
@@ -77,42 +81,7 @@ struct BenchCommand: AsyncParsableCommand {
             _ = removed
         }
         print("redaction       \(figures.joined(separator: ", ")) per message (\(redactor.patternIDs.count) patterns)")
-        // What understanding costs per message: features, key-event reasons and the milestone prospects capture
-        // computes for every message (the context queries run only for the few milestone candidates).
-        let classifier = bot.desk.classifier
-        let lines = Self.warRoomLines
-        let rounds = 2_000
-        let classifyStart = ContinuousClock.now
-        var marked = 0
-        for round in 0..<rounds {
-            for line in lines {
-                let features = classifier.features(of: line, fromIntegration: line.hasPrefix("["), isReply: round % 7 == 0)
-                marked += classifier.keyReasons(features).count + (classifier.prospects(features).possible ? 1 : 0)
-            }
-        }
-        let perLine = seconds(ContinuousClock.now - classifyStart) / Double(rounds * lines.count) * 1e6
-        print(String(format: "understanding   %.1f µs of CPU per message to find features, key-event reasons and milestone prospects (%d lines, %d verdicts)",
-                     perLine, rounds * lines.count, marked))
-
-        // What understanding adds to capture: the war-room lines captured one by one into one incident, through the
-        // desk and a real SQLite file, with the shipped rules (milestone context, quiet stretches, threads) and with none.
-        func captureCost(_ desk: IncidentDesk, _ file: String) async throws -> Double {
-            let bot = Bot(store: try Store(path: dir.appendingPathComponent(file).path, synchronous: settings.synchronous == .full ? .full : .normal),
-                          desk: desk, logger: quiet, reportsDirectory: dir.appendingPathComponent("reports"))
-            _ = await bot.handle(command("start Understanding bench sev3", channel: channels, at: t0))
-            let count = min(4_000, max(lines.count * 4, events))
-            let start = ContinuousClock.now
-            for i in 0..<count {
-                _ = try await bot.capture(message("u\(i)", channel: channels, text: lines[i % lines.count], at: t0.addingTimeInterval(Double(i))))
-            }
-            return seconds(ContinuousClock.now - start) / Double(count) * 1e6
-        }
-        var unaware = prompts
-        unaware.classifier = ClassifierRules(keyEventEmoji: [], features: [:], milestones: [], keyEvents: [])
-        let without = try await captureCost(unaware.desk(zone: .gmt), "plain.sqlite")
-        let with = try await captureCost(prompts.desk(zone: .gmt), "aware.sqlite")
-        print(String(format: "capture+rules   %.1f µs per war-room message with the shipped rules, %.1f µs with none: understanding adds %.1f µs",
-                     with, without, with - without))
+        try await understanding(prompts, settings: settings, in: dir)
 
         // Latency at an offered rate: each message is sent on schedule, its latency is store-then-return.
         var latencies: [Double] = []
@@ -181,6 +150,47 @@ struct BenchCommand: AsyncParsableCommand {
         print("peak RSS        \(Self.peakRSS()) at the end")
     }
 
+    /// What understanding costs per message: features, key-event reasons and the milestone prospects capture computes
+    /// for every message, then what the rules add to capturing war-room lines one by one into one incident, through the
+    /// desk and a real SQLite file (milestone context, quiet stretches, threads), against the same with no rules.
+    private func understanding(_ prompts: PromptSet, settings: Settings, in dir: URL) async throws {
+        var quiet = Logger(label: "bench")
+        quiet.logLevel = .critical
+        let classifier = prompts.desk(zone: .gmt).classifier
+        let lines = Self.warRoomLines
+        let rounds = 2_000
+        let classifyStart = ContinuousClock.now
+        var marked = 0
+        for round in 0..<rounds {
+            for line in lines {
+                let features = classifier.features(of: line, fromIntegration: line.hasPrefix("["), isReply: round % 7 == 0)
+                marked += classifier.keyReasons(features).count + (classifier.prospects(features).possible ? 1 : 0)
+            }
+        }
+        let perLine = seconds(ContinuousClock.now - classifyStart) / Double(rounds * lines.count) * 1e6
+        print(String(format: "understanding   %.1f µs of CPU per message to find features, key-event reasons and milestone prospects (%d lines, %d verdicts)",
+                     perLine, rounds * lines.count, marked))
+
+        let t0 = Date()
+        func captureCost(_ desk: IncidentDesk, _ file: String) async throws -> Double {
+            let bot = Bot(store: try Store(path: dir.appendingPathComponent(file).path, synchronous: settings.synchronous == .full ? .full : .normal),
+                          desk: desk, logger: quiet, reportsDirectory: dir.appendingPathComponent("reports"))
+            _ = await bot.handle(command("start Understanding bench sev3", channel: 0, at: t0))
+            let count = min(4_000, max(lines.count * 4, events))
+            let start = processCPUTime()
+            for i in 0..<count {
+                _ = try await bot.capture(message("u\(i)", channel: 0, text: lines[i % lines.count], at: t0.addingTimeInterval(Double(i))))
+            }
+            return (processCPUTime() - start) / Double(count) * 1e6
+        }
+        var unaware = prompts
+        unaware.classifier = ClassifierRules(keyEventEmoji: [], features: [:], milestones: [], keyEvents: [])
+        let without = try await captureCost(unaware.desk(zone: .gmt), "plain.sqlite")
+        let with = try await captureCost(prompts.desk(zone: .gmt), "aware.sqlite")
+        print(String(format: "capture+rules   %.1f µs of CPU (all threads) per war-room message with the shipped rules, %.1f µs with none: understanding adds %.1f µs",
+                     with, without, with - without))
+    }
+
     /// War-room chat of every kind the classifier meets: alerts, acknowledgements, actions, chit-chat, questions.
     static let warRoomLines = [
         "[TRIGGERED] #4411 DNS SERVFAIL rate > 5% (eu-west)", "ack, on it", "seeing it too. all colos", "lol of course",
@@ -210,6 +220,14 @@ struct BenchCommand: AsyncParsableCommand {
               let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return "unknown" }
         return String(format: "%.1f MB", kb / 1024)
     }
+}
+
+/// CPU time of the whole process (every thread, SQLite's included), in seconds: unlike the wall clock, other processes
+/// on the machine do not move it.
+private func processCPUTime() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
 }
 
 private func seconds(_ duration: Duration) -> Double {
