@@ -63,8 +63,8 @@ struct FuzzTests {
     func hugeFrames() async throws {
         let huge = #"{"event":"posted","data":{"post":"{\"message\":\""# + String(repeating: "x", count: 10 << 20) + #"\"}"},"seq":1}"#
         let deep = String(repeating: "{\"a\":", count: 100_000)
-        for frame in [huge, deep] {
-            _ = try? SocketMessage.decode(frame)
+        try await offThePool {
+            for frame in [huge, deep] { _ = try? SocketMessage.decode(frame) }
         }
     }
 }
