@@ -87,11 +87,14 @@ public struct MilestoneCandidate: Sendable, Hashable {
 /// sum with its threshold. Proposals are never applied silently: the bot asks a responder to confirm or dismiss them.
 /// Capture runs it on every message, so matching works on UTF-8 bytes and word hashes and allocates little.
 public struct MilestoneClassifier: Sendable {
-    /// One word of a phrase: the whole word, or a prefix (`restart*`), as a hash of its lower-cased bytes.
+    /// One word of a phrase: the whole word, a prefix (`restart*`) or an ending (`*ing`), as a hash of its lower-cased
+    /// bytes.
     private struct PhraseWord: Sendable {
         var hash: UInt64
         /// 0 for a whole word; the prefix length in bytes for `prefix*`.
         var prefix: Int
+        /// 0 unless written `*ending`: the ending's length in bytes. It matches words at least two bytes longer than it.
+        var suffix = 0
     }
 
     private struct Phrase: Sendable {
@@ -129,6 +132,8 @@ public struct MilestoneClassifier: Sendable {
     private let byFirstWord: [UInt64: [Int]]
     /// Phrases whose first word is a prefix, by prefix length, then prefix hash.
     private let byFirstPrefix: [Int: [UInt64: [Int]]]
+    /// Phrases whose first word is an ending (`*ing`), by ending length, then ending hash.
+    private let byFirstSuffix: [Int: [UInt64: [Int]]]
     private let milestoneRules: [(ClassifierRules.MilestoneRule, Rule)]
     private let keyRules: [(KeyReason, Rule)]
     /// For each feature index that a `recent_…` weight looks for, the index of that `recent_` feature.
@@ -148,25 +153,29 @@ public struct MilestoneClassifier: Sendable {
         var phrases: [Phrase] = []
         var byFirst: [UInt64: [Int]] = [:]
         var byPrefix: [Int: [UInt64: [Int]]] = [:]
+        var bySuffix: [Int: [UInt64: [Int]]] = [:]
         for name in phraseNames {
             guard let feature = index[name] else { continue }
             for written in rules.features[name] ?? [] {
                 let anchored = written.hasPrefix("^")
                 let text = anchored ? String(written.dropFirst()) : written
                 let words = Self.tokens(text).map { token -> PhraseWord in
-                    token.last == UInt8(ascii: "*")
+                    if token.count > 1, token.first == UInt8(ascii: "*") { return PhraseWord(hash: Self.hash(token.dropFirst()), prefix: 0, suffix: token.count - 1) }
+                    return token.last == UInt8(ascii: "*")
                         ? PhraseWord(hash: Self.hash(token.dropLast()), prefix: token.count - 1)
                         : PhraseWord(hash: Self.hash(token[...]), prefix: 0)
                 }
                 guard let first = words.first else { continue }
                 let id = phrases.count
                 phrases.append(Phrase(feature: feature, words: words, text: text, anchored: anchored))
-                if first.prefix > 0 { byPrefix[first.prefix, default: [:]][first.hash, default: []].append(id) } else { byFirst[first.hash, default: []].append(id) }
+                if first.suffix > 0 { bySuffix[first.suffix, default: [:]][first.hash, default: []].append(id) }
+                else if first.prefix > 0 { byPrefix[first.prefix, default: [:]][first.hash, default: []].append(id) } else { byFirst[first.hash, default: []].append(id) }
             }
         }
         self.phrases = phrases
         byFirstWord = byFirst
         byFirstPrefix = byPrefix
+        byFirstSuffix = bySuffix
         func isContext(_ name: String) -> Bool { MessageFeatures.readsTimeline(name) || name.hasPrefix("known_") || name.hasPrefix("confirmed_") }
         let scoped = Set(rules.sentenceScoped)
         func isSaid(_ name: String) -> Bool { scoped.contains(name) && (rules.features[name] != nil || name == "question") }
@@ -238,6 +247,10 @@ public struct MilestoneClassifier: Sendable {
     /// Calls `found` with every phrase that occurs in the tokens (a phrase may be reported more than once).
     private func match(_ lowered: UnsafeBufferPointer<UInt8>, _ tokens: [Token], found: (_ phrase: Int, _ position: Int) -> Void) {
         func wordMatches(_ word: PhraseWord, _ token: Token) -> Bool {
+            if word.suffix > 0 {
+                guard token.isWord, token.length >= word.suffix + 2 else { return false }
+                return Self.hash(lowered, token.start + token.length - word.suffix, word.suffix) == word.hash
+            }
             if word.prefix == 0 { return token.hash == word.hash }
             guard token.length >= word.prefix else { return false }
             return Self.hash(lowered, token.start, word.prefix) == word.hash
@@ -252,6 +265,9 @@ public struct MilestoneClassifier: Sendable {
             if let ids = byFirstWord[token.hash] { for id in ids { check(id, at: position) } }
             for (length, table) in byFirstPrefix where token.length >= length {
                 if let ids = table[Self.hash(lowered, token.start, length)] { for id in ids { check(id, at: position) } }
+            }
+            for (length, table) in byFirstSuffix where token.isWord && token.length >= length + 2 {
+                if let ids = table[Self.hash(lowered, token.start + token.length - length, length)] { for id in ids { check(id, at: position) } }
             }
         }
     }

@@ -197,6 +197,21 @@ struct MilestoneUnderstandingTests {
         #expect(engine.keyReasons(engine.features(of: text)).contains(.action) == matches, "\(text)")
     }
 
+    @Test("a word written *ending matches words with that ending and at least two letters before it", arguments: [
+        ("Shutting off the bulk transfer jobs first", true),
+        ("ok. bringing extra capacity into the border group", true),
+        ("the shutting down hosts are fine", false),
+        ("ping the on-call", false),
+        ("ing", false),
+    ])
+    func endings(_ text: String, _ matches: Bool) {
+        let rules = ClassifierRules(
+            keyEventEmoji: [], features: ["lead": ["^*ing"]], milestones: [],
+            keyEvents: [.init(reason: .action, threshold: 1, weights: ["lead": 1])])
+        let engine = MilestoneClassifier(rules: rules)
+        #expect(engine.keyReasons(engine.features(of: text)).contains(.action) == matches, "\(text)")
+    }
+
     @Test("the timeline's key view reads like a published one: milestones folded into their messages, with reasons")
     func keyView() throws {
         let h = try opened()
