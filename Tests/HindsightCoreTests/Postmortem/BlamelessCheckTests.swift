@@ -98,6 +98,8 @@ struct BlamelessCheckTests {
         "Bob changed the timeout from 30s to 5s as planned in the design review.",
         "The scheduler crashed when the config file was empty.",
         "Alice pushed the hotfix after the team reviewed it.",
+        "No single component was at fault: the eviction and the cold start were each harmless alone.",
+        "The readiness probe should have caught the broken config, but it only checked the port.",
     ]
 
     @Test("blaming sentences are flagged, each with a suggestion", arguments: blaming)
