@@ -9,7 +9,7 @@ struct CaptureTests {
     func thousandPostsAcrossDrops() async throws {
         try await withHarness { h in
             let fake = h.fake
-            try await withDeadline(.seconds(10), waitingFor: "the first hello") { await fake.waitForSocket { $0.freshHellos >= 1 } }
+            try await withDeadline(.seconds(60), waitingFor: "the first hello") { await fake.waitForSocket { $0.freshHellos >= 1 } }
             var posted: [String] = []
             func post(_ count: Int) async {
                 for _ in 0..<count {
@@ -67,7 +67,7 @@ struct CaptureTests {
     func editDeleteReact() async throws {
         try await withHarness { h in
             let fake = h.fake
-            try await withDeadline(.seconds(10), waitingFor: "the first hello") { await fake.waitForSocket { $0.freshHellos >= 1 } }
+            try await withDeadline(.seconds(60), waitingFor: "the first hello") { await fake.waitForSocket { $0.freshHellos >= 1 } }
             let first = await fake.post(channelID: TestIDs.channel, userID: TestIDs.alice.id, message: "restarting primary")
             let second = await fake.post(channelID: TestIDs.channel, userID: TestIDs.bob.id, message: "typo here")
             let botPost = await fake.post(channelID: TestIDs.channel, userID: fake.botUser.id, message: "I am the bot")

@@ -40,7 +40,7 @@ struct Harness: Sendable {
     /// Waits for the first hello and the start-up backfill's REST request, so later posts arrive live.
     func waitUntilCaughtUp() async throws {
         let fake = self.fake
-        try await withDeadline(.seconds(10), waitingFor: "the first hello") { await fake.waitForSocket { $0.freshHellos >= 1 } }
+        try await withDeadline(.seconds(60), waitingFor: "the first hello") { await fake.waitForSocket { $0.freshHellos >= 1 } }
         try await eventually("the start-up backfill") { fake.requests.contains { $0.contains("/posts?since=") } }
     }
 
