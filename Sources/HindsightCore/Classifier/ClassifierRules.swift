@@ -74,6 +74,25 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
         enum CodingKeys: String, CodingKey { case window, fewerThan = "fewer_than", floor }
     }
 
+    /// Where key events are already dense, a message must clear a higher bar: a published timeline has a row for a
+    /// stretch of the incident, not for every line of it.
+    public struct BusyStretch: Sendable, Decodable, Equatable {
+        /// How many earlier messages are looked at.
+        public var window: Int
+        /// The bar is raised once at least this many of them are key events.
+        public var atLeast: Int
+        /// Each key-event rule's threshold is multiplied by this there.
+        public var raise: Double
+
+        public init(window: Int, atLeast: Int, raise: Double) {
+            self.window = window
+            self.atLeast = atLeast
+            self.raise = raise
+        }
+
+        enum CodingKeys: String, CodingKey { case window, atLeast = "at_least", raise }
+    }
+
     /// How much attention makes a message a key event: replies in its thread, or people reacting to it.
     public struct Attention: Sendable, Decodable, Equatable {
         /// Replies in the message's thread.
@@ -102,13 +121,15 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
     public var sentenceScoped: [String] = []
     /// Off when absent: only messages that pass a key-event rule are key.
     public var quietStretch: QuietStretch?
+    /// Off when absent: a rule's threshold is the same however dense the key events before the message are.
+    public var busyStretch: BusyStretch?
     /// Off when absent: replies and reactions other than `key_event_emoji` do not make a message key.
     public var attention: Attention?
 
     enum CodingKeys: String, CodingKey {
         case keyEventEmoji = "key_event_emoji", recentMessages = "recent_messages", features, milestones
         case keyEvents = "key_events", keyReasonLabels = "key_reason_labels", sentenceScoped = "sentence_scoped"
-        case quietStretch = "quiet_stretch", attention
+        case quietStretch = "quiet_stretch", busyStretch = "busy_stretch", attention
     }
 
     public init(keyEventEmoji: [String], recentMessages: Int = 20, features: [String: [String]], milestones: [MilestoneRule], keyEvents: [KeyRule]) {
@@ -129,6 +150,7 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
         keyReasonLabels = try c.decodeIfPresent([String: String].self, forKey: .keyReasonLabels) ?? [:]
         sentenceScoped = try c.decodeIfPresent([String].self, forKey: .sentenceScoped) ?? []
         quietStretch = try c.decodeIfPresent(QuietStretch.self, forKey: .quietStretch)
+        busyStretch = try c.decodeIfPresent(BusyStretch.self, forKey: .busyStretch)
         attention = try c.decodeIfPresent(Attention.self, forKey: .attention)
         let known = Set(features.keys).union(MessageFeatures.structural).union(MessageFeatures.context(features: features.keys))
         let used = milestones.flatMap { Array($0.weights.keys) + $0.requires } + keyEvents.flatMap { Array($0.weights.keys) }

@@ -333,10 +333,11 @@ public struct MilestoneClassifier: Sendable {
         candidates(features, context: context(names))
     }
 
-    /// Why the message is a key event, from its text alone (reactions and pins are added as they happen).
-    public func keyReasons(_ features: MessageFeatures) -> Set<KeyReason> {
+    /// Why the message is a key event, from its text alone (reactions and pins are added as they happen). `raise`
+    /// multiplies every threshold (`busy_stretch`).
+    public func keyReasons(_ features: MessageFeatures, raise: Double = 1) -> Set<KeyReason> {
         var out: Set<KeyReason> = []
-        for (reason, rule) in keyRules where score(rule, features.bits, features.clauses) >= rule.threshold { out.insert(reason) }
+        for (reason, rule) in keyRules where score(rule, features.bits, features.clauses) >= rule.threshold * raise { out.insert(reason) }
         return out
     }
 

@@ -36,7 +36,7 @@ extension IncidentDesk {
             messageID: message.messageID, author: message.author, occurredAt: message.sentAt, text: text,
             threadParentID: message.threadParentID,
             attachments: message.attachments.map { Attachment(name: redact($0.name), url: redact($0.url)) },
-            source: message.isFromIntegration ? .integration : .chat, keyReasons: classifier.keyReasons(features))
+            source: message.isFromIntegration ? .integration : .chat, keyReasons: try keyReasons(features, incident, records))
         var decision = Decision()
         if classifier.prospects(features).possible {
             let (changes, replies) = try propose(for: event, features: features, incident, records)
@@ -52,6 +52,15 @@ extension IncidentDesk {
             decision.changes.append(.setKeyReasons(incidentID: incident.id, number: parent.number, reasons: parent.keyReasons.union([.attention])))
         }
         return (.stored, decision)
+    }
+
+    /// Why the message is key by the rules, with the bar raised where the key events before it are dense
+    /// (`busy_stretch`: read only for a message that passes a rule).
+    private func keyReasons(_ features: MessageFeatures, _ incident: Incident, _ records: some IncidentRecords) throws -> Set<KeyReason> {
+        let reasons = classifier.keyReasons(features)
+        guard !reasons.isEmpty, let busy = classifier.rules.busyStretch,
+              try records.keyEventCount(of: incident.id, amongLast: busy.window) >= busy.atLeast else { return reasons }
+        return classifier.keyReasons(features, raise: busy.raise)
     }
 
     /// The reason a message that passes no key-event rule is key all the same: it comes near one (`quiet_stretch.floor`)

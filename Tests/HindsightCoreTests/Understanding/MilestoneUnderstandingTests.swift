@@ -181,6 +181,26 @@ struct MilestoneUnderstandingTests {
         #expect(try key("restarting cache", "m5", 10) == [.action], "quiet again after four plain messages")
     }
 
+    @Test("where key events are dense a message must clear a raised bar; where they are not, the rule's own threshold")
+    func busyStretch() throws {
+        var rules = ClassifierRules(
+            keyEventEmoji: [], features: ["act": ["restart*"], "done": ["done"]], milestones: [],
+            keyEvents: [.init(reason: .action, threshold: 1, weights: ["act": 1, "done": 1])])
+        rules.busyStretch = .init(window: 4, atLeast: 3, raise: 2)
+        let h = DeskHarness().withClassifier(rules)
+        try h.command("start Checkout errors sev2", at: t0)
+        func key(_ text: String, _ id: String, _ minute: Double) throws -> Set<KeyReason> {
+            try h.say(text, id: id, at: at(minute))
+            return try #require(h.timeline.last).keyReasons
+        }
+        #expect(try key("restarting web", "m1", 1) == [.action], "the start and nothing else before it")
+        #expect(try key("restarting db", "m2", 2) == [.action], "two key events among the last four")
+        #expect(try key("restarting cache", "m3", 3) == [], "three among the last four: 1 is short of the raised 2")
+        #expect(try key("restart of the cache done", "m4", 4) == [.action], "2 clears the raised bar")
+        for (i, text) in ["lunch?", "anyone", "hmm"].enumerated() { _ = try key(text, "q\(i)", 5 + Double(i)) }
+        #expect(try key("restarting queue", "m5", 9) == [.action], "one key event among the last four: the rule's own bar")
+    }
+
     @Test("a phrase written ^… matches only where a sentence starts", arguments: [
         ("Restarting the automation manually.", true),
         ("checked the logs. restarting the automation now", true),
