@@ -29,7 +29,7 @@ public struct PhraseDropout: Sendable {
     }
 
     private func thin(_ features: [String: [String]], keeping whole: (String) -> Bool) -> [String: [String]] {
-        var random = SplitMix64(seed: seed)
+        var random = SeededRandom(seed: seed)
         var out: [String: [String]] = [:]
         for (name, phrases) in features.sorted(by: { $0.key < $1.key }) {
             if whole(name) { out[name] = phrases; continue }

@@ -117,8 +117,8 @@ public struct StoreTransaction: IncidentRecords {
     }
 
     public func reactions(of incident: IncidentID, number: Int) throws -> Set<Reaction> {
-        Set(try Row.fetchAll(db, sql: "SELECT emoji, person_id FROM reaction WHERE incident_id = ? AND number = ?", arguments: [incident.rawValue, number])
-            .map { Reaction(emoji: $0["emoji"], personID: $0["person_id"]) })
+        Set(try Row.fetchAll(db.cachedStatement(sql: "SELECT emoji, person_id FROM reaction WHERE incident_id = ? AND number = ?"),
+                             arguments: [incident.rawValue, number]).map { Reaction(emoji: $0[0], personID: $0[1]) })
     }
 
     public func lastEventNumber(of incident: IncidentID) throws -> Int {

@@ -3,6 +3,7 @@ import HindsightNet
 import HindsightTesting
 import Testing
 @testable import HindsightSlack
+import HindsightCore
 
 @Suite("The Slack Socket Mode lifecycle machine")
 struct SocketModeMachineTests {

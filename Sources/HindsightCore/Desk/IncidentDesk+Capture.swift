@@ -38,8 +38,9 @@ extension IncidentDesk {
             attachments: message.attachments.map { Attachment(name: redact($0.name), url: redact($0.url)) },
             source: message.isFromIntegration ? .integration : .chat, keyReasons: try keyReasons(features, incident, records))
         var decision = Decision()
-        if classifier.prospects(features).possible {
-            let (changes, replies) = try propose(for: event, features: features, incident, records)
+        let prospects = classifier.prospects(features)
+        if prospects.possible {
+            let (changes, replies) = try propose(for: event, features: features, prospects: prospects, incident, records)
             if !changes.isEmpty { event.keyReasons.insert(.candidate) }
             decision.changes += changes
             decision.replies += replies
@@ -74,11 +75,11 @@ extension IncidentDesk {
     /// candidate. Milestones already confirmed are not proposed again (a reopen clears `resolved`), and nothing is
     /// proposed out of order with a confirmed milestone.
     private func propose(
-        for event: TimelineEvent, features: MessageFeatures, _ incident: Incident, _ records: some IncidentRecords
+        for event: TimelineEvent, features: MessageFeatures, prospects: (possible: Bool, needsRecent: Bool, needsFirstResponse: Bool),
+        _ incident: Incident, _ records: some IncidentRecords
     ) throws -> ([Change], [Reply]) {
         let suggestions = try records.suggestions(of: incident.id)
         let pending = suggestions.filter { $0.status == .pending }
-        let prospects = classifier.prospects(features)
         var recent: [MessageFeatures] = []
         if prospects.needsRecent {
             recent = try records.recentEvents(of: incident.id, limit: classifier.rules.recentMessages)

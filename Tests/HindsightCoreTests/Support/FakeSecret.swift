@@ -26,7 +26,7 @@ struct FakeSecret {
     ]
 
     init(_ template: String, seed: UInt64) {
-        var random = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15)
+        var random = SeededRandom(seed: seed &+ 0x9E37_79B9_7F4A_7C15)
         func next() -> UInt64 { random.next() }
         var text = ""
         var parts: [String] = []

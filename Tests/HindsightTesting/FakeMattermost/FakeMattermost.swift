@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import Synchronization
+import HindsightCore
 
 /// An in-process Mattermost for tests: REST API v4 endpoints with real shapes on one port, the WebSocket API on
 /// another (events with `seq`, JSON-string posts, resume by `connection_id`/`sequence_number`, fresh `hello`s),

@@ -1,4 +1,5 @@
 import Foundation
+import HindsightCore
 
 /// The fake's REST-side data, behind the fake's lock.
 struct FakeMattermostState {

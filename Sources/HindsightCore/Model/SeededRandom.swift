@@ -1,6 +1,7 @@
 /// A small seeded random number generator (SplitMix64): the same seed gives the same numbers on every machine and
-/// every run, for what must be reproducible (the evaluation's dropped phrases, test data, jittered delays in tests).
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+/// every run, for what must be reproducible (the evaluation's dropped phrases; fuzzing, fake servers and jittered
+/// delays in tests).
+public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }
