@@ -31,12 +31,20 @@ extension IncidentDesk {
         if try records.event(of: incident.id, messageID: message.messageID) != nil { return (.duplicate, Decision()) }
         let text = redact(message.text)
         let features = classifier.features(of: text, fromIntegration: message.isFromIntegration, isReply: message.threadParentID != nil)
+        // busy_stretch and quiet_stretch both look at how many recent messages are key: one query per window.
+        var counted: [Int: Int] = [:]
+        func keyEventCount(amongLast window: Int) throws -> Int {
+            if let count = counted[window] { return count }
+            let count = try records.keyEventCount(of: incident.id, amongLast: window)
+            counted[window] = count
+            return count
+        }
         var event = TimelineEvent(
             number: try records.lastEventNumber(of: incident.id) + 1, incidentID: incident.id, channel: message.channel,
             messageID: message.messageID, author: message.author, occurredAt: message.sentAt, text: text,
             threadParentID: message.threadParentID,
             attachments: message.attachments.map { Attachment(name: redact($0.name), url: redact($0.url)) },
-            source: message.isFromIntegration ? .integration : .chat, keyReasons: try keyReasons(features, incident, records))
+            source: message.isFromIntegration ? .integration : .chat, keyReasons: try keyReasons(features, keyEventCount))
         var decision = Decision()
         let prospects = classifier.prospects(features)
         if prospects.possible {
@@ -45,7 +53,7 @@ extension IncidentDesk {
             decision.changes += changes
             decision.replies += replies
         }
-        if !event.isKey, let promoted = try quietStretchReason(features, incident, records) { event.keyReasons.insert(promoted) }
+        if !event.isKey, let promoted = try quietStretchReason(features, keyEventCount) { event.keyReasons.insert(promoted) }
         decision.changes.insert(.appendEvent(event), at: 0)
         if let parentID = message.threadParentID, let attention = classifier.rules.attention,
            let parent = try records.event(of: incident.id, messageID: parentID), !parent.keyReasons.contains(.attention),
@@ -57,18 +65,17 @@ extension IncidentDesk {
 
     /// Why the message is key by the rules, with the bar raised where the key events before it are dense
     /// (`busy_stretch`: read only for a message that passes a rule).
-    private func keyReasons(_ features: MessageFeatures, _ incident: Incident, _ records: some IncidentRecords) throws -> Set<KeyReason> {
+    private func keyReasons(_ features: MessageFeatures, _ keyEventCount: (_ amongLast: Int) throws -> Int) throws -> Set<KeyReason> {
         let reasons = classifier.keyReasons(features)
-        guard !reasons.isEmpty, let busy = classifier.rules.busyStretch,
-              try records.keyEventCount(of: incident.id, amongLast: busy.window) >= busy.atLeast else { return reasons }
+        guard !reasons.isEmpty, let busy = classifier.rules.busyStretch, try keyEventCount(busy.window) >= busy.atLeast else { return reasons }
         return classifier.keyReasons(features, raise: busy.raise)
     }
 
     /// The reason a message that passes no key-event rule is key all the same: it comes near one (`quiet_stretch.floor`)
     /// and few of the messages before it are key, so it is the best row this stretch of the timeline has.
-    private func quietStretchReason(_ features: MessageFeatures, _ incident: Incident, _ records: some IncidentRecords) throws -> KeyReason? {
+    private func quietStretchReason(_ features: MessageFeatures, _ keyEventCount: (_ amongLast: Int) throws -> Int) throws -> KeyReason? {
         guard let quiet = classifier.rules.quietStretch, let nearest = classifier.nearestKeyReason(features), nearest.share >= quiet.floor else { return nil }
-        return try records.keyEventCount(of: incident.id, amongLast: quiet.window) < quiet.fewerThan ? nearest.reason : nil
+        return try keyEventCount(quiet.window) < quiet.fewerThan ? nearest.reason : nil
     }
 
     /// The milestone suggestions a new message makes: new ones, or an unanswered one moved to this stronger
