@@ -15,6 +15,8 @@ public final class Store: Sendable {
     }
 
     private let pool: DatabasePool
+    /// What capture reads about an open incident for every message, kept beside the writer connection.
+    private let lookBack = LookBackCache()
     public let path: String
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
@@ -38,7 +40,10 @@ public final class Store: Sendable {
     /// Runs `body` in one write transaction: the desk's reads and the changes it decides commit together or not at all.
     public func write<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws(StoreError) -> T {
         do {
-            return try await pool.write { db in try body(StoreTransaction(db: db)) }
+            return try await pool.write { [lookBack] db in
+                try lookBack.begin(db)
+                return try body(StoreTransaction(db: db, cache: lookBack))
+            }
         } catch let error as StoreError {
             throw error
         } catch {

@@ -54,6 +54,15 @@ extension StoreTransaction {
             deletedAt: (row[14] as Int64?).map(date))
     }
 
+    /// An event as reading it back from the file gives it: times to the microsecond, no revisions.
+    static func asStored(_ event: TimelineEvent) -> TimelineEvent {
+        var event = event
+        event.occurredAt = date(micros(event.occurredAt))
+        event.deletedAt = event.deletedAt.map { date(micros($0)) }
+        event.revisions = []
+        return event
+    }
+
     static func encode(_ attachments: [Attachment]) -> String? {
         attachments.isEmpty ? nil : String(decoding: (try? JSONEncoder().encode(attachments)) ?? Data(), as: UTF8.self)
     }

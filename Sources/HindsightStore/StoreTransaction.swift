@@ -5,6 +5,13 @@ import HindsightCore
 /// The store as the desk sees it inside one transaction: `IncidentRecords` reads plus `apply(_:)` for its changes.
 public struct StoreTransaction: IncidentRecords {
     let db: Database
+    /// The look-back capture reads for every message, in a write transaction (nil in reads, which go to the file).
+    let cache: LookBackCache?
+
+    init(db: Database, cache: LookBackCache? = nil) {
+        self.db = db
+        self.cache = cache
+    }
 
     // MARK: Reads
 
@@ -94,21 +101,34 @@ public struct StoreTransaction: IncidentRecords {
     }
 
     public func recentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent] {
+        if let entry = try lookBack(incident), entry.complete || limit <= entry.recent.count { return Array(entry.recent.suffix(limit)) }
+        return try fileRecentEvents(of: incident, limit: limit)
+    }
+
+    private func fileRecentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent] {
         try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM event WHERE incident_id = ? ORDER BY number DESC LIMIT ?"),
                          arguments: [incident.rawValue, limit]).map(Self.event).reversed()
     }
 
     public func keyEventCount(of incident: IncidentID, amongLast limit: Int) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: """
+        if let entry = try lookBack(incident), entry.complete || limit <= entry.recent.count {
+            return entry.recent.suffix(limit).count { $0.isKey && !$0.isDeleted }
+        }
+        return try Int.fetchOne(db.cachedStatement(sql: """
             SELECT COUNT(*) FROM (SELECT key_reasons, milestone, deleted_at FROM event WHERE incident_id = ? ORDER BY number DESC LIMIT ?)
             WHERE (key_reasons != '' OR milestone IS NOT NULL) AND deleted_at IS NULL
             """), arguments: [incident.rawValue, limit]) ?? 0
     }
 
     public func lastPersonPost(of incident: IncidentID) throws -> Date? {
-        try Int64.fetchOne(db.cachedStatement(sql: """
-            SELECT occurred_at FROM event WHERE incident_id = ? AND source = 'chat' AND message_id IS NOT NULL ORDER BY number DESC LIMIT 1
-            """), arguments: [incident.rawValue]).map(Self.date)
+        if let entry = try lookBack(incident) { return entry.lastPersonPost?.at }
+        return try fileLastPersonPost(of: incident)?.at
+    }
+
+    private func fileLastPersonPost(of incident: IncidentID) throws -> (number: Int, at: Date)? {
+        try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT number, occurred_at FROM event WHERE incident_id = ? AND source = 'chat' AND message_id IS NOT NULL ORDER BY number DESC LIMIT 1
+            """), arguments: [incident.rawValue]).map { ($0[0], Self.date($0[1])) }
     }
 
     public func replyCount(of incident: IncidentID, parentMessageID: String) throws -> Int {
@@ -122,10 +142,16 @@ public struct StoreTransaction: IncidentRecords {
     }
 
     public func lastEventNumber(of incident: IncidentID) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(number) FROM event WHERE incident_id = ?"), arguments: [incident.rawValue]) ?? 0
+        if let entry = try lookBack(incident) { return entry.lastNumber }
+        return try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(number) FROM event WHERE incident_id = ?"), arguments: [incident.rawValue]) ?? 0
     }
 
     public func suggestions(of incident: IncidentID) throws -> [MilestoneSuggestion] {
+        if let entry = try lookBack(incident) { return entry.suggestions }
+        return try fileSuggestions(of: incident)
+    }
+
+    private func fileSuggestions(of incident: IncidentID) throws -> [MilestoneSuggestion] {
         // Capture reads them for every message that could be a milestone: a cached statement, columns by position.
         try Row.fetchAll(db.cachedStatement(sql: """
             SELECT number, event_number, milestone, at, phrase, status, score FROM suggestion WHERE incident_id = ? ORDER BY number
@@ -205,6 +231,16 @@ public struct StoreTransaction: IncidentRecords {
         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0
     }
 
+    /// The cached look-back of `incident` in a write transaction, read from the file the first time.
+    private func lookBack(_ incident: IncidentID) throws -> LookBackCache.Entry? {
+        try cache?.entry(incident) {
+            let recent = try fileRecentEvents(of: incident, limit: LookBackCache.depth)
+            return LookBackCache.Entry(
+                recent: recent, complete: recent.count < LookBackCache.depth, lastNumber: recent.last?.number ?? 0,
+                lastPersonPost: try fileLastPersonPost(of: incident), suggestions: try fileSuggestions(of: incident))
+        }
+    }
+
     private func withRevisions(_ event: TimelineEvent) throws -> TimelineEvent {
         var event = event
         event.revisions = try Row.fetchAll(db.cachedStatement(sql: "SELECT text, replaced_at FROM event_revision WHERE incident_id = ? AND number = ? ORDER BY rowid"),
@@ -231,6 +267,7 @@ public struct StoreTransaction: IncidentRecords {
                         incident.severity.rawValue, incident.state.rawValue, incident.createdBy.id, incident.createdBy.name,
                         Self.micros(incident.createdAt),
                     ] + Self.milestoneColumns(incident)))
+                cache?.insert(incident.id, LookBackCache.Entry(recent: [], complete: true, lastNumber: 0, lastPersonPost: nil, suggestions: []))
             case let .updateIncident(incident):
                 try db.execute(sql: """
                     UPDATE incident SET title = ?, severity = ?, state = ?, started_at = ?, detected_at = ?, acknowledged_at = ?,
@@ -249,15 +286,18 @@ public struct StoreTransaction: IncidentRecords {
                     Self.encode(event.attachments), event.source.rawValue, Self.encode(event.keyReasons), event.milestone?.rawValue,
                     event.deletedAt.map(Self.micros),
                 ])
-                if db.changesCount == 0 { allNew = false }
+                if db.changesCount == 0 { allNew = false } else { cache?.update(event.incidentID) { $0.append(Self.asStored(event)) } }
             case let .reviseEvent(incidentID, number, newText, revision):
                 try db.execute(sql: "INSERT INTO event_revision (incident_id, number, text, replaced_at) VALUES (?, ?, ?, ?)",
                                arguments: [incidentID.rawValue, number, revision.text, Self.micros(revision.replacedAt)])
                 try db.execute(sql: "UPDATE event SET text = ? WHERE incident_id = ? AND number = ?", arguments: [newText, incidentID.rawValue, number])
+                cache?.update(incidentID) { $0.updateEvent(number) { $0.text = newText } }
             case let .markDeleted(incidentID, number, at):
                 try db.execute(sql: "UPDATE event SET deleted_at = ? WHERE incident_id = ? AND number = ?", arguments: [Self.micros(at), incidentID.rawValue, number])
+                cache?.update(incidentID) { $0.updateEvent(number) { $0.deletedAt = Self.date(Self.micros(at)) } }
             case let .setKeyReasons(incidentID, number, reasons):
                 try db.execute(sql: "UPDATE event SET key_reasons = ? WHERE incident_id = ? AND number = ?", arguments: [Self.encode(reasons), incidentID.rawValue, number])
+                cache?.update(incidentID) { $0.updateEvent(number) { $0.keyReasons = reasons } }
             case let .setReaction(incidentID, number, reaction, added):
                 try db.execute(sql: added ? "INSERT OR IGNORE INTO reaction (incident_id, number, emoji, person_id) VALUES (?, ?, ?, ?)"
                                           : "DELETE FROM reaction WHERE incident_id = ? AND number = ? AND emoji = ? AND person_id = ?",
@@ -268,6 +308,9 @@ public struct StoreTransaction: IncidentRecords {
                     ON CONFLICT (incident_id, number) DO UPDATE SET status = excluded.status, event_number = excluded.event_number,
                         at = excluded.at, phrase = excluded.phrase, score = excluded.score
                     """, arguments: [s.incidentID.rawValue, s.number, s.eventNumber, s.milestone.rawValue, Self.micros(s.at), s.phrase, s.status.rawValue, s.score])
+                var stored = s
+                stored.at = Self.date(Self.micros(s.at))
+                cache?.update(s.incidentID) { $0.upsert(stored) }
             case let .markReminderSent(key, at):
                 try db.execute(sql: "INSERT OR IGNORE INTO reminder_sent (key, sent_at) VALUES (?, ?)", arguments: [key, Self.micros(at)])
             case let .savePostmortem(draft):

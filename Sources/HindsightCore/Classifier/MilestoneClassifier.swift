@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A set of classifier features by index: a fixed-size bitset, so scoring a message allocates nothing.
 public struct FeatureBits: Hashable, Sendable {
@@ -124,6 +125,7 @@ public struct MilestoneClassifier: Sendable {
     }
 
     public let rules: ClassifierRules
+    private let memo = FeatureMemo()
     /// Every feature name by index: phrase features, structural ones, context ones.
     private let names: [String]
     private let index: [String: Int]
@@ -204,6 +206,17 @@ public struct MilestoneClassifier: Sendable {
     }
 
     // MARK: Features
+
+    /// The features of a message, remembered for the next few hundred messages: capture's look-back scores the same
+    /// recent messages again for each new one. The same text always has the same features, so what is remembered is
+    /// never stale.
+    public func recalledFeatures(of text: String, fromIntegration: Bool = false, isReply: Bool = false) -> MessageFeatures {
+        let key = FeatureMemo.Key(text: text, fromIntegration: fromIntegration, isReply: isReply)
+        if let known = memo.recall(key) { return known }
+        let features = features(of: text, fromIntegration: fromIntegration, isReply: isReply)
+        memo.remember(features, for: key)
+        return features
+    }
 
     /// The features of one message.
     public func features(of text: String, fromIntegration: Bool = false, isReply: Bool = false) -> MessageFeatures {
@@ -499,5 +512,28 @@ public struct MilestoneClassifier: Sendable {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
         return h
+    }
+}
+
+/// Features of recently seen messages by text, bounded: past `capacity` it starts again empty.
+final class FeatureMemo: Sendable {
+    struct Key: Hashable, Sendable {
+        var text: String
+        var fromIntegration: Bool
+        var isReply: Bool
+    }
+
+    static let capacity = 2_048
+    private let known = Mutex<[Key: MessageFeatures]>([:])
+
+    func recall(_ key: Key) -> MessageFeatures? {
+        known.withLock { $0[key] }
+    }
+
+    func remember(_ features: MessageFeatures, for key: Key) {
+        known.withLock { known in
+            if known.count >= Self.capacity { known.removeAll(keepingCapacity: true) }
+            known[key] = features
+        }
     }
 }

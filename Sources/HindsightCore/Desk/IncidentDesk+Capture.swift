@@ -30,7 +30,7 @@ extension IncidentDesk {
         if message.isFromThisBot { return (.ignored(.fromThisBot), Decision()) }
         if try records.event(of: incident.id, messageID: message.messageID) != nil { return (.duplicate, Decision()) }
         let text = redact(message.text)
-        let features = classifier.features(of: text, fromIntegration: message.isFromIntegration, isReply: message.threadParentID != nil)
+        let features = classifier.recalledFeatures(of: text, fromIntegration: message.isFromIntegration, isReply: message.threadParentID != nil)
         // busy_stretch and quiet_stretch both look at how many recent messages are key: one query per window.
         var counted: [Int: Int] = [:]
         func keyEventCount(amongLast window: Int) throws -> Int {
@@ -91,7 +91,7 @@ extension IncidentDesk {
         if prospects.needsRecent {
             recent = try records.recentEvents(of: incident.id, limit: classifier.rules.recentMessages)
                 .filter { $0.messageID != nil && !$0.isDeleted }
-                .map { classifier.features(of: $0.text, fromIntegration: $0.source == .integration, isReply: $0.threadParentID != nil) }
+                .map { classifier.recalledFeatures(of: $0.text, fromIntegration: $0.source == .integration, isReply: $0.threadParentID != nil) }
         }
         // Who answers first: nobody has posted since the detection.
         var firstResponse = false

@@ -1,0 +1,121 @@
+import Foundation
+import GRDB
+import HindsightCore
+import Synchronization
+
+/// What capture reads about an incident for every message (its newest events, the milestone suggestions, when a person
+/// last posted, the last event number), kept in memory beside the writer connection so that understanding a message
+/// costs no queries.
+///
+/// It is coherent with the file because it changes only with it: a write transaction works on a copy that `apply`
+/// updates change by change the way the SQL does, and the copy replaces the cache when the transaction commits and is
+/// dropped when it rolls back. A commit by any other connection (another process on the same file) moves SQLite's
+/// `data_version`, and the whole cache is dropped before the next transaction reads it. Anything not cached is read from
+/// the file.
+final class LookBackCache: Sendable {
+    /// The newest events kept per incident: more than any look-back window the shipped rules use (8 and 12).
+    static let depth = 32
+    /// Incidents kept; past this the cache starts again empty (open incidents are few).
+    static let capacity = 512
+
+    struct Entry: Sendable {
+        /// The newest events, oldest first, as the file returns them (no revisions).
+        var recent: [TimelineEvent]
+        /// `recent` holds every event of the incident.
+        var complete: Bool
+        var lastNumber: Int
+        /// The newest chat message from a person: its number and time.
+        var lastPersonPost: (number: Int, at: Date)?
+        /// Every suggestion, by number.
+        var suggestions: [MilestoneSuggestion]
+    }
+
+    private struct State {
+        var committed: [IncidentID: Entry] = [:]
+        /// The open write transaction's view: entries it read or changed.
+        var working: [IncidentID: Entry]?
+        var dataVersion: Int64?
+    }
+
+    private let state = Mutex(State())
+
+    /// Starts a write transaction's view. Call inside the transaction, before it reads.
+    func begin(_ db: Database) throws {
+        let version = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version"))
+        state.withLock { state in
+            // A view left over means a transaction ended without telling us: trust nothing.
+            if state.working != nil || state.dataVersion != version || state.committed.count > Self.capacity { state.committed = [:] }
+            state.dataVersion = version
+            state.working = [:]
+        }
+        db.afterNextTransaction(onCommit: { [self] _ in commit() }, onRollback: { [self] _ in rollback() })
+    }
+
+    private func commit() {
+        state.withLock { state in
+            state.committed.merge(state.working ?? [:]) { _, new in new }
+            state.working = nil
+        }
+    }
+
+    private func rollback() {
+        state.withLock { $0.working = nil }
+    }
+
+    /// The entry for `incident` in the open transaction, read from the file the first time.
+    func entry(_ incident: IncidentID, fill: () throws -> Entry) rethrows -> Entry {
+        if let entry = state.withLock({ $0.working?[incident] ?? $0.committed[incident] }) { return entry }
+        let entry = try fill()
+        state.withLock { $0.working?[incident] = entry }
+        return entry
+    }
+
+    /// Changes the entry of `incident` in the open transaction, when it is cached.
+    func update(_ incident: IncidentID, _ body: (inout Entry) -> Void) {
+        state.withLock { state in
+            guard state.working != nil, var entry = state.working?[incident] ?? state.committed[incident] else { return }
+            body(&entry)
+            state.working?[incident] = entry
+        }
+    }
+
+    /// Caches the entry of an incident just created in the open transaction.
+    func insert(_ incident: IncidentID, _ entry: Entry) {
+        state.withLock { $0.working?[incident] = entry }
+    }
+}
+
+extension LookBackCache.Entry {
+    /// Mirrors `INSERT OR IGNORE INTO event` of a new event.
+    mutating func append(_ event: TimelineEvent) {
+        var event = event
+        event.revisions = []
+        lastNumber = max(lastNumber, event.number)
+        if event.source == .chat, event.messageID != nil, event.number >= (lastPersonPost?.number ?? 0) {
+            lastPersonPost = (event.number, event.occurredAt)
+        }
+        let position = recent.lastIndex { $0.number < event.number }.map { $0 + 1 } ?? 0
+        guard complete || position > 0 else { return }   // older than everything kept
+        recent.insert(event, at: position)
+        if recent.count > LookBackCache.depth {
+            recent.removeFirst(recent.count - LookBackCache.depth)
+            complete = false
+        }
+    }
+
+    mutating func updateEvent(_ number: Int, _ body: (inout TimelineEvent) -> Void) {
+        if let i = recent.firstIndex(where: { $0.number == number }) { body(&recent[i]) }
+    }
+
+    /// Mirrors the suggestion upsert: a known number keeps its milestone and takes the rest.
+    mutating func upsert(_ suggestion: MilestoneSuggestion) {
+        if let i = suggestions.firstIndex(where: { $0.number == suggestion.number }) {
+            let milestone = suggestions[i].milestone
+            suggestions[i] = suggestion
+            suggestions[i].milestone = milestone
+        } else {
+            suggestions.append(suggestion)
+            suggestions.sort { $0.number < $1.number }
+        }
+    }
+}
