@@ -70,10 +70,13 @@ final class LookBackCache: Sendable {
         return entry
     }
 
-    /// Changes the entry of `incident` in the open transaction, when it is cached.
+    /// Changes the entry of `incident` in the open transaction, when it is cached. The entry moves out of the
+    /// committed ones into the transaction's view (a rollback then drops it, to be read again), so that changing its
+    /// events copies none of them.
     func update(_ incident: IncidentID, _ body: (inout Entry) -> Void) {
         state.withLock { state in
-            guard state.working != nil, var entry = state.working?[incident] ?? state.committed[incident] else { return }
+            guard state.working != nil,
+                  var entry = state.working?.removeValue(forKey: incident) ?? state.committed.removeValue(forKey: incident) else { return }
             body(&entry)
             state.working?[incident] = entry
         }

@@ -34,6 +34,15 @@ public struct FeatureBits: Hashable, Sendable {
         return out
     }
 
+    /// Whether the two share a feature.
+    func intersects(_ other: FeatureBits) -> Bool {
+        words.0 & other.words.0 != 0 || words.1 & other.words.1 != 0 || words.2 & other.words.2 != 0 || words.3 & other.words.3 != 0
+    }
+
+    init(_ indexes: some Sequence<Int>) {
+        for i in indexes { insert(i) }
+    }
+
     public static func == (a: FeatureBits, b: FeatureBits) -> Bool {
         a.words.0 == b.words.0 && a.words.1 == b.words.1 && a.words.2 == b.words.2 && a.words.3 == b.words.3
     }
@@ -79,8 +88,11 @@ public struct MessageFeatures: Sendable, Hashable {
 public struct MilestoneCandidate: Sendable, Hashable {
     public var milestone: MilestoneKind
     public var score: Double
+    /// The phrase shown to responders; empty from `candidates(_:context:naming: false)` until `named(_:_:)`.
     public var phrase: String
     public var replace: ClassifierRules.MilestoneRule.Replace
+    /// Which milestone rule it passed (to name its phrase later).
+    var rule = 0
 }
 
 /// Scores messages against `Prompts/classifier.yaml`: which milestone a message probably marks and why it is a key
@@ -107,21 +119,42 @@ public struct MilestoneClassifier: Sendable {
         var anchored: Bool
     }
 
-    private struct Rule: Sendable {
-        var threshold: Double
-        var weights: [(Int, Double)]
-        var requires: [Int]
+    /// A compiled rule. A class: capture walks every rule for every message, and copying a struct with six arrays
+    /// out of the list costs a retain and release for each of them.
+    private final class Rule: Sendable {
+        let threshold: Double
+        let weights: [(Int, Double)]
+        let requires: [Int]
         /// The weights of features the message carries itself, and the most its context can add (see `prospects`).
-        var own: [(Int, Double)]
-        var ownRequires: [Int]
-        var contextBonus: Double
-        var usesRecent: Bool
-        var usesFirstResponse: Bool
+        let own: [(Int, Double)]
+        let ownRequires: [Int]
+        let contextBonus: Double
+        let usesRecent: Bool
+        let usesFirstResponse: Bool
         /// Negative weights on what a sentence says (phrases, `question`): they count only in a sentence that also
         /// carries one of `supports` (when the message has several sentences and one of them does).
-        var clauseNegatives: [(Int, Double)]
+        let clauseNegatives: [(Int, Double)]
         /// The rule's own positively weighted phrase features.
-        var supports: [Int]
+        let supports: [Int]
+        /// The same sets as bits: a message that has none of a list's features skips walking it.
+        let weighted: FeatureBits, negatives: FeatureBits, supported: FeatureBits
+
+        init(threshold: Double, weights: [(Int, Double)], requires: [Int], own: [(Int, Double)], ownRequires: [Int], contextBonus: Double,
+             usesRecent: Bool, usesFirstResponse: Bool, clauseNegatives: [(Int, Double)], supports: [Int]) {
+            self.threshold = threshold
+            self.weights = weights
+            self.requires = requires
+            self.own = own
+            self.ownRequires = ownRequires
+            self.contextBonus = contextBonus
+            self.usesRecent = usesRecent
+            self.usesFirstResponse = usesFirstResponse
+            self.clauseNegatives = clauseNegatives
+            self.supports = supports
+            weighted = FeatureBits(weights.map(\.0))
+            negatives = FeatureBits(clauseNegatives.map(\.0))
+            supported = FeatureBits(supports)
+        }
     }
 
     public let rules: ClassifierRules
@@ -137,9 +170,13 @@ public struct MilestoneClassifier: Sendable {
     /// Phrases whose first word is an ending (`*ing`), by ending length, then ending hash.
     private let byFirstSuffix: [Int: [UInt64: [Int]]]
     private let milestoneRules: [(ClassifierRules.MilestoneRule, Rule)]
+    /// The compiled milestone rules alone, in the same order, for the loops capture runs on every message.
+    private let milestoneCompiled: [Rule]
     private let keyRules: [(KeyReason, Rule)]
     /// For each feature index that a `recent_…` weight looks for, the index of that `recent_` feature.
     private let recentOf: [(Int, Int)]
+    /// The indexes of `known_<milestone>`, `confirmed_<milestone>` and `first_response`.
+    private let milestoneContext: (known: [MilestoneKind: Int], confirmed: [MilestoneKind: Int], firstResponse: Int?)
     private let structuralIndex: (integration: Int, human: Int, question: Int, reply: Int, short: Int, noWords: Int, mention: Int, link: Int, long: Int, number: Int)
 
     public init(rules: ClassifierRules) {
@@ -195,12 +232,17 @@ public struct MilestoneClassifier: Sendable {
                 supports: sorted.filter { rules.features[$0.key] != nil && $0.value > 0 }.compactMap { index[$0.key] })
         }
         milestoneRules = rules.milestones.map { ($0, compile($0.weights, requires: $0.requires, threshold: $0.threshold)) }
+        milestoneCompiled = milestoneRules.map(\.1)
         keyRules = rules.keyEvents.map { ($0.reason, compile($0.weights, requires: [], threshold: $0.threshold)) }
         let weighted = rules.milestones.flatMap { Array($0.weights.keys) + $0.requires }
         recentOf = Set(weighted.filter { $0.hasPrefix("recent_") }).sorted().compactMap { name in
             guard let recent = index[name], let plain = index[String(name.dropFirst("recent_".count))] else { return nil }
             return (plain, recent)
         }
+        milestoneContext = (
+            Dictionary(uniqueKeysWithValues: MilestoneKind.allCases.compactMap { kind in index["known_\(kind.rawValue)"].map { (kind, $0) } }),
+            Dictionary(uniqueKeysWithValues: MilestoneKind.allCases.compactMap { kind in index["confirmed_\(kind.rawValue)"].map { (kind, $0) } }),
+            index[MessageFeatures.firstResponse])
         func at(_ name: String) -> Int { index[name] ?? 0 }
         structuralIndex = (at("integration"), at("human"), at("question"), at("reply"), at("short"), at("no_words"), at("mention"), at("link"), at("long"), at("number"))
     }
@@ -287,14 +329,16 @@ public struct MilestoneClassifier: Sendable {
 
     /// The context features for a message: which milestones are already known (confirmed or suggested), whether it is
     /// the first response since the detection, and which features the recent messages had.
-    public func context(confirmed: Set<MilestoneKind>, suggested: Set<MilestoneKind>, firstResponse: Bool = false, recent: [MessageFeatures]) -> FeatureBits {
+    public func context(
+        confirmed: some Sequence<MilestoneKind>, suggested: some Sequence<MilestoneKind>, firstResponse: Bool = false, recent: [MessageFeatures]
+    ) -> FeatureBits {
         var out = FeatureBits()
-        if firstResponse, let i = index[MessageFeatures.firstResponse] { out.insert(i) }
+        if firstResponse, let i = milestoneContext.firstResponse { out.insert(i) }
         for kind in confirmed {
-            if let i = index["confirmed_\(kind.rawValue)"] { out.insert(i) }
-            if let i = index["known_\(kind.rawValue)"] { out.insert(i) }
+            if let i = milestoneContext.confirmed[kind] { out.insert(i) }
+            if let i = milestoneContext.known[kind] { out.insert(i) }
         }
-        for kind in suggested { if let i = index["known_\(kind.rawValue)"] { out.insert(i) } }
+        for kind in suggested { if let i = milestoneContext.known[kind] { out.insert(i) } }
         for features in recent {
             for (plain, recentIndex) in recentOf where features.bits.contains(plain) { out.insert(recentIndex) }
         }
@@ -315,7 +359,7 @@ public struct MilestoneClassifier: Sendable {
         var possible = false
         var needsRecent = false
         var needsFirstResponse = false
-        for (_, rule) in milestoneRules where rule.ownRequires.allSatisfy(features.bits.contains) {
+        for rule in milestoneCompiled where rule.ownRequires.allSatisfy(features.bits.contains) {
             var optimistic = rule.contextBonus
             for (i, weight) in rule.own where features.bits.contains(i) { optimistic += weight }
             if optimistic >= rule.threshold {
@@ -329,16 +373,28 @@ public struct MilestoneClassifier: Sendable {
 
     // MARK: Verdicts
 
-    /// Every milestone whose rule the message passes, best first.
-    public func candidates(_ features: MessageFeatures, context: FeatureBits = FeatureBits()) -> [MilestoneCandidate] {
+    /// Every milestone whose rule the message passes, best first. Naming the phrase reads the text again: capture,
+    /// which mostly keeps an earlier suggestion, asks for it (`named`) only for a candidate it proposes.
+    public func candidates(_ features: MessageFeatures, context: FeatureBits = FeatureBits(), naming: Bool = true) -> [MilestoneCandidate] {
         let all = features.bits.union(context)
         var out: [(MilestoneCandidate, Double)] = []
-        for (source, rule) in milestoneRules where rule.requires.allSatisfy(all.contains) {
+        for (i, rule) in milestoneCompiled.enumerated() where rule.requires.allSatisfy(all.contains) {
             let total = score(rule, all, features.clauses)
             guard total >= rule.threshold else { continue }
-            out.append((MilestoneCandidate(milestone: source.milestone, score: total, phrase: phrase(for: rule, features), replace: source.replace), total - rule.threshold))
+            let source = milestoneRules[i].0
+            let candidate = MilestoneCandidate(milestone: source.milestone, score: total, phrase: naming ? phrase(for: rule, features) : "",
+                                               replace: source.replace, rule: i)
+            out.append((candidate, total - rule.threshold))
         }
         return out.sorted { $0.1 > $1.1 }.map(\.0)
+    }
+
+    /// The candidate with the phrase that made it.
+    public func named(_ candidate: MilestoneCandidate, _ features: MessageFeatures) -> MilestoneCandidate {
+        guard candidate.phrase.isEmpty, milestoneRules.indices.contains(candidate.rule) else { return candidate }
+        var named = candidate
+        named.phrase = phrase(for: milestoneRules[candidate.rule].1, features)
+        return named
     }
 
     /// Candidates with the context given by name (tests, tools).
@@ -383,11 +439,14 @@ public struct MilestoneClassifier: Sendable {
 
     private func score(_ rule: Rule, _ bits: FeatureBits, _ clauses: [FeatureBits]) -> Double {
         var total = 0.0
-        for (i, weight) in rule.weights where bits.contains(i) { total += weight }
+        if bits.intersects(rule.weighted) {
+            for (i, weight) in rule.weights where bits.contains(i) { total += weight }
+        }
+        guard bits.intersects(rule.negatives) else { return total }
         // The sentences that say something for the rule; with none (or one sentence), negatives count message-wide.
         var supporting = 0
         var scoped: FeatureBits?
-        for clause in clauses where rule.supports.contains(where: clause.contains) {
+        for clause in clauses where clause.intersects(rule.supported) {
             supporting += 1
             scoped = scoped.map { $0.union(clause) } ?? clause
         }

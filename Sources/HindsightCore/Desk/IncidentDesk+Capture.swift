@@ -100,11 +100,11 @@ extension IncidentDesk {
             firstResponse = try records.lastPersonPost(of: incident.id).map { $0 <= detectedAt } ?? true
         }
         let context = classifier.context(
-            confirmed: Set(incident.milestones.keys), suggested: Set(pending.map(\.milestone)), firstResponse: firstResponse, recent: recent)
+            confirmed: incident.milestones.keys, suggested: pending.lazy.map(\.milestone), firstResponse: firstResponse, recent: recent)
         var changes: [Change] = []
         var replies: [Reply] = []
         var next = (suggestions.map(\.number).max() ?? 0) + 1
-        for candidate in classifier.candidates(features, context: context) {
+        for candidate in classifier.candidates(features, context: context, naming: false) {
             let kind = candidate.milestone
             guard incident.milestones[kind] == nil else { continue }
             if incident.milestones.contains(where: { $0.key > kind && $0.value < event.occurredAt }) { continue }
@@ -112,14 +112,14 @@ extension IncidentDesk {
                 guard candidate.replace == .stronger, candidate.score > current.score else { continue }
                 current.eventNumber = event.number
                 current.at = event.occurredAt
-                current.phrase = candidate.phrase
+                current.phrase = classifier.named(candidate, features).phrase
                 current.score = candidate.score
                 changes.append(.updateSuggestion(current))
                 replies.append(proposal(current, author: event.author, moved: true))
             } else {
                 let suggestion = MilestoneSuggestion(
                     number: next, incidentID: incident.id, eventNumber: event.number, milestone: kind, at: event.occurredAt,
-                    phrase: candidate.phrase, score: candidate.score)
+                    phrase: classifier.named(candidate, features).phrase, score: candidate.score)
                 next += 1
                 changes.append(.addSuggestion(suggestion))
                 replies.append(proposal(suggestion, author: event.author))
