@@ -79,6 +79,11 @@ public struct StoreTransaction: IncidentRecords {
         return try withRevisions(Self.event(row))
     }
 
+    public func containsEvent(of incident: IncidentID, messageID: String) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM event INDEXED BY event_by_incident_message WHERE incident_id = ? AND message_id = ?)"),
+                          arguments: [incident.rawValue, messageID]) ?? false
+    }
+
     /// Whether a platform message is stored under any incident (the exactly-once key).
     public func containsMessage(channel: ChannelKey, messageID: String) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM event WHERE platform = ? AND channel_id = ? AND message_id = ?)",

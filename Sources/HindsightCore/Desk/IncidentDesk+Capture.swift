@@ -28,7 +28,7 @@ extension IncidentDesk {
 
     private func capture(_ message: ChannelMessage, _ incident: Incident, _ records: some IncidentRecords) throws -> (CaptureOutcome, Decision) {
         if message.isFromThisBot { return (.ignored(.fromThisBot), Decision()) }
-        if try records.event(of: incident.id, messageID: message.messageID) != nil { return (.duplicate, Decision()) }
+        if try records.containsEvent(of: incident.id, messageID: message.messageID) { return (.duplicate, Decision()) }
         let text = redact(message.text)
         let features = classifier.recalledFeatures(of: text, fromIntegration: message.isFromIntegration, isReply: message.threadParentID != nil)
         // busy_stretch and quiet_stretch both look at how many recent messages are key: one query per window.
