@@ -13,8 +13,9 @@ import Synchronization
 /// `data_version`, and the whole cache is dropped before the next transaction reads it. Anything not cached is read from
 /// the file.
 final class LookBackCache: Sendable {
-    /// The newest events kept per incident: more than any look-back window the shipped rules use (8 and 12).
-    static let depth = 32
+    /// The newest events kept per incident: more than any look-back window the shipped rules use (8 and 12); a
+    /// longer window is read from the file.
+    static let depth = 16
     /// Incidents kept; past this the cache starts again empty (open incidents are few).
     static let capacity = 512
 

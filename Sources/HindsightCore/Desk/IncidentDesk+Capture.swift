@@ -31,7 +31,7 @@ extension IncidentDesk {
         if try records.containsEvent(of: incident.id, messageID: message.messageID) { return (.duplicate, Decision()) }
         let text = redact(message.text)
         let features = classifier.recalledFeatures(of: text, fromIntegration: message.isFromIntegration, isReply: message.threadParentID != nil)
-        // busy_stretch and quiet_stretch both look at how many recent messages are key: one query per window.
+        // busy_stretch and quiet_stretch both look at how many recent messages are key: one look per window.
         var counted: [Int: Int] = [:]
         func keyEventCount(amongLast window: Int) throws -> Int {
             if let count = counted[window] { return count }
