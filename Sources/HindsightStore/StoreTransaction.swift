@@ -79,15 +79,11 @@ public struct StoreTransaction: IncidentRecords {
         return try withRevisions(Self.event(row))
     }
 
-    public func containsEvent(of incident: IncidentID, messageID: String) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM event INDEXED BY event_by_incident_message WHERE incident_id = ? AND message_id = ?)"),
-                          arguments: [incident.rawValue, messageID]) ?? false
-    }
-
-    /// Whether a platform message is stored under any incident (the exactly-once key).
+    /// Whether a platform message is stored under any incident (the exactly-once key, the unique index's).
     public func containsMessage(channel: ChannelKey, messageID: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM event WHERE platform = ? AND channel_id = ? AND message_id = ?)",
-                          arguments: [channel.platform.rawValue, channel.channelID, messageID]) ?? false
+        try Bool.fetchOne(db.cachedStatement(sql: """
+            SELECT EXISTS(SELECT 1 FROM event INDEXED BY event_by_message WHERE platform = ? AND channel_id = ? AND message_id = ?)
+            """), arguments: [channel.platform.rawValue, channel.channelID, messageID]) ?? false
     }
 
     public func events(of incident: IncidentID) throws -> [TimelineEvent] {
@@ -256,10 +252,10 @@ public struct StoreTransaction: IncidentRecords {
 
     // MARK: Writes
 
-    /// Applies the desk's changes. Returns false when an event was already stored (its message id exists).
+    /// Applies the desk's changes. Returns false, and applies nothing after it, when an event was already stored (its
+    /// message id exists): the rest of that decision (suggestions, key reasons) would be about an event never inserted.
     @discardableResult
     public func apply(_ changes: [Change]) throws -> Bool {
-        var allNew = true
         for change in changes {
             switch change {
             case let .createIncident(incident):
@@ -291,7 +287,8 @@ public struct StoreTransaction: IncidentRecords {
                     Self.encode(event.attachments), event.source.rawValue, Self.encode(event.keyReasons), event.milestone?.rawValue,
                     event.deletedAt.map(Self.micros),
                 ])
-                if db.changesCount == 0 { allNew = false } else { cache?.update(event.incidentID) { $0.append(Self.asStored(event)) } }
+                guard db.changesCount > 0 else { return false }
+                cache?.update(event.incidentID) { $0.append(Self.asStored(event)) }
             case let .reviseEvent(incidentID, number, newText, revision):
                 try db.execute(sql: "INSERT INTO event_revision (incident_id, number, text, replaced_at) VALUES (?, ?, ?, ?)",
                                arguments: [incidentID.rawValue, number, revision.text, Self.micros(revision.replacedAt)])
@@ -328,6 +325,6 @@ public struct StoreTransaction: IncidentRecords {
                     """, arguments: [draft.incidentID.rawValue, body, Self.micros(Date())])
             }
         }
-        return allNew
+        return true
     }
 }

@@ -41,6 +41,34 @@ struct BotTests {
         #expect(events.first { $0.text == "p99 at 4s" }?.occurredAt == Date(timeIntervalSince1970: 1_795_356_002))
     }
 
+    @Test("a backfill replaying a message stored under an earlier incident stores nothing under the new one: no event, no suggestion pointing at one")
+    func replayIntoLaterIncident() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-bot-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bot = try makeBot(dir.appendingPathComponent("db.sqlite").path)
+        let channel = ChannelKey(platform: .slack, channelID: "C1")
+        let ann = Person(id: "U1", name: "ann"), bo = Person(id: "U2", name: "bo")
+        let t0 = Date(timeIntervalSince1970: 1_795_356_000)
+        func message(_ id: String, _ text: String, at offset: TimeInterval) -> CaptureInput {
+            .message(ChannelMessage(channel: channel, messageID: id, author: bo, sentAt: t0.addingTimeInterval(offset), text: text))
+        }
+        let recovery = "rollback done, error rates back to normal for all users"
+        _ = await bot.handle(CommandInvocation(channel: channel, user: ann, text: "start Checkout errors sev2", receivedAt: t0))
+        #expect(try await bot.capture(message("m1", recovery, at: 60)).outcome == .stored)
+        _ = await bot.handle(CommandInvocation(channel: channel, user: ann, text: "resolved", receivedAt: t0.addingTimeInterval(120)))
+        _ = await bot.handle(CommandInvocation(channel: channel, user: ann, text: "start Checkout errors again sev2", receivedAt: t0.addingTimeInterval(600)))
+        let later = try #require(try await bot.store.read { tx in try tx.openIncident(in: channel) })
+        let before = try await bot.store.read { tx in (try tx.events(of: later.id), try tx.suggestions(of: later.id), try tx.eventCount()) }
+
+        // The reconnect's backfill delivers m1 again, now that the later incident is open in the channel.
+        #expect(try await bot.capture(message("m1", recovery, at: 60)).outcome == .duplicate)
+        let (events, suggestions) = try await bot.store.read { tx in (try tx.events(of: later.id), try tx.suggestions(of: later.id)) }
+        #expect(events == before.0, "the message is stored once, under the incident it was captured in")
+        #expect(suggestions == before.1)
+        #expect(suggestions.allSatisfy { s in events.contains { $0.number == s.eventNumber } }, "every suggestion points at a stored event")
+        #expect(try await bot.store.read { tx in try tx.eventCount() } == before.2, "m1 once in the file")
+    }
+
     @Test("concurrent captures from many tasks are all stored once, numbered without gaps")
     func concurrentCapture() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-bot-\(UUID().uuidString)")

@@ -67,8 +67,8 @@ public protocol IncidentRecords {
     /// How many incidents have ids starting with `prefix` (e.g. `INC-2026-1122-`), to number the next one.
     func incidentCount(idPrefix: String) throws -> Int
     func event(of incident: IncidentID, messageID: String) throws -> TimelineEvent?
-    /// Whether a message is stored in the incident (capture asks for every message).
-    func containsEvent(of incident: IncidentID, messageID: String) throws -> Bool
+    /// Whether a platform message is stored under any incident: the exactly-once key, asked for every message.
+    func containsMessage(channel: ChannelKey, messageID: String) throws -> Bool
     func events(of incident: IncidentID) throws -> [TimelineEvent]
     /// The last `limit` events, oldest first (the classifier's look-back).
     func recentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent]
@@ -90,11 +90,6 @@ public protocol IncidentRecords {
 }
 
 extension IncidentRecords {
-    /// Reads the event; stores override it with a query that decodes nothing.
-    public func containsEvent(of incident: IncidentID, messageID: String) throws -> Bool {
-        try event(of: incident, messageID: messageID) != nil
-    }
-
     /// Reads every event and keeps the last `limit`; stores override it with a query that reads only those.
     public func recentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent] {
         Array(try events(of: incident).suffix(limit))

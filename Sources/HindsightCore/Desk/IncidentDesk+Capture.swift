@@ -28,7 +28,8 @@ extension IncidentDesk {
 
     private func capture(_ message: ChannelMessage, _ incident: Incident, _ records: some IncidentRecords) throws -> (CaptureOutcome, Decision) {
         if message.isFromThisBot { return (.ignored(.fromThisBot), Decision()) }
-        if try records.containsEvent(of: incident.id, messageID: message.messageID) { return (.duplicate, Decision()) }
+        // Stored under any incident is stored: a backfill can replay a message the channel's earlier incident holds.
+        if try records.containsMessage(channel: message.channel, messageID: message.messageID) { return (.duplicate, Decision()) }
         let text = redact(message.text)
         let features = classifier.recalledFeatures(of: text, fromIntegration: message.isFromIntegration, isReply: message.threadParentID != nil)
         // busy_stretch and quiet_stretch both look at how many recent messages are key: one look per window.

@@ -33,14 +33,19 @@ final class InMemoryRecords: IncidentRecords {
     func allIncidents() -> [Incident] { incidents.values.sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) } }
     func allPostmortems() -> [PostmortemDraft] { drafts.values.sorted { $0.incidentID < $1.incidentID } }
 
-    func apply(_ changes: [Change]) {
+    func containsMessage(channel: ChannelKey, messageID: String) -> Bool {
+        events.values.joined().contains { $0.channel == channel && $0.messageID == messageID }
+    }
+
+    /// As the store: false, with nothing after it applied, when the event's message is already stored.
+    @discardableResult
+    func apply(_ changes: [Change]) -> Bool {
         for change in changes {
             switch change {
             case let .createIncident(i), let .updateIncident(i):
                 incidents[i.id] = i
             case let .appendEvent(e):
-                let all = events.values.joined()
-                if let id = e.messageID, all.contains(where: { $0.channel == e.channel && $0.messageID == id }) { continue }
+                if let id = e.messageID, containsMessage(channel: e.channel, messageID: id) { return false }
                 events[e.incidentID, default: []].append(e)
             case let .reviseEvent(incident, number, text, revision):
                 mutate(incident, number) { $0.revisions.append(revision); $0.text = text }
@@ -61,6 +66,7 @@ final class InMemoryRecords: IncidentRecords {
                 remindersSent.insert(key)
             }
         }
+        return true
     }
 
     private func mutate(_ incident: IncidentID, _ number: Int, _ body: (inout TimelineEvent) -> Void) {
