@@ -315,8 +315,8 @@ struct PostmortemSession {
         var conversation = conversation
         conversation.lastMessageID = messageID
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let lower = trimmed.lowercased()
-        if lower == "cancel" || lower == "stop" {
+        let words = guide.answers
+        if PostmortemGuide.AnswerWords.matches(trimmed, words.cancel) {
             draft.setConversation(nil, for: user, in: channel)
             changed = true
             return [say(.conversationCancelled)]
@@ -327,7 +327,7 @@ struct PostmortemSession {
             return addEntry(section, text: trimmed, field: nil)
         case let .impact(index):
             var replies: [Reply] = []
-            if lower != "skip", !trimmed.isEmpty {
+            if !PostmortemGuide.AnswerWords.matches(trimmed, words.skip), !trimmed.isEmpty {
                 replies += addEntry(.impact, text: trimmed, field: guide.impactFields[index].key)
             }
             if index + 1 < guide.impactFields.count {
@@ -342,9 +342,8 @@ struct PostmortemSession {
             let filled = Set(draft.entries(in: .impact).compactMap(\.field)).count
             return replies + [say(.impactDone, ["count": "\(filled)", "total": "\(guide.impactFields.count)"], .channel)]
         case let .why(parent):
-            if lower.hasPrefix("done") {
+            if let reason = words.doneReason(trimmed) {
                 draft.setConversation(conversation, for: user, in: channel)
-                let reason = String(trimmed.dropFirst(4)).trimmingCharacters(in: .whitespaces)
                 return whysDone(reason: reason.isEmpty ? nil : reason)
             }
             let words = trimmed.split(separator: " ").map(String.init)

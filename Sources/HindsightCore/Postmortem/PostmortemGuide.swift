@@ -17,9 +17,36 @@ public struct PostmortemGuide: Codable, Sendable {
     /// How long after a question the asker's next message still counts as the answer.
     public var answerWindowMinutes: Int
     public var reminders: ReminderRules
+    /// The words that answer a guided question without answering it (`answer_words`; English when the file has none).
+    public var answerWords: AnswerWords?
     public var texts: [String: String]
     /// Per review item: its label, what pass / warn / fail say, and the command that fixes it.
     public var review: [String: ReviewTexts]
+
+    /// Replies to a guided question that steer the conversation: stop it, pass on a question, end the whys.
+    public struct AnswerWords: Codable, Hashable, Sendable {
+        public var cancel: [String]
+        public var skip: [String]
+        /// The first word of the answer; the rest is the reason (`done the cause is known`).
+        public var done: [String]
+
+        public static let english = AnswerWords(cancel: ["cancel", "stop"], skip: ["skip"], done: ["done"])
+
+        /// Whether `answer` is one of `words` (whole, any case).
+        public static func matches(_ answer: String, _ words: [String]) -> Bool {
+            words.contains { $0.caseInsensitiveCompare(answer) == .orderedSame }
+        }
+
+        /// The reason after a `done` word that opens `answer`, or nil when it does not open with one.
+        public func doneReason(_ answer: String) -> String? {
+            let parts = answer.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+            guard let first = parts.first, Self.matches(first.trimmingCharacters(in: .punctuationCharacters), done) else { return nil }
+            return parts.count > 1 ? String(parts[1]).trimmingCharacters(in: .whitespaces) : ""
+        }
+    }
+
+    /// The answer words in use.
+    public var answers: AnswerWords { answerWords ?? .english }
 
     public struct ReviewTexts: Codable, Hashable, Sendable {
         public var label: String
@@ -31,7 +58,7 @@ public struct PostmortemGuide: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case questions, impactFields = "impact_fields", factorCategories = "factor_categories"
-        case minimumWhyDepth = "minimum_why_depth", followUpWeeks = "follow_up_weeks", answerWindowMinutes = "answer_window_minutes", reminders, texts = "messages", review
+        case minimumWhyDepth = "minimum_why_depth", followUpWeeks = "follow_up_weeks", answerWindowMinutes = "answer_window_minutes", reminders, answerWords = "answer_words", texts = "messages", review
     }
 
     /// Message keys and question keys the file lacks.

@@ -91,6 +91,24 @@ struct PostmortemDialogTests {
         #expect(try h.draft().conversations.isEmpty)
     }
 
+    @Test("the words that cancel, skip and end a guided conversation come from Prompts/postmortem.yaml, not the code")
+    func answerWordsAreData() throws {
+        let h = try resolvedIncident().withGuide { $0.answerWords = .init(cancel: ["abbrechen"], skip: ["weiter"], done: ["fertig"]) }
+        try h.command("impact", at: at(40))
+        try h.say("weiter", id: "i0", at: at(41), by: Fixtures.alice)
+        try h.say("skip", id: "i1", at: at(42), by: Fixtures.alice)
+        #expect(try h.draft().entries(in: .impact).map(\.text) == ["skip"], "the team's word passes on users; English 'skip' is now an answer")
+        try h.say("abbrechen", id: "i2", at: at(43), by: Fixtures.alice)
+        #expect(try h.draft().conversations.isEmpty)
+
+        try h.command("why", at: at(44))
+        try h.say("cancel", id: "w1", at: at(45), by: Fixtures.alice)
+        #expect(try h.draft().entries(in: .why).map(\.text) == ["cancel"])
+        let stopped = try h.say("fertig, the rest is in the vendor's report", id: "w2", at: at(46), by: Fixtures.alice).1.map(\.text).joined()
+        #expect(try h.draft().entries(in: .why).count == 1, "the done word ends the whys instead of adding one")
+        #expect(stopped.contains("the rest is in the vendor's report"))
+    }
+
     @Test("two people answer different questions at the same time without mixing them up")
     func twoUsers() throws {
         let h = try resolvedIncident()

@@ -108,6 +108,12 @@ final class DeskHarness {
         return self
     }
 
+    /// The same records, with the post-mortem guide changed as a team would change `Prompts/postmortem.yaml`.
+    func withGuide(_ change: (inout PostmortemGuide) -> Void) -> DeskHarness {
+        change(&desk.guide)
+        return self
+    }
+
     /// The same records, with stakeholder channels configured on the desk.
     func withStakeholders(_ channels: [String]) -> DeskHarness {
         desk.stakeholderChannels = channels
