@@ -4,8 +4,8 @@ import HindsightCore
 import Synchronization
 
 /// What capture reads about an incident for every message (its newest events, the milestone suggestions, when a person
-/// last posted, the last event number), kept in memory beside the writer connection so that understanding a message
-/// costs no queries.
+/// last posted, the last event number, and the post-mortem draft, whose open questions decide whether a message is an
+/// answer), kept in memory beside the writer connection so that a message costs no queries for them.
 ///
 /// It is coherent with the file because it changes only with it: a write transaction works on a copy that `apply`
 /// updates change by change the way the SQL does, and the copy replaces the cache when the transaction commits and is
@@ -31,10 +31,17 @@ final class LookBackCache: Sendable {
         var suggestions: [MilestoneSuggestion]
     }
 
+    private struct Snapshot {
+        var entries: [IncidentID: Entry] = [:]
+        /// Drafts by incident; `.some(nil)`: the incident has none.
+        var drafts: [IncidentID: PostmortemDraft?] = [:]
+        var count: Int { entries.count + drafts.count }
+    }
+
     private struct State {
-        var committed: [IncidentID: Entry] = [:]
-        /// The open write transaction's view: entries it read or changed.
-        var working: [IncidentID: Entry]?
+        var committed = Snapshot()
+        /// The open write transaction's view: what it read or changed.
+        var working: Snapshot?
         var dataVersion: Int64?
     }
 
@@ -45,16 +52,19 @@ final class LookBackCache: Sendable {
         let version = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version"))
         state.withLock { state in
             // A view left over means a transaction ended without telling us: trust nothing.
-            if state.working != nil || state.dataVersion != version || state.committed.count > Self.capacity { state.committed = [:] }
+            if state.working != nil || state.dataVersion != version || state.committed.count > Self.capacity { state.committed = Snapshot() }
             state.dataVersion = version
-            state.working = [:]
+            state.working = Snapshot()
         }
         db.afterNextTransaction(onCommit: { [self] _ in commit() }, onRollback: { [self] _ in rollback() })
     }
 
     private func commit() {
         state.withLock { state in
-            state.committed.merge(state.working ?? [:]) { _, new in new }
+            if let working = state.working {
+                state.committed.entries.merge(working.entries) { _, new in new }
+                state.committed.drafts.merge(working.drafts) { _, new in new }
+            }
             state.working = nil
         }
     }
@@ -65,9 +75,9 @@ final class LookBackCache: Sendable {
 
     /// The entry for `incident` in the open transaction, read from the file the first time.
     func entry(_ incident: IncidentID, fill: () throws -> Entry) rethrows -> Entry {
-        if let entry = state.withLock({ $0.working?[incident] ?? $0.committed[incident] }) { return entry }
+        if let entry = state.withLock({ $0.working?.entries[incident] ?? $0.committed.entries[incident] }) { return entry }
         let entry = try fill()
-        state.withLock { $0.working?[incident] = entry }
+        state.withLock { $0.working?.entries[incident] = entry }
         return entry
     }
 
@@ -77,15 +87,33 @@ final class LookBackCache: Sendable {
     func update(_ incident: IncidentID, _ body: (inout Entry) -> Void) {
         state.withLock { state in
             guard state.working != nil,
-                  var entry = state.working?.removeValue(forKey: incident) ?? state.committed.removeValue(forKey: incident) else { return }
+                  var entry = state.working?.entries.removeValue(forKey: incident) ?? state.committed.entries.removeValue(forKey: incident)
+            else { return }
             body(&entry)
-            state.working?[incident] = entry
+            state.working?.entries[incident] = entry
         }
     }
 
     /// Caches the entry of an incident just created in the open transaction.
     func insert(_ incident: IncidentID, _ entry: Entry) {
-        state.withLock { $0.working?[incident] = entry }
+        state.withLock { $0.working?.entries[incident] = entry }
+    }
+
+    /// The post-mortem draft of `incident` in the open transaction (nil: none), read from the file the first time.
+    func draft(_ incident: IncidentID, fill: () throws -> PostmortemDraft?) rethrows -> PostmortemDraft? {
+        let known: PostmortemDraft?? = state.withLock { state in
+            if let draft = state.working?.drafts[incident] { return draft }
+            return state.committed.drafts[incident]
+        }
+        if let known { return known }
+        let draft = try fill()
+        state.withLock { $0.working?.drafts[incident] = .some(draft) }
+        return draft
+    }
+
+    /// Records the draft the open transaction saved, as reading it back gives it.
+    func saved(_ draft: PostmortemDraft) {
+        state.withLock { $0.working?.drafts[draft.incidentID] = .some(draft) }
     }
 }
 

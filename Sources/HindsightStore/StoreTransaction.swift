@@ -166,6 +166,11 @@ public struct StoreTransaction: IncidentRecords {
 
     /// The incident's post-mortem draft, if anyone has written one.
     public func postmortem(of incident: IncidentID) throws -> PostmortemDraft? {
+        guard let cache else { return try filePostmortem(of: incident) }
+        return try cache.draft(incident) { try filePostmortem(of: incident) }
+    }
+
+    private func filePostmortem(of incident: IncidentID) throws -> PostmortemDraft? {
         guard let body = try String.fetchOne(db, sql: "SELECT body FROM postmortem WHERE incident_id = ?", arguments: [incident.rawValue]) else {
             return nil
         }
@@ -323,6 +328,7 @@ public struct StoreTransaction: IncidentRecords {
                     INSERT INTO postmortem (incident_id, body, updated_at) VALUES (?, ?, ?)
                     ON CONFLICT (incident_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at
                     """, arguments: [draft.incidentID.rawValue, body, Self.micros(Date())])
+                if let cache { cache.saved(try JSONDecoder().decode(PostmortemDraft.self, from: Data(body.utf8))) }
             }
         }
         return true

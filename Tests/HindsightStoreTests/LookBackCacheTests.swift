@@ -14,6 +14,7 @@ struct LookBackCacheTests {
         var lastPersonPost: Date?
         var lastNumber: Int
         var suggestions: [MilestoneSuggestion]
+        var draft: PostmortemDraft?
 
         init(_ tx: StoreTransaction, _ id: IncidentID) throws {
             let windows = [1, 8, 12, LookBackCache.depth, LookBackCache.depth + 9]
@@ -22,6 +23,7 @@ struct LookBackCacheTests {
             lastPersonPost = try tx.lastPersonPost(of: id)
             lastNumber = try tx.lastEventNumber(of: id)
             suggestions = try tx.suggestions(of: id)
+            draft = try tx.postmortem(of: id)
         }
     }
 
@@ -49,7 +51,7 @@ struct LookBackCacheTests {
             var changes: [Change] = []
             for _ in 0..<Int.random(in: 1...3, using: &random) {
                 let at = t0.addingTimeInterval(Double(step) + Double.random(in: 0..<1, using: &random))
-                switch Int.random(in: 0..<10, using: &random) {
+                switch Int.random(in: 0..<11, using: &random) {
                 case 0...4:
                     numbers[which] += 1
                     let n = numbers[which]
@@ -83,6 +85,12 @@ struct LookBackCacheTests {
                     changes.append(.updateSuggestion(MilestoneSuggestion(
                         number: n, incidentID: incident.id, eventNumber: numbers[which], milestone: .resolved, at: at,
                         phrase: "moved \(step)", status: [.pending, .confirmed, .dismissed].randomElement(using: &random)!, score: 9)))
+                case 10:
+                    var draft = PostmortemDraft(incidentID: incident.id)
+                    draft.tags = ["step-\(step)"]
+                    draft.whysStoppedEarly = Bool.random(using: &random) ? "known at \(step)" : nil
+                    draft.followUpReview = at
+                    changes.append(.savePostmortem(draft))
                 default:
                     break
                 }
