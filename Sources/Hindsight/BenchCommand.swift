@@ -193,9 +193,9 @@ struct BenchCommand: AsyncParsableCommand {
                 for (n, (bot, desk)) in pairs.enumerated() {
                     let start = processCPUTime()
                     let decided = try await bot.store.write { tx in
-                        let start = threadCPUTime()
+                        let began = threadCPUTime()
                         try tx.apply(try desk.capture(input, records: tx).1.changes)
-                        return threadCPUTime() - start
+                        return threadCPUTime() - began
                     }
                     let spent = processCPUTime() - start
                     if n == 0 { decision.rules += decided; whole.rules += spent } else { decision.none += decided; whole.none += spent }

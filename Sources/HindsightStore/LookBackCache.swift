@@ -24,7 +24,6 @@ final class LookBackCache: Sendable {
         var recent: [TimelineEvent]
         /// `recent` holds every event of the incident.
         var complete: Bool
-        var lastNumber: Int
         /// The newest chat message from a person: its number and time.
         var lastPersonPost: (number: Int, at: Date)?
         /// Every suggestion, by number.
@@ -118,11 +117,18 @@ final class LookBackCache: Sendable {
 }
 
 extension LookBackCache.Entry {
+    /// The highest event number: `recent` always holds the newest events.
+    var lastNumber: Int { recent.last?.number ?? 0 }
+
+    /// The newest `limit` events, oldest first, or nil when more are asked for than are kept.
+    func newest(_ limit: Int) -> ArraySlice<TimelineEvent>? {
+        complete || limit <= recent.count ? recent.suffix(limit) : nil
+    }
+
     /// Mirrors `INSERT OR IGNORE INTO event` of a new event.
     mutating func append(_ event: TimelineEvent) {
         var event = event
         event.revisions = []
-        lastNumber = max(lastNumber, event.number)
         if event.source == .chat, event.messageID != nil, event.number >= (lastPersonPost?.number ?? 0) {
             lastPersonPost = (event.number, event.occurredAt)
         }

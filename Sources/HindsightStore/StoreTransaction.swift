@@ -102,7 +102,7 @@ public struct StoreTransaction: IncidentRecords {
     }
 
     public func recentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent] {
-        if let entry = try lookBack(incident), entry.complete || limit <= entry.recent.count { return Array(entry.recent.suffix(limit)) }
+        if let newest = try lookBack(incident)?.newest(limit) { return Array(newest) }
         return try fileRecentEvents(of: incident, limit: limit)
     }
 
@@ -112,9 +112,7 @@ public struct StoreTransaction: IncidentRecords {
     }
 
     public func keyEventCount(of incident: IncidentID, amongLast limit: Int) throws -> Int {
-        if let entry = try lookBack(incident), entry.complete || limit <= entry.recent.count {
-            return entry.recent.suffix(limit).count { $0.isKey && !$0.isDeleted }
-        }
+        if let newest = try lookBack(incident)?.newest(limit) { return newest.count { $0.isKey && !$0.isDeleted } }
         return try Int.fetchOne(db.cachedStatement(sql: """
             SELECT COUNT(*) FROM (SELECT key_reasons, milestone, deleted_at FROM event WHERE incident_id = ? ORDER BY number DESC LIMIT ?)
             WHERE (key_reasons != '' OR milestone IS NOT NULL) AND deleted_at IS NULL
@@ -242,7 +240,7 @@ public struct StoreTransaction: IncidentRecords {
         try cache?.entry(incident) {
             let recent = try fileRecentEvents(of: incident, limit: LookBackCache.depth)
             return LookBackCache.Entry(
-                recent: recent, complete: recent.count < LookBackCache.depth, lastNumber: recent.last?.number ?? 0,
+                recent: recent, complete: recent.count < LookBackCache.depth,
                 lastPersonPost: try fileLastPersonPost(of: incident), suggestions: try fileSuggestions(of: incident))
         }
     }
@@ -273,7 +271,7 @@ public struct StoreTransaction: IncidentRecords {
                         incident.severity.rawValue, incident.state.rawValue, incident.createdBy.id, incident.createdBy.name,
                         Self.micros(incident.createdAt),
                     ] + Self.milestoneColumns(incident)))
-                cache?.insert(incident.id, LookBackCache.Entry(recent: [], complete: true, lastNumber: 0, lastPersonPost: nil, suggestions: []))
+                cache?.insert(incident.id, LookBackCache.Entry(recent: [], complete: true, lastPersonPost: nil, suggestions: []))
             case let .updateIncident(incident):
                 try db.execute(sql: """
                     UPDATE incident SET title = ?, severity = ?, state = ?, started_at = ?, detected_at = ?, acknowledged_at = ?,

@@ -32,14 +32,7 @@ extension IncidentDesk {
         if try records.containsMessage(channel: message.channel, messageID: message.messageID) { return (.duplicate, Decision()) }
         let text = redact(message.text)
         let features = classifier.recalledFeatures(of: text, fromIntegration: message.isFromIntegration, isReply: message.threadParentID != nil)
-        // busy_stretch and quiet_stretch both look at how many recent messages are key: one look per window.
-        var counted: [Int: Int] = [:]
-        func keyEventCount(amongLast window: Int) throws -> Int {
-            if let count = counted[window] { return count }
-            let count = try records.keyEventCount(of: incident.id, amongLast: window)
-            counted[window] = count
-            return count
-        }
+        let keyEventCount = { (window: Int) in try records.keyEventCount(of: incident.id, amongLast: window) }
         var event = TimelineEvent(
             number: try records.lastEventNumber(of: incident.id) + 1, incidentID: incident.id, channel: message.channel,
             messageID: message.messageID, author: message.author, occurredAt: message.sentAt, text: text,

@@ -315,8 +315,8 @@ struct PostmortemSession {
         var conversation = conversation
         conversation.lastMessageID = messageID
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let words = guide.answers
-        if PostmortemGuide.AnswerWords.matches(trimmed, words.cancel) {
+        let answerWords = guide.answers
+        if answerWords.cancels(trimmed) {
             draft.setConversation(nil, for: user, in: channel)
             changed = true
             return [say(.conversationCancelled)]
@@ -327,7 +327,7 @@ struct PostmortemSession {
             return addEntry(section, text: trimmed, field: nil)
         case let .impact(index):
             var replies: [Reply] = []
-            if !PostmortemGuide.AnswerWords.matches(trimmed, words.skip), !trimmed.isEmpty {
+            if !answerWords.skips(trimmed), !trimmed.isEmpty {
                 replies += addEntry(.impact, text: trimmed, field: guide.impactFields[index].key)
             }
             if index + 1 < guide.impactFields.count {
@@ -342,7 +342,7 @@ struct PostmortemSession {
             let filled = Set(draft.entries(in: .impact).compactMap(\.field)).count
             return replies + [say(.impactDone, ["count": "\(filled)", "total": "\(guide.impactFields.count)"], .channel)]
         case let .why(parent):
-            if let reason = words.doneReason(trimmed) {
+            if let reason = answerWords.doneReason(trimmed) {
                 draft.setConversation(conversation, for: user, in: channel)
                 return whysDone(reason: reason.isEmpty ? nil : reason)
             }

@@ -33,9 +33,12 @@ public struct PostmortemGuide: Codable, Sendable {
         public static let english = AnswerWords(cancel: ["cancel", "stop"], skip: ["skip"], done: ["done"])
 
         /// Whether `answer` is one of `words` (whole, any case).
-        public static func matches(_ answer: String, _ words: [String]) -> Bool {
+        private static func matches(_ answer: String, _ words: [String]) -> Bool {
             words.contains { $0.caseInsensitiveCompare(answer) == .orderedSame }
         }
+
+        public func cancels(_ answer: String) -> Bool { Self.matches(answer, cancel) }
+        public func skips(_ answer: String) -> Bool { Self.matches(answer, skip) }
 
         /// The reason after a `done` word that opens `answer`, or nil when it does not open with one.
         public func doneReason(_ answer: String) -> String? {
