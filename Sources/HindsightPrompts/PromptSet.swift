@@ -47,11 +47,17 @@ public struct PromptSet: Sendable {
         if let missing = messages.missingKeys.first {
             throw PromptsError(file: messagesOrigin, reason: "missing message '\(missing.rawValue)' (\(messages.missingKeys.count) missing in all); copy it from `hindsight prompts export`")
         }
+        if let unknown = messages.unknownPlaceholder {
+            throw PromptsError(file: messagesOrigin, reason: unknown)
+        }
         classifier = try load(ClassifierRules.self, "classifier.yaml").0
         let guideOrigin: String
         (postmortem, guideOrigin) = try load(PostmortemGuide.self, "postmortem.yaml")
         if let missing = postmortem.missingKeys.first {
             throw PromptsError(file: guideOrigin, reason: "missing '\(missing)' (\(postmortem.missingKeys.count) missing in all); copy it from `hindsight prompts export`")
+        }
+        if let unknown = postmortem.unknownPlaceholder {
+            throw PromptsError(file: guideOrigin, reason: unknown)
         }
         if postmortem.impactFields.isEmpty || postmortem.factorCategories.isEmpty {
             throw PromptsError(file: guideOrigin, reason: "impact_fields and factor_categories each need at least one entry")

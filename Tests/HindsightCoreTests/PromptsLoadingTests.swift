@@ -82,6 +82,47 @@ struct PromptsLoadingTests {
         }
     }
 
+    @Test("a text that uses a placeholder its message is never given fails at load, naming the file, the key and what it can use")
+    func unknownPlaceholder() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("prompts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let messages = try String(contentsOf: Fixtures.promptsDirectory.appendingPathComponent("messages.yaml"), encoding: .utf8)
+        let misspelt = messages.replacingOccurrences(of: "started by {user}: “{title}”", with: "started by {user}: “{titel}”")
+        #expect(misspelt != messages)
+        try misspelt.write(to: dir.appendingPathComponent("messages.yaml"), atomically: true, encoding: .utf8)
+        #expect {
+            try PromptSet(directory: dir)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("messages.yaml") && text.contains("'incident_started' uses {titel}") && text.contains("{title}")
+        }
+        // A question is checked the same way, and a text that takes nothing says so.
+        try messages.write(to: dir.appendingPathComponent("messages.yaml"), atomically: true, encoding: .utf8)
+        let guide = try String(contentsOf: Fixtures.promptsDirectory.appendingPathComponent("postmortem.yaml"), encoding: .utf8)
+        let nothingToCancel = try #require(guide.split(separator: "\n").first { $0.hasPrefix("  nothing_to_cancel:") })
+        try guide.replacingOccurrences(of: String(nothingToCancel), with: "  nothing_to_cancel: \"No question open for {user}.\"")
+            .write(to: dir.appendingPathComponent("postmortem.yaml"), atomically: true, encoding: .utf8)
+        #expect {
+            try PromptSet(directory: dir)
+        } throws: { error in
+            "\(error)".contains("'messages.nothing_to_cancel' uses {user}, which it is never given; it takes no placeholders")
+        }
+    }
+
+    @Test("the code renders each message with the placeholders it declares: a mistyped name stops the test that passes it")
+    func mistypedPlaceholderInCode() async throws {
+        let prompts = try PromptSet(directory: Fixtures.promptsDirectory)
+        #expect(prompts.messages.render(.reopenNotResolved, ["id": "INC-7"]).contains("INC-7"))
+        #expect(Template.placeholders(in: "{a} {b_2} {a} { not one } {}") == ["a", "b_2"])
+        let exit = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let prompts = try PromptSet(directory: Fixtures.promptsDirectory)
+            _ = prompts.messages.render(.reopenNotResolved, ["incident": "INC-7"])
+        }
+        let stderr = String(decoding: exit?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(stderr.contains("reopen_not_resolved is rendered with [\"incident\"] but declares [\"id\"]"))
+    }
+
     @Test("placeholders are filled; unknown ones are left visible")
     func template() {
         #expect(Template.fill("{a} and {b} and {c", ["a": "1", "b": "2"]) == "1 and 2 and {c")

@@ -110,9 +110,14 @@ public struct MessageCatalog: Sendable, Decodable {
         MessageKey.allCases.filter { texts[$0.rawValue] == nil }
     }
 
+    /// A text that uses a placeholder its message is never given, described; nil when there is none.
+    public var unknownPlaceholder: String? {
+        Template.unknownPlaceholder(in: texts, keys: MessageKey.self)
+    }
+
     /// The text for `key` with `{name}` placeholders replaced from `values`.
     public func render(_ key: MessageKey, _ values: [String: String] = [:]) -> String {
-        Template.fill(texts[key.rawValue] ?? "[\(key.rawValue)]", values)
+        Template.fill(key, texts[key.rawValue], values)
     }
 }
 

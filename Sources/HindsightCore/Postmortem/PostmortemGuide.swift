@@ -71,12 +71,18 @@ public struct PostmortemGuide: Codable, Sendable {
             + ReviewItem.allCases.filter { review[$0.rawValue] == nil }.map { "review.\($0.rawValue)" }
     }
 
+    /// A message or question that uses a placeholder it is never given, described; nil when there is none.
+    public var unknownPlaceholder: String? {
+        Template.unknownPlaceholder(in: texts, keys: PostmortemText.self, prefix: "messages.")
+            ?? Template.unknownPlaceholder(in: questions, keys: Question.self, prefix: "questions.")
+    }
+
     public func render(_ key: PostmortemText, _ values: [String: String] = [:]) -> String {
-        Template.fill(texts[key.rawValue] ?? "[\(key.rawValue)]", values)
+        Template.fill(key, texts[key.rawValue], values)
     }
 
     public func ask(_ key: Question, _ values: [String: String] = [:]) -> String {
-        Template.fill(questions[key.rawValue] ?? "[\(key.rawValue)]", values)
+        Template.fill(key, questions[key.rawValue], values)
     }
 
     /// The questions the guided conversation asks.
