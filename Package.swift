@@ -212,7 +212,7 @@ let package = Package(
         // MARK: Tests (Swift Testing)
         .testTarget(
             name: "HindsightCoreTests",
-            dependencies: ["HindsightCore", "HindsightPrompts", "HindsightReport", .product(name: "Ink", package: "Ink")]
+            dependencies: ["HindsightCore", "HindsightPrompts", "HindsightReport", "HindsightTesting", .product(name: "Ink", package: "Ink")]
         ),
         .testTarget(
             name: "HindsightNetTests",
@@ -222,7 +222,7 @@ let package = Package(
             name: "HindsightEvaluationTests",
             dependencies: ["HindsightEvaluation", "HindsightCore", "HindsightPrompts"]
         ),
-        .testTarget(name: "HindsightStoreTests", dependencies: ["HindsightStore", "HindsightCore"]),
+        .testTarget(name: "HindsightStoreTests", dependencies: ["HindsightStore", "HindsightCore", "HindsightPrompts", "HindsightTesting"]),
         .testTarget(
             name: "HindsightConfigTests",
             dependencies: [

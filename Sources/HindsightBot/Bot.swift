@@ -57,7 +57,12 @@ public final class Bot: Sendable {
             results = try await store.write { tx in
                 try inputs.map { input in
                     let (outcome, decision) = try desk.capture(input, records: tx)
-                    if !decision.changes.isEmpty, try tx.apply(decision.changes) == false { return (CaptureOutcome.duplicate, [Reply]()) }
+                    do {
+                        if !decision.changes.isEmpty { try tx.apply(decision.changes) }
+                    } catch is ChangeConflict {
+                        // Stored already (the desk asks by the same key, so only a bug gets here): none of it applies.
+                        return (CaptureOutcome.duplicate, [Reply]())
+                    }
                     return (outcome, decision.replies)
                 }
             }

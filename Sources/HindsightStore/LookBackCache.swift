@@ -72,6 +72,15 @@ final class LookBackCache: Sendable {
         state.withLock { $0.working = nil }
     }
 
+    /// Forgets everything, committed or not, while the transaction stays open: after part of it was rolled back (a
+    /// savepoint), what it had changed in memory no longer matches the file, which every read now fills from again.
+    func forgetAll() {
+        state.withLock { state in
+            state.committed = Snapshot()
+            if state.working != nil { state.working = Snapshot() }
+        }
+    }
+
     /// The entry for `incident` in the open transaction, read from the file the first time.
     func entry(_ incident: IncidentID, fill: () throws -> Entry) rethrows -> Entry {
         if let entry = state.withLock({ $0.working?.entries[incident] ?? $0.committed.entries[incident] }) { return entry }

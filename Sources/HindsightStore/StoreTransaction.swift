@@ -3,7 +3,7 @@ import GRDB
 import HindsightCore
 
 /// The store as the desk sees it inside one transaction: `IncidentRecords` reads plus `apply(_:)` for its changes.
-public struct StoreTransaction: IncidentRecords {
+public struct StoreTransaction: IncidentLedger {
     let db: Database
     /// The look-back capture reads for every message, in a write transaction (nil in reads, which go to the file).
     let cache: LookBackCache?
@@ -255,10 +255,25 @@ public struct StoreTransaction: IncidentRecords {
 
     // MARK: Writes
 
-    /// Applies the desk's changes. Returns false, and applies nothing after it, when an event was already stored (its
-    /// message id exists): the rest of that decision (suggestions, key reasons) would be about an event never inserted.
-    @discardableResult
-    public func apply(_ changes: [Change]) throws -> Bool {
+    /// Applies one decision's changes, all or none. An event whose message is already stored (the unique index
+    /// `event_by_message`) throws `ChangeConflict.messageAlreadyStored`: the rest of that decision (suggestions, key
+    /// reasons) would be about an event never inserted. A decision of several changes runs in a savepoint, so a
+    /// conflict or any other error rolls back what it had applied and the transaction goes on without it; the
+    /// look-back cache then starts again from the file.
+    public func apply(_ changes: [Change]) throws {
+        guard changes.count > 1 else { return try applyEach(changes) }
+        do {
+            try db.inSavepoint {
+                try applyEach(changes)
+                return .commit
+            }
+        } catch {
+            cache?.forgetAll()
+            throw error
+        }
+    }
+
+    private func applyEach(_ changes: [Change]) throws {
         for change in changes {
             switch change {
             case let .createIncident(incident):
@@ -290,7 +305,9 @@ public struct StoreTransaction: IncidentRecords {
                     Self.encode(event.attachments), event.source.rawValue, Self.encode(event.keyReasons), event.milestone?.rawValue,
                     event.deletedAt.map(Self.micros),
                 ])
-                guard db.changesCount > 0 else { return false }
+                guard db.changesCount > 0 else {
+                    throw ChangeConflict.messageAlreadyStored(channel: event.channel, messageID: event.messageID ?? "")
+                }
                 cache?.update(event.incidentID) { $0.append(Self.asStored(event)) }
             case let .reviseEvent(incidentID, number, newText, revision):
                 try db.execute(sql: "INSERT INTO event_revision (incident_id, number, text, replaced_at) VALUES (?, ?, ?, ?)",
@@ -329,6 +346,5 @@ public struct StoreTransaction: IncidentRecords {
                 if let cache { cache.saved(try JSONDecoder().decode(PostmortemDraft.self, from: Data(body.utf8))) }
             }
         }
-        return true
     }
 }

@@ -118,7 +118,7 @@ struct CaptureTests {
         // A 📌 recorded before reactions were stored has no row: taking it away still clears the reason, once.
         try h.say("the graph for us", id: "m3", at: t0.addingTimeInterval(90))
         let legacy = try #require(h.timeline.first { $0.messageID == "m3" })
-        h.records.apply([.setKeyReasons(incidentID: legacy.incidentID, number: legacy.number, reasons: [.reaction])])
+        try h.records.apply([.setKeyReasons(incidentID: legacy.incidentID, number: legacy.number, reasons: [.reaction])])
         let unpin = CaptureInput.reaction(channel: Fixtures.channel, messageID: "m3", emoji: "pushpin", by: Fixtures.alice, added: false)
         #expect(try h.capture(unpin).0 == .updated)
         #expect(reasons("m3") == [])

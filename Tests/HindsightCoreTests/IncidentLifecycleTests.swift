@@ -124,7 +124,7 @@ struct IncidentLifecycleTests {
         var good = bad
         good.values = ["title": "Checkout down", "severity": "sev1", "at": "13:50"]
         let (accepted, changes) = try h.desk.submit(good, records: h.records)
-        h.records.apply(changes)
+        try h.records.apply(changes)
         guard case .accepted = accepted else { Issue.record("expected acceptance"); return }
         #expect(h.incident?.severity == .sev1)
         #expect(h.incident?.startedAt == t0.addingTimeInterval(-600))

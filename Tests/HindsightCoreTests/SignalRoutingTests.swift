@@ -13,7 +13,7 @@ struct SignalRoutingTests {
 
     func ingest(_ h: DeskHarness, _ s: ExternalSignal, routes: [SignalRoute] = []) throws -> (SignalOutcome, ChannelKey?, [Reply]) {
         let (outcome, channel, decision) = try h.desk.ingest(s, routes: routes, records: h.records)
-        h.records.apply(decision.changes)
+        try h.records.apply(decision.changes)
         return (outcome, channel, decision.replies)
     }
 

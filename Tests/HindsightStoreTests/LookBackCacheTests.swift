@@ -27,7 +27,7 @@ struct LookBackCacheTests {
         }
     }
 
-    @Test("after any mix of appends, edits, deletions, key changes, suggestions, rollbacks and another connection's writes, a write transaction reads what the file holds",
+    @Test("after any mix of appends, redeliveries refused whole, edits, deletions, key changes, suggestions, rollbacks and another connection's writes, a write transaction reads what the file holds",
           arguments: [1, 2, 3] as [UInt64])
     func agreesWithTheFile(seed: UInt64) async throws {
         let dir = try TemporaryDirectory()
@@ -49,6 +49,8 @@ struct LookBackCacheTests {
             let which = Int.random(in: 0..<2, using: &random)
             let incident = incidents[which]
             var changes: [Change] = []
+            // Events delivered a second time: each is its own decision after the batch, refused whole.
+            var redelivered: [TimelineEvent] = []
             for _ in 0..<Int.random(in: 1...3, using: &random) {
                 let at = t0.addingTimeInterval(Double(step) + Double.random(in: 0..<1, using: &random))
                 switch Int.random(in: 0..<11, using: &random) {
@@ -63,7 +65,7 @@ struct LookBackCacheTests {
                         milestone: n % 11 == 0 ? .mitigated : nil)
                     if n % 13 == 0 { event.deletedAt = at }
                     changes.append(.appendEvent(event))
-                    if n % 9 == 0 { changes.append(.appendEvent(event)) }   // a second delivery: ignored
+                    if n % 9 == 0 { redelivered.append(event) }
                 case 5 where numbers[which] > 0:
                     let n = Int.random(in: 1...numbers[which], using: &random)
                     changes.append(.setKeyReasons(incidentID: incident.id, number: n, reasons: reasons.randomElement(using: &random)!))
@@ -111,9 +113,17 @@ struct LookBackCacheTests {
                 try await other.write { tx in try tx.apply(batch) }
             default:
                 // Read first (the cache fills), then change, then read again inside the same transaction.
+                let again = redelivered
                 let (before, after) = try await store.write { tx in
                     let before = try LookBack(tx, incident.id)
                     try tx.apply(batch)
+                    for event in again {
+                        // A change before the conflict in the same decision is undone with it (a savepoint), and memory
+                        // must forget it too.
+                        #expect(throws: ChangeConflict.self) {
+                            try tx.apply([.setKeyReasons(incidentID: event.incidentID, number: event.number, reasons: [.note]), .appendEvent(event)])
+                        }
+                    }
                     return (before, try LookBack(tx, incident.id))
                 }
                 _ = before

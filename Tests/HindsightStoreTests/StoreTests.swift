@@ -61,18 +61,6 @@ struct StoreTests {
         #expect(try await reopened.read { tx in try tx.openIncident(in: self.channel) }?.id == incident().id)
     }
 
-    @Test("a platform message is stored once, whatever the number of deliveries")
-    func exactlyOnce() async throws {
-        let dir = try TemporaryDirectory()
-        let store = try Store(path: dir.databasePath)
-        let first = try await store.write { tx in try tx.apply([.createIncident(self.incident()), .appendEvent(self.event(1, message: "m1"))]) }
-        let second = try await store.write { tx in try tx.apply([.appendEvent(self.event(2, message: "m1"))]) }
-        #expect(first == true)
-        #expect(second == false)
-        #expect(try await store.read { tx in try tx.eventCount() } == 1)
-        #expect(try await store.read { tx in try tx.containsMessage(channel: self.channel, messageID: "m1") })
-    }
-
     @Test("reactions are stored once per person and emoji and survive reopening; replies are counted by thread")
     func reactionsAndReplies() async throws {
         let dir = try TemporaryDirectory()

@@ -58,6 +58,21 @@ public enum CaptureOutcome: Hashable, Sendable {
     }
 }
 
+/// Why records refused a decision. The decision is then applied not at all: none of its changes are kept.
+public enum ChangeConflict: Error, Hashable, Sendable {
+    /// The platform message is already stored, under this incident or any other: the exactly-once key
+    /// (platform, channel, message id), the same the store's unique index holds.
+    case messageAlreadyStored(channel: ChannelKey, messageID: String)
+}
+
+/// Records a decision is applied to: the store's write transaction, and the in-memory records of the tests. One
+/// contract suite runs the same cases against both.
+public protocol IncidentLedger: IncidentRecords {
+    /// Applies every change of one decision, or none: a change that would store a platform message a second time
+    /// throws `ChangeConflict.messageAlreadyStored`, and any error leaves the records as they were before the call.
+    func apply(_ changes: [Change]) throws
+}
+
 /// The read side the desk needs. The bot implements it over the store; tests implement it in memory.
 public protocol IncidentRecords {
     func openIncident(in channel: ChannelKey) throws -> Incident?

@@ -21,7 +21,7 @@ struct GuidedWhyFormTests {
             buttonsCanOpenForms: buttons
         )
         let (result, changes) = try h.desk.submit(submission, records: h.records)
-        h.records.apply(changes)
+        try h.records.apply(changes)
         return result
     }
 

@@ -133,7 +133,7 @@ struct PostmortemDialogTests {
         let (outcome, decision) = try restarted.capture(
             .message(ChannelMessage(channel: Fixtures.channel, messageID: "w2", author: Fixtures.alice, sentAt: at(42), text: "the pool limit was removed")),
             records: h.records)
-        h.records.apply(decision.changes)
+        try h.records.apply(decision.changes)
         #expect(outcome == .answered)
         let whys = try h.draft().entries(in: .why)
         #expect(whys.count == 2 && whys[1].parent == whys[0].number)
@@ -255,7 +255,7 @@ struct PostmortemFormTests {
     func submit(_ h: DeskHarness, _ form: String, _ values: [String: String], at minute: Double) throws -> FormResult {
         let submission = FormSubmission(formID: form, context: "", channel: Fixtures.channel, user: Fixtures.alice, values: values, submittedAt: at(minute))
         let (result, changes) = try h.desk.submit(submission, records: h.records)
-        h.records.apply(changes)
+        try h.records.apply(changes)
         return result
     }
 

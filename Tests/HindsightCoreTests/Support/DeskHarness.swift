@@ -1,79 +1,8 @@
 import Foundation
 import HindsightCore
 import HindsightPrompts
+import HindsightTesting
 import Testing
-
-/// An in-memory `IncidentRecords` that applies changes the way the store does (including exactly-once by message id),
-/// so desk behaviour is tested in microseconds without SQLite.
-final class InMemoryRecords: IncidentRecords {
-    var incidents: [IncidentID: Incident] = [:]
-    var events: [IncidentID: [TimelineEvent]] = [:]
-    var suggestionsByIncident: [IncidentID: [MilestoneSuggestion]] = [:]
-    var drafts: [IncidentID: PostmortemDraft] = [:]
-    var remindersSent: Set<String> = []
-    var reactionsByEvent: [String: Set<Reaction>] = [:]
-
-    func openIncident(in channel: ChannelKey) -> Incident? {
-        incidents.values.first { $0.channel == channel && $0.state == .open }
-    }
-
-    func latestIncident(in channel: ChannelKey) -> Incident? {
-        incidents.values.filter { $0.channel == channel }.max { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
-    }
-
-    func incident(_ id: IncidentID) -> Incident? { incidents[id] }
-    func openIncidents() -> [Incident] { incidents.values.filter { $0.state == .open }.sorted { $0.startedAt < $1.startedAt } }
-    func incidentCount(idPrefix: String) -> Int { incidents.keys.filter { $0.rawValue.hasPrefix(idPrefix) }.count }
-    func event(of incident: IncidentID, messageID: String) -> TimelineEvent? { events[incident, default: []].first { $0.messageID == messageID } }
-    func events(of incident: IncidentID) -> [TimelineEvent] { events[incident, default: []] }
-    func lastEventNumber(of incident: IncidentID) -> Int { events[incident, default: []].map(\.number).max() ?? 0 }
-    func reactions(of incident: IncidentID, number: Int) -> Set<Reaction> { reactionsByEvent["\(incident.rawValue)#\(number)", default: []] }
-    func suggestions(of incident: IncidentID) -> [MilestoneSuggestion] { suggestionsByIncident[incident, default: []] }
-    func postmortem(of incident: IncidentID) -> PostmortemDraft? { drafts[incident] }
-    func allIncidents() -> [Incident] { incidents.values.sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) } }
-    func allPostmortems() -> [PostmortemDraft] { drafts.values.sorted { $0.incidentID < $1.incidentID } }
-
-    func containsMessage(channel: ChannelKey, messageID: String) -> Bool {
-        events.values.joined().contains { $0.channel == channel && $0.messageID == messageID }
-    }
-
-    /// As the store: false, with nothing after it applied, when the event's message is already stored.
-    @discardableResult
-    func apply(_ changes: [Change]) -> Bool {
-        for change in changes {
-            switch change {
-            case let .createIncident(i), let .updateIncident(i):
-                incidents[i.id] = i
-            case let .appendEvent(e):
-                if let id = e.messageID, containsMessage(channel: e.channel, messageID: id) { return false }
-                events[e.incidentID, default: []].append(e)
-            case let .reviseEvent(incident, number, text, revision):
-                mutate(incident, number) { $0.revisions.append(revision); $0.text = text }
-            case let .markDeleted(incident, number, at):
-                mutate(incident, number) { $0.deletedAt = at }
-            case let .setKeyReasons(incident, number, reasons):
-                mutate(incident, number) { $0.keyReasons = reasons }
-            case let .setReaction(incident, number, reaction, added):
-                let key = "\(incident.rawValue)#\(number)"
-                if added { reactionsByEvent[key, default: []].insert(reaction) } else { reactionsByEvent[key]?.remove(reaction) }
-            case let .addSuggestion(s), let .updateSuggestion(s):
-                var list = suggestionsByIncident[s.incidentID, default: []]
-                if let i = list.firstIndex(where: { $0.number == s.number }) { list[i] = s } else { list.append(s) }
-                suggestionsByIncident[s.incidentID] = list
-            case let .savePostmortem(draft):
-                drafts[draft.incidentID] = draft
-            case let .markReminderSent(key, _):
-                remindersSent.insert(key)
-            }
-        }
-        return true
-    }
-
-    private func mutate(_ incident: IncidentID, _ number: Int, _ body: (inout TimelineEvent) -> Void) {
-        guard let i = events[incident]?.firstIndex(where: { $0.number == number }) else { return }
-        body(&events[incident]![i])
-    }
-}
 
 /// The repository's real `Prompts/` folder, so tests exercise the shipped texts and rules.
 enum Fixtures {
@@ -123,14 +52,14 @@ final class DeskHarness {
     @discardableResult
     func command(_ text: String, at: Date, by user: Person = Fixtures.alice, channel: ChannelKey = Fixtures.channel, forms: Bool = false) throws -> [Reply] {
         let decision = try desk.handle(CommandInvocation(channel: channel, user: user, text: text, receivedAt: at, canOpenForms: forms), records: records)
-        records.apply(decision.changes)
+        try records.apply(decision.changes)
         return decision.replies
     }
 
     @discardableResult
     func capture(_ input: CaptureInput) throws -> (CaptureOutcome, [Reply]) {
         let (outcome, decision) = try desk.capture(input, records: records)
-        records.apply(decision.changes)
+        try records.apply(decision.changes)
         return (outcome, decision.replies)
     }
 
