@@ -29,6 +29,8 @@ public final class Bot: Sendable {
         prometheus: PrometheusClient? = nil
     ) {
         self.store = store
+        var desk = desk
+        desk.connections = Connections(trackers: filer != nil, metrics: prometheus != nil)
         self.desk = desk
         self.logger = logger
         self.reportsDirectory = reportsDirectory
@@ -82,30 +84,70 @@ public final class Bot: Sendable {
     public var isFailingToCapture: Bool { captureFailing.withLock { $0 } }
 
     /// Runs a `/postmortem` command. Store failures become a reply that says nothing was lost and what to do.
+    ///
+    /// The desk decides and the decision is committed; then each effect it asked for (filing action items, a metric
+    /// query, a tracker sync) is performed, and what came of it goes back to the desk for a second decision,
+    /// committed the same way.
     public func handle(_ command: CommandInvocation) async -> [Reply] {
         let desk = self.desk
-        var filing: [Reply] = []
-        let parsed = desk.parser.parse(command.text, now: command.receivedAt)
-        if let filer, case let .success(.postmortem(.publish(force, _))) = parsed {
-            filing = await fileActionItems(command, force: force, filer: filer)
-        }
-        if let prometheus, case let .success(.postmortem(.metrics(query, threshold, from, to))) = parsed {
-            return await metrics(command, query: query, threshold: threshold, from: from, to: to, prometheus: prometheus)
-        }
-        if filer != nil, case .success(.postmortem(.actionsSync)) = parsed {
-            let synced = await syncActionItems(in: command.channel, now: command.receivedAt)
-            return synced.isEmpty ? [Reply(.ephemeral, desk.guide.render(.actionsInSync))] : synced.map(\.reply)
-        }
         do {
-            let decision = try await store.write { tx in
-                let decision = try desk.handle(command, records: tx)
-                try tx.apply(decision.changes)
-                return decision
+            let decision = try await commit { tx in try desk.handle(command, records: tx) }
+            var replies = decision.replies + save(decision.reports)
+            for effect in decision.effects {
+                let outcome = await perform(effect)
+                let next = try await commit { tx in try desk.resume(effect, with: outcome, records: tx) }
+                replies += next.replies + save(next.reports)
             }
-            return decision.replies + filing + save(decision.reports)
+            return replies
         } catch {
             logger.error("command failed", metadata: ["channel": "\(command.channel)", "error": "\(error)"])
             return [Reply(.ephemeral, desk.messages.render(.internalError, ["reason": "\(error)"]))]
+        }
+    }
+
+    /// Decides in one write transaction and applies the decision's changes there.
+    private func commit(_ decide: @escaping @Sendable (StoreTransaction) throws -> Decision) async throws(StoreError) -> Decision {
+        try await store.write { tx in
+            let decision = try decide(tx)
+            try tx.apply(decision.changes)
+            return decision
+        }
+    }
+
+    /// Does an effect's work over the network. Failures are part of the outcome (the desk words them); nothing here
+    /// changes the store.
+    private func perform(_ effect: Effect) async -> EffectOutcome {
+        switch effect.work {
+        case let .fileActionItems(id, _, _):
+            guard let filer, let (incident, draft) = await incidentAndDraft(id) else { return .filed([], failures: []) }
+            let (filed, errors) = await filer.file(draft, incident: incident, reportPath: ReportSlug.path(for: incident))
+            if !errors.isEmpty { logger.warning("action items not filed", metadata: ["errors": "\(errors.map(\.description))"]) }
+            return .filed(filed.map(\.tracked), failures: errors.map(\.description))
+        case let .queryMetric(query, _, start, end):
+            guard let prometheus else { return .metricFailed(reason: "Prometheus is not configured") }
+            do {
+                let samples = try await prometheus.range(query, start: start, end: end)
+                return .metric(samples: samples.map { (at: $0.0, value: $0.1) }, link: prometheus.graphLink(query, start: start, end: end))
+            } catch {
+                return .metricFailed(reason: "\(error)")
+            }
+        case let .syncActionItems(id):
+            guard let filer, let (_, draft) = await incidentAndDraft(id) else { return .synced(closed: [], failures: []) }
+            let (closed, errors) = await filer.closedItems(draft)
+            if !errors.isEmpty { logger.warning("tracker sync errors", metadata: ["incident": "\(id)", "errors": "\(errors.map(\.description))"]) }
+            return .synced(closed: closed.map(\.tracked), failures: errors.map(\.description))
+        }
+    }
+
+    private func incidentAndDraft(_ id: IncidentID) async -> (Incident, PostmortemDraft)? {
+        do {
+            return try await store.read { tx in
+                guard let incident = try tx.incident(id), let draft = try tx.postmortem(of: id) else { return nil }
+                return (incident, draft)
+            }
+        } catch {
+            logger.error("could not read the post-mortem", metadata: ["incident": "\(id)", "error": "\(error)"])
+            return nil
         }
     }
 
@@ -188,94 +230,13 @@ public final class Bot: Sendable {
         try await store.write { tx in try tx.endBackfill(channel) }
     }
 
-    /// Before a publication the review allows, files the action items not yet filed and stores their URLs, so the
-    /// report that follows links them. Returns the channel replies: the links, and what failed with what to fix.
-    private func fileActionItems(_ command: CommandInvocation, force: Bool, filer: ActionItemFiler) async -> [Reply] {
-        let desk = self.desk
-        let channel = command.channel
-        do {
-            let found = try await store.read { tx -> (Incident, PostmortemDraft, [TimelineEvent])? in
-                guard let incident = try tx.openIncident(in: channel) ?? tx.latestIncident(in: channel),
-                      let draft = try tx.postmortem(of: incident.id) else { return nil }
-                return (incident, draft, try tx.events(of: incident.id))
-            }
-            guard let (incident, draft, events) = found, !draft.actions.isEmpty else { return [] }
-            let review = desk.reviewChecklist.evaluate(incident: incident, events: events, draft: draft, today: command.receivedAt)
-            guard ReviewChecklist.isComplete(review) || force else { return [] }
-            let (filed, errors) = await filer.file(draft, incident: incident, reportPath: ReportSlug.path(for: incident))
-            if !filed.isEmpty {
-                try await store.write { tx in
-                    guard var current = try tx.postmortem(of: incident.id) else { return }
-                    for issue in filed {
-                        if let index = current.actions.firstIndex(where: { $0.number == issue.action }) {
-                            current.actions[index].issues[issue.tracker] = issue.url
-                        }
-                    }
-                    try tx.apply([.savePostmortem(current)])
-                }
-            }
-            var replies: [Reply] = []
-            if !filed.isEmpty {
-                let links = filed.map { issue in
-                    let ref = draft.actions.first { $0.number == issue.action }?.reference ?? "AI-\(issue.action)"
-                    return desk.guide.render(.issueLink, ["ref": ref, "tracker": issue.tracker, "url": issue.url])
-                }
-                replies.append(Reply(.channel, ([desk.guide.render(.issuesFiled, ["count": "\(filed.count)"])] + links).joined(separator: "\n")))
-            }
-            if !errors.isEmpty {
-                logger.warning("action items not filed", metadata: ["errors": "\(errors.map(\.description))"])
-                replies.append(Reply(.channel, trackerErrorsText(errors)))
-            }
-            return replies
-        } catch {
-            logger.error("filing action items failed", metadata: ["error": "\(error)"])
-            return [Reply(.ephemeral, desk.messages.render(.internalError, ["reason": "\(error)"]))]
-        }
-    }
-
-    /// Queries Prometheus over the incident window (15 minutes before the start to the resolution or now, unless
-    /// given) and stores the metric's summary as a timeline event.
-    private func metrics(
-        _ command: CommandInvocation, query: String, threshold: Double?, from: Date?, to: Date?, prometheus: PrometheusClient
-    ) async -> [Reply] {
-        let desk = self.desk
-        let channel = command.channel
-        do {
-            guard let incident = try await store.read({ tx in try tx.openIncident(in: channel) ?? tx.latestIncident(in: channel) }) else {
-                return [Reply(.ephemeral, desk.messages.render(.noIncident))]
-            }
-            let start = from ?? incident.startedAt.addingTimeInterval(-15 * 60)
-            let end = max(to ?? incident.milestones[.resolved].map { $0.addingTimeInterval(15 * 60) } ?? command.receivedAt, start.addingTimeInterval(60))
-            let samples: [(Date, Double)]
-            do {
-                samples = try await prometheus.range(query, start: start, end: end)
-            } catch {
-                return [Reply(.ephemeral, desk.guide.render(.metricFailed, ["reason": "\(error)"]))]
-            }
-            let summary = MetricSummary(samples: samples, incidentStart: incident.startedAt, threshold: threshold)
-            let link = prometheus.graphLink(query, start: start, end: end)
-            return try await store.write { tx in
-                let decision = try desk.metricEvent(query: query, summary: summary, threshold: threshold, link: link, by: command.user, channel: channel, records: tx)
-                try tx.apply(decision.changes)
-                return decision.replies
-            }
-        } catch {
-            logger.error("metrics command failed", metadata: ["error": "\(error)"])
-            return [Reply(.ephemeral, desk.messages.render(.internalError, ["reason": "\(error)"]))]
-        }
-    }
-
-    /// Marks done the action items whose tracker issue is closed, in `channel`'s incident or (nil) everywhere, and
-    /// returns what to post where. Tracker errors are logged and, for one channel, reported.
-    public func syncActionItems(in channel: ChannelKey? = nil, now: Date) async -> [(channel: ChannelKey, reply: Reply)] {
+    /// Marks done, in every incident, the action items whose tracker issue is closed (the reminder scheduler's round),
+    /// and returns what to post where. Tracker errors are logged.
+    public func syncActionItems(now: Date) async -> [(channel: ChannelKey, reply: Reply)] {
         guard let filer else { return [] }
         let desk = self.desk
         do {
             let work = try await store.read { tx -> [(Incident, PostmortemDraft)] in
-                if let channel {
-                    guard let incident = try tx.openIncident(in: channel) ?? tx.latestIncident(in: channel), let draft = try tx.postmortem(of: incident.id) else { return [] }
-                    return [(incident, draft)]
-                }
                 let incidents = Dictionary(try tx.allIncidents().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
                 return try tx.allPostmortems().compactMap { draft in incidents[draft.incidentID].map { ($0, draft) } }
             }
@@ -283,36 +244,16 @@ public final class Bot: Sendable {
             for (incident, draft) in work where draft.actions.contains(where: { !$0.issues.isEmpty }) {
                 let (closed, errors) = await filer.closedItems(draft)
                 if !errors.isEmpty { logger.warning("tracker sync errors", metadata: ["incident": "\(incident.id)", "errors": "\(errors.map(\.description))"]) }
-                if !closed.isEmpty {
-                    let done = try await store.write { tx -> [String] in
-                        guard var current = try tx.postmortem(of: incident.id) else { return [] }
-                        var refs: [String] = []
-                        for issue in closed {
-                            guard let index = current.actions.firstIndex(where: { $0.number == issue.action }),
-                                  current.actions[index].status == .open || current.actions[index].status == .inProgress else { continue }
-                            current.actions[index].status = .done
-                            current.actions[index].statusNote = "closed in \(issue.tracker): \(issue.url)"
-                            refs.append(current.actions[index].reference)
-                        }
-                        if !refs.isEmpty { try tx.apply([.savePostmortem(current)]) }
-                        return refs
-                    }
-                    if !done.isEmpty { out.append((incident.channel, Reply(.channel, desk.guide.render(.actionsSynced, ["refs": done.joined(separator: ", "), "id": incident.id.rawValue])))) }
-                }
-                if channel != nil, !errors.isEmpty {
-                    out.append((incident.channel, Reply(.ephemeral, trackerErrorsText(errors))))
-                }
+                guard !closed.isEmpty else { continue }
+                let tracked = closed.map(\.tracked)
+                let decision = try await commit { tx in try desk.actionItemsClosed(tracked, in: incident, records: tx) }
+                out += decision.replies.map { (incident.channel, $0) }
             }
             return out
         } catch {
             logger.error("tracker sync failed", metadata: ["error": "\(error)"])
             return []
         }
-    }
-
-    /// "N action items could not be filed…" with one line per tracker error, each saying what to fix.
-    private func trackerErrorsText(_ errors: [TrackerError]) -> String {
-        ([desk.guide.render(.issuesFailed, ["count": "\(errors.count)"])] + errors.map { "• \($0.description)" }).joined(separator: "\n")
     }
 
     /// Writes report files (atomically: a reader never sees half a report) once their decision is stored; a file that

@@ -84,3 +84,8 @@ public struct ActionItemFiler: Sendable {
         return TrackerIssue(title: "\(item.reference): \(item.text)", body: lines.joined(separator: "\n"), labels: labels, assignee: assignee, due: item.due)
     }
 }
+
+extension ActionItemFiler.Filed {
+    /// The same issue as the desk sees it.
+    public var tracked: TrackedIssue { TrackedIssue(action: action, tracker: tracker, url: url) }
+}

@@ -19,17 +19,19 @@ public enum Change: Hashable, Sendable {
     case markReminderSent(key: String, at: Date)
 }
 
-/// What the desk decided: the changes to store, then the replies to send and the report files to write once they
-/// are stored.
+/// What the desk decided: the changes to store, then the replies to send, the report files to write and the work
+/// outside the store to do (each effect's outcome comes back to the desk for a second decision) once they are stored.
 public struct Decision: Hashable, Sendable {
     public var changes: [Change]
     public var replies: [Reply]
     public var reports: [ReportFile]
+    public var effects: [Effect]
 
-    public init(changes: [Change] = [], replies: [Reply] = [], reports: [ReportFile] = []) {
+    public init(changes: [Change] = [], replies: [Reply] = [], reports: [ReportFile] = [], effects: [Effect] = []) {
         self.changes = changes
         self.replies = replies
         self.reports = reports
+        self.effects = effects
     }
 }
 

@@ -16,6 +16,7 @@ extension IncidentDesk {
         }
         if case .patterns = request { return Decision(replies: [Reply(.ephemeral, try patternsText(incident, records))]) }
         if let reply = formReply(for: request, inv, draft: try records.postmortem(of: incident.id)) { return Decision(replies: [reply]) }
+        if let effect = try effect(for: request, incident, inv, records) { return Decision(effects: [effect]) }
         var session = try session(incident, inv, records)
         if case .publish = request { session.similar = try similarIncidents(to: incident, records) }
         let replies = session.run(request)
@@ -36,7 +37,29 @@ extension IncidentDesk {
         return session.decision(replies)
     }
 
-    private func session(_ incident: Incident, _ inv: CommandInvocation, _ records: some IncidentRecords) throws -> PostmortemSession {
+    /// The work outside the store a request needs, where the bot has the connection for it: metrics from Prometheus
+    /// over the incident's window (15 minutes either side unless given), the state of filed issues, and filing the
+    /// action items before a publication the review allows. Without the connection the session answers it.
+    private func effect(for request: PostmortemRequest, _ incident: Incident, _ inv: CommandInvocation, _ records: some IncidentRecords) throws -> Effect? {
+        switch request {
+        case let .metrics(query, threshold, from, to) where connections.metrics:
+            let start = from ?? incident.startedAt.addingTimeInterval(-15 * 60)
+            let resolvedEnd = incident.milestones[.resolved].map { $0.addingTimeInterval(15 * 60) }
+            let end = max(to ?? resolvedEnd ?? inv.receivedAt, start.addingTimeInterval(60))
+            return Effect(.queryMetric(query: query, threshold: threshold, start: start, end: end), for: inv)
+        case .actionsSync where connections.trackers:
+            return Effect(.syncActionItems(incident: incident.id), for: inv)
+        case let .publish(force, channels) where connections.trackers:
+            guard let draft = try records.postmortem(of: incident.id), !draft.actions.isEmpty else { return nil }
+            let review = reviewChecklist.evaluate(incident: incident, events: try records.events(of: incident.id), draft: draft, today: inv.receivedAt)
+            guard ReviewChecklist.isComplete(review) || force else { return nil }   // the session refuses it, with the review
+            return Effect(.fileActionItems(incident: incident.id, force: force, channels: channels), for: inv)
+        default:
+            return nil
+        }
+    }
+
+    func session(_ incident: Incident, _ inv: CommandInvocation, _ records: some IncidentRecords) throws -> PostmortemSession {
         PostmortemSession(
             desk: self, incident: incident, draft: try records.postmortem(of: incident.id) ?? PostmortemDraft(incidentID: incident.id),
             events: try records.events(of: incident.id), user: inv.user, channel: inv.channel, now: inv.receivedAt
@@ -178,7 +201,7 @@ struct PostmortemSession {
         case .actions:
             return [Reply(.ephemeral, actionsText())]
         case .actionsSync:
-            // The bot answers this itself when a tracker is configured; reaching the desk means none is.
+            // With a tracker connected this is an effect (`IncidentDesk.effect(for:)`); reaching the session means none is.
             return [say(.noTrackers)]
         case .show:
             return [Reply(.ephemeral, showText())]
@@ -208,7 +231,7 @@ struct PostmortemSession {
             changed = true
             return [say(.tagged, ["id": incident.id.rawValue, "tags": draft.tags.map { "#\($0)" }.joined(separator: " ")])]
         case .metrics:
-            // The bot answers this itself when Prometheus is configured; reaching the desk means it is not.
+            // With Prometheus connected this is an effect (`IncidentDesk.effect(for:)`); reaching the session means it is not.
             return [say(.noPrometheus)]
         case .stats, .statsChart, .patterns:
             return [] // answered before a session is made
@@ -547,6 +570,15 @@ struct PostmortemSession {
     }
 
     // MARK: Publishing
+
+    /// Stores the URLs of issues just filed for the action items, so the report links them.
+    mutating func recordIssues(_ filed: [TrackedIssue]) {
+        for issue in filed {
+            guard let index = draft.actions.firstIndex(where: { $0.number == issue.action }) else { continue }
+            draft.actions[index].issues[issue.tracker] = issue.url
+            changed = true
+        }
+    }
 
     /// Renders the report; refuses (with the failing checks) when the review fails, unless forced.
     private mutating func publish(force: Bool, to extraChannels: [String]) -> [Reply] {

@@ -19,6 +19,8 @@ public struct IncidentDesk: Sendable {
     public var renderReport: @Sendable (ReportModel) -> String
     /// Channels (ids on the incident's platform) that get every published report (`HINDSIGHT_STAKEHOLDER_CHANNELS`).
     public var stakeholderChannels: [String] = []
+    /// The connections the bot has for effects (trackers, Prometheus); without one, the command that needs it says so.
+    public var connections = Connections()
 
     public init(
         messages: MessageCatalog, classifierRules: ClassifierRules, postmortem: PostmortemGuide, lint: LintRules, zone: TimeZone,

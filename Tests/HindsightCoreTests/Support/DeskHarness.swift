@@ -43,6 +43,12 @@ final class DeskHarness {
         return self
     }
 
+    /// The same records, deciding for a bot with these connections (trackers, Prometheus).
+    func withConnections(_ connections: Connections) -> DeskHarness {
+        desk.connections = connections
+        return self
+    }
+
     /// The same records, with stakeholder channels configured on the desk.
     func withStakeholders(_ channels: [String]) -> DeskHarness {
         desk.stakeholderChannels = channels
@@ -54,6 +60,20 @@ final class DeskHarness {
         let decision = try desk.handle(CommandInvocation(channel: channel, user: user, text: text, receivedAt: at, canOpenForms: forms), records: records)
         try records.apply(decision.changes)
         return decision.replies
+    }
+
+    /// Runs a command and returns the whole decision, applied, effects included.
+    func decide(_ text: String, at: Date, by user: Person = Fixtures.alice) throws -> Decision {
+        let decision = try desk.handle(CommandInvocation(channel: Fixtures.channel, user: user, text: text, receivedAt: at), records: records)
+        try records.apply(decision.changes)
+        return decision
+    }
+
+    /// The second decision of `effect`, given what performing it came to, applied.
+    func resume(_ effect: Effect, with outcome: EffectOutcome) throws -> Decision {
+        let decision = try desk.resume(effect, with: outcome, records: records)
+        try records.apply(decision.changes)
+        return decision
     }
 
     @discardableResult
