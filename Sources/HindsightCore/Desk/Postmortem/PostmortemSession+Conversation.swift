@@ -1,0 +1,157 @@
+import Foundation
+
+/// The guided conversation: the bot asks one person a question and takes their next message as the answer; the 5
+/// whys go one level deeper per answer until the root cause is proposed.
+extension PostmortemSession {
+    // MARK: Guided conversation
+
+    mutating func ask(_ step: Conversation.Step) -> [Reply] {
+        draft.setConversation(Conversation(person: user, channel: channel, step: step, askedAt: now), for: user, in: channel)
+        return [Reply(.channel, question(step) + "\n" + guide.render(.answerHint, ["user": user.name]))]
+    }
+
+    func question(_ step: Conversation.Step) -> String {
+        switch step {
+        case let .single(section):
+            return guide.ask(PostmortemGuide.Question(rawValue: section.rawValue) ?? .summary, ["title": incident.title])
+        case let .impact(index):
+            return guide.impactFields[min(index, guide.impactFields.count - 1)].question
+        case let .why(parent):
+            if let parent, let entry = draft.entry(parent) { return desk.nextWhyQuestion(after: entry, in: draft) }
+            return guide.ask(.whyFirst, ["problem": problemStatement, "level": "1"]) + "\n" + guide.ask(.whyHint)
+        }
+    }
+
+    var problemStatement: String { draft.entries(in: .summary).first?.text ?? incident.title }
+
+    mutating func answer(_ text: String, conversation: Conversation, messageID: String) -> [Reply] {
+        var conversation = conversation
+        conversation.lastMessageID = messageID
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let answerWords = guide.answers
+        if answerWords.cancels(trimmed) {
+            draft.setConversation(nil, for: user, in: channel)
+            return [say(.conversationCancelled)]
+        }
+        switch conversation.step {
+        case let .single(section):
+            draft.setConversation(nil, for: user, in: channel)
+            return addEntry(section, text: trimmed, field: nil)
+        case let .impact(index):
+            var replies: [Reply] = []
+            if !answerWords.skips(trimmed), !trimmed.isEmpty {
+                replies += addEntry(.impact, text: trimmed, field: guide.impactFields[index].key)
+            }
+            if index + 1 < guide.impactFields.count {
+                conversation.step = .impact(field: index + 1)
+                conversation.askedAt = now
+                draft.setConversation(conversation, for: user, in: channel)
+                return replies + [Reply(.channel, question(conversation.step))]
+            }
+            draft.setConversation(nil, for: user, in: channel)
+            let filled = Set(draft.entries(in: .impact).compactMap(\.field)).count
+            return replies + [say(.impactDone, ["count": "\(filled)", "total": "\(guide.impactFields.count)"], .channel)]
+        case let .why(parent):
+            if let reason = answerWords.doneReason(trimmed) {
+                draft.setConversation(conversation, for: user, in: channel)
+                return whysDone(reason: reason.isEmpty ? nil : reason)
+            }
+            let words = trimmed.split(separator: " ").map(String.init)
+            let (body, evidence) = PostmortemRequestParser.splitEvidence(words)
+            draft.setConversation(conversation, for: user, in: channel)
+            return addWhy(body, parent: parent, evidence: evidence, guided: true)
+        }
+    }
+
+    // MARK: 5 whys
+
+    mutating func startWhys() -> [Reply] {
+        if let existing = draft.conversation(of: user.id, in: channel), case .why = existing.step {
+            setWhyConversationTime(existing)
+            return [Reply(.channel, question(existing.step))]
+        }
+        return ask(.why(parent: draft.deepestWhy?.number))
+    }
+
+    mutating func addWhy(_ text: String, parent: Int?, evidence: [String], guided: Bool) -> [Reply] {
+        var replies = addEntry(.why, text: text, field: nil, parent: parent, evidence: evidence)
+        guard let entry = draft.entries.last else { return replies }
+        let blamesPerson = entry.findings.contains { $0.kind == .humanError || $0.kind == .personAsCause }
+        let depth = draft.depth(of: entry.number)
+        if blamesPerson {
+            // A chain may not end at a person: ask what allowed it to have this impact, one level deeper.
+            if guided { setWhyConversation(parent: entry.number) }
+            var followUp = say(.whyBlameFollowUp, ["ref": entry.reference, "level": "\(depth + 1)"], .channel)
+            if offersNextWhy { followUp.actions = [desk.nextWhyButton(after: entry, in: draft)] }
+            replies.append(followUp)
+            return replies
+        }
+        if depth >= guide.minimumWhyDepth {
+            if guided { draft.setConversation(nil, for: user, in: channel) }
+            replies.append(proposal())
+            return replies
+        }
+        if guided {
+            setWhyConversation(parent: entry.number)
+            replies.append(Reply(.channel, question(.why(parent: entry.number))))
+        } else if offersNextWhy {
+            replies.append(Reply(.channel, question(.why(parent: entry.number)), actions: [desk.nextWhyButton(after: entry, in: draft)]))
+        }
+        return replies
+    }
+
+    /// Asking again restarts the answer window.
+    mutating func setWhyConversationTime(_ conversation: Conversation) {
+        var conversation = conversation
+        conversation.askedAt = now
+        draft.setConversation(conversation, for: user, in: channel)
+    }
+
+    mutating func setWhyConversation(parent: Int) {
+        var conversation = draft.conversation(of: user.id, in: channel) ?? Conversation(person: user, channel: channel, step: .why(parent: parent), askedAt: now)
+        conversation.step = .why(parent: parent)
+        conversation.askedAt = now
+        draft.setConversation(conversation, for: user, in: channel)
+    }
+
+    func proposal() -> Reply {
+        guard let deepest = draft.deepestWhy else { return say(.rootCauseNone) }
+        return say(.rootCauseProposal, ["ref": deepest.reference, "text": deepest.text, "depth": "\(draft.depth(of: deepest.number))"], .channel)
+    }
+
+    mutating func whysDone(reason: String?) -> [Reply] {
+        let depth = draft.whyDepth
+        guard depth > 0 else { return [say(.rootCauseNone)] }
+        if depth < guide.minimumWhyDepth {
+            guard let reason else { return [say(.whyNeedsReason, ["minimum": "\(guide.minimumWhyDepth)", "depth": "\(depth)"])] }
+            draft.whysStoppedEarly = desk.redact(reason)
+        }
+        draft.setConversation(nil, for: user, in: channel)
+        var replies: [Reply] = []
+        if let reason, depth < guide.minimumWhyDepth {
+            replies.append(say(.whyStoppedEarly, ["depth": "\(depth)", "reason": reason], .channel))
+        }
+        return replies + [proposal()]
+    }
+
+    mutating func rootCause(_ choice: PostmortemRequest.RootCauseChoice) -> [Reply] {
+        let chosen: (text: String, entry: Int?)
+        switch choice {
+        case .propose:
+            return [proposal()]
+        case .confirm:
+            guard let deepest = draft.deepestWhy else { return [say(.rootCauseNone)] }
+            chosen = (deepest.text, deepest.number)
+        case let .entry(n):
+            guard let entry = draft.entry(n), entry.section == .why else { return [say(.unknownEntry, ["ref": "P\(n)"])] }
+            chosen = (entry.text, n)
+        case let .text(text):
+            chosen = (desk.redact(text), draft.deepestWhy?.number)
+        }
+        draft.rootCause = RootCause(text: chosen.text, entry: chosen.entry, confirmedBy: user, confirmedAt: now)
+        var lines = [guide.render(.rootCauseConfirmed, ["text": chosen.text, "user": user.name])]
+        let check = desk.blameless.check(chosen.text, people: people)
+        lines += check.findings.map { guide.render(.findingLine, ["excerpt": $0.excerpt, "suggestion": $0.suggestion]) }
+        return [Reply(.channel, lines.joined(separator: "\n"))]
+    }
+}
