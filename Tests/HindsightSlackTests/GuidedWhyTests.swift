@@ -34,7 +34,10 @@ struct SlackGuidedWhyTests {
                 #expect(message["text"]?.string == question)
                 let opened = h.calls("views.open").count
                 let click = try await h.click(message, button)
-                try await eventually("views.open for level \(level + 1)") { h.calls("views.open").count == opened + 1 }
+                // Answered, not only received: the fake records a call when it arrives and its status once it answers.
+                try await eventually("views.open for level \(level + 1)") {
+                    h.calls("views.open").count == opened + 1 && h.calls("views.open").last?.status != 0
+                }
                 let call = try #require(h.calls("views.open").last)
                 #expect(call.arguments["trigger_id"]?.string == click.triggerID, "the modal opened with the click's trigger_id")
                 #expect(call.status == 200)

@@ -99,6 +99,14 @@ public struct Conversation: Codable, Hashable, Sendable {
     public var askedAt: Date
     /// The last message taken as an answer, so a redelivered message is not answered twice.
     public var lastMessageID: String?
+
+    public init(person: Person, channel: ChannelKey, step: Step, askedAt: Date, lastMessageID: String? = nil) {
+        self.person = person
+        self.channel = channel
+        self.step = step
+        self.askedAt = askedAt
+        self.lastMessageID = lastMessageID
+    }
 }
 
 /// Everything written for one incident's post-mortem, stored as it is entered.

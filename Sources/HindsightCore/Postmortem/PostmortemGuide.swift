@@ -30,6 +30,12 @@ public struct PostmortemGuide: Codable, Sendable {
         /// The first word of the answer; the rest is the reason (`done the cause is known`).
         public var done: [String]
 
+        public init(cancel: [String], skip: [String], done: [String]) {
+            self.cancel = cancel
+            self.skip = skip
+            self.done = done
+        }
+
         public static let english = AnswerWords(cancel: ["cancel", "stop"], skip: ["skip"], done: ["done"])
 
         /// Whether `answer` is one of `words` (whole, any case).

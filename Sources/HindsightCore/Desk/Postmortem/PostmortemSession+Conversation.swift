@@ -24,43 +24,33 @@ extension PostmortemSession {
 
     var problemStatement: String { draft.entries(in: .summary).first?.text ?? incident.title }
 
+    /// Takes a message as the answer to `conversation`: the conversation decides what the answer does
+    /// (`Conversation.handle`), and the session does it.
     mutating func answer(_ text: String, conversation: Conversation, messageID: String) -> [Reply] {
         var conversation = conversation
-        conversation.lastMessageID = messageID
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let answerWords = guide.answers
-        if answerWords.cancels(trimmed) {
-            draft.setConversation(nil, for: user, in: channel)
-            return [say(.conversationCancelled)]
+        let actions = conversation.handle(text, messageID: messageID, at: now, words: guide.answers, impactFields: guide.impactFields.map(\.key))
+        draft.setConversation(actions.contains(.end) ? nil : conversation, for: user, in: channel)
+        var replies: [Reply] = []
+        for action in actions {
+            switch action {
+            case .end:
+                break
+            case .cancelled:
+                replies.append(say(.conversationCancelled))
+            case let .add(section, text, field):
+                replies += addEntry(section, text: text, field: field)
+            case .ask:
+                replies.append(Reply(.channel, question(conversation.step)))
+            case .impactDone:
+                let filled = Set(draft.entries(in: .impact).compactMap(\.field)).count
+                replies.append(say(.impactDone, ["count": "\(filled)", "total": "\(guide.impactFields.count)"], .channel))
+            case let .addWhy(parent, text, evidence):
+                replies += addWhy(text, parent: parent, evidence: evidence, guided: true)
+            case let .whysDone(reason):
+                replies += whysDone(reason: reason)
+            }
         }
-        switch conversation.step {
-        case let .single(section):
-            draft.setConversation(nil, for: user, in: channel)
-            return addEntry(section, text: trimmed, field: nil)
-        case let .impact(index):
-            var replies: [Reply] = []
-            if !answerWords.skips(trimmed), !trimmed.isEmpty {
-                replies += addEntry(.impact, text: trimmed, field: guide.impactFields[index].key)
-            }
-            if index + 1 < guide.impactFields.count {
-                conversation.step = .impact(field: index + 1)
-                conversation.askedAt = now
-                draft.setConversation(conversation, for: user, in: channel)
-                return replies + [Reply(.channel, question(conversation.step))]
-            }
-            draft.setConversation(nil, for: user, in: channel)
-            let filled = Set(draft.entries(in: .impact).compactMap(\.field)).count
-            return replies + [say(.impactDone, ["count": "\(filled)", "total": "\(guide.impactFields.count)"], .channel)]
-        case let .why(parent):
-            if let reason = answerWords.doneReason(trimmed) {
-                draft.setConversation(conversation, for: user, in: channel)
-                return whysDone(reason: reason.isEmpty ? nil : reason)
-            }
-            let words = trimmed.split(separator: " ").map(String.init)
-            let (body, evidence) = PostmortemRequestParser.splitEvidence(words)
-            draft.setConversation(conversation, for: user, in: channel)
-            return addWhy(body, parent: parent, evidence: evidence, guided: true)
-        }
+        return replies
     }
 
     // MARK: 5 whys
