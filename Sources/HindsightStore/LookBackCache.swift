@@ -3,9 +3,10 @@ import GRDB
 import HindsightCore
 import Synchronization
 
-/// What capture reads about an incident for every message (its newest events, the milestone suggestions, when a person
-/// last posted, the last event number, and the post-mortem draft, whose open questions decide whether a message is an
-/// answer), kept in memory beside the writer connection so that a message costs no queries for them.
+/// What capture reads about an incident for every message (the channel's open incident, its newest events, the
+/// milestone suggestions, when a person last posted, the last event number, and the post-mortem draft, whose open
+/// questions decide whether a message is an answer), kept in memory beside the writer connection so that a message
+/// costs no queries for them.
 ///
 /// It is coherent with the file because it changes only with it: a write transaction works on a copy that `apply`
 /// updates change by change the way the SQL does, and the copy replaces the cache when the transaction commits and is
@@ -34,7 +35,9 @@ final class LookBackCache: Sendable {
         var entries: [IncidentID: Entry] = [:]
         /// Drafts by incident; `.some(nil)`: the incident has none.
         var drafts: [IncidentID: PostmortemDraft?] = [:]
-        var count: Int { entries.count + drafts.count }
+        /// The open incident of each channel asked about; `.some(nil)`: the channel has none.
+        var open: [ChannelKey: Incident?] = [:]
+        var count: Int { entries.count + drafts.count + open.count }
     }
 
     private struct State {
@@ -63,6 +66,7 @@ final class LookBackCache: Sendable {
             if let working = state.working {
                 state.committed.entries.merge(working.entries) { _, new in new }
                 state.committed.drafts.merge(working.drafts) { _, new in new }
+                state.committed.open.merge(working.open) { _, new in new }
             }
             state.working = nil
         }
@@ -105,6 +109,29 @@ final class LookBackCache: Sendable {
     /// Caches the entry of an incident just created in the open transaction.
     func insert(_ incident: IncidentID, _ entry: Entry) {
         state.withLock { $0.working?.entries[incident] = entry }
+    }
+
+    /// The open incident of `channel` in the open transaction (nil: none), read from the file the first time.
+    func openIncident(_ channel: ChannelKey, fill: () throws -> Incident?) rethrows -> Incident? {
+        let known: Incident?? = state.withLock { $0.working?.open[channel] ?? $0.committed.open[channel] }
+        if let known { return known }
+        let incident = try fill()
+        state.withLock { $0.working?.open[channel] = .some(incident) }
+        return incident
+    }
+
+    /// An incident the open transaction created or changed, as reading it back gives it: it is its channel's open
+    /// incident, or, when it was and is no longer open, the channel has none (the file allows one open per channel).
+    func stored(_ incident: Incident) {
+        state.withLock { state in
+            guard state.working != nil else { return }
+            if incident.state == .open {
+                state.working?.open[incident.channel] = .some(incident)
+                return
+            }
+            let known: Incident?? = state.working?.open[incident.channel] ?? state.committed.open[incident.channel]
+            if case let .some(.some(cached)) = known, cached.id == incident.id { state.working?.open[incident.channel] = .some(nil) }
+        }
     }
 
     /// The post-mortem draft of `incident` in the open transaction (nil: none), read from the file the first time.

@@ -55,6 +55,14 @@ extension StoreTransaction {
     }
 
     /// An event as reading it back from the file gives it: times to the microsecond, no revisions.
+    /// An incident as reading it back gives it: times to the microsecond.
+    static func asStored(_ incident: Incident) -> Incident {
+        var incident = incident
+        incident.createdAt = date(micros(incident.createdAt))
+        incident.milestones = incident.milestones.mapValues { date(micros($0)) }
+        return incident
+    }
+
     static func asStored(_ event: TimelineEvent) -> TimelineEvent {
         var event = event
         event.occurredAt = date(micros(event.occurredAt))

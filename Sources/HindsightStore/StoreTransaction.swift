@@ -16,6 +16,11 @@ public struct StoreTransaction: IncidentLedger {
     // MARK: Reads
 
     public func openIncident(in channel: ChannelKey) throws -> Incident? {
+        guard let cache else { return try fileOpenIncident(in: channel) }
+        return try cache.openIncident(channel) { try fileOpenIncident(in: channel) }
+    }
+
+    private func fileOpenIncident(in channel: ChannelKey) throws -> Incident? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM incident WHERE platform = ? AND channel_id = ? AND state = 'open'"),
                          arguments: [channel.platform.rawValue, channel.channelID]).map(Self.incident)
     }
@@ -287,12 +292,14 @@ public struct StoreTransaction: IncidentLedger {
                         Self.micros(incident.createdAt),
                     ] + Self.milestoneColumns(incident)))
                 cache?.insert(incident.id, LookBackCache.Entry(recent: [], complete: true, lastPersonPost: nil, suggestions: []))
+                cache?.stored(Self.asStored(incident))
             case let .updateIncident(incident):
                 try db.execute(sql: """
                     UPDATE incident SET title = ?, severity = ?, state = ?, started_at = ?, detected_at = ?, acknowledged_at = ?,
                         mitigated_at = ?, resolved_at = ? WHERE id = ?
                     """, arguments: StatementArguments([incident.title, incident.severity.rawValue, incident.state.rawValue]
                         + Self.milestoneColumns(incident) + [incident.id.rawValue]))
+                cache?.stored(Self.asStored(incident))
             case let .appendEvent(event):
                 let statement = try db.cachedStatement(sql: """
                     INSERT OR IGNORE INTO event (incident_id, number, platform, channel_id, message_id, author_id, author_name, occurred_at,

@@ -15,8 +15,9 @@ struct LookBackCacheTests {
         var lastNumber: Int
         var suggestions: [MilestoneSuggestion]
         var draft: PostmortemDraft?
+        var open: Incident?
 
-        init(_ tx: StoreTransaction, _ id: IncidentID) throws {
+        init(_ tx: StoreTransaction, _ id: IncidentID, channel: ChannelKey) throws {
             let windows = [1, 8, 12, LookBackCache.depth, LookBackCache.depth + 9]
             recent = try windows.map { try tx.recentEvents(of: id, limit: $0) }
             keyCounts = try windows.map { try tx.keyEventCount(of: id, amongLast: $0) }
@@ -24,10 +25,11 @@ struct LookBackCacheTests {
             lastNumber = try tx.lastEventNumber(of: id)
             suggestions = try tx.suggestions(of: id)
             draft = try tx.postmortem(of: id)
+            open = try tx.openIncident(in: channel)
         }
     }
 
-    @Test("after any mix of appends, redeliveries refused whole, edits, deletions, key changes, suggestions, rollbacks and another connection's writes, a write transaction reads what the file holds",
+    @Test("after any mix of appends, redeliveries refused whole, edits, deletions, key changes, suggestions, resolutions and reopenings, rollbacks and another connection's writes, a write transaction reads what the file holds",
           arguments: [1, 2, 3] as [UInt64])
     func agreesWithTheFile(seed: UInt64) async throws {
         let dir = try TemporaryDirectory()
@@ -53,7 +55,7 @@ struct LookBackCacheTests {
             var redelivered: [TimelineEvent] = []
             for _ in 0..<Int.random(in: 1...3, using: &random) {
                 let at = t0.addingTimeInterval(Double(step) + Double.random(in: 0..<1, using: &random))
-                switch Int.random(in: 0..<11, using: &random) {
+                switch Int.random(in: 0..<12, using: &random) {
                 case 0...4:
                     numbers[which] += 1
                     let n = numbers[which]
@@ -93,6 +95,13 @@ struct LookBackCacheTests {
                     draft.whysStoppedEarly = Bool.random(using: &random) ? "known at \(step)" : nil
                     draft.followUpReview = at
                     changes.append(.savePostmortem(draft))
+                case 11:
+                    // Resolved, reopened, renamed: the channel's open incident as capture reads it.
+                    var changed = incident
+                    changed.state = Bool.random(using: &random) ? .open : .resolved
+                    changed.title = "Incident \(which + 1) at step \(step)"
+                    changed.milestones[.resolved] = changed.state == .resolved ? at : nil
+                    changes.append(.updateIncident(changed))
                 default:
                     break
                 }
@@ -102,9 +111,9 @@ struct LookBackCacheTests {
             case 3:
                 // Rolled back: the file keeps nothing of it, and neither may memory. The numbers used are free again.
                 _ = try? await store.write { tx in
-                    _ = try LookBack(tx, incident.id)
+                    _ = try LookBack(tx, incident.id, channel: incident.channel)
                     try tx.apply(batch)
-                    _ = try LookBack(tx, incident.id)
+                    _ = try LookBack(tx, incident.id, channel: incident.channel)
                     throw Rollback()
                 }
                 numbers[which] = try await store.read { tx in try tx.lastEventNumber(of: incident.id) }
@@ -115,7 +124,7 @@ struct LookBackCacheTests {
                 // Read first (the cache fills), then change, then read again inside the same transaction.
                 let again = redelivered
                 let (before, after) = try await store.write { tx in
-                    let before = try LookBack(tx, incident.id)
+                    let before = try LookBack(tx, incident.id, channel: incident.channel)
                     try tx.apply(batch)
                     for event in again {
                         // A change before the conflict in the same decision is undone with it (a savepoint), and memory
@@ -124,15 +133,15 @@ struct LookBackCacheTests {
                             try tx.apply([.setKeyReasons(incidentID: event.incidentID, number: event.number, reasons: [.note]), .appendEvent(event)])
                         }
                     }
-                    return (before, try LookBack(tx, incident.id))
+                    return (before, try LookBack(tx, incident.id, channel: incident.channel))
                 }
                 _ = before
-                let file = try await store.read { tx in try LookBack(tx, incident.id) }
+                let file = try await store.read { tx in try LookBack(tx, incident.id, channel: incident.channel) }
                 #expect(after == file, "step \(step): inside the transaction that made the change")
             }
             for checked in incidents {
-                let memory = try await store.write { tx in try LookBack(tx, checked.id) }
-                let file = try await store.read { tx in try LookBack(tx, checked.id) }
+                let memory = try await store.write { tx in try LookBack(tx, checked.id, channel: checked.channel) }
+                let file = try await store.read { tx in try LookBack(tx, checked.id, channel: checked.channel) }
                 #expect(memory == file, "step \(step), \(checked.id.rawValue)")
             }
         }
