@@ -40,12 +40,8 @@ public final class Bot: Sendable {
 
     /// Stores channel activity on the open incident's timeline. Throws only when the store cannot write, in which case
     /// the adapter must not acknowledge (the platform will deliver it again).
+    /// (`hindsight_capture_duration_seconds` is the adapters' to record: from reading the event off the socket.)
     public func capture(_ input: CaptureInput) async throws(StoreError) -> (outcome: CaptureOutcome, replies: [Reply]) {
-        let started = ContinuousClock.now
-        defer {
-            Timer(label: "hindsight_capture_duration_seconds", dimensions: [("platform", input.channel.platform.rawValue)])
-                .record(duration: started.duration(to: .now))
-        }
         let result = try await capture(batch: [input])[0]
         logger.trace("captured", metadata: ["channel": "\(input.channel)", "outcome": "\(result.outcome)"])
         return result

@@ -4,6 +4,7 @@ import HindsightCore
 import HindsightNet
 import HindsightServer
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 
@@ -99,7 +100,7 @@ public final class MattermostAdapter: Service, Sendable {
         let session = SocketSession(
             url: configuration.webSocketURL, token: configuration.token, pingInterval: configuration.pingInterval,
             webSockets: webSockets, policy: reconnectPolicy, logger: logger,
-            deliver: { [self] event in await self.capture(event, translator: translator) },
+            deliver: { [self] event, received in await self.capture(event, received: received, translator: translator) },
             watermark: { [self] in await self.watermark() },
             backfill: { points in await backfiller.backfill(points) },
             connected: connectionState
@@ -118,8 +119,9 @@ public final class MattermostAdapter: Service, Sendable {
         }
     }
 
-    /// Stores one live or replayed event; false if the store failed (so it is replayed, not lost).
-    private func capture(_ event: SocketEvent, translator: EventTranslator) async -> Bool {
+    /// Stores one live or replayed event; false if the store failed (so it is replayed, not lost). The time from
+    /// reading it off the socket to storing it is `hindsight_capture_duration_seconds`, as Slack's to acknowledging it.
+    private func capture(_ event: SocketEvent, received: ContinuousClock.Instant, translator: EventTranslator) async -> Bool {
         let inputs: [CaptureInput]
         do {
             inputs = try await translator.inputs(for: event, names: directory)
@@ -135,6 +137,10 @@ public final class MattermostAdapter: Service, Sendable {
                 logger.error("could not store a mattermost event", metadata: ["event": "\(event.name)", "error": "\(error)"])
                 return false
             }
+        }
+        if !inputs.isEmpty {
+            Timer(label: "hindsight_capture_duration_seconds", dimensions: [("platform", "mattermost")])
+                .record(duration: received.duration(to: .now))
         }
         return true
     }

@@ -70,6 +70,9 @@ struct MattermostProcessTests {
             #expect(metrics.contains(#"hindsight_events_captured_total{platform="mattermost",outcome="stored"} 3"#)
                     || metrics.contains(#"hindsight_events_captured_total{outcome="stored",platform="mattermost"} 3"#), "\(metrics.prefix(2000))")
             #expect(metrics.contains("hindsight_api_calls_total"))
+            // The same latency as Slack's: from reading the event off the socket to storing it.
+            let latencyLines = metrics.split(separator: "\n").filter { $0.hasPrefix("hindsight_capture_duration_seconds") && $0.contains(#"platform="mattermost""#) }
+            #expect(latencyLines.contains { $0.contains("_count") && !$0.hasSuffix(" 0") }, "read-to-stored latency recorded: \(latencyLines)")
             #expect(metrics.contains("hindsight_open_incidents 1"))
             #expect(metrics.contains("hindsight_connection_up"))
             // The container's HEALTHCHECK: the binary asks /readyz itself.

@@ -14,8 +14,9 @@ struct SocketSession: Sendable {
     let webSockets: WebSocketClient
     let policy: ReconnectPolicy
     let logger: Logger
-    /// Stores one event; false when it could not be stored (the server is then asked to replay it).
-    let deliver: @Sendable (SocketEvent) async -> Bool
+    /// Stores one event read off the socket at the given instant; false when it could not be stored (the server is then
+    /// asked to replay it).
+    let deliver: @Sendable (SocketEvent, ContinuousClock.Instant) async -> Bool
     /// Where capture stands in each open incident channel. Read before each connection, so events that arrive on it
     /// (even ahead of its `hello`) cannot move the starting point past posts that are still missing.
     let watermark: @Sendable () async -> [BackfillPoint]
@@ -28,7 +29,8 @@ struct SocketSession: Sendable {
     typealias BackfillPoint = HindsightBot.BackfillPoint
 
     private enum Signal: Sendable {
-        case text(String)
+        /// A text frame and when it was read off the socket.
+        case text(String, ContinuousClock.Instant)
         case closed(WebSocketCloseReason)
         case pingDue
     }
@@ -87,7 +89,7 @@ struct SocketSession: Sendable {
             group.addTask {
                 for await event in connection.events {
                     switch event {
-                    case .text(let text): sink.yield(.text(text))
+                    case .text(let text): sink.yield(.text(text, .now))
                     case .binary: break
                     case .closed(let reason): sink.yield(.closed(reason))
                     }
@@ -103,11 +105,13 @@ struct SocketSession: Sendable {
             defer { group.cancelAll() }
             let clock = ContinuousClock()
             var lastPing = clock.now
+            var received = clock.now
             var queue: [SocketResumeMachine.Action] = []
             var unused: [BackfillPoint]? = points
             for await signal in signals {
                 switch signal {
-                case .text(let text):
+                case let .text(text, at):
+                    received = at
                     switch try? SocketMessage.decode(text) {
                     case .event(let event)?: queue = machine.handle(.event(event))
                     case let .reply(seqReply, ok)?: queue = machine.handle(.reply(seqReply: seqReply, ok: ok))
@@ -130,7 +134,7 @@ struct SocketSession: Sendable {
                     let action = queue.removeFirst()
                     switch action {
                     case .deliver(let event):
-                        if await !deliver(event), let seq = event.seq {
+                        if await !deliver(event, received), let seq = event.seq {
                             queue += machine.handle(.deliveryFailed(seq: seq))
                         }
                     case .backfill:
