@@ -31,6 +31,7 @@ extension IncidentDesk {
     /// Why an event is key, as responders read it (`Prompts/classifier.yaml`, `key_reason_labels`), in a fixed
     /// order; `milestone` is left out (the marker says it), and so is `candidate` once the milestone is confirmed.
     public func keyReasonText(_ reasons: Set<KeyReason>, confirmed: Bool = false) -> String {
+        guard !reasons.isEmpty else { return "" }  // most rows of a long transcript
         let confirmed = confirmed || reasons.contains(.milestone)
         return KeyReason.allCases.filter { reasons.contains($0) && $0 != .milestone && !(confirmed && $0 == .candidate) }
             .map { classifier.rules.keyReasonLabels[$0.rawValue] ?? $0.rawValue }

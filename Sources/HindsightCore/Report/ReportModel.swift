@@ -143,13 +143,17 @@ extension IncidentDesk {
         let results = reviewChecklist.evaluate(incident: incident, events: events, draft: draft, today: now)
         let visible = events.filter { $0.deletedAt == nil }
         let key = KeyTimeline.merge(visible)
-        let spansDays = Set(visible.map { UTCFormat.day($0.occurredAt) }).count > 1
+        let utcDays = visible.map { ($0.occurredAt.timeIntervalSince1970 / 86_400).rounded(.down) }
+        let spansDays = utcDays.min() != utcDays.max()
+        // A long transcript has few authors: escape each name once.
+        let actors = Dictionary(Set(visible.map(\.author.name)).map { ($0, md.cell($0)) }, uniquingKeysWith: { first, _ in first })
         let row: (KeyTimeline.Entry) -> ReportModel.Row = { entry in
             let event = entry.event
+            let stamp = UTCFormat.stamp(event.occurredAt)
             return ReportModel.Row(
-                time: spansDays ? "\(UTCFormat.day(event.occurredAt)) \(UTCFormat.time(event.occurredAt))" : UTCFormat.time(event.occurredAt),
-                at: UTCFormat.iso(event.occurredAt), event: md.cell(event.text), source: event.source.rawValue,
-                actor: md.cell(event.author.name),
+                time: spansDays ? "\(stamp.day) \(stamp.time)" : stamp.time,
+                at: stamp.iso, event: md.cell(event.text), source: event.source.rawValue,
+                actor: actors[event.author.name] ?? md.cell(event.author.name),
                 marker: entry.milestone.map { "◆ \($0.rawValue)" } ?? (event.isKey ? "★" : ""),
                 why: { let why = self.keyReasonText(entry.reasons, confirmed: entry.milestone != nil); return why.isEmpty ? "" : md.cell(why) }())
         }

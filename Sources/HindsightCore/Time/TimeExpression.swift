@@ -112,8 +112,20 @@ public enum UTCFormat {
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {
+        if width == 2, (0..<100).contains(value) { return twoDigits[value] }
         let digits = String(value)
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+
+    /// "00" … "99": a report formats several for each of its timeline's events.
+    private static let twoDigits = (0..<100).map { $0 < 10 ? "0\($0)" : "\($0)" }
+
+    /// The day, the time and the ISO 8601 form of one instant, its calendar worked out once (a report row shows all three).
+    public static func stamp(_ date: Date) -> (day: String, time: String, iso: String) {
+        let p = parts(date)
+        let day = "\(pad(p.year, 4))-\(pad(p.month, 2))-\(pad(p.day, 2))"
+        let time = "\(pad(p.hour, 2)):\(pad(p.minute, 2)):\(pad(p.second, 2))"
+        return (day, time, "\(day)T\(time)Z")
     }
 
     /// `2026-11-22 14:05:00 UTC`
