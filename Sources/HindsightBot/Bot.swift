@@ -115,7 +115,10 @@ public final class Bot: Sendable {
     private func perform(_ effect: Effect) async -> EffectOutcome {
         switch effect.work {
         case let .fileActionItems(id, _, _):
-            guard let filer, let (incident, draft) = await incidentAndDraft(id) else { return .filed([], failures: []) }
+            guard let filer else { return .filed([], failures: []) }
+            let found: (Incident, PostmortemDraft)?
+            do { found = try await incidentAndDraft(id) } catch { return .storeUnavailable(reason: "\(error)") }
+            guard let (incident, draft) = found else { return .filed([], failures: []) }
             let (filed, errors) = await filer.file(draft, incident: incident, reportPath: ReportSlug.path(for: incident))
             if !errors.isEmpty { logger.warning("action items not filed", metadata: ["errors": "\(errors.map(\.description))"]) }
             return .filed(filed.map(\.tracked), failures: errors.map(\.description))
@@ -128,14 +131,17 @@ public final class Bot: Sendable {
                 return .metricFailed(reason: "\(error)")
             }
         case let .syncActionItems(id):
-            guard let filer, let (_, draft) = await incidentAndDraft(id) else { return .synced(closed: [], failures: []) }
+            guard let filer else { return .synced(closed: [], failures: []) }
+            let found: (Incident, PostmortemDraft)?
+            do { found = try await incidentAndDraft(id) } catch { return .storeUnavailable(reason: "\(error)") }
+            guard let (_, draft) = found else { return .synced(closed: [], failures: []) }
             let (closed, errors) = await filer.closedItems(draft)
             if !errors.isEmpty { logger.warning("tracker sync errors", metadata: ["incident": "\(id)", "errors": "\(errors.map(\.description))"]) }
             return .synced(closed: closed.map(\.tracked), failures: errors.map(\.description))
         }
     }
 
-    private func incidentAndDraft(_ id: IncidentID) async -> (Incident, PostmortemDraft)? {
+    private func incidentAndDraft(_ id: IncidentID) async throws(StoreError) -> (Incident, PostmortemDraft)? {
         do {
             return try await store.read { tx in
                 guard let incident = try tx.incident(id), let draft = try tx.postmortem(of: id) else { return nil }
@@ -143,7 +149,7 @@ public final class Bot: Sendable {
             }
         } catch {
             logger.error("could not read the post-mortem", metadata: ["incident": "\(id)", "error": "\(error)"])
-            return nil
+            throw error
         }
     }
 

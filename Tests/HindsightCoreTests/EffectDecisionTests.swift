@@ -31,6 +31,17 @@ struct EffectDecisionTests {
         #expect(texts.contains { $0.contains("GitHub refused the token: set GITHUB_TOKEN") })
     }
 
+    @Test("when what an effect needs cannot be read, nothing is filed or published and the reply says what went wrong")
+    func storeUnavailable() throws {
+        let h = try DeskHarness.completePostmortem().withConnections(Connections(trackers: true))
+        let effect = try #require(try h.decide("publish", at: at(90)).effects.first)
+        let decision = try h.resume(effect, with: .storeUnavailable(reason: "disk I/O error"))
+        #expect(decision.changes.isEmpty && decision.reports.isEmpty)
+        #expect(decision.replies.count == 1)
+        #expect(decision.replies.first?.text.contains("disk I/O error") == true)
+        #expect(try h.draft().publications == 0)
+    }
+
     @Test("no tracker connected, or nothing to file, or a review that refuses: no effect, the desk answers at once")
     func publishWithoutEffect() throws {
         let unconnected = try DeskHarness.completePostmortem()

@@ -47,6 +47,8 @@ public enum EffectOutcome: Sendable {
     case metricFailed(reason: String)
     /// Issues found closed, and what each tracker that failed says to fix.
     case synced(closed: [TrackedIssue], failures: [String])
+    /// The work could not start: what it needed could not be read from the store.
+    case storeUnavailable(reason: String)
 }
 
 /// What the desk needs to know about the bot it decides for: which connections exist to do effects' work.
@@ -85,6 +87,8 @@ extension IncidentDesk {
             return try metricEvent(query: query, summary: summary, threshold: threshold, link: link, by: inv.user, channel: inv.channel, records: records)
         case let (.queryMetric, .metricFailed(reason)):
             return Decision(replies: [Reply(.ephemeral, guide.render(.metricFailed, ["reason": reason]))])
+        case let (_, .storeUnavailable(reason)):
+            return Decision(replies: [Reply(.ephemeral, messages.render(.internalError, ["reason": reason]))])
         case let (.syncActionItems(id), .synced(closed, failures)):
             guard let incident = try records.incident(id) else { return Decision(replies: [Reply(.ephemeral, messages.render(.noIncident))]) }
             var decision = try actionItemsClosed(closed, in: incident, records: records)
