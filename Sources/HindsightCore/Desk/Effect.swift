@@ -73,12 +73,10 @@ extension IncidentDesk {
             guard let incident = try records.incident(id) else { return Decision(replies: [Reply(.ephemeral, messages.render(.noIncident))]) }
             var session = try session(incident, inv, records)
             session.similar = try similarIncidents(to: incident, records)
+            session.filesBeforePublishing = false
             session.recordIssues(filed)
-            var replies = session.run(.publish(force: force, to: channels))
-            replies += filingReplies(filed, failures: failures, draft: session.draft)
-            var decision = session.decision(replies)
-            decision.reports = session.reports
-            return decision
+            let replies = session.run(.publish(force: force, to: channels))
+            return session.decision(replies + filingReplies(filed, failures: failures, draft: session.draft))
         case let (.queryMetric(query, threshold, _, _), .metric(samples, link)):
             guard let incident = try records.openIncident(in: inv.channel) ?? records.latestIncident(in: inv.channel) else {
                 return Decision(replies: [Reply(.ephemeral, messages.render(.noIncident))])

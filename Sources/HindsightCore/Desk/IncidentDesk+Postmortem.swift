@@ -16,12 +16,12 @@ extension IncidentDesk {
         }
         if case .patterns = request { return Decision(replies: [Reply(.ephemeral, try patternsText(incident, records))]) }
         if let reply = formReply(for: request, inv, draft: try records.postmortem(of: incident.id)) { return Decision(replies: [reply]) }
-        if let effect = try effect(for: request, incident, inv, records) { return Decision(effects: [effect]) }
+        if let effect = effect(for: request, incident, inv) { return Decision(effects: [effect]) }
         var session = try session(incident, inv, records)
         if case .publish = request { session.similar = try similarIncidents(to: incident, records) }
         let replies = session.run(request)
         var decision = session.decision(replies)
-        decision.reports = session.reports
+        decision.effects = session.work.map { Effect($0, for: inv) }
         return decision
     }
 
@@ -37,10 +37,10 @@ extension IncidentDesk {
         return session.decision(replies)
     }
 
-    /// The work outside the store a request needs, where the bot has the connection for it: metrics from Prometheus
-    /// over the incident's window (15 minutes either side unless given), the state of filed issues, and filing the
-    /// action items before a publication the review allows. Without the connection the session answers it.
-    private func effect(for request: PostmortemRequest, _ incident: Incident, _ inv: CommandInvocation, _ records: some IncidentRecords) throws -> Effect? {
+    /// The work outside the store a request is, where the bot has the connection for it: metrics from Prometheus over
+    /// the incident's window (15 minutes either side unless given), and the state of filed issues. Without the
+    /// connection the session answers it. (Filing before a publication is the session's to ask: it needs the review.)
+    private func effect(for request: PostmortemRequest, _ incident: Incident, _ inv: CommandInvocation) -> Effect? {
         switch request {
         case let .metrics(query, threshold, from, to) where connections.metrics:
             let start = from ?? incident.startedAt.addingTimeInterval(-15 * 60)
@@ -49,11 +49,6 @@ extension IncidentDesk {
             return Effect(.queryMetric(query: query, threshold: threshold, start: start, end: end), for: inv)
         case .actionsSync where connections.trackers:
             return Effect(.syncActionItems(incident: incident.id), for: inv)
-        case let .publish(force, channels) where connections.trackers:
-            guard let draft = try records.postmortem(of: incident.id), !draft.actions.isEmpty else { return nil }
-            let review = reviewChecklist.evaluate(incident: incident, events: try records.events(of: incident.id), draft: draft, today: inv.receivedAt)
-            guard ReviewChecklist.isComplete(review) || force else { return nil }   // the session refuses it, with the review
-            return Effect(.fileActionItems(incident: incident.id, force: force, channels: channels), for: inv)
         default:
             return nil
         }

@@ -17,6 +17,11 @@ struct PostmortemSession {
     var similar: [SimilarIncident] = []
     /// A why added outside a conversation is followed by the next level's question with a button (forms that buttons open).
     var offersNextWhy = false
+    /// A publication the review allows first asks for the action items to be filed, so the report links their issues
+    /// (with a tracker connected; the second decision, made once they are filed, publishes).
+    var filesBeforePublishing: Bool
+    /// Work outside the store this command asks for, done by the bot once the decision is stored.
+    private(set) var work: [Effect.Work] = []
 
     init(desk: IncidentDesk, incident: Incident, draft: PostmortemDraft, events: [TimelineEvent], user: Person, channel: ChannelKey, now: Date) {
         self.desk = desk
@@ -27,6 +32,7 @@ struct PostmortemSession {
         self.user = user
         self.channel = channel
         self.now = now
+        self.filesBeforePublishing = desk.connections.trackers
     }
 
     var guide: PostmortemGuide { desk.guide }
@@ -35,7 +41,7 @@ struct PostmortemSession {
     var view: PostmortemView { PostmortemView(desk: desk, incident: incident, draft: draft, events: events, now: now) }
 
     func decision(_ replies: [Reply]) -> Decision {
-        Decision(changes: draft != original ? [.savePostmortem(draft)] : [], replies: replies)
+        Decision(changes: draft != original ? [.savePostmortem(draft)] : [], replies: replies, reports: reports)
     }
 
     func say(_ key: PostmortemText, _ values: [String: String] = [:], _ visibility: Reply.Visibility = .ephemeral) -> Reply {
@@ -201,6 +207,10 @@ struct PostmortemSession {
         let results = desk.reviewChecklist.evaluate(incident: incident, events: events, draft: draft, today: now)
         if !ReviewChecklist.isComplete(results), !force {
             return [Reply(.ephemeral, view.review() + "\n" + guide.render(.publishNeedsForce))]
+        }
+        if filesBeforePublishing, !draft.actions.isEmpty {
+            work.append(.fileActionItems(incident: incident.id, force: force, channels: extraChannels))
+            return []
         }
         let revision = draft.publications + 1
         let model = desk.reportModel(incident: incident, events: events, draft: draft, now: now, revision: revision, forced: force, similar: similar)
