@@ -93,7 +93,9 @@ public enum TimeExpression {
 /// offsets to look up), because the report formats one time per timeline event and Calendar is slow at that.
 public enum UTCFormat {
     /// Year, month, day, hour, minute, second of `date` in UTC.
-    static func parts(_ date: Date) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
+    typealias Parts = (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int)
+
+    static func parts(_ date: Date) -> Parts {
         let total = Int(date.timeIntervalSince1970.rounded(.down))
         var days = total / 86_400
         var rest = total % 86_400
@@ -123,34 +125,30 @@ public enum UTCFormat {
     /// The day, the time and the ISO 8601 form of one instant, its calendar worked out once (a report row shows all three).
     public static func stamp(_ date: Date) -> (day: String, time: String, iso: String) {
         let p = parts(date)
-        let day = "\(pad(p.year, 4))-\(pad(p.month, 2))-\(pad(p.day, 2))"
-        let time = "\(pad(p.hour, 2)):\(pad(p.minute, 2)):\(pad(p.second, 2))"
-        return (day, time, "\(day)T\(time)Z")
+        let (d, t) = (day(p), time(p))
+        return (d, t, "\(d)T\(t)Z")
     }
 
     /// `2026-11-22 14:05:00 UTC`
     public static func dateTime(_ date: Date) -> String {
         let p = parts(date)
-        return "\(pad(p.year, 4))-\(pad(p.month, 2))-\(pad(p.day, 2)) \(pad(p.hour, 2)):\(pad(p.minute, 2)):\(pad(p.second, 2)) UTC"
+        return "\(day(p)) \(time(p)) UTC"
     }
 
     /// `2026-11-22T14:05:00Z` (ISO 8601, for machine-readable output)
     public static func iso(_ date: Date) -> String {
         let p = parts(date)
-        return "\(pad(p.year, 4))-\(pad(p.month, 2))-\(pad(p.day, 2))T\(pad(p.hour, 2)):\(pad(p.minute, 2)):\(pad(p.second, 2))Z"
+        return "\(day(p))T\(time(p))Z"
     }
 
     /// `14:05:00`
-    public static func time(_ date: Date) -> String {
-        let p = parts(date)
-        return "\(pad(p.hour, 2)):\(pad(p.minute, 2)):\(pad(p.second, 2))"
-    }
+    public static func time(_ date: Date) -> String { time(parts(date)) }
 
     /// `2026-11-22`
-    public static func day(_ date: Date) -> String {
-        let p = parts(date)
-        return "\(pad(p.year, 4))-\(pad(p.month, 2))-\(pad(p.day, 2))"
-    }
+    public static func day(_ date: Date) -> String { day(parts(date)) }
+
+    private static func day(_ p: Parts) -> String { "\(pad(p.year, 4))-\(pad(p.month, 2))-\(pad(p.day, 2))" }
+    private static func time(_ p: Parts) -> String { "\(pad(p.hour, 2)):\(pad(p.minute, 2)):\(pad(p.second, 2))" }
 
     /// A duration as responders say it: `45s`, `12m`, `1h 05m`, `2d 3h`; negative durations keep their sign.
     public static func duration(_ interval: TimeInterval) -> String {
