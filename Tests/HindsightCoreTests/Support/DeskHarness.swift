@@ -57,14 +57,12 @@ final class DeskHarness {
 
     @discardableResult
     func command(_ text: String, at: Date, by user: Person = Fixtures.alice, channel: ChannelKey = Fixtures.channel, forms: Bool = false) throws -> [Reply] {
-        let decision = try desk.handle(CommandInvocation(channel: channel, user: user, text: text, receivedAt: at, canOpenForms: forms), records: records)
-        try records.apply(decision.changes)
-        return decision.replies
+        try decide(text, at: at, by: user, channel: channel, forms: forms).replies
     }
 
     /// Runs a command and returns the whole decision, applied, effects included.
-    func decide(_ text: String, at: Date, by user: Person = Fixtures.alice) throws -> Decision {
-        let decision = try desk.handle(CommandInvocation(channel: Fixtures.channel, user: user, text: text, receivedAt: at), records: records)
+    func decide(_ text: String, at: Date, by user: Person = Fixtures.alice, channel: ChannelKey = Fixtures.channel, forms: Bool = false) throws -> Decision {
+        let decision = try desk.handle(CommandInvocation(channel: channel, user: user, text: text, receivedAt: at, canOpenForms: forms), records: records)
         try records.apply(decision.changes)
         return decision
     }
