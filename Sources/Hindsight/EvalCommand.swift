@@ -46,6 +46,12 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "With --drop-phrases: which phrases are dropped (the same seed drops the same ones).")
     var seed: UInt64 = 1
 
+    @Flag(name: .customLong("train-blame"), help: "Instead of evaluating, fit the blameless check's learned model on the dev sentences, print what it adds in cross-validation, and write its weights.")
+    var trainBlame = false
+
+    @Option(help: "With --train-blame: where to write the weights (default: the file lint.yaml names, under Prompts/).")
+    var output: String?
+
     func run() async throws {
         var promptSet: PromptSet
         do {
@@ -67,6 +73,22 @@ struct EvalCommand: AsyncParsableCommand {
         let corpus = try Corpus.load(from: URL(fileURLWithPath: directory))
         guard !corpus.warRooms.isEmpty || !corpus.sentences.isEmpty else {
             throw ValidationError("\(directory) has no warrooms/*.json and no sentences/*.jsonl.")
+        }
+        if trainBlame {
+            guard let settings = promptSet.lint.blameless.model else {
+                throw ValidationError("lint.yaml has no blameless.model: add one (see `hindsight prompts export`) to say how the model reads sentences.")
+            }
+            let report = BlameTraining(rules: promptSet.lint.blameless, settings: settings).run(corpus.sentences)
+            print(report.text, terminator: "")
+            let path = output ?? "Prompts/\(settings.weights)"
+            let comment = [
+                "The blameless check's learned weights (see `model:` in lint.yaml). Written by `hindsight eval --train-blame`",
+                "from the dev half of \(directory)/sentences (\(report.blaming) blaming, \(report.neutral) neutral); retrain rather than edit.",
+                "Features: u:<word> and b:<word>_<next word>, words lower-cased and stemmed, PERSON(S) a person in the room, ROLE a role or team word.",
+            ]
+            try report.model.tsv(comment: comment).write(toFile: path, atomically: true, encoding: .utf8)
+            print("wrote \(path)")
+            return
         }
         let splits: [Split] = switch split {
         case .dev: [.dev]

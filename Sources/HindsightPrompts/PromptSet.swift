@@ -65,7 +65,16 @@ public struct PromptSet: Sendable {
         guard postmortem.minimumWhyDepth >= 1, postmortem.followUpWeeks >= 1, postmortem.answerWindowMinutes >= 1 else {
             throw PromptsError(file: guideOrigin, reason: "minimum_why_depth, follow_up_weeks and answer_window_minutes must be at least 1")
         }
-        lint = try load(LintRules.self, "lint.yaml").0
+        let lintOrigin: String
+        (lint, lintOrigin) = try load(LintRules.self, "lint.yaml")
+        if let model = lint.blameless.model {
+            let (tsv, weightsOrigin) = try sources.text(model.weights)
+            do {
+                lint.blameless.learned = try BlameModel(tsv: tsv)
+            } catch {
+                throw PromptsError(file: weightsOrigin, reason: error.description)
+            }
+        }
         let (redaction, redactionOrigin) = try sources.text("redaction.yaml")
         redactor = try Self.loadRedactor(yaml: redaction, file: redactionOrigin)
         let (template, reportOrigin) = try sources.text("report.mustache")

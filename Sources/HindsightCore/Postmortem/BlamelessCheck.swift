@@ -81,6 +81,9 @@ public struct BlamelessRules: Codable, Hashable, Sendable {
     public var personFallback: String
     /// What a person-as-cause finding advises (the rewording itself comes with the result).
     public var personAdvice: String
+    /// The learned second opinion, if any: how it is used, and its weights (read from the file `model.weights` names).
+    public var model: BlameModel.Settings?
+    public var learned: BlameModel? = nil
 
     enum CodingKeys: String, CodingKey {
         case blameWords = "blame_words", technicalSenses = "technical_senses", humanErrorPhrases = "human_error_phrases"
@@ -92,6 +95,7 @@ public struct BlamelessRules: Codable, Hashable, Sendable {
         case passiveBlame = "passive_blame", accusingQuestionMarkers = "accusing_question_markers"
         case possessiveJudgements = "possessive_judgements", possessiveCauses = "possessive_causes"
         case omissionRewording = "omission_rewording", personFallback = "person_fallback", personAdvice = "person_advice"
+        case model
     }
 }
 
@@ -114,9 +118,16 @@ public struct BlamelessCheck: Sendable {
     private let teamNames: Set<String>
     /// Words that can open what a person did: a bare team name is a person only when one of these follows it.
     private let verbLeads: Set<String>
+    /// The learned second opinion and how it reads a sentence, when `lint.yaml` has a `model`.
+    private let model: (weights: BlameModel, features: BlameFeatures, settings: BlameModel.Settings)?
 
     public init(rules: BlamelessRules) {
         self.rules = rules
+        if let weights = rules.learned, let settings = rules.model {
+            model = (weights, BlameFeatures(settings: settings, rules: rules), settings)
+        } else {
+            model = nil
+        }
         blamePhrases = rules.blameWords.flatMap { word in ([word.phrase] + word.forms).map { ($0, word.instead) } }
         personPhrases = rules.personWords.map { $0.lowercased().split(separator: " ").map(String.init) }
         wordNames = Set(rules.namesThatAreWords.map { $0.lowercased() })
@@ -160,6 +171,15 @@ public struct BlamelessCheck: Sendable {
             if let range = words.find(phrase) {
                 findings.append(LintFinding(kind: .blameWord, excerpt: words.text(range), suggestion: instead))
                 seen.insert(instead)
+            }
+        }
+        // What the phrase rules have no phrase for, the learned model may still read as blame.
+        if let model {
+            for sentence in Self.sentences(text) where !findings.contains(where: { sentence.contains($0.excerpt) }) {
+                let score = model.weights.score(model.features.features(sentence, people: people))
+                guard score.value >= model.settings.threshold else { continue }
+                let words = score.strongest.prefix(3).map(Self.readable).joined(separator: ", ")
+                findings.append(LintFinding(kind: .readsAsBlame, excerpt: sentence, suggestion: Template.fill(model.settings.advice, ["words": words])))
             }
         }
         guard !findings.isEmpty else { return LintResult(findings: [], suggestedText: nil) }
@@ -335,6 +355,17 @@ public struct BlamelessCheck: Sendable {
                 || rules.judgements.flatMap(\.phrases).contains { words.find($0, from: subject.end) != nil })
         guard blames || negative else { return nil }
         return (words.text(from..<subject.end), rules.personAdvice)
+    }
+
+    /// A feature as a reader would say it: `b:PERSON_never` → "<person> never".
+    private static func readable(_ feature: String) -> String {
+        feature.dropFirst(2).split(separator: "_").map { part in
+            switch part {
+            case "PERSON", "PERSONS": "<person>"
+            case "ROLE": "<role>"
+            default: String(part)
+            }
+        }.joined(separator: " ")
     }
 
     private static let clauseBreaks: Set<String> = [

@@ -5,6 +5,8 @@ public struct LintFinding: Codable, Hashable, Sendable {
         case blameWord = "blame-word"
         case humanError = "human-error"
         case personAsCause = "person-as-cause"
+        /// No phrase rule matched, but the learned model reads the sentence as blaming someone.
+        case readsAsBlame = "reads-as-blame"
         // Action items
         case vagueAction = "vague-action"
         case missingOwner = "missing-owner"

@@ -66,7 +66,7 @@ extension PostmortemSession {
     mutating func addWhy(_ text: String, parent: Int?, evidence: [String], guided: Bool) -> [Reply] {
         var replies = addEntry(.why, text: text, field: nil, parent: parent, evidence: evidence)
         guard let entry = draft.entries.last else { return replies }
-        let blamesPerson = entry.findings.contains { $0.kind == .humanError || $0.kind == .personAsCause }
+        let blamesPerson = entry.findings.contains { [.humanError, .personAsCause, .readsAsBlame].contains($0.kind) }
         let depth = draft.depth(of: entry.number)
         if blamesPerson {
             // A chain may not end at a person: ask what allowed it to have this impact, one level deeper.

@@ -1,0 +1,170 @@
+import Foundation
+
+/// A learned second opinion for the blameless check: a logistic model over the words of a sentence and the pairs of
+/// words next to each other, where a person in the room reads as `PERSON` (`PERSONS` when possessive) and a role or
+/// team word (from `person_words` and `team_words`) as `ROLE`. It flags the blame the phrase rules have no phrase for
+/// ("Billing never tests their migrations, and here we are"), and it is trained, not written: `hindsight eval
+/// --train-blame` fits it on the `dev` half of the labelled sentences and writes `Prompts/blame-model.tsv`. Scoring a
+/// sentence is a dictionary lookup per word and per pair.
+public struct BlameModel: Hashable, Sendable {
+    /// How the model is used, from `model:` under `blameless:` in `Prompts/lint.yaml`.
+    public struct Settings: Codable, Hashable, Sendable {
+        /// The Prompts file holding the weights.
+        public var weights: String
+        /// A sentence scoring at or above this is flagged.
+        public var threshold: Double
+        /// Endings taken off a word before it is looked up ("sloppiness" → "sloppi"), longest first.
+        public var suffixes: [String]
+        /// The shortest stem an ending leaves.
+        public var minimumStem: Int
+        /// What a flag advises; `{words}` are the words that weighed most.
+        public var advice: String
+
+        enum CodingKeys: String, CodingKey {
+            case weights, threshold, suffixes, minimumStem = "minimum_stem", advice
+        }
+    }
+
+    /// One labelled sentence to learn from.
+    public struct Example: Sendable {
+        public var text: String
+        public var people: [String]
+        public var blames: Bool
+
+        public init(text: String, people: [String], blames: Bool) {
+            self.text = text
+            self.people = people
+            self.blames = blames
+        }
+    }
+
+    public var bias: Double
+    public var weights: [String: Double]
+
+    public init(bias: Double, weights: [String: Double]) {
+        self.bias = bias
+        self.weights = weights
+    }
+
+    /// The score of a set of features and the features that pushed it up most, strongest first.
+    public func score(_ features: [String]) -> (value: Double, strongest: [String]) {
+        var value = bias
+        var pushes: [(String, Double)] = []
+        for feature in features {
+            guard let weight = weights[feature] else { continue }
+            value += weight
+            if weight > 0 { pushes.append((feature, weight)) }
+        }
+        return (value, pushes.sorted { $0.1 > $1.1 }.map(\.0))
+    }
+
+    // MARK: Weights as a file
+
+    /// The weights as the Prompts file: a comment, then `bias` and one `feature<TAB>weight` line per feature.
+    public func tsv(comment: [String]) -> String {
+        var lines = comment.map { "# " + $0 }
+        lines.append("bias\t\(Self.format(bias))")
+        for (feature, weight) in weights.sorted(by: { abs($0.value) != abs($1.value) ? abs($0.value) > abs($1.value) : $0.key < $1.key }) {
+            lines.append("\(feature)\t\(Self.format(weight))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Reads the Prompts file; the error names the line that cannot be read.
+    public init(tsv: String) throws(BlameModelError) {
+        var bias = 0.0
+        var weights: [String: Double] = [:]
+        for (index, line) in tsv.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let parts = line.split(separator: "\t")
+            guard parts.count == 2, let weight = Double(parts[1]) else {
+                throw BlameModelError(line: index + 1, reason: "is not `feature<TAB>weight`")
+            }
+            if parts[0] == "bias" { bias = weight } else { weights[String(parts[0])] = weight }
+        }
+        self.init(bias: bias, weights: weights)
+    }
+
+    private static func format(_ value: Double) -> String { String(format: "%.4f", value) }
+
+    // MARK: Learning
+
+    /// Fits the model by stochastic gradient descent on the log loss with an L2 penalty, the examples shuffled by
+    /// `seed` each pass: the same examples and seed give the same weights. Weights smaller than `keep` are dropped.
+    public static func train(
+        _ examples: [Example], features: (Example) -> [String], passes: Int = 30, rate: Double = 0.3, l2: Double = 0.001,
+        keep: Double = 0.05, seed: UInt64 = 1
+    ) -> BlameModel {
+        let rows = examples.map { (features: Array(Set(features($0))).sorted(), label: $0.blames ? 1.0 : 0.0) }
+        var bias = 0.0
+        var weights: [String: Double] = [:]
+        var order = Array(rows.indices)
+        for pass in 0..<passes {
+            var random = SeededRandom(seed: seed &+ UInt64(pass))
+            order.shuffle(using: &random)
+            for index in order {
+                let row = rows[index]
+                let z = row.features.reduce(bias) { $0 + weights[$1, default: 0] }
+                let p = 1 / (1 + exp(-min(30, max(-30, z))))
+                let gradient = p - row.label
+                for feature in row.features {
+                    let w = weights[feature, default: 0]
+                    weights[feature] = w - rate * (gradient + l2 * w)
+                }
+                bias -= rate * (gradient + l2 * bias)
+            }
+        }
+        return BlameModel(bias: bias, weights: weights.filter { abs($0.value) >= keep })
+    }
+}
+
+/// A weights file that cannot be read.
+public struct BlameModelError: Error, Sendable, CustomStringConvertible {
+    public var line: Int
+    public var reason: String
+    public var description: String { "line \(line) \(reason)" }
+}
+
+/// How a sentence becomes the model's features: its words, lower-cased and stemmed, with people and roles replaced by
+/// placeholders, and each pair of neighbouring words.
+public struct BlameFeatures: Sendable {
+    public var settings: BlameModel.Settings
+    /// Single words that stand for a person or a group of people.
+    private let roles: Set<String>
+
+    public init(settings: BlameModel.Settings, rules: BlamelessRules) {
+        self.settings = settings
+        let words = rules.personWords.filter { !$0.contains(" ") } + rules.teamWords
+        roles = Set(words.map { $0.lowercased() })
+    }
+
+    /// The features of `sentence`; `people` are the names known in the room (any word of a name counts).
+    public func features(_ sentence: String, people: [String]) -> [String] {
+        let names = Set(people.flatMap { $0.lowercased().split(separator: " ").map { String($0.drop { $0 == "@" }) } })
+        let tokens = tokens(sentence, names: names)
+        var out = tokens.map { "u:" + $0 }
+        if tokens.count > 1 {
+            for i in 1..<tokens.count { out.append("b:" + tokens[i - 1] + "_" + tokens[i]) }
+        }
+        return out
+    }
+
+    func tokens(_ sentence: String, names: Set<String>) -> [String] {
+        let lowered = sentence.lowercased().replacingOccurrences(of: "’", with: "'")
+        let words = lowered.split { !($0.isLetter || $0.isNumber || $0 == "@" || $0 == "'" || $0 == "-") }
+        return words.map { word in
+            let possessive = word.hasSuffix("'s")
+            let bare = String((possessive ? word.dropLast(2) : word[...]).drop { $0 == "@" })
+            if word.hasPrefix("@") || names.contains(bare) { return possessive ? "PERSONS" : "PERSON" }
+            if roles.contains(bare) { return "ROLE" }
+            return stem(bare)
+        }
+    }
+
+    private func stem(_ word: String) -> String {
+        for suffix in settings.suffixes where word.hasSuffix(suffix) && word.count - suffix.count >= settings.minimumStem {
+            return String(word.dropLast(suffix.count))
+        }
+        return word
+    }
+}
