@@ -161,3 +161,9 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
         }
     }
 }
+
+extension Double {
+    /// A sum of rule weights rounded to the millionth, so that a sum that lands on a threshold (0.7 + 0.6 against 1.3,
+    /// 0.8 + 0.6 − 0.4 against 1.0) does not fall either side of it by floating-point noise.
+    var settledScore: Double { (self * 1_000_000).rounded() / 1_000_000 }
+}

@@ -437,12 +437,14 @@ public struct MilestoneClassifier: Sendable {
         milestoneRules.map { ($0.0.milestone, score($0.1, features.bits, features.clauses), $0.1.threshold) }
     }
 
+    /// The rule's score, settled (`Double.settledScore`) so that weights adding up to the threshold (0.7 + 0.6 against
+    /// 1.3) reach it.
     private func score(_ rule: Rule, _ bits: FeatureBits, _ clauses: [FeatureBits]) -> Double {
         var total = 0.0
         if bits.intersects(rule.weighted) {
             for (i, weight) in rule.weights where bits.contains(i) { total += weight }
         }
-        guard bits.intersects(rule.negatives) else { return total }
+        guard bits.intersects(rule.negatives) else { return total.settledScore }
         // The sentences that say something for the rule; with none (or one sentence), negatives count message-wide.
         var supporting = 0
         var scoped: FeatureBits?
@@ -452,7 +454,7 @@ public struct MilestoneClassifier: Sendable {
         }
         let against = supporting > 0 && supporting < clauses.count ? scoped ?? bits : bits
         for (i, weight) in rule.clauseNegatives where against.contains(i) { total += weight }
-        return total
+        return total.settledScore
     }
 
     /// The first phrase that matched each phrase feature, in the order the phrases are listed.

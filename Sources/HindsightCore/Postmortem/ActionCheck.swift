@@ -70,11 +70,9 @@ public struct ActionCheck: Sendable {
         return false
     }
 
-    /// How specific the item is: the sum of the weights of its features, rounded to the millionth so that a sum
-    /// that lands on the threshold (0.8 + 0.6 − 0.4 = 1.0) does not fall either side of it by floating-point noise.
+    /// How specific the item is: the sum of the weights of its features, settled (`Double.settledScore`).
     public func specificity(_ text: String) -> Double {
-        let sum = features(text).keys.sorted().reduce(0) { $0 + (rules.weights[$1] ?? 0) }
-        return (sum * 1_000_000).rounded() / 1_000_000
+        features(text).keys.sorted().reduce(0) { $0 + (rules.weights[$1] ?? 0) }.settledScore
     }
 
     /// Whether the item's text is vague, and what makes it so.

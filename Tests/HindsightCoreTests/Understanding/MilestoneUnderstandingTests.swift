@@ -217,6 +217,20 @@ struct MilestoneUnderstandingTests {
         #expect(engine.keyReasons(engine.features(of: text)).contains(.action) == matches, "\(text)")
     }
 
+    @Test("weights that add up to the threshold reach it, whatever floating point makes of the sum")
+    func weightsOnTheThreshold() {
+        #expect(0.7 + 0.6 < 1.3, "the sum this test is about")
+        let rules = ClassifierRules(
+            keyEventEmoji: [], features: ["act": ["rollback"], "done": ["completed"]],
+            milestones: [.init(milestone: .mitigated, threshold: 1.3, weights: ["act": 0.7, "done": 0.6])],
+            keyEvents: [.init(reason: .action, threshold: 1.3, weights: ["act": 0.7, "done": 0.6])])
+        let engine = MilestoneClassifier(rules: rules)
+        let features = engine.features(of: "Rollback completed on the affected router.")
+        #expect(engine.keyReasons(features) == [.action])
+        #expect(engine.candidates(features).map(\.milestone) == [.mitigated])
+        #expect(engine.keyReasons(engine.features(of: "Rollback on the affected router.")).isEmpty)
+    }
+
     @Test("a word written *ending matches words with that ending and at least two letters before it", arguments: [
         ("Shutting off the bulk transfer jobs first", true),
         ("ok. bringing extra capacity into the border group", true),
