@@ -112,7 +112,10 @@ actor FakeSlackSocket {
             ],
             "connection_info": ["app_id": .string(FakeSlackIdentity.appID)],
         ]
-        guard (try? await link.connection.sendText(hello.text)) != nil, links[id]?.phase == .awaitingHello else { return }
+        // Handed to the channel without waiting, and live at once: a client acting on the hello (posting, refreshing)
+        // finds the link live, and anything sent on it goes out after the hello. A link that died meanwhile is
+        // removed by `closed`.
+        link.connection.enqueueText(hello.text)
         links[id]?.phase = .live
         counters.hellosSent += 1
         notify()
