@@ -251,6 +251,7 @@ let package = Package(
             dependencies: [
                 "HindsightMattermost", "HindsightBot", "HindsightStore", "HindsightPrompts", "HindsightNet", "HindsightTesting",
                 "HindsightServer", "HindsightWebhooks", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(

@@ -100,7 +100,7 @@ public final class MattermostAdapter: Service, Sendable {
         let session = SocketSession(
             url: configuration.webSocketURL, token: configuration.token, pingInterval: configuration.pingInterval,
             webSockets: webSockets, policy: reconnectPolicy, logger: logger,
-            deliver: { [self] event, received in await self.capture(event, received: received, translator: translator) },
+            deliver: { [self] events in await self.capture(events, translator: translator) },
             watermark: { [self] in await self.watermark() },
             backfill: { points in await backfiller.backfill(points) },
             connected: connectionState
@@ -119,29 +119,31 @@ public final class MattermostAdapter: Service, Sendable {
         }
     }
 
-    /// Stores one live or replayed event; false if the store failed (so it is replayed, not lost). The time from
-    /// reading it off the socket to storing it is `hindsight_capture_duration_seconds`, as Slack's to acknowledging it.
-    private func capture(_ event: SocketEvent, received: ContinuousClock.Instant, translator: EventTranslator) async -> Bool {
-        let inputs: [CaptureInput]
-        do {
-            inputs = try await translator.inputs(for: event, names: directory)
-        } catch {
-            logger.warning("skipped an undecodable mattermost event", metadata: ["event": "\(event.name)", "error": "\(error)"])
-            return true
-        }
-        for input in inputs {
+    /// Stores live or replayed events in one transaction; false if the store failed (so they are replayed, not lost).
+    /// The time from reading each off the socket to storing it is `hindsight_capture_duration_seconds`, as Slack's to
+    /// acknowledging it.
+    private func capture(_ events: [(SocketEvent, ContinuousClock.Instant)], translator: EventTranslator) async -> Bool {
+        var inputs: [CaptureInput] = []
+        var received: [ContinuousClock.Instant] = []
+        for (event, at) in events {
             do {
-                let (_, replies) = try await bot.capture(input)
-                enqueue(replies, for: input)
+                let translated = try await translator.inputs(for: event, names: directory)
+                inputs += translated
+                if !translated.isEmpty { received.append(at) }
             } catch {
-                logger.error("could not store a mattermost event", metadata: ["event": "\(event.name)", "error": "\(error)"])
-                return false
+                logger.warning("skipped an undecodable mattermost event", metadata: ["event": "\(event.name)", "error": "\(error)"])
             }
         }
-        if !inputs.isEmpty {
-            Timer(label: "hindsight_capture_duration_seconds", dimensions: [("platform", "mattermost")])
-                .record(duration: received.duration(to: .now))
+        guard !inputs.isEmpty else { return true }
+        do {
+            let results = try await bot.capture(batch: inputs)
+            for (input, result) in zip(inputs, results) { enqueue(result.replies, for: input) }
+        } catch {
+            logger.error("could not store mattermost events", metadata: ["events": "\(events.count)", "error": "\(error)"])
+            return false
         }
+        let latency = Timer(label: "hindsight_capture_duration_seconds", dimensions: [("platform", "mattermost")])
+        for at in received { latency.record(duration: at.duration(to: .now)) }
         return true
     }
 

@@ -1,3 +1,4 @@
+import HindsightBot
 import HindsightCore
 import Synchronization
 
@@ -17,35 +18,19 @@ final class CaptureQueue: Sendable {
     /// At most this many envelopes per transaction, so acknowledgements stay well inside Slack's 3 seconds.
     static let batchLimit = 512
 
-    private let items = Mutex<[Item]>([])
-    private let doorbell: AsyncStream<Void>
-    private let ring: AsyncStream<Void>.Continuation
+    private let inbox = Inbox<Item>()
 
-    init() {
-        (doorbell, ring) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-    }
-
-    func append(_ item: Item) {
-        items.withLock { $0.append(item) }
-        ring.yield()
-    }
+    func append(_ item: Item) { inbox.append(item) }
 
     /// Calls `store` with each batch until the task is cancelled.
     func drain(_ store: ([Item]) async -> Void) async {
-        for await _ in doorbell {
-            while true {
-                let batch = items.withLock { items -> [Item] in
-                    let batch = Array(items.prefix(Self.batchLimit))
-                    items.removeFirst(batch.count)
-                    return batch
-                }
-                if batch.isEmpty { break }
-                await store(batch)
-            }
+        await inbox.drain(limit: Self.batchLimit) { batch in
+            await store(batch)
+            return true
         }
     }
 
-    func finish() { ring.finish() }
+    func finish() { inbox.finish() }
 }
 
 /// Event ids stored recently: a retry of one of them is acknowledged without touching the store. Bounded; the store's

@@ -20,9 +20,13 @@ enum TestIDs {
     static let callbacks = CallbackSigner(secret: callbackSecret)
 }
 
-/// A real bot over a temporary SQLite file.
-func makeBot() throws -> Bot {
-    try TestBot.make(path: FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-mm-\(UUID().uuidString).sqlite").path)
+/// A real bot over a temporary SQLite file (at `path` when given).
+func makeBot(path: String = temporaryDatabasePath()) throws -> Bot {
+    try TestBot.make(path: path)
+}
+
+func temporaryDatabasePath() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-mm-\(UUID().uuidString).sqlite").path
 }
 
 /// Everything an adapter test needs: the fake, the bot, the adapter running, and the bot's HTTP server.
@@ -33,6 +37,8 @@ struct Harness: Sendable {
     /// `http://127.0.0.1:PORT` of the bot's own HTTP server.
     let botURL: String
     let sleeps: SleepLog
+    /// The bot's SQLite file.
+    let databasePath: String
 
     /// Posts stored for the channel's open incident, by message id.
     func storedMessageIDs() async throws -> [String] { try await events().compactMap(\.messageID) }
@@ -65,7 +71,8 @@ func withHarness(
         fake.addChannel(id: TestIDs.channel, name: "incident-db")
         fake.addUser(TestIDs.alice)
         fake.addUser(TestIDs.bob)
-        let bot = try makeBot()
+        let databasePath = temporaryDatabasePath()
+        let bot = try makeBot(path: databasePath)
         if openIncident {
             _ = await bot.handle(CommandInvocation(
                 channel: TestIDs.channelKey, user: Person(id: TestIDs.alice.id, name: "Alice"), text: "start Database down sev2",
@@ -94,7 +101,7 @@ func withHarness(
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await services.run() }
             guard let port = await server.boundPort() else { throw HarnessError.serverDidNotStart }
-            let harness = Harness(fake: fake, bot: bot, adapter: adapter, botURL: "http://127.0.0.1:\(port)", sleeps: sleeps)
+            let harness = Harness(fake: fake, bot: bot, adapter: adapter, botURL: "http://127.0.0.1:\(port)", sleeps: sleeps, databasePath: databasePath)
             do {
                 if openIncident { try await harness.waitUntilCaughtUp() }
                 try await body(harness)

@@ -5,8 +5,9 @@ import HindsightNet
 import Logging
 import Metrics
 
-/// Runs the Mattermost WebSocket with `SocketResumeMachine`: connects, hands events over one at a time (the next is
-/// read only once the previous is stored), backfills after a fresh `hello`, pings, and reconnects with backoff.
+/// Runs the Mattermost WebSocket with `SocketResumeMachine`: connects, hands over the events that piled up while the
+/// previous ones were being stored as one batch (one transaction: a group commit, as on Slack), backfills after a
+/// fresh `hello`, pings, and reconnects with backoff.
 struct SocketSession: Sendable {
     let url: String
     let token: String
@@ -14,9 +15,9 @@ struct SocketSession: Sendable {
     let webSockets: WebSocketClient
     let policy: ReconnectPolicy
     let logger: Logger
-    /// Stores one event read off the socket at the given instant; false when it could not be stored (the server is then
-    /// asked to replay it).
-    let deliver: @Sendable (SocketEvent, ContinuousClock.Instant) async -> Bool
+    /// Stores events read off the socket (each with the instant it was read) in one transaction, in order; false when
+    /// they could not be stored (the server is then asked to replay them all).
+    let deliver: @Sendable ([(SocketEvent, ContinuousClock.Instant)]) async -> Bool
     /// Where capture stands in each open incident channel. Read before each connection, so events that arrive on it
     /// (even ahead of its `hello`) cannot move the starting point past posts that are still missing.
     let watermark: @Sendable () async -> [BackfillPoint]
@@ -83,60 +84,59 @@ struct SocketSession: Sendable {
     private func serve(
         _ connection: WebSocketConnection, machine: inout SocketResumeMachine, watermark points: [BackfillPoint]
     ) async -> [SocketResumeMachine.Action] {
-        let (signals, sink) = AsyncStream.makeStream(of: Signal.self)
+        let signals = Inbox<Signal>()
         let interval = pingInterval
         return await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await event in connection.events {
                     switch event {
-                    case .text(let text): sink.yield(.text(text, .now))
+                    case .text(let text): signals.append(.text(text, .now))
                     case .binary: break
-                    case .closed(let reason): sink.yield(.closed(reason))
+                    case .closed(let reason): signals.append(.closed(reason))
                     }
                 }
-                sink.finish()
+                signals.finish()
             }
             group.addTask {
                 while !Task.isCancelled {
                     do { try await Task.sleep(for: interval) } catch { return }
-                    sink.yield(.pingDue)
+                    signals.append(.pingDue)
                 }
             }
             defer { group.cancelAll() }
             let clock = ContinuousClock()
             var lastPing = clock.now
-            var received = clock.now
-            var queue: [SocketResumeMachine.Action] = []
             var unused: [BackfillPoint]? = points
-            for await signal in signals {
-                switch signal {
-                case let .text(text, at):
-                    received = at
-                    switch try? SocketMessage.decode(text) {
-                    case .event(let event)?: queue = machine.handle(.event(event))
-                    case let .reply(seqReply, ok)?: queue = machine.handle(.reply(seqReply: seqReply, ok: ok))
-                    case nil:
-                        Counter(label: "hindsight_frames_rejected_total", dimensions: [("platform", "mattermost")]).increment()
-                        logger.warning("rejected a mattermost frame", metadata: ["bytes": "\(text.utf8.count)"])
-                        queue = []
-                    }
-                case .pingDue:
-                    // Ticks that piled up behind a long delivery or backfill count once.
-                    guard clock.now - lastPing >= interval * 0.9 else { continue }
-                    lastPing = clock.now
-                    queue = machine.handle(.pingDue)
-                case .closed(let reason):
-                    logger.info("mattermost websocket closed", metadata: ["reason": "\(reason)"])
-                    connection.close()
-                    return machine.handle(.closed)
-                }
+            var afterClose: [SocketResumeMachine.Action]?
+            /// Events the machine has let through and that are not stored yet, stored together by `flush`.
+            var deliveries: [(SocketEvent, ContinuousClock.Instant)] = []
+
+            /// Stores what is waiting; on failure the machine asks for all of it again (from the first seq).
+            func flush() async -> [SocketResumeMachine.Action] {
+                guard !deliveries.isEmpty else { return [] }
+                defer { deliveries = [] }
+                guard await !deliver(deliveries), let seq = deliveries.lazy.compactMap(\.0.seq).first else { return [] }
+                return machine.handle(.deliveryFailed(seq: seq))
+            }
+
+            /// Performs the machine's actions; deliveries wait for `flush`, which anything else comes after.
+            func perform(_ actions: [SocketResumeMachine.Action], received: ContinuousClock.Instant) async {
+                var queue = actions
                 while !queue.isEmpty {
                     let action = queue.removeFirst()
+                    if case .deliver(let event) = action {
+                        deliveries.append((event, received))
+                        continue
+                    }
+                    let failed = await flush()
+                    if !failed.isEmpty {
+                        // What the machine decided after those events no longer holds: it is closing to replay them.
+                        queue = failed
+                        continue
+                    }
                     switch action {
-                    case .deliver(let event):
-                        if await !deliver(event, received), let seq = event.seq {
-                            queue += machine.handle(.deliveryFailed(seq: seq))
-                        }
+                    case .deliver:
+                        break  // taken above
                     case .backfill:
                         // A later hello on the same socket starts from where capture stands then.
                         let since = if let unused { unused } else { await watermark() }
@@ -152,6 +152,36 @@ struct SocketSession: Sendable {
                     }
                 }
             }
+
+            await signals.drain { batch in
+                for signal in batch {
+                    switch signal {
+                    case let .text(text, at):
+                        switch try? SocketMessage.decode(text) {
+                        case .event(let event)?: await perform(machine.handle(.event(event)), received: at)
+                        case let .reply(seqReply, ok)?: await perform(machine.handle(.reply(seqReply: seqReply, ok: ok)), received: at)
+                        case nil:
+                            Counter(label: "hindsight_frames_rejected_total", dimensions: [("platform", "mattermost")]).increment()
+                            logger.warning("rejected a mattermost frame", metadata: ["bytes": "\(text.utf8.count)"])
+                        }
+                    case .pingDue:
+                        // Ticks that piled up behind a long delivery or backfill count once.
+                        guard clock.now - lastPing >= interval * 0.9 else { continue }
+                        lastPing = clock.now
+                        await perform(machine.handle(.pingDue), received: clock.now)
+                    case .closed(let reason):
+                        // What arrived before the close is stored first.
+                        await perform(await flush(), received: clock.now)
+                        logger.info("mattermost websocket closed", metadata: ["reason": "\(reason)"])
+                        connection.close()
+                        afterClose = machine.handle(.closed)
+                        return false
+                    }
+                }
+                await perform(await flush(), received: clock.now)
+                return true
+            }
+            if let afterClose { return afterClose }
             // Cancelled: the stream ended without a close.
             connection.close(code: 1001)
             return machine.handle(.stop)
