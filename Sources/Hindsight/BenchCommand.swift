@@ -133,11 +133,12 @@ struct BenchCommand: AsyncParsableCommand {
         let readTime = seconds(ContinuousClock.now - readStart)
         if let bigIncident {
             let modelStart = ContinuousClock.now
-            let model = bot.desk.reportModel(incident: bigIncident, events: bigEvents, draft: bigDraft ?? PostmortemDraft(incidentID: bigIncident.id),
+            let desk = prompts.desk(zone: .gmt)
+            let model = desk.reportModel(incident: bigIncident, events: bigEvents, draft: bigDraft ?? PostmortemDraft(incidentID: bigIncident.id),
                                              now: Date(), revision: 1)
             let modelTime = seconds(ContinuousClock.now - modelStart)
             let renderStart = ContinuousClock.now
-            _ = bot.desk.renderReport(model)
+            _ = desk.renderReport(model)
             print(String(format: "  of which       read %.0f ms, model %.0f ms, template %.0f ms", readTime * 1000, modelTime * 1000,
                          seconds(ContinuousClock.now - renderStart) * 1000))
         }
@@ -180,19 +181,19 @@ struct BenchCommand: AsyncParsableCommand {
         let count = min(2_000, max(lines.count * 4, events))
         var decision = (rules: 0.0, none: 0.0), whole = (rules: 0.0, none: 0.0)
         for round in 0..<3 {
-            var pairs: [(Bot, IncidentDesk)] = []
+            var pairs: [(Bot, Store, IncidentDesk)] = []
             for (name, desk) in [("aware", prompts.desk(zone: .gmt)), ("plain", unaware.desk(zone: .gmt))] {
                 let store = try Store(path: dir.appendingPathComponent("\(name)\(round).sqlite").path,
                                       synchronous: settings.synchronous == .full ? .full : .normal)
                 let bot = Bot(store: store, desk: desk, logger: quiet, reportsDirectory: dir.appendingPathComponent("reports"))
                 _ = await bot.handle(command("start Understanding bench sev3", channel: 0, at: t0))
-                pairs.append((bot, desk))
+                pairs.append((bot, store, desk))
             }
             for i in 0..<count {
                 let input = message("u\(i)", channel: 0, text: lines[i % lines.count], at: t0.addingTimeInterval(Double(i)))
-                for (n, (bot, desk)) in pairs.enumerated() {
+                for (n, (_, store, desk)) in pairs.enumerated() {
                     let start = processCPUTime()
-                    let decided = try await bot.store.write { tx in
+                    let decided = try await store.write { tx in
                         let began = threadCPUTime()
                         try tx.apply(try desk.capture(input, records: tx).1.changes)
                         return threadCPUTime() - began

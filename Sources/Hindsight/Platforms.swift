@@ -78,7 +78,7 @@ struct Platforms {
         let bot = app.bot
         var checks: [BotHTTPServer.ReadinessCheck] = [{
             // Readable, and the last capture was written: while writes fail nothing is acknowledged.
-            let open = try? await bot.store.read { tx in try tx.openIncidents().count }
+            let open = try? await bot.openIncidentCount()
             return ("store", open != nil && !bot.isFailingToCapture)
         }]
         for (name, isUp, detail) in connected { checks.append { (detail().map { "\(name) (\($0))" } ?? name, isUp()) } }
@@ -94,7 +94,7 @@ struct Platforms {
             configuration: .init(host: app.settings.httpHost, port: app.settings.httpPort), routes: routes, logger: app.logger,
             readiness: checks,
             metrics: {
-                if let open = try? await bot.store.read({ tx in try tx.openIncidents().count }) {
+                if let open = try? await bot.openIncidentCount() {
                     Gauge(label: "hindsight_open_incidents").record(open)
                 }
                 return registry.emitToString()

@@ -11,8 +11,10 @@ import Synchronization
 /// Each call decides with the pure `IncidentDesk` and commits the decision in a single store transaction before it
 /// returns, so an adapter that acknowledges after `capture` returns never acknowledges something unstored.
 public final class Bot: Sendable {
-    public let store: Store
-    public let desk: IncidentDesk
+    /// Only the bot reads and writes the store and asks the desk: adapters go through the methods below (tests
+    /// reach both with `@testable import`).
+    let store: Store
+    let desk: IncidentDesk
     private let logger: Logger
     /// Where published reports are saved (`HINDSIGHT_REPORTS_DIR`); nil saves none.
     public let reportsDirectory: URL?
@@ -78,6 +80,22 @@ public final class Bot: Sendable {
 
     /// True while captures cannot be written (since the last failed one, until one succeeds).
     public var isFailingToCapture: Bool { captureFailing.withLock { $0 } }
+
+    /// Every sentence the bot says, for adapters rendering their own (a "working…" note, an unavailable modal).
+    public var messages: MessageCatalog { desk.messages }
+
+    /// How many incidents are open (`/readyz`, the open-incidents gauge).
+    public func openIncidentCount() async throws(StoreError) -> Int {
+        try await store.read { tx in try tx.openIncidents().count }
+    }
+
+    /// The timeline of the incident open in `channel`; empty when none is open.
+    public func openTimeline(in channel: ChannelKey) async throws(StoreError) -> [TimelineEvent] {
+        try await store.read { tx in
+            guard let incident = try tx.openIncident(in: channel) else { return [] }
+            return try tx.events(of: incident.id)
+        }
+    }
 
     /// Runs a `/postmortem` command. Store failures become a reply that says nothing was lost and what to do.
     ///

@@ -27,7 +27,7 @@ public struct ConsoleChannel: Sendable {
 
     /// Reads `lines` until they end, writing every reply with `write`.
     public func run(lines: some AsyncSequence<String, Never>, write: @Sendable (String) -> Void) async {
-        write(bot.desk.messages.render(.consoleWelcome))
+        write(bot.messages.render(.consoleWelcome))
         var counter = 0
         for await rawLine in lines {
             let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -46,7 +46,7 @@ public struct ConsoleChannel: Sendable {
                     replies = try await bot.capture(.message(message)).replies
                 } catch {
                     logger.error("could not store console message", metadata: ["error": "\(error)"])
-                    replies = [Reply(.ephemeral, bot.desk.messages.render(.internalError, ["reason": "\(error)"]))]
+                    replies = [Reply(.ephemeral, bot.messages.render(.internalError, ["reason": "\(error)"]))]
                 }
             }
             for reply in replies { write(render(reply)) }

@@ -78,7 +78,7 @@ public struct CommandRoutes: HTTPRoutes {
 
     /// Opens the dialog; returns the sentence to show instead when it cannot be opened.
     private func open(_ form: Form, triggerID: String, channelID: String, userID: String) async -> String? {
-        let messages = bot.desk.messages
+        let messages = bot.messages
         guard let publicURL = configuration.publicURL, !triggerID.isEmpty else {
             return messages.render(.mattermostDialogUnavailable, ["reason": "HINDSIGHT_PUBLIC_URL is not set"])
         }
@@ -176,7 +176,7 @@ public struct CommandRoutes: HTTPRoutes {
 
     func poster() -> ReplyPoster {
         ReplyPoster(
-            rest: rest, maxPostLength: configuration.maxPostLength, publicURL: configuration.publicURL, messages: bot.desk.messages,
+            rest: rest, maxPostLength: configuration.maxPostLength, publicURL: configuration.publicURL, messages: bot.messages,
             logger: logger, callbacks: callbacks
         )
     }

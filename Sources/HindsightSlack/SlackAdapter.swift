@@ -54,7 +54,7 @@ public final class SlackAdapter: Service, Sendable {
         self.now = now
         api = SlackWebAPI(configuration: configuration, http: http, logger: logger, sleep: sleep)
         directory = SlackUserDirectory(api: api, ttl: configuration.nameTTL, logger: logger)
-        poster = ReplyPoster(api: api, messages: bot.desk.messages, logger: logger)
+        poster = ReplyPoster(api: api, messages: bot.messages, logger: logger)
         (outbox, outboxSink) = AsyncStream.makeStream(of: (Reply, ReplyTarget).self)
         (jobs, jobsSink) = AsyncStream.makeStream(of: (@Sendable () async -> Void).self)
     }
@@ -379,7 +379,7 @@ public final class SlackAdapter: Service, Sendable {
     ) async {
         let acknowledged = Once()
         let deadline = configuration.commandDeadline
-        let working = payloadInAck ? Self.ackPayload(Reply(.ephemeral, bot.desk.messages.render(.slackWorking))) : nil
+        let working = payloadInAck ? Self.ackPayload(Reply(.ephemeral, bot.messages.render(.slackWorking))) : nil
         var replies = await withTaskGroup(of: Void.self, returning: [Reply].self) { group in
             group.addTask {
                 try? await Task.sleep(for: deadline)
@@ -413,7 +413,7 @@ public final class SlackAdapter: Service, Sendable {
             try await api.openView(triggerID: trigger, view: ModalRendering.view(for: form, channel: target.channel))
         } catch {
             logger.warning("could not open a slack modal", metadata: ["form": "\(form.id)", "error": "\(error)"])
-            outboxSink.yield((Reply(.ephemeral, bot.desk.messages.render(.slackModalUnavailable, ["reason": error.description])), target))
+            outboxSink.yield((Reply(.ephemeral, bot.messages.render(.slackModalUnavailable, ["reason": error.description])), target))
         }
     }
 

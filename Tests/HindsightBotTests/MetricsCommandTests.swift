@@ -1,5 +1,5 @@
 import Foundation
-import HindsightBot
+@testable import HindsightBot
 import HindsightCore
 import HindsightNet
 import HindsightPrometheus

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Testing
-import HindsightBot
+@testable import HindsightBot
 import HindsightCore
 import HindsightPrompts
 import HindsightStore

@@ -1,3 +1,4 @@
+@testable import HindsightBot
 import Foundation
 import HindsightCore
 import HindsightTesting

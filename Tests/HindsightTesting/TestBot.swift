@@ -19,16 +19,6 @@ public enum TestBot {
     }
 }
 
-extension Bot {
-    /// The timeline of the incident open in `channel`; empty when none is open.
-    public func openTimeline(in channel: ChannelKey) async throws -> [TimelineEvent] {
-        try await store.read { tx in
-            guard let incident = try tx.openIncident(in: channel) else { return [] }
-            return try tx.events(of: incident.id)
-        }
-    }
-}
-
 extension Store {
     /// The platform message ids stored on every incident's timeline, for checking that nothing was lost or doubled.
     public func allMessageIDs() async throws -> [String] {

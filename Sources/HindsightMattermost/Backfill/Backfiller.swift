@@ -133,10 +133,7 @@ final class Backfiller: Sendable {
         case .revise(let posts):
             _ = try await capture(posts.flatMap { translator.inputs(forRevised: $0) })
         case let .markDeleted(present, range, deletedAt):
-            let events = try await bot.store.read { tx -> [TimelineEvent] in
-                guard let incident = try tx.openIncident(in: channel) else { return [] }
-                return try tx.events(of: incident.id)
-            }
+            let events = try await bot.openTimeline(in: channel)
             let gone = events.filter { event in
                 guard event.source == .chat, event.deletedAt == nil, let id = event.messageID else { return false }
                 return !present.contains(id) && range.contains(Self.milliseconds(event.occurredAt))
