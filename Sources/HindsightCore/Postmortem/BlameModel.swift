@@ -70,19 +70,56 @@ public struct BlameModel: Hashable, Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Reads the Prompts file; the error names the line that cannot be read.
+    /// Reads the Prompts file; the error names the line that cannot be read. Byte by byte: it is read at every start.
     public init(tsv: String) throws(BlameModelError) {
         var bias = 0.0
         var weights: [String: Double] = [:]
-        for (index, line) in tsv.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            let parts = line.split(separator: "\t")
-            guard parts.count == 2, let weight = Double(parts[1]) else {
-                throw BlameModelError(line: index + 1, reason: "is not `feature<TAB>weight`")
+        weights.reserveCapacity(tsv.utf8.count / 20)
+        let newline = UInt8(ascii: "\n"), tab = UInt8(ascii: "\t"), hash = UInt8(ascii: "#")
+        var copy = tsv
+        let failure: BlameModelError? = copy.withUTF8 { bytes -> BlameModelError? in
+            var line = 0
+            var start = 0
+            while start < bytes.count {
+                line += 1
+                var end = start
+                while end < bytes.count, bytes[end] != newline { end += 1 }
+                defer { start = end + 1 }
+                if end == start || bytes[start] == hash { continue }
+                var split = start
+                while split < end, bytes[split] != tab { split += 1 }
+                let weight: Double? = split < end - 1 ? Self.number(UnsafeBufferPointer(rebasing: bytes[(split + 1)..<end])) : nil
+                guard split > start, let weight else { return BlameModelError(line: line, reason: "is not `feature<TAB>weight`") }
+                let feature = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<split]), as: UTF8.self)
+                if feature == "bias" { bias = weight } else { weights[feature] = weight }
             }
-            if parts[0] == "bias" { bias = weight } else { weights[String(parts[0])] = weight }
+            return nil
         }
+        if let failure { throw failure }
         self.init(bias: bias, weights: weights)
+    }
+
+    /// A decimal such as `-1.2345`, or nil when the bytes are anything else.
+    private static func number(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        var index = 0
+        var negative = false
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { negative = true; index += 1 }
+        var value = 0.0, scale = 1.0, digits = 0, fraction = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "."), !fraction {
+                fraction = true
+            } else if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+                value = value * 10 + Double(byte - UInt8(ascii: "0"))
+                if fraction { scale *= 10 }
+                digits += 1
+            } else {
+                return nil
+            }
+            index += 1
+        }
+        guard digits > 0 else { return nil }
+        return (negative ? -value : value) / scale
     }
 
     private static func format(_ value: Double) -> String { String(format: "%.4f", value) }
