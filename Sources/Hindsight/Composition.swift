@@ -37,7 +37,7 @@ struct Composition {
         }
         let logger = Logger(label: "hindsight")
         do {
-            let prompts = try PromptSet(explicit: settings.promptsPath)
+            let prompts = try PromptSet.checked(explicit: settings.promptsPath)
             let store = try Store(path: settings.databasePath, synchronous: settings.synchronous == .full ? .full : .normal)
             // Every text is redacted with Prompts/redaction.yaml before it is stored (compiled once, at start).
             var desk = prompts.desk(zone: settings.timeZone)

@@ -33,7 +33,7 @@ struct DoctorCommand: AsyncParsableCommand {
         defer { http.shutdown() }
 
         do {
-            let prompts = try PromptSet(explicit: settings.promptsPath)
+            let prompts = try PromptSet.checked(explicit: settings.promptsPath)
             rows.append(Row(check: "prompts", passed: true, detail: prompts.origin))
         } catch {
             rows.append(Row(check: "prompts", passed: false, detail: "\(error)"))

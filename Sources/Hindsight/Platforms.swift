@@ -1,8 +1,10 @@
 import ArgumentParser
 import HindsightBot
+import HindsightConsole
 import HindsightCore
 import HindsightMattermost
 import HindsightNet
+import HindsightPrompts
 import HindsightServer
 import HindsightSlack
 import Metrics
@@ -125,5 +127,16 @@ struct Platforms {
         ))
         try await group.run()
         logger.notice("stopped gracefully")
+    }
+}
+
+extension PromptSet {
+    /// The prompts, with every adapter's own sentences checked too (`PromptSet` itself knows only the core's keys).
+    static func checked(explicit: String?) throws(PromptsError) -> PromptSet {
+        let prompts = try PromptSet(explicit: explicit)
+        try prompts.check(SlackMessageKey.self)
+        try prompts.check(MattermostMessageKey.self)
+        try prompts.check(ConsoleMessageKey.self)
+        return prompts
     }
 }

@@ -27,7 +27,7 @@ public struct ConsoleChannel: Sendable {
 
     /// Reads `lines` until they end, writing every reply with `write`.
     public func run(lines: some AsyncSequence<String, Never>, write: @Sendable (String) -> Void) async {
-        write(bot.messages.render(.consoleWelcome))
+        write(bot.messages.render(ConsoleMessageKey.welcome))
         var counter = 0
         for await rawLine in lines {
             let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)

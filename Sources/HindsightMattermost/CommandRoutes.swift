@@ -80,7 +80,7 @@ public struct CommandRoutes: HTTPRoutes {
     private func open(_ form: Form, triggerID: String, channelID: String, userID: String) async -> String? {
         let messages = bot.messages
         guard let publicURL = configuration.publicURL, !triggerID.isEmpty else {
-            return messages.render(.mattermostDialogUnavailable, ["reason": "HINDSIGHT_PUBLIC_URL is not set"])
+            return messages.render(MattermostMessageKey.dialogUnavailable, ["reason": "HINDSIGHT_PUBLIC_URL is not set"])
         }
         do {
             try await rest.openDialog(DialogRendering.request(
@@ -89,7 +89,7 @@ public struct CommandRoutes: HTTPRoutes {
             return nil
         } catch {
             logger.warning("could not open a Mattermost dialog", metadata: ["form": "\(form.id)", "error": "\(error)"])
-            return messages.render(.mattermostDialogUnavailable, ["reason": error.description])
+            return messages.render(MattermostMessageKey.dialogUnavailable, ["reason": error.description])
         }
     }
 

@@ -13,6 +13,8 @@ public struct PromptSet: Sendable {
     public var report: ReportRenderer
     /// The secret patterns of `redaction.yaml`, compiled.
     public var redactor: Redactor
+    /// Where `messages.yaml` came from, for the errors of `check`.
+    private var messagesOrigin: String
 
     /// Loads every file from `directory`, falling back to the built-in file for any it does not have.
     public init(directory: URL) throws(PromptsError) {
@@ -42,14 +44,7 @@ public struct PromptSet: Sendable {
             let (text, origin) = try sources.text(name)
             return (try PromptsFile.decode(type, yaml: text, file: origin), origin)
         }
-        let messagesOrigin: String
         (messages, messagesOrigin) = try load(MessageCatalog.self, "messages.yaml")
-        if let missing = messages.missingKeys.first {
-            throw PromptsError(file: messagesOrigin, reason: "missing message '\(missing.rawValue)' (\(messages.missingKeys.count) missing in all); copy it from `hindsight prompts export`")
-        }
-        if let unknown = messages.unknownPlaceholder {
-            throw PromptsError(file: messagesOrigin, reason: unknown)
-        }
         classifier = try load(ClassifierRules.self, "classifier.yaml").0
         let guideOrigin: String
         (postmortem, guideOrigin) = try load(PostmortemGuide.self, "postmortem.yaml")
@@ -82,6 +77,20 @@ public struct PromptSet: Sendable {
             report = try ReportRenderer(template: template)
         } catch {
             throw PromptsError(file: reportOrigin, reason: "is not a valid Mustache template: \(error)")
+        }
+        try check(MessageKey.self)
+    }
+
+    /// Checks that `messages.yaml` has a text for every key of `keys`, each using only the placeholders it is given: the
+    /// core's at load, and each adapter's own (`SlackMessage`, …) when it is wired up, so a missing or mistyped text
+    /// stops the bot at start with the file and the key.
+    public func check<Key: TemplateKey>(_ keys: Key.Type) throws(PromptsError) {
+        let missing = messages.missing(keys)
+        if let first = missing.first {
+            throw PromptsError(file: messagesOrigin, reason: "missing message '\(first.rawValue)' (\(missing.count) missing in all); copy it from `hindsight prompts export`")
+        }
+        if let unknown = messages.unknownPlaceholder(keys) {
+            throw PromptsError(file: messagesOrigin, reason: unknown)
         }
     }
 

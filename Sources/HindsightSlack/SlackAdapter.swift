@@ -379,7 +379,7 @@ public final class SlackAdapter: Service, Sendable {
     ) async {
         let acknowledged = Once()
         let deadline = configuration.commandDeadline
-        let working = payloadInAck ? Self.ackPayload(Reply(.ephemeral, bot.messages.render(.slackWorking))) : nil
+        let working = payloadInAck ? Self.ackPayload(Reply(.ephemeral, bot.messages.render(SlackMessageKey.working))) : nil
         var replies = await withTaskGroup(of: Void.self, returning: [Reply].self) { group in
             group.addTask {
                 try? await Task.sleep(for: deadline)
@@ -413,7 +413,7 @@ public final class SlackAdapter: Service, Sendable {
             try await api.openView(triggerID: trigger, view: ModalRendering.view(for: form, channel: target.channel))
         } catch {
             logger.warning("could not open a slack modal", metadata: ["form": "\(form.id)", "error": "\(error)"])
-            outboxSink.yield((Reply(.ephemeral, bot.messages.render(.slackModalUnavailable, ["reason": error.description])), target))
+            outboxSink.yield((Reply(.ephemeral, bot.messages.render(SlackMessageKey.modalUnavailable, ["reason": error.description])), target))
         }
     }
 

@@ -26,6 +26,36 @@ struct PromptsLoadingTests {
         }
     }
 
+    /// An adapter's own keys, as Slack's and Mattermost's are declared in their modules.
+    enum AdapterKey: String, TemplateKey {
+        case greeting = "app_mention"
+        case unheard = "adapter_never_written"
+        var placeholders: Set<String> { [] }
+    }
+
+    @Test("an adapter's own sentences are checked by the same rules: a missing one, or one with a placeholder it is never given, names the file and the key")
+    func adapterKeys() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("prompts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var messages = try #require(PromptSources.defaultText("messages.yaml"))
+        try messages.write(to: dir.appendingPathComponent("messages.yaml"), atomically: true, encoding: .utf8)
+        let prompts = try PromptSet(directory: dir)
+        #expect(prompts.messages.render(AdapterKey.greeting) == prompts.messages.render(.appMention))
+        #expect {
+            try prompts.check(AdapterKey.self)
+        } throws: { error in
+            "\(error)".contains("messages.yaml") && "\(error)".contains("adapter_never_written")
+        }
+        messages += "\nadapter_never_written: \"hello {who}\"\n"
+        try messages.write(to: dir.appendingPathComponent("messages.yaml"), atomically: true, encoding: .utf8)
+        #expect {
+            try PromptSet(directory: dir).check(AdapterKey.self)
+        } throws: { error in
+            "\(error)".contains("adapter_never_written") && "\(error)".contains("{who}")
+        }
+    }
+
     @Test("a postmortem.yaml missing a question or review item names the file and the key")
     func postmortemMissingKey() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("prompts-\(UUID().uuidString)")

@@ -2,6 +2,7 @@
 import Foundation
 import HindsightCore
 import HindsightNet
+import HindsightPrompts
 import HindsightTesting
 import Logging
 import Testing
@@ -86,5 +87,14 @@ struct RESTTests {
             #expect(posts.map(\.message).joined().contains("row 20 of the timeline"))
             #expect(posts.last?.message.contains("/postmortem confirm S1") == true)
         }
+    }
+}
+
+@Suite struct MattermostSentencesTests {
+    @Test("the shipped Prompts/ have every sentence the Mattermost adapter says, with the placeholders it gives them")
+    func shipped() throws {
+        let prompts = try PromptSet(directory: TestBot.prompts)
+        try prompts.check(MattermostMessageKey.self)
+        #expect(prompts.messages.render(MattermostMessageKey.failed, ["reason": "HTTP 502"]).contains("HTTP 502"))
     }
 }

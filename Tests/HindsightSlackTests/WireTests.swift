@@ -1,5 +1,7 @@
 import Foundation
 import HindsightCore
+import HindsightPrompts
+import HindsightTesting
 import Testing
 @testable import HindsightSlack
 
@@ -231,5 +233,14 @@ struct IDNames: UserNameLookup {
             try SlackConfiguration.fromEnvironment(["SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-2", "SLACK_CONNECTIONS": "11"])
         }
         #expect(SlackConfigurationError.wrongToken("SLACK_BOT_TOKEN", expected: "xoxb-").description.contains("OAuth & Permissions"))
+    }
+}
+
+@Suite struct SlackSentencesTests {
+    @Test("the shipped Prompts/ have every sentence the Slack adapter says, with the placeholders it gives them")
+    func shipped() throws {
+        let prompts = try PromptSet(directory: TestBot.prompts)
+        try prompts.check(SlackMessageKey.self)
+        #expect(prompts.messages.render(SlackMessageKey.missingScope, ["scope": "pins:write"]).contains("pins:write"))
     }
 }

@@ -74,23 +74,8 @@ public enum MessageKey: String, CaseIterable, Codable, Sendable {
     case signalAuthor = "signal_author"
     case appMention = "app_mention"
     case messageTooLong = "message_too_long"
-    case consoleWelcome = "console_welcome"
     case internalError = "internal_error"
     case reportNotSaved = "report_not_saved"
-    // Mattermost adapter
-    case mattermostForbidden = "mattermost_forbidden"
-    case mattermostRateLimited = "mattermost_rate_limited"
-    case mattermostFailed = "mattermost_failed"
-    case mattermostDialogUnavailable = "mattermost_dialog_unavailable"
-    // Slack adapter
-    case slackNotInChannel = "slack_not_in_channel"
-    case slackChannelNotFound = "slack_channel_not_found"
-    case slackMissingScope = "slack_missing_scope"
-    case slackArchived = "slack_archived"
-    case slackRateLimited = "slack_rate_limited"
-    case slackFailed = "slack_failed"
-    case slackWorking = "slack_working"
-    case slackModalUnavailable = "slack_modal_unavailable"
 }
 
 /// The loaded message texts. Loading checks that every `MessageKey` has a text.
@@ -106,17 +91,28 @@ public struct MessageCatalog: Sendable, Decodable {
     }
 
     /// Keys the catalog lacks; a catalog with missing keys must not be used.
-    public var missingKeys: [MessageKey] {
-        MessageKey.allCases.filter { texts[$0.rawValue] == nil }
-    }
+    public var missingKeys: [MessageKey] { missing(MessageKey.self) }
 
     /// A text that uses a placeholder its message is never given, described; nil when there is none.
-    public var unknownPlaceholder: String? {
-        Template.unknownPlaceholder(in: texts, keys: MessageKey.self)
+    public var unknownPlaceholder: String? { unknownPlaceholder(MessageKey.self) }
+
+    /// The keys of `keys` the catalog lacks: an adapter's own sentences (Slack's, Mattermost's, the console's) live in
+    /// the same file under their own keys, and are checked by the same rules when the adapter is wired up.
+    public func missing<Key: TemplateKey>(_ keys: Key.Type) -> [Key] {
+        Key.allCases.filter { texts[$0.rawValue] == nil }
+    }
+
+    public func unknownPlaceholder<Key: TemplateKey>(_ keys: Key.Type) -> String? {
+        Template.unknownPlaceholder(in: texts, keys: keys)
     }
 
     /// The text for `key` with `{name}` placeholders replaced from `values`.
     public func render(_ key: MessageKey, _ values: [String: String] = [:]) -> String {
+        Template.fill(key, texts[key.rawValue], values)
+    }
+
+    /// The text for an adapter's own `key`.
+    public func render<Key: TemplateKey>(_ key: Key, _ values: [String: String] = [:]) -> String {
         Template.fill(key, texts[key.rawValue], values)
     }
 }

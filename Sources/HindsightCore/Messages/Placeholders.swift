@@ -49,16 +49,13 @@ extension MessageKey: TemplateKey {
              .formFieldNote, .formFieldAt, .formHintTime, .formRequired, .formImpactTitle, .formActionTitle,
              .formWhyTitle, .formFieldAction, .formFieldOwner, .formFieldDue, .formFieldPriority, .formFieldType,
              .formFieldWhy, .formFieldEvidence, .formFieldParent, .formHintOwner, .formHintEvidence, .formHintParent,
-             .formImpactEmpty, .appMention, .messageTooLong, .consoleWelcome, .mattermostForbidden,
-             .mattermostRateLimited, .slackNotInChannel, .slackChannelNotFound, .slackArchived, .slackRateLimited,
-             .slackWorking: []
+             .formImpactEmpty, .appMention, .messageTooLong: []
         case .formUnknown: ["form"]
         case .reopenNotResolved, .reopenChannelBusy: ["id"]
         case .statusPendingSuggestions: ["list"]
         case .statusMilestoneUnset: ["milestone"]
-        case .internalError, .mattermostFailed, .mattermostDialogUnavailable, .slackFailed, .slackModalUnavailable: ["reason"]
+        case .internalError: ["reason"]
         case .eventUnknown, .eventPinned, .eventUnpinned, .suggestionUnknown: ["ref"]
-        case .slackMissingScope: ["scope"]
         case .signalAuthor: ["source"]
         case .invalidTime, .invalidSeverity, .invalidNumber: ["text"]
         case .unknownSubcommand: ["word"]

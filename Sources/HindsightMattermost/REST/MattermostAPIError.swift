@@ -51,9 +51,9 @@ public enum MattermostAPIError: Error, Sendable, Equatable, CustomStringConverti
     /// The sentence shown in chat when a reply could not be delivered (from `Prompts/messages.yaml`).
     public func userFacingText(_ messages: MessageCatalog) -> String {
         switch self {
-        case .forbidden: messages.render(.mattermostForbidden)
-        case .rateLimited: messages.render(.mattermostRateLimited)
-        default: messages.render(.mattermostFailed, ["reason": description])
+        case .forbidden: messages.render(MattermostMessageKey.forbidden)
+        case .rateLimited: messages.render(MattermostMessageKey.rateLimited)
+        default: messages.render(MattermostMessageKey.failed, ["reason": description])
         }
     }
 }

@@ -54,12 +54,12 @@ public enum SlackAPIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The sentence shown in chat when a reply could not be delivered (from `Prompts/messages.yaml`).
     public func userFacingText(_ messages: MessageCatalog) -> String {
         switch self {
-        case .api(_, "not_in_channel", _): messages.render(.slackNotInChannel)
-        case .api(_, "channel_not_found", _): messages.render(.slackChannelNotFound)
-        case .api(_, "missing_scope", let needed): messages.render(.slackMissingScope, ["scope": needed ?? "required"])
-        case .api(_, "is_archived", _): messages.render(.slackArchived)
-        case .rateLimited, .api(_, "ratelimited", _): messages.render(.slackRateLimited)
-        default: messages.render(.slackFailed, ["reason": description])
+        case .api(_, "not_in_channel", _): messages.render(SlackMessageKey.notInChannel)
+        case .api(_, "channel_not_found", _): messages.render(SlackMessageKey.channelNotFound)
+        case .api(_, "missing_scope", let needed): messages.render(SlackMessageKey.missingScope, ["scope": needed ?? "required"])
+        case .api(_, "is_archived", _): messages.render(SlackMessageKey.archived)
+        case .rateLimited, .api(_, "ratelimited", _): messages.render(SlackMessageKey.rateLimited)
+        default: messages.render(SlackMessageKey.failed, ["reason": description])
         }
     }
 }
