@@ -153,7 +153,8 @@ struct SocketSession: Sendable {
                 }
             }
 
-            await signals.drain { batch in
+            // At most 512 frames a transaction, as on Slack: a long replay is stored in steps, not held in one.
+            await signals.drain(limit: 512) { batch in
                 for signal in batch {
                     switch signal {
                     case let .text(text, at):
