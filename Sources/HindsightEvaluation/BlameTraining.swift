@@ -24,6 +24,8 @@ public struct BlameTraining: Sendable {
         public var missedByPhrases: Int
         public var neutralFlaggedByPhrases: Int
         public var rows: [Row]
+        public var folds: Int
+        public var falseFlagBudget: Double
         /// The lowest threshold whose added false flags stay within `falseFlagBudget` of the neutral sentences.
         public var suggested: Double?
     }
@@ -75,7 +77,7 @@ public struct BlameTraining: Sendable {
             model: model, examples: examples.count, blaming: examples.count - neutral, neutral: neutral,
             missedByPhrases: examples.indices.filter { examples[$0].blames && !flaggedByPhrases[$0] }.count,
             neutralFlaggedByPhrases: examples.indices.filter { !examples[$0].blames && flaggedByPhrases[$0] }.count,
-            rows: rows,
+            rows: rows, folds: folds, falseFlagBudget: falseFlagBudget,
             suggested: rows.first { Double($0.falseFlags) <= falseFlagBudget * Double(neutral) }?.threshold)
     }
 }
@@ -86,7 +88,7 @@ extension BlameTraining.Report {
         var lines = [
             "trained on the dev half: \(blaming) blaming and \(neutral) neutral sentences, \(model.weights.count) weights kept",
             "the phrase rules miss \(missedByPhrases) of the \(blaming) blaming sentences and flag \(neutralFlaggedByPhrases) of the \(neutral) neutral ones",
-            "what the model adds, in 5-fold cross-validation on the dev half:",
+            "what the model adds, in \(folds)-fold cross-validation on the dev half:",
             "  threshold  blaming caught that the phrases miss  neutral flagged that the phrases pass",
         ]
         for row in rows {
@@ -95,7 +97,7 @@ extension BlameTraining.Report {
             lines.append("  " + String(format: "%-9.1f", row.threshold) + "  " + caught.padding(toLength: 37, withPad: " ", startingAt: 0) + "  " + flags)
         }
         if let suggested {
-            lines.append("the lowest threshold within 0.5% added false flags: \(suggested)")
+            lines.append("the lowest threshold within \(falseFlagBudget * 100)% added false flags: \(suggested)")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -60,8 +60,7 @@ public struct PromptSet: Sendable {
         guard postmortem.minimumWhyDepth >= 1, postmortem.followUpWeeks >= 1, postmortem.answerWindowMinutes >= 1 else {
             throw PromptsError(file: guideOrigin, reason: "minimum_why_depth, follow_up_weeks and answer_window_minutes must be at least 1")
         }
-        let lintOrigin: String
-        (lint, lintOrigin) = try load(LintRules.self, "lint.yaml")
+        lint = try load(LintRules.self, "lint.yaml").0
         if let model = lint.blameless.model {
             let (tsv, weightsOrigin) = try sources.text(model.weights)
             do {
