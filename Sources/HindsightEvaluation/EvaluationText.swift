@@ -48,5 +48,5 @@ extension EvaluationResult {
         return out.joined(separator: "\n") + "\n"
     }
 
-    private func pct(_ t: Tally) -> String { t.total == 0 ? "n/a" : "\(Int((t.rate * 100).rounded()))%" }
+    private func pct(_ t: Tally) -> String { t.percent }
 }
