@@ -14,7 +14,7 @@ enum CorpusRun {
 
 /// Floors on the holdout half of the labelled corpus (`hindsight eval --split holdout` prints the same figures).
 /// Rules in Prompts/ are written against the dev half only; these floors say what holds on text they never saw.
-/// The targets are higher (milestones 85%, key events 80%, blame 90%, concrete actions 95%); where the rules do not
+/// The targets are higher (milestones 85%, key events 80%, concrete actions 95%; blame holds its 90%); where the rules do not
 /// reach them yet, the floor sits just below what they reach, so a regression fails and the gap stays visible.
 @Suite("Understanding the war room, measured on the holdout corpus")
 struct WorkloadEvaluationFloorTests {
@@ -56,7 +56,7 @@ struct WorkloadEvaluationFloorTests {
     @Test("blaming sentences are flagged and neutral ones are not")
     func blame() async throws {
         let h = try await holdout()
-        #expect(h.blame.rate >= 0.89, "\(h.blame)")
+        #expect(h.blame.rate >= 0.90, "\(h.blame)")
         #expect(h.neutralFlagged.rate <= 0.02, "\(h.neutralFlagged)")
     }
 
