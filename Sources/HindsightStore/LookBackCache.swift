@@ -113,11 +113,7 @@ final class LookBackCache: Sendable {
 
     /// The open incident of `channel` in the open transaction (nil: none), read from the file the first time.
     func openIncident(_ channel: ChannelKey, fill: () throws -> Incident?) rethrows -> Incident? {
-        let known: Incident?? = state.withLock { $0.working?.open[channel] ?? $0.committed.open[channel] }
-        if let known { return known }
-        let incident = try fill()
-        state.withLock { $0.working?.open[channel] = .some(incident) }
-        return incident
+        try remembered(\.open, channel, fill: fill)
     }
 
     /// An incident the open transaction created or changed, as reading it back gives it: it is its channel's open
@@ -136,14 +132,19 @@ final class LookBackCache: Sendable {
 
     /// The post-mortem draft of `incident` in the open transaction (nil: none), read from the file the first time.
     func draft(_ incident: IncidentID, fill: () throws -> PostmortemDraft?) rethrows -> PostmortemDraft? {
-        let known: PostmortemDraft?? = state.withLock { state in
-            if let draft = state.working?.drafts[incident] { return draft }
-            return state.committed.drafts[incident]
-        }
+        try remembered(\.drafts, incident, fill: fill)
+    }
+
+    /// What the open transaction knows under `key` in `table` (the working copy first, then what is committed), else
+    /// what `fill` reads from the file, remembered in the working copy; `.some(nil)` remembers that there is none.
+    private func remembered<Key: Hashable, Value: Sendable>(
+        _ table: WritableKeyPath<Snapshot, [Key: Value?]>, _ key: Key, fill: () throws -> Value?
+    ) rethrows -> Value? {
+        let known: Value?? = state.withLock { $0.working?[keyPath: table][key] ?? $0.committed[keyPath: table][key] }
         if let known { return known }
-        let draft = try fill()
-        state.withLock { $0.working?.drafts[incident] = .some(draft) }
-        return draft
+        let value = try fill()
+        state.withLock { $0.working?[keyPath: table][key] = .some(value) }
+        return value
     }
 
     /// Records the draft the open transaction saved, as reading it back gives it.

@@ -54,7 +54,6 @@ extension StoreTransaction {
             deletedAt: (row[14] as Int64?).map(date))
     }
 
-    /// An event as reading it back from the file gives it: times to the microsecond, no revisions.
     /// An incident as reading it back gives it: times to the microsecond.
     static func asStored(_ incident: Incident) -> Incident {
         var incident = incident
@@ -63,6 +62,7 @@ extension StoreTransaction {
         return incident
     }
 
+    /// An event as reading it back from the file gives it: times to the microsecond, no revisions.
     static func asStored(_ event: TimelineEvent) -> TimelineEvent {
         var event = event
         event.occurredAt = date(micros(event.occurredAt))
