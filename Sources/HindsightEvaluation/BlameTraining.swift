@@ -48,8 +48,8 @@ public struct BlameTraining: Sendable {
         let dev = sentences.filter { $0.split == .dev && ($0.kind == .blaming || $0.kind == .neutral) }
         let phrases = BlamelessCheck(rules: rules)
         let reader = BlameFeatures(settings: settings, rules: rules)
-        let examples = dev.map { BlameModel.Example(text: $0.text, people: $0.people, blames: $0.kind == .blaming) }
-        let features = examples.map { reader.features($0.text, people: $0.people) }
+        // Each sentence is read once; every fold and the final fit learn from the same features.
+        let examples = dev.map { BlameModel.Example(features: reader.features($0.text, people: $0.people), blames: $0.kind == .blaming) }
         let flaggedByPhrases = dev.map { !phrases.check($0.text, people: $0.people).findings.isEmpty }
 
         // Each example is scored by a model that never saw it.
@@ -60,10 +60,8 @@ public struct BlameTraining: Sendable {
         for fold in 0..<folds {
             let held = Set(order.enumerated().filter { $0.offset % folds == fold }.map(\.element))
             let training = examples.indices.filter { !held.contains($0) }
-            let model = BlameModel.train(training.map { examples[$0] }, features: { example in
-                reader.features(example.text, people: example.people)
-            }, seed: seed)
-            for index in held { heldOutScore[index] = model.score(features[index]).value }
+            let model = BlameModel.train(training.map { examples[$0] }, seed: seed)
+            for index in held { heldOutScore[index] = model.score(examples[index].features).value }
         }
         let rows = thresholds.map { threshold in
             Row(
@@ -72,7 +70,7 @@ public struct BlameTraining: Sendable {
                 falseFlags: examples.indices.filter { !examples[$0].blames && !flaggedByPhrases[$0] && heldOutScore[$0] >= threshold }.count)
         }
         let neutral = examples.filter { !$0.blames }.count
-        let model = BlameModel.train(examples, features: { reader.features($0.text, people: $0.people) }, seed: seed)
+        let model = BlameModel.train(examples, seed: seed)
         return Report(
             model: model, examples: examples.count, blaming: examples.count - neutral, neutral: neutral,
             missedByPhrases: examples.indices.filter { examples[$0].blames && !flaggedByPhrases[$0] }.count,

@@ -25,15 +25,13 @@ public struct BlameModel: Hashable, Sendable {
         }
     }
 
-    /// One labelled sentence to learn from.
+    /// One labelled sentence to learn from, as its features (`BlameFeatures`).
     public struct Example: Sendable {
-        public var text: String
-        public var people: [String]
+        public var features: [String]
         public var blames: Bool
 
-        public init(text: String, people: [String], blames: Bool) {
-            self.text = text
-            self.people = people
+        public init(features: [String], blames: Bool) {
+            self.features = features
             self.blames = blames
         }
     }
@@ -129,10 +127,9 @@ public struct BlameModel: Hashable, Sendable {
     /// Fits the model by stochastic gradient descent on the log loss with an L2 penalty, the examples shuffled by
     /// `seed` each pass: the same examples and seed give the same weights. Weights smaller than `keep` are dropped.
     public static func train(
-        _ examples: [Example], features: (Example) -> [String], passes: Int = 30, rate: Double = 0.3, l2: Double = 0.001,
-        keep: Double = 0.05, seed: UInt64 = 1
+        _ examples: [Example], passes: Int = 30, rate: Double = 0.3, l2: Double = 0.001, keep: Double = 0.05, seed: UInt64 = 1
     ) -> BlameModel {
-        let rows = examples.map { (features: Array(Set(features($0))).sorted(), label: $0.blames ? 1.0 : 0.0) }
+        let rows = examples.map { (features: Array(Set($0.features)).sorted(), label: $0.blames ? 1.0 : 0.0) }
         var bias = 0.0
         var weights: [String: Double] = [:]
         var order = Array(rows.indices)

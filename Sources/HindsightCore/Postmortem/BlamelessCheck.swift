@@ -119,12 +119,12 @@ public struct BlamelessCheck: Sendable {
     /// Words that can open what a person did: a bare team name is a person only when one of these follows it.
     private let verbLeads: Set<String>
     /// The learned second opinion and how it reads a sentence, when `lint.yaml` has a `model`.
-    private let model: (weights: BlameModel, features: BlameFeatures, settings: BlameModel.Settings)?
+    private let model: (weights: BlameModel, reader: BlameFeatures)?
 
     public init(rules: BlamelessRules) {
         self.rules = rules
         if let weights = rules.learned, let settings = rules.model {
-            model = (weights, BlameFeatures(settings: settings, rules: rules), settings)
+            model = (weights, BlameFeatures(settings: settings, rules: rules))
         } else {
             model = nil
         }
@@ -176,10 +176,10 @@ public struct BlamelessCheck: Sendable {
         // What the phrase rules have no phrase for, the learned model may still read as blame.
         if let model {
             for sentence in Self.sentences(text) where !findings.contains(where: { sentence.contains($0.excerpt) }) {
-                let score = model.weights.score(model.features.features(sentence, people: people))
-                guard score.value >= model.settings.threshold else { continue }
+                let score = model.weights.score(model.reader.features(sentence, people: people))
+                guard score.value >= model.reader.settings.threshold else { continue }
                 let words = score.strongest.prefix(3).map(Self.readable).joined(separator: ", ")
-                findings.append(LintFinding(kind: .readsAsBlame, excerpt: sentence, suggestion: Template.fill(model.settings.advice, ["words": words])))
+                findings.append(LintFinding(kind: .readsAsBlame, excerpt: sentence, suggestion: Template.fill(model.reader.settings.advice, ["words": words])))
             }
         }
         guard !findings.isEmpty else { return LintResult(findings: [], suggestedText: nil) }

@@ -12,19 +12,19 @@ struct BlameModelTests {
 
     /// A toy set in slang no phrase list has: blame is a person who "yeets" something; the neutral twins tell the same
     /// events about the system.
-    static let examples: [BlameModel.Example] = [
-        .init(text: "dana yeets the alerts into a channel nobody reads", people: ["dana"], blames: true),
-        .init(text: "kim yeets migrations without a test", people: ["kim"], blames: true),
-        .init(text: "sam yeets the dashboards until it is too late", people: ["sam"], blames: true),
-        .init(text: "hugo yeets the checklist", people: ["hugo"], blames: true),
-        .init(text: "the alerts were routed to a channel nobody reads", people: ["dana"], blames: false),
-        .init(text: "the migration had no test covering the new column", people: ["kim"], blames: false),
-        .init(text: "the dashboard showed the lag twenty minutes before the page", people: ["sam"], blames: false),
-        .init(text: "the checklist did not include the new region", people: ["hugo"], blames: false),
+    static let examples: [(text: String, people: [String], blames: Bool)] = [
+        ("dana yeets the alerts into a channel nobody reads", people: ["dana"], blames: true),
+        ("kim yeets migrations without a test", people: ["kim"], blames: true),
+        ("sam yeets the dashboards until it is too late", people: ["sam"], blames: true),
+        ("hugo yeets the checklist", people: ["hugo"], blames: true),
+        ("the alerts were routed to a channel nobody reads", people: ["dana"], blames: false),
+        ("the migration had no test covering the new column", people: ["kim"], blames: false),
+        ("the dashboard showed the lag twenty minutes before the page", people: ["sam"], blames: false),
+        ("the checklist did not include the new region", people: ["hugo"], blames: false),
     ]
 
     func trained() -> BlameModel {
-        BlameModel.train(Self.examples, features: { reader.features($0.text, people: $0.people) })
+        BlameModel.train(Self.examples.map { .init(features: reader.features($0.text, people: $0.people), blames: $0.blames) })
     }
 
     @Test("people in the room read as one placeholder, roles as another, and words are stemmed")
