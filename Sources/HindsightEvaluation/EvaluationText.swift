@@ -42,11 +42,10 @@ extension EvaluationResult {
         if splits.contains(.holdout) {
             let h = summary(.holdout)
             out.append("")
-            out.append("Holdout: milestones \(pct(h.milestones)) within 10 min, \(String(format: "%.2f", h.wrongPerIncident)) wrong per incident; key events \(pct(h.keyEvents)) recall at \(String(format: "%.2f", h.markedRatio))× published; multi-day dated \(h.multiDay.hits)/\(h.multiDay.total)")
-            out.append("Holdout: blame \(pct(h.blame)) recall, \(pct(h.neutralFlagged)) false flags; vague actions \(pct(h.vague)) flagged, concrete \(pct(h.concretePassed)) passing")
+            out.append("Holdout: milestones \(h.milestones.percent) within 10 min, \(String(format: "%.2f", h.wrongPerIncident)) wrong per incident; key events \(h.keyEvents.percent) recall at \(String(format: "%.2f", h.markedRatio))× published; multi-day dated \(h.multiDay.hits)/\(h.multiDay.total)")
+            out.append("Holdout: blame \(h.blame.percent) recall, \(h.neutralFlagged.percent) false flags; vague actions \(h.vague.percent) flagged, concrete \(h.concretePassed.percent) passing")
         }
         return out.joined(separator: "\n") + "\n"
     }
 
-    private func pct(_ t: Tally) -> String { t.percent }
 }
