@@ -195,6 +195,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/HindsightTesting"
         ),
@@ -251,7 +252,6 @@ let package = Package(
             dependencies: [
                 "HindsightMattermost", "HindsightBot", "HindsightStore", "HindsightPrompts", "HindsightNet", "HindsightTesting",
                 "HindsightServer", "HindsightWebhooks", .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HindsightCore
 import HindsightTesting
 import Testing
@@ -68,19 +67,15 @@ struct CaptureTests {
     func writesFailThenRecover() async throws {
         try await withHarness { h in
             let fake = h.fake
-            // A second connection makes every timeline insert fail, as a full disk or a read-only volume would.
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(10)  // the bot's writer may hold the lock for a moment
-            let saboteur = try DatabaseQueue(path: h.databasePath, configuration: configuration)
-            try await saboteur.write { db in
-                try db.execute(sql: "CREATE TRIGGER full_disk BEFORE INSERT ON event BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
-            }
+            // Every timeline insert fails, as on a full disk or a read-only volume.
+            let disk = try FullDisk(path: h.databasePath)
+            try await disk.fail()
             var posted: [String] = []
             for index in 0..<40 { posted.append(await fake.post(channelID: TestIDs.channel, userID: TestIDs.alice.id, message: "during the outage \(index)").id) }
             try await eventually("the bot noticed") { h.bot.isFailingToCapture }
             #expect(try await h.storedMessageIDs().filter(posted.contains).isEmpty)
 
-            try await saboteur.write { db in try db.execute(sql: "DROP TRIGGER full_disk") }
+            try await disk.repair()
             for index in 0..<40 { posted.append(await fake.post(channelID: TestIDs.channel, userID: TestIDs.bob.id, message: "after the outage \(index)").id) }
             let expected = Set(posted)
             try await eventually("stored after recovery", within: .seconds(20)) { Set(try await h.storedMessageIDs()).isSuperset(of: expected) }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HindsightTesting
 import Testing
 
@@ -10,13 +9,9 @@ struct SlackStoreFailureTests {
         try await withSlack { h in
             let fake = h.fake
             let before = await fake.stats.ackedEvents
-            // A second connection makes every timeline insert fail, as a full disk or a read-only volume would.
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(10)  // the bot's writer may hold the lock for a moment
-            let saboteur = try DatabaseQueue(path: h.databasePath, configuration: configuration)
-            try await saboteur.write { db in
-                try db.execute(sql: "CREATE TRIGGER full_disk BEFORE INSERT ON event BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
-            }
+            // Every timeline insert fails, as on a full disk or a read-only volume.
+            let disk = try FullDisk(path: h.databasePath)
+            try await disk.fail()
             var posted: [String] = []
             for index in 0..<5 { posted.append(await fake.postMessage(channel: Slack.channel, user: Slack.alice, text: "during the outage \(index)")) }
             try await eventually("the adapter noticed") { !h.adapter.isStoring }
@@ -25,7 +20,7 @@ struct SlackStoreFailureTests {
             #expect(h.adapter.isConnected, "the socket stays up; only acknowledgements stop")
             #expect(h.bot.isFailingToCapture, "/readyz reports the store as not ready")
 
-            try await saboteur.write { db in try db.execute(sql: "DROP TRIGGER full_disk") }
+            try await disk.repair()
             let expected = Set(posted)
             try await eventually("stored after recovery", within: .seconds(15)) { Set(try await h.storedMessageIDs()).isSuperset(of: expected) }
             try await eventually("writing again") { h.adapter.isStoring && !h.bot.isFailingToCapture }
