@@ -11,6 +11,10 @@ import Synchronization
 /// Each call decides with the pure `IncidentDesk` and commits the decision in a single store transaction before it
 /// returns, so an adapter that acknowledges after `capture` returns never acknowledges something unstored.
 public final class Bot: Sendable {
+    /// At most this many inputs are captured in one transaction (a group commit): a long replay or backfill is stored
+    /// in steps, and acknowledgements stay well inside Slack's 3 seconds.
+    public static let captureBatchLimit = 512
+
     /// Only the bot reads and writes the store and asks the desk: adapters go through the methods below (tests
     /// reach both with `@testable import`).
     let store: Store
@@ -309,25 +313,5 @@ extension CaptureOutcome {
         case .answered: "answered"
         case let .ignored(reason): "ignored_\(reason.rawValue)"
         }
-    }
-}
-
-/// Where capture stands in one open incident channel, read before a reconnect: a backfill fetches what came after.
-public struct BackfillPoint: Sendable, Equatable {
-    public var channel: ChannelKey
-    /// The newest captured message's time (the incident's start when nothing is captured yet).
-    public var since: Date
-    /// That message's platform id, for cursor paging; nil when nothing is captured yet.
-    public var lastMessageID: String?
-    public var incidentStartedAt: Date
-    /// Thread parents the incident's captured replies point at, so replies to old parents are fetched too.
-    public var threadParentIDs: [String]
-
-    public init(channel: ChannelKey, since: Date, lastMessageID: String? = nil, incidentStartedAt: Date, threadParentIDs: [String] = []) {
-        self.channel = channel
-        self.since = since
-        self.lastMessageID = lastMessageID
-        self.incidentStartedAt = incidentStartedAt
-        self.threadParentIDs = threadParentIDs
     }
 }

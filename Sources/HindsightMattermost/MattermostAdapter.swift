@@ -93,16 +93,20 @@ public final class MattermostAdapter: Service, Sendable {
         await directory.remember(me)
         logger.info("mattermost bot identified", metadata: ["user": "\(me.username)"])
         let translator = EventTranslator(botUserID: me.id, serverURL: configuration.serverURL)
-        let backfiller = Backfiller(
-            rest: rest, bot: bot, translator: translator, names: directory, logger: logger, policy: reconnectPolicy, sleep: sleep,
-            now: now, status: backfillStatus, enqueue: { [self] replies, input in self.enqueue(replies, for: input) }
+        let backfills = BackfillCoordinator(
+            platform: .mattermost, bot: bot, status: backfillStatus, logger: logger,
+            backoff: { [reconnectPolicy] in reconnectPolicy.delay(afterFailures: $0) },
+            sleep: sleep, now: now, replies: { [self] replies, input in self.enqueue(replies, for: input) },
+            make: { [rest, directory, logger, now] point in
+                MattermostChannelBackfill(point: point, rest: rest, translator: translator, names: directory, logger: logger, now: now)
+            }
         )
         let session = SocketSession(
             url: configuration.webSocketURL, token: configuration.token, pingInterval: configuration.pingInterval,
             webSockets: webSockets, policy: reconnectPolicy, logger: logger,
             deliver: { [self] events in await self.capture(events, translator: translator) },
-            watermark: { [self] in await self.watermark() },
-            backfill: { points in await backfiller.backfill(points) },
+            watermark: { await backfills.watermark() },
+            backfill: { points in await backfills.backfill(points) },
             connected: connectionState
         )
         let poster = commandRoutes.poster()
@@ -114,7 +118,7 @@ public final class MattermostAdapter: Service, Sendable {
                 }
             }
             group.addTask { await session.run() }
-            group.addTask { await backfiller.retryFailed() }
+            group.addTask { await backfills.retryFailed() }
             await group.waitForAll()
         }
     }
@@ -145,14 +149,6 @@ public final class MattermostAdapter: Service, Sendable {
         let latency = Timer(label: "hindsight_capture_duration_seconds", dimensions: [("platform", "mattermost")])
         for at in received { latency.record(duration: at.duration(to: .now)) }
         return true
-    }
-
-    /// The newest captured message in each open incident channel (none when the store cannot be read).
-    private func watermark() async -> [BackfillPoint] {
-        do { return try await bot.backfillPoints(platform: .mattermost) } catch {
-            logger.error("could not read backfill points", metadata: ["error": "\(error)"])
-            return []
-        }
     }
 
     private func enqueue(_ replies: [Reply], for input: CaptureInput) {

@@ -15,16 +15,13 @@ final class CaptureQueue: Sendable {
         var receivedAt = ContinuousClock.now
     }
 
-    /// At most this many envelopes per transaction, so acknowledgements stay well inside Slack's 3 seconds.
-    static let batchLimit = 512
-
     private let inbox = Inbox<Item>()
 
     func append(_ item: Item) { inbox.append(item) }
 
     /// Calls `store` with each batch until the task is cancelled.
     func drain(_ store: ([Item]) async -> Void) async {
-        await inbox.drain(limit: Self.batchLimit) { batch in
+        await inbox.drain(limit: Bot.captureBatchLimit) { batch in
             await store(batch)
             return true
         }

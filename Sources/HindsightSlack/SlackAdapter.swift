@@ -28,10 +28,8 @@ public final class SlackAdapter: Service, Sendable {
     private let outboxSink: AsyncStream<(Reply, ReplyTarget)>.Continuation
     private let jobs: AsyncStream<@Sendable () async -> Void>
     private let jobsSink: AsyncStream<@Sendable () async -> Void>.Continuation
-    private let backfills = BackfillGate()
+    private let backfillStatus = BackfillStatus()
     private let storeFailing = Mutex(false)
-    /// Channels being backfilled (or waiting for a retry), with where capture stood; `failed` once a try failed.
-    private let backfilling = Mutex<[String: (since: Date, failed: Bool)]>([:])
 
     /// Creates the adapter; nothing connects until `run()`.
     /// - Parameters:
@@ -63,13 +61,7 @@ public final class SlackAdapter: Service, Sendable {
     public var isConnected: Bool { live.isUp }
 
     /// While a backfill runs or waits to be retried, how many channels and how far behind (for `/readyz`); else nil.
-    public var backfillSummary: String? {
-        let all = backfilling.withLock { $0 }
-        guard let oldest = all.values.map(\.since).min() else { return nil }
-        let failed = all.filter(\.value.failed).keys.sorted()
-        return "backfilling \(all.count) channel\(all.count == 1 ? "" : "s"), \(Int(now().timeIntervalSince(oldest).rounded())) s behind"
-            + (failed.isEmpty ? "" : "; \(failed.joined(separator: ", ")) incomplete, retrying")
-    }
+    public var backfillSummary: String? { backfillStatus.summary(now: now()) }
 
     /// False after a failed store write until one succeeds again: Slack's envelopes are then left unacknowledged.
     public var isStoring: Bool { !storeFailing.withLock { $0 } }
@@ -95,16 +87,25 @@ public final class SlackAdapter: Service, Sendable {
         await directory.remember(identity.user_id, name: "hindsight")
         logger.info("slack bot identified", metadata: ["team": "\(identity.team ?? "")", "user": "\(identity.user_id)"])
         let translator = EventTranslator(botUserID: identity.user_id, botID: identity.bot_id)
+        let backfills = BackfillCoordinator(
+            platform: .slack, bot: bot, status: backfillStatus, logger: logger,
+            backoff: { [reconnectPolicy] in reconnectPolicy.delay(afterFailures: $0) },
+            sleep: sleep, now: now, replies: { [self] replies, input in self.enqueue(replies, for: input) },
+            make: { [api, directory, logger] point in
+                SlackChannelBackfill(point: point, api: api, translator: translator, names: directory, logger: logger)
+            }
+        )
         let session = SocketModeSession(
             api: api, webSockets: webSockets, configuration: configuration, policy: reconnectPolicy, clock: ContinuousClock(),
             logger: logger,
             deliver: { [self] frame, ack in await self.receive(frame, ack: ack, translator: translator) },
-            watermark: { [self] in await self.watermark() },
-            backfill: { [self] plan in await self.backfill(plan, translator: translator) },
+            watermark: { await backfills.watermark() },
+            backfill: { points in await backfills.backfill(points) },
             live: live
         )
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.queue.drain { await self.store($0) } }
+            group.addTask { await self.queue.drain { await self.store($0, backfills: backfills) } }
+            group.addTask { await backfills.retryFailed() }
             group.addTask {
                 for await (reply, target) in self.outbox { await self.poster.post(reply, to: target) }
             }
@@ -153,7 +154,7 @@ public final class SlackAdapter: Service, Sendable {
     }
 
     /// Stores a batch in one transaction, then acknowledges each envelope; on failure acknowledges none.
-    private func store(_ batch: [CaptureQueue.Item]) async {
+    private func store(_ batch: [CaptureQueue.Item], backfills: BackfillCoordinator<SlackChannelBackfill>) async {
         let inputs = batch.flatMap(\.inputs)
         let results: [(outcome: CaptureOutcome, replies: [Reply])]
         do {
@@ -166,8 +167,7 @@ public final class SlackAdapter: Service, Sendable {
             if first {
                 logger.error("could not store slack events; not acknowledging them, so Slack delivers them again", metadata: ["error": "\(error)"])
                 // Reads still work: remember where capture stood, to backfill what Slack gives up redelivering.
-                let plan = await watermark()
-                backfills.holdForRecovery(plan)
+                await backfills.holdForRecovery()
             }
             return
         }
@@ -186,131 +186,14 @@ public final class SlackAdapter: Service, Sendable {
             }
             offset += item.inputs.count
         }
-        if storeFailing.withLock({ failing in defer { failing = false }; return failing }), let plan = backfills.takeRecoveryPlan() {
-            logger.notice("storing slack events again; backfilling what Slack gave up redelivering")
-            jobsSink.yield { [self] in await self.backfill(plan, translator: nil) }
+        if storeFailing.withLock({ failing in defer { failing = false }; return failing }) {
+            jobsSink.yield { await backfills.recover() }
         }
     }
 
     private func enqueue(_ replies: [Reply], for input: CaptureInput) {
         let author: String? = if case .message(let message) = input { message.author.id } else { nil }
         for reply in replies { outboxSink.yield((reply, ReplyTarget(channel: input.channel.channelID, user: author))) }
-    }
-
-    // MARK: Backfill
-
-    /// Where capture stands in each open incident channel (empty when the store cannot be read).
-    private func watermark() async -> BackfillPlan {
-        do {
-            let points = try await bot.backfillPoints(platform: .slack)
-            return BackfillPlan(
-                since: Dictionary(points.map { ($0.channel.channelID, $0.since) }, uniquingKeysWith: min),
-                incidentStart: Dictionary(points.map { ($0.channel.channelID, $0.incidentStartedAt) }, uniquingKeysWith: min),
-                threads: Dictionary(points.map { ($0.channel.channelID, Set($0.threadParentIDs)) }, uniquingKeysWith: { $0.union($1) })
-            )
-        } catch {
-            logger.error("could not read where capture stands; no backfill this time", metadata: ["error": "\(error)"])
-            return BackfillPlan()
-        }
-    }
-
-    /// The messages posted since `plan` in each channel, with thread replies, captured oldest first. One backfill runs
-    /// at a time; plans that arrive meanwhile are merged and run next. A channel that fails is retried with backoff.
-    private func backfill(_ plan: BackfillPlan, translator: EventTranslator?, failures: Int = 0) async {
-        guard let translator = translator ?? backfills.translator else { return }
-        var next: BackfillPlan? = backfills.begin(plan, translator: translator) ? plan : nil
-        while let plan = next {
-            for (channel, since) in plan.since.sorted(by: { $0.key < $1.key }) {
-                if Task.isCancelled { return }
-                let started = plan.incidentStart[channel] ?? since
-                if await !backfill(channel: channel, since: since, incidentStart: started, threads: plan.threads[channel] ?? [], translator: translator) {
-                    retry(plan.only(channel), translator: translator, failures: failures + 1)
-                }
-            }
-            next = backfills.endOrNext()
-        }
-    }
-
-    /// Runs a failed channel's backfill again after the backoff, from the same starting point.
-    private func retry(_ plan: BackfillPlan, translator: EventTranslator, failures: Int) {
-        var random = SystemRandomNumberGenerator()
-        let delay = reconnectPolicy.delay(afterFailures: failures, random: &random)
-        jobsSink.yield { [self] in
-            do { try await sleep(delay) } catch { return }
-            await backfill(plan, translator: translator, failures: failures)
-        }
-    }
-
-    /// How far before the watermark the backfill looks for thread parents with new replies.
-    static let threadLookback: TimeInterval = 3600
-
-    /// One channel: new messages after `since` (a second of overlap) from `conversations.history`, and the replies after
-    /// `since` in every thread with new replies: parents posted in the hour before `since` (not before the incident)
-    /// whose `latest_reply` is newer, and the threads the incident has seen (their parent may be older than the
-    /// incident). False on failure.
-    private func backfill(channel: String, since: Date, incidentStart: Date, threads: Set<String>, translator: EventTranslator) async -> Bool {
-        // A second of overlap before the newest stored message (recognised by ts), but nothing from before the incident.
-        let oldest = String(format: "%.6f", max(since.timeIntervalSince1970 - 1, incidentStart.timeIntervalSince1970, 0))
-        // Parents with new replies are looked for an hour back (not to the incident's start: each page is a rate-limited
-        // call, and a long incident would be read again after every drop).
-        let lookback = max(incidentStart, since.addingTimeInterval(-Self.threadLookback))
-        let from = String(format: "%.6f", max(min(lookback, since).timeIntervalSince1970 - 1, 0))
-        let gap = Gauge(label: "hindsight_backfill_gap_seconds", dimensions: [("platform", "slack")])
-        backfilling.withLock { $0[channel] = (min($0[channel]?.since ?? since, since), $0[channel]?.failed ?? false) }
-        gap.record(max(now().timeIntervalSince(since), 0))
-        let key = ChannelKey(platform: .slack, channelID: channel)
-        do {
-            // Until this backfill has stored everything, a restart starts from here again: live messages newer than
-            // the gap are stored meanwhile, so the newest captured message is no lower bound for what is missing.
-            try await bot.beginBackfill(key, since: since)
-            let history = try await api.history(channel: channel, oldest: from, limit: 999)
-            var messages = history.filter { ($0.ts ?? "") > oldest }
-            var parents = Set(history.compactMap { parent in
-                (parent.reply_count ?? 0) > 0 && (parent.latest_reply ?? "") > oldest ? parent.ts : nil
-            })
-            parents.formUnion(threads)
-            for ts in parents.sorted() {
-                do throws(SlackAPIError) {
-                    messages += try await api.replies(channel: channel, ts: ts, oldest: oldest).filter { $0.ts != ts && ($0.ts ?? "") > oldest }
-                } catch {
-                    guard case .api(_, "thread_not_found", _) = error else { throw error }
-                    continue  // the parent was deleted: its thread went with it
-                }
-            }
-            messages.sort { (Double($0.ts ?? "") ?? 0) < (Double($1.ts ?? "") ?? 0) }
-            var inputs: [CaptureInput] = []
-            var seen = Set<String>()
-            for message in messages where seen.insert(message.ts ?? "").inserted {
-                inputs += await translator.inputs(forHistory: message, in: channel, names: directory)
-            }
-            var stored = 0
-            for start in stride(from: 0, to: inputs.count, by: CaptureQueue.batchLimit) {
-                let slice = Array(inputs[start..<min(start + CaptureQueue.batchLimit, inputs.count)])
-                let results = try await bot.capture(batch: slice)
-                for (input, result) in zip(slice, results) {
-                    if case .stored = result.outcome { stored += 1 }
-                    enqueue(result.replies, for: input)
-                }
-            }
-            try await bot.endBackfill(key)
-            Counter(label: "hindsight_backfill_posts_total", dimensions: [("platform", "slack")]).increment(by: stored)
-            logger.info("slack backfill", metadata: [
-                "channel": "\(channel)", "messages": "\(messages.count)", "threads": "\(parents.count)", "new": "\(stored)",
-            ])
-            let behind = backfilling.withLock { all in
-                all[channel] = nil
-                return all.values.map { now().timeIntervalSince($0.since) }.max() ?? 0
-            }
-            gap.record(max(behind, 0))
-            return true
-        } catch {
-            if Task.isCancelled { return true }
-            backfilling.withLock { $0[channel]?.failed = true }
-            logger.error("slack backfill incomplete; retrying with backoff", metadata: [
-                "channel": "\(channel)", "missing": "messages after \(oldest)", "error": "\(error)",
-            ])
-            return false
-        }
     }
 
     // MARK: Slash commands and interactivity
@@ -458,54 +341,3 @@ final class Once: Sendable {
     }
 }
 
-/// One backfill at a time: plans that arrive while one runs are merged and run next. Also keeps the plan taken when
-/// storing started to fail, for the backfill once it works again.
-final class BackfillGate: Sendable {
-    private struct State {
-        var running = false
-        var pending: BackfillPlan?
-        var translator: EventTranslator?
-        var recovery: BackfillPlan?
-    }
-
-    private let state = Mutex(State())
-
-    /// The translator of the first backfill, for backfills started without one (store recovery).
-    var translator: EventTranslator? { state.withLock { $0.translator } }
-
-    /// True when the caller should run `plan` now; otherwise it was queued behind the running one.
-    func begin(_ plan: BackfillPlan, translator: EventTranslator) -> Bool {
-        state.withLock { s in
-            s.translator = s.translator ?? translator
-            if s.running {
-                s.pending = s.pending.map { $0.merged(with: plan) } ?? plan
-                return false
-            }
-            s.running = true
-            return true
-        }
-    }
-
-    /// Ends a run; returns the merged plans that arrived meanwhile (the caller runs them), or nil when done.
-    func endOrNext() -> BackfillPlan? {
-        state.withLock { s in
-            if let pending = s.pending {
-                s.pending = nil
-                return pending
-            }
-            s.running = false
-            return nil
-        }
-    }
-
-    func holdForRecovery(_ plan: BackfillPlan) {
-        state.withLock { $0.recovery = $0.recovery.map { $0.merged(with: plan) } ?? plan }
-    }
-
-    func takeRecoveryPlan() -> BackfillPlan? {
-        state.withLock { s in
-            defer { s.recovery = nil }
-            return s.recovery
-        }
-    }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import HindsightBot
 import HindsightNet
 import HindsightTesting
 import Testing
@@ -14,8 +15,9 @@ struct SocketModeMachineTests {
     static let plainPolicy = ReconnectPolicy(initialDelay: .milliseconds(500), multiplier: 2, maximumDelay: .seconds(4), jitter: .none)
 
     /// Where capture stood, told apart by the time in one channel.
-    static func plan(_ seconds: TimeInterval) -> BackfillPlan {
-        BackfillPlan(since: ["C1": Date(timeIntervalSince1970: seconds)])
+    static func plan(_ seconds: TimeInterval) -> [BackfillPoint] {
+        let at = Date(timeIntervalSince1970: seconds)
+        return [BackfillPoint(channel: ChannelKey(platform: .slack, channelID: "C1"), since: at, incidentStartedAt: at)]
     }
 
     func machine(policy: ReconnectPolicy = plainPolicy, seed: UInt64 = 1) -> Machine {

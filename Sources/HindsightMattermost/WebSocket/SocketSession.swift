@@ -153,8 +153,8 @@ struct SocketSession: Sendable {
                 }
             }
 
-            // At most 512 frames a transaction, as on Slack: a long replay is stored in steps, not held in one.
-            await signals.drain(limit: 512) { batch in
+            // A bounded transaction, as on Slack: a long replay is stored in steps, not held in one.
+            await signals.drain(limit: Bot.captureBatchLimit) { batch in
                 for signal in batch {
                     switch signal {
                     case let .text(text, at):

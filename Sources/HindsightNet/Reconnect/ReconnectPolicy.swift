@@ -44,6 +44,12 @@ public struct ReconnectPolicy: Sendable, Equatable {
         delay(afterFailures: n, previousDelay: nil, random: &random)
     }
 
+    /// The delay after `n` consecutive failures, with the system's randomness for the jitter.
+    public func delay(afterFailures n: Int) -> Duration {
+        var random = SystemRandomNumberGenerator()
+        return delay(afterFailures: n, random: &random)
+    }
+
     /// The exponential ceiling after `n` consecutive failures, before jitter.
     public func ceiling(afterFailures n: Int) -> Duration {
         guard n > 0 else { return .zero }

@@ -1,3 +1,4 @@
+import HindsightBot
 import HindsightNet
 
 /// One Socket Mode slot's connection lifecycle, without sockets or timers: when to open the next connection (before
@@ -24,15 +25,15 @@ struct SocketModeMachine {
         /// `link` opens once the watermark (read at this moment) is known: right away at start, else after `backoff`.
         case readingWatermark(Link, backoff: Duration?)
         /// Waiting out the backoff before opening `link`.
-        case backingOff(Link, backfill: BackfillPlan)
+        case backingOff(Link, backfill: [BackfillPoint])
         /// `apps.connections.open` and the websocket handshake are under way.
-        case opening(Link, backfill: BackfillPlan?)
+        case opening(Link, backfill: [BackfillPoint]?)
         /// The socket is open and the hello timer runs; `backfill` runs once it says hello.
-        case awaitingHello(Link, backfill: BackfillPlan?)
+        case awaitingHello(Link, backfill: [BackfillPoint]?)
         /// Said hello: envelopes flow.
         case live(Link)
         /// Said no hello in time and was asked to close; the reconnect follows its close.
-        case abandoning(Link, backfill: BackfillPlan?)
+        case abandoning(Link, backfill: [BackfillPoint]?)
 
         var link: Link {
             switch self {
@@ -91,7 +92,7 @@ struct SocketModeMachine {
     enum Input: Equatable, Sendable {
         case started
         /// The answer to `.readWatermark`.
-        case watermarkRead(BackfillPlan)
+        case watermarkRead([BackfillPoint])
         /// The websocket of `link` is open.
         case linkOpened(Link)
         /// `apps.connections.open` or the websocket handshake failed.
@@ -119,8 +120,8 @@ struct SocketModeMachine {
         case closeLink(Link)
         /// Count a reconnect (`hindsight_reconnects_total`) and feed `.backoffElapsed` after this long.
         case scheduleReconnect(after: Duration, failures: Int)
-        /// Fetch what may have been missed since `plan`.
-        case runBackfill(BackfillPlan)
+        /// Fetch what may have been missed since the points.
+        case runBackfill([BackfillPoint])
         /// Connections that said hello and are open (`/readyz`), by this many.
         case changeLive(by: Int)
         /// End the slot: close every connection, cancel every timer.

@@ -1,4 +1,5 @@
 import Foundation
+import HindsightBot
 import HindsightNet
 import Logging
 import Metrics
@@ -37,9 +38,9 @@ struct SocketModeSession: Sendable {
     let deliver: @Sendable (SocketFrame, Acknowledger) async -> Void
     /// Where each open incident's capture stands, read before a connection that may have missed something opens
     /// (at start, and the moment a connection is lost): later captures cannot move the backfill window past a gap.
-    let watermark: @Sendable () async -> BackfillPlan
-    /// Fetches what may have been missed since `plan`; called once the new connection says `hello`.
-    let backfill: @Sendable (BackfillPlan) async -> Void
+    let watermark: @Sendable () async -> [BackfillPoint]
+    /// Fetches what may have been missed since the points; called once the new connection says `hello`.
+    let backfill: @Sendable ([BackfillPoint]) async -> Void
     /// Connections that said `hello` and are open (`/readyz`).
     let live: LiveConnections
 
@@ -243,30 +244,4 @@ final class LiveConnections: Sendable {
     }
 
     var isUp: Bool { count.withLock { $0 > 0 } }
-}
-
-/// Where backfill starts in each channel: the time of the newest message captured there (Slack channel id → date).
-struct BackfillPlan: Sendable, Equatable {
-    /// Per channel: where capture stands (the newest captured message).
-    var since: [String: Date] = [:]
-    /// Per channel: the open incident's start, from where thread parents with new replies are looked for.
-    var incidentStart: [String: Date] = [:]
-    /// Per channel: thread parents the incident has seen replies to (their parent may be older than the incident).
-    var threads: [String: Set<String>] = [:]
-
-    /// Both plans' channels, each from the earlier of the two times, with the threads of both.
-    func merged(with other: BackfillPlan) -> BackfillPlan {
-        BackfillPlan(
-            since: since.merging(other.since) { min($0, $1) }, incidentStart: incidentStart.merging(other.incidentStart) { min($0, $1) },
-            threads: threads.merging(other.threads) { $0.union($1) }
-        )
-    }
-
-    /// The part of the plan for one channel (to retry it alone).
-    func only(_ channel: String) -> BackfillPlan {
-        BackfillPlan(
-            since: since.filter { $0.key == channel }, incidentStart: incidentStart.filter { $0.key == channel },
-            threads: threads.filter { $0.key == channel }
-        )
-    }
 }

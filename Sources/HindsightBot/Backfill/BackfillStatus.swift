@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// Which channels are being backfilled and how far each has come, shared with `/readyz` and the gap gauge.
-final class BackfillStatus: Sendable {
+public final class BackfillStatus: Sendable {
     struct Progress: Sendable, Equatable {
         var channel: String
         /// Where capture stood when the backfill began.
@@ -17,35 +17,37 @@ final class BackfillStatus: Sendable {
     /// By job: a channel may have a backfill waiting for a retry while a later one runs.
     private let channels = Mutex<[UUID: Progress]>([:])
 
-    func begin(_ job: UUID, channel: String, since: Date) {
+    public init() {}
+
+    public func begin(_ job: UUID, channel: String, since: Date) {
         channels.withLock { $0[job] = Progress(channel: channel, since: since) }
     }
 
-    func progress(_ channel: UUID, posts: Int, newest: Date?) {
+    public func progress(_ job: UUID, posts: Int, newest: Date?) {
         channels.withLock { all in
-            all[channel]?.posts += posts
-            if let newest { all[channel]?.newest = newest }
-            all[channel]?.missing = nil
+            all[job]?.posts += posts
+            if let newest { all[job]?.newest = newest }
+            all[job]?.missing = nil
         }
     }
 
-    func fail(_ channel: UUID, missing: String) {
-        channels.withLock { $0[channel]?.missing = missing }
+    public func fail(_ job: UUID, missing: String) {
+        channels.withLock { $0[job]?.missing = missing }
     }
 
-    func end(_ channel: UUID) {
-        _ = channels.withLock { $0.removeValue(forKey: channel) }
+    public func end(_ job: UUID) {
+        _ = channels.withLock { $0.removeValue(forKey: job) }
     }
 
     /// How far behind the furthest-behind backfill is (0 with none running).
-    func gapSeconds(now: Date) -> Double {
+    public func gapSeconds(now: Date) -> Double {
         channels.withLock { all in
             all.values.map { now.timeIntervalSince($0.newest ?? $0.since) }.max().map { max($0, 0) } ?? 0
         }
     }
 
     /// A line for `/readyz` while a backfill runs or waits for a retry; nil when none does.
-    func summary(now: Date) -> String? {
+    public func summary(now: Date) -> String? {
         let all = channels.withLock { $0 }
         guard !all.isEmpty else { return nil }
         let posts = all.values.map(\.posts).reduce(0, +)
