@@ -213,7 +213,8 @@ let package = Package(
         // MARK: Tests (Swift Testing)
         .testTarget(
             name: "HindsightCoreTests",
-            dependencies: ["HindsightCore", "HindsightPrompts", "HindsightReport", "HindsightTesting", .product(name: "Ink", package: "Ink")]
+            // HindsightSlack: the desk's fixtures speak as a Slack channel, with Slack's markup, as the bot composes it.
+            dependencies: ["HindsightCore", "HindsightPrompts", "HindsightReport", "HindsightSlack", "HindsightTesting", .product(name: "Ink", package: "Ink")]
         ),
         .testTarget(
             name: "HindsightNetTests",

@@ -42,6 +42,7 @@ struct Composition {
             // Every text is redacted with Prompts/redaction.yaml before it is stored (compiled once, at start).
             var desk = prompts.desk(zone: settings.timeZone)
             desk.stakeholderChannels = settings.stakeholderChannels
+            desk.markups = Platforms.markups
             logger.info("store open", metadata: ["db": "\(settings.databasePath)", "prompts": "\(prompts.origin)",
                                                  "redaction_patterns": "\(prompts.redactor.patternIDs.count)"])
             return Composition(settings: settings, logger: logger, prompts: prompts, bot: Bot(store: store, desk: desk, logger: logger, reportsDirectory: URL(fileURLWithPath: settings.reportsDirectory),

@@ -16,6 +16,9 @@ import ServiceLifecycle
 /// The chat platforms `run` connects to, with the bot's HTTP server, as one service group: SIGTERM and SIGINT shut
 /// them down gracefully (open requests finish, sockets close) and the process exits 0.
 struct Platforms {
+    /// How each platform writes mentions and links in its messages, for the report and the checks.
+    static let markups: [Platform: any ChatMarkup] = [.slack: SlackMarkup()]
+
     private let services: [any Service]
     private let logger: Logger
     private let cleanup: @Sendable () -> Void

@@ -29,7 +29,8 @@ struct ReportCommand: ParsableCommand {
         } catch {
             throw ValidationError("Prompts: \(error)")
         }
-        let desk = prompts.desk(zone: settings.timeZone, redact: { $0 })
+        var desk = prompts.desk(zone: settings.timeZone, redact: { $0 })
+        desk.markups = Platforms.markups
         let store = try Store(path: settings.databasePath)
         let id = IncidentID(rawValue: incident.uppercased())
         let found = try store.readNow { tx -> (Incident, [TimelineEvent], PostmortemDraft)? in

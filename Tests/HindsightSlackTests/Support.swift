@@ -45,7 +45,7 @@ func withSlack(
         fake.addUser(id: Slack.alice, name: "alice", displayName: "Alice")
         fake.addUser(id: Slack.bob, name: "bob", displayName: "Bob")
         let databasePath = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-slack-\(UUID().uuidString).sqlite").path
-        let bot = try TestBot.make(path: databasePath)
+        let bot = try TestBot.make(path: databasePath, markups: [.slack: SlackMarkup()])
         if openIncident {
             _ = await bot.handle(CommandInvocation(
                 channel: Slack.channelKey, user: Person(id: Slack.alice, name: "Alice"), text: "start Database down sev2",

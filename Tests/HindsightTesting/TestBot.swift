@@ -12,9 +12,11 @@ public enum TestBot {
     public static let prompts = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Prompts")
 
-    /// A bot storing into the SQLite file at `path` (created if needed).
-    public static func make(path: String) throws -> Bot {
-        let desk = try PromptSet(directory: prompts).desk(zone: .gmt, redact: { $0 })
+    /// A bot storing into the SQLite file at `path` (created if needed), reading message text with `markups` (each
+    /// adapter's tests pass their platform's, as the composition does).
+    public static func make(path: String, markups: [Platform: any ChatMarkup] = [:]) throws -> Bot {
+        var desk = try PromptSet(directory: prompts).desk(zone: .gmt, redact: { $0 })
+        desk.markups = markups
         return Bot(store: try Store(path: path), desk: desk, logger: Logger(label: "test"))
     }
 }

@@ -89,7 +89,7 @@ extension IncidentDesk {
             var draft = PostmortemRequest.ActionDraft(text: value("text"))
             let owner = value("owner")
             if !owner.isEmpty {
-                draft.owner = submission.channel.platform == .slack && !owner.hasPrefix("<@") ? "<@\(owner)>" : owner.hasPrefix("@") ? owner : "@" + owner
+                draft.owner = markup(for: submission.channel.platform).mention(handle: owner)
             }
             if !value("due").isEmpty {
                 draft.due = TimeExpression.parseDay(value("due"), today: submission.submittedAt)

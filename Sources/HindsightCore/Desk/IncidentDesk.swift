@@ -21,6 +21,12 @@ public struct IncidentDesk: Sendable {
     public var stakeholderChannels: [String] = []
     /// The connections the bot has for effects (trackers, Prometheus); without one, the command that needs it says so.
     public var connections = Connections()
+    /// How each platform writes mentions and links in message text (each adapter supplies its own); a platform
+    /// without one has none (`PlainMarkup`).
+    public var markups: [Platform: any ChatMarkup] = [:]
+
+    /// The markup of text from `platform`.
+    public func markup(for platform: Platform) -> any ChatMarkup { markups[platform] ?? PlainMarkup() }
 
     public init(
         messages: MessageCatalog, classifierRules: ClassifierRules, postmortem: PostmortemGuide, lint: LintRules, zone: TimeZone,

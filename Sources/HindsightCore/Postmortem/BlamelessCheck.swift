@@ -210,7 +210,7 @@ public struct BlamelessCheck: Sendable {
         var i = 0
         while i < lowered.count {
             let word = lowered[i]
-            if word.hasPrefix("@") || word.hasPrefix("<@") {
+            if word.hasPrefix("@") {
                 out.append(Subject(start: i, end: i + 1, possessive: words.possessive[i])); i += 1; continue
             }
             if i > 0, teams.contains(word) {

@@ -3,10 +3,13 @@ import Foundation
 /// Turns chat text into safe Markdown: platform markup becomes readable names and links, everything else is escaped
 /// so that it renders as the words people typed (no accidental emphasis, headings, tables or raw HTML).
 public struct Markdown: Sendable {
-    /// Display names by platform user id, for Slack `<@U123>` mentions.
+    /// How the text's platform writes mentions and links.
+    public var markup: any ChatMarkup
+    /// Display names by platform user id, for mentions written with ids.
     public var names: [String: String]
 
-    public init(names: [String: String] = [:]) {
+    public init(markup: any ChatMarkup = PlainMarkup(), names: [String: String] = [:]) {
+        self.markup = markup
         self.names = names
     }
 
@@ -31,26 +34,13 @@ public struct Markdown: Sendable {
     }
 
     /// The text as people read it in chat, markup resolved, nothing escaped (for diagram labels and summaries).
-    public func plain(_ text: String) -> String {
-        pieces(text).map { piece in
-            switch piece {
-            case let .text(plain): plain
-            case let .mention(name): name
-            case let .link(url, label): label ?? url
-            }
-        }.joined()
-    }
-
-    private enum Piece {
-        case text(String)
-        case link(url: String, label: String?)
-        case mention(String)
-    }
+    public func plain(_ text: String) -> String { markup.plain(text, names: names) }
 
     private func render(_ text: String, newline: String) -> String {
-        // Most messages carry no markup: no need to split them.
-        guard text.utf8.contains(UInt8(ascii: "<")) else { return Self.escape(text, newline: newline) }
-        return pieces(text).map { piece in
+        let pieces = markup.pieces(text, names: names)
+        // Most messages carry no markup: one piece of text.
+        if pieces.count == 1, case let .text(plain) = pieces[0] { return Self.escape(plain, newline: newline) }
+        return pieces.map { piece in
             switch piece {
             case let .text(plain):
                 return Self.escape(plain, newline: newline)
@@ -63,42 +53,6 @@ public struct Markdown: Sendable {
                 return "[\(Self.escape(label ?? url, newline: " "))](\(safeURL))"
             }
         }.joined()
-    }
-
-    /// Splits Slack-style `<…>` markup out of the text; anything else in angle brackets stays text.
-    private func pieces(_ text: String) -> [Piece] {
-        var out: [Piece] = []
-        var rest = Substring(text)
-        while let open = rest.firstIndex(of: "<") {
-            guard let close = rest[open...].firstIndex(of: ">") else { break }
-            let inner = rest[rest.index(after: open)..<close]
-            guard let piece = markup(inner) else {
-                out.append(.text(String(rest[...open])))
-                rest = rest[rest.index(after: open)...]
-                continue
-            }
-            out.append(.text(String(rest[..<open])))
-            out.append(piece)
-            rest = rest[rest.index(after: close)...]
-        }
-        out.append(.text(String(rest)))
-        return out
-    }
-
-    private func markup(_ inner: Substring) -> Piece? {
-        let parts = inner.split(separator: "|", maxSplits: 1).map(String.init)
-        guard let target = parts.first, !target.isEmpty, !target.contains(" ") || parts.count == 2 else { return nil }
-        let label = parts.count == 2 ? parts[1] : nil
-        if target.hasPrefix("@") {
-            let id = String(target.dropFirst())
-            return .mention("@" + (label ?? names[id] ?? id))
-        }
-        if target.hasPrefix("#") { return .mention("#" + (label ?? String(target.dropFirst()))) }
-        if target.hasPrefix("!") { return .mention("@" + (label ?? String(target.dropFirst()).split(separator: "^").first.map(String.init) ?? "")) }
-        if target.hasPrefix("http://") || target.hasPrefix("https://") || target.hasPrefix("mailto:") {
-            return .link(url: target, label: label)
-        }
-        return nil
     }
 
     /// Backslash-escapes Markdown punctuation, entity-escapes HTML, drops control characters and replaces newlines.

@@ -139,7 +139,7 @@ extension IncidentDesk {
         var names: [String: String] = [:]
         for event in events { names[event.author.id] = event.author.name }
         for entry in draft.entries { names[entry.author.id] = entry.author.name }
-        let md = Markdown(names: names)
+        let md = Markdown(markup: markup(for: incident.channel.platform), names: names)
         let results = reviewChecklist.evaluate(incident: incident, events: events, draft: draft, today: now)
         let visible = events.filter { $0.deletedAt == nil }
         let key = KeyTimeline.merge(visible)

@@ -208,6 +208,15 @@ struct PostmortemDialogTests {
         #expect(try h.command("edit P9 nothing", at: at(47)).map(\.text).joined().contains("no P9"))
     }
 
+    @Test("a platform mention as the subject of blame is a person: flagged, and the finding names them as people read it")
+    func mentionBlamed() throws {
+        let h = try resolvedIncident()
+        let reply = try h.command("went-wrong <@U2> should have caught the lag an hour earlier", at: at(40)).map(\.text).joined()
+        #expect(reply.contains("“@bob should have”"), "\(reply)")
+        #expect(try h.draft().entry(1)?.hasOpenFindings == true)
+        #expect(try h.draft().entry(1)?.text == "<@U2> should have caught the lag an hour earlier", "the entry keeps what was typed")
+    }
+
     @Test("factors need a known category; the answer lists them")
     func factors() throws {
         let h = try resolvedIncident()

@@ -3,7 +3,7 @@ import Ink
 import Testing
 @testable import HindsightCore
 
-@Suite("Markdown escaping, platform markup and slugs")
+@Suite("Markdown escaping and slugs")
 struct MarkdownTests {
     let md = Markdown(names: ["U123": "Alice Chen"])
 
@@ -24,14 +24,10 @@ struct MarkdownTests {
         #expect(md.inline("¼ done\nnext") == "¼ done  \nnext")
     }
 
-    @Test("Slack mentions, links and channels become readable names and Markdown links")
-    func slackMarkup() {
-        #expect(md.inline("<@U123> rolled back") == "@Alice Chen rolled back")
-        #expect(md.inline("<@U999|bob> paged") == "@bob paged")
-        #expect(md.inline("see <https://status.example.com|the status page>") == "see [the status page](https://status.example.com)")
-        #expect(md.inline("see <https://grafana.example.com/d/x?a=1>") == "see [https://grafana.example.com/d/x?a=1](https://grafana.example.com/d/x?a=1)")
-        #expect(md.inline("in <#C42|incident-db>") == ##"in \#incident-db"##)
-        #expect(md.inline("<!here> heads up") == "@here heads up")
+    @Test("text without markup keeps its angle brackets and @names as typed")
+    func plainMarkup() {
+        #expect(md.inline("<@U123> rolled back") == "&lt;@U123&gt; rolled back")
+        #expect(md.inline("@alice paged <https://status.example.com>") == "@alice paged &lt;https://status.example.com&gt;")
         #expect(md.inline("latency < 200ms and > 100ms") == "latency &lt; 200ms and &gt; 100ms")
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import HindsightCore
 import HindsightPrompts
+import HindsightSlack
 import HindsightTesting
 import Testing
 
@@ -12,8 +13,11 @@ enum Fixtures {
 
     static let prompts: PromptSet = try! PromptSet(directory: promptsDirectory)
 
+    /// The desk as the bot composes it for a Slack channel (`Fixtures.channel`): Slack's markup in message text.
     static func desk(zone: String = "UTC") -> IncidentDesk {
-        prompts.desk(zone: zone == "UTC" ? .gmt : TimeZone(identifier: zone)!, redact: { $0 })
+        var desk = prompts.desk(zone: zone == "UTC" ? .gmt : TimeZone(identifier: zone)!, redact: { $0 })
+        desk.markups = [.slack: SlackMarkup()]
+        return desk
     }
 
     static let channel = ChannelKey(platform: .slack, channelID: "C1")

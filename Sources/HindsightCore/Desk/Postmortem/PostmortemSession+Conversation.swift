@@ -140,7 +140,7 @@ extension PostmortemSession {
         }
         draft.rootCause = RootCause(text: chosen.text, entry: chosen.entry, confirmedBy: user, confirmedAt: now)
         var lines = [guide.render(.rootCauseConfirmed, ["text": chosen.text, "user": user.name])]
-        let check = desk.blameless.check(chosen.text, people: people)
+        let check = checkBlame(chosen.text)
         lines += check.findings.map { guide.render(.findingLine, ["excerpt": $0.excerpt, "suggestion": $0.suggestion]) }
         return [Reply(.channel, lines.joined(separator: "\n"))]
     }

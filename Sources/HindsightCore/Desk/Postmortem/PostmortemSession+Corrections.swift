@@ -26,7 +26,7 @@ extension PostmortemSession {
 
     mutating func replaceText(at index: Int, with text: String, key: PostmortemText) -> [Reply] {
         let text = desk.redact(text)
-        let result = desk.blameless.check(text, people: people)
+        let result = checkBlame(text)
         draft.entries[index].text = text
         draft.entries[index].editedAt = now
         draft.entries[index].findings = result.findings

@@ -151,11 +151,18 @@ struct PostmortemSession {
         return names.sorted()
     }
 
+    /// The blameless check of `text`, read as people see it: the platform's mentions become "@name", a person.
+    func checkBlame(_ text: String) -> LintResult {
+        var names: [String: String] = [:]
+        for event in events { names[event.author.id] = event.author.name }
+        return desk.blameless.check(desk.markup(for: channel.platform).plain(text, names: names), people: people)
+    }
+
     /// Adds an entry, checked for blame, and says what was added and what the check found.
     @discardableResult
     mutating func addEntry(_ section: PostmortemSection, text: String, field: String?, parent: Int? = nil, evidence: [String] = []) -> [Reply] {
         let text = desk.redact(text)
-        let result = desk.blameless.check(text, people: people)
+        let result = checkBlame(text)
         let entry = PostmortemEntry(
             number: draft.nextEntryNumber, section: section, text: text, field: field, parent: parent, evidence: evidence,
             author: user, addedAt: now, editedAt: nil, findings: result.findings, suggestedText: result.suggestedText, kept: false
@@ -178,7 +185,7 @@ struct PostmortemSession {
             number: draft.nextActionNumber, text: desk.redact(typed.text), owner: owner, due: typed.due, priority: typed.priority,
             kind: typed.kind, status: .open, author: user, addedAt: now, statusNote: nil, findings: []
         )
-        item.findings = desk.actionCheck.check(item, today: now) + desk.blameless.check(item.text, people: people).findings
+        item.findings = desk.actionCheck.check(item, today: now) + checkBlame(item.text).findings
         draft.actions.append(item)
         var lines = [guide.render(.actionAdded, view.actionValues(item))]
         lines += item.findings.map { guide.render(.findingLine, ["excerpt": $0.excerpt, "suggestion": $0.suggestion]) }
@@ -188,7 +195,7 @@ struct PostmortemSession {
     /// An owner must be someone who can be reached: an @handle, a platform mention, or a name seen in this incident.
     func resolveOwner(_ given: String) -> String? {
         if given.hasPrefix("@"), given.count > 1 { return given }
-        if given.hasPrefix("<@"), given.hasSuffix(">") { return given }
+        if desk.markup(for: channel.platform).isMention(given) { return given }
         return people.first { $0.lowercased() == given.lowercased() }
     }
 
