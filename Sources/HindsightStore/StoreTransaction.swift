@@ -92,7 +92,10 @@ public struct StoreTransaction: IncidentLedger {
     }
 
     public func events(of incident: IncidentID) throws -> [TimelineEvent] {
-        var events = try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM event WHERE incident_id = ? ORDER BY number", arguments: [incident.rawValue]).map(Self.event)
+        // A cursor reads each row straight from the statement; fetchAll would first copy 100,000 rows into Row values.
+        var events: [TimelineEvent] = []
+        let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.eventColumns) FROM event WHERE incident_id = ? ORDER BY number", arguments: [incident.rawValue])
+        while let row = try rows.next() { events.append(Self.event(row)) }
         let revisions = try Row.fetchAll(db, sql: "SELECT number, text, replaced_at FROM event_revision WHERE incident_id = ? ORDER BY rowid", arguments: [incident.rawValue])
         if !revisions.isEmpty {
             var index: [Int: Int] = [:]

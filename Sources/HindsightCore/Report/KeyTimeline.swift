@@ -11,7 +11,7 @@ public enum KeyTimeline {
     }
 
     /// The key events of `events` (visible ones, in timeline order), milestones folded into their messages.
-    public static func merge(_ events: [TimelineEvent]) -> [Entry] {
+    public static func merge(_ events: some Sequence<TimelineEvent>) -> [Entry] {
         var entries: [Entry] = []
         var messageAt: [Date: Int] = [:]
         for event in events where event.isKey {

@@ -55,10 +55,26 @@ public struct Markdown: Sendable {
         }.joined()
     }
 
+    /// Whether a byte is one `escape` changes or drops (or the lead byte of a possible C1 control).
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "["), UInt8(ascii: "]"),
+             UInt8(ascii: "#"), UInt8(ascii: "|"), UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "{"), UInt8(ascii: "}"),
+             UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"), 0..<0x20, 0x7F, 0xC2:
+            true
+        default:
+            false
+        }
+    }
+
     /// Backslash-escapes Markdown punctuation, entity-escapes HTML, drops control characters and replaces newlines.
     /// Works on UTF-8 bytes (grapheme or scalar iteration costs seconds over a 100,000-event timeline): everything it
     /// changes is ASCII, except the C1 controls U+0080–U+009F, which are the two bytes C2 80–C2 9F.
     static func escape(_ text: String, newline: String) -> String {
+        // Most chat lines need nothing: no byte to escape and no list, heading or sign at the start.
+        if let first = text.utf8.first, !(0x30...0x39).contains(first), !"-+=".utf8.contains(first), !text.utf8.contains(where: needsEscape) {
+            return text
+        }
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count + 8)
         var skipNext = false

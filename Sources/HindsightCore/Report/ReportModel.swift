@@ -122,9 +122,12 @@ public struct ReportModel: Codable, Hashable, Sendable {
     private static func rows(_ rows: [Row]) -> String {
         var out = ""
         out.reserveCapacity(rows.count * 80)
+        // Appended piece by piece: an interpolated line would be built and then copied.
         for row in rows {
-            let key = row.why.isEmpty ? row.marker : row.marker.isEmpty ? row.why : "\(row.marker) · \(row.why)"
-            out += "| \(row.time) | \(row.event) | \(row.source) | \(row.actor) | \(key) |\n"
+            out += "| "; out += row.time; out += " | "; out += row.event; out += " | "; out += row.source; out += " | "
+            out += row.actor; out += " | "
+            if row.why.isEmpty { out += row.marker } else if row.marker.isEmpty { out += row.why } else { out += row.marker; out += " · "; out += row.why }
+            out += " |\n"
         }
         return out
     }
@@ -141,12 +144,19 @@ extension IncidentDesk {
         for entry in draft.entries { names[entry.author.id] = entry.author.name }
         let md = Markdown(markup: markup(for: incident.channel.platform), names: names)
         let results = reviewChecklist.evaluate(incident: incident, events: events, draft: draft, today: now)
-        let visible = events.filter { $0.deletedAt == nil }
+        // One pass over a timeline that can hold 100,000 events: no copies of it, days and authors as they come.
+        let visible = events.lazy.filter { $0.deletedAt == nil }
         let key = KeyTimeline.merge(visible)
-        let utcDays = visible.map { ($0.occurredAt.timeIntervalSince1970 / 86_400).rounded(.down) }
-        let spansDays = utcDays.min() != utcDays.max()
+        var firstDay = Double.infinity, lastDay = -Double.infinity
         // A long transcript has few authors: escape each name once.
-        let actors = Dictionary(Set(visible.map(\.author.name)).map { ($0, md.cell($0)) }, uniquingKeysWith: { first, _ in first })
+        var actors: [String: String] = [:]
+        for event in visible {
+            let day = (event.occurredAt.timeIntervalSince1970 / 86_400).rounded(.down)
+            firstDay = min(firstDay, day)
+            lastDay = max(lastDay, day)
+            if actors[event.author.name] == nil { actors[event.author.name] = md.cell(event.author.name) }
+        }
+        let spansDays = firstDay < lastDay
         let row: (KeyTimeline.Entry) -> ReportModel.Row = { entry in
             let event = entry.event
             let stamp = UTCFormat.stamp(event.occurredAt)
@@ -221,7 +231,8 @@ extension IncidentDesk {
             revision: revision,
             generatedAt: UTCFormat.dateTime(now)
         )
-        model.transcript = visible.map { row(KeyTimeline.Entry(event: $0, milestone: $0.milestone, reasons: $0.keyReasons)) }
+        model.transcript.reserveCapacity(events.count)
+        for event in visible { model.transcript.append(row(KeyTimeline.Entry(event: event, milestone: event.milestone, reasons: event.keyReasons))) }
         model.spansDays = spansDays
         model.similar = similar.prefix(5).map { match in
             ReportModel.Pair(
