@@ -71,42 +71,51 @@ public struct Markdown: Sendable {
     /// Works on UTF-8 bytes (grapheme or scalar iteration costs seconds over a 100,000-event timeline): everything it
     /// changes is ASCII, except the C1 controls U+0080–U+009F, which are the two bytes C2 80–C2 9F.
     static func escape(_ text: String, newline: String) -> String {
-        // Most chat lines need nothing: no byte to escape and no list, heading or sign at the start.
-        if let first = text.utf8.first, !(0x30...0x39).contains(first), !"-+=".utf8.contains(first), !text.utf8.contains(where: needsEscape) {
-            return text
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count + 8)
-        var skipNext = false
-        let bytes = Array(text.utf8)
-        for (index, byte) in bytes.enumerated() {
-            if skipNext {
-                skipNext = false
-                continue
+        var text = text
+        let escaped: String? = text.withUTF8 { bytes in
+            // Most chat lines need nothing: no byte to escape and no list, heading or sign at the start.
+            if let first = bytes.first, !startsBlock(bytes), first != UInt8(ascii: "-"), first != UInt8(ascii: "+"), first != UInt8(ascii: "="),
+               !bytes.contains(where: needsEscape) {
+                return nil
             }
-            switch byte {
-            case UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "["), UInt8(ascii: "]"),
-                 UInt8(ascii: "#"), UInt8(ascii: "|"), UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "{"), UInt8(ascii: "}"):
-                out.append(UInt8(ascii: "\\"))
-                out.append(byte)
-            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
-            case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
-            case UInt8(ascii: "\n"): out.append(contentsOf: newline.utf8)
-            case 0..<0x20, 0x7F: continue  // C0 controls and DEL (a tab or carriage return included)
-            case 0xC2 where index + 1 < bytes.count && (0x80...0x9F).contains(bytes[index + 1]):
-                skipNext = true  // a C1 control
-            default: out.append(byte)
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + 8)
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                index += 1
+                switch byte {
+                case UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "["), UInt8(ascii: "]"),
+                     UInt8(ascii: "#"), UInt8(ascii: "|"), UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "{"), UInt8(ascii: "}"):
+                    out.append(UInt8(ascii: "\\"))
+                    out.append(byte)
+                case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
+                case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
+                case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
+                case UInt8(ascii: "\n"): out.append(contentsOf: newline.utf8)
+                case 0..<0x20, 0x7F: continue  // C0 controls and DEL (a tab or carriage return included)
+                case 0xC2 where index < bytes.count && (0x80...0x9F).contains(bytes[index]):
+                    index += 1  // a C1 control
+                default: out.append(byte)
+                }
             }
+            // A leading "1." or "-" would start a list, a leading "+" too; escape the first character (or the dot).
+            if let first = out.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: "=") {
+                out.insert(UInt8(ascii: "\\"), at: 0)
+            } else if out.withUnsafeBufferPointer(startsBlock) {
+                out.insert(UInt8(ascii: "\\"), at: out.firstIndex { !(0x30...0x39).contains($0) } ?? out.count)
+            }
+            // Only whole characters were dropped or inserted, so the bytes are still valid UTF-8.
+            return String(decoding: out, as: UTF8.self)
         }
-        // Only whole characters were dropped or inserted, so the bytes are still valid UTF-8.
-        var result = String(decoding: out, as: UTF8.self)
-        // A leading "1." or "-" would start a list, a leading "+" too; escape the first character.
-        if let first = result.first, "-+=".contains(first) { result = "\\" + result }
-        if let dot = result.firstIndex(where: { !$0.isNumber }), dot != result.startIndex, result[dot] == "." || result[dot] == ")" {
-            result.insert("\\", at: dot)
-        }
-        return result
+        return escaped ?? text
+    }
+
+    /// Whether the bytes open with digits followed by "." or ")": an ordered list item.
+    private static func startsBlock(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var digits = 0
+        while digits < bytes.count, (0x30...0x39).contains(bytes[digits]) { digits += 1 }
+        return digits > 0 && digits < bytes.count && (bytes[digits] == UInt8(ascii: ".") || bytes[digits] == UInt8(ascii: ")"))
     }
 }
 
