@@ -110,13 +110,13 @@ public final class BackfillCoordinator<Job: ChannelBackfill>: Sendable {
         var next: [BackfillPoint]? = state.withLock { state in
             guard state.running else {
                 state.running = true
-                return points
+                return BackfillPoint.merged(points)
             }
             state.pending = BackfillPoint.merged(state.pending + points)
             return nil
         }
         while let points = next {
-            for point in points.sorted(by: { $0.channel.channelID < $1.channel.channelID }) {
+            for point in points {  // by channel id, as `merged` orders them
                 if Task.isCancelled { break }
                 await start(make(point))
             }

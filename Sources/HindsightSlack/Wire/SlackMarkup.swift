@@ -27,7 +27,7 @@ public struct SlackMarkup: ChatMarkup {
     }
 
     public func isMention(_ word: String) -> Bool {
-        (word.hasPrefix("<@") && word.hasSuffix(">")) || (word.hasPrefix("@") && word.count > 1)
+        (word.hasPrefix("<@") && word.hasSuffix(">")) || PlainMarkup().isMention(word)
     }
 
     /// A Slack user id picked in a modal's user select becomes `<@U123>`.

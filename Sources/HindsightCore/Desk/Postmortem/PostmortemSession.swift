@@ -194,7 +194,6 @@ struct PostmortemSession {
 
     /// An owner must be someone who can be reached: an @handle, a platform mention, or a name seen in this incident.
     func resolveOwner(_ given: String) -> String? {
-        if given.hasPrefix("@"), given.count > 1 { return given }
         if desk.markup(for: channel.platform).isMention(given) { return given }
         return people.first { $0.lowercased() == given.lowercased() }
     }
