@@ -65,6 +65,23 @@ struct SlackCaptureTests {
         }
     }
 
+    @Test("a message Slack never delivered, posted seconds before the newest stored one, is backfilled after a drop")
+    func backfillBelowTheNewestStored() async throws {
+        try await withSlack { h in
+            let fake = h.fake
+            // Every delivery of `lost` went to a connection that had just died (as when a bot is killed), while a newer
+            // message reached the bot and was stored: the newest stored message is past it.
+            let lost = fake.postMessageUndelivered(channel: Slack.channel, user: Slack.bob, text: "failover started")
+            try await Task.sleep(for: .milliseconds(1500))
+            let newer = await fake.postMessage(channel: Slack.channel, user: Slack.alice, text: "error rate falling")
+            try await eventually("the newer one stored") { try await h.storedMessageIDs().contains(newer) }
+            #expect(try await !h.storedMessageIDs().contains(lost))
+            await fake.dropConnections()
+            try await eventually("backfilled", within: .seconds(15)) { try await h.storedMessageIDs().contains(lost) }
+            #expect(try await h.storedMessageIDs().sorted() == [lost, newer].sorted(), "each stored once")
+        }
+    }
+
     @Test("an app mention gets the short help, only for the person who mentioned")
     func appMention() async throws {
         try await withSlack { h in

@@ -3,7 +3,7 @@ import HindsightBot
 import HindsightCore
 import Logging
 
-/// One Slack channel's backfill: the messages after where capture stood (a second of overlap) from
+/// One Slack channel's backfill: the messages from `redeliveryWindow` before where capture stood, from
 /// `conversations.history`, and the replies after it in every thread with new replies: parents posted in the hour
 /// before (not before the incident) whose `latest_reply` is newer, and the threads the incident has seen (their parent
 /// may be older than the incident). Captured oldest first; a failure runs it again from the start (what was stored is
@@ -18,6 +18,13 @@ struct SlackChannelBackfill: ChannelBackfill {
     /// How far before the watermark the backfill looks for thread parents with new replies.
     static let threadLookback: TimeInterval = 3600
 
+    /// How far before the newest stored message the backfill reads messages again. Slack retries an unacknowledged
+    /// event three times over about six minutes and spreads envelopes over an app's connections, so a message can be
+    /// stored after newer ones, or never, when every attempt went to a connection that had just died (a bot killed
+    /// while newer messages were stored). The newest stored message is therefore no bound for what is missing; what
+    /// is read again is recognised by `ts` and stored once.
+    static let redeliveryWindow: TimeInterval = 600
+
     init(point: BackfillPoint, api: SlackWebAPI, translator: EventTranslator, names: SlackUserDirectory, logger: Logger) {
         self.point = point
         self.api = api
@@ -26,9 +33,9 @@ struct SlackChannelBackfill: ChannelBackfill {
         self.logger = logger
     }
 
-    /// A second of overlap before the newest stored message (recognised by ts), but nothing from before the incident.
+    /// `redeliveryWindow` before the newest stored message, but nothing from before the incident.
     private var oldest: String {
-        String(format: "%.6f", max(point.since.timeIntervalSince1970 - 1, point.incidentStartedAt.timeIntervalSince1970, 0))
+        String(format: "%.6f", max(point.since.timeIntervalSince1970 - Self.redeliveryWindow, point.incidentStartedAt.timeIntervalSince1970, 0))
     }
 
     var missing: String { "messages after \(oldest)" }
