@@ -101,6 +101,14 @@ public final class Bot: Sendable {
         }
     }
 
+    /// Which of `messageIDs` are stored in `channel`, under any incident.
+    public func storedMessages(_ messageIDs: [String], in channel: ChannelKey) async throws(StoreError) -> Set<String> {
+        guard !messageIDs.isEmpty else { return [] }
+        return try await store.read { tx in
+            Set(try messageIDs.filter { try tx.containsMessage(channel: channel, messageID: $0) })
+        }
+    }
+
     /// Runs a `/postmortem` command. Store failures become a reply that says nothing was lost and what to do.
     ///
     /// The desk decides and the decision is committed; then each effect it asked for (filing action items, a metric

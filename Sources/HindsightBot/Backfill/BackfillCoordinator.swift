@@ -33,11 +33,18 @@ public struct BackfillSink: Sendable {
     public func timeline(of channel: ChannelKey) async throws -> [TimelineEvent] {
         try await coordinator.timeline(of: channel)
     }
+
+    /// Which of `messageIDs` are stored in `channel` (under any incident): what a backfill that reads messages again
+    /// need not capture again.
+    public func stored(_ messageIDs: [String], in channel: ChannelKey) async throws -> Set<String> {
+        try await coordinator.stored(messageIDs, in: channel)
+    }
 }
 
 fileprivate protocol BackfillCapturing: Sendable {
     func capture(_ inputs: [CaptureInput], job: UUID, newest: Date?) async throws -> Int
     func timeline(of channel: ChannelKey) async throws -> [TimelineEvent]
+    func stored(_ messageIDs: [String], in channel: ChannelKey) async throws -> Set<String>
 }
 
 /// Backfills on one platform, the same way whichever it is: reads where capture stands (the watermark), runs one
@@ -233,5 +240,9 @@ extension BackfillCoordinator: BackfillCapturing {
 
     fileprivate func timeline(of channel: ChannelKey) async throws -> [TimelineEvent] {
         try await bot.openTimeline(in: channel)
+    }
+
+    fileprivate func stored(_ messageIDs: [String], in channel: ChannelKey) async throws -> Set<String> {
+        try await bot.storedMessages(messageIDs, in: channel)
     }
 }

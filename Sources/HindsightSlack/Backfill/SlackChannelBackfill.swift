@@ -61,6 +61,12 @@ struct SlackChannelBackfill: ChannelBackfill {
                 continue  // the parent was deleted: its thread went with it
             }
         }
+        // Messages from before where capture stood are read again only for what was never stored: those already
+        // stored are not captured again (their edits arrive as events, as before).
+        let since = String(format: "%.6f", point.since.timeIntervalSince1970)
+        let reread = messages.compactMap { message in message.ts.flatMap { $0 < since ? $0 : nil } }
+        let known = try await sink.stored(reread, in: point.channel)
+        messages.removeAll { message in message.ts.map(known.contains) ?? false }
         messages.sort { (Double($0.ts ?? "") ?? 0) < (Double($1.ts ?? "") ?? 0) }
         var inputs: [CaptureInput] = []
         var seen = Set<String>()
