@@ -25,6 +25,17 @@ struct PhraseDropoutTests {
         #expect(PhraseDropout(share: 0.4, seed: 8).apply(to: rules) != thinned)
     }
 
+    @Test("adding a phrase to a list leaves which of the others are dropped as it was")
+    func stableUnderAdditions() {
+        var grown = rules
+        grown.features["for"]?.insert("a new phrase", at: 0)
+        grown.features["aardvark"] = ["x", "y", "z"]
+        grown.milestones[0].weights["aardvark"] = 1
+        let before = PhraseDropout(share: 0.4, seed: 7).apply(to: rules).features["for"] ?? []
+        let after = PhraseDropout(share: 0.4, seed: 7).apply(to: grown).features["for"] ?? []
+        #expect(after.filter { $0 != "a new phrase" } == before)
+    }
+
     @Test("nothing dropped at 0; at 1 every feature keeps its first phrase, so every rule can still fire")
     func bounds() {
         #expect(PhraseDropout(share: 0, seed: 1).apply(to: rules) == rules)
