@@ -2,8 +2,12 @@ import Foundation
 
 /// The data behind the action-item check, from `Prompts/lint.yaml`.
 public struct ActionRules: Codable, Hashable, Sendable {
-    /// Phrases that are vague however specific the rest is ("be more careful").
+    /// Phrases that are vague however specific the rest is ("be more careful"), unless the item goes on to say how.
     public var alwaysVague: [String]
+    /// What introduces how a goal is met ("…: page when…", "…by queuing…"): `:` is a colon after the first two words;
+    /// any other entry is a phrase (`by *ing`). An item whose part after it is specific on its own passes. Optional,
+    /// so a `lint.yaml` edited before it existed still loads.
+    public var means: [String]?
     /// Named phrase sets; a set is present in an item when any of its phrases occurs (whole words).
     public var features: [String: [String]]
     /// Hyphenated words that are ordinary English, not names of things ("on-call", "self-healing").
@@ -21,7 +25,7 @@ public struct ActionRules: Codable, Hashable, Sendable {
     public var missingPriority: String
 
     enum CodingKeys: String, CodingKey {
-        case alwaysVague = "always_vague", features, plainCompounds = "plain_compounds", weights, threshold
+        case alwaysVague = "always_vague", means, features, plainCompounds = "plain_compounds", weights, threshold
         case vagueQuestion = "vague_question", missingOwner = "missing_owner", missingDue = "missing_due"
         case pastDue = "past_due", missingPriority = "missing_priority"
     }
@@ -75,16 +79,38 @@ public struct ActionCheck: Sendable {
         features(text).keys.sorted().reduce(0) { $0 + (rules.weights[$1] ?? 0) }.settledScore
     }
 
-    /// Whether the item's text is vague, and what makes it so.
+    /// Whether the item's text is vague, and what makes it so. A vague goal followed by a specific how ("Improve
+    /// alerting on the queue: page when the oldest message is 10 minutes old") is judged on the how.
     public func vagueness(_ text: String) -> LintFinding? {
         let words = Words(text)
-        for phrase in rules.alwaysVague {
-            if let range = words.find(phrase) {
-                return LintFinding(kind: .vagueAction, excerpt: words.text(range), suggestion: rules.vagueQuestion)
-            }
+        if let range = rules.alwaysVague.lazy.compactMap({ words.find($0) }).first {
+            if let how = means(in: text, words), isSpecific(how) { return nil }
+            return LintFinding(kind: .vagueAction, excerpt: words.text(range), suggestion: rules.vagueQuestion)
         }
         guard specificity(text) < rules.threshold else { return nil }
+        if let how = means(in: text, words), isSpecific(how) { return nil }
         return LintFinding(kind: .vagueAction, excerpt: text.trimmingCharacters(in: .whitespacesAndNewlines), suggestion: rules.vagueQuestion)
+    }
+
+    private func isSpecific(_ text: String) -> Bool {
+        let words = Words(text)
+        return !rules.alwaysVague.contains { words.find($0) != nil } && specificity(text) >= rules.threshold
+    }
+
+    /// The part of `text` after the first of `rules.means` it contains, if any.
+    private func means(in text: String, _ words: Words) -> String? {
+        for marker in rules.means ?? [] {
+            if marker == ":" {
+                // After a lead of two words or more: "Owner: infra" is a label, not a goal.
+                guard let colon = words.raw.firstIndex(where: { $0.hasSuffix(":") }), colon >= 1, colon + 1 < words.raw.count else { continue }
+                return words.raw[(colon + 1)...].joined(separator: " ")
+            }
+            if let range = words.find(marker), range.upperBound - 1 < words.raw.count {
+                // The phrase's last word starts the how ("by queuing captures…" → "queuing captures…").
+                return words.raw[(range.upperBound - 1)...].joined(separator: " ")
+            }
+        }
+        return nil
     }
 
     /// Every finding for `item`, judged on `today` (a due date before today is past).

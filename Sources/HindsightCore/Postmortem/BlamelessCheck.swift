@@ -436,12 +436,15 @@ struct Words {
     }
 
     /// Where the whole-word phrase starts at or after `from`; a word ending in `*` matches any ending
-    /// (`careless*` = careless, carelessly, carelessness).
+    /// (`careless*` = careless, carelessly, carelessness), one starting with `*` any beginning (`*ing`), a lone `*`
+    /// any word.
     func find(_ phrase: String, from: Int = 0) -> Range<Int>? {
         let parts = phrase.lowercased().split(separator: " ").map(String.init)
         guard !parts.isEmpty, lower.count >= parts.count, from <= lower.count - parts.count else { return nil }
         func matches(_ part: String, _ word: String) -> Bool {
-            part.hasSuffix("*") ? word.hasPrefix(part.dropLast()) : word == part
+            if part.hasSuffix("*") { return word.hasPrefix(part.dropLast()) }
+            if part.hasPrefix("*") { return word.count > part.count && word.hasSuffix(part.dropFirst()) }
+            return word == part
         }
         for i in from...(lower.count - parts.count) where matches(parts[0], lower[i]) {
             if zip(parts, lower[i..<(i + parts.count)]).allSatisfy({ matches($0, $1) }) { return i..<(i + parts.count) }

@@ -53,6 +53,17 @@ struct ActionCheckTests {
         #expect(check.vagueness(text) == nil, "\(text)")
     }
 
+    @Test("a vague goal followed by a specific how is judged on the how; an empty how or a label is not")
+    func goalThenHow() {
+        #expect(check.vagueness("Improve alerting on the order queue: page when the oldest message is over 10 minutes old") == nil)
+        #expect(check.vagueness("Make checkout more resilient by queuing captures in SQS and retrying them for up to 24 hours") == nil)
+        #expect(check.vagueness("Be more careful with deploys: the deploy tool now requires a second approver for payments-db") == nil)
+        #expect(check.vagueness("Improve monitoring: better dashboards") != nil)
+        #expect(check.vagueness("Be more careful by paying more attention") != nil)
+        #expect(check.vagueness("Make the platform more resilient by improving things") != nil)
+        #expect(check.vagueness("Owner: infra. Improve resilience.") != nil, "a label before the colon is not a goal")
+    }
+
     func item(owner: String? = "@alice", due: Date? = Fixtures.t0.addingTimeInterval(7 * 86_400), priority: ActionItem.Priority? = .p2) -> ActionItem {
         ActionItem(number: 1, text: "Add an alert on replica lag above 30s for orders-db", owner: owner, due: due, priority: priority,
                    kind: .detect, status: .open, author: Fixtures.alice, addedAt: today, statusNote: nil, findings: [])
