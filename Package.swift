@@ -224,7 +224,12 @@ let package = Package(
             name: "HindsightEvaluationTests",
             dependencies: ["HindsightEvaluation", "HindsightCore", "HindsightPrompts"]
         ),
-        .testTarget(name: "HindsightStoreTests", dependencies: ["HindsightStore", "HindsightCore", "HindsightPrompts", "HindsightTesting"]),
+        .testTarget(
+            name: "HindsightStoreTests",
+            dependencies: [
+                "HindsightStore", "HindsightCore", "HindsightPrompts", "HindsightTesting", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .testTarget(
             name: "HindsightConfigTests",
             dependencies: [

@@ -4,8 +4,8 @@ import HindsightCore
 import Synchronization
 
 /// What capture reads about an incident for every message (the channel's open incident, its newest events, the
-/// milestone suggestions, when a person last posted, the last event number, and the post-mortem draft, whose open
-/// questions decide whether a message is an answer), kept in memory beside the writer connection so that a message
+/// milestone suggestions, when a person last posted, the last event number, the open question of each author, which
+/// decides whether a message is an answer, and the post-mortem drafts answers change), kept in memory beside the writer connection so that a message
 /// costs no queries for them.
 ///
 /// It is coherent with the file because it changes only with it: a write transaction works on a copy that `apply`
@@ -37,7 +37,9 @@ final class LookBackCache: Sendable {
         var drafts: [IncidentID: PostmortemDraft?] = [:]
         /// The open incident of each channel asked about; `.some(nil)`: the channel has none.
         var open: [ChannelKey: Incident?] = [:]
-        var count: Int { entries.count + drafts.count + open.count }
+        /// Each person's open question in a channel; `.some(nil)`: they have none.
+        var conversations: [ConversationKey: Conversation?] = [:]
+        var count: Int { entries.count + drafts.count + open.count + conversations.count }
     }
 
     private struct State {
@@ -67,6 +69,7 @@ final class LookBackCache: Sendable {
                 state.committed.entries.merge(working.entries) { _, new in new }
                 state.committed.drafts.merge(working.drafts) { _, new in new }
                 state.committed.open.merge(working.open) { _, new in new }
+                state.committed.conversations.merge(working.conversations) { _, new in new }
             }
             state.working = nil
         }
@@ -147,10 +150,32 @@ final class LookBackCache: Sendable {
         return value
     }
 
+    /// The open question of `personID` in `channel` in the open transaction (nil: none), read from the file the first time.
+    func conversation(_ channel: ChannelKey, _ personID: String, fill: () throws -> Conversation?) rethrows -> Conversation? {
+        try remembered(\.conversations, ConversationKey(channel: channel, personID: personID), fill: fill)
+    }
+
+    /// Records the conversation the open transaction saved, as reading it back gives it.
+    func savedConversation(_ conversation: Conversation) {
+        let key = ConversationKey(channel: conversation.channel, personID: conversation.person.id)
+        state.withLock { $0.working?.conversations[key] = .some(conversation) }
+    }
+
+    /// Records that the open transaction ended a conversation.
+    func endedConversation(_ channel: ChannelKey, _ personID: String) {
+        state.withLock { $0.working?.conversations[ConversationKey(channel: channel, personID: personID)] = .some(nil) }
+    }
+
     /// Records the draft the open transaction saved, as reading it back gives it.
     func saved(_ draft: PostmortemDraft) {
         state.withLock { $0.working?.drafts[draft.incidentID] = .some(draft) }
     }
+}
+
+/// Whose question in which channel.
+struct ConversationKey: Hashable, Sendable {
+    var channel: ChannelKey
+    var personID: String
 }
 
 extension LookBackCache.Entry {

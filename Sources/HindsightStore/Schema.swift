@@ -119,6 +119,19 @@ enum Schema {
                 CREATE INDEX event_by_thread ON event(incident_id, thread_parent_id) WHERE thread_parent_id IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v8-conversations") { db in
+            // Open questions, one per person and channel, on their own: capture asks for every message whether its
+            // author was asked something, which no longer means reading the incident's whole draft. The drafts' own
+            // lists move here (each with the incident whose draft held it) and leave the drafts.
+            try db.execute(sql: """
+                CREATE TABLE conversation (
+                    platform TEXT NOT NULL, channel_id TEXT NOT NULL, person_id TEXT NOT NULL,
+                    incident_id TEXT NOT NULL REFERENCES incident(id), body TEXT NOT NULL,
+                    PRIMARY KEY (platform, channel_id, person_id)
+                ) WITHOUT ROWID
+                """)
+            try ConversationMigration.moveOutOfDrafts(db)
+        }
         return migrator
     }
 }

@@ -176,6 +176,27 @@ public struct StoreTransaction: IncidentLedger {
         return try cache.draft(incident) { try filePostmortem(of: incident) }
     }
 
+    /// The question `personID` was asked in `channel` and has not answered yet.
+    public func conversation(of personID: String, in channel: ChannelKey) throws -> Conversation? {
+        guard let cache else { return try fileConversation(of: personID, in: channel) }
+        return try cache.conversation(channel, personID) { try fileConversation(of: personID, in: channel) }
+    }
+
+    private func fileConversation(of personID: String, in channel: ChannelKey) throws -> Conversation? {
+        guard let body = try String.fetchOne(db.cachedStatement(sql: """
+            SELECT body FROM conversation WHERE platform = ? AND channel_id = ? AND person_id = ?
+            """), arguments: [channel.platform.rawValue, channel.channelID, personID])
+        else { return nil }
+        return try JSONDecoder().decode(Conversation.self, from: Data(body.utf8))
+    }
+
+    /// How drafts and conversations are stored: JSON with sorted keys.
+    static func encode(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
     private func filePostmortem(of incident: IncidentID) throws -> PostmortemDraft? {
         guard let body = try String.fetchOne(db, sql: "SELECT body FROM postmortem WHERE incident_id = ?", arguments: [incident.rawValue]) else {
             return nil
@@ -346,14 +367,26 @@ public struct StoreTransaction: IncidentLedger {
             case let .markReminderSent(key, at):
                 try db.execute(sql: "INSERT OR IGNORE INTO reminder_sent (key, sent_at) VALUES (?, ?)", arguments: [key, Self.micros(at)])
             case let .savePostmortem(draft):
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = .sortedKeys
-                let body = String(decoding: try encoder.encode(draft), as: UTF8.self)
+                let body = try Self.encode(draft)
                 try db.execute(sql: """
                     INSERT INTO postmortem (incident_id, body, updated_at) VALUES (?, ?, ?)
                     ON CONFLICT (incident_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at
                     """, arguments: [draft.incidentID.rawValue, body, Self.micros(Date())])
                 if let cache { cache.saved(try JSONDecoder().decode(PostmortemDraft.self, from: Data(body.utf8))) }
+            case let .saveConversation(conversation):
+                let body = try Self.encode(conversation)
+                try db.execute(sql: """
+                    INSERT INTO conversation (platform, channel_id, person_id, incident_id, body) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (platform, channel_id, person_id) DO UPDATE SET incident_id = excluded.incident_id, body = excluded.body
+                    """, arguments: [
+                        conversation.channel.platform.rawValue, conversation.channel.channelID, conversation.person.id,
+                        conversation.incidentID.rawValue, body,
+                    ])
+                if let cache { cache.savedConversation(try JSONDecoder().decode(Conversation.self, from: Data(body.utf8))) }
+            case let .endConversation(channel, personID):
+                try db.execute(sql: "DELETE FROM conversation WHERE platform = ? AND channel_id = ? AND person_id = ?",
+                               arguments: [channel.platform.rawValue, channel.channelID, personID])
+                cache?.endedConversation(channel, personID)
             }
         }
     }

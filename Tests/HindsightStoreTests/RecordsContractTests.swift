@@ -117,6 +117,33 @@ struct RecordsContractTests {
         #expect(try await subject.transaction { try $0.lastEventNumber(of: second.id) } == 0)
     }
 
+    @Test("one open question per person and channel: saved, replaced, ended, and undone with a conflicting decision", arguments: Kind.allCases)
+    func conversations(kind: Kind) async throws {
+        let subject = try Subject(kind)
+        let incident = Self.incident(1)
+        let bob = Person(id: "U2", name: "bob")
+        let summary = Conversation(person: Self.alice, channel: Self.slack, incidentID: incident.id, step: .single(.summary), askedAt: Self.t0)
+        var why = summary
+        why.step = .why(parent: nil)
+        let elsewhere = ChannelKey(platform: .mattermost, channelID: "C1")
+        func asked(_ person: Person, _ channel: ChannelKey = RecordsContractTests.slack) async throws -> Conversation? {
+            try await subject.transaction { try $0.conversation(of: person.id, in: channel) }
+        }
+        #expect(try await subject.apply([.createIncident(incident), .appendEvent(Self.event(1, of: incident, message: "m1")),
+                                         .saveConversation(summary)]) == nil)
+        #expect(try await asked(Self.alice) == summary)
+        #expect(try await asked(bob) == nil)
+        #expect(try await asked(Self.alice, elsewhere) == nil, "the platform is part of the key")
+        #expect(try await subject.apply([.saveConversation(why)]) == nil)
+        #expect(try await asked(Self.alice) == why, "a new question replaces the open one")
+        let conflict = try await subject.apply([.endConversation(channel: Self.slack, personID: Self.alice.id),
+                                                .appendEvent(Self.event(2, of: incident, message: "m1"))])
+        #expect(conflict != nil)
+        #expect(try await asked(Self.alice) == why, "undone with the decision")
+        #expect(try await subject.apply([.endConversation(channel: Self.slack, personID: Self.alice.id)]) == nil)
+        #expect(try await asked(Self.alice) == nil)
+    }
+
     @Test("a conflict undoes the changes of its decision that came before it, and the next decision reads the records as they are",
           arguments: Kind.allCases)
     func conflictUndoesItsDecision(kind: Kind) async throws {
@@ -156,6 +183,7 @@ struct RecordsContractTests {
         var looks: [[Int]] = []
         var lastPersonPost: [Date?] = []
         var contains: [Bool] = []
+        var conversations: [Conversation?] = []
 
         init(_ r: any IncidentRecords, messages: [String]) throws {
             incidents = try r.allIncidents()
@@ -170,6 +198,7 @@ struct RecordsContractTests {
                 lastPersonPost.append(try r.lastPersonPost(of: incident.id))
             }
             drafts = try r.allPostmortems()
+            conversations = try ["U1", "U2", "U3"].map { try r.conversation(of: $0, in: RecordsContractTests.slack) }
             contains = try messages.map { try r.containsMessage(channel: RecordsContractTests.slack, messageID: $0) }
         }
     }
@@ -193,7 +222,7 @@ struct RecordsContractTests {
         // no line closes it before (a confirmed "all clear" would leave the rest of the script nothing to change).
         let lifecycle = [0: "start checkout 500s sev2", 100: "resolved", 110: "reopen"]
         let commands = ["note rollback started", "summary Checkout failed for 20 minutes.", "pin E2", "confirm S1", "dismiss S1",
-                        "why the pool ran out of connections", "went-well the rollback was quick", "sev sev1"]
+                        "why the pool ran out of connections", "went-well the rollback was quick", "sev sev1", "why", "impact", "cancel"]
         var said: [String] = []
         var final_: Answers?
         var reacted: [(message: String, emoji: String, by: Person)] = []

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import HindsightCore
 @testable import HindsightStore
@@ -34,9 +35,43 @@ struct StoreTests {
     func migrations() throws {
         let dir = try TemporaryDirectory()
         let store = try Store(path: dir.databasePath)
-        #expect(try store.appliedMigrations() == ["v1-incidents-and-timeline", "v2-postmortem-drafts", "v3-reminders-sent", "v4-callback-auth", "v5-suggestion-score", "v6-backfill-pending", "v7-reactions-and-threads"])
+        #expect(try store.appliedMigrations() == ["v1-incidents-and-timeline", "v2-postmortem-drafts", "v3-reminders-sent", "v4-callback-auth", "v5-suggestion-score", "v6-backfill-pending", "v7-reactions-and-threads", "v8-conversations"])
         let mode = try store.readNow { tx in try String.fetchOne(tx.db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
+    }
+
+    @Test("a question asked before conversations had their own table moves there from the draft, which keeps the rest")
+    func conversationsLeaveDrafts() async throws {
+        let dir = try TemporaryDirectory()
+        let channel = ChannelKey(platform: .slack, channelID: "C1")
+        let alice = Person(id: "U1", name: "alice")
+        let incident = Incident(id: IncidentID(day: t0, number: 1), channel: channel, title: "db down", severity: .sev2, createdBy: alice,
+                                createdAt: t0, milestones: [.started: t0])
+        var draft = PostmortemDraft(incidentID: incident.id)
+        draft.tags = ["db"]
+        let asked = Conversation(person: alice, channel: channel, incidentID: incident.id, step: .why(parent: nil), askedAt: t0, lastMessageID: "m7")
+        // The file as v7 left it: the draft's JSON carries the conversation (without an incident of its own).
+        var legacy = try #require(JSONSerialization.jsonObject(with: Data(StoreTransaction.encode(draft).utf8)) as? [String: Any])
+        var old = try #require(JSONSerialization.jsonObject(with: Data(StoreTransaction.encode(asked).utf8)) as? [String: Any])
+        old["incidentID"] = nil
+        legacy["conversations"] = [old]
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: legacy), as: UTF8.self)
+        do {
+            let queue = try DatabaseQueue(path: dir.databasePath)
+            try Schema.migrator.migrate(queue, upTo: "v7-reactions-and-threads")
+            try await queue.write { db in
+                try StoreTransaction(db: db).apply([.createIncident(incident)])
+                try db.execute(sql: "INSERT INTO postmortem (incident_id, body, updated_at) VALUES (?, ?, 0)", arguments: [incident.id.rawValue, body])
+            }
+        }
+        let store = try Store(path: dir.databasePath)
+        let (moved, kept, stored) = try await store.read { tx in
+            (try tx.conversation(of: "U1", in: channel), try tx.postmortem(of: incident.id),
+             try String.fetchOne(tx.db, sql: "SELECT body FROM postmortem"))
+        }
+        #expect(moved == asked)
+        #expect(kept == draft)
+        #expect(stored?.contains("conversations") == false)
     }
 
     @Test("data survives closing and reopening the file, with exact microsecond times")

@@ -8,6 +8,8 @@ public final class InMemoryRecords: IncidentLedger {
     public var events: [IncidentID: [TimelineEvent]] = [:]
     public var suggestionsByIncident: [IncidentID: [MilestoneSuggestion]] = [:]
     public var drafts: [IncidentID: PostmortemDraft] = [:]
+    /// Open questions by channel, then person id.
+    public var conversations: [ChannelKey: [String: Conversation]] = [:]
     public var remindersSent: Set<String> = []
     public var reactionsByEvent: [String: Set<Reaction>] = [:]
 
@@ -30,6 +32,7 @@ public final class InMemoryRecords: IncidentLedger {
     public func reactions(of incident: IncidentID, number: Int) -> Set<Reaction> { reactionsByEvent["\(incident.rawValue)#\(number)", default: []] }
     public func suggestions(of incident: IncidentID) -> [MilestoneSuggestion] { suggestionsByIncident[incident, default: []] }
     public func postmortem(of incident: IncidentID) -> PostmortemDraft? { drafts[incident] }
+    public func conversation(of personID: String, in channel: ChannelKey) -> Conversation? { conversations[channel]?[personID] }
     public func allIncidents() -> [Incident] { incidents.values.sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) } }
     public func allPostmortems() -> [PostmortemDraft] { drafts.values.sorted { $0.incidentID < $1.incidentID } }
 
@@ -40,11 +43,11 @@ public final class InMemoryRecords: IncidentLedger {
     /// As the store: all of the changes or none; an event whose message is already stored throws
     /// `ChangeConflict.messageAlreadyStored`.
     public func apply(_ changes: [Change]) throws {
-        let before = (incidents, events, suggestionsByIncident, drafts, remindersSent, reactionsByEvent)
+        let before = (incidents, events, suggestionsByIncident, drafts, remindersSent, reactionsByEvent, conversations)
         do {
             try applyEach(changes)
         } catch {
-            (incidents, events, suggestionsByIncident, drafts, remindersSent, reactionsByEvent) = before
+            (incidents, events, suggestionsByIncident, drafts, remindersSent, reactionsByEvent, conversations) = before
             throw error
         }
     }
@@ -74,6 +77,10 @@ public final class InMemoryRecords: IncidentLedger {
                 suggestionsByIncident[s.incidentID] = list
             case let .savePostmortem(draft):
                 drafts[draft.incidentID] = draft
+            case let .saveConversation(conversation):
+                conversations[conversation.channel, default: [:]][conversation.person.id] = conversation
+            case let .endConversation(channel, personID):
+                conversations[channel]?[personID] = nil
             case let .markReminderSent(key, _):
                 remindersSent.insert(key)
             }

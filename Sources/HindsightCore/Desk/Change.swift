@@ -13,8 +13,12 @@ public enum Change: Hashable, Sendable {
     case setReaction(incidentID: IncidentID, number: Int, reaction: Reaction, added: Bool)
     case addSuggestion(MilestoneSuggestion)
     case updateSuggestion(MilestoneSuggestion)
-    /// Stores the whole post-mortem draft (entries, actions, open conversations).
+    /// Stores the whole post-mortem draft (entries, actions, root cause, publications).
     case savePostmortem(PostmortemDraft)
+    /// Stores the question a person is asked in a channel, replacing the one they had there.
+    case saveConversation(Conversation)
+    /// The person's conversation in the channel ended (answered to the end, cancelled, or replaced by a form).
+    case endConversation(channel: ChannelKey, personID: String)
     /// Records that a reminder was posted, so it never is again.
     case markReminderSent(key: String, at: Date)
 }
@@ -100,6 +104,8 @@ public protocol IncidentRecords {
     func reactions(of incident: IncidentID, number: Int) throws -> Set<Reaction>
     func suggestions(of incident: IncidentID) throws -> [MilestoneSuggestion]
     func postmortem(of incident: IncidentID) throws -> PostmortemDraft?
+    /// The question `personID` was asked in `channel` and has not answered yet, if any: asked for every message.
+    func conversation(of personID: String, in channel: ChannelKey) throws -> Conversation?
     /// Every incident, oldest first (statistics, patterns).
     func allIncidents() throws -> [Incident]
     /// Every post-mortem draft (statistics, patterns).

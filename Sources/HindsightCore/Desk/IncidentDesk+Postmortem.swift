@@ -57,23 +57,25 @@ extension IncidentDesk {
     func session(_ incident: Incident, _ inv: CommandInvocation, _ records: some IncidentRecords) throws -> PostmortemSession {
         PostmortemSession(
             desk: self, incident: incident, draft: try records.postmortem(of: incident.id) ?? PostmortemDraft(incidentID: incident.id),
+            conversation: try records.conversation(of: inv.user.id, in: inv.channel).flatMap { $0.incidentID == incident.id ? $0 : nil },
             events: try records.events(of: incident.id), user: inv.user, channel: inv.channel, now: inv.receivedAt
         )
     }
 
-    /// If `message` answers a question the bot asked its author, the decision that stores the answer.
+    /// If `message` answers a question the bot asked its author, the decision that stores the answer: a question about
+    /// the channel's open incident (or, with none open, its latest), asked within the answer window.
     /// `open` is the channel's open incident, already looked up by the caller (capture's hot path).
     func answer(_ message: ChannelMessage, open: Incident?, records: some IncidentRecords) throws -> (CaptureOutcome, Decision)? {
         guard !message.isFromThisBot,
-              let incident = try open ?? records.latestIncident(in: message.channel),
-              let draft = try records.postmortem(of: incident.id),
-              let conversation = draft.conversation(of: message.author.id, in: message.channel),
-              message.sentAt.timeIntervalSince(conversation.askedAt) <= TimeInterval(guide.answerWindowMinutes * 60)
+              let conversation = try records.conversation(of: message.author.id, in: message.channel),
+              message.sentAt.timeIntervalSince(conversation.askedAt) <= TimeInterval(guide.answerWindowMinutes * 60),
+              let incident = try open ?? records.latestIncident(in: message.channel), incident.id == conversation.incidentID
         else { return nil }
         if conversation.lastMessageID == message.messageID { return (.duplicate, Decision()) }
         var session = PostmortemSession(
-            desk: self, incident: incident, draft: draft, events: try records.events(of: incident.id), user: message.author,
-            channel: message.channel, now: message.sentAt
+            desk: self, incident: incident, draft: try records.postmortem(of: incident.id) ?? PostmortemDraft(incidentID: incident.id),
+            conversation: conversation, events: try records.events(of: incident.id), user: message.author, channel: message.channel,
+            now: message.sentAt
         )
         let replies = session.answer(redact(message.text), conversation: conversation, messageID: message.messageID)
         return (.answered, session.decision(replies))

@@ -82,7 +82,8 @@ public struct RootCause: Codable, Hashable, Sendable {
     public var confirmedAt: Date
 }
 
-/// A guided conversation in progress: the bot asked one person a question and waits for their next message.
+/// A guided conversation in progress: the bot asked one person a question and waits for their next message. Stored on
+/// its own, one per person and channel, so capture asks only whether the author has one, never reading the draft.
 public struct Conversation: Codable, Hashable, Sendable {
     public enum Step: Codable, Hashable, Sendable {
         /// One answer fills one section (summary, went well, lucky…).
@@ -95,14 +96,17 @@ public struct Conversation: Codable, Hashable, Sendable {
 
     public var person: Person
     public var channel: ChannelKey
+    /// The incident whose post-mortem the answer goes to.
+    public var incidentID: IncidentID
     public var step: Step
     public var askedAt: Date
     /// The last message taken as an answer, so a redelivered message is not answered twice.
     public var lastMessageID: String?
 
-    public init(person: Person, channel: ChannelKey, step: Step, askedAt: Date, lastMessageID: String? = nil) {
+    public init(person: Person, channel: ChannelKey, incidentID: IncidentID, step: Step, askedAt: Date, lastMessageID: String? = nil) {
         self.person = person
         self.channel = channel
+        self.incidentID = incidentID
         self.step = step
         self.askedAt = askedAt
         self.lastMessageID = lastMessageID
@@ -118,7 +122,6 @@ public struct PostmortemDraft: Codable, Hashable, Sendable {
     /// Why the 5 whys stopped before the minimum depth, if they did.
     public var whysStoppedEarly: String?
     public var followUpReview: Date?
-    public var conversations: [Conversation] = []
     /// How many times the report has been published (the next publication is a marked revision).
     public var publications: Int = 0
     public var firstPublishedAt: Date?
@@ -160,13 +163,4 @@ public struct PostmortemDraft: Codable, Hashable, Sendable {
     }
 
     public var whyDepth: Int { deepestWhy.map { depth(of: $0.number) } ?? 0 }
-
-    public func conversation(of personID: String, in channel: ChannelKey) -> Conversation? {
-        conversations.first { $0.person.id == personID && $0.channel == channel }
-    }
-
-    public mutating func setConversation(_ conversation: Conversation?, for person: Person, in channel: ChannelKey) {
-        conversations.removeAll { $0.person.id == person.id && $0.channel == channel }
-        if let conversation { conversations.append(conversation) }
-    }
 }

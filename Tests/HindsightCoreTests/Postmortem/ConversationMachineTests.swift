@@ -10,7 +10,7 @@ struct ConversationMachineTests {
     let t0 = Fixtures.t0
 
     func conversation(_ step: Conversation.Step) -> Conversation {
-        Conversation(person: Fixtures.alice, channel: Fixtures.channel, step: step, askedAt: t0)
+        Conversation(person: Fixtures.alice, channel: Fixtures.channel, incidentID: IncidentID(day: t0, number: 1), step: step, askedAt: t0)
     }
 
     @Test("a cancel word ends any step and says so; the message is remembered as answered")

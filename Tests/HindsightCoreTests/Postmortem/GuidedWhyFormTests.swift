@@ -78,7 +78,7 @@ struct GuidedWhyFormTests {
         let whys = try h.draft().entries(in: .why)
         #expect(whys.map(\.text) == Self.chain)
         #expect(zip(whys.dropFirst(), whys).allSatisfy { $0.parent == $1.number })
-        #expect(try h.draft().conversations.isEmpty, "forms leave no conversation waiting for a chat answer")
+        #expect(try h.conversations().isEmpty, "forms leave no conversation waiting for a chat answer")
     }
 
     @Test("a why that blames a person asks the next level with a button, as the conversation does")

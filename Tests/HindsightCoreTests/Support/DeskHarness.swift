@@ -101,6 +101,12 @@ final class DeskHarness {
         let incident = try #require(incident)
         return try #require(records.postmortem(of: incident.id))
     }
+
+    /// The questions people were asked about the incident and have not answered yet.
+    func conversations() throws -> [Conversation] {
+        let incident = try #require(incident)
+        return records.conversations.values.flatMap(\.values).filter { $0.incidentID == incident.id }
+    }
 }
 
 extension DeskHarness {

@@ -6,7 +6,7 @@ extension PostmortemSession {
     // MARK: Guided conversation
 
     mutating func ask(_ step: Conversation.Step) -> [Reply] {
-        draft.setConversation(Conversation(person: user, channel: channel, step: step, askedAt: now), for: user, in: channel)
+        conversation = Conversation(person: user, channel: channel, incidentID: incident.id, step: step, askedAt: now)
         return [Reply(.channel, question(step) + "\n" + guide.render(.answerHint, ["user": user.name]))]
     }
 
@@ -26,10 +26,10 @@ extension PostmortemSession {
 
     /// Takes a message as the answer to `conversation`: the conversation decides what the answer does
     /// (`Conversation.handle`), and the session does it.
-    mutating func answer(_ text: String, conversation: Conversation, messageID: String) -> [Reply] {
-        var conversation = conversation
-        let actions = conversation.handle(text, messageID: messageID, at: now, words: guide.answers, impactFields: guide.impactFields.map(\.key))
-        draft.setConversation(actions.contains(.end) ? nil : conversation, for: user, in: channel)
+    mutating func answer(_ text: String, conversation asked: Conversation, messageID: String) -> [Reply] {
+        var asked = asked
+        let actions = asked.handle(text, messageID: messageID, at: now, words: guide.answers, impactFields: guide.impactFields.map(\.key))
+        conversation = actions.contains(.end) ? nil : asked
         var replies: [Reply] = []
         for action in actions {
             switch action {
@@ -40,7 +40,7 @@ extension PostmortemSession {
             case let .add(section, text, field):
                 replies += addEntry(section, text: text, field: field)
             case .ask:
-                replies.append(Reply(.channel, question(conversation.step)))
+                replies.append(Reply(.channel, question(asked.step)))
             case .impactDone:
                 let filled = Set(draft.entries(in: .impact).compactMap(\.field)).count
                 replies.append(say(.impactDone, ["count": "\(filled)", "total": "\(guide.impactFields.count)"], .channel))
@@ -56,7 +56,7 @@ extension PostmortemSession {
     // MARK: 5 whys
 
     mutating func startWhys() -> [Reply] {
-        if let existing = draft.conversation(of: user.id, in: channel), case .why = existing.step {
+        if let existing = conversation, case .why = existing.step {
             setWhyConversationTime(existing)
             return [Reply(.channel, question(existing.step))]
         }
@@ -77,7 +77,7 @@ extension PostmortemSession {
             return replies
         }
         if depth >= guide.minimumWhyDepth {
-            if guided { draft.setConversation(nil, for: user, in: channel) }
+            if guided { conversation = nil }
             replies.append(proposal())
             return replies
         }
@@ -94,14 +94,14 @@ extension PostmortemSession {
     mutating func setWhyConversationTime(_ conversation: Conversation) {
         var conversation = conversation
         conversation.askedAt = now
-        draft.setConversation(conversation, for: user, in: channel)
+        self.conversation = conversation
     }
 
     mutating func setWhyConversation(parent: Int) {
-        var conversation = draft.conversation(of: user.id, in: channel) ?? Conversation(person: user, channel: channel, step: .why(parent: parent), askedAt: now)
-        conversation.step = .why(parent: parent)
-        conversation.askedAt = now
-        draft.setConversation(conversation, for: user, in: channel)
+        var asked = conversation ?? Conversation(person: user, channel: channel, incidentID: incident.id, step: .why(parent: parent), askedAt: now)
+        asked.step = .why(parent: parent)
+        asked.askedAt = now
+        conversation = asked
     }
 
     func proposal() -> Reply {
@@ -116,7 +116,7 @@ extension PostmortemSession {
             guard let reason else { return [say(.whyNeedsReason, ["minimum": "\(guide.minimumWhyDepth)", "depth": "\(depth)"])] }
             draft.whysStoppedEarly = desk.redact(reason)
         }
-        draft.setConversation(nil, for: user, in: channel)
+        conversation = nil
         var replies: [Reply] = []
         if let reason, depth < guide.minimumWhyDepth {
             replies.append(say(.whyStoppedEarly, ["depth": "\(depth)", "reason": reason], .channel))

@@ -9,8 +9,11 @@ struct PostmortemSession {
     let user: Person
     let channel: ChannelKey
     let now: Date
+    /// The question `user` was asked in `channel` and has not answered yet.
+    var conversation: Conversation?
     /// The draft as it was read: the decision saves the draft only when a command changed it.
     private let original: PostmortemDraft
+    private let originalConversation: Conversation?
     /// Report files this command produced, written by the bot once the decision is stored.
     private(set) var reports: [ReportFile] = []
     /// Earlier incidents like this one, for the report.
@@ -23,11 +26,16 @@ struct PostmortemSession {
     /// Work outside the store this command asks for, done by the bot once the decision is stored.
     private(set) var work: [Effect.Work] = []
 
-    init(desk: IncidentDesk, incident: Incident, draft: PostmortemDraft, events: [TimelineEvent], user: Person, channel: ChannelKey, now: Date) {
+    init(
+        desk: IncidentDesk, incident: Incident, draft: PostmortemDraft, conversation: Conversation?, events: [TimelineEvent], user: Person,
+        channel: ChannelKey, now: Date
+    ) {
         self.desk = desk
         self.incident = incident
         self.draft = draft
         self.original = draft
+        self.conversation = conversation
+        self.originalConversation = conversation
         self.events = events
         self.user = user
         self.channel = channel
@@ -41,7 +49,11 @@ struct PostmortemSession {
     var view: PostmortemView { PostmortemView(desk: desk, incident: incident, draft: draft, events: events, now: now) }
 
     func decision(_ replies: [Reply]) -> Decision {
-        Decision(changes: draft != original ? [.savePostmortem(draft)] : [], replies: replies, reports: reports)
+        var changes: [Change] = draft != original ? [.savePostmortem(draft)] : []
+        if conversation != originalConversation {
+            changes.append(conversation.map(Change.saveConversation) ?? .endConversation(channel: channel, personID: user.id))
+        }
+        return Decision(changes: changes, replies: replies, reports: reports)
     }
 
     func say(_ key: PostmortemText, _ values: [String: String] = [:], _ visibility: Reply.Visibility = .ephemeral) -> Reply {
@@ -107,8 +119,8 @@ struct PostmortemSession {
         case .stats, .statsChart, .patterns:
             return [] // answered before a session is made
         case .cancel:
-            guard draft.conversation(of: user.id, in: channel) != nil else { return [say(.nothingToCancel)] }
-            draft.setConversation(nil, for: user, in: channel)
+            guard conversation != nil else { return [say(.nothingToCancel)] }
+            conversation = nil
             return [say(.conversationCancelled)]
         }
     }
