@@ -302,11 +302,16 @@ public struct StoreTransaction: IncidentLedger {
         }
     }
 
+    /// Runs one statement of a change, compiled once per connection: changes are applied for every captured message.
+    private func execute(_ sql: String, arguments: StatementArguments) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
     private func applyEach(_ changes: [Change]) throws {
         for change in changes {
             switch change {
             case let .createIncident(incident):
-                try db.execute(sql: """
+                try execute("""
                     INSERT INTO incident (id, platform, channel_id, title, severity, state, created_by_id, created_by_name, created_at,
                         started_at, detected_at, acknowledged_at, mitigated_at, resolved_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -318,7 +323,7 @@ public struct StoreTransaction: IncidentLedger {
                 cache?.insert(incident.id, LookBackCache.Entry(recent: [], complete: true, lastPersonPost: nil, suggestions: []))
                 cache?.stored(Self.asStored(incident))
             case let .updateIncident(incident):
-                try db.execute(sql: """
+                try execute("""
                     UPDATE incident SET title = ?, severity = ?, state = ?, started_at = ?, detected_at = ?, acknowledged_at = ?,
                         mitigated_at = ?, resolved_at = ? WHERE id = ?
                     """, arguments: StatementArguments([incident.title, incident.severity.rawValue, incident.state.rawValue]
@@ -341,22 +346,22 @@ public struct StoreTransaction: IncidentLedger {
                 }
                 cache?.update(event.incidentID) { $0.append(Self.asStored(event)) }
             case let .reviseEvent(incidentID, number, newText, revision):
-                try db.execute(sql: "INSERT INTO event_revision (incident_id, number, text, replaced_at) VALUES (?, ?, ?, ?)",
+                try execute("INSERT INTO event_revision (incident_id, number, text, replaced_at) VALUES (?, ?, ?, ?)",
                                arguments: [incidentID.rawValue, number, revision.text, Self.micros(revision.replacedAt)])
-                try db.execute(sql: "UPDATE event SET text = ? WHERE incident_id = ? AND number = ?", arguments: [newText, incidentID.rawValue, number])
+                try execute("UPDATE event SET text = ? WHERE incident_id = ? AND number = ?", arguments: [newText, incidentID.rawValue, number])
                 cache?.update(incidentID) { $0.updateEvent(number) { $0.text = newText } }
             case let .markDeleted(incidentID, number, at):
-                try db.execute(sql: "UPDATE event SET deleted_at = ? WHERE incident_id = ? AND number = ?", arguments: [Self.micros(at), incidentID.rawValue, number])
+                try execute("UPDATE event SET deleted_at = ? WHERE incident_id = ? AND number = ?", arguments: [Self.micros(at), incidentID.rawValue, number])
                 cache?.update(incidentID) { $0.updateEvent(number) { $0.deletedAt = Self.date(Self.micros(at)) } }
             case let .setKeyReasons(incidentID, number, reasons):
-                try db.execute(sql: "UPDATE event SET key_reasons = ? WHERE incident_id = ? AND number = ?", arguments: [Self.encode(reasons), incidentID.rawValue, number])
+                try execute("UPDATE event SET key_reasons = ? WHERE incident_id = ? AND number = ?", arguments: [Self.encode(reasons), incidentID.rawValue, number])
                 cache?.update(incidentID) { $0.updateEvent(number) { $0.keyReasons = reasons } }
             case let .setReaction(incidentID, number, reaction, added):
-                try db.execute(sql: added ? "INSERT OR IGNORE INTO reaction (incident_id, number, emoji, person_id) VALUES (?, ?, ?, ?)"
+                try execute(added ? "INSERT OR IGNORE INTO reaction (incident_id, number, emoji, person_id) VALUES (?, ?, ?, ?)"
                                           : "DELETE FROM reaction WHERE incident_id = ? AND number = ? AND emoji = ? AND person_id = ?",
                                arguments: [incidentID.rawValue, number, reaction.emoji, reaction.personID])
             case let .addSuggestion(s), let .updateSuggestion(s):
-                try db.execute(sql: """
+                try execute("""
                     INSERT INTO suggestion (incident_id, number, event_number, milestone, at, phrase, status, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (incident_id, number) DO UPDATE SET status = excluded.status, event_number = excluded.event_number,
                         at = excluded.at, phrase = excluded.phrase, score = excluded.score
@@ -365,17 +370,17 @@ public struct StoreTransaction: IncidentLedger {
                 stored.at = Self.date(Self.micros(s.at))
                 cache?.update(s.incidentID) { $0.upsert(stored) }
             case let .markReminderSent(key, at):
-                try db.execute(sql: "INSERT OR IGNORE INTO reminder_sent (key, sent_at) VALUES (?, ?)", arguments: [key, Self.micros(at)])
+                try execute("INSERT OR IGNORE INTO reminder_sent (key, sent_at) VALUES (?, ?)", arguments: [key, Self.micros(at)])
             case let .savePostmortem(draft):
                 let body = try Self.encode(draft)
-                try db.execute(sql: """
+                try execute("""
                     INSERT INTO postmortem (incident_id, body, updated_at) VALUES (?, ?, ?)
                     ON CONFLICT (incident_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at
                     """, arguments: [draft.incidentID.rawValue, body, Self.micros(Date())])
                 if let cache { cache.saved(try JSONDecoder().decode(PostmortemDraft.self, from: Data(body.utf8))) }
             case let .saveConversation(conversation):
                 let body = try Self.encode(conversation)
-                try db.execute(sql: """
+                try execute("""
                     INSERT INTO conversation (platform, channel_id, person_id, incident_id, body) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (platform, channel_id, person_id) DO UPDATE SET incident_id = excluded.incident_id, body = excluded.body
                     """, arguments: [
@@ -384,7 +389,7 @@ public struct StoreTransaction: IncidentLedger {
                     ])
                 if let cache { cache.savedConversation(try JSONDecoder().decode(Conversation.self, from: Data(body.utf8))) }
             case let .endConversation(channel, personID):
-                try db.execute(sql: "DELETE FROM conversation WHERE platform = ? AND channel_id = ? AND person_id = ?",
+                try execute("DELETE FROM conversation WHERE platform = ? AND channel_id = ? AND person_id = ?",
                                arguments: [channel.platform.rawValue, channel.channelID, personID])
                 cache?.endedConversation(channel, personID)
             }
