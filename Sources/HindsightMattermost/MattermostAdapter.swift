@@ -4,7 +4,6 @@ import HindsightCore
 import HindsightNet
 import HindsightServer
 import Logging
-import Metrics
 import ServiceLifecycle
 import Synchronization
 
@@ -101,10 +100,14 @@ public final class MattermostAdapter: Service, Sendable {
                 MattermostChannelBackfill(point: point, rest: rest, translator: translator, names: directory, logger: logger, now: now)
             }
         )
+        let committer = CaptureCommitter(bot: bot, platform: .mattermost, logger: logger, hooks: .init(
+            replies: { [self] replies, input in self.enqueue(replies, for: input) },
+            answered: { _ in }  // no mark on Mattermost (as before): the reply in the channel says it was taken
+        ))
         let session = SocketSession(
             url: configuration.webSocketURL, token: configuration.token, pingInterval: configuration.pingInterval,
             webSockets: webSockets, policy: reconnectPolicy, logger: logger,
-            deliver: { [self] events in await self.capture(events, translator: translator) },
+            deliver: { [self] events in await self.capture(events, translator: translator, committer) },
             watermark: { await backfills.watermark() },
             backfill: { points in await backfills.backfill(points) },
             connected: connectionState
@@ -124,9 +127,9 @@ public final class MattermostAdapter: Service, Sendable {
     }
 
     /// Stores live or replayed events in one transaction; false if the store failed (so they are replayed, not lost).
-    /// The time from reading each off the socket to storing it is `hindsight_capture_duration_seconds`, as Slack's to
-    /// acknowledging it.
-    private func capture(_ events: [(SocketEvent, ContinuousClock.Instant)], translator: EventTranslator) async -> Bool {
+    private func capture(
+        _ events: [(SocketEvent, ContinuousClock.Instant)], translator: EventTranslator, _ committer: CaptureCommitter
+    ) async -> Bool {
         var inputs: [CaptureInput] = []
         var received: [ContinuousClock.Instant] = []
         for (event, at) in events {
@@ -140,15 +143,11 @@ public final class MattermostAdapter: Service, Sendable {
         }
         guard !inputs.isEmpty else { return true }
         do {
-            let results = try await bot.capture(batch: inputs)
-            for (input, result) in zip(inputs, results) { enqueue(result.replies, for: input) }
+            try await committer.commit(inputs, receivedAt: received)
+            return true
         } catch {
-            logger.error("could not store mattermost events", metadata: ["events": "\(events.count)", "error": "\(error)"])
             return false
         }
-        let latency = Timer(label: "hindsight_capture_duration_seconds", dimensions: [("platform", "mattermost")])
-        for at in received { latency.record(duration: at.duration(to: .now)) }
-        return true
     }
 
     private func enqueue(_ replies: [Reply], for input: CaptureInput) {

@@ -29,7 +29,7 @@ public final class SlackAdapter: Service, Sendable {
     private let jobs: AsyncStream<@Sendable () async -> Void>
     private let jobsSink: AsyncStream<@Sendable () async -> Void>.Continuation
     private let backfillStatus = BackfillStatus()
-    private let storeFailing = Mutex(false)
+    private let storeHealth = StoreHealth()
 
     /// Creates the adapter; nothing connects until `run()`.
     /// - Parameters:
@@ -64,7 +64,7 @@ public final class SlackAdapter: Service, Sendable {
     public var backfillSummary: String? { backfillStatus.summary(now: now()) }
 
     /// False after a failed store write until one succeeds again: Slack's envelopes are then left unacknowledged.
-    public var isStoring: Bool { !storeFailing.withLock { $0 } }
+    public var isStoring: Bool { storeHealth.isStoring }
 
     /// Posts replies in a channel for something that did not come from Slack (alerts, reminders), in order.
     public func post(_ replies: [Reply], in channelID: String) {
@@ -103,8 +103,18 @@ public final class SlackAdapter: Service, Sendable {
             backfill: { points in await backfills.backfill(points) },
             live: live
         )
+        let committer = CaptureCommitter(bot: bot, platform: .slack, logger: logger, health: storeHealth, hooks: .init(
+            replies: { [self] replies, input in self.enqueue(replies, for: input) },
+            answered: { [self] message in
+                // A visible "got it" on the message that answered the bot's question.
+                jobsSink.yield { [api] in try? await api.react(channel: message.channel.channelID, ts: message.messageID, name: "white_check_mark") }
+            },
+            // Reads still work: remember where capture stood, to backfill what Slack gives up redelivering.
+            failing: { await backfills.holdForRecovery() },
+            recovered: { [jobsSink] in jobsSink.yield { await backfills.recover() } }
+        ))
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.queue.drain { await self.store($0, backfills: backfills) } }
+            group.addTask { await self.queue.drain { await self.store($0, committer) } }
             group.addTask { await backfills.retryFailed() }
             group.addTask {
                 for await (reply, target) in self.outbox { await self.poster.post(reply, to: target) }
@@ -153,41 +163,17 @@ public final class SlackAdapter: Service, Sendable {
         }
     }
 
-    /// Stores a batch in one transaction, then acknowledges each envelope; on failure acknowledges none.
-    private func store(_ batch: [CaptureQueue.Item], backfills: BackfillCoordinator<SlackChannelBackfill>) async {
-        let inputs = batch.flatMap(\.inputs)
-        let results: [(outcome: CaptureOutcome, replies: [Reply])]
+    /// Stores a batch in one transaction, then acknowledges each envelope; on failure acknowledges none, so Slack
+    /// delivers them again.
+    private func store(_ batch: [CaptureQueue.Item], _ committer: CaptureCommitter) async {
         do {
-            results = try await bot.capture(batch: inputs)
+            try await committer.commit(batch.flatMap(\.inputs), receivedAt: batch.map(\.receivedAt))
         } catch {
-            let first = storeFailing.withLock { failing in
-                defer { failing = true }
-                return !failing
-            }
-            if first {
-                logger.error("could not store slack events; not acknowledging them, so Slack delivers them again", metadata: ["error": "\(error)"])
-                // Reads still work: remember where capture stood, to backfill what Slack gives up redelivering.
-                await backfills.holdForRecovery()
-            }
             return
         }
-        var offset = 0
-        let latency = Metrics.Timer(label: "hindsight_capture_duration_seconds", dimensions: [("platform", "slack")])
         for item in batch {
             item.ack(item.envelopeID)
-            latency.record(duration: item.receivedAt.duration(to: .now))
             if let eventID = item.eventID { recent.insert(eventID) }
-            for (input, result) in zip(item.inputs, results[offset..<(offset + item.inputs.count)]) {
-                enqueue(result.replies, for: input)
-                if case .answered = result.outcome, case .message(let message) = input {
-                    // A visible "got it" on the message that answered the bot's question.
-                    jobsSink.yield { [api] in try? await api.react(channel: message.channel.channelID, ts: message.messageID, name: "white_check_mark") }
-                }
-            }
-            offset += item.inputs.count
-        }
-        if storeFailing.withLock({ failing in defer { failing = false }; return failing }) {
-            jobsSink.yield { await backfills.recover() }
         }
     }
 
