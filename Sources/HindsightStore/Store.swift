@@ -49,7 +49,9 @@ public final class Store: Sendable {
     }
 
     /// The write on the calling thread (GRDB's writer queue runs it there when idle), not hopping to the queue's thread
-    /// and back: at a message a millisecond, those two wake-ups cost more CPU than the transaction.
+    /// and back: at a message a millisecond, those two wake-ups cost more CPU than the transaction. While another write
+    /// runs, the caller's thread waits for it: at most one transaction (a batch of `Bot.captureBatchLimit` messages or
+    /// a backfill page), which is what its acknowledgements wait for anyway.
     private func writeHere<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
         try pool.write { [lookBack] db in
             try lookBack.begin(db)
