@@ -19,7 +19,9 @@ enum ConversationMigration {
     }
 
     static func moveOutOfDrafts(_ db: Database) throws {
-        let rows = try Row.fetchAll(db, sql: "SELECT incident_id, body FROM postmortem WHERE body LIKE '%\"conversations\"%'")
+        // Oldest incident first (ids grow with the day): where one person had questions open in two incidents of a
+        // channel, the latest incident's is kept, the one an answer went to before.
+        let rows = try Row.fetchAll(db, sql: "SELECT incident_id, body FROM postmortem WHERE body LIKE '%\"conversations\"%' ORDER BY incident_id")
         let decoder = JSONDecoder()
         for row in rows {
             let incidentID: String = row["incident_id"]
