@@ -1,6 +1,7 @@
 import Foundation
 import HindsightCore
 import HindsightReport
+import Synchronization
 
 /// All of `Prompts/`, loaded and checked at start: messages, classifier rules and the other data files, each from the
 /// override folder when it has the file, else built in.
@@ -37,13 +38,26 @@ public struct PromptSet: Sendable {
         return text
     }
 
-    /// Loads every file; the first problem is thrown with its file and reason.
+    /// Loads every file; the first problem is thrown with its file and reason. The redactor (170 regular expressions
+    /// to compile, a third of the loading) is built on another thread meanwhile, and its problem, if any, is reported
+    /// in the same order as before: after those of the files read before it.
     public init(sources: PromptSources) throws(PromptsError) {
         self.sources = sources
         func load<T: Decodable>(_ type: T.Type, _ name: String) throws(PromptsError) -> (T, String) {
             let (text, origin) = try sources.text(name)
             return (try PromptsFile.decode(type, yaml: text, file: origin), origin)
         }
+        let redactorResult = Mutex<Result<Redactor, PromptsError>?>(nil)
+        let redactorBuilt = DispatchGroup()
+        DispatchQueue.global().async(group: redactorBuilt) {
+            let result = Result { () throws(PromptsError) -> Redactor in
+                let (redaction, redactionOrigin) = try sources.text("redaction.yaml")
+                return try Self.loadRedactor(yaml: redaction, file: redactionOrigin)
+            }
+            redactorResult.withLock { $0 = result }
+        }
+        // Whatever is thrown before the redactor is awaited, the thread finishes on its own and its result is dropped.
+        defer { redactorBuilt.wait() }
         (messages, messagesOrigin) = try load(MessageCatalog.self, "messages.yaml")
         classifier = try load(ClassifierRules.self, "classifier.yaml").0
         let guideOrigin: String
@@ -69,8 +83,8 @@ public struct PromptSet: Sendable {
                 throw PromptsError(file: weightsOrigin, reason: error.description)
             }
         }
-        let (redaction, redactionOrigin) = try sources.text("redaction.yaml")
-        redactor = try Self.loadRedactor(yaml: redaction, file: redactionOrigin)
+        redactorBuilt.wait()
+        redactor = try redactorResult.withLock { $0 }!.get()
         let (template, reportOrigin) = try sources.text("report.mustache")
         do {
             report = try ReportRenderer(template: template)

@@ -136,6 +136,17 @@ struct RedactionTests {
             return error.file.hasSuffix("redaction.yaml") && error.line == 6 && error.reason.contains("pattern 'team-token'")
                 && error.reason.contains("tt_[A-Z{20}")
         }
+        // The redactor is built on another thread while the other files load; a problem in a file read before it is
+        // still the one reported.
+        let messages = dir.appendingPathComponent("messages.yaml")
+        let shippedMessages = try Data(contentsOf: messages)
+        try "help_header: [unclosed\n".write(to: messages, atomically: true, encoding: .utf8)
+        #expect {
+            try PromptSet(directory: dir)
+        } throws: { error in
+            "\(error)".contains("messages.yaml") && !"\(error)".contains("redaction.yaml")
+        }
+        try shippedMessages.write(to: messages)
         try "patterns:\n  - id: half\n    description: no regex\n    keywords: [x]\n".write(to: file, atomically: true, encoding: .utf8)
         #expect {
             try PromptSet(directory: dir)
