@@ -83,13 +83,11 @@ public struct ActionCheck: Sendable {
     /// alerting on the queue: page when the oldest message is 10 minutes old") is judged on the how.
     public func vagueness(_ text: String) -> LintFinding? {
         let words = Words(text)
-        if let range = rules.alwaysVague.lazy.compactMap({ words.find($0) }).first {
-            if let how = means(in: text, words), isSpecific(how) { return nil }
-            return LintFinding(kind: .vagueAction, excerpt: words.text(range), suggestion: rules.vagueQuestion)
-        }
-        guard specificity(text) < rules.threshold else { return nil }
+        let alwaysVague = rules.alwaysVague.lazy.compactMap({ words.find($0) }).first
+        if alwaysVague == nil, specificity(text) >= rules.threshold { return nil }
         if let how = means(in: text, words), isSpecific(how) { return nil }
-        return LintFinding(kind: .vagueAction, excerpt: text.trimmingCharacters(in: .whitespacesAndNewlines), suggestion: rules.vagueQuestion)
+        let excerpt = alwaysVague.map(words.text) ?? text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return LintFinding(kind: .vagueAction, excerpt: excerpt, suggestion: rules.vagueQuestion)
     }
 
     private func isSpecific(_ text: String) -> Bool {
