@@ -35,10 +35,13 @@ struct SlackChannelBackfill: ChannelBackfill {
 
     /// `redeliveryWindow` before the newest stored message, but nothing from before the incident.
     private var oldest: String {
-        String(format: "%.6f", max(point.since.timeIntervalSince1970 - Self.redeliveryWindow, point.incidentStartedAt.timeIntervalSince1970, 0))
+        Self.ts(max(point.since.timeIntervalSince1970 - Self.redeliveryWindow, point.incidentStartedAt.timeIntervalSince1970, 0))
     }
 
     var missing: String { "messages after \(oldest)" }
+
+    /// Seconds since 1970 as Slack writes a `ts` (six decimals), so they compare with message `ts` strings.
+    private static func ts(_ seconds: TimeInterval) -> String { String(format: "%.6f", seconds) }
 
     mutating func run(_ sink: BackfillSink) async throws {
         let channel = point.channel.channelID
@@ -46,7 +49,7 @@ struct SlackChannelBackfill: ChannelBackfill {
         // Parents with new replies are looked for an hour back (not to the incident's start: each page is a rate-limited
         // call, and a long incident would be read again after every drop).
         let lookback = max(point.incidentStartedAt, point.since.addingTimeInterval(-Self.threadLookback))
-        let from = String(format: "%.6f", max(min(lookback, point.since).timeIntervalSince1970 - 1, 0))
+        let from = Self.ts(max(min(lookback, point.since).timeIntervalSince1970 - 1, 0))
         let history = try await api.history(channel: channel, oldest: from, limit: 999)
         var messages = history.filter { ($0.ts ?? "") > oldest }
         var parents = Set(history.compactMap { parent in
@@ -63,7 +66,7 @@ struct SlackChannelBackfill: ChannelBackfill {
         }
         // Messages from before where capture stood are read again only for what was never stored: those already
         // stored are not captured again (their edits arrive as events, as before).
-        let since = String(format: "%.6f", point.since.timeIntervalSince1970)
+        let since = Self.ts(point.since.timeIntervalSince1970)
         let reread = messages.compactMap { message in message.ts.flatMap { $0 < since ? $0 : nil } }
         let known = try await sink.stored(reread, in: point.channel)
         messages.removeAll { message in message.ts.map(known.contains) ?? false }
