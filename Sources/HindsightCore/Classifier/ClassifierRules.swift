@@ -20,13 +20,19 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
         public var requires: [String]
         public var replace: Replace
         public var weights: [String: Double]
+        /// Overrides the file's `sentence_scoped` for this rule (an empty list: every negative weighs message-wide).
+        public var sentenceScoped: [String]?
 
-        public init(milestone: MilestoneKind, threshold: Double, requires: [String] = [], replace: Replace = .never, weights: [String: Double]) {
+        public init(
+            milestone: MilestoneKind, threshold: Double, requires: [String] = [], replace: Replace = .never, weights: [String: Double],
+            sentenceScoped: [String]? = nil
+        ) {
             self.milestone = milestone
             self.threshold = threshold
             self.requires = requires
             self.replace = replace
             self.weights = weights
+            self.sentenceScoped = sentenceScoped
         }
 
         public init(from decoder: any Decoder) throws {
@@ -36,9 +42,10 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
             requires = try c.decodeIfPresent([String].self, forKey: .requires) ?? []
             replace = try c.decodeIfPresent(Replace.self, forKey: .replace) ?? .never
             weights = try c.decode([String: Double].self, forKey: .weights)
+            sentenceScoped = try c.decodeIfPresent([String].self, forKey: .sentenceScoped)
         }
 
-        enum CodingKeys: String, CodingKey { case milestone, threshold, requires, replace, weights }
+        enum CodingKeys: String, CodingKey { case milestone, threshold, requires, replace, weights, sentenceScoped = "sentence_scoped" }
     }
 
     /// The weights and threshold that make a message a key event for one reason.

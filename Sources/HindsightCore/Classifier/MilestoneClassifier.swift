@@ -125,8 +125,7 @@ public struct MilestoneClassifier: Sendable {
         let threshold: Double
         let weights: [(Int, Double)]
         let requires: [Int]
-        /// The weights of features the message carries itself, and the most its context can add (see `prospects`).
-        let own: [(Int, Double)]
+        /// What the message must carry itself, and the most its context can add (see `prospects`).
         let ownRequires: [Int]
         let contextBonus: Double
         let usesRecent: Bool
@@ -139,12 +138,11 @@ public struct MilestoneClassifier: Sendable {
         /// The same sets as bits: a message that has none of a list's features skips walking it.
         let weighted: FeatureBits, negatives: FeatureBits, supported: FeatureBits
 
-        init(threshold: Double, weights: [(Int, Double)], requires: [Int], own: [(Int, Double)], ownRequires: [Int], contextBonus: Double,
+        init(threshold: Double, weights: [(Int, Double)], requires: [Int], ownRequires: [Int], contextBonus: Double,
              usesRecent: Bool, usesFirstResponse: Bool, clauseNegatives: [(Int, Double)], supports: [Int]) {
             self.threshold = threshold
             self.weights = weights
             self.requires = requires
-            self.own = own
             self.ownRequires = ownRequires
             self.contextBonus = contextBonus
             self.usesRecent = usesRecent
@@ -216,14 +214,12 @@ public struct MilestoneClassifier: Sendable {
         byFirstPrefix = byPrefix
         byFirstSuffix = bySuffix
         func isContext(_ name: String) -> Bool { MessageFeatures.readsTimeline(name) || name.hasPrefix("known_") || name.hasPrefix("confirmed_") }
-        let scoped = Set(rules.sentenceScoped)
-        func isSaid(_ name: String) -> Bool { scoped.contains(name) && (rules.features[name] != nil || name == "question") }
-        func compile(_ weights: [String: Double], requires: [String], threshold: Double) -> Rule {
+        func compile(_ weights: [String: Double], requires: [String], threshold: Double, scoped: Set<String> = Set(rules.sentenceScoped)) -> Rule {
+            func isSaid(_ name: String) -> Bool { scoped.contains(name) && (rules.features[name] != nil || name == "question") }
             let sorted = weights.sorted { $0.key < $1.key }
             let pairs = sorted.filter { !(isSaid($0.key) && $0.value < 0) }.compactMap { name, weight in index[name].map { ($0, weight) } }
             return Rule(
                 threshold: threshold, weights: pairs, requires: requires.compactMap { index[$0] },
-                own: weights.sorted { $0.key < $1.key }.filter { !isContext($0.key) }.compactMap { name, weight in index[name].map { ($0, weight) } },
                 ownRequires: requires.filter { !isContext($0) }.compactMap { index[$0] },
                 contextBonus: weights.filter { isContext($0.key) }.values.map { max($0, 0) }.reduce(0, +),
                 usesRecent: weights.keys.contains { $0.hasPrefix("recent_") } || requires.contains { $0.hasPrefix("recent_") },
@@ -231,7 +227,9 @@ public struct MilestoneClassifier: Sendable {
                 clauseNegatives: sorted.filter { isSaid($0.key) && $0.value < 0 }.compactMap { name, weight in index[name].map { ($0, weight) } },
                 supports: sorted.filter { rules.features[$0.key] != nil && $0.value > 0 }.compactMap { index[$0.key] })
         }
-        milestoneRules = rules.milestones.map { ($0, compile($0.weights, requires: $0.requires, threshold: $0.threshold)) }
+        milestoneRules = rules.milestones.map { rule in
+            (rule, compile(rule.weights, requires: rule.requires, threshold: rule.threshold, scoped: Set(rule.sentenceScoped ?? rules.sentenceScoped)))
+        }
         milestoneCompiled = milestoneRules.map(\.1)
         keyRules = rules.keyEvents.map { ($0.reason, compile($0.weights, requires: [], threshold: $0.threshold)) }
         let weighted = rules.milestones.flatMap { Array($0.weights.keys) + $0.requires }
@@ -360,8 +358,9 @@ public struct MilestoneClassifier: Sendable {
         var needsRecent = false
         var needsFirstResponse = false
         for rule in milestoneCompiled where rule.ownRequires.allSatisfy(features.bits.contains) {
-            var optimistic = rule.contextBonus
-            for (i, weight) in rule.own where features.bits.contains(i) { optimistic += weight }
+            // The message's own features score as `candidates` will score them (sentence-scoped negatives only where
+            // they weigh); its context can add at most `contextBonus`.
+            let optimistic = rule.contextBonus + score(rule, features.bits, features.clauses)
             if optimistic >= rule.threshold {
                 possible = true
                 if rule.usesRecent { needsRecent = true }

@@ -151,7 +151,10 @@ struct MilestoneUnderstandingTests {
             keyEvents: [])
         rules.sentenceScoped = ["negation", "question"]
         let engine = MilestoneClassifier(rules: rules)
-        #expect((engine.candidates(engine.features(of: text)).first?.milestone == .resolved) == closes, "\(text)")
+        let features = engine.features(of: text)
+        #expect((engine.candidates(features).first?.milestone == .resolved) == closes, "\(text)")
+        // Capture asks `prospects` first and reads no further when it says no: it must weigh negations the same way.
+        #expect(engine.prospects(features).possible == closes, "\(text)")
     }
 
     @Test("in a quiet stretch a message near a key-event rule is key with that rule's reason; where key events are dense it is not")
