@@ -49,7 +49,8 @@ public struct ConsoleChannel: Sendable {
                     replies = [Reply(.ephemeral, bot.messages.render(.internalError, ["reason": "\(error)"]))]
                 }
             }
-            for reply in replies { write(render(reply)) }
+            // The console opens no forms (it never offers them) and writes every reply where the line was typed.
+            for reply in ReplyPlan(replies, answer: .everything).answer { write(render(reply)) }
         }
     }
 

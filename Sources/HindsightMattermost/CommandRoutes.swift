@@ -43,19 +43,20 @@ public struct CommandRoutes: HTTPRoutes {
             channel: ChannelKey(platform: .mattermost, channelID: channelID), user: user, text: form["text"] ?? "",
             receivedAt: now(), canOpenForms: !triggerID.isEmpty && configuration.publicURL != nil
         )
-        var shown: [Reply] = []
-        for reply in await bot.handle(invocation) {
-            if let form = reply.form {
-                if let failure = await open(form, triggerID: triggerID, channelID: channelID, userID: userID) { shown.append(Reply(.ephemeral, failure)) }
-                if !reply.text.isEmpty { shown.append(Reply(reply.visibility, reply.text, actions: reply.actions)) }
-            } else if reply.file != nil || reply.destination != nil {
-                pending.enqueue(reply, channelID: channelID, userID: userID)  // uploads and other channels after the answer
-            } else {
-                shown.append(reply)
-            }
+        let plan = ReplyPlan(await bot.handle(invocation), answer: Self.commandSlot)
+        var shown = plan.answer
+        for form in plan.forms {
+            if let failure = await open(form, triggerID: triggerID, channelID: channelID, userID: userID) { shown.insert(Reply(.ephemeral, failure), at: 0) }
         }
+        for reply in plan.followUps { pending.enqueue(reply, channelID: channelID, userID: userID) }
         return try JSONAnswer.json(.ok, commandResponse(shown, channelID: channelID, userID: userID))
     }
+
+    /// A slash command's response carries any number of replies, with buttons; over-long text is split into
+    /// `extra_responses`. Uploads and other channels are posted after it.
+    static let commandSlot = AnswerSlot(capacity: nil, buttons: true)
+    /// A button's response shows only a text to the person who clicked.
+    static let buttonSlot = AnswerSlot(capacity: nil, visibilities: [.ephemeral], buttons: false)
 
     /// The first reply is the answer; further replies and the rest of over-long text go in `extra_responses`.
     func commandResponse(_ replies: [Reply], channelID: String, userID: String) -> CommandResponse {
@@ -126,7 +127,8 @@ public struct CommandRoutes: HTTPRoutes {
         case nil:
             return try refuse("mattermost/dialog", .alreadyUsed, channelID: submission.channelID)
         case .accepted(let replies)?:
-            for reply in replies { pending.enqueue(reply, channelID: submission.channelID, userID: submission.userID) }
+            // A dialog's response can only close it or show field errors: every reply is posted.
+            for reply in ReplyPlan(replies, answer: .none).followUps { pending.enqueue(reply, channelID: submission.channelID, userID: submission.userID) }
             return try JSONAnswer.json(.ok, DialogResponse(errors: nil))
         case .rejected(let errors)?:
             return try JSONAnswer.json(.ok, DialogResponse(errors: errors))
@@ -154,14 +156,9 @@ public struct CommandRoutes: HTTPRoutes {
         let replies = await bot.handle(CommandInvocation(
             channel: ChannelKey(platform: .mattermost, channelID: click.channelID), user: user, text: context.command, receivedAt: now()
         ))
-        var ephemeral: [String] = []
-        for reply in replies {
-            if reply.visibility == .ephemeral, reply.file == nil, reply.actions.isEmpty, reply.destination == nil {
-                ephemeral.append(reply.text)
-            } else {
-                pending.enqueue(reply, channelID: click.channelID, userID: click.userID)
-            }
-        }
+        let plan = ReplyPlan(replies, answer: Self.buttonSlot)
+        for reply in plan.followUps { pending.enqueue(reply, channelID: click.channelID, userID: click.userID) }
+        let ephemeral = plan.answer.map(\.text)
         return try JSONAnswer.json(.ok, ActionResponse(ephemeralText: ephemeral.isEmpty ? nil : ephemeral.joined(separator: "\n\n")))
     }
 

@@ -240,7 +240,7 @@ public final class SlackAdapter: Service, Sendable {
         }
     }
 
-    /// Runs `work`. Finished within the command deadline: the first plain reply goes in the acknowledgement. Later: the
+    /// Runs `work`. Finished within the command deadline: the reply plan's answer goes in the acknowledgement. Later: the
     /// acknowledgement says "working on it" and every reply is posted when ready. Forms open with the trigger id.
     private func answer(
         _ envelopeID: String, ack: Acknowledger, target: ReplyTarget, trigger: String, payloadInAck: Bool,
@@ -249,7 +249,7 @@ public final class SlackAdapter: Service, Sendable {
         let acknowledged = Once()
         let deadline = configuration.commandDeadline
         let working = payloadInAck ? Self.ackPayload(Reply(.ephemeral, bot.messages.render(SlackMessageKey.working))) : nil
-        var replies = await withTaskGroup(of: Void.self, returning: [Reply].self) { group in
+        let replies = await withTaskGroup(of: Void.self, returning: [Reply].self) { group in
             group.addTask {
                 try? await Task.sleep(for: deadline)
                 guard !Task.isCancelled, acknowledged.claim() else { return }
@@ -259,22 +259,12 @@ public final class SlackAdapter: Service, Sendable {
             group.cancelAll()
             return replies
         }
-        if acknowledged.claim() {
-            if payloadInAck, let index = replies.firstIndex(where: Self.fitsInAck) {
-                ack(envelopeID, payload: Self.ackPayload(replies.remove(at: index)))
-            } else {
-                ack(envelopeID)
-            }
-        }
-        for reply in replies {
-            if let form = reply.form {
-                await open(form, trigger: trigger, target: target)
-                if reply.text.isEmpty { continue }
-            }
-            var reply = reply
-            reply.form = nil
-            outboxSink.yield((reply, target))
-        }
+        // The acknowledgement carries one reply when it is still ours to send and the envelope takes a payload.
+        let claimed = acknowledged.claim()
+        let plan = ReplyPlan(replies, answer: claimed && payloadInAck ? Self.ackSlot : .none)
+        if claimed { ack(envelopeID, payload: plan.answer.first.flatMap(Self.ackPayload)) }
+        for form in plan.forms { await open(form, trigger: trigger, target: target) }
+        for reply in plan.followUps { outboxSink.yield((reply, target)) }
     }
 
     private func open(_ form: Form, trigger: String, target: ReplyTarget) async {
@@ -286,9 +276,9 @@ public final class SlackAdapter: Service, Sendable {
         }
     }
 
-    private static func fitsInAck(_ reply: Reply) -> Bool {
-        reply.form == nil && reply.file == nil && reply.destination == nil && !reply.text.isEmpty
-            && SlackText.mrkdwn(reply.text).count <= ReplyPoster.textLimit
+    /// A slash command's acknowledgement: one reply of text and buttons, short enough for one message.
+    private static let ackSlot = AnswerSlot(capacity: 1, buttons: true) { text in
+        !text.isEmpty && SlackText.mrkdwn(text).count <= ReplyPoster.textLimit
     }
 
     /// A slash command response: `response_type`, mrkdwn `text`, and blocks when there are buttons.
