@@ -151,8 +151,7 @@ public final class MattermostAdapter: Service, Sendable {
     }
 
     private func enqueue(_ replies: [Reply], for input: CaptureInput) {
-        let author: String? = if case .message(let message) = input { message.author.id } else { nil }
-        for reply in replies { pending.enqueue(reply, channelID: input.channel.channelID, userID: author) }
+        for reply in replies { pending.enqueue(reply, channelID: input.channel.channelID, userID: input.authorID) }
     }
 }
 

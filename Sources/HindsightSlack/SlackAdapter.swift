@@ -178,8 +178,7 @@ public final class SlackAdapter: Service, Sendable {
     }
 
     private func enqueue(_ replies: [Reply], for input: CaptureInput) {
-        let author: String? = if case .message(let message) = input { message.author.id } else { nil }
-        for reply in replies { outboxSink.yield((reply, ReplyTarget(channel: input.channel.channelID, user: author))) }
+        for reply in replies { outboxSink.yield((reply, ReplyTarget(channel: input.channel.channelID, user: input.authorID))) }
     }
 
     // MARK: Slash commands and interactivity

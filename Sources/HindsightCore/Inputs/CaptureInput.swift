@@ -51,6 +51,11 @@ public enum CaptureInput: Hashable, Sendable {
         case let .edit(c, _, _, _), let .deletion(c, _, _), let .reaction(c, _, _, _, _), let .pin(c, _, _, _): c
         }
     }
+
+    /// Who a reply to this input is for (an ephemeral reply reaches them): the author of a message; nil otherwise.
+    public var authorID: String? {
+        if case let .message(m) = self { m.author.id } else { nil }
+    }
 }
 
 /// A `/postmortem …` command as typed by a responder.
