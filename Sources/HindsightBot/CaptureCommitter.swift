@@ -4,8 +4,11 @@ import Logging
 import Metrics
 import Synchronization
 
-/// Stores what an adapter read off the wire, the same way on every platform. Each batch goes into one transaction;
-/// the adapter acknowledges (Slack) or moves its sequence on (Mattermost) only once `commit` has returned. Then the
+/// Stores what an adapter read off the wire, the same way on every platform: the one inbound path after translation.
+/// Each batch goes into one transaction (group commit: `submit` gathers what arrives while the previous batch is
+/// stored; a platform whose socket batches already calls `commit`); each delivery is acknowledged (Slack) or the
+/// sequence moved on (Mattermost) only once its batch is stored, and a wire event id stored recently is recognised
+/// when the platform delivers it again (`alreadyStored`), before any work is done for it. Then the
 /// replies of each decision go to the adapter's outbox, a message that answered the bot's question gets the
 /// platform's "got it" mark, and the time from reading each event off the wire to storing it is recorded as
 /// `hindsight_capture_duration_seconds`. A store failure is logged once, when it begins, and reported to
@@ -34,8 +37,30 @@ public final class CaptureCommitter: Sendable {
         }
     }
 
+    /// What one wire event became, and how to tell the platform it is stored.
+    public struct Delivery: Sendable {
+        public var inputs: [CaptureInput]
+        /// The platform's id for the wire event (Slack's `event_id`), when it has one.
+        public var eventID: String?
+        /// When it was read off the wire: the start of its store-then-acknowledge latency.
+        public var receivedAt: ContinuousClock.Instant
+        /// Called once its batch is stored (an acknowledgement); never when storing failed.
+        public var stored: @Sendable () -> Void
+
+        public init(
+            inputs: [CaptureInput], eventID: String? = nil, receivedAt: ContinuousClock.Instant = .now, stored: @escaping @Sendable () -> Void = {}
+        ) {
+            self.inputs = inputs
+            self.eventID = eventID
+            self.receivedAt = receivedAt
+            self.stored = stored
+        }
+    }
+
     private let bot: Bot
     private let platform: Platform
+    private let inbox = Inbox<Delivery>()
+    private let recent = RecentEventIDs()
     private let logger: Logger
     private let hooks: Hooks
     private let latency: Metrics.Timer
@@ -49,6 +74,45 @@ public final class CaptureCommitter: Sendable {
         self.health = health
         self.hooks = hooks
         latency = Metrics.Timer(label: "hindsight_capture_duration_seconds", dimensions: [("platform", platform.rawValue)])
+    }
+
+    /// Whether the wire event with this id was stored recently: a redelivery, to acknowledge without storing again.
+    public func alreadyStored(_ eventID: String?) -> Bool {
+        eventID.map(recent.contains) ?? false
+    }
+
+    /// Remembers a wire event as handled without storing anything (an answered mention), so a redelivery is not
+    /// handled twice.
+    public func handled(_ eventID: String) { recent.insert(eventID) }
+
+    /// Queues a delivery for the next batch that `drain` stores. Never waits.
+    public func submit(_ delivery: Delivery) { inbox.append(delivery) }
+
+    /// Stores what was submitted, everything that piled up meanwhile as one batch, until the task is cancelled. One
+    /// caller only.
+    public func drain() async {
+        await inbox.drain(limit: Bot.captureBatchLimit) { batch in
+            _ = await commit(batch)
+            return true
+        }
+    }
+
+    /// Stores the deliveries in one transaction, then tells each it is stored. False when the store failed: nothing
+    /// is stored or acknowledged, so the platform delivers them again.
+    public func commit(_ deliveries: [Delivery]) async -> Bool {
+        let inputs = deliveries.flatMap(\.inputs)
+        if !inputs.isEmpty {
+            do {
+                try await commit(inputs, receivedAt: deliveries.filter { !$0.inputs.isEmpty }.map(\.receivedAt))
+            } catch {
+                return false
+            }
+        }
+        for delivery in deliveries {
+            delivery.stored()
+            if let eventID = delivery.eventID { recent.insert(eventID) }
+        }
+        return true
     }
 
     /// Stores `inputs` in one transaction and returns each one's outcome, in order. `receivedAt` holds when each wire
@@ -90,4 +154,37 @@ public final class StoreHealth: Sendable {
 
     /// False after a failed store write until one succeeds again.
     public var isStoring: Bool { !failing.withLock { $0 } }
+}
+
+/// Wire event ids stored recently: a retry of one of them is acknowledged without touching the store. Bounded; the
+/// store's own uniqueness (platform, channel, message id) still catches anything older.
+final class RecentEventIDs: Sendable {
+    private struct State {
+        var ids: Set<String> = []
+        var order: [String] = []
+        var next = 0
+    }
+
+    private let state = Mutex(State())
+    private let capacity: Int
+
+    init(capacity: Int = 20_000) {
+        self.capacity = capacity
+    }
+
+    func contains(_ id: String) -> Bool { state.withLock { $0.ids.contains(id) } }
+
+    func insert(_ id: String) {
+        let capacity = self.capacity
+        state.withLock { s in
+            guard s.ids.insert(id).inserted else { return }
+            if s.order.count < capacity {
+                s.order.append(id)
+            } else {
+                s.ids.remove(s.order[s.next])
+                s.order[s.next] = id
+                s.next = (s.next + 1) % capacity
+            }
+        }
+    }
 }

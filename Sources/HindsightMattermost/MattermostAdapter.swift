@@ -130,24 +130,16 @@ public final class MattermostAdapter: Service, Sendable {
     private func capture(
         _ events: [(SocketEvent, ContinuousClock.Instant)], translator: EventTranslator, _ committer: CaptureCommitter
     ) async -> Bool {
-        var inputs: [CaptureInput] = []
-        var received: [ContinuousClock.Instant] = []
+        var deliveries: [CaptureCommitter.Delivery] = []
         for (event, at) in events {
             do {
-                let translated = try await translator.inputs(for: event, names: directory)
-                inputs += translated
-                if !translated.isEmpty { received.append(at) }
+                deliveries.append(.init(inputs: try await translator.inputs(for: event, names: directory), receivedAt: at))
             } catch {
                 logger.warning("skipped an undecodable mattermost event", metadata: ["event": "\(event.name)", "error": "\(error)"])
             }
         }
-        guard !inputs.isEmpty else { return true }
-        do {
-            try await committer.commit(inputs, receivedAt: received)
-            return true
-        } catch {
-            return false
-        }
+        // Nothing to acknowledge: the socket machine moves its sequence on when this returns true.
+        return await committer.commit(deliveries)
     }
 
     private func enqueue(_ replies: [Reply], for input: CaptureInput) {

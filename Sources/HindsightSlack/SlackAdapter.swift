@@ -21,8 +21,6 @@ public final class SlackAdapter: Service, Sendable {
     private let reconnectPolicy: ReconnectPolicy
     private let sleep: @Sendable (Duration) async throws -> Void
     private let now: @Sendable () -> Date
-    private let queue = CaptureQueue()
-    private let recent = RecentEventIDs()
     private let live = LiveConnections()
     private let outbox: AsyncStream<(Reply, ReplyTarget)>
     private let outboxSink: AsyncStream<(Reply, ReplyTarget)>.Continuation
@@ -95,14 +93,6 @@ public final class SlackAdapter: Service, Sendable {
                 SlackChannelBackfill(point: point, api: api, translator: translator, names: directory, logger: logger)
             }
         )
-        let session = SocketModeSession(
-            api: api, webSockets: webSockets, configuration: configuration, policy: reconnectPolicy, clock: ContinuousClock(),
-            logger: logger,
-            deliver: { [self] frame, ack in await self.receive(frame, ack: ack, translator: translator) },
-            watermark: { await backfills.watermark() },
-            backfill: { points in await backfills.backfill(points) },
-            live: live
-        )
         let committer = CaptureCommitter(bot: bot, platform: .slack, logger: logger, health: storeHealth, hooks: .init(
             replies: { [self] replies, input in self.enqueue(replies, for: input) },
             answered: { [self] message in
@@ -113,8 +103,16 @@ public final class SlackAdapter: Service, Sendable {
             failing: { await backfills.holdForRecovery() },
             recovered: { [jobsSink] in jobsSink.yield { await backfills.recover() } }
         ))
+        let session = SocketModeSession(
+            api: api, webSockets: webSockets, configuration: configuration, policy: reconnectPolicy, clock: ContinuousClock(),
+            logger: logger,
+            deliver: { [self] frame, ack in await self.receive(frame, ack: ack, translator: translator, committer) },
+            watermark: { await backfills.watermark() },
+            backfill: { points in await backfills.backfill(points) },
+            live: live
+        )
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.queue.drain { await self.store($0, committer) } }
+            group.addTask { await committer.drain() }
             group.addTask { await backfills.retryFailed() }
             group.addTask {
                 for await (reply, target) in self.outbox { await self.poster.post(reply, to: target) }
@@ -131,18 +129,18 @@ public final class SlackAdapter: Service, Sendable {
 
     // MARK: Events
 
-    private func receive(_ frame: SocketFrame, ack: Acknowledger, translator: EventTranslator) async {
+    private func receive(_ frame: SocketFrame, ack: Acknowledger, translator: EventTranslator, _ committer: CaptureCommitter) async {
         switch frame {
         case .events(let envelope):
             let callback = envelope.payload
-            if let eventID = callback.event_id, recent.contains(eventID) {
+            if committer.alreadyStored(callback.event_id) {
                 Counter(label: "hindsight_events_captured_total", dimensions: [("platform", "slack"), ("outcome", "redelivered")]).increment()
                 ack(envelope.id)
                 return
             }
             if callback.event.type == "app_mention" {
                 ack(envelope.id)
-                if let eventID = callback.event_id { recent.insert(eventID) }  // a retry must not answer twice
+                if let eventID = callback.event_id { committer.handled(eventID) }  // a retry must not answer twice
                 if let channel = callback.event.channel, let user = callback.event.user, !translator.isOwn(user, callback.event.bot_id) {
                     outboxSink.yield((bot.mentionReply, ReplyTarget(channel: channel, user: user)))
                 }
@@ -153,27 +151,14 @@ public final class SlackAdapter: Service, Sendable {
                 ack(envelope.id)
                 return
             }
-            queue.append(.init(inputs: inputs, eventID: callback.event_id, envelopeID: envelope.id, ack: ack))
+            // Acknowledged only once stored: a failed batch is not acknowledged, so Slack delivers it again.
+            committer.submit(.init(inputs: inputs, eventID: callback.event_id, stored: { ack(envelope.id) }))
         case .slashCommand(let envelope):
             jobsSink.yield { await self.slashCommand(envelope, ack: ack) }
         case .interactive(let envelope):
             jobsSink.yield { await self.interactive(envelope, ack: ack) }
         case .hello, .disconnect, .unreadable:
             break  // handled by the session
-        }
-    }
-
-    /// Stores a batch in one transaction, then acknowledges each envelope; on failure acknowledges none, so Slack
-    /// delivers them again.
-    private func store(_ batch: [CaptureQueue.Item], _ committer: CaptureCommitter) async {
-        do {
-            try await committer.commit(batch.flatMap(\.inputs), receivedAt: batch.map(\.receivedAt))
-        } catch {
-            return
-        }
-        for item in batch {
-            item.ack(item.envelopeID)
-            if let eventID = item.eventID { recent.insert(eventID) }
         }
     }
 
