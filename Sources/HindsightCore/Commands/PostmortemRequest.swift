@@ -197,11 +197,14 @@ struct PostmortemRequestParser {
         }
         // Fields are the trailing `owner …`, `due …`, `priority …`, `type …` (and a bare `P1`): the same words inside
         // the text ("changes of this type must be reviewed by the owner") are text.
+        // Punctuation around them is the sentence's, not the field's: "(priority P2, due 2025-01-31)", "Owner: @kenji.".
+        let args = args.map { Self.fieldWords.contains(Self.unpunctuated($0).lowercased()) ? Self.unpunctuated($0) : $0 }
+        func value(_ index: Int) -> String { Self.unpunctuated(args[index]) }
         var tail = args.count
         while tail > 0 {
             if tail >= 2, Self.fieldWords.contains(args[tail - 2].lowercased()) {
                 tail -= 2
-            } else if ["p1", "p2", "p3"].contains(args[tail - 1].lowercased()), tail > 1 {
+            } else if ["p1", "p2", "p3"].contains(value(tail - 1).lowercased()), tail > 1 {
                 tail -= 1
             } else {
                 break
@@ -212,11 +215,11 @@ struct PostmortemRequestParser {
         while index < args.count {
             let word = args[index].lowercased()
             guard Self.fieldWords.contains(word) else {
-                draft.priority = ActionItem.Priority(rawValue: word.uppercased())
+                draft.priority = ActionItem.Priority(rawValue: value(index).uppercased())
                 index += 1
                 continue
             }
-            let value = args[index + 1]
+            let value = value(index + 1)
             index += 2
             switch word {
             case "owner", "owner:":
@@ -235,9 +238,16 @@ struct PostmortemRequestParser {
         if tail == args.count, let last = args.last?.lowercased(), ["owner:", "due:", "priority:", "type:"].contains(last) {
             throw .missingArgument(subcommand: "action", argument: "a value after `\(last)`")
         }
-        guard tail > 0 else { throw .missingArgument(subcommand: "action", argument: "text") }
-        draft.text = args[..<tail].joined(separator: " ")
+        // What only led into the fields goes with them: "… for the platform — owner @dev" is "… for the platform".
+        let text = args[..<tail].joined(separator: " ").trimmingCharacters(in: CharacterSet(charactersIn: " —–-|,;(").union(.whitespaces))
+        guard !text.isEmpty else { throw .missingArgument(subcommand: "action", argument: "text") }
+        draft.text = text
         return .action(draft)
+    }
+
+    /// A word without the sentence's punctuation around it (`(priority` → `priority`, `2025-01-31).` → `2025-01-31`).
+    private static func unpunctuated(_ word: String) -> String {
+        word.trimmingCharacters(in: CharacterSet(charactersIn: "(),.;"))
     }
 
     /// `AI-003`, `ai3`, `3`: what a status command's second word is (a typo in it is answered, not filed as an item).

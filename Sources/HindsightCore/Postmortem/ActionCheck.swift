@@ -82,12 +82,55 @@ public struct ActionCheck: Sendable {
     /// Whether the item's text is vague, and what makes it so. A vague goal followed by a specific how ("Improve
     /// alerting on the queue: page when the oldest message is 10 minutes old") is judged on the how.
     public func vagueness(_ text: String) -> LintFinding? {
+        let text = Self.work(of: text)
         let words = Words(text)
         let alwaysVague = rules.alwaysVague.lazy.compactMap({ words.find($0) }).first
         if alwaysVague == nil, specificity(text) >= rules.threshold { return nil }
         if let how = means(in: text, words), isSpecific(how) { return nil }
         let excerpt = alwaysVague.map(words.text) ?? text.trimmingCharacters(in: .whitespacesAndNewlines)
         return LintFinding(kind: .vagueAction, excerpt: excerpt, suggestion: rules.vagueQuestion)
+    }
+
+    /// The item without what labels or assigns it: a leading ticket reference (`[OPS-12]`, `SRE-99:`) and owner, due
+    /// date and priority written anywhere in it (`owner @ana`, `due: 2025-03-01`, `P1`). "[OPS-12] Improve
+    /// reliability (owner @ana, due 2025-03-01)" says no more about what is done than "Improve reliability".
+    static func work(of text: String) -> String {
+        var words = text.split(whereSeparator: \.isWhitespace).map(String.init)
+        func bare(_ word: String) -> String { word.trimmingCharacters(in: CharacterSet(charactersIn: "()[],;.|:—–")) }
+        func isTicket(_ word: String) -> Bool {
+            let parts = bare(word).split(separator: "-")
+            return parts.count >= 2 && parts[0].count >= 2 && parts[0].allSatisfy { $0.isUppercase || $0.isNumber } && parts[0].first!.isLetter
+                && parts[1].allSatisfy(\.isNumber) && !parts[1].isEmpty
+        }
+        func isSeparator(_ word: String) -> Bool { bare(word).isEmpty }
+        if let first = words.first, isTicket(first) {
+            words.removeFirst()
+            while let next = words.first, isSeparator(next) { words.removeFirst() }
+        }
+        var kept: [String] = []
+        var index = 0
+        while index < words.count {
+            let word = bare(words[index]).lowercased()
+            let value = index + 1 < words.count ? bare(words[index + 1]) : ""
+            let labelled = switch word {
+            case "owner", "assignee", "owners": value.hasPrefix("@")
+            case "due": value.contains(where: \.isNumber)
+            case "priority": value.count == 2 && value.lowercased().hasPrefix("p") && value.last!.isNumber
+            default: false
+            }
+            if labelled {
+                index += 2
+                continue
+            }
+            if word.count == 2, word.hasPrefix("p"), word.last!.isNumber, words[index].contains(where: { "()[]|,".contains($0) }) || index == words.count - 1 {
+                index += 1  // a bare "(P1)" or a final "P2"
+                continue
+            }
+            if !isSeparator(words[index]) || !kept.isEmpty { kept.append(words[index]) }
+            index += 1
+        }
+        while let last = kept.last, isSeparator(last) { kept.removeLast() }
+        return kept.joined(separator: " ")
     }
 
     private func isSpecific(_ text: String) -> Bool {

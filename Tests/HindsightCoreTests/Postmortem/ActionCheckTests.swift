@@ -64,6 +64,17 @@ struct ActionCheckTests {
         #expect(check.vagueness("Owner: infra. Improve resilience.") != nil, "a label before the colon is not a goal")
     }
 
+    @Test("a ticket reference, an owner, a due date or a priority does not make a goal specific", arguments: [
+        ("[SRE-99] Improve reliability", "[SRE-99] Add an alert on replica lag above 30s for orders-db"),
+        ("OPS-5120: Reduce change-related risk across teams", "OPS-5120: Cap config pushes at 5% of hosts per stage"),
+        ("MOB-12 | priority P1 | owner @lena | Make the app more stable", "MOB-12 | priority P1 | owner @lena | Add a crash-rate alert above 2% per build"),
+        ("Reduce toil for on-call (owner @tom, due 2025-06-01)", "Alert when a build host disk passes 85% full (owner @tom, due 2025-06-01)"),
+    ])
+    func labelsAreNotSpecifics(_ vague: String, _ specific: String) {
+        #expect(check.vagueness(vague) != nil, "\(vague)")
+        #expect(check.vagueness(specific) == nil, "\(specific)")
+    }
+
     func item(owner: String? = "@alice", due: Date? = Fixtures.t0.addingTimeInterval(7 * 86_400), priority: ActionItem.Priority? = .p2) -> ActionItem {
         ActionItem(number: 1, text: "Add an alert on replica lag above 30s for orders-db", owner: owner, due: due, priority: priority,
                    kind: .detect, status: .open, author: Fixtures.alice, addedAt: today, statusNote: nil, findings: [])

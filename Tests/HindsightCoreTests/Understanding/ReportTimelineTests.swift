@@ -86,6 +86,19 @@ struct ActionLineTests {
         #expect(draft("Refund the 212 duplicate captures type other owner @li")?.kind == .other)
     }
 
+    @Test("trailing fields read through the sentence's punctuation, and what only led into them goes too", arguments: [
+        ("Enable point-in-time recovery on billing-db with 14 days of retention. Owner: @kenji. Due: 2026-12-15.",
+         "Enable point-in-time recovery on billing-db with 14 days of retention."),
+        ("Rate-limit /v1/search to 50 req/s per API key (priority P2, due 2026-12-31)", "Rate-limit /v1/search to 50 req/s per API key"),
+        ("Page on replica lag above 30 s for orders-db — owner @dana, due 2026-12-15", "Page on replica lag above 30 s for orders-db"),
+    ])
+    func punctuatedFields(_ line: String, _ text: String) throws {
+        let parsed = try #require(draft(line), "\(line) refused")
+        #expect(parsed.text == text)
+        #expect(parsed.due != nil)
+        #expect(parsed.owner == nil || parsed.owner?.hasPrefix("@") == true)
+    }
+
     @Test("an item may start with a status word; a status word then an item reference is a status change")
     func statusWordsLeadingText() throws {
         for line in ["Open a ticket with the storage vendor for the RAID firmware regression", "Done when the reboot command refuses patterns over 50 hosts"] {
