@@ -127,6 +127,9 @@ struct UTCFormatTests {
             let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
             let expected = String(format: "%04d-%02d-%02d %02d:%02d:%02d UTC", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
             #expect(UTCFormat.dateTime(date) == expected, "\(seconds)")
+            let stamp = UTCFormat.stamp(date)
+            #expect("\(stamp.day) \(stamp.time) UTC" == expected, "\(seconds)")
+            #expect(stamp.iso == UTCFormat.iso(date), "\(seconds)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Everything the report template shows, already formatted and Markdown-escaped. Plain values only, so any template
 /// engine (and `hindsight report --format json`) can use it.
@@ -115,11 +116,11 @@ public struct ReportModel: Codable, Hashable, Sendable {
         isRevision = revision > 1
         hasSimilar = !similar.isEmpty
         timelineRows = Self.rows(timeline)
-        transcriptRows = Self.rows(transcript)
+        if transcriptRows.isEmpty { transcriptRows = Self.rows(transcript) }
         transcriptCount = transcript.count
     }
 
-    private static func rows(_ rows: [Row]) -> String {
+    static func rows(_ rows: [Row]) -> String {
         var out = ""
         out.reserveCapacity(rows.count * 80)
         // Appended piece by piece: an interpolated line would be built and then copied.
@@ -134,6 +135,35 @@ public struct ReportModel: Codable, Hashable, Sendable {
 }
 
 extension IncidentDesk {
+    /// A row per event not deleted, and the rows as Markdown table lines. A long transcript (100,000 events) is built
+    /// in slices on every core: each row is independent, and formatting and escaping them is most of a report's time.
+    static func transcript(
+        of events: [TimelineEvent], row: @escaping @Sendable (TimelineEvent) -> ReportModel.Row
+    ) -> (rows: [ReportModel.Row], text: String) {
+        let visible = events.indices.filter { events[$0].deletedAt == nil }
+        let slices = visible.count >= 20_000 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
+        let done = Mutex([(rows: [ReportModel.Row], text: String)](repeating: ([], ""), count: slices))
+        DispatchQueue.concurrentPerform(iterations: slices) { slice in
+            let range = (visible.count * slice / slices)..<(visible.count * (slice + 1) / slices)
+            var rows: [ReportModel.Row] = []
+            rows.reserveCapacity(range.count)
+            for index in visible[range] { rows.append(row(events[index])) }
+            let text = ReportModel.rows(rows)
+            done.withLock { $0[slice] = (rows, text) }
+        }
+        let pieces = done.withLock { $0 }
+        if slices == 1 { return pieces[0] }
+        var rows: [ReportModel.Row] = []
+        rows.reserveCapacity(visible.count)
+        var text = ""
+        text.reserveCapacity(pieces.reduce(0) { $0 + $1.text.utf8.count })
+        for piece in pieces {
+            rows += piece.rows
+            text += piece.text
+        }
+        return (rows, text)
+    }
+
     /// The report model for an incident: its timeline, the draft and the review, formatted for Markdown.
     public func reportModel(
         incident: Incident, events: [TimelineEvent], draft: PostmortemDraft, now: Date, revision: Int, forced: Bool = false,
@@ -150,20 +180,21 @@ extension IncidentDesk {
         var firstDay = Double.infinity, lastDay = -Double.infinity
         // A long transcript has few authors: escape each name once.
         var actors: [String: String] = [:]
-        for event in visible {
-            let day = (event.occurredAt.timeIntervalSince1970 / 86_400).rounded(.down)
+        for index in events.indices where events[index].deletedAt == nil {
+            let day = (events[index].occurredAt.timeIntervalSince1970 / 86_400).rounded(.down)
             firstDay = min(firstDay, day)
             lastDay = max(lastDay, day)
-            if actors[event.author.name] == nil { actors[event.author.name] = md.cell(event.author.name) }
+            if actors[events[index].author.name] == nil { actors[events[index].author.name] = md.cell(events[index].author.name) }
         }
         let spansDays = firstDay < lastDay
-        let row: (KeyTimeline.Entry) -> ReportModel.Row = { entry in
+        let actorCells = actors
+        let row: @Sendable (KeyTimeline.Entry) -> ReportModel.Row = { entry in
             let event = entry.event
             let stamp = UTCFormat.stamp(event.occurredAt)
             return ReportModel.Row(
                 time: spansDays ? "\(stamp.day) \(stamp.time)" : stamp.time,
                 at: stamp.iso, event: md.cell(event.text), source: event.source.rawValue,
-                actor: actors[event.author.name] ?? md.cell(event.author.name),
+                actor: actorCells[event.author.name] ?? md.cell(event.author.name),
                 marker: entry.milestone.map { "◆ \($0.rawValue)" } ?? (event.isKey ? "★" : ""),
                 why: { let why = self.keyReasonText(entry.reasons, confirmed: entry.milestone != nil); return why.isEmpty ? "" : md.cell(why) }())
         }
@@ -231,8 +262,7 @@ extension IncidentDesk {
             revision: revision,
             generatedAt: UTCFormat.dateTime(now)
         )
-        model.transcript.reserveCapacity(events.count)
-        for event in visible { model.transcript.append(row(KeyTimeline.Entry(event: event, milestone: event.milestone, reasons: event.keyReasons))) }
+        (model.transcript, model.transcriptRows) = Self.transcript(of: events) { row(KeyTimeline.Entry(event: $0, milestone: $0.milestone, reasons: $0.keyReasons)) }
         model.spansDays = spansDays
         model.similar = similar.prefix(5).map { match in
             ReportModel.Pair(
