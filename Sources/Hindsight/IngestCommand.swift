@@ -39,8 +39,8 @@ struct IngestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard let platform = Platform(rawValue: platform) else {
-            throw ValidationError("--platform \(self.platform) is not valid: expected console, slack or mattermost.")
+        guard let platform = Platforms.named(platform) else {
+            throw ValidationError("--platform \(self.platform) is not valid: expected \(Platforms.known.map(\.rawValue).joined(separator: ", ")).")
         }
         let app = try Composition.start(options)
         let decoder = JSONDecoder()

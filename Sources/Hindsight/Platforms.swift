@@ -18,6 +18,11 @@ import ServiceLifecycle
 struct Platforms {
     /// How each platform writes mentions and links in its messages, for the report and the checks.
     static let markups: [Platform: any ChatMarkup] = [.slack: SlackMarkup()]
+    /// Every platform this build can talk to: what `--platform` and signal routes accept.
+    static let known: [Platform] = [.console, .slack, .mattermost]
+
+    /// The platform named `name`, if this build knows it.
+    static func named(_ name: String) -> Platform? { known.first { $0.rawValue == name } }
 
     private let services: [any Service]
     private let logger: Logger

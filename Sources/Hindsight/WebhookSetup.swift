@@ -23,7 +23,7 @@ enum WebhookSetup {
         try text.split(separator: ";").map { entry in
             let parts = entry.split(separator: ">", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             let target = parts.count == 2 ? parts[1].split(separator: ":", maxSplits: 1).map(String.init) : []
-            guard parts.count == 2, target.count == 2, let platform = Platform(rawValue: target[0]) else {
+            guard parts.count == 2, target.count == 2, let platform = Platforms.named(target[0]) else {
                 throw ValidationError("HINDSIGHT_SIGNAL_ROUTES entry '\(entry)' is not label=value[,label=value]>platform:channel (e.g. service=checkout>mattermost:<channel id>).")
             }
             var match: [String: String] = [:]

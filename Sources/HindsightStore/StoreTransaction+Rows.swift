@@ -26,7 +26,7 @@ extension StoreTransaction {
         }
         return Incident(
             id: IncidentID(rawValue: row["id"]),
-            channel: ChannelKey(platform: Platform(rawValue: row["platform"]) ?? .console, channelID: row["channel_id"]),
+            channel: ChannelKey(platform: Platform(rawValue: row["platform"]), channelID: row["channel_id"]),
             title: row["title"], severity: Severity(rawValue: row["severity"]) ?? .sev3,
             state: IncidentState(rawValue: row["state"]) ?? .open,
             createdBy: Person(id: row["created_by_id"], name: row["created_by_name"]),
@@ -44,7 +44,7 @@ extension StoreTransaction {
     static func event(_ row: Row) -> TimelineEvent {
         TimelineEvent(
             number: row[1], incidentID: IncidentID(rawValue: row[0]),
-            channel: ChannelKey(platform: Platform(rawValue: row[2]) ?? .console, channelID: row[3]),
+            channel: ChannelKey(platform: Platform(rawValue: row[2]), channelID: row[3]),
             messageID: row[4], author: Person(id: row[5], name: row[6]),
             occurredAt: date(row[7]), text: row[8], threadParentID: row[9],
             attachments: decode([Attachment].self, row[10]) ?? [],

@@ -49,8 +49,8 @@ extension IncidentDesk {
     private func actionForm(_ inv: CommandInvocation) -> Form {
         let priorities = ActionItem.Priority.allCases.map { Form.Field.Option(label: $0.rawValue, value: $0.rawValue) }
         let kinds = ActionItem.Kind.allCases.map { Form.Field.Option(label: $0.rawValue, value: $0.rawValue) }
-        // Slack's user picker answers with a user id, which Slack renders as the person; elsewhere a typed @name.
-        let owner: Form.Field.Kind = inv.channel.platform == .slack ? .user : .text
+        // A user picker answers with a user id: a person where the platform writes mentions by id, else a typed @name.
+        let owner: Form.Field.Kind = markup(for: inv.channel.platform).mentionsByID ? .user : .text
         return Form(id: "action", title: messages.render(.formActionTitle), submitLabel: messages.render(.formSubmit), fields: [
             Form.Field(name: "text", label: messages.render(.formFieldAction), kind: .multiline),
             Form.Field(name: "owner", label: messages.render(.formFieldOwner), kind: owner, hint: owner == .text ? messages.render(.formHintOwner) : nil),

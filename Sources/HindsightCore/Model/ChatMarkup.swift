@@ -15,6 +15,13 @@ public protocol ChatMarkup: Sendable {
     func isMention(_ word: String) -> Bool
     /// How a handle typed into a form field is written so that the platform mentions that person.
     func mention(handle: String) -> String
+    /// Whether a person picked in a form (answered with their platform user id) can be written as a mention of them
+    /// (`mention(handle:)` of the id); where not, forms ask for a typed @name instead.
+    var mentionsByID: Bool { get }
+}
+
+extension ChatMarkup {
+    public var mentionsByID: Bool { false }
 }
 
 extension ChatMarkup {

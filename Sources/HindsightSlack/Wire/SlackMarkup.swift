@@ -33,6 +33,9 @@ public struct SlackMarkup: ChatMarkup {
     /// A Slack user id picked in a modal's user select becomes `<@U123>`.
     public func mention(handle: String) -> String { handle.hasPrefix("<@") ? handle : "<@\(handle)>" }
 
+    /// `<@U123>` is how Slack writes a mention: a picked user's id is one.
+    public var mentionsByID: Bool { true }
+
     private func markup(_ inner: Substring, names: [String: String]) -> MarkupPiece? {
         let parts = inner.split(separator: "|", maxSplits: 1).map(String.init)
         guard let target = parts.first, !target.isEmpty, !target.contains(" ") || parts.count == 2 else { return nil }
