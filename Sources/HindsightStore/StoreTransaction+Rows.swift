@@ -41,9 +41,11 @@ extension StoreTransaction {
 
     /// An event from a row selected with `eventColumns`, read by position: GRDB's lookup by name compares names
     /// case-insensitively for every column of every row, which adds up over a 100,000-event timeline.
-    static func event(_ row: Row) -> TimelineEvent {
+    /// - Parameter incident: the incident every row belongs to, when the caller knows it (a timeline read reuses one
+    ///   id rather than building 100,000 copies of it).
+    static func event(_ row: Row, of incident: IncidentID? = nil) -> TimelineEvent {
         TimelineEvent(
-            number: row[1], incidentID: IncidentID(rawValue: row[0]),
+            number: row[1], incidentID: incident ?? IncidentID(rawValue: row[0]),
             channel: ChannelKey(platform: Platform(rawValue: row[2]), channelID: row[3]),
             messageID: row[4], author: Person(id: row[5], name: row[6]),
             occurredAt: date(row[7]), text: row[8], threadParentID: row[9],

@@ -95,7 +95,7 @@ public struct StoreTransaction: IncidentLedger {
         // A cursor reads each row straight from the statement; fetchAll would first copy 100,000 rows into Row values.
         var events: [TimelineEvent] = []
         let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.eventColumns) FROM event WHERE incident_id = ? ORDER BY number", arguments: [incident.rawValue])
-        while let row = try rows.next() { events.append(Self.event(row)) }
+        while let row = try rows.next() { events.append(Self.event(row, of: incident)) }
         let revisions = try Row.fetchAll(db, sql: "SELECT number, text, replaced_at FROM event_revision WHERE incident_id = ? ORDER BY rowid", arguments: [incident.rawValue])
         if !revisions.isEmpty {
             var index: [Int: Int] = [:]
@@ -116,7 +116,7 @@ public struct StoreTransaction: IncidentLedger {
 
     private func fileRecentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent] {
         try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM event WHERE incident_id = ? ORDER BY number DESC LIMIT ?"),
-                         arguments: [incident.rawValue, limit]).map(Self.event).reversed()
+                         arguments: [incident.rawValue, limit]).map { Self.event($0) }.reversed()
     }
 
     public func keyEventCount(of incident: IncidentID, amongLast limit: Int) throws -> Int {
