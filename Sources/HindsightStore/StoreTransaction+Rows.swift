@@ -51,7 +51,7 @@ extension StoreTransaction {
             occurredAt: date(row[7]), text: row[8], threadParentID: row[9],
             attachments: decode([Attachment].self, row[10]) ?? [],
             source: EventSource(rawValue: row[11]) ?? .chat,
-            keyReasons: Set(decode([KeyReason].self, row[12]) ?? []),
+            keyReasons: reasons(row[12]),
             milestone: (row[13] as String?).flatMap(MilestoneKind.init(rawValue:)),
             deletedAt: (row[14] as Int64?).map(date))
     }
@@ -81,6 +81,18 @@ extension StoreTransaction {
     /// plain lower-case words, and capture writes one for every key event.
     static func encode(_ reasons: Set<KeyReason>) -> String {
         reasons.isEmpty ? "" : "[" + reasons.map { "\"\($0.rawValue)\"" }.sorted().joined(separator: ",") + "]"
+    }
+
+    /// The reasons `encode(_: Set<KeyReason>)` wrote, read back by hand as they were written: a timeline read decodes
+    /// one list per key event, and a JSON decoder for each costs more than the rest of the row. Names it does not know
+    /// (a newer version's) are left out.
+    static func reasons(_ text: String?) -> Set<KeyReason> {
+        guard let text, !text.isEmpty else { return [] }
+        var out: Set<KeyReason> = []
+        for (index, part) in text.split(separator: "\"", omittingEmptySubsequences: false).enumerated() where index % 2 == 1 {
+            if let reason = KeyReason(rawValue: String(part)) { out.insert(reason) }
+        }
+        return out
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {

@@ -236,3 +236,19 @@ struct CallbackStoreTests {
         #expect(try await store.read { tx in try tx.callbackUsed(nonce: "n1") } == false)
     }
 }
+
+@Suite("Key reasons as stored")
+struct KeyReasonColumnTests {
+    @Test("every set of reasons reads back as written; a name this version does not know is left out")
+    func roundTrip() throws {
+        let all = Set(KeyReason.allCases)
+        for reasons in [[], [KeyReason.pin], [.alert, .finding, .milestone], Array(all)].map(Set.init) {
+            let stored = StoreTransaction.encode(reasons)
+            #expect(StoreTransaction.reasons(stored) == reasons, "\(stored)")
+            // What a JSON decoder would read from the same column.
+            if !stored.isEmpty { #expect(try Set(JSONDecoder().decode([KeyReason].self, from: Data(stored.utf8))) == reasons) }
+        }
+        #expect(StoreTransaction.reasons(#"["alert","from_a_newer_version"]"#) == [.alert])
+        #expect(StoreTransaction.reasons(nil).isEmpty)
+    }
+}

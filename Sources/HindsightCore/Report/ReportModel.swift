@@ -101,6 +101,9 @@ public struct ReportModel: Codable, Hashable, Sendable {
     public var hasSummary = false
     public var hasImpact = false
     public var hasMermaid = false
+    /// Key events left out of the Mermaid chart (it shows at most `IncidentDesk.chartLimit`); the table has them all.
+    public var mermaidOmitted = 0
+    public var hasMermaidOmitted = false
     public var hasRootCause = false
     public var hasWhysStoppedEarly = false
     public var hasActions = false
@@ -110,6 +113,7 @@ public struct ReportModel: Codable, Hashable, Sendable {
         hasSummary = !summary.isEmpty
         hasImpact = !impact.isEmpty
         hasMermaid = !mermaid.isEmpty
+        hasMermaidOmitted = mermaidOmitted > 0
         hasRootCause = !rootCause.isEmpty
         hasWhysStoppedEarly = !whysStoppedEarly.isEmpty
         hasActions = !actions.isEmpty
@@ -135,6 +139,21 @@ public struct ReportModel: Codable, Hashable, Sendable {
 }
 
 extension IncidentDesk {
+    /// The most entries the Mermaid chart shows: a chart of thousands of key events is unreadable, and rendering it
+    /// through the template engine costs seconds.
+    static let chartLimit = 50
+
+    /// What the chart shows: every entry when they fit; otherwise every milestone and key events spread evenly over the
+    /// rest of the budget, in time order.
+    static func chartEntries(_ entries: [KeyTimeline.Entry]) -> [KeyTimeline.Entry] {
+        guard entries.count > chartLimit else { return entries }
+        let milestones = entries.indices.filter { entries[$0].milestone != nil }
+        let others = entries.indices.filter { entries[$0].milestone == nil }
+        let budget = max(chartLimit - milestones.count, 0)
+        let spread = budget == 0 ? [] : (0..<budget).map { others[$0 * others.count / budget] }
+        return (milestones + spread).sorted().map { entries[$0] }
+    }
+
     /// A row per event not deleted, and the rows as Markdown table lines. A long transcript (100,000 events) is built
     /// in slices on every core: each row is independent, and formatting and escaping them is most of a report's time.
     static func transcript(
@@ -218,7 +237,7 @@ extension IncidentDesk {
             timeTo: [("TTD", MilestoneKind.detected), ("TTA", .acknowledged), ("TTM", .mitigated), ("TTR", .resolved)].map { name, kind in
                 ReportModel.Pair(name: name, value: incident.timeTo(kind).map(UTCFormat.duration) ?? "—")
             },
-            mermaid: key.map { entry in
+            mermaid: Self.chartEntries(key).map { entry in
                 let at = entry.event.occurredAt
                 let time = String(UTCFormat.time(at).prefix(5))
                 return ReportModel.Pair(
@@ -264,6 +283,7 @@ extension IncidentDesk {
         )
         (model.transcript, model.transcriptRows) = Self.transcript(of: events) { row(KeyTimeline.Entry(event: $0, milestone: $0.milestone, reasons: $0.keyReasons)) }
         model.spansDays = spansDays
+        model.mermaidOmitted = key.count - model.mermaid.count
         model.similar = similar.prefix(5).map { match in
             ReportModel.Pair(
                 name: "\(match.id.rawValue) “\(md.inline(match.title))” (\(UTCFormat.day(match.startedAt)))",

@@ -44,6 +44,21 @@ struct ReportTimelineTests {
         #expect(json.contains(#""at":"2026-11-23T16:00:00Z""#))
     }
 
+    @Test("a long key timeline is charted as its milestones and a spread of the rest; the table keeps every row")
+    func chartCap() throws {
+        let h = DeskHarness()
+        try h.command("start Long restore sev1", at: t0)
+        try h.say("[TRIGGERED] #1 restore lag > 1h", id: "a", at: at(1), integration: true)
+        for i in 0..<120 { try h.say("decision: restore shard \(i) from the staging copy", id: "m\(i)", at: at(Double(2 + i))) }
+        let m = try model(h, now: at(200))
+        #expect(m.timeline.count > IncidentDesk.chartLimit)
+        #expect(m.mermaid.count == IncidentDesk.chartLimit)
+        #expect(m.mermaid.first?.value == "started", "the milestone is kept")
+        #expect(m.mermaid.last?.value.contains("shard 11") == true, "the spread reaches the end: \(m.mermaid.last?.value ?? "")")
+        #expect(m.mermaidOmitted == m.timeline.count - IncidentDesk.chartLimit)
+        #expect(h.desk.renderReport(m).contains("the \(m.mermaidOmitted) others are in the table"))
+    }
+
     @Test("a single-day incident keeps short times in Markdown, full ISO times in JSON")
     func singleDay() throws {
         let h = DeskHarness()
