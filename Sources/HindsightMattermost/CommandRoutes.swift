@@ -44,10 +44,12 @@ public struct CommandRoutes: HTTPRoutes {
             receivedAt: now(), canOpenForms: !triggerID.isEmpty && configuration.publicURL != nil
         )
         let plan = ReplyPlan(await bot.handle(invocation), answer: Self.commandSlot)
-        var shown = plan.answer
+        // A form that cannot be opened says why, before the rest of the answer.
+        var failures: [Reply] = []
         for form in plan.forms {
-            if let failure = await open(form, triggerID: triggerID, channelID: channelID, userID: userID) { shown.insert(Reply(.ephemeral, failure), at: 0) }
+            if let failure = await open(form, triggerID: triggerID, channelID: channelID, userID: userID) { failures.append(Reply(.ephemeral, failure)) }
         }
+        let shown = failures + plan.answer
         for reply in plan.followUps { pending.enqueue(reply, channelID: channelID, userID: userID) }
         return try JSONAnswer.json(.ok, commandResponse(shown, channelID: channelID, userID: userID))
     }

@@ -120,7 +120,6 @@ public struct ReportModel: Codable, Hashable, Sendable {
         isRevision = revision > 1
         hasSimilar = !similar.isEmpty
         timelineRows = Self.rows(timeline)
-        if transcriptRows.isEmpty { transcriptRows = Self.rows(transcript) }
         transcriptCount = transcript.count
     }
 
@@ -154,12 +153,11 @@ extension IncidentDesk {
         return (milestones + spread).sorted().map { entries[$0] }
     }
 
-    /// A row per event not deleted, and the rows as Markdown table lines. A long transcript (100,000 events) is built
+    /// A row per event at `visible`, and the rows as Markdown table lines. A long transcript (100,000 events) is built
     /// in slices on every core: each row is independent, and formatting and escaping them is most of a report's time.
     static func transcript(
-        of events: [TimelineEvent], row: @escaping @Sendable (TimelineEvent) -> ReportModel.Row
+        of events: [TimelineEvent], at visible: [Int], row: @escaping @Sendable (TimelineEvent) -> ReportModel.Row
     ) -> (rows: [ReportModel.Row], text: String) {
-        let visible = events.indices.filter { events[$0].deletedAt == nil }
         let slices = visible.count >= 20_000 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
         let done = Mutex([(rows: [ReportModel.Row], text: String)](repeating: ([], ""), count: slices))
         DispatchQueue.concurrentPerform(iterations: slices) { slice in
@@ -193,13 +191,13 @@ extension IncidentDesk {
         for entry in draft.entries { names[entry.author.id] = entry.author.name }
         let md = Markdown(markup: markup(for: incident.channel.platform), names: names)
         let results = reviewChecklist.evaluate(incident: incident, events: events, draft: draft, today: now)
-        // One pass over a timeline that can hold 100,000 events: no copies of it, days and authors as they come.
-        let visible = events.lazy.filter { $0.deletedAt == nil }
-        let key = KeyTimeline.merge(visible)
+        // A timeline can hold 100,000 events: the ones not deleted by index, no copies of them.
+        let shown = events.indices.filter { events[$0].deletedAt == nil }
+        let key = KeyTimeline.merge(shown.lazy.map { events[$0] })
         var firstDay = Double.infinity, lastDay = -Double.infinity
         // A long transcript has few authors: escape each name once.
         var actors: [String: String] = [:]
-        for index in events.indices where events[index].deletedAt == nil {
+        for index in shown {
             let day = (events[index].occurredAt.timeIntervalSince1970 / 86_400).rounded(.down)
             firstDay = min(firstDay, day)
             lastDay = max(lastDay, day)
@@ -281,7 +279,7 @@ extension IncidentDesk {
             revision: revision,
             generatedAt: UTCFormat.dateTime(now)
         )
-        (model.transcript, model.transcriptRows) = Self.transcript(of: events) { row(KeyTimeline.Entry(event: $0, milestone: $0.milestone, reasons: $0.keyReasons)) }
+        (model.transcript, model.transcriptRows) = Self.transcript(of: events, at: shown) { row(KeyTimeline.Entry(event: $0, milestone: $0.milestone, reasons: $0.keyReasons)) }
         model.spansDays = spansDays
         model.mermaidOmitted = key.count - model.mermaid.count
         model.similar = similar.prefix(5).map { match in
