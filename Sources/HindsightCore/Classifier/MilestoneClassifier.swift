@@ -498,7 +498,7 @@ public struct MilestoneClassifier: Sendable {
         var endsQuestion = false
     }
 
-    /// Lower-cases `bytes` (ASCII letters; other bytes kept, `’` folded to `'`) and splits them into words: runs of
+    /// Lower-cases `bytes` (ASCII letters; other bytes kept, `’` folded to `'`, `–` and `—` to `-`, `→` to a space) and splits them into words: runs of
     /// letters, digits, `'`, `_`, `*` and non-ASCII bytes, with the punctuation that carries meaning in chat kept as
     /// words of its own: `[` `]` (alert tags such as `[TRIGGERED]`), `-` (status-page posts such as `Resolved - …`),
     /// `:` (`decision: …`), `#` and `%`. Leading and trailing apostrophes are not part of a word.
@@ -526,7 +526,14 @@ public struct MilestoneClassifier: Sendable {
             var i = 0
             while i < bytes.count {
                 var b = bytes[i]
-                if b == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x80, bytes[i + 2] == 0x99 { b = UInt8(ascii: "'"); i += 2 }
+                if b == 0xE2, i + 2 < bytes.count {
+                    switch (bytes[i + 1], bytes[i + 2]) {
+                    case (0x80, 0x99): b = UInt8(ascii: "'"); i += 2             // ’
+                    case (0x80, 0x93), (0x80, 0x94): b = UInt8(ascii: "-"); i += 2 // – —, as status pages write "Resolved — …"
+                    case (0x86, 0x92): b = UInt8(ascii: " "); i += 2             // → between words ("statuspage → resolved")
+                    default: break
+                    }
+                }
                 if b >= 0x41, b <= 0x5A { b += 0x20 }
                 let wordByte = b >= 0x80 || (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7A) || b == UInt8(ascii: "_") || b == UInt8(ascii: "*")
                 if wordByte || (b == UInt8(ascii: "'") && start >= 0) {
