@@ -3,6 +3,7 @@ import Foundation
 import HindsightBot
 import HindsightConfig
 import HindsightCore
+import HindsightNet
 import HindsightPrometheus
 import HindsightPrompts
 import HindsightServer
@@ -17,6 +18,9 @@ struct Composition {
     let bot: Bot
 
     let source: SettingsSource
+    /// The websocket client of the configured chat platforms (nil for the console), already setting up its TLS
+    /// context on a thread of its own while `Prompts/` load and the store opens.
+    var webSockets: WebSocketClient? = nil
 
     /// Reads and validates settings, failing with a message naming the setting.
     static func settings(_ source: SettingsSource) throws -> Settings {
@@ -28,7 +32,9 @@ struct Composition {
     }
 
     /// Builds everything `run` needs, or fails with a message that says what to fix.
-    static func start(_ options: ConfigOptions) throws -> Composition {
+    /// - Parameter connecting: `run` passes true: when a chat platform is configured, its websocket client starts
+    ///   setting up (TLS and the system's CA certificates) before the slower parts are built, instead of after them.
+    static func start(_ options: ConfigOptions, connecting: Bool = false) throws -> Composition {
         let source = try options.source()
         let settings = try settings(source)
         let secrets = Settings.secretValues(source)
@@ -36,6 +42,11 @@ struct Composition {
             LogOutput(label: label, format: settings.logFormat, level: Logger.Level(rawValue: settings.logLevel) ?? .info, secrets: secrets)
         }
         let logger = Logger(label: "hindsight")
+        // After the logging bootstrap, so libwebsockets' lines go through the redacting log output.
+        let webSockets = connecting && Platforms.chatConfigured(source.values) ? WebSocketClient(logger: Logger(label: "hindsight.websocket")) : nil
+        if let webSockets {
+            Thread.detachNewThread { try? webSockets.prepare() }
+        }
         do {
             let prompts = try PromptSet.checked(explicit: settings.promptsPath)
             let store = try Store(path: settings.databasePath, synchronous: settings.synchronous == .full ? .full : .normal)
@@ -49,7 +60,7 @@ struct Composition {
                         filer: try TrackerSetup.filer(source, logger: logger),
                         prometheus: source["PROMETHEUS_URL"].map {
                             PrometheusClient(baseURL: $0, token: source["PROMETHEUS_TOKEN"], http: SharedHTTP.client)
-                        }), source: source)
+                        }), source: source, webSockets: webSockets)
         } catch let error as PromptsError {
             throw ValidationError("Prompts: \(error)")
         } catch let error as StoreError {

@@ -28,6 +28,11 @@ struct Platforms {
     private let logger: Logger
     private let cleanup: @Sendable () -> Void
 
+    /// Whether Slack or Mattermost is configured (half-configured counts: `init` says what is missing).
+    static func chatConfigured(_ values: [String: String]) -> Bool {
+        (try? MattermostConfiguration.fromEnvironment(values)) != nil || (try? SlackConfiguration.fromEnvironment(values)) != nil
+    }
+
     /// Builds the adapters whose credentials are configured; throws a readable error for half-configured ones.
     /// - Parameter callbackSecret: signs and checks the tokens in Mattermost buttons and dialogs.
     init(_ app: Composition, callbackSecret: String) throws {
@@ -51,7 +56,7 @@ struct Platforms {
             return
         }
         let http = SharedHTTP.client
-        let webSockets = WebSocketClient(logger: Logger(label: "hindsight.websocket"))
+        let webSockets = app.webSockets ?? WebSocketClient(logger: Logger(label: "hindsight.websocket"))
         cleanup = {
             webSockets.shutdown()
             http.shutdown()

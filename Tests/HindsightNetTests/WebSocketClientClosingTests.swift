@@ -1,3 +1,4 @@
+import Foundation
 import HindsightNet
 import HindsightTesting
 import Testing
@@ -120,6 +121,25 @@ struct WebSocketClientClosingTests {
             client.shutdown()
             #expect(try await closeReason(of: connection) == .closedLocally)
             await #expect(throws: WebSocketError.clientShutDown) { try await client.connect(to: server.url) }
+        }
+    }
+
+    @Test("a client prepared ahead (from another thread, as at start-up) connects on the context it set up, and none is made after shutdown")
+    func preparedAhead() async throws {
+        try await withTestWebSocketServer { server in
+            let client = WebSocketClient(logger: webSocketTestLogger)
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                Thread.detachNewThread {
+                    #expect(throws: Never.self) { try client.prepare() }
+                    done.resume()
+                }
+            }
+            #expect(throws: Never.self) { try client.prepare() }  // again: the same context
+            let connection = try await client.connect(to: server.url)
+            try connection.send(text: "ping")
+            client.shutdown()
+            #expect(try await closeReason(of: connection) == .closedLocally)
+            #expect(throws: WebSocketError.clientShutDown) { try client.prepare() }
         }
     }
 }

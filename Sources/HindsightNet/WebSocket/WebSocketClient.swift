@@ -68,6 +68,13 @@ public final class WebSocketClient: Sendable {
         return WebSocketConnection(core: core)
     }
 
+    /// Creates the lws context and starts its thread now rather than at the first `connect`: setting up TLS reads and
+    /// parses the system's CA certificates, tens of milliseconds a start-up can spend while it loads other things.
+    /// Blocks while it works, so call it off the path that waits; a failure is thrown again by the first `connect`.
+    public func prepare() throws(WebSocketError) {
+        _ = try runningLoop()
+    }
+
     /// Stops the service thread: open connections end with `.closedLocally`, pending connects
     /// fail with `.clientShutDown`, later connects throw it. Blocks until the thread has stopped.
     public func shutdown() {
