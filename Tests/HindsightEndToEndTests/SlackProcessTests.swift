@@ -108,10 +108,12 @@ struct ResilienceSlackKillTests {
         let (dir, database) = try e2e.temporaryDatabase()
         defer { try? FileManager.default.removeItem(at: dir) }
         try await FakeSlack.run(configuration: .init(ackTimeout: .seconds(1))) { fake in
+            let began = ContinuousClock.now
             e2e.scene(fake)
             var child = try ChildProcess(arguments: ["run"], environment: e2e.environment(fake, database: database))
             try await e2e.waitForConnection(fake, hellos: 1, child)
             _ = try await fake.slashCommand(channel: SlackProcessTests.channel, user: SlackProcessTests.alice, text: "start Load test sev3")
+            var restarts: [String] = []  // when each bot was killed and its successor connected, for a loss's message
 
             let total = 5000
             let generator = Task {
@@ -131,10 +133,12 @@ struct ResilienceSlackKillTests {
                 if acked - lastKillAt >= 400 {
                     child.kill()
                     _ = child.wait()
+                    let killedAt = began.duration(to: .now)
                     kills += 1
                     lastKillAt = acked
                     child = try ChildProcess(arguments: ["run"], environment: e2e.environment(fake, database: database))
                     try await e2e.waitForConnection(fake, hellos: kills + 1, child)
+                    restarts.append("killed at \(killedAt), next connected at \(began.duration(to: .now))")
                 }
                 try await Task.sleep(for: .milliseconds(5))
             }
@@ -156,9 +160,16 @@ struct ResilienceSlackKillTests {
             // many events it gave up redelivering (each then rests on a backfill alone).
             let givenUp = await fake.stats.givenUp
             print("slack kill -9: \(kills) kills, \(givenUp) events given up by the fake, \(Set(stored).count) of \(total) stored")
-            #expect(expected.subtracting(stored).isEmpty, """
-                lost \(expected.subtracting(stored).count) of \(total) (\(givenUp) events given up by the fake); \
-                last bot's log: \(child.standardError.suffix(4000))
+            let lost = expected.subtracting(stored).sorted()
+            var deliveries: [String] = []
+            for ts in lost.prefix(5) {
+                deliveries.append("\(ts) (load \(posted.firstIndex(of: ts) ?? -1)): \(await fake.deliveryHistory(ofMessage: ts).joined(separator: "; "))")
+            }
+            let links = await fake.linkHistory()
+            #expect(lost.isEmpty, """
+                lost \(lost.count) of \(total) (\(givenUp) events given up by the fake); how the first were delivered: \
+                \(deliveries.joined(separator: " | ")); bots: \(restarts.joined(separator: "; ")); connections: \
+                \(links.joined(separator: ", ")); last bot's log: \(child.standardError.suffix(4000))
                 """)
         }
     }

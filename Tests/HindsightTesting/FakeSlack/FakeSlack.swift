@@ -212,6 +212,10 @@ public final class FakeSlack: Sendable {
 
     /// Socket Mode counters.
     public var stats: FakeSlackStats { get async { await socket.stats } }
+    /// How the events carrying the message `ts` were delivered: each attempt's time and connection, acked or given up.
+    public func deliveryHistory(ofMessage ts: String) async -> [String] { await socket.deliveryHistory(ofMessage: ts) }
+    /// Each connection the fake has seen and its phase now.
+    public func linkHistory() async -> [String] { await socket.linkHistory() }
     /// Every Web API call, in arrival order.
     public var calls: [FakeSlackCall] { state.withLock { $0.calls } }
 

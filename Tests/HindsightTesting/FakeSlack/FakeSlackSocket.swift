@@ -29,6 +29,8 @@ actor FakeSlackSocket {
     /// One event's journey through its envelopes.
     struct Delivery {
         let payload: FakeJSON
+        /// When each attempt was written, and to which connection.
+        var sends: [(at: ContinuousClock.Instant, link: Int)] = []
         var attempt = 0
         var latestEnvelope: String?
         var acked = false
@@ -44,6 +46,7 @@ actor FakeSlackSocket {
     }
 
     private let configuration: FakeSlack.Configuration
+    private let started = ContinuousClock.now
     private var links: [Int: Link] = [:]
     private var nextLinkID = 1
     private var rotation = 0
@@ -61,6 +64,20 @@ actor FakeSlackSocket {
     init(configuration: FakeSlack.Configuration) {
         self.configuration = configuration
         (timerRequests, timerSink) = AsyncStream.makeStream()
+    }
+
+    /// How the events carrying the message `ts` went (for a test's failure message): each attempt's time since the fake
+    /// started and connection, and whether it was acknowledged or given up.
+    func deliveryHistory(ofMessage ts: String) -> [String] {
+        deliveries.values.filter { $0.payload["event"]?["ts"]?.string == ts }.map { delivery in
+            let sends = delivery.sends.map { "\(started.duration(to: $0.at)) on link \($0.link)" }.joined(separator: ", ")
+            return "sent \(sends.isEmpty ? "never (held for a connection)" : sends); acked \(delivery.acked), given up \(delivery.givenUp)"
+        }
+    }
+
+    /// When each connection got `hello`, since the fake started (for a test's failure message).
+    func linkHistory() -> [String] {
+        links.sorted { $0.key < $1.key }.map { "link \($0.key): \($0.value.phase)" }
     }
 
     /// The counters, with the live connection and pending event counts as of now.
@@ -164,6 +181,7 @@ actor FakeSlackSocket {
     private func send(_ eventID: String, attempt: Int, reason: String, on connection: TestWebSocketConnection) async {
         guard var delivery = deliveries[eventID] else { return }
         let envelopeID = FakeSlackID.uuid()
+        delivery.sends.append((.now, links.first { $0.value.connection === connection }?.key ?? 0))
         delivery.attempt = attempt
         delivery.latestEnvelope = envelopeID
         deliveries[eventID] = delivery
