@@ -498,10 +498,11 @@ public struct MilestoneClassifier: Sendable {
         var endsQuestion = false
     }
 
-    /// Lower-cases `bytes` (ASCII letters; other bytes kept, `’` folded to `'`, `–` and `—` to `-`, `→` to a space) and splits them into words: runs of
-    /// letters, digits, `'`, `_`, `*` and non-ASCII bytes, with the punctuation that carries meaning in chat kept as
-    /// words of its own: `[` `]` (alert tags such as `[TRIGGERED]`), `-` (status-page posts such as `Resolved - …`),
-    /// `:` (`decision: …`), `#` and `%`. Leading and trailing apostrophes are not part of a word.
+    /// Lower-cases `bytes` (ASCII letters; other bytes kept, `’` folded to `'`, `–` and `—` to `-`, `→` to a space)
+    /// and splits them into words: runs of letters, digits, `'`, `_`, `*` and non-ASCII bytes, with the punctuation
+    /// that carries meaning in chat kept as words of its own: `[` `]` (alert tags such as `[TRIGGERED]`), `-`
+    /// (status-page posts such as `Resolved - …`), `:` (`decision: …`), `#` and `%`. Leading and trailing apostrophes
+    /// are not part of a word.
     private static func scan<T>(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>, [Token]) -> T) -> T {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bytes.count, 1)) { lowered in
             var tokens: [Token] = []

@@ -220,7 +220,6 @@ struct MilestoneUnderstandingTests {
         #expect(engine.keyReasons(engine.features(of: text)).contains(.action) == matches, "\(text)")
     }
 
-
     @Test("status pages write their state with any dash, and an arrow only separates words", arguments: [
         ("Resolved - The build queue is operating normally.", "state"),
         ("Resolved — The build queue is operating normally.", "state"),
@@ -236,6 +235,7 @@ struct MilestoneUnderstandingTests {
         let found = engine.describe(engine.features(of: text, fromIntegration: true)).map(\.name).filter { $0 == "state" || $0 == "arrow" }
         #expect(found == (feature.map { [$0] } ?? []), "\(text)")
     }
+
     @Test("weights that add up to the threshold reach it, whatever floating point makes of the sum")
     func weightsOnTheThreshold() {
         #expect(0.7 + 0.6 < 1.3, "the sum this test is about")

@@ -75,7 +75,7 @@ actor FakeSlackSocket {
         }
     }
 
-    /// When each connection got `hello`, since the fake started (for a test's failure message).
+    /// Each connection the fake has accepted and its phase now (for a test's failure message).
     func linkHistory() -> [String] {
         links.sorted { $0.key < $1.key }.map { "link \($0.key): \($0.value.phase)" }
     }
