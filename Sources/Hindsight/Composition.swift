@@ -43,10 +43,7 @@ struct Composition {
         }
         let logger = Logger(label: "hindsight")
         // After the logging bootstrap, so libwebsockets' lines go through the redacting log output.
-        let webSockets = connecting && Platforms.chatConfigured(source.values) ? WebSocketClient(logger: Logger(label: "hindsight.websocket")) : nil
-        if let webSockets {
-            Thread.detachNewThread { try? webSockets.prepare() }
-        }
+        let webSockets = connecting ? Platforms.preparedWebSockets(source.values) : nil
         do {
             let prompts = try PromptSet.checked(explicit: settings.promptsPath)
             let store = try Store(path: settings.databasePath, synchronous: settings.synchronous == .full ? .full : .normal)

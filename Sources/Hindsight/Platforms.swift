@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HindsightBot
 import HindsightConsole
 import HindsightCore
@@ -28,10 +29,18 @@ struct Platforms {
     private let logger: Logger
     private let cleanup: @Sendable () -> Void
 
-    /// Whether Slack or Mattermost is configured (half-configured counts: `init` says what is missing).
-    static func chatConfigured(_ values: [String: String]) -> Bool {
-        (try? MattermostConfiguration.fromEnvironment(values)) != nil || (try? SlackConfiguration.fromEnvironment(values)) != nil
+    /// The websocket client for the chat platforms when Slack or Mattermost is configured, already setting up its TLS
+    /// context (the system's CA certificates) on a thread of its own; nil for the console. A half-configured platform
+    /// gets none here: `init` refuses it with what is missing.
+    static func preparedWebSockets(_ values: [String: String]) -> WebSocketClient? {
+        guard (try? MattermostConfiguration.fromEnvironment(values)) != nil || (try? SlackConfiguration.fromEnvironment(values)) != nil
+        else { return nil }
+        let client = webSocketClient()
+        Thread.detachNewThread { try? client.prepare() }
+        return client
     }
+
+    private static func webSocketClient() -> WebSocketClient { WebSocketClient(logger: Logger(label: "hindsight.websocket")) }
 
     /// Builds the adapters whose credentials are configured; throws a readable error for half-configured ones.
     /// - Parameter callbackSecret: signs and checks the tokens in Mattermost buttons and dialogs.
@@ -56,7 +65,7 @@ struct Platforms {
             return
         }
         let http = SharedHTTP.client
-        let webSockets = app.webSockets ?? WebSocketClient(logger: Logger(label: "hindsight.websocket"))
+        let webSockets = app.webSockets ?? Self.webSocketClient()
         cleanup = {
             webSockets.shutdown()
             http.shutdown()

@@ -116,7 +116,7 @@ public struct StoreTransaction: IncidentLedger {
 
     private func fileRecentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent] {
         try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM event WHERE incident_id = ? ORDER BY number DESC LIMIT ?"),
-                         arguments: [incident.rawValue, limit]).map { Self.event($0) }.reversed()
+                         arguments: [incident.rawValue, limit]).map { Self.event($0, of: incident) }.reversed()
     }
 
     public func keyEventCount(of incident: IncidentID, amongLast limit: Int) throws -> Int {

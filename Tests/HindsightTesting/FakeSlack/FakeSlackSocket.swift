@@ -171,17 +171,17 @@ actor FakeSlackSocket {
         guard let eventID = payload["event_id"]?.string else { return }
         deliveries[eventID] = Delivery(payload: payload)
         if let link = nextLiveLink() {
-            await send(eventID, attempt: 0, reason: "", on: link.connection)
+            await send(eventID, attempt: 0, reason: "", on: link)
         } else {
             pending.append(eventID)
             notify()
         }
     }
 
-    private func send(_ eventID: String, attempt: Int, reason: String, on connection: TestWebSocketConnection) async {
+    private func send(_ eventID: String, attempt: Int, reason: String, on link: (id: Int, connection: TestWebSocketConnection)) async {
         guard var delivery = deliveries[eventID] else { return }
         let envelopeID = FakeSlackID.uuid()
-        delivery.sends.append((.now, links.first { $0.value.connection === connection }?.key ?? 0))
+        delivery.sends.append((.now, link.id))
         delivery.attempt = attempt
         delivery.latestEnvelope = envelopeID
         deliveries[eventID] = delivery
@@ -195,7 +195,7 @@ actor FakeSlackSocket {
         ]
         notify()
         // A write to a connection that just died is lost, as on the real link: the ack deadline redelivers it.
-        try? await connection.sendText(frame.text)
+        try? await link.connection.sendText(frame.text)
     }
 
     /// Events that waited for a connection go out as retries of an attempt that could not be delivered.
@@ -203,7 +203,7 @@ actor FakeSlackSocket {
         while !pending.isEmpty, let link = nextLiveLink() {
             let eventID = pending.removeFirst()
             guard let delivery = deliveries[eventID], !delivery.acked else { continue }
-            await send(eventID, attempt: delivery.attempt + 1, reason: "timeout", on: link.connection)
+            await send(eventID, attempt: delivery.attempt + 1, reason: "timeout", on: link)
         }
     }
 
@@ -217,7 +217,7 @@ actor FakeSlackSocket {
             counters.givenUpEventIDs.append(eventID)
             notify()
         } else if let link = nextLiveLink() {
-            await send(eventID, attempt: delivery.attempt + 1, reason: "timeout", on: link.connection)
+            await send(eventID, attempt: delivery.attempt + 1, reason: "timeout", on: link)
         } else {
             pending.append(eventID)
             notify()
