@@ -4,7 +4,7 @@ import HindsightCore
 /// Turns Mattermost events and posts into the core's capture inputs, whatever the delivery path (live, replayed,
 /// backfilled). System posts (`type` starting with `system_`: joins, header changes…) are skipped: they are
 /// channel housekeeping, not what responders said. Integration posts (e.g. `slack_attachment` from alerting
-/// webhooks) are kept. The bot's own posts are skipped.
+/// webhooks) are kept. The bot's own posts are marked as such, for the capture pipeline to drop.
 public struct EventTranslator: Sendable {
     /// The bot's user id, from `users/me`.
     public var botUserID: String
@@ -80,7 +80,7 @@ public struct EventTranslator: Sendable {
     }
 
     private func shouldCapture(_ post: MattermostPost) -> Bool {
-        !post.type.hasPrefix("system_") && post.userID != botUserID && !post.channelID.isEmpty
+        !post.type.hasPrefix("system_") && !post.channelID.isEmpty
     }
 
     private func key(_ channelID: String) -> ChannelKey { ChannelKey(platform: .mattermost, channelID: channelID) }

@@ -4,7 +4,8 @@ import HindsightCore
 /// Turns Slack events and history messages into the core's capture inputs, whatever the delivery path (live,
 /// retried, backfilled). Messages with subtypes people produce (`thread_broadcast`, `file_share`, `bot_message` from
 /// other integrations, `channel_join`…) are captured like any message; `message_changed` and `message_deleted` become
-/// edits and deletions. The bot's own messages (its `user_id` or `bot_id` from `auth.test`) are skipped.
+/// edits and deletions. The bot's own messages (its `user_id` or `bot_id` from `auth.test`) are marked as such, for the
+/// capture pipeline to drop.
 struct EventTranslator: Sendable {
     var botUserID: String
     var botID: String?
@@ -22,11 +23,11 @@ struct EventTranslator: Sendable {
             guard let channel = event.channel else { return [] }
             switch event.subtype {
             case "message_changed":
-                guard let message = event.message, let ts = message.ts, !isOwn(message.user, message.bot_id) else { return [] }
+                guard let message = event.message, let ts = message.ts else { return [] }
                 let editedAt = date(message.edited?.ts ?? event.event_ts ?? event.ts)
                 return [.edit(channel: key(channel), messageID: ts, newText: message.text ?? "", editedAt: editedAt)]
             case "message_deleted":
-                guard let ts = event.deleted_ts, !isOwn(event.previous_message?.user, event.previous_message?.bot_id) else { return [] }
+                guard let ts = event.deleted_ts else { return [] }
                 return [.deletion(channel: key(channel), messageID: ts, deletedAt: date(event.event_ts ?? event.ts))]
             default:
                 let message = SlackMessage(
@@ -64,7 +65,7 @@ struct EventTranslator: Sendable {
 
     /// A `ChannelMessage` for a message the timeline should see, or nil.
     func message(_ message: SlackMessage, in channel: String, names: some UserNameLookup) async -> ChannelMessage? {
-        guard let ts = message.ts, !ts.isEmpty, !isOwn(message.user, message.bot_id) else { return nil }
+        guard let ts = message.ts, !ts.isEmpty else { return nil }
         if let subtype = message.subtype, Self.housekeeping.contains(subtype) { return nil }
         let authorID = message.user ?? message.bot_id ?? "unknown"
         let author = Person(id: authorID, name: message.user != nil ? await names.displayName(of: authorID) : authorID)
@@ -73,7 +74,7 @@ struct EventTranslator: Sendable {
             channel: key(channel), messageID: ts, author: author, sentAt: date(ts), text: message.text ?? "",
             threadParentID: threadParent,
             attachments: (message.files ?? []).map { Attachment(name: $0.name ?? $0.title ?? $0.id ?? "file", url: $0.permalink ?? $0.url_private ?? "") },
-            isFromIntegration: message.bot_id != nil || message.subtype == "bot_message"
+            isFromThisBot: isOwn(message.user, message.bot_id), isFromIntegration: message.bot_id != nil || message.subtype == "bot_message"
         )
     }
 

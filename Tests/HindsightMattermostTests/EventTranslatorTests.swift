@@ -48,10 +48,16 @@ struct EventTranslatorTests {
         #expect(message.channel == ChannelKey(platform: .mattermost, channelID: "ch"))
     }
 
-    @Test("system posts and the bot's own posts are skipped")
+    @Test("system posts are skipped; the bot's own posts are marked for the pipeline to drop")
     func skipped() async throws {
         #expect(try await translator.inputs(for: frame("posted", post: post(type: "system_join_channel")), names: FixedNames()).isEmpty)
-        #expect(try await translator.inputs(for: frame("posted", post: post(user: "bot")), names: FixedNames()).isEmpty)
+        let own = try await translator.inputs(for: frame("posted", post: post(user: "bot")), names: FixedNames())
+        guard case .message(let message)? = own.first else { Issue.record("own post not translated: \(own)"); return }
+        #expect(message.isFromThisBot)
+        #expect(CapturePipeline.standard(redact: { $0 }).run(.message(message)) == .drop(.fromThisBot))
+        let someone = try await translator.inputs(for: frame("posted", post: post()), names: FixedNames())
+        guard case .message(let said)? = someone.first else { Issue.record("a person's post not translated: \(someone)"); return }
+        #expect(!said.isFromThisBot)
     }
 
     @Test("post_edited becomes an edit at edit_at; post_deleted a deletion at delete_at")

@@ -107,15 +107,22 @@ struct IDNames: UserNameLookup {
         #expect(deletion == [.deletion(channel: ChannelKey(platform: .slack, channelID: "C1"), messageID: "5.0", deletedAt: Date(timeIntervalSince1970: 10))])
     }
 
-    @Test func theBotsOwnMessagesAreSkippedOtherBotsAreNot() async throws {
-        let own = await translator.inputs(for: try event(#"{"type":"message","channel":"C1","user":"U0BOT","bot_id":"B0BOT","text":"Incident started","ts":"1.0"}"#), names: IDNames())
-        #expect(own.isEmpty)
-        let ownEdit = await translator.inputs(for: try event(#"{"type":"message","subtype":"message_changed","channel":"C1","message":{"bot_id":"B0BOT","text":"x","ts":"1.0"}}"#), names: IDNames())
-        #expect(ownEdit.isEmpty)
+    @Test("the bot's own messages (its user id or its bot id) are marked for the pipeline to drop; other bots' are not")
+    func theBotsOwnMessagesAreMarkedOtherBotsAreNot() async throws {
+        let pipeline = CapturePipeline.standard(redact: { $0 })
+        for own in [
+            #"{"type":"message","channel":"C1","user":"U0BOT","bot_id":"B0BOT","text":"Incident started","ts":"1.0"}"#,
+            #"{"type":"message","subtype":"bot_message","channel":"C1","bot_id":"B0BOT","text":"Incident started","ts":"1.5"}"#,
+        ] {
+            let inputs = await translator.inputs(for: try event(own), names: IDNames())
+            guard case .message(let message)? = inputs.first else { Issue.record("own message not translated: \(own)"); continue }
+            #expect(message.isFromThisBot)
+            #expect(pipeline.run(.message(message)) == .drop(.fromThisBot))
+        }
         let alert = await translator.inputs(for: try event(#"{"type":"message","subtype":"bot_message","channel":"C1","bot_id":"B0ALERTS","text":"CPU high","ts":"2.0"}"#), names: IDNames())
         guard case .message(let message)? = alert.first else { Issue.record("other bot skipped"); return }
         #expect(message.author.id == "B0ALERTS")
-        #expect(message.isFromIntegration)
+        #expect(message.isFromIntegration && !message.isFromThisBot)
         let person = await translator.inputs(for: try event(#"{"type":"message","channel":"C1","user":"U1","text":"ack","ts":"3.0"}"#), names: IDNames())
         guard case .message(let said)? = person.first else { Issue.record("person skipped"); return }
         #expect(!said.isFromIntegration)

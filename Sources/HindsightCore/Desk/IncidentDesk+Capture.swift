@@ -1,8 +1,13 @@
 import Foundation
 
 extension IncidentDesk {
-    /// Decides how a piece of channel activity lands on the timeline.
-    public func capture(_ input: CaptureInput, records: some IncidentRecords) throws -> (CaptureOutcome, Decision) {
+    /// Decides how a piece of channel activity lands on the timeline, once it has passed `capturePipeline`.
+    public func capture(_ received: CaptureInput, records: some IncidentRecords) throws -> (CaptureOutcome, Decision) {
+        let input: CaptureInput
+        switch capturePipeline.run(received) {
+        case let .pass(passed): input = passed
+        case let .drop(reason): return (.ignored(reason), Decision())
+        }
         let open = try records.openIncident(in: input.channel)
         // A message that answers the bot's post-mortem question goes to the draft, not the timeline.
         if case let .message(message) = input, let answered = try answer(message, open: open, records: records) { return answered }
@@ -12,9 +17,8 @@ extension IncidentDesk {
             return try capture(message, incident, records)
         case let .edit(_, messageID, newText, editedAt):
             guard let event = try records.event(of: incident.id, messageID: messageID) else { return (.ignored(.unknownMessage), Decision()) }
-            let text = redact(newText)
-            guard text != event.text else { return (.duplicate, Decision()) }
-            return (.updated, Decision(changes: [.reviseEvent(incidentID: incident.id, number: event.number, newText: text, revision: EventRevision(text: event.text, replacedAt: editedAt))]))
+            guard newText != event.text else { return (.duplicate, Decision()) }
+            return (.updated, Decision(changes: [.reviseEvent(incidentID: incident.id, number: event.number, newText: newText, revision: EventRevision(text: event.text, replacedAt: editedAt))]))
         case let .deletion(_, messageID, deletedAt):
             guard let event = try records.event(of: incident.id, messageID: messageID) else { return (.ignored(.unknownMessage), Decision()) }
             guard event.deletedAt == nil else { return (.duplicate, Decision()) }
@@ -27,17 +31,16 @@ extension IncidentDesk {
     }
 
     private func capture(_ message: ChannelMessage, _ incident: Incident, _ records: some IncidentRecords) throws -> (CaptureOutcome, Decision) {
-        if message.isFromThisBot { return (.ignored(.fromThisBot), Decision()) }
         // Stored under any incident is stored: a backfill can replay a message the channel's earlier incident holds.
         if try records.containsMessage(channel: message.channel, messageID: message.messageID) { return (.duplicate, Decision()) }
-        let text = redact(message.text)
+        let text = message.text
         let features = classifier.recalledFeatures(of: text, fromIntegration: message.isFromIntegration, isReply: message.threadParentID != nil)
         let keyEventCount = { (window: Int) in try records.keyEventCount(of: incident.id, amongLast: window) }
         var event = TimelineEvent(
             number: try records.lastEventNumber(of: incident.id) + 1, incidentID: incident.id, channel: message.channel,
             messageID: message.messageID, author: message.author, occurredAt: message.sentAt, text: text,
             threadParentID: message.threadParentID,
-            attachments: message.attachments.map { Attachment(name: redact($0.name), url: redact($0.url)) },
+            attachments: message.attachments,
             source: message.isFromIntegration ? .integration : .chat, keyReasons: try keyReasons(features, keyEventCount))
         var decision = Decision()
         let prospects = classifier.prospects(features)

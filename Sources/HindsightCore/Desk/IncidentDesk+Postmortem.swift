@@ -77,7 +77,7 @@ extension IncidentDesk {
             conversation: conversation, events: try records.events(of: incident.id), user: message.author, channel: message.channel,
             now: message.sentAt
         )
-        let replies = session.answer(redact(message.text), conversation: conversation, messageID: message.messageID)
+        let replies = session.answer(message.text, conversation: conversation, messageID: message.messageID)
         return (.answered, session.decision(replies))
     }
 }

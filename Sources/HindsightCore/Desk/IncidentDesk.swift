@@ -7,8 +7,12 @@ public struct IncidentDesk: Sendable {
     public var parser: CommandParser
     public var classifier: MilestoneClassifier
     public var keyEmoji: Set<String>
-    /// Applied to every text before it is stored (secret redaction).
+    /// Applied to every text a command or a signal brings before it is stored (secret redaction); captured channel
+    /// activity is redacted by `capturePipeline`, built with the same function.
     public var redact: @Sendable (String) -> String
+    /// What every captured input passes through before the desk decides (`capture`): by default the bot's own
+    /// messages dropped and secrets redacted.
+    public var capturePipeline: CapturePipeline
     /// Events shown per page of `/postmortem timeline`; longer timelines also come as a file.
     public var timelinePageSize: Int
     /// The post-mortem's questions, texts and checks.
@@ -42,6 +46,7 @@ public struct IncidentDesk: Sendable {
         self.classifier = MilestoneClassifier(rules: classifierRules)
         self.keyEmoji = Set(classifierRules.keyEventEmoji)
         self.redact = redact
+        self.capturePipeline = .standard(redact: redact)
         self.timelinePageSize = timelinePageSize
     }
 

@@ -53,6 +53,12 @@ final class DeskHarness {
         return self
     }
 
+    /// The same records, with a step a platform adds to the capture pipeline.
+    func withCaptureStep(_ step: CapturePipeline.Step, before name: String) -> DeskHarness {
+        desk.capturePipeline.insert(step, before: name)
+        return self
+    }
+
     /// The same records, with stakeholder channels configured on the desk.
     func withStakeholders(_ channels: [String]) -> DeskHarness {
         desk.stakeholderChannels = channels
