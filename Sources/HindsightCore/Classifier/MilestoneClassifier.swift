@@ -155,94 +155,107 @@ public struct MilestoneClassifier: Sendable {
         }
     }
 
-    public let rules: ClassifierRules
-    private let memo = FeatureMemo()
-    /// Every feature name by index: phrase features, structural ones, context ones.
-    private let names: [String]
-    private let index: [String: Int]
-    private let phrases: [Phrase]
-    /// Phrases by the hash of their first whole word.
-    private let byFirstWord: [UInt64: [Int]]
-    /// Phrases whose first word is a prefix, by prefix length, then prefix hash.
-    private let byFirstPrefix: [Int: [UInt64: [Int]]]
-    /// Phrases whose first word is an ending (`*ing`), by ending length, then ending hash.
-    private let byFirstSuffix: [Int: [UInt64: [Int]]]
-    private let milestoneRules: [(ClassifierRules.MilestoneRule, Rule)]
-    /// The compiled milestone rules alone, in the same order, for the loops capture runs on every message.
-    private let milestoneCompiled: [Rule]
-    private let keyRules: [(KeyReason, Rule)]
-    /// For each feature index that a `recent_…` weight looks for, the index of that `recent_` feature.
-    private let recentOf: [(Int, Int)]
-    /// The indexes of `known_<milestone>`, `confirmed_<milestone>` and `first_response`.
-    private let milestoneContext: (known: [MilestoneKind: Int], confirmed: [MilestoneKind: Int], firstResponse: Int?)
-    private let structuralIndex: (integration: Int, human: Int, question: Int, reply: Int, short: Int, noWords: Int, mention: Int, link: Int, long: Int, number: Int)
+    /// Everything compiled from the rules, in one object: the classifier is a value the desk and capture copy, and
+    /// copying a struct of a dozen arrays and dictionaries cost a retain and a release for each of them every time.
+    private final class Compiled: Sendable {
+        let rules: ClassifierRules
+        let memo = FeatureMemo()
+        /// Every feature name by index: phrase features, structural ones, context ones.
+        let names: [String]
+        let index: [String: Int]
+        let phrases: [Phrase]
+        /// Phrases by the hash of their first whole word.
+        let byFirstWord: [UInt64: [Int]]
+        /// Phrases whose first word is a prefix, by prefix length, then prefix hash.
+        let byFirstPrefix: [Int: [UInt64: [Int]]]
+        /// Phrases whose first word is an ending (`*ing`), by ending length, then ending hash.
+        let byFirstSuffix: [Int: [UInt64: [Int]]]
+        let milestoneRules: [(ClassifierRules.MilestoneRule, Rule)]
+        /// The compiled milestone rules alone, in the same order, for the loops capture runs on every message.
+        let milestoneCompiled: [Rule]
+        let keyRules: [(KeyReason, Rule)]
+        /// For each feature index that a `recent_…` weight looks for, the index of that `recent_` feature.
+        let recentOf: [(Int, Int)]
+        /// The indexes of `known_<milestone>`, `confirmed_<milestone>` and `first_response`.
+        let milestoneContext: (known: [MilestoneKind: Int], confirmed: [MilestoneKind: Int], firstResponse: Int?)
+        let structuralIndex: (integration: Int, human: Int, question: Int, reply: Int, short: Int, noWords: Int, mention: Int, link: Int, long: Int, number: Int)
+
+        init(rules: ClassifierRules) {
+            self.rules = rules
+            let phraseNames = rules.features.keys.sorted()
+            var names = phraseNames + MessageFeatures.structural
+            names += MessageFeatures.context(features: phraseNames)
+            names = Array(names.prefix(FeatureBits.capacity))
+            var index: [String: Int] = [:]
+            for (i, name) in names.enumerated() where index[name] == nil { index[name] = i }
+            self.names = names
+            self.index = index
+            var phrases: [Phrase] = []
+            var byFirst: [UInt64: [Int]] = [:]
+            var byPrefix: [Int: [UInt64: [Int]]] = [:]
+            var bySuffix: [Int: [UInt64: [Int]]] = [:]
+            for name in phraseNames {
+                guard let feature = index[name] else { continue }
+                for written in rules.features[name] ?? [] {
+                    let anchored = written.hasPrefix("^")
+                    let text = anchored ? String(written.dropFirst()) : written
+                    let words = MilestoneClassifier.tokens(text).map { token -> PhraseWord in
+                        if token.count > 1, token.first == UInt8(ascii: "*") { return PhraseWord(hash: MilestoneClassifier.hash(token.dropFirst()), prefix: 0, suffix: token.count - 1) }
+                        return token.last == UInt8(ascii: "*")
+                            ? PhraseWord(hash: MilestoneClassifier.hash(token.dropLast()), prefix: token.count - 1)
+                            : PhraseWord(hash: MilestoneClassifier.hash(token[...]), prefix: 0)
+                    }
+                    guard let first = words.first else { continue }
+                    let id = phrases.count
+                    phrases.append(Phrase(feature: feature, words: words, text: text, anchored: anchored))
+                    if first.suffix > 0 { bySuffix[first.suffix, default: [:]][first.hash, default: []].append(id) }
+                    else if first.prefix > 0 { byPrefix[first.prefix, default: [:]][first.hash, default: []].append(id) } else { byFirst[first.hash, default: []].append(id) }
+                }
+            }
+            self.phrases = phrases
+            byFirstWord = byFirst
+            byFirstPrefix = byPrefix
+            byFirstSuffix = bySuffix
+            func isContext(_ name: String) -> Bool { MessageFeatures.readsTimeline(name) || name.hasPrefix("known_") || name.hasPrefix("confirmed_") }
+            func compile(_ weights: [String: Double], requires: [String], threshold: Double, scoped: Set<String> = Set(rules.sentenceScoped)) -> Rule {
+                func isSaid(_ name: String) -> Bool { scoped.contains(name) && (rules.features[name] != nil || name == "question") }
+                let sorted = weights.sorted { $0.key < $1.key }
+                let pairs = sorted.filter { !(isSaid($0.key) && $0.value < 0) }.compactMap { name, weight in index[name].map { ($0, weight) } }
+                return Rule(
+                    threshold: threshold, weights: pairs, requires: requires.compactMap { index[$0] },
+                    ownRequires: requires.filter { !isContext($0) }.compactMap { index[$0] },
+                    contextBonus: weights.filter { isContext($0.key) }.values.map { max($0, 0) }.reduce(0, +),
+                    usesRecent: weights.keys.contains { $0.hasPrefix("recent_") } || requires.contains { $0.hasPrefix("recent_") },
+                    usesFirstResponse: weights[MessageFeatures.firstResponse] != nil || requires.contains(MessageFeatures.firstResponse),
+                    clauseNegatives: sorted.filter { isSaid($0.key) && $0.value < 0 }.compactMap { name, weight in index[name].map { ($0, weight) } },
+                    supports: sorted.filter { rules.features[$0.key] != nil && $0.value > 0 }.compactMap { index[$0.key] })
+            }
+            milestoneRules = rules.milestones.map { rule in
+                (rule, compile(rule.weights, requires: rule.requires, threshold: rule.threshold, scoped: Set(rule.sentenceScoped ?? rules.sentenceScoped)))
+            }
+            milestoneCompiled = milestoneRules.map(\.1)
+            keyRules = rules.keyEvents.map { ($0.reason, compile($0.weights, requires: [], threshold: $0.threshold)) }
+            let weighted = rules.milestones.flatMap { Array($0.weights.keys) + $0.requires }
+            recentOf = Set(weighted.filter { $0.hasPrefix("recent_") }).sorted().compactMap { name in
+                guard let recent = index[name], let plain = index[String(name.dropFirst("recent_".count))] else { return nil }
+                return (plain, recent)
+            }
+            milestoneContext = (
+                Dictionary(uniqueKeysWithValues: MilestoneKind.allCases.compactMap { kind in index["known_\(kind.rawValue)"].map { (kind, $0) } }),
+                Dictionary(uniqueKeysWithValues: MilestoneKind.allCases.compactMap { kind in index["confirmed_\(kind.rawValue)"].map { (kind, $0) } }),
+                index[MessageFeatures.firstResponse])
+            func at(_ name: String) -> Int { index[name] ?? 0 }
+            structuralIndex = (at("integration"), at("human"), at("question"), at("reply"), at("short"), at("no_words"), at("mention"), at("link"), at("long"), at("number"))
+        }
+    }
+
+    private let compiled: Compiled
+
+    /// The rules as `Prompts/classifier.yaml` gives them.
+    public var rules: ClassifierRules { compiled.rules }
 
     public init(rules: ClassifierRules) {
-        self.rules = rules
-        let phraseNames = rules.features.keys.sorted()
-        var names = phraseNames + MessageFeatures.structural
-        names += MessageFeatures.context(features: phraseNames)
-        names = Array(names.prefix(FeatureBits.capacity))
-        var index: [String: Int] = [:]
-        for (i, name) in names.enumerated() where index[name] == nil { index[name] = i }
-        self.names = names
-        self.index = index
-        var phrases: [Phrase] = []
-        var byFirst: [UInt64: [Int]] = [:]
-        var byPrefix: [Int: [UInt64: [Int]]] = [:]
-        var bySuffix: [Int: [UInt64: [Int]]] = [:]
-        for name in phraseNames {
-            guard let feature = index[name] else { continue }
-            for written in rules.features[name] ?? [] {
-                let anchored = written.hasPrefix("^")
-                let text = anchored ? String(written.dropFirst()) : written
-                let words = Self.tokens(text).map { token -> PhraseWord in
-                    if token.count > 1, token.first == UInt8(ascii: "*") { return PhraseWord(hash: Self.hash(token.dropFirst()), prefix: 0, suffix: token.count - 1) }
-                    return token.last == UInt8(ascii: "*")
-                        ? PhraseWord(hash: Self.hash(token.dropLast()), prefix: token.count - 1)
-                        : PhraseWord(hash: Self.hash(token[...]), prefix: 0)
-                }
-                guard let first = words.first else { continue }
-                let id = phrases.count
-                phrases.append(Phrase(feature: feature, words: words, text: text, anchored: anchored))
-                if first.suffix > 0 { bySuffix[first.suffix, default: [:]][first.hash, default: []].append(id) }
-                else if first.prefix > 0 { byPrefix[first.prefix, default: [:]][first.hash, default: []].append(id) } else { byFirst[first.hash, default: []].append(id) }
-            }
-        }
-        self.phrases = phrases
-        byFirstWord = byFirst
-        byFirstPrefix = byPrefix
-        byFirstSuffix = bySuffix
-        func isContext(_ name: String) -> Bool { MessageFeatures.readsTimeline(name) || name.hasPrefix("known_") || name.hasPrefix("confirmed_") }
-        func compile(_ weights: [String: Double], requires: [String], threshold: Double, scoped: Set<String> = Set(rules.sentenceScoped)) -> Rule {
-            func isSaid(_ name: String) -> Bool { scoped.contains(name) && (rules.features[name] != nil || name == "question") }
-            let sorted = weights.sorted { $0.key < $1.key }
-            let pairs = sorted.filter { !(isSaid($0.key) && $0.value < 0) }.compactMap { name, weight in index[name].map { ($0, weight) } }
-            return Rule(
-                threshold: threshold, weights: pairs, requires: requires.compactMap { index[$0] },
-                ownRequires: requires.filter { !isContext($0) }.compactMap { index[$0] },
-                contextBonus: weights.filter { isContext($0.key) }.values.map { max($0, 0) }.reduce(0, +),
-                usesRecent: weights.keys.contains { $0.hasPrefix("recent_") } || requires.contains { $0.hasPrefix("recent_") },
-                usesFirstResponse: weights[MessageFeatures.firstResponse] != nil || requires.contains(MessageFeatures.firstResponse),
-                clauseNegatives: sorted.filter { isSaid($0.key) && $0.value < 0 }.compactMap { name, weight in index[name].map { ($0, weight) } },
-                supports: sorted.filter { rules.features[$0.key] != nil && $0.value > 0 }.compactMap { index[$0.key] })
-        }
-        milestoneRules = rules.milestones.map { rule in
-            (rule, compile(rule.weights, requires: rule.requires, threshold: rule.threshold, scoped: Set(rule.sentenceScoped ?? rules.sentenceScoped)))
-        }
-        milestoneCompiled = milestoneRules.map(\.1)
-        keyRules = rules.keyEvents.map { ($0.reason, compile($0.weights, requires: [], threshold: $0.threshold)) }
-        let weighted = rules.milestones.flatMap { Array($0.weights.keys) + $0.requires }
-        recentOf = Set(weighted.filter { $0.hasPrefix("recent_") }).sorted().compactMap { name in
-            guard let recent = index[name], let plain = index[String(name.dropFirst("recent_".count))] else { return nil }
-            return (plain, recent)
-        }
-        milestoneContext = (
-            Dictionary(uniqueKeysWithValues: MilestoneKind.allCases.compactMap { kind in index["known_\(kind.rawValue)"].map { (kind, $0) } }),
-            Dictionary(uniqueKeysWithValues: MilestoneKind.allCases.compactMap { kind in index["confirmed_\(kind.rawValue)"].map { (kind, $0) } }),
-            index[MessageFeatures.firstResponse])
-        func at(_ name: String) -> Int { index[name] ?? 0 }
-        structuralIndex = (at("integration"), at("human"), at("question"), at("reply"), at("short"), at("no_words"), at("mention"), at("link"), at("long"), at("number"))
+        compiled = Compiled(rules: rules)
     }
 
     // MARK: Features
@@ -252,9 +265,9 @@ public struct MilestoneClassifier: Sendable {
     /// never stale.
     public func recalledFeatures(of text: String, fromIntegration: Bool = false, isReply: Bool = false) -> MessageFeatures {
         let key = FeatureMemo.Key(text: text, fromIntegration: fromIntegration, isReply: isReply)
-        if let known = memo.recall(key) { return known }
+        if let known = compiled.memo.recall(key) { return known }
         let features = features(of: text, fromIntegration: fromIntegration, isReply: isReply)
-        memo.remember(features, for: key)
+        compiled.memo.remember(features, for: key)
         return features
     }
 
@@ -262,7 +275,7 @@ public struct MilestoneClassifier: Sendable {
     public func features(of text: String, fromIntegration: Bool = false, isReply: Bool = false) -> MessageFeatures {
         var bits = FeatureBits()
         var clauses: [FeatureBits] = []
-        let s = structuralIndex
+        let s = compiled.structuralIndex
         bits.insert(fromIntegration ? s.integration : s.human)
         if isReply { bits.insert(s.reply) }
         var text = text
@@ -289,8 +302,8 @@ public struct MilestoneClassifier: Sendable {
                     for token in tokens where token.endsQuestion { clauses[token.clause].insert(s.question) }
                 }
                 match(lowered, tokens) { phrase, position in
-                    bits.insert(phrases[phrase].feature)
-                    if count > 1 { clauses[tokens[position].clause].insert(phrases[phrase].feature) }
+                    bits.insert(compiled.phrases[phrase].feature)
+                    if count > 1 { clauses[tokens[position].clause].insert(compiled.phrases[phrase].feature) }
                 }
             }
         }
@@ -309,17 +322,17 @@ public struct MilestoneClassifier: Sendable {
             return Self.hash(lowered, token.start, word.prefix) == word.hash
         }
         func check(_ id: Int, at position: Int) {
-            let words = phrases[id].words
-            guard position + words.count <= tokens.count, !phrases[id].anchored || tokens[position].startsSentence else { return }
+            let words = compiled.phrases[id].words
+            guard position + words.count <= tokens.count, !compiled.phrases[id].anchored || tokens[position].startsSentence else { return }
             for offset in 1..<max(words.count, 1) where !wordMatches(words[offset], tokens[position + offset]) { return }
             found(id, position)
         }
         for (position, token) in tokens.enumerated() {
-            if let ids = byFirstWord[token.hash] { for id in ids { check(id, at: position) } }
-            for (length, table) in byFirstPrefix where token.length >= length {
+            if let ids = compiled.byFirstWord[token.hash] { for id in ids { check(id, at: position) } }
+            for (length, table) in compiled.byFirstPrefix where token.length >= length {
                 if let ids = table[Self.hash(lowered, token.start, length)] { for id in ids { check(id, at: position) } }
             }
-            for (length, table) in byFirstSuffix where token.isWord && token.length >= length + 2 {
+            for (length, table) in compiled.byFirstSuffix where token.isWord && token.length >= length + 2 {
                 if let ids = table[Self.hash(lowered, token.start + token.length - length, length)] { for id in ids { check(id, at: position) } }
             }
         }
@@ -331,14 +344,14 @@ public struct MilestoneClassifier: Sendable {
         confirmed: some Sequence<MilestoneKind>, suggested: some Sequence<MilestoneKind>, firstResponse: Bool = false, recent: [MessageFeatures]
     ) -> FeatureBits {
         var out = FeatureBits()
-        if firstResponse, let i = milestoneContext.firstResponse { out.insert(i) }
+        if firstResponse, let i = compiled.milestoneContext.firstResponse { out.insert(i) }
         for kind in confirmed {
-            if let i = milestoneContext.confirmed[kind] { out.insert(i) }
-            if let i = milestoneContext.known[kind] { out.insert(i) }
+            if let i = compiled.milestoneContext.confirmed[kind] { out.insert(i) }
+            if let i = compiled.milestoneContext.known[kind] { out.insert(i) }
         }
-        for kind in suggested { if let i = milestoneContext.known[kind] { out.insert(i) } }
+        for kind in suggested { if let i = compiled.milestoneContext.known[kind] { out.insert(i) } }
         for features in recent {
-            for (plain, recentIndex) in recentOf where features.bits.contains(plain) { out.insert(recentIndex) }
+            for (plain, recentIndex) in compiled.recentOf where features.bits.contains(plain) { out.insert(recentIndex) }
         }
         return out
     }
@@ -346,7 +359,7 @@ public struct MilestoneClassifier: Sendable {
     /// Context given by name (tests, tools): `known_detected`, `recent_mitigation_done`…
     public func context(_ names: Set<String>) -> FeatureBits {
         var out = FeatureBits()
-        for name in names { if let i = index[name] { out.insert(i) } }
+        for name in names { if let i = compiled.index[name] { out.insert(i) } }
         return out
     }
 
@@ -357,7 +370,7 @@ public struct MilestoneClassifier: Sendable {
         var possible = false
         var needsRecent = false
         var needsFirstResponse = false
-        for rule in milestoneCompiled where rule.ownRequires.allSatisfy(features.bits.contains) {
+        for rule in compiled.milestoneCompiled where rule.ownRequires.allSatisfy(features.bits.contains) {
             // The message's own features score as `candidates` will score them (sentence-scoped negatives only where
             // they weigh); its context can add at most `contextBonus`.
             let optimistic = rule.contextBonus + score(rule, features.bits, features.clauses)
@@ -377,10 +390,10 @@ public struct MilestoneClassifier: Sendable {
     public func candidates(_ features: MessageFeatures, context: FeatureBits = FeatureBits(), naming: Bool = true) -> [MilestoneCandidate] {
         let all = features.bits.union(context)
         var out: [(MilestoneCandidate, Double)] = []
-        for (i, rule) in milestoneCompiled.enumerated() where rule.requires.allSatisfy(all.contains) {
+        for (i, rule) in compiled.milestoneCompiled.enumerated() where rule.requires.allSatisfy(all.contains) {
             let total = score(rule, all, features.clauses)
             guard total >= rule.threshold else { continue }
-            let source = milestoneRules[i].0
+            let source = compiled.milestoneRules[i].0
             let candidate = MilestoneCandidate(milestone: source.milestone, score: total, phrase: naming ? phrase(for: rule, features) : "",
                                                replace: source.replace, rule: i)
             out.append((candidate, total - rule.threshold))
@@ -390,9 +403,9 @@ public struct MilestoneClassifier: Sendable {
 
     /// The candidate with the phrase that made it.
     public func named(_ candidate: MilestoneCandidate, _ features: MessageFeatures) -> MilestoneCandidate {
-        guard candidate.phrase.isEmpty, milestoneRules.indices.contains(candidate.rule) else { return candidate }
+        guard candidate.phrase.isEmpty, compiled.milestoneRules.indices.contains(candidate.rule) else { return candidate }
         var named = candidate
-        named.phrase = phrase(for: milestoneRules[candidate.rule].1, features)
+        named.phrase = phrase(for: compiled.milestoneRules[candidate.rule].1, features)
         return named
     }
 
@@ -405,7 +418,7 @@ public struct MilestoneClassifier: Sendable {
     /// multiplies every threshold (`busy_stretch`).
     public func keyReasons(_ features: MessageFeatures, raise: Double = 1) -> Set<KeyReason> {
         var out: Set<KeyReason> = []
-        for (reason, rule) in keyRules where score(rule, features.bits, features.clauses) >= rule.threshold * raise { out.insert(reason) }
+        for (reason, rule) in compiled.keyRules where score(rule, features.bits, features.clauses) >= rule.threshold * raise { out.insert(reason) }
         return out
     }
 
@@ -413,7 +426,7 @@ public struct MilestoneClassifier: Sendable {
     /// the `quiet_stretch` rule. Nil when every rule scores zero or less.
     public func nearestKeyReason(_ features: MessageFeatures) -> (reason: KeyReason, share: Double)? {
         var best: (reason: KeyReason, share: Double)?
-        for (reason, rule) in keyRules where rule.threshold > 0 {
+        for (reason, rule) in compiled.keyRules where rule.threshold > 0 {
             let share = score(rule, features.bits, features.clauses) / rule.threshold
             if share > 0, share > best?.share ?? 0 { best = (reason, share) }
         }
@@ -428,12 +441,12 @@ public struct MilestoneClassifier: Sendable {
     /// The features present, by name, each with the first phrase that matched (`hindsight eval --explain`).
     public func describe(_ features: MessageFeatures) -> [(name: String, phrase: String?)] {
         let matched = matchedPhrases(features.text)
-        return names.indices.filter { features.bits.contains($0) }.map { (names[$0], matched[$0]) }
+        return compiled.names.indices.filter { features.bits.contains($0) }.map { (compiled.names[$0], matched[$0]) }
     }
 
     /// Each rule's score for the message without context (`hindsight eval --explain`).
     public func scores(_ features: MessageFeatures) -> [(milestone: MilestoneKind, score: Double, threshold: Double)] {
-        milestoneRules.map { ($0.0.milestone, score($0.1, features.bits, features.clauses), $0.1.threshold) }
+        compiled.milestoneRules.map { ($0.0.milestone, score($0.1, features.bits, features.clauses), $0.1.threshold) }
     }
 
     /// The rule's score, settled (`Double.settledScore`) so that weights adding up to the threshold (0.7 + 0.6 against
@@ -456,7 +469,7 @@ public struct MilestoneClassifier: Sendable {
         return total.settledScore
     }
 
-    /// The first phrase that matched each phrase feature, in the order the phrases are listed.
+    /// The first phrase that matched each phrase feature, in the order the compiled.phrases are listed.
     private func matchedPhrases(_ text: String) -> [Int: String] {
         var text = text
         var out: [Int: String] = [:]
@@ -464,10 +477,10 @@ public struct MilestoneClassifier: Sendable {
             Self.scan(bytes) { lowered, tokens in
                 var first: [Int: Int] = [:]
                 match(lowered, tokens) { id, _ in
-                    let feature = phrases[id].feature
+                    let feature = compiled.phrases[id].feature
                     if first[feature].map({ id < $0 }) ?? true { first[feature] = id }
                 }
-                for (feature, id) in first { out[feature] = phrases[id].text }
+                for (feature, id) in first { out[feature] = compiled.phrases[id].text }
             }
         }
         return out
@@ -490,7 +503,7 @@ public struct MilestoneClassifier: Sendable {
         /// Starts with a letter or digit (not one of the punctuation words).
         var isWord: Bool
         /// The first word of the message or of a sentence in it (after `.`, `!`, `?` or `;` and a space, or a new
-        /// line), for phrases written `^…`.
+        /// line), for compiled.phrases written `^…`.
         var startsSentence = false
         /// Which sentence of the message the word is in (0, 1, …).
         var clause = 0
