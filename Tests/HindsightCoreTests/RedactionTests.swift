@@ -47,6 +47,21 @@ struct RedactionTests {
         }
     }
 
+    @Test("a name or token prefix inside a word wakes no pattern; at the start of a word part it does, and the secret still goes")
+    func keywordsInsideWords() {
+        // `lob` (an assignment's name) in "global", `ico-` (a token regex's `\bico-`) in "calico-node".
+        for text in ["decision: global waf kill. rui do it", "restarting calico-node on a couple nodes", "rollback the ruleset: global kill"] {
+            #expect(redactor.candidates(in: text).isEmpty, "\(text) woke \(redactor.candidates(in: text))")
+        }
+        #expect(redactor.candidates(in: "export LOB_API_KEY=1").contains("lob-key"))
+        #expect(redactor.candidates(in: "config.lob.key: 1").contains("lob-key"))
+        #expect(redactor.candidates(in: "set ico-123 on calico-node").contains("infracost-token"))
+        let lob = "lob_key=live_" + String(repeating: "3f9a1c7e", count: 4)
+        #expect(redactor.redact("global fix: \(lob)").text == "global fix: lob_key=[redacted:lob-key]")
+        let ico = "ico-" + String(repeating: "Ab3dE9", count: 5) + "Zq"
+        #expect(redactor.redact("calico-node token (\(ico))").text == "calico-node token ([redacted:infracost-token])")
+    }
+
     @Test("keywords match exactly for case-sensitive patterns and ignoring case for the others")
     func keywordCase() {
         #expect(!redactor.candidates(in: "ask the desk about the risk").contains("twilio-api-key"))

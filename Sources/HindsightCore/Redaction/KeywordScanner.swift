@@ -5,6 +5,9 @@ struct KeywordScanner: Sendable {
         let pattern: Int
         /// The keyword as written, checked byte for byte after a folded match when the pattern is case-sensitive.
         let exact: [UInt8]?
+        let length: Int
+        /// It counts only where no ASCII letter or digit comes before it (see `RedactionPattern.wordStartKeywords`).
+        let wordStart: Bool
     }
 
     /// Folded byte → column in `next`; 0 for bytes in no keyword (every state goes back to the root on those).
@@ -19,15 +22,17 @@ struct KeywordScanner: Sendable {
     private let keywords: [Keyword]
     private let patternCount: Int
 
-    /// `keywords[i]` are the keywords of pattern `i`; `caseSensitive[i]` whether they must match exactly.
-    init(keywords patternKeywords: [[String]], caseSensitive: [Bool]) {
+    /// `keywords[i]` are the keywords of pattern `i`; `caseSensitive[i]` whether they must match exactly; those in
+    /// `wordStart[i]` count only at the start of a word part.
+    init(keywords patternKeywords: [[String]], caseSensitive: [Bool], wordStart: [Set<String>] = []) {
         patternCount = patternKeywords.count
         var keywords: [Keyword] = []
         var folded: [[UInt8]] = []
         for (pattern, words) in patternKeywords.enumerated() {
             for word in words where !word.isEmpty {
                 let bytes = Array(word.utf8)
-                keywords.append(Keyword(pattern: pattern, exact: caseSensitive[pattern] ? bytes : nil))
+                keywords.append(Keyword(pattern: pattern, exact: caseSensitive[pattern] ? bytes : nil, length: bytes.count,
+                                        wordStart: pattern < wordStart.count && wordStart[pattern].contains(word)))
                 folded.append(bytes.map(Self.fold))
             }
         }
@@ -110,15 +115,21 @@ struct KeywordScanner: Sendable {
             guard accepting[state] else { continue }
             for k in output[state] {
                 let keyword = keywords[Int(k)]
+                let start = index + 1 - keyword.length
                 if let exact = keyword.exact {
-                    let start = index + 1 - exact.count
                     guard start >= 0, (0..<exact.count).allSatisfy({ bytes[start + $0] == exact[$0] }) else { continue }
                 }
+                if keyword.wordStart, start > 0, Self.isLetterOrDigit(bytes[start - 1]) { continue }
                 if hits == nil { hits = [Bool](repeating: false, count: patternCount) }
                 hits![keyword.pattern] = true
             }
         }
         return hits
+    }
+
+    @inline(__always)
+    private static func isLetterOrDigit(_ byte: UInt8) -> Bool {
+        Self.fold(byte) &- UInt8(ascii: "a") < 26 || byte &- UInt8(ascii: "0") < 10
     }
 
     @inline(__always)

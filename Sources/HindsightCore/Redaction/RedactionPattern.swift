@@ -108,6 +108,29 @@ extension RedactionPattern: Decodable {
                   allow: try c.decodeIfPresent([String].self, forKey: .allow) ?? [])
     }
 
+    /// The keywords the expression can match only where a word part starts (no ASCII letter or digit before them): an
+    /// assignment's name (`(?<![A-Za-z0-9])` in `expression`), and a token's keyword its regex begins with after `\b`
+    /// (`\bico-…`). The scanner skips such a keyword inside a word (`lob` in `global`, `ico-` in `calico-node`), so
+    /// ordinary chat runs no regex for them; a secret is never skipped, since its match starts at such a place.
+    public var wordStartKeywords: Set<String> {
+        switch form {
+        case let .token(regex, _):
+            // After `\b`, a keyword that starts with a word character starts a word: nothing of a word comes before it.
+            return Set(keywords.filter { keyword in
+                keyword.utf8.first.map { $0 != UInt8(ascii: "-") } == true && keyword.utf8.allSatisfy(Self.isNamePart)
+                    && regex.hasPrefix(#"\b"# + keyword)
+            })
+        case let .assignment(name, _):
+            let names = Set((Self.literalAlternatives(name) ?? []).map { $0.lowercased() })
+            return Set(keywords.filter { names.contains($0.lowercased()) })
+        }
+    }
+
+    private static func isNamePart(_ b: UInt8) -> Bool {
+        (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
+            || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
+    }
+
     /// `datadog|dd_api_key` → `["datadog", "dd_api_key"]`; nil when the name uses regex syntax.
     private static func literalAlternatives(_ name: String) -> [String]? {
         let words = name.split(separator: "|").map(String.init)

@@ -23,7 +23,8 @@ public struct InvalidRedactionPattern: Error, CustomStringConvertible, Sendable,
 }
 
 /// Removes secrets from text before anything is written: a pure function over the patterns of `Prompts/redaction.yaml`.
-/// One pass over the message's bytes finds which patterns' keywords occur; a message with none runs no regex.
+/// One pass over the message's bytes finds which patterns' keywords occur (where their regex could match: a name
+/// only at the start of a word part); a message with none runs no regex.
 public struct Redactor: Sendable {
     /// A compiled pattern. `NSRegularExpression` is immutable and documented as safe to use from several threads.
     private struct Compiled: @unchecked Sendable {
@@ -61,7 +62,8 @@ public struct Redactor: Sendable {
             compiled.append(Compiled(pattern: pattern, expression: expression, allow: allow, replacement: "[redacted:\(id)]"))
         }
         self.compiled = compiled
-        scanner = KeywordScanner(keywords: patterns.map(\.keywords), caseSensitive: patterns.map { !$0.caseInsensitive })
+        scanner = KeywordScanner(keywords: patterns.map(\.keywords), caseSensitive: patterns.map { !$0.caseInsensitive },
+                                 wordStart: patterns.map(\.wordStartKeywords))
     }
 
     /// The ids of the patterns, in the order they are applied.
