@@ -176,8 +176,9 @@ public struct MilestoneClassifier: Sendable {
         let keyRules: [(KeyReason, Rule)]
         /// For each feature index that a `recent_…` weight looks for, the index of that `recent_` feature.
         let recentOf: [(Int, Int)]
-        /// The indexes of `known_<milestone>`, `confirmed_<milestone>` and `first_response`.
-        let milestoneContext: (known: [MilestoneKind: Int], confirmed: [MilestoneKind: Int], firstResponse: Int?)
+        /// The indexes of `known_<milestone>` and `confirmed_<milestone>` (by `MilestoneKind.order`), and of
+        /// `first_response`.
+        let milestoneContext: (known: [Int?], confirmed: [Int?], firstResponse: Int?)
         let structuralIndex: (integration: Int, human: Int, question: Int, reply: Int, short: Int, noWords: Int, mention: Int, link: Int, long: Int, number: Int)
 
         init(rules: ClassifierRules) {
@@ -240,10 +241,9 @@ public struct MilestoneClassifier: Sendable {
                 guard let recent = index[name], let plain = index[String(name.dropFirst("recent_".count))] else { return nil }
                 return (plain, recent)
             }
+            let kinds = MilestoneKind.allCases.sorted()
             milestoneContext = (
-                Dictionary(uniqueKeysWithValues: MilestoneKind.allCases.compactMap { kind in index["known_\(kind.rawValue)"].map { (kind, $0) } }),
-                Dictionary(uniqueKeysWithValues: MilestoneKind.allCases.compactMap { kind in index["confirmed_\(kind.rawValue)"].map { (kind, $0) } }),
-                index[MessageFeatures.firstResponse])
+                kinds.map { index["known_\($0.rawValue)"] }, kinds.map { index["confirmed_\($0.rawValue)"] }, index[MessageFeatures.firstResponse])
             func at(_ name: String) -> Int { index[name] ?? 0 }
             structuralIndex = (at("integration"), at("human"), at("question"), at("reply"), at("short"), at("no_words"), at("mention"), at("link"), at("long"), at("number"))
         }
@@ -346,10 +346,10 @@ public struct MilestoneClassifier: Sendable {
         var out = FeatureBits()
         if firstResponse, let i = compiled.milestoneContext.firstResponse { out.insert(i) }
         for kind in confirmed {
-            if let i = compiled.milestoneContext.confirmed[kind] { out.insert(i) }
-            if let i = compiled.milestoneContext.known[kind] { out.insert(i) }
+            if let i = compiled.milestoneContext.confirmed[kind.order] { out.insert(i) }
+            if let i = compiled.milestoneContext.known[kind.order] { out.insert(i) }
         }
-        for kind in suggested { if let i = compiled.milestoneContext.known[kind] { out.insert(i) } }
+        for kind in suggested { if let i = compiled.milestoneContext.known[kind.order] { out.insert(i) } }
         for features in recent {
             for (plain, recentIndex) in compiled.recentOf where features.bits.contains(plain) { out.insert(recentIndex) }
         }

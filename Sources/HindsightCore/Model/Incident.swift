@@ -39,9 +39,19 @@ public enum IncidentState: String, Codable, Sendable {
 public enum MilestoneKind: String, Codable, CodingKeyRepresentable, Sendable, CaseIterable, Comparable {
     case started, detected, acknowledged, mitigated, resolved
 
-    public static func < (a: MilestoneKind, b: MilestoneKind) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    /// The position in the incident's order (`started` 0 … `resolved` 4), without building `allCases`: capture
+    /// compares milestones for every candidate.
+    public var order: Int {
+        switch self {
+        case .started: 0
+        case .detected: 1
+        case .acknowledged: 2
+        case .mitigated: 3
+        case .resolved: 4
+        }
     }
+
+    public static func < (a: MilestoneKind, b: MilestoneKind) -> Bool { a.order < b.order }
 }
 
 /// An incident bound to one channel, with its milestones (all UTC).
