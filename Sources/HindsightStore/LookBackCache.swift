@@ -47,6 +47,10 @@ final class LookBackCache: Sendable {
         /// The open write transaction's view: what it read or changed.
         var working: Snapshot?
         var dataVersion: Int64?
+        /// The message ids stored in each channel asked about. Outside the snapshots: ids are only added, so a filter
+        /// may keep what a rolled-back transaction added (see `MessageFilter`); only another connection's commit,
+        /// which this process did not see, makes it forget them.
+        var messages: [ChannelKey: MessageFilter] = [:]
     }
 
     private let state = Mutex(State())
@@ -56,7 +60,10 @@ final class LookBackCache: Sendable {
         let version = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version"))
         state.withLock { state in
             // A view left over means a transaction ended without telling us: trust nothing.
-            if state.working != nil || state.dataVersion != version || state.committed.count > Self.capacity { state.committed = Snapshot() }
+            if state.working != nil || state.dataVersion != version || state.committed.count > Self.capacity {
+                state.committed = Snapshot()
+                state.messages = [:]
+            }
             state.dataVersion = version
             state.working = Snapshot()
         }
@@ -112,6 +119,29 @@ final class LookBackCache: Sendable {
     /// Caches the entry of an incident just created in the open transaction.
     func insert(_ incident: IncidentID, _ entry: Entry) {
         state.withLock { $0.working?.entries[incident] = entry }
+    }
+
+    /// Whether a message with this id may be stored in `channel`: false is certain. The channel's ids are read from the
+    /// file (`fill`) the first time, and again once the filter holds more than it was sized for.
+    func mayContainMessage(_ channel: ChannelKey, _ id: String, fill: () throws -> [String]) rethrows -> Bool {
+        if let known = state.withLock({ $0.messages[channel].map { $0.mayContain(id) } }) { return known }
+        let ids = try fill()
+        var filter = MessageFilter(capacity: 2 * ids.count)
+        for stored in ids { filter.insert(stored) }
+        let answer = filter.mayContain(id)
+        state.withLock { state in
+            if state.working != nil, state.messages.count < Self.capacity { state.messages[channel] = filter }
+        }
+        return answer
+    }
+
+    /// Adds a message id the open transaction stored in `channel` to that channel's filter, if it has one.
+    func storedMessage(_ channel: ChannelKey, _ id: String) {
+        state.withLock { state in
+            guard state.messages[channel] != nil else { return }
+            state.messages[channel]!.insert(id)
+            if state.messages[channel]!.isFull { state.messages[channel] = nil }
+        }
     }
 
     /// The open incident of `channel` in the open transaction (nil: none), read from the file the first time.

@@ -84,9 +84,15 @@ public struct StoreTransaction: IncidentLedger {
         return try withRevisions(Self.event(row))
     }
 
-    /// Whether a platform message is stored under any incident (the exactly-once key, the unique index's).
+    /// Whether a platform message is stored under any incident (the exactly-once key, the unique index's). In a write
+    /// transaction an id the channel's filter has never seen is answered from memory; any other asks the index.
     public func containsMessage(channel: ChannelKey, messageID: String) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: """
+        if let cache, try !cache.mayContainMessage(channel, messageID, fill: {
+            try String.fetchAll(db.cachedStatement(sql: """
+                SELECT message_id FROM event INDEXED BY event_by_message WHERE platform = ? AND channel_id = ? AND message_id IS NOT NULL
+                """), arguments: [channel.platform.rawValue, channel.channelID])
+        }) { return false }
+        return try Bool.fetchOne(db.cachedStatement(sql: """
             SELECT EXISTS(SELECT 1 FROM event INDEXED BY event_by_message WHERE platform = ? AND channel_id = ? AND message_id = ?)
             """), arguments: [channel.platform.rawValue, channel.channelID, messageID]) ?? false
     }
@@ -345,6 +351,7 @@ public struct StoreTransaction: IncidentLedger {
                     throw ChangeConflict.messageAlreadyStored(channel: event.channel, messageID: event.messageID ?? "")
                 }
                 cache?.update(event.incidentID) { $0.append(Self.asStored(event)) }
+                if let id = event.messageID { cache?.storedMessage(event.channel, id) }
             case let .reviseEvent(incidentID, number, newText, revision):
                 try execute("INSERT INTO event_revision (incident_id, number, text, replaced_at) VALUES (?, ?, ?, ?)",
                                arguments: [incidentID.rawValue, number, revision.text, Self.micros(revision.replacedAt)])

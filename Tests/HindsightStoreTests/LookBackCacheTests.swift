@@ -16,6 +16,9 @@ struct LookBackCacheTests {
         var suggestions: [MilestoneSuggestion]
         var draft: PostmortemDraft?
         var open: Incident?
+        /// Whether each message id of the incident, and some never sent, is stored: in a write transaction the
+        /// channel's filter answers "no" from memory.
+        var stored: [Bool]
 
         init(_ tx: StoreTransaction, _ id: IncidentID, channel: ChannelKey) throws {
             let windows = [1, 8, 12, LookBackCache.depth, LookBackCache.depth + 9]
@@ -26,6 +29,8 @@ struct LookBackCacheTests {
             suggestions = try tx.suggestions(of: id)
             draft = try tx.postmortem(of: id)
             open = try tx.openIncident(in: channel)
+            let ids = try tx.events(of: id).compactMap(\.messageID) + (1...50).map { "never-sent-\($0)" }
+            stored = try ids.map { try tx.containsMessage(channel: channel, messageID: $0) }
         }
     }
 
