@@ -469,7 +469,7 @@ public struct MilestoneClassifier: Sendable {
         return total.settledScore
     }
 
-    /// The first phrase that matched each phrase feature, in the order the compiled.phrases are listed.
+    /// The first phrase that matched each phrase feature, in the order the phrases are listed.
     private func matchedPhrases(_ text: String) -> [Int: String] {
         var text = text
         var out: [Int: String] = [:]
@@ -503,7 +503,7 @@ public struct MilestoneClassifier: Sendable {
         /// Starts with a letter or digit (not one of the punctuation words).
         var isWord: Bool
         /// The first word of the message or of a sentence in it (after `.`, `!`, `?` or `;` and a space, or a new
-        /// line), for compiled.phrases written `^…`.
+        /// line), for phrases written `^…`.
         var startsSentence = false
         /// Which sentence of the message the word is in (0, 1, …).
         var clause = 0

@@ -48,6 +48,8 @@ actor FakeSlackSocket {
     private let configuration: FakeSlack.Configuration
     private let started = ContinuousClock.now
     private var links: [Int: Link] = [:]
+    /// Every connection ever accepted: when it opened, got its hello and closed (for a test's failure message).
+    private var linkTimes: [Int: (opened: ContinuousClock.Instant, live: ContinuousClock.Instant?, closed: ContinuousClock.Instant?)] = [:]
     private var nextLinkID = 1
     private var rotation = 0
     private var envelopes: [String: Envelope] = [:]
@@ -75,9 +77,14 @@ actor FakeSlackSocket {
         }
     }
 
-    /// Each connection the fake has accepted and its phase now (for a test's failure message).
+    /// Each connection the fake has accepted, closed ones included: when it opened, said hello and closed, as time
+    /// since the fake started, and its phase now (for a test's failure message).
     func linkHistory() -> [String] {
-        links.sorted { $0.key < $1.key }.map { "link \($0.key): \($0.value.phase)" }
+        linkTimes.sorted { $0.key < $1.key }.map { id, times in
+            let live = times.live.map { "hello \(started.duration(to: $0))" } ?? "no hello"
+            let closed = times.closed.map { "closed \(started.duration(to: $0))" } ?? "open (\(links[id].map { "\($0.phase)" } ?? "gone"))"
+            return "link \(id): opened \(started.duration(to: times.opened)), \(live), \(closed)"
+        }
     }
 
     /// The counters, with the live connection and pending event counts as of now.
@@ -113,6 +120,7 @@ actor FakeSlackSocket {
         let id = nextLinkID
         nextLinkID += 1
         links[id] = Link(connection: connection, phase: .awaitingHello)
+        linkTimes[id] = (.now, nil, nil)
         counters.connectionsOpened += 1
         notify()
         if !withholdingHello { await greet(id) }
@@ -134,6 +142,7 @@ actor FakeSlackSocket {
         // removed by `closed`.
         link.connection.enqueueText(hello.text)
         links[id]?.phase = .live
+        linkTimes[id]?.live = .now
         counters.hellosSent += 1
         notify()
         await flushPending()
@@ -141,6 +150,7 @@ actor FakeSlackSocket {
 
     private func closed(_ id: Int) {
         links.removeValue(forKey: id)
+        linkTimes[id]?.closed = .now
         notify()
     }
 
