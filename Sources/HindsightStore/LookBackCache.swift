@@ -130,7 +130,11 @@ final class LookBackCache: Sendable {
         for stored in ids { filter.insert(stored) }
         let answer = filter.mayContain(id)
         state.withLock { state in
-            if state.working != nil, state.messages.count < Self.capacity { state.messages[channel] = filter }
+            guard state.working != nil else { return }
+            // Past `capacity` channels start again empty, as the snapshots do: refusing the new one would read its ids
+            // from the file again for every message.
+            if state.messages.count >= Self.capacity { state.messages = [:] }
+            state.messages[channel] = filter
         }
         return answer
     }
