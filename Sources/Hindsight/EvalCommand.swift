@@ -49,7 +49,10 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(name: .customLong("train-blame"), help: "Instead of evaluating, fit the blameless check's learned model on the dev sentences, print what it adds in cross-validation, and write its weights.")
     var trainBlame = false
 
-    @Option(help: "With --train-blame: where to write the weights (default: the file lint.yaml names, under Prompts/).")
+    @Flag(name: .customLong("train-key-events"), help: "Instead of evaluating, fit the learned key-event model on the dev war rooms, print what it does with the rules in cross-validation, and write its weights.")
+    var trainKeyEvents = false
+
+    @Option(help: "With --train-blame or --train-key-events: where to write the weights (default: the file lint.yaml or classifier.yaml names, under Prompts/).")
     var output: String?
 
     func run() async throws {
@@ -85,6 +88,24 @@ struct EvalCommand: AsyncParsableCommand {
                 "The blameless check's learned weights (see `model:` in lint.yaml). Written by `hindsight eval --train-blame`",
                 "from the dev half of \(directory)/sentences (\(report.blaming) blaming, \(report.neutral) neutral); retrain rather than edit.",
                 "Features: u:<word> and b:<word>_<next word>, words lower-cased and stemmed, PERSON(S) a person in the room, ROLE a role or team word.",
+            ]
+            try report.model.tsv(comment: comment).write(toFile: path, atomically: true, encoding: .utf8)
+            print("wrote \(path)")
+            return
+        }
+        if trainKeyEvents {
+            guard let settings = promptSet.classifier.keyEventModelSettings else {
+                throw ValidationError("classifier.yaml has no key_event_model: add one (see `hindsight prompts export`) to name its weights file and thresholds.")
+            }
+            promptSet.classifier.keyEventModel = nil  // the rules' own marks, for the model to complement
+            let report = try await KeyEventTraining(desk: promptSet.desk(zone: .gmt, redact: { $0 })).run(corpus)
+            print(report.text, terminator: "")
+            let path = output ?? "Prompts/\(settings.weights)"
+            let comment = [
+                "The learned key-event model's weights (see `key_event_model:` in classifier.yaml). Written by",
+                "`hindsight eval --train-key-events` from the dev war rooms of \(directory) (\(report.messages) messages, \(report.published) published",
+                "rows); retrain rather than edit. Features: u:<word>, b:<word>_<next word>, s:<one of the first two words>, BOT,",
+                "REPLY, NUM, Q, len:<log2 of the word count>.",
             ]
             try report.model.tsv(comment: comment).write(toFile: path, atomically: true, encoding: .utf8)
             print("wrote \(path)")

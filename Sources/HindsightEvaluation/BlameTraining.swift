@@ -16,7 +16,7 @@ public struct BlameTraining: Sendable {
     }
 
     public struct Report: Sendable {
-        public var model: BlameModel
+        public var model: LinearModel
         public var examples: Int
         public var blaming: Int
         public var neutral: Int
@@ -31,12 +31,12 @@ public struct BlameTraining: Sendable {
     }
 
     public var rules: BlamelessRules
-    public var settings: BlameModel.Settings
+    public var settings: BlameModelSettings
     public var folds = 5
     public var thresholds: [Double] = [2, 2.5, 3, 3.5, 4, 4.5, 5]
     public var falseFlagBudget = 0.005
 
-    public init(rules: BlamelessRules, settings: BlameModel.Settings) {
+    public init(rules: BlamelessRules, settings: BlameModelSettings) {
         var phrasesOnly = rules
         phrasesOnly.model = nil
         phrasesOnly.learned = nil
@@ -49,7 +49,7 @@ public struct BlameTraining: Sendable {
         let phrases = BlamelessCheck(rules: rules)
         let reader = BlameFeatures(settings: settings, rules: rules)
         // Each sentence is read once; every fold and the final fit learn from the same features.
-        let examples = dev.map { BlameModel.Example(features: reader.features($0.text, people: $0.people), blames: $0.kind == .blaming) }
+        let examples = dev.map { LinearModel.Example(features: reader.features($0.text, people: $0.people), positive: $0.kind == .blaming) }
         let flaggedByPhrases = dev.map { !phrases.check($0.text, people: $0.people).findings.isEmpty }
 
         // Each example is scored by a model that never saw it.
@@ -60,21 +60,21 @@ public struct BlameTraining: Sendable {
         for fold in 0..<folds {
             let held = Set(order.enumerated().filter { $0.offset % folds == fold }.map(\.element))
             let training = examples.indices.filter { !held.contains($0) }
-            let model = BlameModel.train(training.map { examples[$0] }, seed: seed)
+            let model = LinearModel.train(training.map { examples[$0] }, seed: seed)
             for index in held { heldOutScore[index] = model.score(examples[index].features).value }
         }
         let rows = thresholds.map { threshold in
             Row(
                 threshold: threshold,
-                caught: examples.indices.filter { examples[$0].blames && !flaggedByPhrases[$0] && heldOutScore[$0] >= threshold }.count,
-                falseFlags: examples.indices.filter { !examples[$0].blames && !flaggedByPhrases[$0] && heldOutScore[$0] >= threshold }.count)
+                caught: examples.indices.filter { examples[$0].positive && !flaggedByPhrases[$0] && heldOutScore[$0] >= threshold }.count,
+                falseFlags: examples.indices.filter { !examples[$0].positive && !flaggedByPhrases[$0] && heldOutScore[$0] >= threshold }.count)
         }
-        let neutral = examples.filter { !$0.blames }.count
-        let model = BlameModel.train(examples, seed: seed)
+        let neutral = examples.filter { !$0.positive }.count
+        let model = LinearModel.train(examples, seed: seed)
         return Report(
             model: model, examples: examples.count, blaming: examples.count - neutral, neutral: neutral,
-            missedByPhrases: examples.indices.filter { examples[$0].blames && !flaggedByPhrases[$0] }.count,
-            neutralFlaggedByPhrases: examples.indices.filter { !examples[$0].blames && flaggedByPhrases[$0] }.count,
+            missedByPhrases: examples.indices.filter { examples[$0].positive && !flaggedByPhrases[$0] }.count,
+            neutralFlaggedByPhrases: examples.indices.filter { !examples[$0].positive && flaggedByPhrases[$0] }.count,
             rows: rows, folds: folds, falseFlagBudget: falseFlagBudget,
             suggested: rows.first { Double($0.falseFlags) <= falseFlagBudget * Double(neutral) }?.threshold)
     }

@@ -60,6 +60,14 @@ public struct PromptSet: Sendable {
         defer { redactorBuilt.wait() }
         (messages, messagesOrigin) = try load(MessageCatalog.self, "messages.yaml")
         classifier = try load(ClassifierRules.self, "classifier.yaml").0
+        if let settings = classifier.keyEventModelSettings {
+            let (tsv, weightsOrigin) = try sources.text(settings.weights)
+            do {
+                classifier.keyEventModel = KeyEventModel(try LinearModel(tsv: tsv), settings: settings)
+            } catch {
+                throw PromptsError(file: weightsOrigin, reason: error.description)
+            }
+        }
         let guideOrigin: String
         (postmortem, guideOrigin) = try load(PostmortemGuide.self, "postmortem.yaml")
         if let missing = postmortem.missingKeys.first {
@@ -78,7 +86,7 @@ public struct PromptSet: Sendable {
         if let model = lint.blameless.model {
             let (tsv, weightsOrigin) = try sources.text(model.weights)
             do {
-                lint.blameless.learned = try BlameModel(tsv: tsv)
+                lint.blameless.learned = try LinearModel(tsv: tsv)
             } catch {
                 throw PromptsError(file: weightsOrigin, reason: error.description)
             }

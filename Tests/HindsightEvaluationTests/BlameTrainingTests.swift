@@ -1,6 +1,7 @@
 import Foundation
 import HindsightCore
 import HindsightEvaluation
+import HindsightPrompts
 import Testing
 
 @Suite("Training the blameless check's model on the dev half")
@@ -32,5 +33,49 @@ struct BlameTrainingTests {
             #expect(higher.caught <= lower.caught && higher.falseFlags <= lower.falseFlags)
         }
         #expect(report.text.contains("5-fold cross-validation"))
+    }
+}
+
+@Suite("Training the learned key-event model on the dev war rooms")
+struct KeyEventTrainingTests {
+    static func room(_ id: String, _ split: Split, lines: [(String, Bool)]) throws -> WarRoom {
+        var messages: [[String: Any]] = [["id": "m0", "ts": "2024-01-01T10:00:00Z", "user": "ana", "text": "/postmortem start Checkout down sev2"]]
+        var key: [String] = []
+        for (index, (text, isKey)) in lines.enumerated() {
+            let id = "m\(index + 1)"
+            messages.append(["id": id, "ts": String(format: "2024-01-01T10:%02d:00Z", index + 1), "user": "bo", "text": text])
+            if isKey { key.append(id) }
+        }
+        let json: [String: Any] = [
+            "id": id, "title": "t", "split": split.rawValue, "channel": "C\(id)", "messages": messages, "milestones": [:] as [String: String],
+            "key_events": key,
+        ]
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(WarRoom.self, from: JSONSerialization.data(withJSONObject: json))
+    }
+
+    @Test("only dev rooms are read; rows that read alike are learned, and cross-validation is reported against the rules alone")
+    func devOnly() async throws {
+        var rooms: [WarRoom] = []
+        for i in 0..<10 {
+            rooms.append(try Self.room("dev\(i)", .dev, lines: [
+                ("flipped the blorptank valve \(i)", true), ("coffee anyone", false), ("hmm \(i)", false), ("blorptank valve flipped back", true),
+            ]))
+        }
+        rooms.append(try Self.room("held", .holdout, lines: [("zorblatt quux", true)]))
+        var prompts = CorpusRun.prompts
+        prompts.classifier.keyEventModel = nil
+        let report = try await KeyEventTraining(desk: prompts.desk(zone: .gmt, redact: { $0 })).run(Corpus(warRooms: rooms, sentences: []))
+        #expect(report.rooms == 10 && report.messages == 40 && report.published == 20)
+        #expect(!report.model.weights.keys.contains { $0.contains("zorblatt") || $0.contains("quux") })
+        #expect(report.model.weights["u:blorptank"].map { $0 > 0 } == true)
+        #expect(report.model.weights["u:coffee"].map { $0 < 0 } ?? true)
+        // A higher mark_at never marks more.
+        let byVeto = Dictionary(grouping: report.rows, by: \.vetoBelow)
+        for rows in byVeto.values {
+            for (lower, higher) in zip(rows, rows.dropFirst()) where higher.markAt > lower.markAt { #expect(higher.marked <= lower.marked) }
+        }
+        #expect(report.text.contains("5-fold cross-validation") && report.text.contains("the rules alone"))
     }
 }

@@ -132,11 +132,16 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
     public var busyStretch: BusyStretch?
     /// Off when absent: replies and reactions other than `key_event_emoji` do not make a message key.
     public var attention: Attention?
+    /// Off when absent: only the rules decide which messages are key.
+    public var keyEventModelSettings: KeyEventModelSettings?
+    /// The learned key-event model, read from the file `keyEventModelSettings` names when `Prompts/` loads.
+    public var keyEventModel: KeyEventModel?
 
     enum CodingKeys: String, CodingKey {
         case keyEventEmoji = "key_event_emoji", recentMessages = "recent_messages", features, milestones
         case keyEvents = "key_events", keyReasonLabels = "key_reason_labels", sentenceScoped = "sentence_scoped"
         case quietStretch = "quiet_stretch", busyStretch = "busy_stretch", attention
+        case keyEventModelSettings = "key_event_model"
     }
 
     public init(keyEventEmoji: [String], recentMessages: Int = 20, features: [String: [String]], milestones: [MilestoneRule], keyEvents: [KeyRule]) {
@@ -159,6 +164,7 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
         quietStretch = try c.decodeIfPresent(QuietStretch.self, forKey: .quietStretch)
         busyStretch = try c.decodeIfPresent(BusyStretch.self, forKey: .busyStretch)
         attention = try c.decodeIfPresent(Attention.self, forKey: .attention)
+        keyEventModelSettings = try c.decodeIfPresent(KeyEventModelSettings.self, forKey: .keyEventModelSettings)
         let known = Set(features.keys).union(MessageFeatures.structural).union(MessageFeatures.context(features: features.keys))
         let used = milestones.flatMap { Array($0.weights.keys) + $0.requires } + keyEvents.flatMap { Array($0.weights.keys) }
         if let unknown = used.first(where: { !known.contains($0) }) {

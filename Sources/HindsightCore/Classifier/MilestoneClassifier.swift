@@ -254,6 +254,20 @@ public struct MilestoneClassifier: Sendable {
     /// The rules as `Prompts/classifier.yaml` gives them.
     public var rules: ClassifierRules { compiled.rules }
 
+    // Read on every captured message: each reads its field in place rather than through a copy of the whole `rules`
+    // (a retain and release of each of its arrays and dictionaries).
+    public var quietStretch: ClassifierRules.QuietStretch? { compiled.rules.quietStretch }
+    public var busyStretch: ClassifierRules.BusyStretch? { compiled.rules.busyStretch }
+    public var attention: ClassifierRules.Attention? { compiled.rules.attention }
+    public var recentMessages: Int { compiled.rules.recentMessages }
+
+    /// The key reasons of a message once the learned key-event model has had its say (`KeyEventModel.adjust`); the
+    /// rules' reasons unchanged when `Prompts/` has no model.
+    public func keyReasons(_ reasons: Set<KeyReason>, learnedFrom text: String, fromIntegration: Bool, isReply: Bool) -> Set<KeyReason> {
+        guard let model = compiled.rules.keyEventModel else { return reasons }
+        return model.adjust(reasons, score: model.score(text, fromIntegration: fromIntegration, isReply: isReply))
+    }
+
     public init(rules: ClassifierRules) {
         compiled = Compiled(rules: rules)
     }

@@ -51,8 +51,9 @@ extension IncidentDesk {
             decision.replies += replies
         }
         if !event.isKey, let promoted = try quietStretchReason(features, keyEventCount) { event.keyReasons.insert(promoted) }
+        event.keyReasons = classifier.keyReasons(event.keyReasons, learnedFrom: text, fromIntegration: message.isFromIntegration, isReply: message.threadParentID != nil)
         decision.changes.insert(.appendEvent(event), at: 0)
-        if let parentID = message.threadParentID, let attention = classifier.rules.attention,
+        if let parentID = message.threadParentID, let attention = classifier.attention,
            let parent = try records.event(of: incident.id, messageID: parentID), !parent.keyReasons.contains(.attention),
            try records.replyCount(of: incident.id, parentMessageID: parentID) + 1 >= attention.replies {
             decision.changes.append(.setKeyReasons(incidentID: incident.id, number: parent.number, reasons: parent.keyReasons.union([.attention])))
@@ -64,14 +65,14 @@ extension IncidentDesk {
     /// (`busy_stretch`: read only for a message that passes a rule).
     private func keyReasons(_ features: MessageFeatures, _ keyEventCount: (_ amongLast: Int) throws -> Int) throws -> Set<KeyReason> {
         let reasons = classifier.keyReasons(features)
-        guard !reasons.isEmpty, let busy = classifier.rules.busyStretch, try keyEventCount(busy.window) >= busy.atLeast else { return reasons }
+        guard !reasons.isEmpty, let busy = classifier.busyStretch, try keyEventCount(busy.window) >= busy.atLeast else { return reasons }
         return classifier.keyReasons(features, raise: busy.raise)
     }
 
     /// The reason a message that passes no key-event rule is key all the same: it comes near one (`quiet_stretch.floor`)
     /// and few of the messages before it are key, so it is the best row this stretch of the timeline has.
     private func quietStretchReason(_ features: MessageFeatures, _ keyEventCount: (_ amongLast: Int) throws -> Int) throws -> KeyReason? {
-        guard let quiet = classifier.rules.quietStretch, let nearest = classifier.nearestKeyReason(features), nearest.share >= quiet.floor else { return nil }
+        guard let quiet = classifier.quietStretch, let nearest = classifier.nearestKeyReason(features), nearest.share >= quiet.floor else { return nil }
         return try keyEventCount(quiet.window) < quiet.fewerThan ? nearest.reason : nil
     }
 
@@ -86,7 +87,7 @@ extension IncidentDesk {
         let pending = suggestions.filter { $0.status == .pending }
         var recent: [MessageFeatures] = []
         if prospects.needsRecent {
-            recent = try records.recentEvents(of: incident.id, limit: classifier.rules.recentMessages)
+            recent = try records.recentEvents(of: incident.id, limit: classifier.recentMessages)
                 .filter { $0.messageID != nil && !$0.isDeleted }
                 .map { classifier.recalledFeatures(of: $0.text, fromIntegration: $0.source == .integration, isReply: $0.threadParentID != nil) }
         }
@@ -148,7 +149,7 @@ extension IncidentDesk {
         if added { reactions.insert(reaction) } else { reactions.remove(reaction) }
         var reasons = event.keyReasons
         if reactions.contains(where: { keyEmoji.contains($0.emoji) }) { reasons.insert(.reaction) } else { reasons.remove(.reaction) }
-        if let attention = classifier.rules.attention {
+        if let attention = classifier.attention {
             let replies = try records.replyCount(of: incident.id, parentMessageID: messageID)
             if Set(reactions.map(\.personID)).count >= attention.people || replies >= attention.replies { reasons.insert(.attention) } else { reasons.remove(.attention) }
         }

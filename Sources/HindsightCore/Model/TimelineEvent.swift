@@ -34,6 +34,9 @@ public enum KeyReason: String, Codable, Sendable, CaseIterable {
     /// Responders gathered round it: many replies in its thread, or reactions from many people
     /// (`attention` in `Prompts/classifier.yaml`).
     case attention
+    /// No rule marks it, but it reads like the rows of published timelines (`key_event_model` in
+    /// `Prompts/classifier.yaml`).
+    case learned
 }
 
 /// One person's reaction to a message (an emoji they added), stored so that counts survive restarts and a

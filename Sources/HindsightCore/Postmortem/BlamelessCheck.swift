@@ -82,8 +82,8 @@ public struct BlamelessRules: Codable, Hashable, Sendable {
     /// What a person-as-cause finding advises (the rewording itself comes with the result).
     public var personAdvice: String
     /// The learned second opinion, if any: how it is used, and its weights (read from the file `model.weights` names).
-    public var model: BlameModel.Settings?
-    public var learned: BlameModel? = nil
+    public var model: BlameModelSettings?
+    public var learned: LinearModel? = nil
 
     enum CodingKeys: String, CodingKey {
         case blameWords = "blame_words", technicalSenses = "technical_senses", humanErrorPhrases = "human_error_phrases"
@@ -119,7 +119,7 @@ public struct BlamelessCheck: Sendable {
     /// Words that can open what a person did: a bare team name is a person only when one of these follows it.
     private let verbLeads: Set<String>
     /// The learned second opinion and how it reads a sentence, when `lint.yaml` has a `model`.
-    private let model: (weights: BlameModel, reader: BlameFeatures)?
+    private let model: (weights: LinearModel, reader: BlameFeatures)?
 
     public init(rules: BlamelessRules) {
         self.rules = rules

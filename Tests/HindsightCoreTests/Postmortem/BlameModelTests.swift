@@ -5,7 +5,7 @@ import Testing
 @Suite("The blameless check's learned model")
 struct BlameModelTests {
     static let rules = Fixtures.prompts.lint.blameless
-    static let settings = BlameModel.Settings(
+    static let settings = BlameModelSettings(
         weights: "blame-model.tsv", threshold: 1.0, suffixes: ["ing", "ed", "s"], minimumStem: 3,
         advice: "reads as blame ({words}); say what the system allowed")
     let reader = BlameFeatures(settings: settings, rules: rules)
@@ -23,8 +23,8 @@ struct BlameModelTests {
         ("the checklist did not include the new region", people: ["hugo"], blames: false),
     ]
 
-    func trained() -> BlameModel {
-        BlameModel.train(Self.examples.map { .init(features: reader.features($0.text, people: $0.people), blames: $0.blames) })
+    func trained() -> LinearModel {
+        LinearModel.train(Self.examples.map { .init(features: reader.features($0.text, people: $0.people), positive: $0.blames) })
     }
 
     @Test("people in the room read as one placeholder, roles as another, and words are stemmed")
@@ -56,12 +56,12 @@ struct BlameModelTests {
         let model = trained()
         let text = model.tsv(comment: ["trained on the toy set"])
         #expect(text.hasPrefix("# trained on the toy set\nbias\t"))
-        let read = try BlameModel(tsv: text)
+        let read = try LinearModel(tsv: text)
         #expect(read.weights.keys.sorted() == model.weights.keys.sorted())
         for (feature, weight) in model.weights { #expect(abs(read.weights[feature]! - weight) < 0.0001) }
         #expect(abs(read.bias - model.bias) < 0.0001)
         do {
-            _ = try BlameModel(tsv: "# weights\nbias\t0.5\nu:never 1.5\n")
+            _ = try LinearModel(tsv: "# weights\nbias\t0.5\nu:never 1.5\n")
             Issue.record("expected an error")
         } catch {
             #expect(error.line == 3)

@@ -1,0 +1,232 @@
+/// How the learned key-event model is used, from `key_event_model:` in `Prompts/classifier.yaml`.
+public struct KeyEventModelSettings: Decodable, Equatable, Sendable {
+    /// The Prompts file holding the weights (`hindsight eval --train-key-events` writes it).
+    public var weights: String
+    /// A message no rule makes key is key at or above this score: it reads like the rows of published timelines.
+    public var markAt: Double
+    /// A message a key-event rule makes key is not key below this score (a milestone suggestion always is).
+    public var vetoBelow: Double
+
+    public init(weights: String, markAt: Double, vetoBelow: Double) {
+        self.weights = weights
+        self.markAt = markAt
+        self.vetoBelow = vetoBelow
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case weights, markAt = "mark_at", vetoBelow = "veto_below"
+    }
+}
+
+/// The words of a chat message as the key-event model reads them: each word (`u:`), each pair of neighbouring words
+/// (`b:`), the first two words (`s:`), and what kind of message it is: from an integration (`BOT`), a thread reply
+/// (`REPLY`), with a figure (`NUM`), a question (`Q`), and its length in words on a log scale (`len:`). Words are runs
+/// of ASCII letters, digits and apostrophes, lower-cased; `[ ] # % ! ? :` are words of their own, so "[FIRING:12]"
+/// reads as `[`, `firing`, `:`, `12`, `]`.
+public enum KeyEventFeatures {
+    /// The features by name, for training and for the weights file.
+    public static func names(of text: String, fromIntegration: Bool, isReply: Bool) -> [String] {
+        var names = Set<String>()
+        var text = text
+        text.withUTF8 { bytes in
+            visit(bytes, fromIntegration: fromIntegration, isReply: isReply) { prefix, first, second in
+                var name = prefix.description
+                if let first { name += lowered(bytes, first) }
+                if let second { name += "_" + lowered(bytes, second) }
+                names.insert(name)
+            }
+        }
+        return names.sorted()
+    }
+
+    /// Calls `body` with the hash of each feature, each once, in no particular order; nothing is allocated but buffers
+    /// on the stack.
+    static func forEachHash(of text: String, fromIntegration: Bool, isReply: Bool, _ body: (UInt64) -> Void) {
+        var text = text
+        text.withUTF8 { bytes in
+            // At most one word per byte, so at most 3 features per byte (word, pair, start) and 5 of the message.
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 3 * bytes.count + 8) { hashes in
+                var count = 0
+                visit(bytes, fromIntegration: fromIntegration, isReply: isReply) { prefix, first, second in
+                    var hash = FNV.add(UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount), to: FNV.offset)
+                    if let first { hash = FNV.add(UnsafeBufferPointer(rebasing: bytes[first]), to: hash) }
+                    if let second {
+                        hash = FNV.add(UInt8(ascii: "_"), to: hash)
+                        hash = FNV.add(UnsafeBufferPointer(rebasing: bytes[second]), to: hash)
+                    }
+                    hashes[count] = hash
+                    count += 1
+                }
+                var used = UnsafeMutableBufferPointer(rebasing: hashes[0..<count])
+                used.sort()
+                for index in used.indices where index == 0 || used[index] != used[index - 1] { body(used[index]) }
+            }
+        }
+    }
+
+    /// The hashes of the features of `text`, each once (for tests).
+    static func hashes(of text: String, fromIntegration: Bool, isReply: Bool) -> [UInt64] {
+        var hashes: [UInt64] = []
+        forEachHash(of: text, fromIntegration: fromIntegration, isReply: isReply) { hashes.append($0) }
+        return hashes.sorted()
+    }
+
+    /// The hash of a feature's name, as `forEachHash` computes it from the parts.
+    static func hash(ofName name: String) -> UInt64 {
+        var name = name
+        return name.withUTF8 { FNV.add($0, to: FNV.offset) }
+    }
+
+    private static func lowered(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        String(decoding: bytes[range].map(FNV.lowered), as: UTF8.self)
+    }
+
+    private static func isWordByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "'"): true
+        default: false
+        }
+    }
+
+    private static let lengths: [StaticString] = ["len:0", "len:1", "len:2", "len:3", "len:4", "len:5"]
+
+    /// Calls `emit` with each feature as a name prefix and up to two words of `bytes` (a pair is joined by `_`); a
+    /// feature may come more than once.
+    private static func visit(
+        _ bytes: UnsafeBufferPointer<UInt8>, fromIntegration: Bool, isReply: Bool,
+        _ emit: (_ prefix: StaticString, _ first: Range<Int>?, _ second: Range<Int>?) -> Void
+    ) {
+        var hasDigit = false, hasQuestion = false
+        withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: bytes.count + 1) { tokens in
+            var count = 0
+            var start: Int?
+            for index in bytes.indices {
+                let byte = bytes[index]
+                if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") { hasDigit = true }
+                if isWordByte(byte) {
+                    if start == nil { start = index }
+                    continue
+                }
+                if let begun = start {
+                    tokens[count] = begun..<index
+                    count += 1
+                    start = nil
+                }
+                switch byte {
+                case UInt8(ascii: "?"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "#"), UInt8(ascii: "%"), UInt8(ascii: "!"), UInt8(ascii: ":"):
+                    if byte == UInt8(ascii: "?") { hasQuestion = true }
+                    tokens[count] = index..<index + 1
+                    count += 1
+                default:
+                    break
+                }
+            }
+            if let begun = start {
+                tokens[count] = begun..<bytes.count
+                count += 1
+            }
+            for index in 0..<count {
+                emit("u:", tokens[index], nil)
+                if index > 0 { emit("b:", tokens[index - 1], tokens[index]) }
+                if index < 2 { emit("s:", tokens[index], nil) }
+            }
+            var length = 0
+            while length < 5, (count + 1) >> (length + 1) > 0 { length += 1 }  // ⌊log2(words + 1)⌋, at most 5
+            emit(lengths[length], nil, nil)
+        }
+        if fromIntegration { emit("BOT", nil, nil) }
+        if isReply { emit("REPLY", nil, nil) }
+        if hasDigit { emit("NUM", nil, nil) }
+        if hasQuestion { emit("Q", nil, nil) }
+    }
+
+    /// 64-bit FNV-1a over lower-cased ASCII: a feature's hash is the same whether its name is hashed whole or in parts.
+    fileprivate enum FNV {
+        static let offset: UInt64 = 0xcbf2_9ce4_8422_2325
+        static let prime: UInt64 = 0x0000_0100_0000_01b3
+
+        static func lowered(_ byte: UInt8) -> UInt8 {
+            byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+        }
+
+        static func add(_ byte: UInt8, to hash: UInt64) -> UInt64 { (hash ^ UInt64(lowered(byte))) &* prime }
+
+        static func add(_ bytes: UnsafeBufferPointer<UInt8>, to hash: UInt64) -> UInt64 {
+            var hash = hash
+            for byte in bytes { hash = add(byte, to: hash) }
+            return hash
+        }
+    }
+}
+
+/// A learned second opinion on key events (a `LinearModel` over `KeyEventFeatures`, trained on the published timelines
+/// of the `dev` war rooms by `hindsight eval --train-key-events`): it marks the messages that read like the rows of
+/// published timelines but pass no rule, and unmarks the ones a rule marks that read nothing like them. Scoring a
+/// message is one pass over its bytes and a lookup per feature hash.
+public struct KeyEventModel: Equatable, Sendable {
+    public var settings: KeyEventModelSettings
+    private let bias: Double
+    private let weights: HashedWeights
+
+    public init(_ model: LinearModel, settings: KeyEventModelSettings) {
+        self.settings = settings
+        bias = model.bias
+        var weights: [UInt64: Double] = [:]
+        weights.reserveCapacity(model.weights.count)
+        for (name, weight) in model.weights { weights[KeyEventFeatures.hash(ofName: name), default: 0] += weight }
+        self.weights = HashedWeights(weights)
+    }
+
+    public func score(_ text: String, fromIntegration: Bool, isReply: Bool) -> Double {
+        var score = bias
+        KeyEventFeatures.forEachHash(of: text, fromIntegration: fromIntegration, isReply: isReply) { score += weights[$0] }
+        return score
+    }
+
+    /// The key reasons once the model has had its say: a message with no reason but a high score gets `learned`, one
+    /// whose only reasons are the rules' (no milestone suggestion) loses them on a low score.
+    public func adjust(_ reasons: Set<KeyReason>, score: Double) -> Set<KeyReason> {
+        if reasons.isEmpty { return score >= settings.markAt ? [.learned] : [] }
+        if score < settings.vetoBelow, !reasons.contains(.candidate) { return [] }
+        return reasons
+    }
+}
+
+/// Weights by feature hash in an open-addressed table (linear probing, at most half full): a lookup is a multiply, a
+/// shift and a probe or two, where a `Dictionary` would hash the hash again.
+struct HashedWeights: Equatable, Sendable {
+    /// 0 marks an empty slot; a feature whose hash is 0 is stored and looked up as 1.
+    private let keys: [UInt64]
+    private let values: [Double]
+    private let shift: UInt64
+
+    init(_ weights: [UInt64: Double]) {
+        var bits = 4
+        while 1 << bits < 2 * weights.count { bits += 1 }
+        shift = UInt64(64 - bits)
+        var keys = [UInt64](repeating: 0, count: 1 << bits)
+        var values = [Double](repeating: 0, count: 1 << bits)
+        for (hash, weight) in weights {
+            let key = max(hash, 1)
+            var slot = Self.slot(key, shift)
+            while keys[slot] != 0 && keys[slot] != key { slot = (slot + 1) & (keys.count - 1) }
+            keys[slot] = key
+            values[slot] += weight
+        }
+        self.keys = keys
+        self.values = values
+    }
+
+    subscript(hash: UInt64) -> Double {
+        let key = max(hash, 1)
+        var slot = Self.slot(key, shift)
+        while true {
+            let found = keys[slot]
+            if found == key { return values[slot] }
+            if found == 0 { return 0 }
+            slot = (slot + 1) & (keys.count - 1)
+        }
+    }
+
+    private static func slot(_ key: UInt64, _ shift: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import HindsightCore
+
+/// Fits the learned key-event model on the `dev` war rooms (each message labelled by whether the published timeline
+/// has it as a row) and measures, by cross-validation over whole rooms, what it does together with the rules at each
+/// pair of thresholds: the rules' marks come from replaying the rooms through the real desk without the model, and a
+/// room's messages are scored by a model fitted on the other rooms only. The `holdout` rooms are never read.
+public struct KeyEventTraining: Sendable {
+    /// The rules and the model together at one pair of thresholds, in cross-validation.
+    public struct Row: Sendable {
+        public var markAt: Double
+        public var vetoBelow: Double
+        /// Published rows marked.
+        public var found: Int
+        /// Messages marked.
+        public var marked: Int
+    }
+
+    public struct Report: Sendable {
+        public var model: LinearModel
+        public var rooms: Int
+        public var messages: Int
+        public var published: Int
+        /// What the rules alone find and mark.
+        public var rulesFound: Int
+        public var rulesMarked: Int
+        public var folds: Int
+        public var rows: [Row]
+        /// The pair that finds the most published rows while marking no more messages than the rules alone.
+        public var suggested: Row?
+    }
+
+    /// The desk as `hindsight run` builds it, but with no learned key-event model: the rules' marks.
+    public var desk: IncidentDesk
+    public var folds = 5
+    /// The fit's learning rate and L2 penalty (`LinearModel.train`): a slow rate over 30 passes keeps the weights of
+    /// words seen in a single room small. Chosen by this cross-validation on 2026-12-05 (rates 0.005–0.1, penalties
+    /// 0.001–0.02): at the rules' own count of marks, 0.01 and 0.003 found the most.
+    public var rate = 0.01
+    public var l2 = 0.003
+    public var markAts: [Double] = Array(stride(from: -4.0, through: 0.5, by: 0.25))
+    public var vetoBelows: [Double] = [-.infinity] + Array(stride(from: -8.0, through: -2.0, by: 0.5))
+
+    public init(desk: IncidentDesk) {
+        self.desk = desk
+    }
+
+    public func run(_ corpus: Corpus, seed: UInt64 = 1) async throws -> Report {
+        let rooms = corpus.warRooms.filter { $0.split == .dev }
+        let replayer = Replayer(desk: desk)
+        // One example per chat message of each room, with whether the rules mark it.
+        var examples: [[(example: LinearModel.Example, byRules: Bool)]] = []
+        for room in rooms {
+            let outcome = try await replayer.replay(room)
+            let keyByRules = Dictionary(outcome.events.compactMap { event in event.messageID.map { ($0, event.isKey) } }, uniquingKeysWith: { $0 || $1 })
+            let published = Set(room.keyEvents)
+            examples.append(room.messages.filter { !$0.text.hasPrefix("/postmortem") }.map { message in
+                let features = KeyEventFeatures.names(of: message.text, fromIntegration: message.bot ?? false, isReply: message.thread != nil)
+                return (LinearModel.Example(features: features, positive: published.contains(message.id)), keyByRules[message.id] ?? false)
+            })
+        }
+
+        // Each room is scored by a model fitted on the rooms of the other folds.
+        var order = Array(rooms.indices)
+        var random = SeededRandom(seed: seed)
+        order.shuffle(using: &random)
+        var heldOut: [[Double]] = examples.map { Array(repeating: 0, count: $0.count) }
+        for fold in 0..<folds {
+            let held = order.enumerated().filter { $0.offset % folds == fold }.map(\.element)
+            let training = examples.indices.filter { !held.contains($0) }.flatMap { examples[$0].map(\.example) }
+            let model = LinearModel.train(training, rate: rate, l2: l2, seed: seed)
+            for room in held {
+                heldOut[room] = examples[room].map { model.score($0.example.features).value }
+            }
+        }
+        let all = zip(examples.joined(), heldOut.joined()).map { (positive: $0.example.positive, byRules: $0.byRules, score: $1) }
+        var rows: [Row] = []
+        for markAt in markAts {
+            for vetoBelow in vetoBelows {
+                let marked = all.filter { $0.byRules ? $0.score >= vetoBelow : $0.score >= markAt }
+                rows.append(Row(markAt: markAt, vetoBelow: vetoBelow, found: marked.filter(\.positive).count, marked: marked.count))
+            }
+        }
+        let rulesMarked = all.filter(\.byRules).count
+        let suggested = rows.filter { $0.marked <= rulesMarked }.max { ($0.found, -$0.marked) < ($1.found, -$1.marked) }
+        return Report(
+            model: LinearModel.train(examples.flatMap { $0.map(\.example) }, rate: rate, l2: l2, seed: seed), rooms: rooms.count, messages: all.count,
+            published: all.filter(\.positive).count, rulesFound: all.filter { $0.byRules && $0.positive }.count, rulesMarked: rulesMarked,
+            folds: folds, rows: rows, suggested: suggested)
+    }
+}
+
+extension KeyEventTraining.Report {
+    /// The report `hindsight eval --train-key-events` prints: the rules alone, then the best pairs of thresholds.
+    public var text: String {
+        func line(_ label: String, found: Int, marked: Int) -> String {
+            label + String(format: " %d/%d published rows (%.1f%%), %d marked (%.2f× the published count)",
+                   found, published, 100 * Double(found) / Double(max(1, published)), marked, Double(marked) / Double(max(1, published)))
+        }
+        var lines = [
+            "trained on the dev half: \(messages) messages of \(rooms) war rooms, \(published) of them published rows, \(model.weights.count) weights kept",
+            line("the rules alone:", found: rulesFound, marked: rulesMarked),
+            "with the model, in \(folds)-fold cross-validation over the dev rooms (mark_at, veto_below):",
+        ]
+        // For each number of marks, only the pair that finds most: the frontier, thinned to a readable table.
+        var best: [Int: KeyEventTraining.Row] = [:]
+        for row in rows {
+            let bucket = Int((Double(row.marked) / Double(max(1, published)) * 10).rounded())
+            if best[bucket].map({ $0.found < row.found }) ?? true { best[bucket] = row }
+        }
+        for (_, row) in best.sorted(by: { $0.key < $1.key }) {
+            let veto = row.vetoBelow == -.infinity ? "none" : String(format: "%.1f", row.vetoBelow)
+            lines.append(line(String(format: "  %5.2f, ", row.markAt) + veto.padding(toLength: 5, withPad: " ", startingAt: 0), found: row.found, marked: row.marked))
+        }
+        if let suggested {
+            let veto = suggested.vetoBelow == -.infinity ? "none" : String(format: "%.1f", suggested.vetoBelow)
+            lines.append(String(format: "most found with no more marks than the rules alone: mark_at %.2f, veto_below ", suggested.markAt) + veto)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
