@@ -164,12 +164,14 @@ struct BenchCommand: AsyncParsableCommand {
         var marked = 0
         for round in 0..<rounds {
             for line in lines {
-                let features = classifier.features(of: line, fromIntegration: line.hasPrefix("["), isReply: round % 7 == 0)
-                marked += classifier.keyReasons(features).count + (classifier.prospects(features).possible ? 1 : 0)
+                let integration = line.hasPrefix("["), reply = round % 7 == 0
+                let features = classifier.features(of: line, fromIntegration: integration, isReply: reply)
+                let reasons = classifier.keyReasons(classifier.keyReasons(features), learnedFrom: line, fromIntegration: integration, isReply: reply)
+                marked += reasons.count + (classifier.prospects(features).possible ? 1 : 0)
             }
         }
         let perLine = seconds(ContinuousClock.now - classifyStart) / Double(rounds * lines.count) * 1e6
-        print(String(format: "understanding   %.1f µs of CPU per message to find features, key-event reasons and milestone prospects (%d lines, %d verdicts)",
+        print(String(format: "understanding   %.1f µs of CPU per message to find features, key-event reasons (the rules' and the learned model's) and milestone prospects (%d lines, %d verdicts)",
                      perLine, rounds * lines.count, marked))
 
         let t0 = Date()

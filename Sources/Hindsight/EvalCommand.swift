@@ -70,7 +70,14 @@ struct EvalCommand: AsyncParsableCommand {
             for (milestone, score, threshold) in classifier.scores(features) {
                 print("\(milestone.rawValue): \(String(format: "%.2f", score)) of \(threshold) without context")
             }
-            print("key reasons: \(classifier.keyReasons(features).map(\.rawValue).sorted().joined(separator: ", "))")
+            let reasons = classifier.keyReasons(features)
+            print("key reasons by the rules: \(reasons.map(\.rawValue).sorted().joined(separator: ", "))")
+            if let model = promptSet.classifier.keyEventModel {
+                let score = model.score(explain, fromIntegration: bot, isReply: false)
+                let verdict = classifier.keyReasons(reasons, learnedFrom: explain, fromIntegration: bot, isReply: false)
+                print(String(format: "learned key-event model: %.2f (mark at %.2f, veto below %.2f): ", score, model.settings.markAt, model.settings.vetoBelow)
+                      + (verdict.isEmpty ? "not key" : verdict.map(\.rawValue).sorted().joined(separator: ", ")))
+            }
             return
         }
         let corpus = try Corpus.load(from: URL(fileURLWithPath: directory))

@@ -76,7 +76,7 @@ struct CaptureTests {
         try h.capture(.reaction(channel: Fixtures.channel, messageID: "m1", emoji: "pushpin", by: Fixtures.alice, added: false))
         #expect(h.timeline.first { $0.messageID == "m1" }?.keyReasons == [.pin])
         // A reason the words gave stays when a responder's is added and taken away.
-        try h.say("pool exhausted at 14:02", id: "m2", at: t0.addingTimeInterval(130))
+        try h.say("root cause: the connection pool was exhausted at 14:02", id: "m2", at: t0.addingTimeInterval(130))
         try h.capture(.reaction(channel: Fixtures.channel, messageID: "m2", emoji: "pushpin", by: Fixtures.alice, added: true))
         #expect(h.timeline.first { $0.messageID == "m2" }?.keyReasons == [.finding, .reaction])
         try h.capture(.reaction(channel: Fixtures.channel, messageID: "m2", emoji: "pushpin", by: Fixtures.alice, added: false))
