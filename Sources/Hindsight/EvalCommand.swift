@@ -134,5 +134,11 @@ struct EvalCommand: AsyncParsableCommand {
         let result = try await evaluator.evaluate(corpus, splits: Set(splits))
         print("hindsight eval \(directory): \(result.incidents.count) war rooms, \(result.sentences.count) sentences\n")
         print(result.text(splits: splits, verbose: verbose), terminator: "")
+        if splits.contains(.dev), promptSet.classifier.keyEventModel != nil {
+            print("""
+                note: the learned key-event model was fitted on these dev rooms, so their key-event figures above are \
+                in-sample; `hindsight eval --train-key-events` prints them in cross-validation (the holdout's are not)
+                """)
+        }
     }
 }
