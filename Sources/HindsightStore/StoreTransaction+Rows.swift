@@ -80,7 +80,11 @@ extension StoreTransaction {
     /// The reasons as a JSON array of their names, sorted (`["alert","finding"]`), written by hand: the names are
     /// plain lower-case words, and capture writes one for every key event.
     static func encode(_ reasons: Set<KeyReason>) -> String {
-        reasons.isEmpty ? "" : "[" + reasons.map { "\"\($0.rawValue)\"" }.sorted().joined(separator: ",") + "]"
+        switch reasons.count {
+        case 0: ""
+        case 1: "[\"" + reasons.first!.rawValue + "\"]"  // most key events have one reason: no array, no sort
+        default: "[" + reasons.map { "\"\($0.rawValue)\"" }.sorted().joined(separator: ",") + "]"
+        }
     }
 
     /// The reasons `encode(_: Set<KeyReason>)` wrote, read back by hand as they were written: a timeline read decodes

@@ -193,40 +193,45 @@ public struct KeyEventModel: Equatable, Sendable {
 }
 
 /// Weights by feature hash in an open-addressed table (linear probing, at most half full): a lookup is a multiply, a
-/// shift and a probe or two, where a `Dictionary` would hash the hash again.
+/// shift and a probe or two, where a `Dictionary` would hash the hash again. Each slot is 8 bytes, the upper half of
+/// the hash and the weight as a `Float`, so the table of a few thousand weights stays in the cache between messages;
+/// two features whose hashes share their upper 32 bits and their slot would share a weight, which for thousands of
+/// features in 2^32 is a chance in about a million per message.
 struct HashedWeights: Equatable, Sendable {
-    /// 0 marks an empty slot; a feature whose hash is 0 is stored and looked up as 1.
-    private let keys: [UInt64]
-    private let values: [Double]
+    /// 0 marks an empty slot; a feature whose fingerprint is 0 is stored and looked up as 1.
+    private let keys: [UInt32]
+    private let values: [Float]
     private let shift: UInt64
 
     init(_ weights: [UInt64: Double]) {
         var bits = 4
         while 1 << bits < 2 * weights.count { bits += 1 }
         shift = UInt64(64 - bits)
-        var keys = [UInt64](repeating: 0, count: 1 << bits)
-        var values = [Double](repeating: 0, count: 1 << bits)
+        var keys = [UInt32](repeating: 0, count: 1 << bits)
+        var values = [Float](repeating: 0, count: 1 << bits)
         for (hash, weight) in weights {
-            let key = max(hash, 1)
-            var slot = Self.slot(key, shift)
+            let key = Self.fingerprint(hash)
+            var slot = Self.slot(hash, shift)
             while keys[slot] != 0 && keys[slot] != key { slot = (slot + 1) & (keys.count - 1) }
             keys[slot] = key
-            values[slot] += weight
+            values[slot] += Float(weight)
         }
         self.keys = keys
         self.values = values
     }
 
     subscript(hash: UInt64) -> Double {
-        let key = max(hash, 1)
-        var slot = Self.slot(key, shift)
+        let key = Self.fingerprint(hash)
+        var slot = Self.slot(hash, shift)
         while true {
             let found = keys[slot]
-            if found == key { return values[slot] }
+            if found == key { return Double(values[slot]) }
             if found == 0 { return 0 }
             slot = (slot + 1) & (keys.count - 1)
         }
     }
 
-    private static func slot(_ key: UInt64, _ shift: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+    private static func fingerprint(_ hash: UInt64) -> UInt32 { max(UInt32(truncatingIfNeeded: hash >> 32), 1) }
+
+    private static func slot(_ hash: UInt64, _ shift: UInt64) -> Int { Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> shift) }
 }

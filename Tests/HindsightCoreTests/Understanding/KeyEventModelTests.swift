@@ -69,10 +69,10 @@ struct KeyEventModelTests {
     @Test("weights by hash find every feature stored and nothing else, however full the table")
     func hashedWeights() {
         for count in [0, 1, 7, 8, 1000] {
-            let weights = Dictionary(uniqueKeysWithValues: (0..<count).map { (UInt64($0) &* 0x9E37_79B9 &+ 1, Double($0)) })
+            let weights = Dictionary(uniqueKeysWithValues: (0..<count).map { (KeyEventFeatures.hash(ofName: "u:word\($0)"), Double($0) / 4) })
             let table = HashedWeights(weights)
             for (hash, weight) in weights { #expect(table[hash] == weight) }
-            #expect(table[0xDEAD_BEEF_0000_0000] == 0)
+            #expect(table[KeyEventFeatures.hash(ofName: "u:absent")] == 0)
         }
     }
 }
