@@ -37,7 +37,7 @@ public struct EventTranslator: Sendable {
             let person = Person(id: reaction.userID, name: await names.displayName(of: reaction.userID))
             return [.reaction(
                 channel: key(channelID), messageID: reaction.postID, emoji: reaction.emojiName, by: person,
-                added: event.name == "reaction_added"
+                added: event.name == "reaction_added", fromThisBot: reaction.userID == botUserID
             )]
         default:
             return []

@@ -41,13 +41,14 @@ struct EventTranslator: Sendable {
                   let emoji = event.reaction, let user = event.user
             else { return [] }
             let person = Person(id: user, name: await names.displayName(of: user))
-            return [.reaction(channel: key(channel), messageID: ts, emoji: emoji, by: person, added: event.type == "reaction_added")]
+            return [.reaction(channel: key(channel), messageID: ts, emoji: emoji, by: person, added: event.type == "reaction_added",
+                              fromThisBot: isOwn(user, nil))]
         case "pin_added", "pin_removed":
             guard let channel = event.channel_id ?? event.item?.channel ?? event.channel,
                   let ts = event.item?.message?.ts ?? event.item?.ts, let user = event.user
             else { return [] }
             let person = Person(id: user, name: await names.displayName(of: user))
-            return [.pin(channel: key(channel), messageID: ts, by: person, added: event.type == "pin_added")]
+            return [.pin(channel: key(channel), messageID: ts, by: person, added: event.type == "pin_added", fromThisBot: isOwn(user, nil))]
         default:
             return []
         }

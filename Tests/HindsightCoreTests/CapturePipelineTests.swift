@@ -32,6 +32,10 @@ struct CapturePipelineTests {
             .pin(channel: channel, messageID: "m1", by: Fixtures.bob, added: false),
         ]
         for input in untouched { #expect(pipeline.run(input) == .pass(input)) }
+        // The bot's own ✅ or pin is no responder's attention.
+        #expect(pipeline.run(.reaction(channel: channel, messageID: "m1", emoji: "white_check_mark", by: Fixtures.bob, added: true, fromThisBot: true))
+            == .drop(.fromThisBot))
+        #expect(pipeline.run(.pin(channel: channel, messageID: "m1", by: Fixtures.bob, added: true, fromThisBot: true)) == .drop(.fromThisBot))
     }
 
     @Test("an inserted step runs where it was put: before redaction it sees the secret, after it only the mask")

@@ -77,8 +77,15 @@ struct EventTranslatorTests {
         #expect(added == [.reaction(channel: .init(platform: .mattermost, channelID: "chX"), messageID: "p1", emoji: "pushpin",
                                     by: Person(id: "u2", name: "name-of-u2"), added: true)])
         let removed = try await translator.inputs(for: frame("reaction_removed", reaction: reaction, channel: "chX"), names: FixedNames())
-        guard case .reaction(_, _, _, _, let wasAdded)? = removed.first else { Issue.record("no reaction"); return }
+        guard case .reaction(_, _, _, _, let wasAdded, _)? = removed.first else { Issue.record("no reaction"); return }
         #expect(!wasAdded)
+        // The bot's own reaction is marked for the pipeline to drop.
+        let own = try await translator.inputs(
+            for: frame("reaction_added", reaction: #"{"user_id":"bot","post_id":"p1","emoji_name":"white_check_mark","create_at":1700000000000}"#, channel: "chX"),
+            names: FixedNames())
+        guard case .reaction(_, _, _, _, _, let fromThisBot)? = own.first else { Issue.record("no reaction"); return }
+        #expect(fromThisBot)
+        #expect(CapturePipeline.standard(redact: { $0 }).run(own[0]) == .drop(.fromThisBot))
     }
 
     @Test("other events (typing, channel_viewed) are ignored")

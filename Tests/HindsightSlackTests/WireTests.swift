@@ -139,12 +139,20 @@ struct IDNames: UserNameLookup {
         let reaction = await translator.inputs(for: try event(#"{"type":"reaction_added","user":"U1","reaction":"pushpin","item":{"type":"message","channel":"C1","ts":"5.0"},"item_user":"U2","event_ts":"6.0"}"#), names: IDNames())
         #expect(reaction == [.reaction(channel: ChannelKey(platform: .slack, channelID: "C1"), messageID: "5.0", emoji: "pushpin", by: Person(id: "U1", name: "name-of-U1"), added: true)])
         let removed = await translator.inputs(for: try event(#"{"type":"reaction_removed","user":"U1","reaction":"pushpin","item":{"type":"message","channel":"C1","ts":"5.0"}}"#), names: IDNames())
-        guard case .reaction(_, _, _, _, let added)? = removed.first else { Issue.record("no reaction"); return }
+        guard case .reaction(_, _, _, _, let added, _)? = removed.first else { Issue.record("no reaction"); return }
         #expect(!added)
         let onAFile = await translator.inputs(for: try event(#"{"type":"reaction_added","user":"U1","reaction":"pushpin","item":{"type":"file","file":"F1"}}"#), names: IDNames())
         #expect(onAFile.isEmpty)
         let pin = await translator.inputs(for: try event(#"{"type":"pin_added","user":"U1","channel_id":"C1","item":{"type":"message","channel":"C1","message":{"user":"U2","text":"root cause","ts":"5.0"}},"event_ts":"7.0"}"#), names: IDNames())
         #expect(pin == [.pin(channel: ChannelKey(platform: .slack, channelID: "C1"), messageID: "5.0", by: Person(id: "U1", name: "name-of-U1"), added: true)])
+        // The bot's own reaction and pin are marked for the pipeline to drop.
+        let own = await translator.inputs(for: try event(#"{"type":"reaction_added","user":"U0BOT","reaction":"white_check_mark","item":{"type":"message","channel":"C1","ts":"5.0"}}"#), names: IDNames())
+        guard case .reaction(_, _, _, _, _, let fromThisBot)? = own.first else { Issue.record("no reaction"); return }
+        #expect(fromThisBot)
+        #expect(CapturePipeline.standard(redact: { $0 }).run(own[0]) == .drop(.fromThisBot))
+        let ownPin = await translator.inputs(for: try event(#"{"type":"pin_added","user":"U0BOT","channel_id":"C1","item":{"type":"message","channel":"C1","message":{"user":"U0BOT","text":"card","ts":"5.0"}}}"#), names: IDNames())
+        guard case .pin(_, _, _, _, let pinnedByBot)? = ownPin.first else { Issue.record("no pin"); return }
+        #expect(pinnedByBot)
     }
 
     @Test func historyMessagesCarryTheirEdit() async throws {

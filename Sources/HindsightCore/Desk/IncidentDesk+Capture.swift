@@ -23,9 +23,9 @@ extension IncidentDesk {
             guard let event = try records.event(of: incident.id, messageID: messageID) else { return (.ignored(.unknownMessage), Decision()) }
             guard event.deletedAt == nil else { return (.duplicate, Decision()) }
             return (.updated, Decision(changes: [.markDeleted(incidentID: incident.id, number: event.number, at: deletedAt)]))
-        case let .reaction(_, messageID, emoji, person, added):
+        case let .reaction(_, messageID, emoji, person, added, _):
             return try react(Reaction(emoji: emoji, personID: person.id), added: added, messageID: messageID, incident, records)
-        case let .pin(_, messageID, _, added):
+        case let .pin(_, messageID, _, added, _):
             return try toggle(.pin, on: added, messageID: messageID, incident, records)
         }
     }

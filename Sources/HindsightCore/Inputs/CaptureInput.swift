@@ -40,15 +40,16 @@ public enum CaptureInput: Hashable, Sendable {
     case edit(channel: ChannelKey, messageID: String, newText: String, editedAt: Date)
     /// A message was deleted.
     case deletion(channel: ChannelKey, messageID: String, deletedAt: Date)
-    /// A reaction was added to or removed from a message.
-    case reaction(channel: ChannelKey, messageID: String, emoji: String, by: Person, added: Bool)
-    /// A message was pinned or unpinned.
-    case pin(channel: ChannelKey, messageID: String, by: Person, added: Bool)
+    /// A reaction was added to or removed from a message; `fromThisBot` when the bot itself reacted (only the wire
+    /// says who the bot is: the adapter marks it, the pipeline drops it).
+    case reaction(channel: ChannelKey, messageID: String, emoji: String, by: Person, added: Bool, fromThisBot: Bool = false)
+    /// A message was pinned or unpinned; `fromThisBot` as for a reaction.
+    case pin(channel: ChannelKey, messageID: String, by: Person, added: Bool, fromThisBot: Bool = false)
 
     public var channel: ChannelKey {
         switch self {
         case let .message(m): m.channel
-        case let .edit(c, _, _, _), let .deletion(c, _, _), let .reaction(c, _, _, _, _), let .pin(c, _, _, _): c
+        case let .edit(c, _, _, _), let .deletion(c, _, _), let .reaction(c, _, _, _, _, _), let .pin(c, _, _, _, _): c
         }
     }
 

@@ -59,11 +59,15 @@ public struct CapturePipeline: Sendable {
 }
 
 extension CapturePipeline.Step {
-    /// Drops what the bot itself posted (each adapter marks it: only the wire says who the bot is). Its edits and
-    /// deletions pass on and find nothing stored, so they change nothing.
+    /// Drops what the bot itself posted, and its own reactions and pins (a ✅ it adds is no responder's attention), each
+    /// marked by the adapter: only the wire says who the bot is. Its edits and deletions pass on and find nothing
+    /// stored, so they change nothing.
     public static let ignoreOwnMessages = Self(name: "ignore-own-messages") { input in
-        if case let .message(message) = input, message.isFromThisBot { return .drop(.fromThisBot) }
-        return .pass(input)
+        switch input {
+        case let .message(message) where message.isFromThisBot: .drop(.fromThisBot)
+        case .reaction(_, _, _, _, _, fromThisBot: true), .pin(_, _, _, _, fromThisBot: true): .drop(.fromThisBot)
+        case .message, .edit, .deletion, .reaction, .pin: .pass(input)
+        }
     }
 
     /// Replaces secrets in every text an input carries (a message and its attachments' names and links, an edit's
