@@ -89,16 +89,11 @@ struct EvalCommand: AsyncParsableCommand {
                 throw ValidationError("lint.yaml has no blameless.model: add one (see `hindsight prompts export`) to say how the model reads sentences.")
             }
             let report = BlameTraining(rules: promptSet.lint.blameless, settings: settings).run(corpus.sentences)
-            print(report.text, terminator: "")
-            let path = output ?? "Prompts/\(settings.weights)"
-            let comment = [
+            return try publish(report.model, report: report.text, weights: settings.weights, comment: [
                 "The blameless check's learned weights (see `model:` in lint.yaml). Written by `hindsight eval --train-blame`",
                 "from the dev half of \(directory)/sentences (\(report.blaming) blaming, \(report.neutral) neutral); retrain rather than edit.",
                 "Features: u:<word> and b:<word>_<next word>, words lower-cased and stemmed, PERSON(S) a person in the room, ROLE a role or team word.",
-            ]
-            try report.model.tsv(comment: comment).write(toFile: path, atomically: true, encoding: .utf8)
-            print("wrote \(path)")
-            return
+            ])
         }
         if trainKeyEvents {
             guard let settings = promptSet.classifier.keyEventModelSettings else {
@@ -106,17 +101,12 @@ struct EvalCommand: AsyncParsableCommand {
             }
             promptSet.classifier.keyEventModel = nil  // the rules' own marks, for the model to complement
             let report = try await KeyEventTraining(desk: promptSet.desk(zone: .gmt, redact: { $0 })).run(corpus)
-            print(report.text, terminator: "")
-            let path = output ?? "Prompts/\(settings.weights)"
-            let comment = [
+            return try publish(report.model, report: report.text, weights: settings.weights, comment: [
                 "The learned key-event model's weights (see `key_event_model:` in classifier.yaml). Written by",
                 "`hindsight eval --train-key-events` from the dev war rooms of \(directory) (\(report.messages) messages, \(report.published) published",
                 "rows); retrain rather than edit. Features: u:<word>, b:<word>_<next word>, s:<one of the first two words>, BOT,",
                 "REPLY, NUM, Q, len:<log2 of the word count>.",
-            ]
-            try report.model.tsv(comment: comment).write(toFile: path, atomically: true, encoding: .utf8)
-            print("wrote \(path)")
-            return
+            ])
         }
         let splits: [Split] = switch split {
         case .dev: [.dev]
@@ -140,5 +130,14 @@ struct EvalCommand: AsyncParsableCommand {
                 in-sample; `hindsight eval --train-key-events` prints them in cross-validation (the holdout's are not)
                 """)
         }
+    }
+
+    /// Prints a training's report and writes the model's weights to `--output`, or to the file the rules name under
+    /// `Prompts/`.
+    private func publish(_ model: LinearModel, report: String, weights: String, comment: [String]) throws {
+        print(report, terminator: "")
+        let path = output ?? "Prompts/\(weights)"
+        try model.tsv(comment: comment).write(toFile: path, atomically: true, encoding: .utf8)
+        print("wrote \(path)")
     }
 }
