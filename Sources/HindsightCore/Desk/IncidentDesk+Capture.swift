@@ -43,16 +43,20 @@ extension IncidentDesk {
             attachments: message.attachments,
             source: message.isFromIntegration ? .integration : .chat, keyReasons: try keyReasons(features, keyEventCount))
         var decision = Decision()
+        var proposed: [Change] = []
         let prospects = classifier.prospects(features)
         if prospects.possible {
-            let (changes, replies) = try propose(for: event, features: features, prospects: prospects, incident, records)
-            if !changes.isEmpty { event.keyReasons.insert(.candidate) }
-            decision.changes += changes
+            let replies: [Reply]
+            (proposed, replies) = try propose(for: event, features: features, prospects: prospects, incident, records)
+            if !proposed.isEmpty { event.keyReasons.insert(.candidate) }
             decision.replies += replies
         }
         if !event.isKey, let promoted = try quietStretchReason(features, keyEventCount) { event.keyReasons.insert(promoted) }
         event.keyReasons = classifier.keyReasons(event.keyReasons, learnedFrom: text, fromIntegration: message.isFromIntegration, isReply: message.threadParentID != nil)
-        decision.changes.insert(.appendEvent(event), at: 0)
+        // The event first, then its suggestions: appended in order, not inserted in front (each `Change` is large).
+        decision.changes.reserveCapacity(proposed.count + 2)
+        decision.changes.append(.appendEvent(event))
+        decision.changes.append(contentsOf: proposed)
         if let parentID = message.threadParentID, let attention = classifier.attention,
            let parent = try records.event(of: incident.id, messageID: parentID), !parent.keyReasons.contains(.attention),
            try records.replyCount(of: incident.id, parentMessageID: parentID) + 1 >= attention.replies {
