@@ -74,7 +74,7 @@ struct EvalCommand: AsyncParsableCommand {
             print("key reasons by the rules: \(reasons.map(\.rawValue).sorted().joined(separator: ", "))")
             if let model = promptSet.classifier.keyEventModel {
                 let score = model.score(explain, fromIntegration: bot, isReply: false)
-                let verdict = classifier.keyReasons(reasons, learnedFrom: explain, fromIntegration: bot, isReply: false)
+                let verdict = model.adjust(reasons, score: score)
                 print(String(format: "learned key-event model: %.2f (mark at %.2f, veto below %.2f): ", score, model.settings.markAt, model.settings.vetoBelow)
                       + (verdict.isEmpty ? "not key" : verdict.map(\.rawValue).sorted().joined(separator: ", ")))
             }

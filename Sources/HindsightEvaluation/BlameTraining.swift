@@ -53,12 +53,9 @@ public struct BlameTraining: Sendable {
         let flaggedByPhrases = dev.map { !phrases.check($0.text, people: $0.people).findings.isEmpty }
 
         // Each example is scored by a model that never saw it.
-        var order = Array(examples.indices)
-        var random = SeededRandom(seed: seed)
-        order.shuffle(using: &random)
         var heldOutScore = [Double](repeating: 0, count: examples.count)
-        for fold in 0..<folds {
-            let held = Set(order.enumerated().filter { $0.offset % folds == fold }.map(\.element))
+        for fold in CrossValidation.folds(of: examples.count, into: folds, seed: seed) {
+            let held = Set(fold)
             let training = examples.indices.filter { !held.contains($0) }
             let model = LinearModel.train(training.map { examples[$0] }, seed: seed)
             for index in held { heldOutScore[index] = model.score(examples[index].features).value }

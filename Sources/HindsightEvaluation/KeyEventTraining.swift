@@ -65,12 +65,8 @@ public struct KeyEventTraining: Sendable {
         }
 
         // Each room is scored by a model fitted on the rooms of the other folds.
-        var order = Array(rooms.indices)
-        var random = SeededRandom(seed: seed)
-        order.shuffle(using: &random)
         var heldOut: [[Double]] = examples.map { Array(repeating: 0, count: $0.count) }
-        for fold in 0..<folds {
-            let held = order.enumerated().filter { $0.offset % folds == fold }.map(\.element)
+        for held in CrossValidation.folds(of: rooms.count, into: folds, seed: seed) {
             let training = examples.indices.filter { !held.contains($0) }.flatMap { examples[$0].map(\.example) }
             let model = LinearModel.train(training, rate: rate, l2: l2, keep: keep, seed: seed)
             for room in held {

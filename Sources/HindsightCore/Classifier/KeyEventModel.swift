@@ -64,13 +64,6 @@ public enum KeyEventFeatures {
         }
     }
 
-    /// The hashes of the features of `text`, each once (for tests).
-    static func hashes(of text: String, fromIntegration: Bool, isReply: Bool) -> [UInt64] {
-        var hashes: [UInt64] = []
-        forEachHash(of: text, fromIntegration: fromIntegration, isReply: isReply) { hashes.append($0) }
-        return hashes.sorted()
-    }
-
     /// The hash of a feature's name, as `forEachHash` computes it from the parts.
     static func hash(ofName name: String) -> UInt64 {
         var name = name
