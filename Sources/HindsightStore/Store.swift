@@ -17,21 +17,27 @@ public final class Store: Sendable {
     private let pool: DatabasePool
     /// What capture reads about an open incident for every message, kept beside the writer connection.
     private let lookBack = LookBackCache()
+    /// Checkpoints the WAL a moment after writes, off the commit path (automatic checkpoints are off).
+    private let checkpointer: Checkpointer
     public let path: String
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
-    public init(path: String, synchronous: Synchronous = .normal) throws(StoreError) {
+    /// - Parameter checkpointDelay: how long after a write the WAL is checkpointed (`Checkpointer`).
+    public init(path: String, synchronous: Synchronous = .normal, checkpointDelay: Duration = .milliseconds(200)) throws(StoreError) {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue)")
+            // Checkpoints run beside the writer (`Checkpointer`), not inside whichever commit fills the WAL.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             pool = try DatabasePool(path: path, configuration: configuration)
             try Schema.migrator.migrate(pool)
+            checkpointer = try Checkpointer(path: path, delay: checkpointDelay)
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }
@@ -53,10 +59,17 @@ public final class Store: Sendable {
     /// runs, the caller's thread waits for it: at most one transaction (a batch of `Bot.captureBatchLimit` messages or
     /// a backfill page), which is what its acknowledgements wait for anyway.
     private func writeHere<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
-        try pool.write { [lookBack] db in
+        defer { checkpointer.wrote() }
+        return try pool.write { [lookBack] db in
             try lookBack.begin(db)
             return try body(StoreTransaction(db: db, cache: lookBack))
         }
+    }
+
+    /// Checkpoints the WAL now, as far as no reader prevents it (tests; the checkpointer does this after writes).
+    @discardableResult
+    public func checkpoint() -> (walFrameCount: Int, checkpointedFrameCount: Int)? {
+        checkpointer.checkpoint()
     }
 
     /// Runs `body` against a consistent snapshot, concurrently with writes.

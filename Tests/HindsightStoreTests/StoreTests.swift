@@ -252,3 +252,51 @@ struct KeyReasonColumnTests {
         #expect(StoreTransaction.reasons(nil).isEmpty)
     }
 }
+
+/// WAL checkpoints run beside the writer, a moment after writes, and never inside a commit.
+@Suite("WAL checkpoints")
+struct CheckpointTests {
+    /// The size of the database file itself (not its WAL): it grows only when a checkpoint copies pages into it.
+    func mainFileSize(_ path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    }
+
+    /// Enough rows for well over SQLite's automatic checkpoint threshold of 1,000 WAL pages.
+    func fill(_ store: Store) async throws {
+        for batch in 0..<4 {
+            try await store.write { tx in
+                try tx.db.execute(sql: "CREATE TABLE IF NOT EXISTS filler (b BLOB)")
+                for _ in 0..<400 { try tx.db.execute(sql: "INSERT INTO filler VALUES (randomblob(4000))") }
+                _ = batch
+            }
+        }
+    }
+
+    @Test("a commit never checkpoints, however full the WAL: the file stays as it was until the checkpointer runs")
+    func noCheckpointInCommit() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try Store(path: dir.databasePath, checkpointDelay: .seconds(600))
+        let before = try mainFileSize(dir.databasePath)
+        try await fill(store)
+        #expect(try mainFileSize(dir.databasePath) == before)
+        let done = try #require(store.checkpoint())
+        #expect(done.walFrameCount > 1_000 && done.checkpointedFrameCount == done.walFrameCount)
+        #expect(try mainFileSize(dir.databasePath) > before + 4 * 400 * 4_000)
+    }
+
+    @Test("the checkpointer copies the WAL into the file shortly after writes, on its own")
+    func checkpointAfterWrites() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try Store(path: dir.databasePath, checkpointDelay: .milliseconds(20))
+        let before = try mainFileSize(dir.databasePath)
+        try await fill(store)
+        var size = try mainFileSize(dir.databasePath)
+        for _ in 0..<250 where size <= before + 4 * 400 * 4_000 {
+            try await Task.sleep(for: .milliseconds(20))
+            size = try mainFileSize(dir.databasePath)
+        }
+        #expect(size > before + 4 * 400 * 4_000)
+        let rows = try store.readNow { tx in try Int.fetchOne(tx.db, sql: "SELECT COUNT(*) FROM filler") }
+        #expect(rows == 1_600)
+    }
+}

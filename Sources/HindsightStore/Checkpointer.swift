@@ -1,0 +1,52 @@
+import Dispatch
+import GRDB
+import Synchronization
+
+/// WAL checkpoints off the commit path.
+///
+/// SQLite's automatic checkpoint runs inside the commit that takes the WAL past 1,000 pages: that commit copies the
+/// pages back into the database file and fsyncs it, and every message whose acknowledgement waits on that commit
+/// waits for the disk (the tail of acknowledgement latency). The store turns automatic checkpoints off on its
+/// connections; this runs a PASSIVE checkpoint on a connection of its own, on a thread of its own, `delay` after a
+/// write. A passive checkpoint takes no lock the writer or readers need: it copies what no reader still uses and
+/// stops there, and the next one carries on. Idle, it does nothing (no timer runs without writes).
+///
+/// Durability is unchanged for a crash or SIGKILL of the process: a commit is in the WAL, which the OS holds. With
+/// `synchronous=NORMAL` the WAL is fsynced by checkpoints, so a power loss or kernel crash can lose what was committed
+/// since the last one: now at most about `delay` of writes, where SQLite's own checkpoints left up to 1,000 pages.
+final class Checkpointer: Sendable {
+    private let connection: DatabaseQueue
+    private let queue = DispatchQueue(label: "hindsight.checkpoint", qos: .utility)
+    private let delay: Duration
+    /// A checkpoint is scheduled and has not started yet: writes meanwhile need no other.
+    private let scheduled = Mutex(false)
+
+    init(path: String, delay: Duration) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(1)
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        connection = try DatabaseQueue(path: path, configuration: configuration)
+        self.delay = delay
+    }
+
+    /// Called after each write: schedules a checkpoint unless one is already waiting.
+    func wrote() {
+        let schedule = scheduled.withLock { scheduled in
+            defer { scheduled = true }
+            return !scheduled
+        }
+        guard schedule else { return }
+        queue.asyncAfter(deadline: .now() + .nanoseconds(Int(delay / .nanoseconds(1)))) { [self] in
+            scheduled.withLock { $0 = false }
+            checkpoint()
+        }
+    }
+
+    /// One passive checkpoint, now, on the calling thread (tests, shutdown).
+    @discardableResult
+    func checkpoint() -> (walFrameCount: Int, checkpointedFrameCount: Int)? {
+        // A failure (the disk, a busy lock) leaves the WAL as it is, which loses nothing: the next write schedules
+        // another, and SQLite checkpoints what is left when the last connection closes.
+        try? connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+    }
+}
