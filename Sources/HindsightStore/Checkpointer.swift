@@ -11,6 +11,11 @@ import Synchronization
 /// write. A passive checkpoint takes no lock the writer or readers need: it copies what no reader still uses and
 /// stops there, and the next one carries on. Idle, it does nothing (no timer runs without writes).
 ///
+/// The WAL starts over from its beginning only when a write begins after a checkpoint that copied all of it. Under
+/// writes that never pause, a passive checkpoint beside them never quite finishes, and the WAL would grow without end:
+/// past `restartAbove` frames it runs a RESTART checkpoint, which waits for the current write, copies the little the
+/// passive one left, and holds the next write for that long (milliseconds, once per that many frames).
+///
 /// Durability is unchanged for a crash or SIGKILL of the process: a commit is in the WAL, which the OS holds. With
 /// `synchronous=NORMAL` the WAL is fsynced by checkpoints, so a power loss or kernel crash can lose what was committed
 /// since the last one: now at most about `delay` of writes, where SQLite's own checkpoints left up to 1,000 pages.
@@ -18,15 +23,17 @@ final class Checkpointer: Sendable {
     private let connection: DatabaseQueue
     private let queue = DispatchQueue(label: "hindsight.checkpoint", qos: .utility)
     private let delay: Duration
+    private let restartAbove: Int
     /// A checkpoint is scheduled and has not started yet: writes meanwhile need no other.
     private let scheduled = Mutex(false)
 
-    init(path: String, delay: Duration) throws {
+    init(path: String, delay: Duration, restartAbove: Int = 16_384) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(1)
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
         connection = try DatabaseQueue(path: path, configuration: configuration)
         self.delay = delay
+        self.restartAbove = restartAbove
     }
 
     /// Called after each write: schedules a checkpoint unless one is already waiting.
@@ -47,6 +54,9 @@ final class Checkpointer: Sendable {
     func checkpoint() -> (walFrameCount: Int, checkpointedFrameCount: Int)? {
         // A failure (the disk, a busy lock) leaves the WAL as it is, which loses nothing: the next write schedules
         // another, and SQLite checkpoints what is left when the last connection closes.
-        try? connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+        try? connection.writeWithoutTransaction { db in
+            let passive = try db.checkpoint(.passive)
+            return passive.walFrameCount > restartAbove ? try db.checkpoint(.restart) : passive
+        }
     }
 }
