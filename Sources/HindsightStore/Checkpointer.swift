@@ -18,7 +18,8 @@ import Synchronization
 ///
 /// Durability is unchanged for a crash or SIGKILL of the process: a commit is in the WAL, which the OS holds. With
 /// `synchronous=NORMAL` the WAL is fsynced by checkpoints, so a power loss or kernel crash can lose what was committed
-/// since the last one: now at most about `delay` of writes, where SQLite's own checkpoints left up to 1,000 pages.
+/// since the last one (each begins by syncing the WAL): now about `delay` of writes, where SQLite's own checkpoints
+/// left up to 1,000 pages.
 final class Checkpointer: Sendable {
     private let connection: DatabaseQueue
     private let queue = DispatchQueue(label: "hindsight.checkpoint", qos: .utility)
@@ -49,7 +50,7 @@ final class Checkpointer: Sendable {
         }
     }
 
-    /// One passive checkpoint, now, on the calling thread (tests, shutdown).
+    /// One checkpoint, now, on the calling thread: passive, then a RESTART if the WAL is past `restartAbove` frames.
     @discardableResult
     func checkpoint() -> (walFrameCount: Int, checkpointedFrameCount: Int)? {
         // A failure (the disk, a busy lock) leaves the WAL as it is, which loses nothing: the next write schedules

@@ -68,7 +68,7 @@ public final class Store: Sendable {
 
     /// Checkpoints the WAL now, as far as no reader prevents it (tests; the checkpointer does this after writes).
     @discardableResult
-    public func checkpoint() -> (walFrameCount: Int, checkpointedFrameCount: Int)? {
+    func checkpoint() -> (walFrameCount: Int, checkpointedFrameCount: Int)? {
         checkpointer.checkpoint()
     }
 

@@ -263,11 +263,10 @@ struct CheckpointTests {
 
     /// Enough rows for well over SQLite's automatic checkpoint threshold of 1,000 WAL pages.
     func fill(_ store: Store) async throws {
-        for batch in 0..<4 {
+        for _ in 0..<4 {
             try await store.write { tx in
                 try tx.db.execute(sql: "CREATE TABLE IF NOT EXISTS filler (b BLOB)")
                 for _ in 0..<400 { try tx.db.execute(sql: "INSERT INTO filler VALUES (randomblob(4000))") }
-                _ = batch
             }
         }
     }
