@@ -10,7 +10,14 @@ struct BuiltInPromptsTests {
             // As an operator installs it: the binary alone, somewhere else.
             let copy = dir.appendingPathComponent("bin/hindsight")
             try FileManager.default.createDirectory(at: copy.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(at: ChildProcess.binary, to: copy)
+            // Copied by cp, not in this process: a child that another test forks while the copy is open for writing
+            // here inherits the descriptor, and running the copy then fails with ETXTBSY ("Text file busy").
+            let cp = Process()
+            cp.executableURL = URL(fileURLWithPath: "/bin/cp")
+            cp.arguments = [ChildProcess.binary.path, copy.path]
+            try cp.run()
+            cp.waitUntilExit()
+            try #require(cp.terminationStatus == 0)
             var env = ChildProcess.environment(database: dir.appendingPathComponent("db.sqlite").path)
             env["HINDSIGHT_PROMPTS"] = nil
 
