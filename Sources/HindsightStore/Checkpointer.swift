@@ -31,7 +31,7 @@ final class Checkpointer: Sendable {
     init(path: String, delay: Duration, restartAbove: Int = 16_384) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(1)
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        // No `wal_autocheckpoint` setting here: it acts after a commit, and this connection commits nothing.
         connection = try DatabaseQueue(path: path, configuration: configuration)
         self.delay = delay
         self.restartAbove = restartAbove

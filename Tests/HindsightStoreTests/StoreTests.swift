@@ -261,12 +261,16 @@ struct CheckpointTests {
         (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     }
 
-    /// Enough rows for well over SQLite's automatic checkpoint threshold of 1,000 WAL pages.
+    /// What `fill` writes: 4 commits of 400 rows of 4,000 bytes, well over SQLite's automatic checkpoint threshold
+    /// of 1,000 WAL pages.
+    static let commits = 4, rowsPerCommit = 400, rowBytes = 4_000
+    static let filledBytes = commits * rowsPerCommit * rowBytes
+
     func fill(_ store: Store) async throws {
-        for _ in 0..<4 {
+        for _ in 0..<Self.commits {
             try await store.write { tx in
                 try tx.db.execute(sql: "CREATE TABLE IF NOT EXISTS filler (b BLOB)")
-                for _ in 0..<400 { try tx.db.execute(sql: "INSERT INTO filler VALUES (randomblob(4000))") }
+                for _ in 0..<Self.rowsPerCommit { try tx.db.execute(sql: "INSERT INTO filler VALUES (randomblob(\(Self.rowBytes)))") }
             }
         }
     }
@@ -280,7 +284,7 @@ struct CheckpointTests {
         #expect(try mainFileSize(dir.databasePath) == before)
         let done = try #require(store.checkpoint())
         #expect(done.walFrameCount > 1_000 && done.checkpointedFrameCount == done.walFrameCount)
-        #expect(try mainFileSize(dir.databasePath) > before + 4 * 400 * 4_000)
+        #expect(try mainFileSize(dir.databasePath) > before + Self.filledBytes)
     }
 
     @Test("the checkpointer copies the WAL into the file shortly after writes, on its own")
@@ -290,12 +294,12 @@ struct CheckpointTests {
         let before = try mainFileSize(dir.databasePath)
         try await fill(store)
         var size = try mainFileSize(dir.databasePath)
-        for _ in 0..<250 where size <= before + 4 * 400 * 4_000 {
+        for _ in 0..<250 where size <= before + Self.filledBytes {
             try await Task.sleep(for: .milliseconds(20))
             size = try mainFileSize(dir.databasePath)
         }
-        #expect(size > before + 4 * 400 * 4_000)
+        #expect(size > before + Self.filledBytes)
         let rows = try store.readNow { tx in try Int.fetchOne(tx.db, sql: "SELECT COUNT(*) FROM filler") }
-        #expect(rows == 1_600)
+        #expect(rows == Self.commits * Self.rowsPerCommit)
     }
 }
