@@ -136,6 +136,8 @@ struct CaptureTests {
     @Test("a milestone phrase is proposed, never applied, until a responder confirms it")
     func suggestions() throws {
         let h = try openIncident()
+        // Not the incident's opening message: that one is also weighed as the detection.
+        try h.say("morning all", id: "m0", at: t0.addingTimeInterval(60))
         let (_, replies) = try h.say("ok, rolled back to v41, error rate is back to normal", id: "m1", at: t0.addingTimeInterval(600))
         let proposal = try #require(replies.first)
         #expect(proposal.actions.map(\.command) == ["confirm S1", "dismiss S1"])

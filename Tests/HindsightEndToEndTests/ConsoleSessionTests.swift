@@ -19,6 +19,7 @@ struct ConsoleSessionTests {
             error rate at 40% on checkout-api
             ok, rolled back to v41, error rate back to normal
             /postmortem confirm S1
+            /postmortem confirm S2
             /postmortem note cache warmed by hand
             /postmortem status
 
@@ -29,7 +30,7 @@ struct ConsoleSessionTests {
         #expect(first.wait() == 0, "stderr: \(first.standardError)")
         let text = output.joined(separator: "\n")
         #expect(text.contains("INC-"))
-        #expect(text.contains("S1:"))
+        #expect(text.contains("S1:") && text.contains("S2:"), "the opening line is the detection, the rollback the mitigation")
         #expect(text.contains("TTM "))
 
         let second = try ChildProcess(arguments: ["run"], environment: env)
@@ -45,6 +46,7 @@ struct ConsoleSessionTests {
 
         let store = try Store(path: dir.appendingPathComponent("db.sqlite").path)
         let incident = try #require(try await store.read { tx in try tx.allIncidents() }.first)
+        #expect(incident.milestones[.detected] != nil)
         #expect(incident.milestones[.mitigated] != nil)
     }
 

@@ -134,6 +134,9 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
     public var attention: Attention?
     /// Off when absent: only the rules decide which messages are key.
     public var keyEventModelSettings: KeyEventModelSettings?
+    /// After a responder dismisses a suggested milestone, the same milestone is not proposed again for this many
+    /// minutes of the channel's time (0: at once).
+    public var dismissedQuietMinutes: Double = 0
     /// The learned key-event model, read from the file `keyEventModelSettings` names when `Prompts/` loads.
     public var keyEventModel: KeyEventModel?
 
@@ -141,7 +144,7 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
         case keyEventEmoji = "key_event_emoji", recentMessages = "recent_messages", features, milestones
         case keyEvents = "key_events", keyReasonLabels = "key_reason_labels", sentenceScoped = "sentence_scoped"
         case quietStretch = "quiet_stretch", busyStretch = "busy_stretch", attention
-        case keyEventModelSettings = "key_event_model"
+        case keyEventModelSettings = "key_event_model", dismissedQuietMinutes = "dismissed_quiet_minutes"
     }
 
     public init(keyEventEmoji: [String], recentMessages: Int = 20, features: [String: [String]], milestones: [MilestoneRule], keyEvents: [KeyRule]) {
@@ -165,12 +168,13 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
         busyStretch = try c.decodeIfPresent(BusyStretch.self, forKey: .busyStretch)
         attention = try c.decodeIfPresent(Attention.self, forKey: .attention)
         keyEventModelSettings = try c.decodeIfPresent(KeyEventModelSettings.self, forKey: .keyEventModelSettings)
+        dismissedQuietMinutes = try c.decodeIfPresent(Double.self, forKey: .dismissedQuietMinutes) ?? 0
         let known = Set(features.keys).union(MessageFeatures.structural).union(MessageFeatures.context(features: features.keys))
         let used = milestones.flatMap { Array($0.weights.keys) + $0.requires } + keyEvents.flatMap { Array($0.weights.keys) }
         if let unknown = used.first(where: { !known.contains($0) }) {
             throw DecodingError.dataCorrupted(DecodingError.Context(
                 codingPath: [CodingKeys.milestones],
-                debugDescription: "weight on unknown feature '\(unknown)': define it under features, or use a built-in one (\(MessageFeatures.structural.sorted().joined(separator: ", ")), known_<milestone>, confirmed_<milestone>, first_response, recent_<feature>)"))
+                debugDescription: "weight on unknown feature '\(unknown)': define it under features, or use a built-in one (\(MessageFeatures.structural.sorted().joined(separator: ", ")), known_<milestone>, confirmed_<milestone>, first_response, opening, recent_<feature>)"))
         }
     }
 }

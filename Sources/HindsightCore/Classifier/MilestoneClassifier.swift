@@ -73,15 +73,18 @@ public struct MessageFeatures: Sendable, Hashable {
     /// The first message from a person since the detection (confirmed or suggested): who answers the page first.
     public static let firstResponse = "first_response"
 
+    /// The first message captured in the incident (from a person or an integration): what set it off, most often.
+    public static let opening = "opening"
+
     /// Context feature names: `known_<milestone>` (confirmed or suggested), `confirmed_<milestone>`, `first_response`,
     /// `recent_<feature>`.
     static func context(features: some Sequence<String>) -> [String] {
         MilestoneKind.allCases.map { "known_\($0.rawValue)" } + MilestoneKind.allCases.map { "confirmed_\($0.rawValue)" }
-            + [firstResponse] + (Array(features) + structural).map { "recent_\($0)" }
+            + [firstResponse, opening] + (Array(features) + structural).map { "recent_\($0)" }
     }
 
     /// Context features read from the timeline rather than the suggestions.
-    static func readsTimeline(_ name: String) -> Bool { name.hasPrefix("recent_") || name == firstResponse }
+    static func readsTimeline(_ name: String) -> Bool { name.hasPrefix("recent_") || name == firstResponse || name == opening }
 }
 
 /// A milestone a message probably marks, with how strongly and the phrase shown to responders.
@@ -130,6 +133,7 @@ public struct MilestoneClassifier: Sendable {
         let contextBonus: Double
         let usesRecent: Bool
         let usesFirstResponse: Bool
+        let usesOpening: Bool
         /// Negative weights on what a sentence says (phrases, `question`): they count only in a sentence that also
         /// carries one of `supports` (when the message has several sentences and one of them does).
         let clauseNegatives: [(Int, Double)]
@@ -139,7 +143,7 @@ public struct MilestoneClassifier: Sendable {
         let weighted: FeatureBits, negatives: FeatureBits, supported: FeatureBits
 
         init(threshold: Double, weights: [(Int, Double)], requires: [Int], ownRequires: [Int], contextBonus: Double,
-             usesRecent: Bool, usesFirstResponse: Bool, clauseNegatives: [(Int, Double)], supports: [Int]) {
+             usesRecent: Bool, usesFirstResponse: Bool, usesOpening: Bool, clauseNegatives: [(Int, Double)], supports: [Int]) {
             self.threshold = threshold
             self.weights = weights
             self.requires = requires
@@ -147,6 +151,7 @@ public struct MilestoneClassifier: Sendable {
             self.contextBonus = contextBonus
             self.usesRecent = usesRecent
             self.usesFirstResponse = usesFirstResponse
+            self.usesOpening = usesOpening
             self.clauseNegatives = clauseNegatives
             self.supports = supports
             weighted = FeatureBits(weights.map(\.0))
@@ -178,7 +183,7 @@ public struct MilestoneClassifier: Sendable {
         let recentOf: [(Int, Int)]
         /// The indexes of `known_<milestone>` and `confirmed_<milestone>` (by `MilestoneKind.order`), and of
         /// `first_response`.
-        let milestoneContext: (known: [Int?], confirmed: [Int?], firstResponse: Int?)
+        let milestoneContext: (known: [Int?], confirmed: [Int?], firstResponse: Int?, opening: Int?)
         let structuralIndex: (integration: Int, human: Int, question: Int, reply: Int, short: Int, noWords: Int, mention: Int, link: Int, long: Int, number: Int)
 
         init(rules: ClassifierRules) {
@@ -228,6 +233,7 @@ public struct MilestoneClassifier: Sendable {
                     contextBonus: weights.filter { isContext($0.key) }.values.map { max($0, 0) }.reduce(0, +),
                     usesRecent: weights.keys.contains { $0.hasPrefix("recent_") } || requires.contains { $0.hasPrefix("recent_") },
                     usesFirstResponse: weights[MessageFeatures.firstResponse] != nil || requires.contains(MessageFeatures.firstResponse),
+                    usesOpening: weights[MessageFeatures.opening] != nil || requires.contains(MessageFeatures.opening),
                     clauseNegatives: sorted.filter { isSaid($0.key) && $0.value < 0 }.compactMap { name, weight in index[name].map { ($0, weight) } },
                     supports: sorted.filter { rules.features[$0.key] != nil && $0.value > 0 }.compactMap { index[$0.key] })
             }
@@ -243,7 +249,8 @@ public struct MilestoneClassifier: Sendable {
             }
             let kinds = MilestoneKind.allCases.sorted()
             milestoneContext = (
-                kinds.map { index["known_\($0.rawValue)"] }, kinds.map { index["confirmed_\($0.rawValue)"] }, index[MessageFeatures.firstResponse])
+                kinds.map { index["known_\($0.rawValue)"] }, kinds.map { index["confirmed_\($0.rawValue)"] }, index[MessageFeatures.firstResponse],
+                index[MessageFeatures.opening])
             func at(_ name: String) -> Int { index[name] ?? 0 }
             structuralIndex = (at("integration"), at("human"), at("question"), at("reply"), at("short"), at("no_words"), at("mention"), at("link"), at("long"), at("number"))
         }
@@ -260,6 +267,7 @@ public struct MilestoneClassifier: Sendable {
     public var busyStretch: ClassifierRules.BusyStretch? { compiled.rules.busyStretch }
     public var attention: ClassifierRules.Attention? { compiled.rules.attention }
     public var recentMessages: Int { compiled.rules.recentMessages }
+    public var dismissedQuietMinutes: Double { compiled.rules.dismissedQuietMinutes }
 
     /// The key reasons of a message once the learned key-event model has had its say (`KeyEventModel.adjust`); the
     /// rules' reasons unchanged when `Prompts/` has no model.
@@ -353,12 +361,15 @@ public struct MilestoneClassifier: Sendable {
     }
 
     /// The context features for a message: which milestones are already known (confirmed or suggested), whether it is
-    /// the first response since the detection, and which features the recent messages had.
+    /// the first response since the detection or the incident's opening message, and which features the recent
+    /// messages had.
     public func context(
-        confirmed: some Sequence<MilestoneKind>, suggested: some Sequence<MilestoneKind>, firstResponse: Bool = false, recent: [MessageFeatures]
+        confirmed: some Sequence<MilestoneKind>, suggested: some Sequence<MilestoneKind>, firstResponse: Bool = false, opening: Bool = false,
+        recent: [MessageFeatures]
     ) -> FeatureBits {
         var out = FeatureBits()
         if firstResponse, let i = compiled.milestoneContext.firstResponse { out.insert(i) }
+        if opening, let i = compiled.milestoneContext.opening { out.insert(i) }
         for kind in confirmed {
             if let i = compiled.milestoneContext.confirmed[kind.order] { out.insert(i) }
             if let i = compiled.milestoneContext.known[kind.order] { out.insert(i) }
@@ -380,10 +391,11 @@ public struct MilestoneClassifier: Sendable {
     /// Whether this message could be a milestone candidate at all, and which context could change the verdict:
     /// some rule reaches its threshold if every context weight it has applied. Context costs queries (the
     /// suggestions; the recent messages; when a person last posted), so the desk reads only what a possible rule uses.
-    public func prospects(_ features: MessageFeatures) -> (possible: Bool, needsRecent: Bool, needsFirstResponse: Bool) {
+    public func prospects(_ features: MessageFeatures) -> Prospects {
         var possible = false
         var needsRecent = false
         var needsFirstResponse = false
+        var needsOpening = false
         for rule in compiled.milestoneCompiled where rule.ownRequires.allSatisfy(features.bits.contains) {
             // The message's own features score as `candidates` will score them (sentence-scoped negatives only where
             // they weigh); its context can add at most `contextBonus`.
@@ -392,9 +404,18 @@ public struct MilestoneClassifier: Sendable {
                 possible = true
                 if rule.usesRecent { needsRecent = true }
                 if rule.usesFirstResponse { needsFirstResponse = true }
+                if rule.usesOpening { needsOpening = true }
             }
         }
-        return (possible, needsRecent, needsFirstResponse)
+        return Prospects(possible: possible, needsRecent: needsRecent, needsFirstResponse: needsFirstResponse, needsOpening: needsOpening)
+    }
+
+    /// Whether a message could be a milestone candidate, and which context the desk must read to decide.
+    public struct Prospects: Sendable {
+        public var possible: Bool
+        public var needsRecent: Bool
+        public var needsFirstResponse: Bool
+        public var needsOpening: Bool
     }
 
     // MARK: Verdicts

@@ -73,6 +73,10 @@ extension IncidentDesk {
         return classifier.keyReasons(features, raise: busy.raise)
     }
 
+    /// How many events before a message may be the start and notes for it still to be the opening message.
+    static let openingLookBack = 8
+
+
     /// The reason a message that passes no key-event rule is key all the same: it comes near one (`quiet_stretch.floor`)
     /// and few of the messages before it are key, so it is the best row this stretch of the timeline has.
     private func quietStretchReason(_ features: MessageFeatures, _ keyEventCount: (_ amongLast: Int) throws -> Int) throws -> KeyReason? {
@@ -84,7 +88,7 @@ extension IncidentDesk {
     /// candidate. Milestones already confirmed are not proposed again (a reopen clears `resolved`), and nothing is
     /// proposed out of order with a confirmed milestone.
     private func propose(
-        for event: TimelineEvent, features: MessageFeatures, prospects: (possible: Bool, needsRecent: Bool, needsFirstResponse: Bool),
+        for event: TimelineEvent, features: MessageFeatures, prospects: MilestoneClassifier.Prospects,
         _ incident: Incident, _ records: some IncidentRecords
     ) throws -> ([Change], [Reply]) {
         let suggestions = try records.suggestions(of: incident.id)
@@ -101,15 +105,26 @@ extension IncidentDesk {
            let detectedAt = incident.milestones[.detected] ?? pending.first(where: { $0.milestone == .detected })?.at {
             firstResponse = try records.lastPersonPost(of: incident.id).map { $0 <= detectedAt } ?? true
         }
+        // The incident's opening message: no message captured before it (the start and any notes are not messages).
+        var opening = false
+        if prospects.needsOpening, event.number - 1 <= Self.openingLookBack {
+            opening = try records.recentEvents(of: incident.id, limit: Self.openingLookBack).allSatisfy { $0.messageID == nil }
+        }
         let context = classifier.context(
-            confirmed: incident.milestones.keys, suggested: pending.lazy.map(\.milestone), firstResponse: firstResponse, recent: recent)
+            confirmed: incident.milestones.keys, suggested: pending.lazy.map(\.milestone), firstResponse: firstResponse, opening: opening,
+            recent: recent)
         var changes: [Change] = []
         var replies: [Reply] = []
         var next = (suggestions.map(\.number).max() ?? 0) + 1
+        let quiet = classifier.dismissedQuietMinutes * 60
         for candidate in classifier.candidates(features, context: context, naming: false) {
             let kind = candidate.milestone
             guard incident.milestones[kind] == nil else { continue }
             if incident.milestones.contains(where: { $0.key > kind && $0.value < event.occurredAt }) { continue }
+            // Not again so soon after a responder said no: one dismissal is not the start of a pile of prompts.
+            if quiet > 0, suggestions.contains(where: { $0.milestone == kind && $0.status == .dismissed && event.occurredAt < $0.at.addingTimeInterval(quiet) }) {
+                continue
+            }
             if var current = pending.first(where: { $0.milestone == kind }) {
                 guard candidate.replace == .stronger, candidate.score > current.score else { continue }
                 current.eventNumber = event.number

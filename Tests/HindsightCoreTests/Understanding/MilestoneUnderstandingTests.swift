@@ -25,7 +25,9 @@ struct MilestoneUnderstandingTests {
 
     @Test("ordinary lines that mark a milestone are proposed", arguments: [
         ("failover finished, traffic looks normal", MilestoneKind.mitigated),
-        ("kill switch is on globally", .mitigated),
+        // The kill switch alone is an action (and a key event): "disabled in all clusters" is as often the trigger
+        // stopped as the impact; with what users see it is the mitigation.
+        ("kill switch is on globally and checkout is working again", .mitigated),
         ("all pops normal. incident mitigated", .mitigated),
         ("statuspage set to resolved", .resolved),
         ("that's it, we can close this", .resolved),
@@ -87,6 +89,34 @@ struct MilestoneUnderstandingTests {
 
         let before = try opened()
         #expect(try before.say("pulling up the checkout dashboards", id: "m1", at: at(1)).1.isEmpty, "nothing detected yet")
+    }
+
+    @Test("the incident's opening message, what set it off, is the detection on less evidence than a later line")
+    func opening() throws {
+        let line = "checkout pods stuck in a crash loop"
+        let h = try opened()
+        try h.command("note paged by the storefront team", at: at(0.5))
+        #expect(try h.say(line, id: "m1", at: at(1)).1.count == 1, "a note is no message: this one opens the incident")
+        #expect(pending(h).map(\.milestone) == [.detected])
+
+        let later = try opened()
+        try later.say("morning all", id: "m1", at: at(1))
+        #expect(try later.say(line, id: "m2", at: at(2)).1.isEmpty, "the same words, no longer the opening")
+        #expect(pending(later).isEmpty)
+
+        #expect(verdict(line) == nil, "alone, without the context")
+    }
+
+    @Test("after a dismissal the same milestone waits dismissed_quiet_minutes before it is proposed again")
+    func quietAfterDismissal() throws {
+        let h = try opened()
+        try h.say("morning all", id: "m0", at: at(1))
+        #expect(try h.say("rolled back; traffic back to expected levels", id: "m1", at: at(10)).1.count == 1)
+        let first = try #require(pending(h).first { $0.milestone == .mitigated })
+        try h.command("dismiss \(first.reference)", at: at(11))
+        #expect(try h.say("failover finished, traffic looks normal", id: "m2", at: at(15)).1.isEmpty, "within 10 minutes of the dismissed one")
+        #expect(try h.say("failover finished in eu too, traffic looks normal", id: "m3", at: at(21)).1.count == 1, "11 minutes after it")
+        #expect(Fixtures.prompts.classifier.dismissedQuietMinutes == 10)
     }
 
     @Test("a stronger later candidate moves the unanswered suggestion in place instead of adding another")
