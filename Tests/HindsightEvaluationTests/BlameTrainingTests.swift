@@ -77,5 +77,8 @@ struct KeyEventTrainingTests {
             for (lower, higher) in zip(rows, rows.dropFirst()) where higher.markAt > lower.markAt { #expect(higher.marked <= lower.marked) }
         }
         #expect(report.text.contains("5-fold cross-validation") && report.text.contains("the rules alone"))
+        let suggested = try #require(report.suggested)
+        #expect(Double(suggested.marked) <= report.markedShare * Double(report.published), "the suggestion keeps to the share of marks")
+        #expect(!report.rows.contains { Double($0.marked) <= report.markedShare * Double(report.published) && $0.found > suggested.found })
     }
 }

@@ -43,8 +43,8 @@ struct WorkloadEvaluationFloorTests {
     @Test("key events are marked without marking everything")
     func keyEvents() async throws {
         let h = try await holdout()
-        #expect(h.keyEvents.rate >= 0.78, "\(h.keyEvents)")
-        #expect(h.markedRatio <= 2.6, "\(h.marked) marked for \(h.keyEvents.total) published")
+        #expect(h.keyEvents.rate >= 0.70, "\(h.keyEvents)")
+        #expect(h.markedRatio <= 2.15, "\(h.marked) marked for \(h.keyEvents.total) published")
     }
 
     @Test("every timeline of an incident that spans several UTC days is dated")
