@@ -134,8 +134,8 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
     public var attention: Attention?
     /// Off when absent: only the rules decide which messages are key.
     public var keyEventModelSettings: KeyEventModelSettings?
-    /// After a responder dismisses a suggested milestone, the same milestone is not proposed again for this many
-    /// minutes of the channel's time (0: at once).
+    /// After a responder dismisses a suggested milestone, the same milestone is not proposed again until this many
+    /// minutes of the channel's time after the message it was suggested at (0: no wait).
     public var dismissedQuietMinutes: Double = 0
     /// The learned key-event model, read from the file `keyEventModelSettings` names when `Prompts/` loads.
     public var keyEventModel: KeyEventModel?

@@ -77,7 +77,7 @@ public struct MessageFeatures: Sendable, Hashable {
     public static let opening = "opening"
 
     /// Context feature names: `known_<milestone>` (confirmed or suggested), `confirmed_<milestone>`, `first_response`,
-    /// `recent_<feature>`.
+    /// `opening`, `recent_<feature>`.
     static func context(features: some Sequence<String>) -> [String] {
         MilestoneKind.allCases.map { "known_\($0.rawValue)" } + MilestoneKind.allCases.map { "confirmed_\($0.rawValue)" }
             + [firstResponse, opening] + (Array(features) + structural).map { "recent_\($0)" }
@@ -182,7 +182,7 @@ public struct MilestoneClassifier: Sendable {
         /// For each feature index that a `recent_…` weight looks for, the index of that `recent_` feature.
         let recentOf: [(Int, Int)]
         /// The indexes of `known_<milestone>` and `confirmed_<milestone>` (by `MilestoneKind.order`), and of
-        /// `first_response`.
+        /// `first_response` and `opening`.
         let milestoneContext: (known: [Int?], confirmed: [Int?], firstResponse: Int?, opening: Int?)
         let structuralIndex: (integration: Int, human: Int, question: Int, reply: Int, short: Int, noWords: Int, mention: Int, link: Int, long: Int, number: Int)
 
@@ -390,7 +390,8 @@ public struct MilestoneClassifier: Sendable {
 
     /// Whether this message could be a milestone candidate at all, and which context could change the verdict:
     /// some rule reaches its threshold if every context weight it has applied. Context costs queries (the
-    /// suggestions; the recent messages; when a person last posted), so the desk reads only what a possible rule uses.
+    /// suggestions; the recent messages; when a person last posted; whether any message came before), so the desk
+    /// reads only what a possible rule uses.
     public func prospects(_ features: MessageFeatures) -> Prospects {
         var possible = false
         var needsRecent = false

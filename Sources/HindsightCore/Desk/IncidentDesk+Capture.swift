@@ -73,10 +73,6 @@ extension IncidentDesk {
         return classifier.keyReasons(features, raise: busy.raise)
     }
 
-    /// How many events before a message may be the start and notes for it still to be the opening message.
-    static let openingLookBack = 8
-
-
     /// The reason a message that passes no key-event rule is key all the same: it comes near one (`quiet_stretch.floor`)
     /// and few of the messages before it are key, so it is the best row this stretch of the timeline has.
     private func quietStretchReason(_ features: MessageFeatures, _ keyEventCount: (_ amongLast: Int) throws -> Int) throws -> KeyReason? {
@@ -85,8 +81,8 @@ extension IncidentDesk {
     }
 
     /// The milestone suggestions a new message makes: new ones, or an unanswered one moved to this stronger
-    /// candidate. Milestones already confirmed are not proposed again (a reopen clears `resolved`), and nothing is
-    /// proposed out of order with a confirmed milestone.
+    /// candidate. Milestones already confirmed are not proposed again (a reopen clears `resolved`), nothing is
+    /// proposed out of order with a confirmed milestone, and a dismissed one waits `dismissed_quiet_minutes`.
     private func propose(
         for event: TimelineEvent, features: MessageFeatures, prospects: MilestoneClassifier.Prospects,
         _ incident: Incident, _ records: some IncidentRecords
@@ -105,10 +101,12 @@ extension IncidentDesk {
            let detectedAt = incident.milestones[.detected] ?? pending.first(where: { $0.milestone == .detected })?.at {
             firstResponse = try records.lastPersonPost(of: incident.id).map { $0 <= detectedAt } ?? true
         }
-        // The incident's opening message: no message captured before it (the start and any notes are not messages).
+        // The incident's opening message: no message captured before it. The start and notes are events but not
+        // messages; up to `openingLookBack` of them may come first.
         var opening = false
-        if prospects.needsOpening, event.number - 1 <= Self.openingLookBack {
-            opening = try records.recentEvents(of: incident.id, limit: Self.openingLookBack).allSatisfy { $0.messageID == nil }
+        let openingLookBack = 8
+        if prospects.needsOpening, event.number - 1 <= openingLookBack {
+            opening = try records.recentEvents(of: incident.id, limit: openingLookBack).allSatisfy { $0.messageID == nil }
         }
         let context = classifier.context(
             confirmed: incident.milestones.keys, suggested: pending.lazy.map(\.milestone), firstResponse: firstResponse, opening: opening,
