@@ -37,11 +37,12 @@ struct MilestoneUnderstandingTests {
         #expect(verdict(text) == expected, "\(text)")
     }
 
-    @Test("integration posts: a page is detection, a status page saying resolved is resolution, a cleared alert is neither")
+    @Test("integration posts: a page is detection, a status page monitoring a fix is mitigation, one saying resolved is resolution, a cleared alert is neither")
     func integrations() {
         #expect(verdict("[TRIGGERED] #4411 DNS SERVFAIL rate > 5% (eu-west)", integration: true) == .detected)
         #expect(verdict("[FIRING:3] HTTP 5xx ratio > 50% frontend", integration: true) == .detected)
         #expect(verdict("Resolved - This incident has been resolved.", integration: true) == .resolved)
+        #expect(verdict("Monitoring - A fix has been implemented and we are monitoring the results.", integration: true) == .mitigated)
         #expect(verdict("[RESOLVED] #4411 DNS SERVFAIL rate > 5% (eu-west)", integration: true) == nil)
     }
 
