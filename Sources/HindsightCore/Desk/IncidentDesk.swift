@@ -148,10 +148,11 @@ public struct IncidentDesk: Sendable {
         return Decision(changes: [.updateIncident(incident), .appendEvent(event)], replies: [Reply(.channel, text)])
     }
 
-    /// Sets `kind` at `at` on the incident and records it on the timeline.
+    /// Sets `kind` at `at` on the incident and records it on the timeline. A suggestion of the same milestone still
+    /// waiting for an answer is dismissed: the responder has said when it was (`confirming` is the one being confirmed).
     func setMilestone(
         _ kind: MilestoneKind, at: Date, note: String?, by user: Person, _ incident: Incident, _ records: some IncidentRecords,
-        eventNumber: Int? = nil
+        eventNumber: Int? = nil, confirming: Int? = nil
     ) throws -> Decision {
         if kind != .started, at < incident.startedAt {
             return Decision(replies: [Reply(.ephemeral, messages.render(.milestoneBeforeStart, [
@@ -168,6 +169,10 @@ public struct IncidentDesk: Sendable {
         vals["note"] = note.map(redact) ?? ""
         let text = messages.render(kind == .resolved ? .incidentResolved : .milestoneSet, vals).trimmingCharacters(in: .whitespaces)
         var changes: [Change] = [.updateIncident(updated)]
+        for var open in try records.suggestions(of: incident.id) where open.status == .pending && open.milestone == kind && open.number != confirming {
+            open.status = .dismissed
+            changes.append(.updateSuggestion(open))
+        }
         if let eventNumber {
             var reasons = try records.events(of: incident.id).first { $0.number == eventNumber }?.keyReasons ?? []
             reasons.insert(.milestone)
@@ -192,7 +197,8 @@ public struct IncidentDesk: Sendable {
         guard confirm else {
             return Decision(changes: [.updateSuggestion(suggestion)], replies: [Reply(.ephemeral, messages.render(.suggestionDismissed, ["ref": suggestion.reference, "milestone": suggestion.milestone.rawValue]))])
         }
-        var decision = try setMilestone(suggestion.milestone, at: suggestion.at, note: nil, by: user, incident, records, eventNumber: suggestion.eventNumber)
+        var decision = try setMilestone(
+            suggestion.milestone, at: suggestion.at, note: nil, by: user, incident, records, eventNumber: suggestion.eventNumber, confirming: suggestion.number)
         guard decision.changes.isEmpty == false else { return decision }
         decision.changes.insert(.updateSuggestion(suggestion), at: 0)
         return decision

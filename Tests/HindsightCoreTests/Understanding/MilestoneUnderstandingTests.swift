@@ -108,6 +108,18 @@ struct MilestoneUnderstandingTests {
         #expect(verdict(line) == nil, "alone, without the context")
     }
 
+    @Test("a milestone set by command closes the suggestion of it still waiting, so a late confirm cannot move it")
+    func commandClosesSuggestion() throws {
+        let h = try opened()
+        try h.say("checkout pods stuck in a crash loop", id: "m1", at: at(2))
+        let waiting = try #require(pending(h).first { $0.milestone == .detected })
+        try h.command("detected at 14:03", at: at(4))
+        #expect(pending(h).isEmpty)
+        let late = try h.command("confirm \(waiting.reference)", at: at(5))
+        #expect(late.first?.text.contains("dismissed") == true, "\(late.map(\.text))")
+        #expect(h.incident?.milestones[.detected] == at(3))
+    }
+
     @Test("after a dismissal the same milestone waits dismissed_quiet_minutes before it is proposed again")
     func quietAfterDismissal() throws {
         let h = try opened()
