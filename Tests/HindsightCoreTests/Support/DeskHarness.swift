@@ -127,7 +127,7 @@ extension DeskHarness {
         try h.command("detected at 14:03", at: at(4))
         try h.command("acknowledged at 14:05", at: at(5), by: Fixtures.bob)
         try h.say("rolled back to v41, see <https://deploys.example.com/41|deploy 41>; error rate back to normal", id: "m2", at: at(20))
-        try h.command("confirm S2", at: at(21))  // S1 is the opening line's detection, left unanswered
+        try h.command("confirm S2", at: at(21))  // S1, the opening line's detection, was closed by "detected at 14:03"
         try h.command("resolved at 14:40", at: at(41))
         try h.command("summary Checkout returned HTTP 500 for 38 minutes after a config change removed the DB pool limit. Rolling back restored service.", at: at(60))
         try h.command("impact users about 12% of EU checkouts", at: at(61))
