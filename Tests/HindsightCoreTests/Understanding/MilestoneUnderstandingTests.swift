@@ -120,6 +120,18 @@ struct MilestoneUnderstandingTests {
         #expect(h.incident?.milestones[.detected] == at(3))
     }
 
+    @Test("once mitigation is confirmed, thanking the room with things normal reads as the end")
+    func thanksCloses() throws {
+        let h = try opened()
+        try h.say("morning all", id: "m0", at: at(1))
+        try h.say("rolled back; traffic back to expected levels", id: "m1", at: at(10))
+        let mitigated = try #require(pending(h).first { $0.milestone == .mitigated })
+        try h.command("confirm \(mitigated.reference)", at: at(11))
+        #expect(try h.say("dashboards look normal", id: "m2", at: at(30)).1.isEmpty)
+        #expect(try h.say("dashboards look normal. thanks everyone", id: "m3", at: at(35)).1.count == 1)
+        #expect(pending(h).map(\.milestone) == [.resolved])
+    }
+
     @Test("after a dismissal the same milestone waits dismissed_quiet_minutes before it is proposed again")
     func quietAfterDismissal() throws {
         let h = try opened()
