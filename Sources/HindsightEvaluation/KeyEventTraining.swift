@@ -10,6 +10,8 @@ public struct KeyEventTraining: Sendable {
     public struct Row: Sendable {
         public var markAt: Double
         public var vetoBelow: Double
+        public var gapBefore: Double
+        public var gapAfter: Double
         /// Published rows marked.
         public var found: Int
         /// Messages marked.
@@ -47,6 +49,10 @@ public struct KeyEventTraining: Sendable {
     public var keep = 0.15
     public var markAts: [Double] = Array(stride(from: -4.0, through: 0.5, by: 0.25))
     public var vetoBelows: [Double] = [-.infinity] + Array(stride(from: -8.0, through: -2.0, by: 0.5))
+    /// The rhythm's weights tried (`KeyEventModelSettings.gapBefore`, `gapAfter`), with `gapCapMinutes`.
+    public var gapBefores: [Double] = (0...8).map { Double($0) / 5 }
+    public var gapAfters: [Double] = (-10...0).map { Double($0) / 5 }
+    public var gapCapMinutes = 30.0
     /// The suggested pair marks at most this many messages per published row in cross-validation. The target is at
     /// most twice the published count; war rooms in a style the dev rooms lack mark more (two batches written blind
     /// on 2026-12-05 read 2.6× and 3.1× at thresholds that marked 2.2× on the dev rooms), so the suggestion keeps a
@@ -60,15 +66,24 @@ public struct KeyEventTraining: Sendable {
     public func run(_ corpus: Corpus, seed: UInt64 = 1) async throws -> Report {
         let rooms = corpus.warRooms.filter { $0.split == .dev }
         let replayer = Replayer(desk: desk)
-        // One example per chat message of each room, with whether the rules mark it.
-        var examples: [[(example: LinearModel.Example, byRules: Bool)]] = []
+        // One example per chat message of each room, with whether the rules mark it and the gaps around it (between the
+        // messages the incident captured, as capture sees them).
+        var examples: [[(example: LinearModel.Example, byRules: Bool, before: TimeInterval?, after: TimeInterval?)]] = []
         for room in rooms {
             let outcome = try await replayer.replay(room)
             let keyByRules = Dictionary(outcome.events.compactMap { event in event.messageID.map { ($0, event.isKey) } }, uniquingKeysWith: { $0 || $1 })
+            var gaps: [String: (before: TimeInterval?, after: TimeInterval?)] = [:]
+            let captured = outcome.events.filter { $0.messageID != nil }
+            for (index, event) in captured.enumerated() {
+                gaps[event.messageID!] = (index > 0 ? event.occurredAt.timeIntervalSince(captured[index - 1].occurredAt) : nil,
+                                          index + 1 < captured.count ? captured[index + 1].occurredAt.timeIntervalSince(event.occurredAt) : nil)
+            }
             let published = Set(room.keyEvents)
             examples.append(room.messages.filter { !$0.text.hasPrefix("/postmortem") }.map { message in
                 let features = KeyEventFeatures.names(of: message.text, fromIntegration: message.bot ?? false, isReply: message.thread != nil)
-                return (LinearModel.Example(features: features, positive: published.contains(message.id)), keyByRules[message.id] ?? false)
+                let gap = gaps[message.id]
+                return (LinearModel.Example(features: features, positive: published.contains(message.id)), keyByRules[message.id] ?? false,
+                        gap?.before, gap?.after)
             })
         }
 
@@ -81,12 +96,24 @@ public struct KeyEventTraining: Sendable {
                 heldOut[room] = examples[room].map { model.score($0.example.features).value }
             }
         }
-        let all = zip(examples.joined(), heldOut.joined()).map { (positive: $0.example.positive, byRules: $0.byRules, score: $1) }
+        let all = zip(examples.joined(), heldOut.joined()).map { example, score in
+            (positive: example.example.positive, byRules: example.byRules, score: score, before: example.before, after: example.after)
+        }
         var rows: [Row] = []
-        for markAt in markAts {
-            for vetoBelow in vetoBelows {
-                let marked = all.filter { $0.byRules ? $0.score >= vetoBelow : $0.score >= markAt }
-                rows.append(Row(markAt: markAt, vetoBelow: vetoBelow, found: marked.filter(\.positive).count, marked: marked.count))
+        for gapBefore in gapBefores {
+            for gapAfter in gapAfters {
+                let rhythm = KeyEventModelSettings(weights: "", markAt: 0, vetoBelow: 0, gapBefore: gapBefore, gapAfter: gapAfter, gapCapMinutes: gapCapMinutes)
+                let scored = all.map { (positive: $0.positive, byRules: $0.byRules, score: $0.score + rhythm.rhythm(before: $0.before, after: $0.after)) }
+                for markAt in markAts {
+                    for vetoBelow in vetoBelows {
+                        var found = 0, marked = 0
+                        for example in scored where example.byRules ? example.score >= vetoBelow : example.score >= markAt {
+                            marked += 1
+                            if example.positive { found += 1 }
+                        }
+                        rows.append(Row(markAt: markAt, vetoBelow: vetoBelow, gapBefore: gapBefore, gapAfter: gapAfter, found: found, marked: marked))
+                    }
+                }
             }
         }
         let rulesMarked = all.filter(\.byRules).count
@@ -109,7 +136,7 @@ extension KeyEventTraining.Report {
         var lines = [
             "trained on the dev half: \(messages) messages of \(rooms) war rooms, \(published) of them published rows, \(model.weights.count) weights kept",
             line("the rules alone:", found: rulesFound, marked: rulesMarked),
-            "with the model, in \(folds)-fold cross-validation over the dev rooms (mark_at, veto_below):",
+            "with the model, in \(folds)-fold cross-validation over the dev rooms (mark_at, veto_below, gap_before, gap_after):",
         ]
         // For each number of marks, only the pair that finds most: the frontier, thinned to a readable table.
         var best: [Int: KeyEventTraining.Row] = [:]
@@ -119,12 +146,18 @@ extension KeyEventTraining.Report {
         }
         for (_, row) in best.sorted(by: { $0.key < $1.key }) {
             let veto = row.vetoBelow == -.infinity ? "none" : String(format: "%.1f", row.vetoBelow)
-            lines.append(line(String(format: "  %5.2f, ", row.markAt) + veto.padding(toLength: 5, withPad: " ", startingAt: 0), found: row.found, marked: row.marked))
+            lines.append(line(String(format: "  %5.2f, ", row.markAt) + veto.padding(toLength: 5, withPad: " ", startingAt: 0)
+                              + String(format: ", %.1f, %.1f ", row.gapBefore, row.gapAfter), found: row.found, marked: row.marked))
         }
         if let suggested {
             let veto = suggested.vetoBelow == -.infinity ? "none" : String(format: "%.1f", suggested.vetoBelow)
-            lines.append(line(String(format: "most found marking at most %.1f× the published count: mark_at %.2f, veto_below ", markedShare, suggested.markAt) + veto + ":",
+            lines.append(line(String(format: "most found marking at most %.1f× the published count: mark_at %.2f, veto_below ", markedShare, suggested.markAt) + veto
+                              + String(format: ", gap_before %.1f, gap_after %.1f:", suggested.gapBefore, suggested.gapAfter),
                               found: suggested.found, marked: suggested.marked))
+        }
+        if let words = rows.filter({ $0.gapBefore == 0 && $0.gapAfter == 0 && Double($0.marked) <= markedShare * Double(published) })
+            .max(by: { ($0.found, -$0.marked) < ($1.found, -$1.marked) }) {
+            lines.append(line("the same from the words alone (gap_before 0, gap_after 0):", found: words.found, marked: words.marked))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -138,6 +138,21 @@ public struct StoreTransaction: IncidentLedger {
         return try fileLastPersonPost(of: incident)?.at
     }
 
+    public func lastMessage(of incident: IncidentID) throws -> (message: TimelineEvent, previousAt: Date?)? {
+        let entry = try lookBack(incident)
+        // From the newest events kept, copying only the message returned, unless they hold too few messages.
+        if let entry, let last = entry.recent.lastIndex(where: { $0.messageID != nil }) {
+            if let previous = entry.recent[..<last].last(where: { $0.messageID != nil }) { return (entry.recent[last], previous.occurredAt) }
+            if entry.complete { return (entry.recent[last], nil) }
+        } else if entry?.complete == true {
+            return nil
+        }
+        let messages = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT \(Self.eventColumns) FROM event WHERE incident_id = ? AND message_id IS NOT NULL ORDER BY number DESC LIMIT 2
+            """), arguments: [incident.rawValue]).map { Self.event($0, of: incident) }
+        return messages.first.map { ($0, messages.dropFirst().first?.occurredAt) }
+    }
+
     private func fileLastPersonPost(of incident: IncidentID) throws -> (number: Int, at: Date)? {
         try Row.fetchOne(db.cachedStatement(sql: """
             SELECT number, occurred_at FROM event WHERE incident_id = ? AND source = 'chat' AND message_id IS NOT NULL ORDER BY number DESC LIMIT 1

@@ -71,12 +71,13 @@ struct KeyEventTrainingTests {
         #expect(!report.model.weights.keys.contains { $0.contains("zorblatt") || $0.contains("quux") })
         #expect(report.model.weights["u:blorptank"].map { $0 > 0 } == true)
         #expect(report.model.weights["u:coffee"].map { $0 < 0 } ?? true)
-        // A higher mark_at never marks more.
-        let byVeto = Dictionary(grouping: report.rows, by: \.vetoBelow)
+        // A higher mark_at never marks more, whatever the veto and the rhythm's weights.
+        let byVeto = Dictionary(grouping: report.rows) { "\($0.vetoBelow) \($0.gapBefore) \($0.gapAfter)" }
+        #expect(Set(report.rows.map(\.gapAfter)).count > 1, "the rhythm's weights are tried too")
         for rows in byVeto.values {
             for (lower, higher) in zip(rows, rows.dropFirst()) where higher.markAt > lower.markAt { #expect(higher.marked <= lower.marked) }
         }
-        #expect(report.text.contains("5-fold cross-validation") && report.text.contains("the rules alone"))
+        #expect(report.text.contains("5-fold cross-validation") && report.text.contains("the rules alone") && report.text.contains("from the words alone"))
         let suggested = try #require(report.suggested)
         #expect(Double(suggested.marked) <= report.markedShare * Double(report.published), "the suggestion keeps to the share of marks")
         #expect(!report.rows.contains { Double($0.marked) <= report.markedShare * Double(report.published) && $0.found > suggested.found })

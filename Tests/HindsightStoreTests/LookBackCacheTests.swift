@@ -12,6 +12,8 @@ struct LookBackCacheTests {
         var recent: [[TimelineEvent]]
         var keyCounts: [Int]
         var lastPersonPost: Date?
+        /// The newest message (its number) and when the one before it came.
+        var lastMessage: String
         var lastNumber: Int
         var suggestions: [MilestoneSuggestion]
         var draft: PostmortemDraft?
@@ -25,6 +27,7 @@ struct LookBackCacheTests {
             recent = try windows.map { try tx.recentEvents(of: id, limit: $0) }
             keyCounts = try windows.map { try tx.keyEventCount(of: id, amongLast: $0) }
             lastPersonPost = try tx.lastPersonPost(of: id)
+            lastMessage = try tx.lastMessage(of: id).map { "\($0.message.number) after \(String(describing: $0.previousAt))" } ?? "none"
             lastNumber = try tx.lastEventNumber(of: id)
             suggestions = try tx.suggestions(of: id)
             draft = try tx.postmortem(of: id)

@@ -182,6 +182,8 @@ struct RecordsContractTests {
         var reactions: [[Set<Reaction>]] = []
         var looks: [[Int]] = []
         var lastPersonPost: [Date?] = []
+        /// The newest message's number and when the one before it came.
+        var lastMessage: [String] = []
         var contains: [Bool] = []
         var conversations: [Conversation?] = []
 
@@ -196,6 +198,7 @@ struct RecordsContractTests {
                               try r.replyCount(of: incident.id, parentMessageID: "m1")]
                              + (try r.recentEvents(of: incident.id, limit: 8).map(\.number)))
                 lastPersonPost.append(try r.lastPersonPost(of: incident.id))
+                lastMessage.append(try r.lastMessage(of: incident.id).map { "\($0.message.number) after \(String(describing: $0.previousAt))" } ?? "none")
             }
             drafts = try r.allPostmortems()
             conversations = try ["U1", "U2", "U3"].map { try r.conversation(of: $0, in: RecordsContractTests.slack) }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How the learned key-event model is used, from `key_event_model:` in `Prompts/classifier.yaml`.
 public struct KeyEventModelSettings: Decodable, Equatable, Sendable {
     /// The Prompts file holding the weights (`hindsight eval --train-key-events` writes it).
@@ -6,15 +8,45 @@ public struct KeyEventModelSettings: Decodable, Equatable, Sendable {
     public var markAt: Double
     /// A message a key-event rule makes key is not key below this score (a milestone suggestion always is).
     public var vetoBelow: Double
+    /// The rhythm of the room, added to the words' score: this weight times ln(1 + minutes of quiet before the
+    /// message), and `gapAfter` times ln(1 + minutes until the next message), each gap counted up to `gapCapMinutes`.
+    /// The news that sets a room talking comes after a lull and is answered at once.
+    public var gapBefore: Double
+    public var gapAfter: Double
+    public var gapCapMinutes: Double
 
-    public init(weights: String, markAt: Double, vetoBelow: Double) {
+    public init(weights: String, markAt: Double, vetoBelow: Double, gapBefore: Double = 0, gapAfter: Double = 0, gapCapMinutes: Double = 30) {
         self.weights = weights
         self.markAt = markAt
         self.vetoBelow = vetoBelow
+        self.gapBefore = gapBefore
+        self.gapAfter = gapAfter
+        self.gapCapMinutes = gapCapMinutes
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            weights: try c.decode(String.self, forKey: .weights), markAt: try c.decode(Double.self, forKey: .markAt),
+            vetoBelow: try c.decode(Double.self, forKey: .vetoBelow), gapBefore: try c.decodeIfPresent(Double.self, forKey: .gapBefore) ?? 0,
+            gapAfter: try c.decodeIfPresent(Double.self, forKey: .gapAfter) ?? 0,
+            gapCapMinutes: try c.decodeIfPresent(Double.self, forKey: .gapCapMinutes) ?? 30)
     }
 
     enum CodingKeys: String, CodingKey {
-        case weights, markAt = "mark_at", vetoBelow = "veto_below"
+        case weights, markAt = "mark_at", vetoBelow = "veto_below", gapBefore = "gap_before", gapAfter = "gap_after"
+        case gapCapMinutes = "gap_cap_minutes"
+    }
+
+    /// Whether the score depends on the gaps around a message, so a message is scored again when the next one comes.
+    public var readsRhythm: Bool { gapBefore != 0 || gapAfter != 0 }
+
+    /// What the gaps around a message add to its score. No message before it (`before` is `nil`) is as quiet as the
+    /// cap; a message nobody has answered yet (`after` is `nil`) is scored as if answered at once, and settles when the
+    /// next one comes (`KeyEventModel.settle`).
+    public func rhythm(before: TimeInterval?, after: TimeInterval?) -> Double {
+        func scale(_ gap: TimeInterval) -> Double { log1p(min(max(gap, 0) / 60, gapCapMinutes)) }
+        return gapBefore * scale(before ?? .infinity) + gapAfter * scale(after ?? 0)
     }
 }
 
@@ -177,11 +209,22 @@ public struct KeyEventModel: Equatable, Sendable {
     }
 
     /// The key reasons once the model has had its say: a message with no reason but a high score gets `learned`, one
-    /// whose only reasons are the rules' (no milestone suggestion) loses them on a low score.
+    /// whose only reasons are the rules' (no milestone suggestion) loses them on a low score. `score` is the words'
+    /// score plus the rhythm's (`KeyEventModelSettings.rhythm`).
     public func adjust(_ reasons: Set<KeyReason>, score: Double) -> Set<KeyReason> {
         if reasons.isEmpty { return score >= settings.markAt ? [.learned] : [] }
         if score < settings.vetoBelow, !reasons.contains(.candidate) { return [] }
         return reasons
+    }
+
+    /// The reasons of a message the model let through, once the next message has come and its score is final (it
+    /// can only have gone down): `learned` goes below `markAt`, the rules' reasons below `vetoBelow` unless a
+    /// milestone was suggested there; whatever responders gave it since stays.
+    public func settle(_ reasons: Set<KeyReason>, score: Double) -> Set<KeyReason> {
+        var settled = reasons
+        if score < settings.markAt { settled.remove(.learned) }
+        if score < settings.vetoBelow, !reasons.contains(.candidate) { settled.subtract(KeyReason.fromRules) }
+        return settled
     }
 }
 

@@ -270,10 +270,29 @@ public struct MilestoneClassifier: Sendable {
     public var dismissedQuietMinutes: Double { compiled.rules.dismissedQuietMinutes }
 
     /// The key reasons of a message once the learned key-event model has had its say (`KeyEventModel.adjust`); the
-    /// rules' reasons unchanged when `Prompts/` has no model.
-    public func keyReasons(_ reasons: Set<KeyReason>, learnedFrom text: String, fromIntegration: Bool, isReply: Bool) -> Set<KeyReason> {
+    /// rules' reasons unchanged when `Prompts/` has no model. The gaps are the seconds since the message before it and
+    /// until the one after it (`nil`: none, or none yet).
+    public func keyReasons(
+        _ reasons: Set<KeyReason>, learnedFrom text: String, fromIntegration: Bool, isReply: Bool,
+        gapBefore: TimeInterval? = nil, gapAfter: TimeInterval? = nil
+    ) -> Set<KeyReason> {
         guard let model = compiled.rules.keyEventModel else { return reasons }
-        return model.adjust(reasons, score: model.score(text, fromIntegration: fromIntegration, isReply: isReply))
+        let score = model.score(text, fromIntegration: fromIntegration, isReply: isReply) + model.settings.rhythm(before: gapBefore, after: gapAfter)
+        return model.adjust(reasons, score: score)
+    }
+
+    /// Whether a message's key reasons depend on the gaps around it (`KeyEventModelSettings.readsRhythm`).
+    public var readsRhythm: Bool { compiled.rules.keyEventModel?.settings.readsRhythm ?? false }
+
+    /// The key reasons of a captured message once the next one has come, `answeredAt` (`KeyEventModel.settle`);
+    /// `nil` when the model has nothing to take back. `previousAt` is when the message before it came.
+    public func settledKeyReasons(of event: TimelineEvent, after previousAt: Date?, answeredAt: Date) -> Set<KeyReason>? {
+        guard let model = compiled.rules.keyEventModel, model.settings.readsRhythm, !event.isDeleted,
+              event.keyReasons.contains(.learned) || !event.keyReasons.isDisjoint(with: KeyReason.fromRules) else { return nil }
+        let score = model.score(event.text, fromIntegration: event.source == .integration, isReply: event.threadParentID != nil)
+            + model.settings.rhythm(before: previousAt.map { event.occurredAt.timeIntervalSince($0) }, after: answeredAt.timeIntervalSince(event.occurredAt))
+        let settled = model.settle(event.keyReasons, score: score)
+        return settled == event.keyReasons ? nil : settled
     }
 
     public init(rules: ClassifierRules) {

@@ -98,6 +98,9 @@ public protocol IncidentRecords {
     func keyEventCount(of incident: IncidentID, amongLast limit: Int) throws -> Int
     /// When a person last posted a message in the incident (chat, not integrations or commands).
     func lastPersonPost(of incident: IncidentID) throws -> Date?
+    /// The newest message captured in the incident (chat or integration) and when the one before it came: the
+    /// rhythm the key-event model reads around each new message.
+    func lastMessage(of incident: IncidentID) throws -> (message: TimelineEvent, previousAt: Date?)?
     /// How many events of the incident are replies in the thread of `parentMessageID`.
     func replyCount(of incident: IncidentID, parentMessageID: String) throws -> Int
     /// The reactions stored for an event.
@@ -126,6 +129,12 @@ extension IncidentRecords {
     /// Reads every event; stores override it with a query that stops at the newest match.
     public func lastPersonPost(of incident: IncidentID) throws -> Date? {
         try events(of: incident).last { $0.source == .chat && $0.messageID != nil }?.occurredAt
+    }
+
+    /// Reads the last events; stores override it with a look at the newest ones that copies one.
+    public func lastMessage(of incident: IncidentID) throws -> (message: TimelineEvent, previousAt: Date?)? {
+        let messages = try recentEvents(of: incident, limit: 16).filter { $0.messageID != nil }
+        return messages.last.map { ($0, messages.dropLast().last?.occurredAt) }
     }
 
     /// Reads every event; stores override it with a query on the thread index.

@@ -36,6 +36,8 @@ extension IncidentDesk {
         let text = message.text
         let features = classifier.recalledFeatures(of: text, fromIntegration: message.isFromIntegration, isReply: message.threadParentID != nil)
         let keyEventCount = { (window: Int) in try records.keyEventCount(of: incident.id, amongLast: window) }
+        // The message before this one, when the key-event model weighs the gaps between messages.
+        let before = classifier.readsRhythm ? try records.lastMessage(of: incident.id) : nil
         var event = TimelineEvent(
             number: try records.lastEventNumber(of: incident.id) + 1, incidentID: incident.id, channel: message.channel,
             messageID: message.messageID, author: message.author, occurredAt: message.sentAt, text: text,
@@ -52,15 +54,24 @@ extension IncidentDesk {
             decision.replies += replies
         }
         if !event.isKey, let promoted = try quietStretchReason(features, keyEventCount) { event.keyReasons.insert(promoted) }
-        event.keyReasons = classifier.keyReasons(event.keyReasons, learnedFrom: text, fromIntegration: message.isFromIntegration, isReply: message.threadParentID != nil)
+        event.keyReasons = classifier.keyReasons(
+            event.keyReasons, learnedFrom: text, fromIntegration: message.isFromIntegration, isReply: message.threadParentID != nil,
+            gapBefore: before.map { message.sentAt.timeIntervalSince($0.message.occurredAt) })
         // The event first, then its suggestions: appended in order, not inserted in front (each `Change` is large).
         decision.changes.reserveCapacity(proposed.count + 2)
         decision.changes.append(.appendEvent(event))
         decision.changes.append(contentsOf: proposed)
+        // The message before this one has its answer: how soon it came settles whether it stays key.
+        var settled: (number: Int, reasons: Set<KeyReason>)?
+        if let (previous, previousAt) = before, let reasons = classifier.settledKeyReasons(of: previous, after: previousAt, answeredAt: message.sentAt) {
+            settled = (previous.number, reasons)
+            decision.changes.append(.setKeyReasons(incidentID: incident.id, number: previous.number, reasons: reasons))
+        }
         if let parentID = message.threadParentID, let attention = classifier.attention,
            let parent = try records.event(of: incident.id, messageID: parentID), !parent.keyReasons.contains(.attention),
            try records.replyCount(of: incident.id, parentMessageID: parentID) + 1 >= attention.replies {
-            decision.changes.append(.setKeyReasons(incidentID: incident.id, number: parent.number, reasons: parent.keyReasons.union([.attention])))
+            let reasons = settled.flatMap { $0.number == parent.number ? $0.reasons : nil } ?? parent.keyReasons
+            decision.changes.append(.setKeyReasons(incidentID: incident.id, number: parent.number, reasons: reasons.union([.attention])))
         }
         return (.stored, decision)
     }

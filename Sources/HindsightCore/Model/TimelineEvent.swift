@@ -37,6 +37,9 @@ public enum KeyReason: String, Codable, Sendable, CaseIterable {
     /// No rule marks it, but it reads like the rows of published timelines (`key_event_model` in
     /// `Prompts/classifier.yaml`).
     case learned
+
+    /// The reasons the key-event rules give from a message's words (`key_events` in `Prompts/classifier.yaml`).
+    public static let fromRules: Set<KeyReason> = [.alert, .action, .finding, .decision, .update, .severity, .escalation, .role, .impact]
 }
 
 /// One person's reaction to a message (an emoji they added), stored so that counts survive restarts and a

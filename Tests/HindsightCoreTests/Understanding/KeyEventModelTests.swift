@@ -66,6 +66,57 @@ struct KeyEventModelTests {
         #expect(try key("coffee", "m4", 4) == [])
     }
 
+    @Test("the rhythm: quiet before a message adds, a slow answer takes away, each gap up to the cap")
+    func rhythm() {
+        let settings = KeyEventModelSettings(weights: "w.tsv", markAt: 1, vetoBelow: -1, gapBefore: 0.5, gapAfter: -1, gapCapMinutes: 30)
+        #expect(settings.readsRhythm)
+        #expect(!KeyEventModelSettings(weights: "w.tsv", markAt: 1, vetoBelow: -1).readsRhythm)
+        #expect(abs(settings.rhythm(before: 60, after: 0) - 0.5 * log(2)) < 1e-12)
+        #expect(abs(settings.rhythm(before: 0, after: 180) - -log(4)) < 1e-12)
+        // Nothing before: as quiet as the cap; no answer yet: as if answered at once; a day is the cap.
+        #expect(abs(settings.rhythm(before: nil, after: nil) - 0.5 * log(31)) < 1e-12)
+        #expect(settings.rhythm(before: 86_400, after: 86_400) == settings.rhythm(before: 1_800, after: 1_800))
+        // A clock that went backwards is no gap.
+        #expect(settings.rhythm(before: -30, after: -30) == 0)
+    }
+
+    @Test("settling: a lower final score takes back the model's marks and the rules', never a suggestion or a responder's")
+    func settle() {
+        let model = KeyEventModel(LinearModel(bias: 0, weights: [:]), settings: KeyEventModelSettings(weights: "w.tsv", markAt: 1, vetoBelow: -1))
+        #expect(model.settle([.learned], score: 1) == [.learned])
+        #expect(model.settle([.learned], score: 0.9) == [])
+        #expect(model.settle([.learned, .reaction], score: 0.9) == [.reaction])
+        #expect(model.settle([.action, .finding], score: -0.9) == [.action, .finding])
+        #expect(model.settle([.action, .attention], score: -1.1) == [.attention])
+        #expect(model.settle([.candidate, .action], score: -5) == [.candidate, .action])
+    }
+
+    @Test("on the desk: a message the room answers at once stays key, one nobody answers for long loses its mark")
+    func settlesOnTheDesk() throws {
+        var rules = ClassifierRules(
+            keyEventEmoji: [], features: ["act": ["restart*"]], milestones: [],
+            keyEvents: [.init(reason: .action, threshold: 1, weights: ["act": 1])])
+        // An answer after 30 s takes ln(1 + 0.5) = 0.41 from the score, one after 20 min ln(1 + 20) = 3.04.
+        let settings = KeyEventModelSettings(weights: "w.tsv", markAt: 1, vetoBelow: -1, gapBefore: 0, gapAfter: -1)
+        rules.keyEventModel = KeyEventModel(LinearModel(bias: 0, weights: ["u:failover": 1.5, "u:web": 1]), settings: settings)
+        let h = DeskHarness().withClassifier(rules)
+        let start = Date(timeIntervalSince1970: 1_700_000_000)
+        try h.command("start Checkout errors sev2", at: start)
+        func reasons(_ id: String) -> Set<KeyReason>? { h.timeline.first { $0.messageID == id }?.keyReasons }
+        try h.say("failover finished", id: "m1", at: start.addingTimeInterval(60))
+        #expect(reasons("m1") == [.learned], "nobody has answered yet: scored as if answered at once")
+        try h.say("nice", id: "m2", at: start.addingTimeInterval(90))
+        #expect(reasons("m1") == [.learned], "answered in 30 s: 1.5 - 0.41 stays over 1")
+        try h.say("failover finished for eu too", id: "m3", at: start.addingTimeInterval(120))
+        try h.say("ok", id: "m4", at: start.addingTimeInterval(120 + 20 * 60))
+        #expect(reasons("m3") == [], "answered after 20 min: 1.5 - 3.04 is under 1")
+        try h.say("restarting web", id: "m5", at: start.addingTimeInterval(30 * 60))
+        try h.capture(.pin(channel: Fixtures.channel, messageID: "m5", by: Fixtures.alice, added: true))
+        #expect(reasons("m5") == [.action, .pin])
+        try h.say("any news?", id: "m6", at: start.addingTimeInterval(60 * 60))
+        #expect(reasons("m5") == [.pin], "the rule's reason goes below veto_below (1 - 3.43), the responder's stays")
+    }
+
     @Test("weights by hash find every feature stored and nothing else, however full the table")
     func hashedWeights() {
         for count in [0, 1, 7, 8, 1000] {
