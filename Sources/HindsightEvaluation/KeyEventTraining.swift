@@ -3,10 +3,11 @@ import HindsightCore
 
 /// Fits the learned key-event model on the `dev` war rooms (each message labelled by whether the published timeline
 /// has it as a row) and measures, by cross-validation over whole rooms, what it does together with the rules at each
-/// pair of thresholds: the rules' marks come from replaying the rooms through the real desk without the model, and a
-/// room's messages are scored by a model fitted on the other rooms only. The `holdout` rooms are never read.
+/// pair of thresholds and weights of the room's rhythm: the rules' marks come from replaying the rooms through the real
+/// desk without the model, and a room's messages are scored by a model fitted on the other rooms only. The `holdout`
+/// rooms are never read.
 public struct KeyEventTraining: Sendable {
-    /// The rules and the model together at one pair of thresholds, in cross-validation.
+    /// The rules and the model together at one pair of thresholds and one pair of gap weights, in cross-validation.
     public struct Row: Sendable {
         public var markAt: Double
         public var vetoBelow: Double
@@ -30,7 +31,7 @@ public struct KeyEventTraining: Sendable {
         public var rows: [Row]
         /// The most marks per published row the suggestion allows (`KeyEventTraining.markedShare`).
         public var markedShare: Double
-        /// The pair that finds the most published rows while marking at most `markedShare` times as many messages as
+        /// The row that finds the most published rows while marking at most `markedShare` times as many messages as
         /// there are published rows.
         public var suggested: Row?
     }
@@ -53,7 +54,7 @@ public struct KeyEventTraining: Sendable {
     public var gapBefores: [Double] = (0...8).map { Double($0) / 5 }
     public var gapAfters: [Double] = (-10...0).map { Double($0) / 5 }
     public var gapCapMinutes = 30.0
-    /// The suggested pair marks at most this many messages per published row in cross-validation. The target is at
+    /// The suggested row marks at most this many messages per published row in cross-validation. The target is at
     /// most twice the published count; war rooms in a style the dev rooms lack mark more (two batches written blind
     /// on 2026-12-05 read 2.6× and 3.1× at thresholds that marked 2.2× on the dev rooms), so the suggestion keeps a
     /// margin below it.
@@ -75,8 +76,9 @@ public struct KeyEventTraining: Sendable {
             var gaps: [String: (before: TimeInterval?, after: TimeInterval?)] = [:]
             let captured = outcome.events.filter { $0.messageID != nil }
             for (index, event) in captured.enumerated() {
-                gaps[event.messageID!] = (index > 0 ? event.occurredAt.timeIntervalSince(captured[index - 1].occurredAt) : nil,
-                                          index + 1 < captured.count ? captured[index + 1].occurredAt.timeIntervalSince(event.occurredAt) : nil)
+                guard let id = event.messageID else { continue }
+                gaps[id] = (index > 0 ? event.occurredAt.timeIntervalSince(captured[index - 1].occurredAt) : nil,
+                            index + 1 < captured.count ? captured[index + 1].occurredAt.timeIntervalSince(event.occurredAt) : nil)
             }
             let published = Set(room.keyEvents)
             examples.append(room.messages.filter { !$0.text.hasPrefix("/postmortem") }.map { message in
@@ -127,7 +129,7 @@ public struct KeyEventTraining: Sendable {
 }
 
 extension KeyEventTraining.Report {
-    /// The report `hindsight eval --train-key-events` prints: the rules alone, then the best pairs of thresholds.
+    /// The report `hindsight eval --train-key-events` prints: the rules alone, then the best thresholds and gap weights.
     public var text: String {
         func line(_ label: String, found: Int, marked: Int) -> String {
             label + String(format: " %d/%d published rows (%.1f%%), %d marked (%.2f× the published count)",
@@ -138,7 +140,7 @@ extension KeyEventTraining.Report {
             line("the rules alone:", found: rulesFound, marked: rulesMarked),
             "with the model, in \(folds)-fold cross-validation over the dev rooms (mark_at, veto_below, gap_before, gap_after):",
         ]
-        // For each number of marks, only the pair that finds most: the frontier, thinned to a readable table.
+        // For each number of marks, only the row that finds most: the frontier, thinned to a readable table.
         var best: [Int: KeyEventTraining.Row] = [:]
         for row in rows {
             let bucket = Int((Double(row.marked) / Double(max(1, published)) * 10).rounded())
