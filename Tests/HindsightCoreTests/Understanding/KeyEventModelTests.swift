@@ -4,6 +4,15 @@ import Testing
 
 @Suite("The learned key-event model")
 struct KeyEventModelTests {
+    /// A desk whose one key-event rule marks "restart…" as an action, with a model of these weights.
+    static func desk(model weights: [String: Double], _ settings: KeyEventModelSettings) -> DeskHarness {
+        var rules = ClassifierRules(
+            keyEventEmoji: [], features: ["act": ["restart*"]], milestones: [],
+            keyEvents: [.init(reason: .action, threshold: 1, weights: ["act": 1])])
+        rules.keyEventModel = KeyEventModel(LinearModel(bias: 0, weights: weights), settings: settings)
+        return DeskHarness().withClassifier(rules)
+    }
+
     @Test("a message's features: its words, their pairs, the first two words and what kind of message it is")
     func features() {
         let names = KeyEventFeatures.names(of: "[FIRING:12] DB down?", fromIntegration: true, isReply: false)
@@ -48,12 +57,7 @@ struct KeyEventModelTests {
 
     @Test("on the desk, with the rules: a message is key by the model's verdict over the rules'")
     func onTheDesk() throws {
-        var rules = ClassifierRules(
-            keyEventEmoji: [], features: ["act": ["restart*"]], milestones: [],
-            keyEvents: [.init(reason: .action, threshold: 1, weights: ["act": 1])])
-        let settings = KeyEventModelSettings(weights: "w.tsv", markAt: 1, vetoBelow: -1)
-        rules.keyEventModel = KeyEventModel(LinearModel(bias: 0, weights: ["u:failover": 1.5, "u:lol": -2]), settings: settings)
-        let h = DeskHarness().withClassifier(rules)
+        let h = Self.desk(model: ["u:failover": 1.5, "u:lol": -2], KeyEventModelSettings(weights: "w.tsv", markAt: 1, vetoBelow: -1))
         let start = Date(timeIntervalSince1970: 1_700_000_000)
         try h.command("start Checkout errors sev2", at: start)
         func key(_ text: String, _ id: String, _ minute: Double) throws -> Set<KeyReason> {
@@ -93,13 +97,8 @@ struct KeyEventModelTests {
 
     @Test("on the desk: a message the room answers at once stays key, one nobody answers for long loses its mark")
     func settlesOnTheDesk() throws {
-        var rules = ClassifierRules(
-            keyEventEmoji: [], features: ["act": ["restart*"]], milestones: [],
-            keyEvents: [.init(reason: .action, threshold: 1, weights: ["act": 1])])
         // An answer after 30 s takes ln(1 + 0.5) = 0.41 from the score, one after 20 min ln(1 + 20) = 3.04.
-        let settings = KeyEventModelSettings(weights: "w.tsv", markAt: 1, vetoBelow: -1, gapBefore: 0, gapAfter: -1)
-        rules.keyEventModel = KeyEventModel(LinearModel(bias: 0, weights: ["u:failover": 1.5, "u:web": 1]), settings: settings)
-        let h = DeskHarness().withClassifier(rules)
+        let h = Self.desk(model: ["u:failover": 1.5, "u:web": 1], KeyEventModelSettings(weights: "w.tsv", markAt: 1, vetoBelow: -1, gapBefore: 0, gapAfter: -1))
         let start = Date(timeIntervalSince1970: 1_700_000_000)
         try h.command("start Checkout errors sev2", at: start)
         func reasons(_ id: String) -> Set<KeyReason>? { h.timeline.first { $0.messageID == id }?.keyReasons }
