@@ -74,9 +74,22 @@ struct EvalCommand: AsyncParsableCommand {
             print("key reasons by the rules: \(reasons.map(\.rawValue).sorted().joined(separator: ", "))")
             if let model = promptSet.classifier.keyEventModel {
                 let score = model.score(explain, fromIntegration: bot, isReply: false)
-                let verdict = model.adjust(reasons, score: score)
-                print(String(format: "learned key-event model: %.2f (mark at %.2f, veto below %.2f): ", score, model.settings.markAt, model.settings.vetoBelow)
-                      + (verdict.isEmpty ? "not key" : verdict.map(\.rawValue).sorted().joined(separator: ", ")))
+                func verdict(_ score: Double) -> String {
+                    let verdict = model.adjust(reasons, score: score)
+                    return verdict.isEmpty ? "not key" : verdict.map(\.rawValue).sorted().joined(separator: ", ")
+                }
+                guard model.settings.readsRhythm else {
+                    print(String(format: "learned key-event model: %.2f (mark at %.2f, veto below %.2f): ", score, model.settings.markAt, model.settings.vetoBelow)
+                          + verdict(score))
+                    return
+                }
+                // The room's rhythm moves the score: two typical places for the message in a room.
+                print(String(format: "learned key-event model: the words %.2f (mark at %.2f, veto below %.2f), then the room's rhythm:", score,
+                             model.settings.markAt, model.settings.vetoBelow))
+                for (answer, said) in [(0.0, "answered at once"), (300.0, "answered after 5 min")] {
+                    let placed = score + model.settings.rhythm(before: 60, after: answer)
+                    print("  after a minute of quiet, \(said): " + String(format: "%.2f, ", placed) + verdict(placed))
+                }
             }
             return
         }

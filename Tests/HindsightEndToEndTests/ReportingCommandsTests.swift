@@ -91,6 +91,20 @@ struct ReportingCommandsTests {
         #expect(missing.status != 0)
     }
 
+    @Test("eval --explain shows a line's features, milestone scores and key-event verdicts, with and without a quick answer")
+    func explain() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-explain-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let env = ChildProcess.environment(database: dir.appendingPathComponent("db.sqlite").path)
+        let explained = try await run(["eval", "--explain", "failover finished, traffic looks normal"], env: env)
+        #expect(explained.status == 0)
+        for line in ["features: ", "mitigated: ", "key reasons by the rules: action", "learned key-event model: the words",
+                     "after a minute of quiet, answered at once: ", "after a minute of quiet, answered after 5 min: "] {
+            #expect(explained.output.contains(line), "\(line) missing in: \(explained.output)")
+        }
+    }
+
     @Test("hindsight bench runs end to end on small numbers and prints every figure")
     func benchSmoke() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-bench-\(UUID().uuidString)")
