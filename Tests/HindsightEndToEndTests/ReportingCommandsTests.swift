@@ -1,6 +1,16 @@
 import Foundation
 import Testing
 
+/// A fresh directory for one test's database and files, removed afterwards.
+private struct Scratch: ~Copyable {
+    let url: URL
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-commands-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
+
 @Suite("Reporting commands of the real binary")
 struct ReportingCommandsTests {
     func run(_ arguments: [String], env: [String: String], input: String = "") async throws -> (status: Int32, output: String) {
@@ -14,9 +24,8 @@ struct ReportingCommandsTests {
 
     @Test("stats --format json and export read what a session stored")
     func statsAndExport() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-report-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let scratch = try Scratch()
+        let dir = scratch.url
         let env = ChildProcess.environment(database: dir.appendingPathComponent("db.sqlite").path)
         // Absolute instants: a relative time is read against the moment each line is handled, which on a loaded
         // machine can be seconds apart.
@@ -46,9 +55,8 @@ struct ReportingCommandsTests {
 
     @Test("a post-mortem written in the console publishes to the reports directory, and `hindsight report` prints it")
     func publishAndReport() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-report-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let scratch = try Scratch()
+        let dir = scratch.url
         let env = ChildProcess.environment(database: dir.appendingPathComponent("db.sqlite").path, extra: [
             "HINDSIGHT_REPORTS_DIR": dir.appendingPathComponent("reports").path,
             "HINDSIGHT_FILES_DIR": dir.appendingPathComponent("files").path,
@@ -93,9 +101,8 @@ struct ReportingCommandsTests {
 
     @Test("eval --explain shows a line's features, milestone scores and key-event verdicts, with and without a quick answer")
     func explain() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-explain-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let scratch = try Scratch()
+        let dir = scratch.url
         let env = ChildProcess.environment(database: dir.appendingPathComponent("db.sqlite").path)
         let explained = try await run(["eval", "--explain", "failover finished, traffic looks normal"], env: env)
         #expect(explained.status == 0)
@@ -107,9 +114,8 @@ struct ReportingCommandsTests {
 
     @Test("hindsight bench runs end to end on small numbers and prints every figure")
     func benchSmoke() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let scratch = try Scratch()
+        let dir = scratch.url
         let env = ChildProcess.environment(database: dir.appendingPathComponent("db.sqlite").path)
         let bench = try await run(["bench", "--events", "80", "--channels", "4", "--rate", "100", "--duration", "1",
                                    "--incidents", "5", "--report-events", "200"], env: env)
