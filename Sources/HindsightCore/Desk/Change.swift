@@ -131,9 +131,9 @@ extension IncidentRecords {
         try events(of: incident).last { $0.source == .chat && $0.messageID != nil }?.occurredAt
     }
 
-    /// Reads the last events; stores override it with a look at the newest ones that copies one.
+    /// Reads every event; stores override it with a look at the newest ones that copies one.
     public func lastMessage(of incident: IncidentID) throws -> (message: TimelineEvent, previousAt: Date?)? {
-        let messages = try recentEvents(of: incident, limit: 16).filter { $0.messageID != nil }
+        let messages = try events(of: incident).filter { $0.messageID != nil }
         return messages.last.map { ($0, messages.dropLast().last?.occurredAt) }
     }
 

@@ -30,26 +30,33 @@ extension IncidentDesk {
         }
     }
 
+    /// How many events (the start, notes) may come before the message that is still the incident's opening one.
+    private static let openingLookBack = 8
+
     private func capture(_ message: ChannelMessage, _ incident: Incident, _ records: some IncidentRecords) throws -> (CaptureOutcome, Decision) {
         // Stored under any incident is stored: a backfill can replay a message the channel's earlier incident holds.
         if try records.containsMessage(channel: message.channel, messageID: message.messageID) { return (.duplicate, Decision()) }
         let text = message.text
         let features = classifier.recalledFeatures(of: text, fromIntegration: message.isFromIntegration, isReply: message.threadParentID != nil)
         let keyEventCount = { (window: Int) in try records.keyEventCount(of: incident.id, amongLast: window) }
-        // The message before this one, when the key-event model weighs the gaps between messages.
-        let before = classifier.readsRhythm ? try records.lastMessage(of: incident.id) : nil
+        let number = try records.lastEventNumber(of: incident.id) + 1
+        let prospects = classifier.prospects(features)
+        // The message before this one, read once for both that need it: the key-event model weighs the gaps between
+        // messages, and a milestone rule may ask whether this is the incident's opening message (no message captured
+        // before it; the start and notes are events but not messages, and up to `openingLookBack` of them may come first).
+        let asksOpening = prospects.possible && prospects.needsOpening && number - 1 <= Self.openingLookBack
+        let before = classifier.readsRhythm || asksOpening ? try records.lastMessage(of: incident.id) : nil
         var event = TimelineEvent(
-            number: try records.lastEventNumber(of: incident.id) + 1, incidentID: incident.id, channel: message.channel,
+            number: number, incidentID: incident.id, channel: message.channel,
             messageID: message.messageID, author: message.author, occurredAt: message.sentAt, text: text,
             threadParentID: message.threadParentID,
             attachments: message.attachments,
             source: message.isFromIntegration ? .integration : .chat, keyReasons: try keyReasons(features, keyEventCount))
         var decision = Decision()
         var proposed: [Change] = []
-        let prospects = classifier.prospects(features)
         if prospects.possible {
             let replies: [Reply]
-            (proposed, replies) = try propose(for: event, features: features, prospects: prospects, incident, records)
+            (proposed, replies) = try propose(for: event, features: features, prospects: prospects, opening: asksOpening && before == nil, incident, records)
             if !proposed.isEmpty { event.keyReasons.insert(.candidate) }
             decision.replies += replies
         }
@@ -95,7 +102,7 @@ extension IncidentDesk {
     /// candidate. Milestones already confirmed are not proposed again (a reopen clears `resolved`), nothing is
     /// proposed out of order with a confirmed milestone, and a dismissed one waits `dismissed_quiet_minutes`.
     private func propose(
-        for event: TimelineEvent, features: MessageFeatures, prospects: MilestoneClassifier.Prospects,
+        for event: TimelineEvent, features: MessageFeatures, prospects: MilestoneClassifier.Prospects, opening: Bool,
         _ incident: Incident, _ records: some IncidentRecords
     ) throws -> ([Change], [Reply]) {
         let suggestions = try records.suggestions(of: incident.id)
@@ -111,13 +118,6 @@ extension IncidentDesk {
         if prospects.needsFirstResponse, event.source == .chat,
            let detectedAt = incident.milestones[.detected] ?? pending.first(where: { $0.milestone == .detected })?.at {
             firstResponse = try records.lastPersonPost(of: incident.id).map { $0 <= detectedAt } ?? true
-        }
-        // The incident's opening message: no message captured before it. The start and notes are events but not
-        // messages; up to `openingLookBack` of them may come first.
-        var opening = false
-        let openingLookBack = 8
-        if prospects.needsOpening, event.number - 1 <= openingLookBack {
-            opening = try records.recentEvents(of: incident.id, limit: openingLookBack).allSatisfy { $0.messageID == nil }
         }
         let context = classifier.context(
             confirmed: incident.milestones.keys, suggested: pending.lazy.map(\.milestone), firstResponse: firstResponse, opening: opening,
