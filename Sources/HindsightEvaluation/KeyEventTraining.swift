@@ -120,11 +120,19 @@ public struct KeyEventTraining: Sendable {
         }
         let rulesMarked = all.filter(\.byRules).count
         let published = all.filter(\.positive).count
-        let suggested = rows.filter { Double($0.marked) <= markedShare * Double(published) }.max { ($0.found, -$0.marked) < ($1.found, -$1.marked) }
+        let suggested = Self.mostFound(in: rows, published: published, share: markedShare)
         return Report(
             model: LinearModel.train(examples.flatMap { $0.map(\.example) }, rate: rate, l2: l2, keep: keep, seed: seed), rooms: rooms.count, messages: all.count,
             published: published, rulesFound: all.filter { $0.byRules && $0.positive }.count, rulesMarked: rulesMarked,
             folds: folds, rows: rows, markedShare: markedShare, suggested: suggested)
+    }
+}
+
+extension KeyEventTraining {
+    /// The row that finds the most published rows while marking at most `share` times as many messages as there are
+    /// published rows (the fewer marks among equals).
+    static func mostFound(in rows: some Sequence<Row>, published: Int, share: Double) -> Row? {
+        rows.filter { Double($0.marked) <= share * Double(published) }.max { ($0.found, -$0.marked) < ($1.found, -$1.marked) }
     }
 }
 
@@ -157,8 +165,7 @@ extension KeyEventTraining.Report {
                               + String(format: ", gap_before %.1f, gap_after %.1f:", suggested.gapBefore, suggested.gapAfter),
                               found: suggested.found, marked: suggested.marked))
         }
-        if let words = rows.filter({ $0.gapBefore == 0 && $0.gapAfter == 0 && Double($0.marked) <= markedShare * Double(published) })
-            .max(by: { ($0.found, -$0.marked) < ($1.found, -$1.marked) }) {
+        if let words = KeyEventTraining.mostFound(in: rows.lazy.filter { $0.gapBefore == 0 && $0.gapAfter == 0 }, published: published, share: markedShare) {
             lines.append(line("the same from the words alone (gap_before 0, gap_after 0):", found: words.found, marked: words.marked))
         }
         return lines.joined(separator: "\n") + "\n"
