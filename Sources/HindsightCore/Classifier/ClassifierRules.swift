@@ -174,7 +174,7 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
         if let unknown = used.first(where: { !known.contains($0) }) {
             throw DecodingError.dataCorrupted(DecodingError.Context(
                 codingPath: [CodingKeys.milestones],
-                debugDescription: "weight on unknown feature '\(unknown)': define it under features, or use a built-in one (\(MessageFeatures.structural.sorted().joined(separator: ", ")), known_<milestone>, confirmed_<milestone>, first_response, opening, recent_<feature>)"))
+                debugDescription: "weight on unknown feature '\(unknown)': define it under features, or use a built-in one (\(MessageFeatures.structural.sorted().joined(separator: ", ")), \(MessageFeatures.contextPatterns))"))
         }
     }
 }

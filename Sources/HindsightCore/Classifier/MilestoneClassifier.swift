@@ -83,6 +83,9 @@ public struct MessageFeatures: Sendable, Hashable {
             + [firstResponse, opening] + (Array(features) + structural).map { "recent_\($0)" }
     }
 
+    /// The context feature names as patterns, for messages that list what a rule may weigh.
+    static let contextPatterns = "known_<milestone>, confirmed_<milestone>, \(firstResponse), \(opening), recent_<feature>"
+
     /// Context features read from the timeline rather than the suggestions.
     static func readsTimeline(_ name: String) -> Bool { name.hasPrefix("recent_") || name == firstResponse || name == opening }
 }
