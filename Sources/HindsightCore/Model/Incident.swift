@@ -52,6 +52,10 @@ public enum MilestoneKind: String, Codable, CodingKeyRepresentable, Sendable, Ca
     }
 
     public static func < (a: MilestoneKind, b: MilestoneKind) -> Bool { a.order < b.order }
+
+    // By the case, not its name: a raw-valued enum otherwise hashes its `rawValue` string, and capture looks milestones
+    // up in `Incident.milestones` for every candidate.
+    public func hash(into hasher: inout Hasher) { hasher.combine(order) }
 }
 
 /// An incident bound to one channel, with its milestones (all UTC).

@@ -40,6 +40,31 @@ public enum KeyReason: String, Codable, Sendable, CaseIterable {
 
     /// The reasons the key-event rules give from a message's words (`key_events` in `Prompts/classifier.yaml`).
     public static let fromRules: Set<KeyReason> = [.alert, .action, .finding, .decision, .update, .severity, .escalation, .role, .impact]
+
+    // By the case, not its name: a raw-valued enum otherwise hashes its `rawValue` string, and every captured message
+    // builds and compares sets of reasons.
+    public func hash(into hasher: inout Hasher) { hasher.combine(ordinal) }
+
+    private var ordinal: Int {
+        switch self {
+        case .reaction: 0
+        case .pin: 1
+        case .note: 2
+        case .milestone: 3
+        case .candidate: 4
+        case .alert: 5
+        case .action: 6
+        case .finding: 7
+        case .decision: 8
+        case .update: 9
+        case .severity: 10
+        case .escalation: 11
+        case .role: 12
+        case .impact: 13
+        case .attention: 14
+        case .learned: 15
+        }
+    }
 }
 
 /// One person's reaction to a message (an emoji they added), stored so that counts survive restarts and a
