@@ -73,9 +73,9 @@ public enum KeyEventFeatures {
 
     /// Calls `body` with the hash of each feature, each once, in no particular order; nothing is allocated but buffers
     /// on the stack.
-    static func forEachHash(of text: String, fromIntegration: Bool, isReply: Bool, _ body: (UInt64) -> Void) {
+    static func withHashes<R>(of text: String, fromIntegration: Bool, isReply: Bool, _ body: (UnsafeBufferPointer<UInt64>) -> R) -> R {
         var text = text
-        text.withUTF8 { bytes in
+        return text.withUTF8 { bytes in
             // At most one word per byte, so at most 3 features per byte (word, pair, start) and 5 of the message.
             withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 3 * bytes.count + 8) { hashes in
                 var count = 0
@@ -89,14 +89,36 @@ public enum KeyEventFeatures {
                     hashes[count] = hash
                     count += 1
                 }
-                var used = UnsafeMutableBufferPointer(rebasing: hashes[0..<count])
-                used.sort()
-                for index in used.indices where index == 0 || used[index] != used[index - 1] { body(used[index]) }
+                // Each once, moved to the front: a set open-addressed on the stack, at most half full (0 marks an
+                // empty slot).
+                var bits = 4
+                while 1 << bits < 2 * count { bits += 1 }
+                let unique = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 1 << bits) { seen in
+                    seen.initialize(repeating: 0)
+                    var sawZero = false
+                    var unique = 0
+                    for index in 0..<count {
+                        let hash = hashes[index]
+                        if hash == 0 {
+                            guard !sawZero else { continue }
+                            sawZero = true
+                        } else {
+                            var slot = Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
+                            while seen[slot] != 0 && seen[slot] != hash { slot = (slot + 1) & (seen.count - 1) }
+                            guard seen[slot] == 0 else { continue }
+                            seen[slot] = hash
+                        }
+                        hashes[unique] = hash
+                        unique += 1
+                    }
+                    return unique
+                }
+                return body(UnsafeBufferPointer(rebasing: hashes[0..<unique]))
             }
         }
     }
 
-    /// The hash of a feature's name, as `forEachHash` computes it from the parts.
+    /// The hash of a feature's name, as `withHashes` computes it from the parts.
     static func hash(ofName name: String) -> UInt64 {
         var name = name
         return name.withUTF8 { FNV.add($0, to: FNV.offset) }
@@ -203,9 +225,7 @@ public struct KeyEventModel: Equatable, Sendable {
     }
 
     public func score(_ text: String, fromIntegration: Bool, isReply: Bool) -> Double {
-        var score = bias
-        KeyEventFeatures.forEachHash(of: text, fromIntegration: fromIntegration, isReply: isReply) { score += weights[$0] }
-        return score
+        bias + KeyEventFeatures.withHashes(of: text, fromIntegration: fromIntegration, isReply: isReply) { weights.sum($0) }
     }
 
     /// The key reasons once the model has had its say: a message with no reason but a high score gets `learned`, one
@@ -228,42 +248,61 @@ public struct KeyEventModel: Equatable, Sendable {
     }
 }
 
-/// Weights by feature hash in an open-addressed table (linear probing, at most half full): a lookup is a multiply, a
-/// shift and a probe or two, where a `Dictionary` would hash the hash again. Each slot is 8 bytes, the upper half of
-/// the hash and the weight as a `Float`, so the table of a few thousand weights stays in the cache between messages;
-/// two features whose hashes share their upper 32 bits and their slot would share a weight, which for thousands of
+/// Weights by feature hash in an open-addressed table (linear probing, at most 70% full): a lookup is a multiply, a
+/// shift and a probe or a few neighbours in the same cache line, where a `Dictionary` would hash the hash again. Each
+/// slot is 8 bytes, the upper half of the hash and the weight as a `Float`, side by side: capture scores a message
+/// between database writes that push the table out of the cache, and each lookup then costs one miss, not two. Two
+/// features whose hashes share their upper 32 bits and their slot would share a weight, which for thousands of
 /// features in 2^32 is a chance in about a million per message.
 struct HashedWeights: Equatable, Sendable {
-    /// 0 marks an empty slot; a feature whose fingerprint is 0 is stored and looked up as 1.
-    private let keys: [UInt32]
-    private let values: [Float]
+    private struct Slot: Equatable, Sendable {
+        /// 0 marks an empty slot; a feature whose fingerprint is 0 is stored and looked up as 1.
+        var key: UInt32 = 0
+        var weight: Float = 0
+    }
+
+    private let slots: [Slot]
     private let shift: UInt64
 
     init(_ weights: [UInt64: Double]) {
         var bits = 4
-        while 1 << bits < 2 * weights.count { bits += 1 }
+        while Double(1 << bits) * 0.7 < Double(weights.count) { bits += 1 }
         shift = UInt64(64 - bits)
-        var keys = [UInt32](repeating: 0, count: 1 << bits)
-        var values = [Float](repeating: 0, count: 1 << bits)
+        var slots = [Slot](repeating: Slot(), count: 1 << bits)
         for (hash, weight) in weights {
             let key = Self.fingerprint(hash)
             var slot = Self.slot(hash, shift)
-            while keys[slot] != 0 && keys[slot] != key { slot = (slot + 1) & (keys.count - 1) }
-            keys[slot] = key
-            values[slot] += Float(weight)
+            while slots[slot].key != 0 && slots[slot].key != key { slot = (slot + 1) & (slots.count - 1) }
+            slots[slot].key = key
+            slots[slot].weight += Float(weight)
         }
-        self.keys = keys
-        self.values = values
+        self.slots = slots
     }
 
     subscript(hash: UInt64) -> Double {
+        lookUp(hash, from: Self.slot(hash, shift), first: slots[Self.slot(hash, shift)])
+    }
+
+    /// The sum of the weights of `hashes`. Their first slots are read first, with no branch between the loads, so
+    /// the cache misses of a table pushed out since the last message overlap rather than come one after another.
+    func sum(_ hashes: UnsafeBufferPointer<UInt64>) -> Double {
+        withUnsafeTemporaryAllocation(of: Slot.self, capacity: hashes.count) { first in
+            for (index, hash) in hashes.enumerated() { first.initializeElement(at: index, to: slots[Self.slot(hash, shift)]) }
+            var total = 0.0
+            for (index, hash) in hashes.enumerated() { total += lookUp(hash, from: Self.slot(hash, shift), first: first[index]) }
+            return total
+        }
+    }
+
+    /// The weight of `hash`, whose first slot `from` holds `first`.
+    private func lookUp(_ hash: UInt64, from start: Int, first: Slot) -> Double {
         let key = Self.fingerprint(hash)
-        var slot = Self.slot(hash, shift)
+        var found = first, slot = start
         while true {
-            let found = keys[slot]
-            if found == key { return Double(values[slot]) }
-            if found == 0 { return 0 }
-            slot = (slot + 1) & (keys.count - 1)
+            if found.key == key { return Double(found.weight) }
+            if found.key == 0 { return 0 }
+            slot = (slot + 1) & (slots.count - 1)
+            found = slots[slot]
         }
     }
 

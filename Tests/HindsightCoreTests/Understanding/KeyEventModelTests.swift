@@ -123,6 +123,10 @@ struct KeyEventModelTests {
             let table = HashedWeights(weights)
             for (hash, weight) in weights { #expect(table[hash] == weight) }
             #expect(table[KeyEventFeatures.hash(ofName: "u:absent")] == 0)
+            // Summed at once (first slots read ahead), the same as one by one, absent features adding nothing.
+            let hashes = Array(weights.keys) + [KeyEventFeatures.hash(ofName: "u:absent"), 0]
+            #expect(hashes.withUnsafeBufferPointer(table.sum) == hashes.reduce(0) { $0 + table[$1] })
+            #expect(hashes.reduce(0) { $0 + table[$1] } == weights.values.reduce(0, +))
         }
     }
 }
