@@ -108,17 +108,9 @@ public struct MilestoneCandidate: Sendable, Hashable {
 public struct MilestoneClassifier: Sendable {
     /// One word of a phrase: the whole word, a prefix (`restart*`) or an ending (`*ing`), as a hash of its lower-cased
     /// bytes.
-    private struct PhraseWord: Sendable {
-        var hash: UInt64
-        /// 0 for a whole word; the prefix length in bytes for `prefix*`.
-        var prefix: Int
-        /// 0 unless written `*ending`: the ending's length in bytes. It matches words at least two bytes longer than it.
-        var suffix = 0
-    }
-
     private struct Phrase: Sendable {
         var feature: Int
-        var words: [PhraseWord]
+        var words: [PhraseIndex.Word]
         var text: String
         /// Written `^…`: matches only where a sentence starts ("^restarting" is an action being taken, "the
         /// restarting pods" is not).
@@ -168,16 +160,15 @@ public struct MilestoneClassifier: Sendable {
     private final class Compiled: Sendable {
         let rules: ClassifierRules
         let memo = FeatureMemo()
+        /// The learned model, read in place for every message: binding `rules.keyEventModel` copied it, a retain and a
+        /// release of each of its arrays.
+        let keyEventModel: LearnedKeyEvents?
         /// Every feature name by index: phrase features, structural ones, context ones.
         let names: [String]
         let index: [String: Int]
         let phrases: [Phrase]
-        /// Phrases by the hash of their first whole word.
-        let byFirstWord: [UInt64: [Int]]
-        /// Phrases whose first word is a prefix, by prefix length, then prefix hash.
-        let byFirstPrefix: [Int: [UInt64: [Int]]]
-        /// Phrases whose first word is an ending (`*ing`), by ending length, then ending hash.
-        let byFirstSuffix: [Int: [UInt64: [Int]]]
+        /// The same phrases, as every message is matched against them.
+        let phraseIndex: PhraseIndex
         let milestoneRules: [(ClassifierRules.MilestoneRule, Rule)]
         /// The compiled milestone rules alone, in the same order, for the loops capture runs on every message.
         let milestoneCompiled: [Rule]
@@ -191,6 +182,7 @@ public struct MilestoneClassifier: Sendable {
 
         init(rules: ClassifierRules) {
             self.rules = rules
+            keyEventModel = rules.keyEventModel.map(LearnedKeyEvents.init)
             let phraseNames = rules.features.keys.sorted()
             var names = phraseNames + MessageFeatures.structural
             names += MessageFeatures.context(features: phraseNames)
@@ -200,31 +192,23 @@ public struct MilestoneClassifier: Sendable {
             self.names = names
             self.index = index
             var phrases: [Phrase] = []
-            var byFirst: [UInt64: [Int]] = [:]
-            var byPrefix: [Int: [UInt64: [Int]]] = [:]
-            var bySuffix: [Int: [UInt64: [Int]]] = [:]
             for name in phraseNames {
                 guard let feature = index[name] else { continue }
                 for written in rules.features[name] ?? [] {
                     let anchored = written.hasPrefix("^")
                     let text = anchored ? String(written.dropFirst()) : written
-                    let words = MilestoneClassifier.tokens(text).map { token -> PhraseWord in
-                        if token.count > 1, token.first == UInt8(ascii: "*") { return PhraseWord(hash: MilestoneClassifier.hash(token.dropFirst()), prefix: 0, suffix: token.count - 1) }
+                    let words = MilestoneClassifier.tokens(text).map { token -> PhraseIndex.Word in
+                        if token.count > 1, token.first == UInt8(ascii: "*") { return PhraseIndex.Word(hash: PhraseIndex.FNV.hash(token.dropFirst()), prefix: 0, suffix: token.count - 1) }
                         return token.last == UInt8(ascii: "*")
-                            ? PhraseWord(hash: MilestoneClassifier.hash(token.dropLast()), prefix: token.count - 1)
-                            : PhraseWord(hash: MilestoneClassifier.hash(token[...]), prefix: 0)
+                            ? PhraseIndex.Word(hash: PhraseIndex.FNV.hash(token.dropLast()), prefix: token.count - 1)
+                            : PhraseIndex.Word(hash: PhraseIndex.FNV.hash(token[...]), prefix: 0)
                     }
-                    guard let first = words.first else { continue }
-                    let id = phrases.count
+                    guard !words.isEmpty else { continue }
                     phrases.append(Phrase(feature: feature, words: words, text: text, anchored: anchored))
-                    if first.suffix > 0 { bySuffix[first.suffix, default: [:]][first.hash, default: []].append(id) }
-                    else if first.prefix > 0 { byPrefix[first.prefix, default: [:]][first.hash, default: []].append(id) } else { byFirst[first.hash, default: []].append(id) }
                 }
             }
             self.phrases = phrases
-            byFirstWord = byFirst
-            byFirstPrefix = byPrefix
-            byFirstSuffix = bySuffix
+            phraseIndex = PhraseIndex(phrases.map { ($0.feature, $0.words, $0.anchored) })
             func isContext(_ name: String) -> Bool { MessageFeatures.readsTimeline(name) || name.hasPrefix("known_") || name.hasPrefix("confirmed_") }
             func compile(_ weights: [String: Double], requires: [String], threshold: Double, scoped: Set<String> = Set(rules.sentenceScoped)) -> Rule {
                 func isSaid(_ name: String) -> Bool { scoped.contains(name) && (rules.features[name] != nil || name == "question") }
@@ -279,23 +263,41 @@ public struct MilestoneClassifier: Sendable {
         _ reasons: Set<KeyReason>, learnedFrom text: String, fromIntegration: Bool, isReply: Bool,
         gapBefore: TimeInterval? = nil, gapAfter: TimeInterval? = nil
     ) -> Set<KeyReason> {
-        guard let model = compiled.rules.keyEventModel else { return reasons }
-        let score = model.score(text, fromIntegration: fromIntegration, isReply: isReply) + model.settings.rhythm(before: gapBefore, after: gapAfter)
-        return model.adjust(reasons, score: score)
+        guard let learned = compiled.keyEventModel else { return reasons }
+        let score = learned.wordsScore(text, fromIntegration: fromIntegration, isReply: isReply) + learned.model.settings.rhythm(before: gapBefore, after: gapAfter)
+        return learned.model.adjust(reasons, score: score)
     }
 
     /// Whether a message's key reasons depend on the gaps around it (`KeyEventModelSettings.readsRhythm`).
-    public var readsRhythm: Bool { compiled.rules.keyEventModel?.settings.readsRhythm ?? false }
+    public var readsRhythm: Bool { compiled.keyEventModel?.model.settings.readsRhythm ?? false }
 
     /// The key reasons of a captured message once the next one has come, `answeredAt` (`KeyEventModel.settle`);
     /// `nil` when the model has nothing to take back. `previousAt` is when the message before it came.
     public func settledKeyReasons(of event: TimelineEvent, after previousAt: Date?, answeredAt: Date) -> Set<KeyReason>? {
-        guard let model = compiled.rules.keyEventModel, model.settings.readsRhythm, !event.isDeleted,
+        guard let learned = compiled.keyEventModel, learned.model.settings.readsRhythm, !event.isDeleted,
               event.keyReasons.contains(.learned) || !event.keyReasons.isDisjoint(with: KeyReason.fromRules) else { return nil }
-        let score = model.score(event.text, fromIntegration: event.source == .integration, isReply: event.threadParentID != nil)
-            + model.settings.rhythm(before: previousAt.map { event.occurredAt.timeIntervalSince($0) }, after: answeredAt.timeIntervalSince(event.occurredAt))
-        let settled = model.settle(event.keyReasons, score: score)
+        let score = learned.wordsScore(event.text, fromIntegration: event.source == .integration, isReply: event.threadParentID != nil)
+            + learned.model.settings.rhythm(before: previousAt.map { event.occurredAt.timeIntervalSince($0) }, after: answeredAt.timeIntervalSince(event.occurredAt))
+        let settled = learned.model.settle(event.keyReasons, score: score)
         return settled == event.keyReasons ? nil : settled
+    }
+
+    /// The learned key-event model with the words' score of the last message it scored: capture settles the message
+    /// before the new one (`settledKeyReasons`) before it scores the new one, so the words of the message before are
+    /// scored once, not again when the next one comes.
+    private final class LearnedKeyEvents: Sendable {
+        let model: KeyEventModel
+        private let last = Mutex<(key: FeatureMemo.Key, score: Double)?>(nil)
+
+        init(_ model: KeyEventModel) { self.model = model }
+
+        func wordsScore(_ text: String, fromIntegration: Bool, isReply: Bool) -> Double {
+            let key = FeatureMemo.Key(text: text, fromIntegration: fromIntegration, isReply: isReply)
+            if let known = last.withLock({ $0?.key == key ? $0?.score : nil }) { return known }
+            let score = model.score(text, fromIntegration: fromIntegration, isReply: isReply)
+            last.withLock { $0 = (key, score) }
+            return score
+        }
     }
 
     public init(rules: ClassifierRules) {
@@ -345,49 +347,22 @@ public struct MilestoneClassifier: Sendable {
                     clauses = Array(repeating: FeatureBits(), count: count)
                     for token in tokens where token.endsQuestion { clauses[token.clause].insert(s.question) }
                 }
-                match(lowered, tokens) { phrase, position in
-                    bits.insert(compiled.phrases[phrase].feature)
-                    if count > 1 { clauses[tokens[position].clause].insert(compiled.phrases[phrase].feature) }
+                compiled.phraseIndex.match(lowered, tokens) { phrase, position in
+                    let feature = compiled.phraseIndex.feature(of: phrase)
+                    bits.insert(feature)
+                    if count > 1 { clauses[tokens[position].clause].insert(feature) }
                 }
             }
         }
         return MessageFeatures(bits: bits, clauses: clauses.count > 1 ? clauses : [], text: text)
     }
 
-    /// Calls `found` with every phrase that occurs in the tokens (a phrase may be reported more than once).
-    private func match(_ lowered: UnsafeBufferPointer<UInt8>, _ tokens: [Token], found: (_ phrase: Int, _ position: Int) -> Void) {
-        func wordMatches(_ word: PhraseWord, _ token: Token) -> Bool {
-            if word.suffix > 0 {
-                guard token.isWord, token.length >= word.suffix + 2 else { return false }
-                return Self.hash(lowered, token.start + token.length - word.suffix, word.suffix) == word.hash
-            }
-            if word.prefix == 0 { return token.hash == word.hash }
-            guard token.length >= word.prefix else { return false }
-            return Self.hash(lowered, token.start, word.prefix) == word.hash
-        }
-        func check(_ id: Int, at position: Int) {
-            let words = compiled.phrases[id].words
-            guard position + words.count <= tokens.count, !compiled.phrases[id].anchored || tokens[position].startsSentence else { return }
-            for offset in 1..<max(words.count, 1) where !wordMatches(words[offset], tokens[position + offset]) { return }
-            found(id, position)
-        }
-        for (position, token) in tokens.enumerated() {
-            if let ids = compiled.byFirstWord[token.hash] { for id in ids { check(id, at: position) } }
-            for (length, table) in compiled.byFirstPrefix where token.length >= length {
-                if let ids = table[Self.hash(lowered, token.start, length)] { for id in ids { check(id, at: position) } }
-            }
-            for (length, table) in compiled.byFirstSuffix where token.isWord && token.length >= length + 2 {
-                if let ids = table[Self.hash(lowered, token.start + token.length - length, length)] { for id in ids { check(id, at: position) } }
-            }
-        }
-    }
-
     /// The context features for a message: which milestones are already known (confirmed or suggested), whether it is
     /// the first response since the detection or the incident's opening message, and which features the recent
-    /// messages had.
+    /// messages had (`recent`: the union of their features).
     public func context(
         confirmed: some Sequence<MilestoneKind>, suggested: some Sequence<MilestoneKind>, firstResponse: Bool = false, opening: Bool = false,
-        recent: [MessageFeatures]
+        recent: FeatureBits
     ) -> FeatureBits {
         var out = FeatureBits()
         if firstResponse, let i = compiled.milestoneContext.firstResponse { out.insert(i) }
@@ -397,9 +372,7 @@ public struct MilestoneClassifier: Sendable {
             if let i = compiled.milestoneContext.known[kind.order] { out.insert(i) }
         }
         for kind in suggested { if let i = compiled.milestoneContext.known[kind.order] { out.insert(i) } }
-        for features in recent {
-            for (plain, recentIndex) in compiled.recentOf where features.bits.contains(plain) { out.insert(recentIndex) }
-        }
+        for (plain, recentIndex) in compiled.recentOf where recent.contains(plain) { out.insert(recentIndex) }
         return out
     }
 
@@ -447,16 +420,17 @@ public struct MilestoneClassifier: Sendable {
     /// which mostly keeps an earlier suggestion, asks for it (`named`) only for a candidate it proposes.
     public func candidates(_ features: MessageFeatures, context: FeatureBits = FeatureBits(), naming: Bool = true) -> [MilestoneCandidate] {
         let all = features.bits.union(context)
-        var out: [(MilestoneCandidate, Double)] = []
+        var out: [MilestoneCandidate] = []
         for (i, rule) in compiled.milestoneCompiled.enumerated() where rule.requires.allSatisfy(all.contains) {
             let total = score(rule, all, features.clauses)
             guard total >= rule.threshold else { continue }
             let source = compiled.milestoneRules[i].0
-            let candidate = MilestoneCandidate(milestone: source.milestone, score: total, phrase: naming ? phrase(for: rule, features) : "",
-                                               replace: source.replace, rule: i)
-            out.append((candidate, total - rule.threshold))
+            out.append(MilestoneCandidate(milestone: source.milestone, score: total, phrase: naming ? phrase(for: rule, features) : "",
+                                          replace: source.replace, rule: i))
         }
-        return out.sorted { $0.1 > $1.1 }.map(\.0)
+        // Best first: by how far each passes its rule's threshold (sorted in place: usually none or one).
+        if out.count > 1 { out.sort { $0.score - compiled.milestoneCompiled[$0.rule].threshold > $1.score - compiled.milestoneCompiled[$1.rule].threshold } }
+        return out
     }
 
     /// The candidate with the phrase that made it.
@@ -475,20 +449,33 @@ public struct MilestoneClassifier: Sendable {
     /// Why the message is a key event, from its text alone (reactions and pins are added as they happen). `raise`
     /// multiplies every threshold (`busy_stretch`).
     public func keyReasons(_ features: MessageFeatures, raise: Double = 1) -> Set<KeyReason> {
-        var out: Set<KeyReason> = []
-        for (reason, rule) in compiled.keyRules where score(rule, features.bits, features.clauses) >= rule.threshold * raise { out.insert(reason) }
-        return out
+        keyVerdict(features, raise: raise).raised
     }
 
-    /// The key-event reason the message comes closest to without reaching it, and how close (score / threshold), for
-    /// the `quiet_stretch` rule. Nil when every rule scores zero or less.
-    public func nearestKeyReason(_ features: MessageFeatures) -> (reason: KeyReason, share: Double)? {
-        var best: (reason: KeyReason, share: Double)?
-        for (reason, rule) in compiled.keyRules where rule.threshold > 0 {
-            let share = score(rule, features.bits, features.clauses) / rule.threshold
-            if share > 0, share > best?.share ?? 0 { best = (reason, share) }
+    /// What the key-event rules make of a message's words, each rule scored once: capture asks for the reasons, those
+    /// at `busy_stretch`'s raised thresholds, and the nearest reason for `quiet_stretch`.
+    public struct KeyVerdict: Sendable {
+        /// The reasons at the rules' thresholds.
+        public var reasons: Set<KeyReason> = []
+        /// The reasons at the thresholds multiplied by `raise`.
+        public var raised: Set<KeyReason> = []
+        /// The reason whose threshold the message comes closest to (or passes most), and how close: score / threshold;
+        /// nil when every rule scores zero or less.
+        public var nearest: (reason: KeyReason, share: Double)?
+    }
+
+    public func keyVerdict(_ features: MessageFeatures, raise: Double = 1) -> KeyVerdict {
+        var verdict = KeyVerdict()
+        for (reason, rule) in compiled.keyRules {
+            let score = score(rule, features.bits, features.clauses)
+            if score >= rule.threshold { verdict.reasons.insert(reason) }
+            if raise != 1, score >= rule.threshold * raise { verdict.raised.insert(reason) }
+            guard rule.threshold > 0 else { continue }
+            let share = score / rule.threshold
+            if share > 0, share > verdict.nearest?.share ?? 0 { verdict.nearest = (reason, share) }
         }
-        return best
+        if raise == 1 { verdict.raised = verdict.reasons }
+        return verdict
     }
 
     /// The best milestone for a text without context, and the phrase that matched (tests, tools).
@@ -534,7 +521,7 @@ public struct MilestoneClassifier: Sendable {
         text.withUTF8 { bytes in
             Self.scan(bytes) { lowered, tokens in
                 var first: [Int: Int] = [:]
-                match(lowered, tokens) { id, _ in
+                compiled.phraseIndex.match(lowered, tokens) { id, _ in
                     let feature = compiled.phrases[id].feature
                     if first[feature].map({ id < $0 }) ?? true { first[feature] = id }
                 }
@@ -554,30 +541,18 @@ public struct MilestoneClassifier: Sendable {
     // MARK: Words
 
     /// A word of a message: where its lower-cased bytes are and their hash.
-    struct Token {
-        var start: Int
-        var length: Int
-        var hash: UInt64
-        /// Starts with a letter or digit (not one of the punctuation words).
-        var isWord: Bool
-        /// The first word of the message or of a sentence in it (after `.`, `!`, `?` or `;` and a space, or a new
-        /// line), for phrases written `^…`.
-        var startsSentence = false
-        /// Which sentence of the message the word is in (0, 1, …).
-        var clause = 0
-        /// The sentence ends with `?` right after this word.
-        var endsQuestion = false
-    }
+    typealias Token = PhraseIndex.Token
 
     /// Lower-cases `bytes` (ASCII letters; other bytes kept, `’` folded to `'`, `–` and `—` to `-`, `→` to a space)
     /// and splits them into words: runs of letters, digits, `'`, `_`, `*` and non-ASCII bytes, with the punctuation
     /// that carries meaning in chat kept as words of its own: `[` `]` (alert tags such as `[TRIGGERED]`), `-`
     /// (status-page posts such as `Resolved - …`), `:` (`decision: …`), `#` and `%`. Leading and trailing apostrophes
     /// are not part of a word.
-    private static func scan<T>(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>, [Token]) -> T) -> T {
+    private static func scan<T>(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Token>) -> T) -> T {
+        // At most one word per byte: both buffers are on the stack for a chat message.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bytes.count, 1)) { lowered in
-            var tokens: [Token] = []
-            tokens.reserveCapacity(bytes.count / 4 + 1)
+          withUnsafeTemporaryAllocation(of: Token.self, capacity: bytes.count + 1) { buffer in
+            var tokens = TokenList(buffer: buffer)
             var n = 0
             var start = -1
             var sentenceStart = true
@@ -589,7 +564,7 @@ public struct MilestoneClassifier: Sendable {
                 if end > start {
                     let first = lowered[start]
                     let isWord = first >= 0x80 || (first >= 0x30 && first <= 0x39) || (first >= 0x61 && first <= 0x7A)
-                    tokens.append(Token(start: start, length: end - start, hash: hash(UnsafeBufferPointer(lowered), start, end - start),
+                    tokens.append(Token(start: start, length: end - start, hash: PhraseIndex.FNV.hash(UnsafeBufferPointer(lowered), start, end - start),
                                         isWord: isWord, startsSentence: isWord && sentenceStart, clause: clause))
                     if isWord { sentenceStart = false }
                 }
@@ -621,14 +596,35 @@ public struct MilestoneClassifier: Sendable {
                     if (ends || (b == UInt8(ascii: ":") && next == UInt8(ascii: " "))), !tokens.isEmpty, tokens[tokens.count - 1].clause == clause { clause += 1 }
                     if b == UInt8(ascii: "[") || b == UInt8(ascii: "]") || b == UInt8(ascii: "-") || b == UInt8(ascii: ":") || b == UInt8(ascii: "#") || b == UInt8(ascii: "%") {
                         lowered[n] = b
-                        tokens.append(Token(start: n, length: 1, hash: hash(UnsafeBufferPointer(lowered), n, 1), isWord: false))
+                        tokens.append(Token(start: n, length: 1, hash: PhraseIndex.FNV.hash(UnsafeBufferPointer(lowered), n, 1), isWord: false))
                         n += 1
                     }
                 }
                 i += 1
             }
             close()
-            return body(UnsafeBufferPointer(rebasing: lowered[0..<n]), tokens)
+            return body(UnsafeBufferPointer(rebasing: lowered[0..<n]), UnsafeBufferPointer(rebasing: buffer[0..<tokens.count]))
+          }
+        }
+    }
+
+    /// The scanner's words so far, in a buffer with room for one per byte.
+    private struct TokenList {
+        let buffer: UnsafeMutableBufferPointer<Token>
+        private(set) var count = 0
+
+        init(buffer: UnsafeMutableBufferPointer<Token>) { self.buffer = buffer }
+
+        var isEmpty: Bool { count == 0 }
+
+        mutating func append(_ token: Token) {
+            buffer.initializeElement(at: count, to: token)
+            count += 1
+        }
+
+        subscript(index: Int) -> Token {
+            get { buffer[index] }
+            nonmutating set { buffer[index] = newValue }
         }
     }
 
@@ -640,18 +636,6 @@ public struct MilestoneClassifier: Sendable {
         }
     }
 
-    /// FNV-1a over `length` bytes from `start`.
-    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for i in start..<(start + length) { h = (h ^ UInt64(bytes[i])) &* 0x0000_0100_0000_01B3 }
-        return h
-    }
-
-    private static func hash(_ bytes: some Collection<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        return h
-    }
 }
 
 /// Features of recently seen messages by text, bounded: past `capacity` it starts again empty.

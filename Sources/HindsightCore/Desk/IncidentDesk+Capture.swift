@@ -41,6 +41,7 @@ extension IncidentDesk {
         let keyEventCount = { (window: Int) in try records.keyEventCount(of: incident.id, amongLast: window) }
         let number = try records.lastEventNumber(of: incident.id) + 1
         let prospects = classifier.prospects(features)
+        let keyVerdict = classifier.keyVerdict(features, raise: classifier.busyStretch?.raise ?? 1)
         // The message before this one, read once for both that need it: the key-event model weighs the gaps between
         // messages, and a milestone rule may ask whether this is the incident's opening message (no message captured
         // before it; the start and notes are events but not messages, and up to `openingLookBack` of them may come first).
@@ -51,7 +52,7 @@ extension IncidentDesk {
             messageID: message.messageID, author: message.author, occurredAt: message.sentAt, text: text,
             threadParentID: message.threadParentID,
             attachments: message.attachments,
-            source: message.isFromIntegration ? .integration : .chat, keyReasons: try keyReasons(features, keyEventCount))
+            source: message.isFromIntegration ? .integration : .chat, keyReasons: try keyReasons(keyVerdict, keyEventCount))
         var decision = Decision()
         var proposed: [Change] = []
         if prospects.possible {
@@ -60,7 +61,13 @@ extension IncidentDesk {
             if !proposed.isEmpty { event.keyReasons.insert(.candidate) }
             decision.replies += replies
         }
-        if !event.isKey, let promoted = try quietStretchReason(features, keyEventCount) { event.keyReasons.insert(promoted) }
+        if !event.isKey, let promoted = try quietStretchReason(keyVerdict, keyEventCount) { event.keyReasons.insert(promoted) }
+        // The message before this one has its answer: how soon it came settles whether it stays key (settled before
+        // this one is scored, while the model still holds the words' score of the message before).
+        var settled: (number: Int, reasons: Set<KeyReason>)?
+        if let (previous, previousAt) = before, let reasons = classifier.settledKeyReasons(of: previous, after: previousAt, answeredAt: message.sentAt) {
+            settled = (previous.number, reasons)
+        }
         event.keyReasons = classifier.keyReasons(
             event.keyReasons, learnedFrom: text, fromIntegration: message.isFromIntegration, isReply: message.threadParentID != nil,
             gapBefore: before.map { message.sentAt.timeIntervalSince($0.message.occurredAt) })
@@ -68,12 +75,7 @@ extension IncidentDesk {
         decision.changes.reserveCapacity(proposed.count + 2)
         decision.changes.append(.appendEvent(event))
         decision.changes.append(contentsOf: proposed)
-        // The message before this one has its answer: how soon it came settles whether it stays key.
-        var settled: (number: Int, reasons: Set<KeyReason>)?
-        if let (previous, previousAt) = before, let reasons = classifier.settledKeyReasons(of: previous, after: previousAt, answeredAt: message.sentAt) {
-            settled = (previous.number, reasons)
-            decision.changes.append(.setKeyReasons(incidentID: incident.id, number: previous.number, reasons: reasons))
-        }
+        if let settled { decision.changes.append(.setKeyReasons(incidentID: incident.id, number: settled.number, reasons: settled.reasons)) }
         if let parentID = message.threadParentID, let attention = classifier.attention,
            let parent = try records.event(of: incident.id, messageID: parentID), !parent.keyReasons.contains(.attention),
            try records.replyCount(of: incident.id, parentMessageID: parentID) + 1 >= attention.replies {
@@ -85,16 +87,15 @@ extension IncidentDesk {
 
     /// Why the message is key by the rules, with the bar raised where the key events before it are dense
     /// (`busy_stretch`: read only for a message that passes a rule).
-    private func keyReasons(_ features: MessageFeatures, _ keyEventCount: (_ amongLast: Int) throws -> Int) throws -> Set<KeyReason> {
-        let reasons = classifier.keyReasons(features)
-        guard !reasons.isEmpty, let busy = classifier.busyStretch, try keyEventCount(busy.window) >= busy.atLeast else { return reasons }
-        return classifier.keyReasons(features, raise: busy.raise)
+    private func keyReasons(_ verdict: MilestoneClassifier.KeyVerdict, _ keyEventCount: (_ amongLast: Int) throws -> Int) throws -> Set<KeyReason> {
+        guard !verdict.reasons.isEmpty, let busy = classifier.busyStretch, try keyEventCount(busy.window) >= busy.atLeast else { return verdict.reasons }
+        return verdict.raised
     }
 
     /// The reason a message that passes no key-event rule is key all the same: it comes near one (`quiet_stretch.floor`)
     /// and few of the messages before it are key, so it is the best row this stretch of the timeline has.
-    private func quietStretchReason(_ features: MessageFeatures, _ keyEventCount: (_ amongLast: Int) throws -> Int) throws -> KeyReason? {
-        guard let quiet = classifier.quietStretch, let nearest = classifier.nearestKeyReason(features), nearest.share >= quiet.floor else { return nil }
+    private func quietStretchReason(_ verdict: MilestoneClassifier.KeyVerdict, _ keyEventCount: (_ amongLast: Int) throws -> Int) throws -> KeyReason? {
+        guard let quiet = classifier.quietStretch, let nearest = verdict.nearest, nearest.share >= quiet.floor else { return nil }
         return try keyEventCount(quiet.window) < quiet.fewerThan ? nearest.reason : nil
     }
 
@@ -106,12 +107,12 @@ extension IncidentDesk {
         _ incident: Incident, _ records: some IncidentRecords
     ) throws -> ([Change], [Reply]) {
         let suggestions = try records.suggestions(of: incident.id)
-        let pending = suggestions.filter { $0.status == .pending }
-        var recent: [MessageFeatures] = []
+        let pending = suggestions.lazy.filter { $0.status == .pending }
+        var recent = FeatureBits()
         if prospects.needsRecent {
-            recent = try records.recentEvents(of: incident.id, limit: classifier.recentMessages)
-                .filter { $0.messageID != nil && !$0.isDeleted }
-                .map { classifier.recalledFeatures(of: $0.text, fromIntegration: $0.source == .integration, isReply: $0.threadParentID != nil) }
+            for message in try records.recentEvents(of: incident.id, limit: classifier.recentMessages) where message.messageID != nil && !message.isDeleted {
+                recent = recent.union(classifier.recalledFeatures(of: message.text, fromIntegration: message.source == .integration, isReply: message.threadParentID != nil).bits)
+            }
         }
         // Who answers first: nobody has posted since the detection.
         var firstResponse = false
@@ -120,11 +121,11 @@ extension IncidentDesk {
             firstResponse = try records.lastPersonPost(of: incident.id).map { $0 <= detectedAt } ?? true
         }
         let context = classifier.context(
-            confirmed: incident.milestones.keys, suggested: pending.lazy.map(\.milestone), firstResponse: firstResponse, opening: opening,
+            confirmed: incident.milestones.keys, suggested: pending.map(\.milestone), firstResponse: firstResponse, opening: opening,
             recent: recent)
         var changes: [Change] = []
         var replies: [Reply] = []
-        var next = (suggestions.map(\.number).max() ?? 0) + 1
+        var next = suggestions.reduce(0) { max($0, $1.number) } + 1
         let quiet = classifier.dismissedQuietMinutes * 60
         for candidate in classifier.candidates(features, context: context, naming: false) {
             let kind = candidate.milestone

@@ -1,0 +1,202 @@
+/// The phrases of `Prompts/classifier.yaml` as capture looks them up for every word of every message.
+///
+/// Each phrase is found by its first word, in one of three flat tables keyed by the FNV-1a hash the scanner already
+/// computed: whole words, prefixes (`restor*`) and endings (`*ing`). A lookup is a multiply and an array read, where a
+/// `Dictionary` hashed the hash again; a word is probed at each prefix length the phrases use, its hash grown byte by
+/// byte rather than computed again for each length. The phrases' words sit in one array, so matching a phrase retains
+/// nothing.
+struct PhraseIndex: Sendable {
+    struct Word: Sendable {
+        var hash: UInt64
+        /// 0 for a whole word; the prefix length in bytes for `prefix*`.
+        var prefix: Int
+        /// 0 unless written `*ending`: the ending's length in bytes. It matches words at least two bytes longer than it.
+        var suffix = 0
+    }
+
+    /// A word of a message as the scanner gives it: where its lower-cased bytes are and their hash.
+    struct Token {
+        var start: Int
+        var length: Int
+        var hash: UInt64
+        /// Starts with a letter or digit (not one of the punctuation words).
+        var isWord: Bool
+        /// The first word of the message or of a sentence in it (after `.`, `!`, `?` or `;` and a space, or a new
+        /// line), for phrases written `^…`.
+        var startsSentence = false
+        /// Which sentence of the message the word is in (0, 1, …).
+        var clause = 0
+        /// The sentence ends with `?` right after this word.
+        var endsQuestion = false
+    }
+
+    private struct Entry: Sendable {
+        var feature: Int
+        var words: Range<Int>
+        var anchored: Bool
+    }
+
+    private let entries: [Entry]
+    private let words: [Word]
+    private let byWord: FirstWordTable
+    private let byPrefix: FirstWordTable
+    private let byEnding: FirstWordTable
+    /// The prefix and ending lengths the phrases use, shortest first.
+    private let prefixLengths: [Int]
+    private let endingLengths: [Int]
+
+    /// `phrases` in order, each a feature index, its words and whether it is anchored at a sentence start; a phrase's
+    /// position in this list is its id in `match`.
+    init(_ phrases: [(feature: Int, words: [Word], anchored: Bool)]) {
+        var entries: [Entry] = []
+        var words: [Word] = []
+        var byWord: [UInt64: [Int]] = [:], byPrefix: [UInt64: [Int]] = [:], byEnding: [UInt64: [Int]] = [:]
+        var prefixLengths = Set<Int>(), endingLengths = Set<Int>()
+        for (id, phrase) in phrases.enumerated() {
+            entries.append(Entry(feature: phrase.feature, words: words.count..<words.count + phrase.words.count, anchored: phrase.anchored))
+            words += phrase.words
+            guard let first = phrase.words.first else { continue }
+            if first.suffix > 0 {
+                byEnding[first.hash, default: []].append(id)
+                endingLengths.insert(first.suffix)
+            } else if first.prefix > 0 {
+                byPrefix[first.hash, default: []].append(id)
+                prefixLengths.insert(first.prefix)
+            } else {
+                byWord[first.hash, default: []].append(id)
+            }
+        }
+        self.entries = entries
+        self.words = words
+        self.byWord = FirstWordTable(byWord)
+        self.byPrefix = FirstWordTable(byPrefix)
+        self.byEnding = FirstWordTable(byEnding)
+        self.prefixLengths = prefixLengths.sorted()
+        self.endingLengths = endingLengths.sorted()
+    }
+
+    func feature(of phrase: Int) -> Int { entries[phrase].feature }
+
+    /// Calls `found` with every phrase that occurs in the tokens (a phrase may be reported more than once), in no
+    /// particular order.
+    func match(_ lowered: UnsafeBufferPointer<UInt8>, _ tokens: UnsafeBufferPointer<Token>, found: (_ phrase: Int, _ position: Int) -> Void) {
+        func wordMatches(_ word: Word, _ token: Token) -> Bool {
+            if word.suffix > 0 {
+                guard token.isWord, token.length >= word.suffix + 2 else { return false }
+                return FNV.hash(lowered, token.start + token.length - word.suffix, word.suffix) == word.hash
+            }
+            if word.prefix == 0 { return token.hash == word.hash }
+            guard token.length >= word.prefix else { return false }
+            return FNV.hash(lowered, token.start, word.prefix) == word.hash
+        }
+        func check(_ id: Int, at position: Int) {
+            let entry = entries[id]
+            guard position + entry.words.count <= tokens.count, !entry.anchored || tokens[position].startsSentence else { return }
+            for offset in 1..<max(entry.words.count, 1) where !wordMatches(words[entry.words.lowerBound + offset], tokens[position + offset]) { return }
+            found(id, position)
+        }
+        for position in tokens.indices {
+            let token = tokens[position]
+            byWord.forEach(token.hash) { check($0, at: position) }
+            if let shortest = prefixLengths.first, token.length >= shortest {
+                var hash = FNV.offset
+                var length = 0
+                for prefix in prefixLengths {
+                    guard prefix <= token.length else { break }
+                    while length < prefix {
+                        hash = FNV.add(lowered[token.start + length], to: hash)
+                        length += 1
+                    }
+                    byPrefix.forEach(hash) { check($0, at: position) }
+                }
+            }
+            guard token.isWord else { continue }
+            for ending in endingLengths where token.length >= ending + 2 {
+                byEnding.forEach(FNV.hash(lowered, token.start + token.length - ending, ending)) { check($0, at: position) }
+            }
+        }
+    }
+
+    /// FNV-1a, as the scanner hashes words.
+    enum FNV {
+        static let offset: UInt64 = 0xcbf2_9ce4_8422_2325
+
+        @inline(__always) static func add(_ byte: UInt8, to hash: UInt64) -> UInt64 { (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+
+        /// The hash of `length` bytes from `start`.
+        static func hash(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int) -> UInt64 {
+            var h = offset
+            for i in start..<(start + length) { h = add(bytes[i], to: h) }
+            return h
+        }
+
+        static func hash(_ bytes: some Collection<UInt8>) -> UInt64 {
+            var h = offset
+            for b in bytes { h = add(b, to: h) }
+            return h
+        }
+    }
+}
+
+/// Phrase ids by the full 64-bit hash of a first word, open-addressed in one array (at most half full), behind a bit
+/// per 16 slots' worth of words: most words of a message start no phrase, and for them the answer is one bit of a
+/// few hundred bytes that stay in the cache, where the table itself (tens of kilobytes) is pushed out by the database
+/// work between messages.
+private struct FirstWordTable: Sendable {
+    private struct Slot: Sendable {
+        var key: UInt64 = 0
+        /// Where the slot's ids are in `ids`; empty for an empty slot.
+        var ids: Range<Int32> = 0..<0
+    }
+
+    private let slots: [Slot]
+    private let ids: [Int32]
+    private let shift: UInt64
+    /// One bit per key's hash (by other bits of it than the slot's): clear, and the key is not in the table.
+    private let filter: [UInt64]
+    private let filterShift: UInt64
+
+    init(_ groups: [UInt64: [Int]]) {
+        var bits = 3
+        while 1 << bits < 2 * groups.count { bits += 1 }
+        shift = UInt64(64 - bits)
+        var slots = [Slot](repeating: Slot(), count: 1 << bits)
+        var ids: [Int32] = []
+        for (key, group) in groups.sorted(by: { $0.key < $1.key }) {
+            var slot = Self.slot(key, shift)
+            while !slots[slot].ids.isEmpty { slot = (slot + 1) & (slots.count - 1) }
+            slots[slot] = Slot(key: key, ids: Int32(ids.count)..<Int32(ids.count + group.count))
+            ids += group.map { Int32($0) }
+        }
+        self.slots = slots
+        self.ids = ids
+        var filterBits = 6
+        while 1 << filterBits < 16 * groups.count { filterBits += 1 }
+        filterShift = UInt64(64 - filterBits)
+        var filter = [UInt64](repeating: 0, count: 1 << (filterBits - 6))
+        for key in groups.keys {
+            let bit = Self.filterBit(key, filterShift)
+            filter[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
+        self.filter = filter
+    }
+
+    @inline(__always) func forEach(_ key: UInt64, _ body: (Int) -> Void) {
+        let bit = Self.filterBit(key, filterShift)
+        guard filter[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { return }
+        var slot = Self.slot(key, shift)
+        while true {
+            let found = slots[slot]
+            if found.ids.isEmpty { return }
+            if found.key == key {
+                for i in found.ids { body(Int(ids[Int(i)])) }
+                return
+            }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+    }
+
+    private static func slot(_ hash: UInt64, _ shift: UInt64) -> Int { Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+
+    private static func filterBit(_ hash: UInt64, _ shift: UInt64) -> Int { Int(truncatingIfNeeded: (hash &* 0xC2B2_AE3D_27D4_EB4F) >> shift) }
+}
