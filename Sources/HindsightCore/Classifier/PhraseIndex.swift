@@ -3,8 +3,9 @@
 /// Each phrase is found by its first word, in one of three flat tables keyed by the FNV-1a hash the scanner already
 /// computed: whole words, prefixes (`restor*`) and endings (`*ing`). A lookup is a multiply and an array read, where a
 /// `Dictionary` hashed the hash again; a word is probed at each prefix length the phrases use, its hash grown byte by
-/// byte rather than computed again for each length. The phrases' words sit in one array, so matching a phrase retains
-/// nothing.
+/// byte rather than computed again for each length. The phrases sit in one array and their words in another, both in
+/// the order of their first words, so checking every phrase that starts with a common word ("we", "is") reads a few
+/// neighbouring cache lines and retains nothing.
 struct PhraseIndex: Sendable {
     struct Word: Sendable {
         var hash: UInt64
@@ -31,13 +32,17 @@ struct PhraseIndex: Sendable {
     }
 
     private struct Entry: Sendable {
+        /// The phrase's position in the list it was built from.
+        var id: Int
         var feature: Int
         var words: Range<Int>
         var anchored: Bool
     }
 
+    /// Grouped by first word; `features` by id.
     private let entries: [Entry]
     private let words: [Word]
+    private let features: [Int]
     private let byWord: FirstWordTable
     private let byPrefix: FirstWordTable
     private let byEnding: FirstWordTable
@@ -48,13 +53,9 @@ struct PhraseIndex: Sendable {
     /// `phrases` in order, each a feature index, its words and whether it is anchored at a sentence start; a phrase's
     /// position in this list is its id in `match`.
     init(_ phrases: [(feature: Int, words: [Word], anchored: Bool)]) {
-        var entries: [Entry] = []
-        var words: [Word] = []
         var byWord: [UInt64: [Int]] = [:], byPrefix: [UInt64: [Int]] = [:], byEnding: [UInt64: [Int]] = [:]
         var prefixLengths = Set<Int>(), endingLengths = Set<Int>()
         for (id, phrase) in phrases.enumerated() {
-            entries.append(Entry(feature: phrase.feature, words: words.count..<words.count + phrase.words.count, anchored: phrase.anchored))
-            words += phrase.words
             guard let first = phrase.words.first else { continue }
             if first.suffix > 0 {
                 byEnding[first.hash, default: []].append(id)
@@ -66,16 +67,32 @@ struct PhraseIndex: Sendable {
                 byWord[first.hash, default: []].append(id)
             }
         }
+        var entries: [Entry] = []
+        var words: [Word] = []
+        // Each group's phrases side by side, and the table's slot holding where they are.
+        func laidOut(_ groups: [UInt64: [Int]]) -> FirstWordTable {
+            var ranges: [UInt64: Range<Int32>] = [:]
+            for (key, ids) in groups.sorted(by: { $0.key < $1.key }) {
+                let start = Int32(entries.count)
+                for id in ids {
+                    entries.append(Entry(id: id, feature: phrases[id].feature, words: words.count..<words.count + phrases[id].words.count, anchored: phrases[id].anchored))
+                    words += phrases[id].words
+                }
+                ranges[key] = start..<Int32(entries.count)
+            }
+            return FirstWordTable(ranges)
+        }
+        self.byWord = laidOut(byWord)
+        self.byPrefix = laidOut(byPrefix)
+        self.byEnding = laidOut(byEnding)
         self.entries = entries
         self.words = words
-        self.byWord = FirstWordTable(byWord)
-        self.byPrefix = FirstWordTable(byPrefix)
-        self.byEnding = FirstWordTable(byEnding)
+        features = phrases.map(\.feature)
         self.prefixLengths = prefixLengths.sorted()
         self.endingLengths = endingLengths.sorted()
     }
 
-    func feature(of phrase: Int) -> Int { entries[phrase].feature }
+    func feature(of phrase: Int) -> Int { features[phrase] }
 
     /// Calls `found` with every phrase that occurs in the tokens (a phrase may be reported more than once), in no
     /// particular order.
@@ -89,11 +106,11 @@ struct PhraseIndex: Sendable {
             guard token.length >= word.prefix else { return false }
             return FNV.hash(lowered, token.start, word.prefix) == word.hash
         }
-        func check(_ id: Int, at position: Int) {
-            let entry = entries[id]
+        func check(_ index: Int, at position: Int) {
+            let entry = entries[index]
             guard position + entry.words.count <= tokens.count, !entry.anchored || tokens[position].startsSentence else { return }
             for offset in 1..<max(entry.words.count, 1) where !wordMatches(words[entry.words.lowerBound + offset], tokens[position + offset]) { return }
-            found(id, position)
+            found(entry.id, position)
         }
         for position in tokens.indices {
             let token = tokens[position]
@@ -138,38 +155,34 @@ struct PhraseIndex: Sendable {
     }
 }
 
-/// Phrase ids by the full 64-bit hash of a first word, open-addressed in one array (at most half full), behind a bit
+/// Where the phrases of a first word are (a range of `PhraseIndex.entries`), by the full 64-bit hash of the word, open-addressed in one array (at most half full), behind a bit
 /// per 16 slots' worth of words: most words of a message start no phrase, and for them the answer is one bit of a
 /// few hundred bytes that stay in the cache, where the table itself (tens of kilobytes) is pushed out by the database
 /// work between messages.
 private struct FirstWordTable: Sendable {
     private struct Slot: Sendable {
         var key: UInt64 = 0
-        /// Where the slot's ids are in `ids`; empty for an empty slot.
-        var ids: Range<Int32> = 0..<0
+        /// Empty for an empty slot.
+        var entries: Range<Int32> = 0..<0
     }
 
     private let slots: [Slot]
-    private let ids: [Int32]
     private let shift: UInt64
     /// One bit per key's hash (by other bits of it than the slot's): clear, and the key is not in the table.
     private let filter: [UInt64]
     private let filterShift: UInt64
 
-    init(_ groups: [UInt64: [Int]]) {
+    init(_ groups: [UInt64: Range<Int32>]) {
         var bits = 3
         while 1 << bits < 2 * groups.count { bits += 1 }
         shift = UInt64(64 - bits)
         var slots = [Slot](repeating: Slot(), count: 1 << bits)
-        var ids: [Int32] = []
-        for (key, group) in groups.sorted(by: { $0.key < $1.key }) {
+        for (key, entries) in groups where !entries.isEmpty {
             var slot = Self.slot(key, shift)
-            while !slots[slot].ids.isEmpty { slot = (slot + 1) & (slots.count - 1) }
-            slots[slot] = Slot(key: key, ids: Int32(ids.count)..<Int32(ids.count + group.count))
-            ids += group.map { Int32($0) }
+            while !slots[slot].entries.isEmpty { slot = (slot + 1) & (slots.count - 1) }
+            slots[slot] = Slot(key: key, entries: entries)
         }
         self.slots = slots
-        self.ids = ids
         var filterBits = 6
         while 1 << filterBits < 16 * groups.count { filterBits += 1 }
         filterShift = UInt64(64 - filterBits)
@@ -187,9 +200,9 @@ private struct FirstWordTable: Sendable {
         var slot = Self.slot(key, shift)
         while true {
             let found = slots[slot]
-            if found.ids.isEmpty { return }
+            if found.entries.isEmpty { return }
             if found.key == key {
-                for i in found.ids { body(Int(ids[Int(i)])) }
+                for index in found.entries { body(Int(index)) }
                 return
             }
             slot = (slot + 1) & (slots.count - 1)
