@@ -263,6 +263,10 @@ struct HashedWeights: Equatable, Sendable {
 
     private let slots: [Slot]
     private let shift: UInt64
+    /// A bit per feature, 8 bits' worth each (by other bits of the hash than the slot's): about half the features of a
+    /// message have no weight, and for most of them this says so from 8 KB rather than the table's 64.
+    private let filter: [UInt64]
+    private let filterShift: UInt64
 
     init(_ weights: [UInt64: Double]) {
         var bits = 4
@@ -277,6 +281,15 @@ struct HashedWeights: Equatable, Sendable {
             slots[slot].weight += Float(weight)
         }
         self.slots = slots
+        var filterBits = 6
+        while 1 << filterBits < 8 * weights.count { filterBits += 1 }
+        filterShift = UInt64(64 - filterBits)
+        var filter = [UInt64](repeating: 0, count: 1 << (filterBits - 6))
+        for hash in weights.keys {
+            let bit = Self.filterBit(hash, filterShift)
+            filter[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
+        self.filter = filter
     }
 
     subscript(hash: UInt64) -> Double {
@@ -284,13 +297,24 @@ struct HashedWeights: Equatable, Sendable {
     }
 
     /// The sum of the weights of `hashes`. Their first slots are read first, with no branch between the loads, so
-    /// the cache misses of a table pushed out since the last message overlap rather than come one after another.
+    /// the cache misses of a table pushed out since the last message overlap rather than come one after another;
+    /// features the filter knows are absent are not looked up.
     func sum(_ hashes: UnsafeBufferPointer<UInt64>) -> Double {
-        withUnsafeTemporaryAllocation(of: Slot.self, capacity: hashes.count) { first in
-            for (index, hash) in hashes.enumerated() { first.initializeElement(at: index, to: slots[Self.slot(hash, shift)]) }
-            var total = 0.0
-            for (index, hash) in hashes.enumerated() { total += lookUp(hash, from: Self.slot(hash, shift), first: first[index]) }
-            return total
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: hashes.count) { passed in
+            // The features the filter lets through (about half of a message's), then their first slots read ahead.
+            var count = 0
+            for hash in hashes {
+                let bit = Self.filterBit(hash, filterShift)
+                guard filter[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { continue }
+                passed[count] = hash
+                count += 1
+            }
+            return withUnsafeTemporaryAllocation(of: Slot.self, capacity: count) { first in
+                for index in 0..<count { first.initializeElement(at: index, to: slots[Self.slot(passed[index], shift)]) }
+                var total = 0.0
+                for index in 0..<count { total += lookUp(passed[index], from: Self.slot(passed[index], shift), first: first[index]) }
+                return total
+            }
         }
     }
 
@@ -309,4 +333,6 @@ struct HashedWeights: Equatable, Sendable {
     private static func fingerprint(_ hash: UInt64) -> UInt32 { max(UInt32(truncatingIfNeeded: hash >> 32), 1) }
 
     private static func slot(_ hash: UInt64, _ shift: UInt64) -> Int { Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+
+    private static func filterBit(_ hash: UInt64, _ shift: UInt64) -> Int { Int(truncatingIfNeeded: (hash &* 0xC2B2_AE3D_27D4_EB4F) >> shift) }
 }
