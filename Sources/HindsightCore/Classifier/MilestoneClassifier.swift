@@ -387,12 +387,15 @@ public struct MilestoneClassifier: Sendable {
     /// some rule reaches its threshold if every context weight it has applied. Context costs queries (the
     /// suggestions; the recent messages; when a person last posted; whether any message came before), so the desk
     /// reads only what a possible rule uses.
-    public func prospects(_ features: MessageFeatures) -> Prospects {
+    /// `among` leaves out the rules for milestones that cannot be proposed any more (the desk knows which, once it has
+    /// read the incident's suggestions).
+    public func prospects(_ features: MessageFeatures, among: (ClassifierRules.MilestoneRule) -> Bool = { _ in true }) -> Prospects {
         var possible = false
         var needsRecent = false
         var needsFirstResponse = false
         var needsOpening = false
-        for rule in compiled.milestoneCompiled where rule.ownRequires.allSatisfy(features.bits.contains) {
+        for (index, rule) in compiled.milestoneCompiled.enumerated() where rule.ownRequires.allSatisfy(features.bits.contains) {
+            guard among(compiled.milestoneRules[index].0) else { continue }
             // The message's own features score as `candidates` will score them (sentence-scoped negatives only where
             // they weigh); its context can add at most `contextBonus`.
             let optimistic = rule.contextBonus + score(rule, features.bits, features.clauses)

@@ -57,7 +57,7 @@ extension IncidentDesk {
         var proposed: [Change] = []
         if prospects.possible {
             let replies: [Reply]
-            (proposed, replies) = try propose(for: event, features: features, prospects: prospects, opening: asksOpening && before == nil, incident, records)
+            (proposed, replies) = try propose(for: event, features: features, opening: asksOpening && before == nil, incident, records)
             if !proposed.isEmpty { event.keyReasons.insert(.candidate) }
             decision.replies += replies
         }
@@ -103,11 +103,19 @@ extension IncidentDesk {
     /// candidate. Milestones already confirmed are not proposed again (a reopen clears `resolved`), nothing is
     /// proposed out of order with a confirmed milestone, and a dismissed one waits `dismissed_quiet_minutes`.
     private func propose(
-        for event: TimelineEvent, features: MessageFeatures, prospects: MilestoneClassifier.Prospects, opening: Bool,
+        for event: TimelineEvent, features: MessageFeatures, opening: Bool,
         _ incident: Incident, _ records: some IncidentRecords
     ) throws -> ([Change], [Reply]) {
         let suggestions = try records.suggestions(of: incident.id)
         let pending = suggestions.lazy.filter { $0.status == .pending }
+        // Only the rules of milestones that can still be proposed: not confirmed, none after them confirmed before this
+        // message, no unanswered suggestion that a later candidate may not move. With none, nothing more is read.
+        let prospects = classifier.prospects(features) { rule in
+            incident.milestones[rule.milestone] == nil
+                && !incident.milestones.contains(where: { $0.key > rule.milestone && $0.value < event.occurredAt })
+                && (rule.replace == .stronger || !pending.contains(where: { $0.milestone == rule.milestone }))
+        }
+        guard prospects.possible else { return ([], []) }
         var recent = FeatureBits()
         if prospects.needsRecent {
             for message in try records.recentEvents(of: incident.id, limit: classifier.recentMessages) where message.messageID != nil && !message.isDeleted {
