@@ -263,10 +263,9 @@ struct HashedWeights: Equatable, Sendable {
 
     private let slots: [Slot]
     private let shift: UInt64
-    /// A bit per feature, 8 bits' worth each (by other bits of the hash than the slot's): about half the features of a
-    /// message have no weight, and for most of them this says so from 8 KB rather than the table's 64.
-    private let filter: [UInt64]
-    private let filterShift: UInt64
+    /// About half the features of a message have no weight: for most of them this says so from 8 KB rather than the
+    /// table's 64.
+    private let filter: HashFilter
 
     init(_ weights: [UInt64: Double]) {
         var bits = 4
@@ -281,15 +280,7 @@ struct HashedWeights: Equatable, Sendable {
             slots[slot].weight += Float(weight)
         }
         self.slots = slots
-        var filterBits = 6
-        while 1 << filterBits < 8 * weights.count { filterBits += 1 }
-        filterShift = UInt64(64 - filterBits)
-        var filter = [UInt64](repeating: 0, count: 1 << (filterBits - 6))
-        for hash in weights.keys {
-            let bit = Self.filterBit(hash, filterShift)
-            filter[bit >> 6] |= 1 << UInt64(bit & 63)
-        }
-        self.filter = filter
+        filter = HashFilter(weights.keys, bitsPerKey: 8)
     }
 
     subscript(hash: UInt64) -> Double {
@@ -303,9 +294,7 @@ struct HashedWeights: Equatable, Sendable {
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: hashes.count) { passed in
             // The features the filter lets through (about half of a message's), then their first slots read ahead.
             var count = 0
-            for hash in hashes {
-                let bit = Self.filterBit(hash, filterShift)
-                guard filter[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { continue }
+            for hash in hashes where filter.mayContain(hash) {
                 passed[count] = hash
                 count += 1
             }
@@ -333,6 +322,4 @@ struct HashedWeights: Equatable, Sendable {
     private static func fingerprint(_ hash: UInt64) -> UInt32 { max(UInt32(truncatingIfNeeded: hash >> 32), 1) }
 
     private static func slot(_ hash: UInt64, _ shift: UInt64) -> Int { Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> shift) }
-
-    private static func filterBit(_ hash: UInt64, _ shift: UInt64) -> Int { Int(truncatingIfNeeded: (hash &* 0xC2B2_AE3D_27D4_EB4F) >> shift) }
 }

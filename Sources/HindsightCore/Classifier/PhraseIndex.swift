@@ -168,9 +168,7 @@ private struct FirstWordTable: Sendable {
 
     private let slots: [Slot]
     private let shift: UInt64
-    /// One bit per key's hash (by other bits of it than the slot's): clear, and the key is not in the table.
-    private let filter: [UInt64]
-    private let filterShift: UInt64
+    private let filter: HashFilter
 
     init(_ groups: [UInt64: Range<Int32>]) {
         var bits = 3
@@ -183,20 +181,11 @@ private struct FirstWordTable: Sendable {
             slots[slot] = Slot(key: key, entries: entries)
         }
         self.slots = slots
-        var filterBits = 6
-        while 1 << filterBits < 16 * groups.count { filterBits += 1 }
-        filterShift = UInt64(64 - filterBits)
-        var filter = [UInt64](repeating: 0, count: 1 << (filterBits - 6))
-        for key in groups.keys {
-            let bit = Self.filterBit(key, filterShift)
-            filter[bit >> 6] |= 1 << UInt64(bit & 63)
-        }
-        self.filter = filter
+        filter = HashFilter(groups.keys, bitsPerKey: 16)
     }
 
     @inline(__always) func forEach(_ key: UInt64, _ body: (Int) -> Void) {
-        let bit = Self.filterBit(key, filterShift)
-        guard filter[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { return }
+        guard filter.mayContain(key) else { return }
         var slot = Self.slot(key, shift)
         while true {
             let found = slots[slot]
@@ -210,6 +199,4 @@ private struct FirstWordTable: Sendable {
     }
 
     private static func slot(_ hash: UInt64, _ shift: UInt64) -> Int { Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> shift) }
-
-    private static func filterBit(_ hash: UInt64, _ shift: UInt64) -> Int { Int(truncatingIfNeeded: (hash &* 0xC2B2_AE3D_27D4_EB4F) >> shift) }
 }
