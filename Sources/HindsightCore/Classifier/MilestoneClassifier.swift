@@ -106,8 +106,8 @@ public struct MilestoneCandidate: Sendable, Hashable {
 /// sum with its threshold. Proposals are never applied silently: the bot asks a responder to confirm or dismiss them.
 /// Capture runs it on every message, so matching works on UTF-8 bytes and word hashes and allocates little.
 public struct MilestoneClassifier: Sendable {
-    /// One word of a phrase: the whole word, a prefix (`restart*`) or an ending (`*ing`), as a hash of its lower-cased
-    /// bytes.
+    /// A phrase of a feature as `Prompts/classifier.yaml` writes it: its words (whole, `restart*` or `*ing`), the text
+    /// shown to responders, and whether it must start a sentence.
     private struct Phrase: Sendable {
         var feature: Int
         var words: [PhraseIndex.Word]

@@ -155,10 +155,9 @@ struct PhraseIndex: Sendable {
     }
 }
 
-/// Where the phrases of a first word are (a range of `PhraseIndex.entries`), by the full 64-bit hash of the word, open-addressed in one array (at most half full), behind a bit
-/// per 16 slots' worth of words: most words of a message start no phrase, and for them the answer is one bit of a
-/// few hundred bytes that stay in the cache, where the table itself (tens of kilobytes) is pushed out by the database
-/// work between messages.
+/// Where the phrases of a first word are (a range of `PhraseIndex.entries`), by the full 64-bit hash of the word,
+/// open-addressed in one array at most half full, behind a `HashFilter` of 16 bits a word: most words of a message
+/// start no phrase, and for them the answer is one bit of a couple of kilobytes.
 private struct FirstWordTable: Sendable {
     private struct Slot: Sendable {
         var key: UInt64 = 0
