@@ -116,6 +116,20 @@ struct KeyEventModelTests {
         #expect(reasons("m5") == [.pin], "the rule's reason goes below veto_below (1 - 3.43), the responder's stays")
     }
 
+    @Test("settling scores the message before as it reads now: an edit since it was captured counts")
+    func settlingAfterAnEdit() throws {
+        // The model keeps the words' score of the last message it scored; an edited text is not that message.
+        let h = Self.desk(model: ["u:failover": 1.5], KeyEventModelSettings(weights: "w.tsv", markAt: 1, vetoBelow: -1, gapBefore: 0, gapAfter: -1))
+        let start = Date(timeIntervalSince1970: 1_700_000_000)
+        try h.command("start Checkout errors sev2", at: start)
+        func reasons(_ id: String) -> Set<KeyReason>? { h.timeline.first { $0.messageID == id }?.keyReasons }
+        try h.say("failover finished", id: "m1", at: start.addingTimeInterval(60))
+        #expect(reasons("m1") == [.learned])
+        _ = try h.capture(.edit(channel: Fixtures.channel, messageID: "m1", newText: "finished", editedAt: start.addingTimeInterval(70)))
+        try h.say("nice", id: "m2", at: start.addingTimeInterval(90))
+        #expect(reasons("m1") == [], "\"finished\" scores 0 - 0.41, under mark_at")
+    }
+
     @Test("weights by hash find every feature stored and nothing else, however full the table")
     func hashedWeights() {
         for count in [0, 1, 7, 8, 1000] {
