@@ -186,24 +186,6 @@ public enum KeyEventFeatures {
         if hasDigit { emit("NUM", nil, nil) }
         if hasQuestion { emit("Q", nil, nil) }
     }
-
-    /// 64-bit FNV-1a over lower-cased ASCII: a feature's hash is the same whether its name is hashed whole or in parts.
-    fileprivate enum FNV {
-        static let offset: UInt64 = 0xcbf2_9ce4_8422_2325
-        static let prime: UInt64 = 0x0000_0100_0000_01b3
-
-        static func lowered(_ byte: UInt8) -> UInt8 {
-            byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
-        }
-
-        static func add(_ byte: UInt8, to hash: UInt64) -> UInt64 { (hash ^ UInt64(lowered(byte))) &* prime }
-
-        static func add(_ bytes: UnsafeBufferPointer<UInt8>, to hash: UInt64) -> UInt64 {
-            var hash = hash
-            for byte in bytes { hash = add(byte, to: hash) }
-            return hash
-        }
-    }
 }
 
 /// A learned second opinion on key events (a `LinearModel` over `KeyEventFeatures`, trained on the published timelines
@@ -284,7 +266,8 @@ struct HashedWeights: Equatable, Sendable {
     }
 
     subscript(hash: UInt64) -> Double {
-        lookUp(hash, from: Self.slot(hash, shift), first: slots[Self.slot(hash, shift)])
+        let slot = Self.slot(hash, shift)
+        return lookUp(hash, from: slot, first: slots[slot])
     }
 
     /// The sum of the weights of `hashes`. Their first slots are read first, with no branch between the loads, so

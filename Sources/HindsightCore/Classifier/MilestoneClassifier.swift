@@ -198,10 +198,10 @@ public struct MilestoneClassifier: Sendable {
                     let anchored = written.hasPrefix("^")
                     let text = anchored ? String(written.dropFirst()) : written
                     let words = MilestoneClassifier.tokens(text).map { token -> PhraseIndex.Word in
-                        if token.count > 1, token.first == UInt8(ascii: "*") { return PhraseIndex.Word(hash: PhraseIndex.FNV.hash(token.dropFirst()), prefix: 0, suffix: token.count - 1) }
+                        if token.count > 1, token.first == UInt8(ascii: "*") { return PhraseIndex.Word(hash: FNV.hash(token.dropFirst()), prefix: 0, suffix: token.count - 1) }
                         return token.last == UInt8(ascii: "*")
-                            ? PhraseIndex.Word(hash: PhraseIndex.FNV.hash(token.dropLast()), prefix: token.count - 1)
-                            : PhraseIndex.Word(hash: PhraseIndex.FNV.hash(token[...]), prefix: 0)
+                            ? PhraseIndex.Word(hash: FNV.hash(token.dropLast()), prefix: token.count - 1)
+                            : PhraseIndex.Word(hash: FNV.hash(token[...]), prefix: 0)
                     }
                     guard !words.isEmpty else { continue }
                     phrases.append(Phrase(feature: feature, words: words, text: text, anchored: anchored))
@@ -567,7 +567,7 @@ public struct MilestoneClassifier: Sendable {
                 if end > start {
                     let first = lowered[start]
                     let isWord = first >= 0x80 || (first >= 0x30 && first <= 0x39) || (first >= 0x61 && first <= 0x7A)
-                    tokens.append(Token(start: start, length: end - start, hash: PhraseIndex.FNV.hash(UnsafeBufferPointer(lowered), start, end - start),
+                    tokens.append(Token(start: start, length: end - start, hash: FNV.hash(UnsafeBufferPointer(lowered), start, end - start),
                                         isWord: isWord, startsSentence: isWord && sentenceStart, clause: clause))
                     if isWord { sentenceStart = false }
                 }
@@ -599,7 +599,7 @@ public struct MilestoneClassifier: Sendable {
                     if (ends || (b == UInt8(ascii: ":") && next == UInt8(ascii: " "))), !tokens.isEmpty, tokens[tokens.count - 1].clause == clause { clause += 1 }
                     if b == UInt8(ascii: "[") || b == UInt8(ascii: "]") || b == UInt8(ascii: "-") || b == UInt8(ascii: ":") || b == UInt8(ascii: "#") || b == UInt8(ascii: "%") {
                         lowered[n] = b
-                        tokens.append(Token(start: n, length: 1, hash: PhraseIndex.FNV.hash(UnsafeBufferPointer(lowered), n, 1), isWord: false))
+                        tokens.append(Token(start: n, length: 1, hash: FNV.hash(UnsafeBufferPointer(lowered), n, 1), isWord: false))
                         n += 1
                     }
                 }

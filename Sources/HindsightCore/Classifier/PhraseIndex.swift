@@ -133,26 +133,6 @@ struct PhraseIndex: Sendable {
             }
         }
     }
-
-    /// FNV-1a, as the scanner hashes words.
-    enum FNV {
-        static let offset: UInt64 = 0xcbf2_9ce4_8422_2325
-
-        @inline(__always) static func add(_ byte: UInt8, to hash: UInt64) -> UInt64 { (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-
-        /// The hash of `length` bytes from `start`.
-        static func hash(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int) -> UInt64 {
-            var h = offset
-            for i in start..<(start + length) { h = add(bytes[i], to: h) }
-            return h
-        }
-
-        static func hash(_ bytes: some Collection<UInt8>) -> UInt64 {
-            var h = offset
-            for b in bytes { h = add(b, to: h) }
-            return h
-        }
-    }
 }
 
 /// Where the phrases of a first word are (a range of `PhraseIndex.entries`), by the full 64-bit hash of the word,
