@@ -29,6 +29,8 @@ public final class Bot: Sendable {
     /// Whether the last capture could not be written (disk full, read-only volume): adapters are then not
     /// acknowledging, and `/readyz` says so until a write succeeds again.
     private let captureFailing = Mutex(false)
+    /// Which incidents' cards may need an edit, after each commit (the card keeper takes them).
+    public let cardSignals = CardSignals()
 
     public init(
         store: Store, desk: IncidentDesk, logger: Logger, reportsDirectory: URL? = nil, filer: ActionItemFiler? = nil,
@@ -57,9 +59,11 @@ public final class Bot: Sendable {
     public func capture(batch inputs: [CaptureInput]) async throws(StoreError) -> [(outcome: CaptureOutcome, replies: [Reply])] {
         let desk = self.desk
         let results: [(CaptureOutcome, [Reply])]
+        var changedCards: Set<IncidentID> = []
         do {
-            results = try await store.write { tx in
-                try inputs.map { input in
+            (results, changedCards) = try await store.write { tx in
+                var changed: Set<IncidentID> = []
+                let results = try inputs.map { input in
                     let (outcome, decision) = try desk.capture(input, records: tx)
                     do {
                         if !decision.changes.isEmpty { try tx.apply(decision.changes) }
@@ -67,14 +71,19 @@ public final class Bot: Sendable {
                         // Stored already (the desk asks by the same key, so only a bug gets here): none of it applies.
                         return (CaptureOutcome.duplicate, [Reply]())
                     }
+                    for change in decision.changes { if let id = change.cardIncident { changed.insert(id) } }
                     return (outcome, decision.replies)
                 }
+                return (results, changed)
             }
             captureFailing.withLock { $0 = false }
         } catch {
             captureFailing.withLock { $0 = true }
             throw error
         }
+        var deletions: [(ChannelKey, String)] = []
+        for case let .deletion(channel, messageID, _) in inputs { deletions.append((channel, messageID)) }
+        cardSignals.note(changed: changedCards, deleted: deletions)
         for (input, result) in zip(inputs, results) {
             Counter(label: "hindsight_events_captured_total", dimensions: [("platform", input.channel.platform.rawValue), ("outcome", result.0.metricName)])
                 .increment()
@@ -133,11 +142,13 @@ public final class Bot: Sendable {
 
     /// Decides in one write transaction and applies the decision's changes there.
     private func commit(_ decide: @escaping @Sendable (StoreTransaction) throws -> Decision) async throws(StoreError) -> Decision {
-        try await store.write { tx in
+        let decision = try await store.write { tx in
             let decision = try decide(tx)
             try tx.apply(decision.changes)
             return decision
         }
+        cardSignals.note(decision.changes)
+        return decision
     }
 
     /// Does an effect's work over the network. Failures are part of the outcome (the desk words them); nothing here
@@ -198,15 +209,17 @@ public final class Bot: Sendable {
     private func submit(_ submission: FormSubmission, claim: (nonce: String, expiresAt: Date)?) async -> FormResult? {
         let desk = self.desk
         do {
-            return try await store.write { tx -> FormResult? in
-                if let claim, try tx.callbackUsed(nonce: claim.nonce) { return nil }
+            let (result, changes) = try await store.write { tx -> (FormResult?, [Change]) in
+                if let claim, try tx.callbackUsed(nonce: claim.nonce) { return (nil, []) }
                 let (result, changes) = try desk.submit(submission, records: tx)
                 try tx.apply(changes)
                 if let claim, case .accepted = result {
                     _ = try tx.useCallback(nonce: claim.nonce, expiresAt: claim.expiresAt, now: submission.submittedAt)
                 }
-                return result
+                return (result, changes)
             }
+            cardSignals.note(changes)
+            return result
         } catch {
             logger.error("form submission failed", metadata: ["channel": "\(submission.channel)", "form": "\(submission.formID)", "error": "\(error)"])
             return .rejected(["form": desk.messages.render(.internalError, ["reason": "\(error)"])])
@@ -226,13 +239,35 @@ public final class Bot: Sendable {
         -> [(outcome: SignalOutcome, channel: ChannelKey?, replies: [Reply])]
     {
         let desk = self.desk
-        return try await store.write { tx in
-            try signals.map { signal in
+        let (results, changes) = try await store.write { tx in
+            var changes: [Change] = []
+            let results = try signals.map { signal in
                 let (outcome, channel, decision) = try desk.ingest(signal, routes: routes, records: tx)
                 try tx.apply(decision.changes)
-                return (outcome, channel, decision.replies)
+                changes += decision.changes
+                return (outcome: outcome, channel: channel, replies: decision.replies)
             }
+            return (results, changes)
         }
+        cardSignals.note(changes)
+        return results
+    }
+
+    // MARK: Live cards
+
+    /// The card of `incident` as the store stands, and the message it was last posted as; nil when there is no such
+    /// incident.
+    public func card(of incident: IncidentID, now: Date) async throws(StoreError) -> (card: IncidentCard, message: String?)? {
+        let desk = self.desk
+        return try await store.read { tx in
+            guard let found = try tx.incident(incident) else { return nil }
+            return (try desk.card(found, records: tx, now: now), try tx.cardMessage(of: incident))
+        }
+    }
+
+    /// Records the message the incident's card was posted as.
+    public func rememberCard(_ messageID: String, of incident: IncidentID) async throws(StoreError) {
+        try await store.write { tx in try tx.setCardMessage(messageID, of: incident) }
     }
 
     /// Open incidents on `platform` with where capture stands in each: where a backfill should start.

@@ -132,6 +132,15 @@ enum Schema {
                 """)
             try ConversationMigration.moveOutOfDrafts(db)
         }
+        migrator.registerMigration("v9-incident-card") { db in
+            // The message each incident's live card was posted as, so a restart edits that card instead of posting
+            // another.
+            try db.execute(sql: """
+                CREATE TABLE incident_card (
+                    incident_id TEXT PRIMARY KEY REFERENCES incident(id), message_id TEXT NOT NULL
+                ) WITHOUT ROWID
+                """)
+        }
         return migrator
     }
 }

@@ -133,6 +133,14 @@ public struct StoreTransaction: IncidentLedger {
             """), arguments: [incident.rawValue, limit]) ?? 0
     }
 
+    public func eventCounts(of incident: IncidentID) throws -> (visible: Int, key: Int) {
+        let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT COUNT(*), COALESCE(SUM(key_reasons != '' OR milestone IS NOT NULL), 0) FROM event
+            WHERE incident_id = ? AND deleted_at IS NULL
+            """), arguments: [incident.rawValue])
+        return (row?[0] ?? 0, row?[1] ?? 0)
+    }
+
     public func lastPersonPost(of incident: IncidentID) throws -> Date? {
         if let entry = try lookBack(incident) { return entry.lastPersonPost?.at }
         return try fileLastPersonPost(of: incident)?.at
@@ -239,6 +247,19 @@ public struct StoreTransaction: IncidentLedger {
         let value = generate()
         try db.execute(sql: "INSERT INTO installation_secret (name, value) VALUES (?, ?)", arguments: [name, value])
         return value
+    }
+
+    /// The message the incident's live card was last posted as, if it has one.
+    public func cardMessage(of incident: IncidentID) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT message_id FROM incident_card WHERE incident_id = ?", arguments: [incident.rawValue])
+    }
+
+    /// Records the message the incident's live card was posted as, replacing the one before.
+    public func setCardMessage(_ messageID: String, of incident: IncidentID) throws {
+        try db.execute(sql: """
+            INSERT INTO incident_card (incident_id, message_id) VALUES (?, ?)
+            ON CONFLICT(incident_id) DO UPDATE SET message_id = excluded.message_id
+            """, arguments: [incident.rawValue, messageID])
     }
 
     /// Marks a single-use callback token used; false when it already was. Expired marks are dropped on the way, since

@@ -40,7 +40,7 @@ struct IncidentLifecycleTests {
         #expect(incident.timeTo(.resolved) == 5400)
         #expect(incident.state == .resolved)
         #expect(incident.duration(now: t0.addingTimeInterval(99_999)) == 5400)
-        let status = try h.desk.statusText(incident, records: h.records, now: t0)
+        let status = try h.desk.card(incident, records: h.records, now: t0).text
         #expect(status.contains("TTD 10m"))
         #expect(status.contains("TTA 15m"))
         #expect(status.contains("TTM 50m"))

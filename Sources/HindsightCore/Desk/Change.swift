@@ -96,6 +96,9 @@ public protocol IncidentRecords {
     func lastEventNumber(of incident: IncidentID) throws -> Int
     /// How many of the last `limit` events are key events (not deleted): how busy the timeline is there.
     func keyEventCount(of incident: IncidentID, amongLast limit: Int) throws -> Int
+    /// How many events of the incident are on its timeline (not deleted), and how many of those are key events: what
+    /// the live card counts.
+    func eventCounts(of incident: IncidentID) throws -> (visible: Int, key: Int)
     /// When a person last posted a message in the incident (chat, not integrations or commands).
     func lastPersonPost(of incident: IncidentID) throws -> Date?
     /// The newest message captured in the incident (chat or integration) and when the one before it came: the
@@ -124,6 +127,12 @@ extension IncidentRecords {
     /// Reads the last events; stores override it with a query that decodes none of them.
     public func keyEventCount(of incident: IncidentID, amongLast limit: Int) throws -> Int {
         try recentEvents(of: incident, limit: limit).filter { $0.isKey && !$0.isDeleted }.count
+    }
+
+    /// Reads every event; stores override it with a count that decodes none.
+    public func eventCounts(of incident: IncidentID) throws -> (visible: Int, key: Int) {
+        let visible = try events(of: incident).filter { !$0.isDeleted }
+        return (visible.count, visible.count(where: \.isKey))
     }
 
     /// Reads every event; stores override it with a query that stops at the newest match.

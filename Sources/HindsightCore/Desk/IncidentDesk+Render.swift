@@ -22,32 +22,6 @@ extension IncidentDesk {
         }
     }
 
-    /// `/postmortem status`: state, severity, duration, milestones and the TTx figures.
-    public func statusText(_ incident: Incident, records: some IncidentRecords, now: Date) throws -> String {
-        var vals = values(incident, user: incident.createdBy)
-        vals["state"] = incident.state.rawValue
-        vals["duration"] = UTCFormat.duration(incident.duration(now: now))
-        var lines = [messages.render(.statusHeader, vals)]
-        for kind in MilestoneKind.allCases {
-            if let at = incident.milestones[kind] {
-                lines.append(messages.render(.statusMilestoneSet, ["milestone": kind.rawValue, "time": UTCFormat.dateTime(at)]))
-            } else {
-                lines.append(messages.render(.statusMilestoneUnset, ["milestone": kind.rawValue]))
-            }
-        }
-        let figures: [(String, MilestoneKind)] = [("TTD", .detected), ("TTA", .acknowledged), ("TTM", .mitigated), ("TTR", .resolved)]
-        let parts = figures.map { name, kind in
-            messages.render(.statusTimeTo, ["name": name, "value": incident.timeTo(kind).map(UTCFormat.duration) ?? "—"])
-        }
-        lines.append(parts.joined(separator: "  "))
-        let pending = try records.suggestions(of: incident.id).filter { $0.status == .pending }
-        if !pending.isEmpty {
-            let list = pending.map { "\($0.reference) \($0.milestone.rawValue) (\($0.phrase))" }.joined(separator: ", ")
-            lines.append(messages.render(.statusPendingSuggestions, ["list": list]))
-        }
-        return lines.joined(separator: "\n")
-    }
-
     /// `/postmortem timeline`: one page inline; when there is more than one page, the whole timeline as a file too.
     public func timeline(_ incident: Incident, filter: PostmortemCommand.TimelineFilter, page: Int, records: some IncidentRecords) throws -> Reply {
         let visible = try records.events(of: incident.id)

@@ -73,7 +73,7 @@ public struct IncidentDesk: Sendable {
         if case .reopen = command { return try reopen(inv, records) }
         if case let .postmortem(request) = command { return try postmortem(request, inv, records) }
         if case .status = command, let incident = try records.openIncident(in: inv.channel) ?? records.latestIncident(in: inv.channel) {
-            return Decision(replies: [Reply(.ephemeral, try statusText(incident, records: records, now: inv.receivedAt))])
+            return Decision(replies: [try card(incident, records: records, now: inv.receivedAt).reply(.ephemeral)])
         }
         if case let .timeline(filter, page) = command, let incident = try records.openIncident(in: inv.channel) ?? records.latestIncident(in: inv.channel) {
             return Decision(replies: [try timeline(incident, filter: filter, page: page, records: records)])

@@ -52,7 +52,12 @@ extension MessageKey: TemplateKey {
              .formImpactEmpty, .appMention, .messageTooLong: []
         case .formUnknown: ["form"]
         case .reopenNotResolved, .reopenChannelBusy: ["id"]
-        case .statusPendingSuggestions: ["list"]
+        case .cardIssues: ["issues"]
+        case .cardKeyEvents: ["count"]
+        case .cardReport: ["path", "revision"]
+        case .cardIssue: ["ref", "tracker", "url"]
+        case .cardReview: ["failures", "passed", "total", "warnings"]
+        case .cardSuggestion, .cardConfirm, .cardDismiss: ["milestone", "phrase", "ref", "time"]
         case .statusMilestoneUnset: ["milestone"]
         case .internalError: ["reason"]
         case .eventUnknown, .eventPinned, .eventUnpinned, .suggestionUnknown: ["ref"]
@@ -75,7 +80,7 @@ extension MessageKey: TemplateKey {
         case .severityChanged: ["from", "id", "to", "user"]
         case .suggestionProposed, .suggestionMoved, .suggestionConfirm, .suggestionDismiss: ["author", "milestone", "phrase", "ref", "time"]
         case .incidentStarted, .incidentReopened, .eventIncidentStarted: ["id", "severity", "start", "title", "user"]
-        case .statusHeader: ["duration", "id", "severity", "start", "state", "title", "user"]
+        case .cardHeader, .cardHeaderResolved: ["duration", "id", "severity", "start", "state", "title", "user"]
         case .milestoneSet, .incidentResolved: ["id", "milestone", "note", "severity", "since_start", "start", "time", "title", "user"]
         }
     }
