@@ -71,6 +71,7 @@ struct Platforms {
             http.shutdown()
         }
         var posters: [Platform: @Sendable ([Reply], String) -> Void] = [:]
+        var cards: [Platform: any CardSurface] = [:]
         // Each chat connection's readiness, with a detail shown next to its name (a backfill in progress).
         var connected: [(String, @Sendable () -> Bool, @Sendable () -> String?)] = []
         if let mattermost {
@@ -81,6 +82,7 @@ struct Platforms {
             services.append(adapter)
             routes.append(adapter.routes)
             posters[.mattermost] = { adapter.post($0, in: $1) }
+            cards[.mattermost] = adapter.cardSurface
             connected.append(("mattermost", { adapter.isConnected }, { adapter.backfillSummary }))
             app.logger.info("mattermost configured", metadata: ["server": "\(mattermost.serverURL)"])
         }
@@ -88,10 +90,12 @@ struct Platforms {
             let adapter = SlackAdapter(configuration: slack, bot: app.bot, http: http, webSockets: webSockets, logger: app.logger)
             services.append(adapter)
             posters[.slack] = { adapter.post($0, in: $1) }
+            cards[.slack] = adapter.cardSurface
             connected.append(("slack", { adapter.isConnected }, { adapter.backfillSummary }))
             app.logger.info("slack configured", metadata: ["api": "\(slack.apiURL)", "connections": "\(slack.connections)"])
         }
         let post: @Sendable ([Reply], ChannelKey) -> Void = { [posters] replies, channel in posters[channel.platform]?(replies, channel.channelID) }
+        if app.settings.liveCard { services.append(CardKeeper(bot: app.bot, surfaces: cards, logger: app.logger)) }
         services.append(ReminderScheduler(bot: app.bot, logger: app.logger, deliver: { reminder in post([reminder.reply], reminder.channel) }))
         let webhooks = try WebhookSetup.configuration(app.source)
         if !webhooks.isEmpty {

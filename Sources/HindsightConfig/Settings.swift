@@ -16,6 +16,8 @@ public struct Settings: Sendable, Equatable {
     public var stakeholderChannels: [String]
     public var httpHost: String
     public var httpPort: Int
+    /// Whether each incident gets a live card, pinned and edited in place, in its channel.
+    public var liveCard: Bool
 
     /// One documented setting: its name (the environment variable), default, meaning, and whether it is a secret.
     public struct Entry: Sendable {
@@ -35,6 +37,7 @@ public struct Settings: Sendable, Equatable {
         "HINDSIGHT_FILES_DIR": Entry(defaultValue: "./hindsight-files", help: "where the console saves replies that come as files", secret: false),
         "HINDSIGHT_REPORTS_DIR": Entry(defaultValue: ".", help: "root under which reports are saved as docs/post-mortems/YYYY-MM-DD-slug.md", secret: false),
         "HINDSIGHT_STAKEHOLDER_CHANNELS": Entry(defaultValue: nil, help: "channel ids that get every published report, comma-separated", secret: false),
+        "HINDSIGHT_CARD": Entry(defaultValue: "on", help: "on: each incident gets a card in its channel, pinned and edited in place as it changes; off: none (/postmortem status shows it)", secret: false),
         "HINDSIGHT_HTTP_HOST": Entry(defaultValue: "0.0.0.0", help: "address the bot's HTTP server binds (127.0.0.1 behind a proxy)", secret: false),
         "HINDSIGHT_HTTP_PORT": Entry(defaultValue: "8080", help: "port of the bot's HTTP server (slash commands, webhooks, health)", secret: false),
         "HINDSIGHT_CALLBACK_SECRET": Entry(defaultValue: nil, help: "key that signs Mattermost button and dialog callbacks (16+ characters); default: generated once and kept in the database", secret: true),
@@ -100,6 +103,11 @@ public struct Settings: Sendable, Equatable {
             throw SettingsError(key: "HINDSIGHT_HTTP_PORT", value: value("HINDSIGHT_HTTP_PORT"), expected: "a port number from 0 to 65535")
         }
         httpPort = port
+        switch value("HINDSIGHT_CARD").lowercased() {
+        case "on", "true", "1", "yes": liveCard = true
+        case "off", "false", "0", "no": liveCard = false
+        default: throw SettingsError(key: "HINDSIGHT_CARD", value: value("HINDSIGHT_CARD"), expected: "on or off")
+        }
     }
 
     /// The values of every secret setting that is set (tokens, passwords): what a log line must never contain.

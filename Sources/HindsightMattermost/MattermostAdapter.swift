@@ -70,6 +70,9 @@ public final class MattermostAdapter: Service, Sendable {
         for reply in replies { pending.enqueue(reply, channelID: channelID, userID: nil) }
     }
 
+    /// Where incident cards go on Mattermost.
+    public var cardSurface: any CardSurface { MattermostCardSurface(rest: rest, poster: commandRoutes.poster()) }
+
     /// The slash command, dialog and button endpoints, to register on the bot's HTTP server.
     public var routes: some HTTPRoutes { commandRoutes }
 

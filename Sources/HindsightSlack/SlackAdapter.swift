@@ -55,6 +55,9 @@ public final class SlackAdapter: Service, Sendable {
         (jobs, jobsSink) = AsyncStream.makeStream(of: (@Sendable () async -> Void).self)
     }
 
+    /// Where incident cards go on Slack.
+    public var cardSurface: any CardSurface { SlackCardSurface(api: api) }
+
     /// True while at least one Socket Mode connection is open (for `/readyz`).
     public var isConnected: Bool { live.isUp }
 
@@ -213,8 +216,9 @@ public final class SlackAdapter: Service, Sendable {
                     canOpenForms: !trigger.isEmpty
                 ))
             }
-            // The buttons did their job: replace them with who chose what.
-            if let ts = payload.message?.ts ?? payload.container?.message_ts {
+            // The buttons did their job: replace them with who chose what. The card's own buttons stay: the keeper edits
+            // the card to show what the click changed.
+            if action.block_id != SlackCardSurface.actionsBlockID, let ts = payload.message?.ts ?? payload.container?.message_ts {
                 let text = payload.message?.text ?? ""
                 let chosen = "✓ <@\(userID)>: \(SlackText.escape(action.text?.text ?? command))"
                 try? await api.update(channel: channel, ts: ts, text: text, blocks: (text.isEmpty ? [] : [.section(mrkdwn: text)]) + [.context(mrkdwn: chosen)])

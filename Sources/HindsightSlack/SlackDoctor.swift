@@ -7,7 +7,7 @@ public enum SlackDoctor {
     /// The bot scopes Hindsight uses (Deploy/slack/manifest.yaml says why each is needed).
     public static let requiredScopes: Set<String> = [
         "app_mentions:read", "channels:history", "groups:history", "channels:read", "groups:read", "chat:write", "commands",
-        "reactions:read", "reactions:write", "pins:read", "users:read", "files:write",
+        "reactions:read", "reactions:write", "pins:read", "pins:write", "users:read", "files:write",
     ]
 
     public struct Check: Sendable {

@@ -36,7 +36,7 @@ struct SlackHarness: Sendable {
 
 func withSlack(
     openIncident: Bool = true, connections: Int = 1, fakeConfiguration: FakeSlack.Configuration = .init(ackTimeout: .milliseconds(800)),
-    helloTimeout: Duration = .seconds(2), commandDeadline: Duration = .milliseconds(2000),
+    helloTimeout: Duration = .seconds(2), commandDeadline: Duration = .milliseconds(2000), cards: Bool = false,
     _ body: @Sendable @escaping (SlackHarness) async throws -> Void
 ) async throws {
     try await FakeSlack.run(configuration: fakeConfiguration) { fake in
@@ -64,7 +64,10 @@ func withSlack(
             configuration: configuration, bot: bot, http: TestHTTP.client, webSockets: webSockets, logger: logger,
             reconnectPolicy: ReconnectPolicy(initialDelay: .milliseconds(20), maximumDelay: .milliseconds(200), jitter: .full)
         )
-        let services = ServiceGroup(configuration: .init(services: [.init(service: adapter)], logger: logger))
+        // The card keeper only where a test looks at cards: elsewhere the bot's own card posts would be extra calls.
+        let keeper: [ServiceGroupConfiguration.ServiceConfiguration] = cards
+            ? [.init(service: CardKeeper(bot: bot, surfaces: [.slack: adapter.cardSurface], logger: logger))] : []
+        let services = ServiceGroup(configuration: .init(services: [.init(service: adapter)] + keeper, logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await services.run() }
             let harness = SlackHarness(fake: fake, bot: bot, adapter: adapter, databasePath: databasePath)

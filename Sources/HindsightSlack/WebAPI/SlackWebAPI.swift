@@ -175,6 +175,12 @@ public struct SlackWebAPI: Sendable {
         let _: Ignored = try await call("reactions.add", json: Body(channel: channel, timestamp: ts, name: name))
     }
 
+    /// `pins.add`: pins the message in its channel.
+    func pin(channel: String, ts: String) async throws(SlackAPIError) {
+        struct Body: Encodable { var channel: String; var timestamp: String }
+        let _: Ignored = try await call("pins.add", json: Body(channel: channel, timestamp: ts))
+    }
+
     // MARK: Modals
 
     private struct ViewAnswer: Decodable {

@@ -1,0 +1,101 @@
+import Foundation
+import HindsightCore
+import HindsightTesting
+import Testing
+
+/// The bot's message that is the incident's card (it always counts key events), if there is one.
+private func card(_ h: SlackHarness) -> FakeJSON? {
+    h.fake.botMessages(in: Slack.channel).first { ($0["text"]?.string ?? "").contains("Key events:") }
+}
+
+private func cards(_ h: SlackHarness) -> [FakeJSON] {
+    h.fake.botMessages(in: Slack.channel).filter { ($0["text"]?.string ?? "").contains("Key events:") }
+}
+
+/// The card's buttons: action id, label and the command each runs.
+private func buttons(_ message: FakeJSON?) -> [(actionID: String, label: String, value: String)] {
+    (message?["blocks"]?.array ?? []).flatMap { block -> [(String, String, String)] in
+        guard block["type"]?.string == "actions" else { return [] }
+        return (block["elements"]?.array ?? []).map { element in
+            (element["action_id"]?.string ?? "", element["text"]?["text"]?.string ?? "", element["value"]?.string ?? "")
+        }
+    }
+}
+
+@Suite("Slack: the live incident card", .serialized)
+struct SlackCardTests {
+    @Test("posted and pinned on start, edited in place on a milestone, a suggestion confirmed from its button; never on the timeline")
+    func lifecycle() async throws {
+        try await withSlack(cards: true) { h in
+            try await eventually("the card") { card(h) != nil }
+            let ts = try #require(card(h)?["ts"]?.string)
+            #expect(card(h)?["text"]?.string?.contains("Database down") == true)
+            try await eventually("the card pinned") { h.calls("pins.add").contains { $0.arguments["timestamp"]?.string == ts } }
+
+            _ = try await h.fake.slashCommand(channel: Slack.channel, user: Slack.alice, text: "acknowledged")
+            try await eventually("the milestone on the card") { card(h)?["text"]?.string?.contains("acknowledged: 20") == true }
+            #expect(h.calls("chat.update").contains { $0.arguments["ts"]?.string == ts })
+
+            await h.fake.postMessage(channel: Slack.channel, user: Slack.bob, text: "rolled back to v41; error rate back to normal")
+            try await eventually("a suggestion on the card") { buttons(card(h)).contains { $0.value.hasPrefix("confirm S") } }
+            let confirm = try #require(buttons(card(h)).first { $0.value.hasPrefix("confirm S") })
+            let milestone = try #require(confirm.label.components(separatedBy: "yes, ").last)
+            _ = try await h.fake.clickButton(channel: Slack.channel, user: Slack.alice, messageTS: ts, actionID: confirm.actionID, value: confirm.value)
+            try await eventually("the confirmed milestone on the card, its buttons gone") {
+                let text = card(h)?["text"]?.string ?? ""
+                return text.contains("\(milestone): 20") && !buttons(card(h)).contains { $0.value == confirm.value }
+            }
+            // One card, edited in place all along; the bot's own card is not a timeline event.
+            #expect(cards(h).map { $0["ts"]?.string } == [ts])
+            #expect(try await !h.events().contains { $0.messageID == ts })
+        }
+    }
+
+    @Test("a burst of 200 changes is coalesced to at most one edit every 2 s, and the card ends current")
+    func coalesced() async throws {
+        try await withSlack(cards: true) { h in
+            try await eventually("the card") { card(h) != nil }
+            let ts = try #require(card(h)?["ts"]?.string)
+            let alice = Person(id: Slack.alice, name: "Alice")
+            for step in 1...200 {
+                _ = await h.bot.handle(CommandInvocation(channel: Slack.channelKey, user: alice, text: "note step \(step) done", receivedAt: Date()))
+            }
+            let keys = try await h.events().filter { $0.isKey && !$0.isDeleted }.count
+            try await eventually("the card counting every note", within: .seconds(30)) {
+                card(h)?["text"]?.string?.contains("Key events: \(keys) ") == true
+            }
+            let edits = h.calls("chat.update").filter { $0.arguments["ts"]?.string == ts }.map(\.at)
+            #expect(!edits.isEmpty)
+            #expect(edits.count <= 10, "\(edits.count) edits for one burst")
+            // Sent at least 2 s apart by the keeper; measured on arrival, so a little network jitter is allowed.
+            for (a, b) in zip(edits, edits.dropFirst()) { #expect(b - a >= .milliseconds(1950), "edits \(b - a) apart") }
+        }
+    }
+
+    @Test("deleted by someone, the card is posted again and pinned")
+    func recreated() async throws {
+        try await withSlack(cards: true) { h in
+            try await eventually("the card") { card(h) != nil }
+            let first = try #require(card(h)?["ts"]?.string)
+            await h.fake.deleteMessage(channel: Slack.channel, ts: first)
+            try await eventually("a new card") { card(h).flatMap { $0["ts"]?.string }.map { $0 != first } ?? false }
+            let second = try #require(card(h)?["ts"]?.string)
+            try await eventually("the new card pinned") { h.calls("pins.add").contains { $0.arguments["timestamp"]?.string == second } }
+            #expect(cards(h).count == 1)
+        }
+    }
+
+    @Test("an edit answered 429 waits the Retry-After before trying again")
+    func rateLimited() async throws {
+        try await withSlack(cards: true) { h in
+            try await eventually("the card") { card(h) != nil }
+            h.fake.rateLimit(method: "chat.update", next: 1, retryAfter: 3)
+            _ = try await h.fake.slashCommand(channel: Slack.channel, user: Slack.alice, text: "detected")
+            try await eventually("the milestone on the card", within: .seconds(20)) { card(h)?["text"]?.string?.contains("detected: 20") == true }
+            let updates = h.calls("chat.update")
+            let limited = try #require(updates.first { $0.status == 429 })
+            let next = try #require(updates.first { $0.at > limited.at })
+            #expect(next.at - limited.at >= .seconds(3))
+        }
+    }
+}
