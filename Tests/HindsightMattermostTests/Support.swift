@@ -64,7 +64,7 @@ import Synchronization
 
 /// Starts the fake, a bot with an open incident in the test channel, the adapter and the bot's HTTP server.
 func withHarness(
-    openIncident: Bool = true, pingInterval: Duration = .seconds(10), maxPostLength: Int = 16_383,
+    openIncident: Bool = true, pingInterval: Duration = .seconds(10), maxPostLength: Int = 16_383, cards: Bool = false,
     _ body: @Sendable @escaping (Harness) async throws -> Void
 ) async throws {
     try await FakeMattermost.run { fake in
@@ -97,7 +97,10 @@ func withHarness(
         )
         let server = BotHTTPServer(configuration: .init(host: "127.0.0.1", port: 0), routes: [adapter.routes], logger: logger)
         // As in the executable: services in a group, stopped by a graceful shutdown.
-        let services = ServiceGroup(configuration: .init(services: [.init(service: server), .init(service: adapter)], logger: logger))
+        // The card keeper only where a test looks at cards: elsewhere the bot's own card posts would be extra posts.
+        let keeper: [ServiceGroupConfiguration.ServiceConfiguration] = cards
+            ? [.init(service: CardKeeper(bot: bot, surfaces: [.mattermost: adapter.cardSurface], logger: logger))] : []
+        let services = ServiceGroup(configuration: .init(services: [.init(service: server), .init(service: adapter)] + keeper, logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await services.run() }
             guard let port = await server.boundPort() else { throw HarnessError.serverDidNotStart }

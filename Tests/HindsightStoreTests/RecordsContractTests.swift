@@ -195,7 +195,8 @@ struct RecordsContractTests {
                 suggestions.append(try r.suggestions(of: incident.id))
                 reactions.append(try events.map { try r.reactions(of: incident.id, number: $0.number) })
                 looks.append([try r.lastEventNumber(of: incident.id), try r.keyEventCount(of: incident.id, amongLast: 12),
-                              try r.replyCount(of: incident.id, parentMessageID: "m1")]
+                              try r.replyCount(of: incident.id, parentMessageID: "m1"), try r.eventCounts(of: incident.id).visible,
+                              try r.eventCounts(of: incident.id).key]
                              + (try r.recentEvents(of: incident.id, limit: 8).map(\.number)))
                 lastPersonPost.append(try r.lastPersonPost(of: incident.id))
                 lastMessage.append(try r.lastMessage(of: incident.id).map { "\($0.message.number) after \(String(describing: $0.previousAt))" } ?? "none")

@@ -35,9 +35,28 @@ struct StoreTests {
     func migrations() throws {
         let dir = try TemporaryDirectory()
         let store = try Store(path: dir.databasePath)
-        #expect(try store.appliedMigrations() == ["v1-incidents-and-timeline", "v2-postmortem-drafts", "v3-reminders-sent", "v4-callback-auth", "v5-suggestion-score", "v6-backfill-pending", "v7-reactions-and-threads", "v8-conversations"])
+        #expect(try store.appliedMigrations() == ["v1-incidents-and-timeline", "v2-postmortem-drafts", "v3-reminders-sent", "v4-callback-auth", "v5-suggestion-score", "v6-backfill-pending", "v7-reactions-and-threads", "v8-conversations", "v9-incident-card"])
         let mode = try store.readNow { tx in try String.fetchOne(tx.db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
+    }
+
+    @Test("the message an incident's card was posted as survives a reopen, and a new post replaces it")
+    func cardMessage() async throws {
+        let dir = try TemporaryDirectory()
+        do {
+            let store = try Store(path: dir.databasePath)
+            try await store.write { tx in
+                try tx.apply([.createIncident(incident())])
+                #expect(try tx.cardMessage(of: incident().id) == nil)
+                try tx.setCardMessage("1795356000.000100", of: incident().id)
+            }
+        }
+        let reopened = try Store(path: dir.databasePath)
+        try await reopened.write { tx in
+            #expect(try tx.cardMessage(of: incident().id) == "1795356000.000100")
+            try tx.setCardMessage("1795356000.000200", of: incident().id)
+            #expect(try tx.cardMessage(of: incident().id) == "1795356000.000200")
+        }
     }
 
     @Test("a question asked before conversations had their own table moves there from the draft, which keeps the rest")

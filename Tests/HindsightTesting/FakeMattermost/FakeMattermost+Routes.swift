@@ -65,7 +65,12 @@ extension FakeMattermost {
         api.put("posts/:id/patch") { request, context in
             try await self.guarded(request) { body in
                 let json = FakeJSON.parse(body)
-                guard let post = self.state.withLock({ $0.editPost(context.parameters.get("id") ?? "", message: json?["message"]?.string, props: json?["props"]) }) else {
+                // The server reads the post without deleted ones (`GetSinglePost(…, includeDeleted: false)`): a deleted
+                // post is not found.
+                let id = context.parameters.get("id") ?? ""
+                guard let post = self.state.withLock({ state in
+                    state.posts[id]?.delete_at == 0 ? state.editPost(id, message: json?["message"]?.string, props: json?["props"]) : nil
+                }) else {
                     return Self.error(404, "app.post.get.app_error", "Unable to get the post.")
                 }
                 await self.broadcast("post_edited", post)

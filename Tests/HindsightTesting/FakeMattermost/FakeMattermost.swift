@@ -206,6 +206,8 @@ public final class FakeMattermost: Sendable {
     public func posts(by userID: String) -> [FakeMattermostPost] {
         state.withLock { s in s.postOrder.compactMap { s.posts[$0] }.filter { $0.user_id == userID } }
     }
+    /// Ids of the posts pinned with `POST /posts/{id}/pin`.
+    public var pinnedPosts: Set<String> { state.withLock { $0.pinned } }
     /// Ephemeral posts the bot sent, as `(user_id, message)`.
     public var ephemeralPosts: [(userID: String, message: String)] { state.withLock { $0.ephemeral } }
 }

@@ -1,0 +1,59 @@
+import Foundation
+import HindsightCore
+import HindsightTesting
+import Testing
+
+@Suite("Mattermost: the live incident card", .serialized)
+struct MattermostCardTests {
+    /// The bot's posts that are the incident's card (it always counts key events), not deleted.
+    func cards(_ h: Harness) -> [FakeMattermostPost] {
+        h.fake.posts(by: h.fake.botUser.id).filter { $0.message.contains("Key events:") && $0.delete_at == 0 }
+    }
+
+    @Test("posted and pinned on start, patched in place on a milestone, its signed button confirms a suggestion; never on the timeline")
+    func lifecycle() async throws {
+        try await withHarness(cards: true) { h in
+            try await eventually("the card") { !cards(h).isEmpty }
+            let card = try #require(cards(h).first)
+            #expect(card.message.contains("Database down"))
+            try await eventually("the card pinned") { h.fake.pinnedPosts.contains(card.id) }
+
+            _ = try await h.fake.slashCommand(
+                to: h.botURL + "/mattermost/command", token: TestIDs.commandToken, channelID: TestIDs.channel, userID: TestIDs.alice.id,
+                text: "acknowledged"
+            )
+            try await eventually("the milestone on the card") { cards(h).first?.message.contains("acknowledged: 20") == true }
+            #expect(h.fake.requests.contains("PUT /api/v4/posts/\(card.id)/patch"))
+
+            await h.fake.post(channelID: TestIDs.channel, userID: TestIDs.bob.id, message: "rolled back to v41; error rate back to normal")
+            try await eventually("a suggestion on the card") { cards(h).first?.message.contains("Suggested: S") == true }
+            let answer = try await h.fake.clickButton(on: try #require(cards(h).first), command: "confirm S", userID: TestIDs.alice.id, botURL: h.botURL)
+            #expect(answer.status == 200)
+            try await eventually("the suggestion answered on the card") { cards(h).first?.message.contains("Suggested: S1") == false }
+            #expect(cards(h).map(\.id) == [card.id])
+            #expect(try await !h.events().contains { $0.messageID == card.id })
+        }
+    }
+
+    @Test("deleted by someone, the card is posted again and pinned; one deleted quietly is found gone at the next edit")
+    func recreated() async throws {
+        try await withHarness(cards: true) { h in
+            try await eventually("the card") { !cards(h).isEmpty }
+            let first = try #require(cards(h).first).id
+            await h.fake.delete(postID: first)
+            try await eventually("a new card") { cards(h).first.map { $0.id != first } ?? false }
+            let second = try #require(cards(h).first).id
+            try await eventually("the new card pinned") { h.fake.pinnedPosts.contains(second) }
+
+            // Deleted without the event reaching the bot: the next edit gets 404 and posts the card again.
+            h.fake.deleteQuietly(postID: second)
+            _ = await h.bot.handle(CommandInvocation(
+                channel: TestIDs.channelKey, user: Person(id: TestIDs.alice.id, name: "Alice"), text: "detected", receivedAt: Date()
+            ))
+            try await eventually("a third card", within: .seconds(15)) {
+                cards(h).first.map { $0.id != first && $0.id != second && $0.message.contains("detected: 20") } ?? false
+            }
+            #expect(cards(h).count == 1)
+        }
+    }
+}
