@@ -141,6 +141,10 @@ enum Schema {
                 ) WITHOUT ROWID
                 """)
         }
+        migrator.registerMigration("v10-incident-roles") { db in
+            // Who holds each role (IC, comms, scribe), a small JSON object; '' for none.
+            try db.execute(sql: "ALTER TABLE incident ADD COLUMN roles TEXT NOT NULL DEFAULT ''")
+        }
         return migrator
     }
 }

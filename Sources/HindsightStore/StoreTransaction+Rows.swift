@@ -30,7 +30,12 @@ extension StoreTransaction {
             title: row["title"], severity: Severity(rawValue: row["severity"]) ?? .sev3,
             state: IncidentState(rawValue: row["state"]) ?? .open,
             createdBy: Person(id: row["created_by_id"], name: row["created_by_name"]),
-            createdAt: date(row["created_at"]), milestones: milestones)
+            createdAt: date(row["created_at"]), milestones: milestones, roles: decode([IncidentRole: String].self, row["roles"]) ?? [:])
+    }
+
+    /// The roles as a JSON object, '' for none.
+    static func encodeRoles(_ roles: [IncidentRole: String]) throws -> String {
+        roles.isEmpty ? "" : try encode(roles)
     }
 
     /// The event columns `event(_:)` reads, in its order: select them with this list, not `*`.

@@ -355,20 +355,20 @@ public struct StoreTransaction: IncidentLedger {
             case let .createIncident(incident):
                 try execute("""
                     INSERT INTO incident (id, platform, channel_id, title, severity, state, created_by_id, created_by_name, created_at,
-                        started_at, detected_at, acknowledged_at, mitigated_at, resolved_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        roles, started_at, detected_at, acknowledged_at, mitigated_at, resolved_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: StatementArguments([
                         incident.id.rawValue, incident.channel.platform.rawValue, incident.channel.channelID, incident.title,
                         incident.severity.rawValue, incident.state.rawValue, incident.createdBy.id, incident.createdBy.name,
-                        Self.micros(incident.createdAt),
+                        Self.micros(incident.createdAt), try Self.encodeRoles(incident.roles),
                     ] + Self.milestoneColumns(incident)))
                 cache?.insert(incident.id, LookBackCache.Entry(recent: [], complete: true, lastPersonPost: nil, suggestions: []))
                 cache?.stored(Self.asStored(incident))
             case let .updateIncident(incident):
                 try execute("""
-                    UPDATE incident SET title = ?, severity = ?, state = ?, started_at = ?, detected_at = ?, acknowledged_at = ?,
-                        mitigated_at = ?, resolved_at = ? WHERE id = ?
-                    """, arguments: StatementArguments([incident.title, incident.severity.rawValue, incident.state.rawValue]
+                    UPDATE incident SET title = ?, severity = ?, state = ?, roles = ?, started_at = ?, detected_at = ?,
+                        acknowledged_at = ?, mitigated_at = ?, resolved_at = ? WHERE id = ?
+                    """, arguments: StatementArguments([incident.title, incident.severity.rawValue, incident.state.rawValue, try Self.encodeRoles(incident.roles)]
                         + Self.milestoneColumns(incident) + [incident.id.rawValue]))
                 cache?.stored(Self.asStored(incident))
             case let .appendEvent(event):

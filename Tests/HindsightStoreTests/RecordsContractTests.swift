@@ -226,7 +226,8 @@ struct RecordsContractTests {
         // no line closes it before (a confirmed "all clear" would leave the rest of the script nothing to change).
         let lifecycle = [0: "start checkout 500s sev2", 100: "resolved", 110: "reopen"]
         let commands = ["note rollback started", "summary Checkout failed for 20 minutes.", "pin E2", "confirm S1", "dismiss S1",
-                        "why the pool ran out of connections", "went-well the rollback was quick", "sev sev1", "why", "impact", "cancel"]
+                        "why the pool ran out of connections", "went-well the rollback was quick", "sev sev1", "why", "impact", "cancel",
+                        "role ic me", "role comms @bob", "role ic @carol", "role scribe none"]
         var said: [String] = []
         var final_: Answers?
         var reacted: [(message: String, emoji: String, by: Person)] = []

@@ -35,7 +35,7 @@ struct StoreTests {
     func migrations() throws {
         let dir = try TemporaryDirectory()
         let store = try Store(path: dir.databasePath)
-        #expect(try store.appliedMigrations() == ["v1-incidents-and-timeline", "v2-postmortem-drafts", "v3-reminders-sent", "v4-callback-auth", "v5-suggestion-score", "v6-backfill-pending", "v7-reactions-and-threads", "v8-conversations", "v9-incident-card"])
+        #expect(try store.appliedMigrations() == ["v1-incidents-and-timeline", "v2-postmortem-drafts", "v3-reminders-sent", "v4-callback-auth", "v5-suggestion-score", "v6-backfill-pending", "v7-reactions-and-threads", "v8-conversations", "v9-incident-card", "v10-incident-roles"])
         let mode = try store.readNow { tx in try String.fetchOne(tx.db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
     }
@@ -79,7 +79,11 @@ struct StoreTests {
             let queue = try DatabaseQueue(path: dir.databasePath)
             try Schema.migrator.migrate(queue, upTo: "v7-reactions-and-threads")
             try await queue.write { db in
-                try StoreTransaction(db: db).apply([.createIncident(incident)])
+                // The incident row as v7 wrote it (today's code writes columns v7 did not have).
+                try db.execute(sql: """
+                    INSERT INTO incident (id, platform, channel_id, title, severity, state, created_by_id, created_by_name, created_at,
+                        started_at) VALUES (?, 'slack', 'C1', 'db down', 'sev2', 'open', 'U1', 'alice', ?, ?)
+                    """, arguments: [incident.id.rawValue, StoreTransaction.micros(t0), StoreTransaction.micros(t0)])
                 try db.execute(sql: "INSERT INTO postmortem (incident_id, body, updated_at) VALUES (?, ?, 0)", arguments: [incident.id.rawValue, body])
             }
         }

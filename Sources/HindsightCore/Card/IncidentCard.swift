@@ -33,6 +33,7 @@ extension IncidentDesk {
         vals["state"] = incident.state.rawValue
         vals["duration"] = incident.state == .resolved ? UTCFormat.duration(incident.duration(now: now)) : ""
         var lines = [messages.render(incident.state == .resolved ? .cardHeaderResolved : .cardHeader, vals)]
+        lines.append(rolesLine(incident).map { messages.render(.cardRoles, ["roles": $0]) } ?? messages.render(.cardNoRoles))
         for kind in MilestoneKind.allCases {
             if let at = incident.milestones[kind] {
                 lines.append(messages.render(.statusMilestoneSet, ["milestone": kind.rawValue, "time": UTCFormat.dateTime(at)]))

@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Grammar (one line each, as in `/postmortem help`):
 /// `start <title> [sev1-4] [at <time>]`, `sev <level>`, `detected|acknowledged|mitigated|resolved [at <time>] [note]`,
-/// `reopen`, `status`, `note <text> [at <time>]`, `pin|unpin E<n>`, `timeline [all|key] [page <n>]`, `confirm S<n>`, `dismiss S<n>`, `help`.
+/// `reopen`, `status`, `note <text> [at <time>]`, `pin|unpin E<n>`, `timeline [all|key] [page <n>]`, `confirm S<n>`, `dismiss S<n>`,
+/// `role ic|comms|scribe @person|me|none`, `help`.
 public struct CommandParser: Sendable {
     public var zone: TimeZone
 
@@ -87,9 +88,25 @@ public struct CommandParser: Sendable {
             let digits = ref.uppercased().hasPrefix("S") ? String(ref.dropFirst()) : ref
             guard let n = Int(digits), n >= 1 else { throw .invalidNumber(ref) }
             return verb == "confirm" ? .confirm(suggestion: n) : .dismiss(suggestion: n)
+        case "role":
+            guard let word = args.first else { throw .missingArgument(subcommand: "role", argument: "role (ic, comms or scribe)") }
+            guard let role = Self.role(word) else { throw .invalidRole(word) }
+            guard args.count >= 2 else { throw .missingArgument(subcommand: "role \(role.rawValue)", argument: "@person, me or none") }
+            let person = args.dropFirst().joined(separator: " ")
+            return .role(role, person: ["none", "nobody", "clear", "-"].contains(person.lowercased()) ? nil : person)
         default:
             if let request = try PostmortemRequestParser(now: now, zone: zone).parse(verb: verb, args) { return .postmortem(request) }
             throw .unknownSubcommand(verb)
+        }
+    }
+
+    /// A role by its name or a common alias (`commander`, `incident-commander`, `communications`, `notes`).
+    static func role(_ word: String) -> IncidentRole? {
+        switch word.lowercased() {
+        case "ic", "commander", "incident-commander", "lead": .ic
+        case "comms", "communications", "comms-lead": .comms
+        case "scribe", "notes", "note-taker": .scribe
+        default: nil
         }
     }
 

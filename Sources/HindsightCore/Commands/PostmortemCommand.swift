@@ -13,6 +13,8 @@ public enum PostmortemCommand: Hashable, Sendable {
     case pin(event: Int, on: Bool)
     case confirm(suggestion: Int)
     case dismiss(suggestion: Int)
+    /// Who holds a role: a mention as typed, `me` for whoever typed it, nil to clear it.
+    case role(IncidentRole, person: String?)
     /// Writing the post-mortem: sections, whys, actions, review.
     case postmortem(PostmortemRequest)
 
@@ -34,4 +36,5 @@ public enum CommandError: Error, Hashable, Sendable {
     case invalidDay(String)
     case invalidPriority(String)
     case invalidActionType(String)
+    case invalidRole(String)
 }

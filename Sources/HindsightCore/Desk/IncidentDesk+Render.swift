@@ -18,6 +18,7 @@ extension IncidentDesk {
         case let .invalidNumber(text): messages.render(.invalidNumber, ["text": text])
         case let .invalidDay(text): guide.render(.invalidDay, ["text": text])
         case let .invalidPriority(text): guide.render(.invalidPriority, ["text": text])
+        case let .invalidRole(text): messages.render(.invalidRole, ["text": text])
         case let .invalidActionType(text): guide.render(.invalidActionType, ["text": text, "types": ActionItem.Kind.allCases.map(\.rawValue).joined(separator: ", ")])
         }
     }

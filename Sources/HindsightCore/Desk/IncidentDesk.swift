@@ -105,6 +105,8 @@ public struct IncidentDesk: Sendable {
         case let .confirm(number), let .dismiss(number):
             let confirm = if case .confirm = command { true } else { false }
             return try decide(suggestion: number, confirm: confirm, by: inv.user, incident, records)
+        case let .role(role, person):
+            return try setRole(role, person, inv, incident, records)
         case .postmortem:
             return Decision() // handled above
         case .help, .start, .reopen, .status, .timeline:

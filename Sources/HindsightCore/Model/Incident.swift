@@ -58,6 +58,12 @@ public enum MilestoneKind: String, Codable, CodingKeyRepresentable, Sendable, Ca
     public func hash(into hasher: inout Hasher) { hasher.combine(order) }
 }
 
+/// Who does what while an incident is worked: the incident commander, the person talking to stakeholders, the one
+/// keeping notes. `CodingKeyRepresentable` so `[IncidentRole: String]` encodes as a JSON object.
+public enum IncidentRole: String, Codable, CodingKeyRepresentable, Sendable, CaseIterable {
+    case ic, comms, scribe
+}
+
 /// An incident bound to one channel, with its milestones (all UTC).
 public struct Incident: Hashable, Codable, Sendable {
     public var id: IncidentID
@@ -68,11 +74,14 @@ public struct Incident: Hashable, Codable, Sendable {
     public var createdBy: Person
     public var createdAt: Date
     public var milestones: [MilestoneKind: Date]
+    /// Who holds each role, as a mention in the platform's own markup (`<@U123>` on Slack, `@dana` elsewhere).
+    public var roles: [IncidentRole: String]
 
     public init(
         id: IncidentID, channel: ChannelKey, title: String, severity: Severity, state: IncidentState = .open,
-        createdBy: Person, createdAt: Date, milestones: [MilestoneKind: Date]
+        createdBy: Person, createdAt: Date, milestones: [MilestoneKind: Date], roles: [IncidentRole: String] = [:]
     ) {
+        self.roles = roles
         self.id = id
         self.channel = channel
         self.title = title

@@ -61,6 +61,8 @@ public struct ReportModel: Codable, Hashable, Sendable {
     public var status: String
     public var authors: String
     public var reviewers: String
+    /// Who held each role ("IC @dana · Comms @lee"), Markdown; "" when nobody was named.
+    public var roles = ""
     public var summary: String
     public var impact: [Pair]
     /// The timeline a post-mortem shows: milestones and key events.
@@ -99,6 +101,7 @@ public struct ReportModel: Codable, Hashable, Sendable {
     // Flags for the template, stored because Mustache engines see stored properties only, and an empty string
     // still counts as a value to them.
     public var hasSummary = false
+    public var hasRoles = false
     public var hasImpact = false
     public var hasMermaid = false
     /// Key events left out of the Mermaid chart (it shows at most `IncidentDesk.chartLimit`); the table has them all.
@@ -111,6 +114,7 @@ public struct ReportModel: Codable, Hashable, Sendable {
 
     mutating func setFlags() {
         hasSummary = !summary.isEmpty
+        hasRoles = !roles.isEmpty
         hasImpact = !impact.isEmpty
         hasMermaid = !mermaid.isEmpty
         hasMermaidOmitted = mermaidOmitted > 0
@@ -281,6 +285,7 @@ extension IncidentDesk {
         )
         (model.transcript, model.transcriptRows) = Self.transcript(of: events, at: shown) { row(KeyTimeline.Entry(event: $0, milestone: $0.milestone, reasons: $0.keyReasons)) }
         model.spansDays = spansDays
+        model.roles = rolesLine(incident).map { md.inline($0) } ?? ""
         model.mermaidOmitted = key.count - model.mermaid.count
         model.similar = similar.prefix(5).map { match in
             ReportModel.Pair(
