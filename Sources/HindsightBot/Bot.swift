@@ -140,6 +140,17 @@ public final class Bot: Sendable {
         }
     }
 
+    /// Puts a message on a timeline as a key event ("Add to timeline"); store failures become a reply that says so.
+    public func add(_ addition: TimelineAddition) async -> [Reply] {
+        let desk = self.desk
+        do {
+            return try await commit { tx in try desk.add(addition, records: tx) }.replies
+        } catch {
+            logger.error("could not add a message to the timeline", metadata: ["channel": "\(addition.askedIn)", "error": "\(error)"])
+            return [Reply(.ephemeral, desk.messages.render(.internalError, ["reason": "\(error)"]))]
+        }
+    }
+
     /// Decides in one write transaction and applies the decision's changes there.
     private func commit(_ decide: @escaping @Sendable (StoreTransaction) throws -> Decision) async throws(StoreError) -> Decision {
         let decision = try await store.write { tx in

@@ -159,7 +159,7 @@ public final class SlackAdapter: Service, Sendable {
         case .slashCommand(let envelope):
             jobsSink.yield { await self.slashCommand(envelope, ack: ack) }
         case .interactive(let envelope):
-            jobsSink.yield { await self.interactive(envelope, ack: ack) }
+            jobsSink.yield { await self.interactive(envelope, ack: ack, translator: translator) }
         case .hello, .disconnect, .unreadable:
             break  // handled by the session
         }
@@ -188,7 +188,7 @@ public final class SlackAdapter: Service, Sendable {
         }
     }
 
-    private func interactive(_ envelope: SocketFrame.Envelope<InteractivePayload>, ack: Acknowledger) async {
+    private func interactive(_ envelope: SocketFrame.Envelope<InteractivePayload>, ack: Acknowledger, translator: EventTranslator) async {
         let payload = envelope.payload
         guard let userID = payload.user?.id else { return ack(envelope.id) }
         switch payload.type {
@@ -223,8 +223,19 @@ public final class SlackAdapter: Service, Sendable {
                 let chosen = "✓ <@\(userID)>: \(SlackText.escape(action.text?.text ?? command))"
                 try? await api.update(channel: channel, ts: ts, text: text, blocks: (text.isEmpty ? [] : [.section(mrkdwn: text)]) + [.context(mrkdwn: chosen)])
             }
+        case "message_action" where payload.callback_id == Self.addToTimelineShortcut:
+            // "Add to timeline" on any message: it joins the incident's timeline at its own time, as a key event.
+            ack(envelope.id)
+            guard let channel = payload.channel?.id, let wire = payload.message,
+                  let message = await translator.message(wire, in: channel, names: directory)
+            else { return }
+            let by = Person(id: userID, name: await directory.displayName(of: userID))
+            let replies = await bot.add(TimelineAddition(
+                message: message, by: by, askedIn: ChannelKey(platform: .slack, channelID: channel), at: now()))
+            let target = ReplyTarget(channel: channel, user: userID, responseURL: payload.response_url)
+            for reply in replies { outboxSink.yield((reply, target)) }
         default:
-            ack(envelope.id)  // view_closed, shortcuts…: nothing to do
+            ack(envelope.id)  // view_closed, other shortcuts…: nothing to do
         }
     }
 
@@ -263,6 +274,9 @@ public final class SlackAdapter: Service, Sendable {
             outboxSink.yield((Reply(.ephemeral, bot.messages.render(SlackMessageKey.modalUnavailable, ["reason": error.description])), target))
         }
     }
+
+    /// The callback id of the "Add to timeline" message shortcut (`Deploy/slack/manifest.yaml`).
+    static let addToTimelineShortcut = "hindsight_add_to_timeline"
 
     /// A slash command's acknowledgement: one reply of text and buttons, short enough for one message.
     private static let ackSlot = AnswerSlot(capacity: 1, buttons: true) { text in

@@ -171,6 +171,8 @@ struct SlashCommand: Decodable, Sendable {
 /// `payload` of an `interactive` envelope: a modal submission or a button click (others are acknowledged and ignored).
 struct InteractivePayload: Decodable, Sendable {
     var type: String
+    /// A shortcut's id, as declared in the manifest (`message_action`, `shortcut`).
+    var callback_id: String?
     var user: User?
     var trigger_id: String?
     var response_url: String?

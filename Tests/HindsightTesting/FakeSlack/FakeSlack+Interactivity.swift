@@ -118,6 +118,29 @@ extension FakeSlack {
         return ack
     }
 
+    /// A person picks a message shortcut (`callbackID`) from a message's menu: a `message_action` payload with the whole
+    /// message, the channel, a `trigger_id` and a `response_url`.
+    public func messageShortcut(
+        channel: String, user: String, messageTS: String, callbackID: String, timeout: Duration = .seconds(5)
+    ) async throws -> FakeSlackAck {
+        let payload: FakeJSON = try state.withLock { state in
+            guard let stored = state.workspace.message(in: channel, ts: messageTS) else {
+                throw FakeSlackError.unknownMessage(channel: channel, ts: messageTS)
+            }
+            let channelName = state.workspace.channels[channel]?.name ?? channel
+            return [
+                "type": "message_action", "token": .string(FakeSlackIdentity.verificationToken),
+                "action_ts": .string(FakeSlackID.ts(micros: Int64(Date().timeIntervalSince1970 * 1_000_000))),
+                "team": ["id": .string(teamID), "domain": .string(FakeSlackIdentity.teamDomain)], "user": userObject(state, user),
+                "channel": ["id": .string(channel), "name": .string(channelName)], "is_enterprise_install": false, "enterprise": .null,
+                "callback_id": .string(callbackID), "trigger_id": .string(state.issueTrigger()), "message_ts": .string(messageTS),
+                "message": state.workspace.render(stored, in: channel, forHistory: false),
+                "response_url": .string(responseURL(&state, channel: channel, user: user, messageTS: messageTS)),
+            ]
+        }
+        return try await socket.request(type: "interactive", acceptsResponsePayload: false, payload: payload, timeout: timeout)
+    }
+
     /// `POST /response/<id>`: recorded, then applied like Slack: replace or delete the original, post in channel.
     /// Slack allows five posts per URL; the sixth gets 404 `used_url` (the error name is the fake's own).
     func receiveResponseURLPost(_ request: Request, id: String) async throws -> Response {

@@ -1,0 +1,36 @@
+import Foundation
+
+extension IncidentDesk {
+    /// Puts a message on a timeline as a key event (pinned): the incident open in the message's channel, else the one
+    /// open where the person asked, else the only one open on the platform. A message already on that timeline is
+    /// pinned; one stored under another incident is left there, with a reply saying where it is.
+    public func add(_ addition: TimelineAddition, records: some IncidentRecords) throws -> Decision {
+        let message = addition.message
+        let sole = try records.openIncidents().filter { $0.channel.platform == message.channel.platform }
+        guard let incident = try records.openIncident(in: message.channel) ?? records.openIncident(in: addition.askedIn)
+            ?? (sole.count == 1 ? sole.first : nil)
+        else {
+            return Decision(replies: [Reply(.ephemeral, messages.render(.additionNoIncident, ["count": "\(sole.count)"]))])
+        }
+        if let event = try records.event(of: incident.id, messageID: message.messageID), event.channel == message.channel {
+            var reasons = event.keyReasons
+            reasons.insert(.pin)
+            return Decision(changes: [.setKeyReasons(incidentID: incident.id, number: event.number, reasons: reasons)],
+                            replies: [Reply(.ephemeral, messages.render(.eventPinned, ["ref": event.reference]))])
+        }
+        if try records.containsMessage(channel: message.channel, messageID: message.messageID) {
+            return Decision(replies: [Reply(.ephemeral, messages.render(.additionElsewhere, [:]))])
+        }
+        let note = addition.note.map { redact($0) }.flatMap { $0.isEmpty ? nil : $0 }
+        let event = TimelineEvent(
+            number: try records.lastEventNumber(of: incident.id) + 1, incidentID: incident.id, channel: message.channel,
+            messageID: message.messageID, author: message.author, occurredAt: message.sentAt,
+            text: redact(message.text) + (note.map { " — " + messages.render(.additionNote, ["note": $0, "user": addition.by.name]) } ?? ""),
+            threadParentID: message.threadParentID, attachments: message.attachments,
+            source: message.isFromIntegration ? .integration : .chat, keyReasons: [.pin])
+        let key: MessageKey = message.channel == incident.channel ? .additionAdded : .additionAddedFromElsewhere
+        return Decision(changes: [.appendEvent(event)], replies: [Reply(.ephemeral, messages.render(key, [
+            "ref": event.reference, "id": incident.id.rawValue, "time": UTCFormat.dateTime(event.occurredAt),
+        ]))])
+    }
+}
