@@ -39,6 +39,10 @@ public struct CommandRoutes: HTTPRoutes {
         }
         let triggerID = form["trigger_id"] ?? ""
         let user = Person(id: userID, name: await names.displayName(of: userID))
+        if let postID = Self.permalinkPostID(form["text"] ?? "") {
+            let replies = await addToTimeline(postID: postID, channelID: channelID, user: user)
+            return try JSONAnswer.json(.ok, commandResponse(replies, channelID: channelID, userID: userID))
+        }
         let invocation = CommandInvocation(
             channel: ChannelKey(platform: .mattermost, channelID: channelID), user: user, text: form["text"] ?? "",
             receivedAt: now(), canOpenForms: !triggerID.isEmpty && configuration.publicURL != nil
@@ -94,6 +98,38 @@ public struct CommandRoutes: HTTPRoutes {
             logger.warning("could not open a Mattermost dialog", metadata: ["form": "\(form.id)", "error": "\(error)"])
             return messages.render(MattermostMessageKey.dialogUnavailable, ["reason": error.description])
         }
+    }
+
+    // MARK: Add to timeline
+
+    /// The post id of `pin <permalink>` (`https://<server>/<team>/pl/<post id>`); nil for any other command, including
+    /// `pin E12`.
+    static func permalinkPostID(_ text: String) -> String? {
+        let words = text.split(whereSeparator: \.isWhitespace)
+        guard words.count == 2, words[0].lowercased() == "pin", let range = words[1].range(of: "/pl/") else { return nil }
+        let id = words[1][range.upperBound...].prefix { $0.isLetter || $0.isNumber }
+        return id.count == 26 ? String(id) : nil
+    }
+
+    /// Fetches the linked post and puts it on the incident's timeline at its own time (as Slack's message shortcut does).
+    private func addToTimeline(postID: String, channelID: String, user: Person) async -> [Reply] {
+        let post: MattermostPost
+        do {
+            post = try await rest.post(postID)
+        } catch {
+            logger.notice("could not read a linked post", metadata: ["post": "\(postID)", "error": "\(error)"])
+            let text = switch error {
+            case .notFound, .forbidden: bot.messages.render(MattermostMessageKey.permalinkNotFound)
+            default: error.userFacingText(bot.messages)
+            }
+            return [Reply(.ephemeral, text)]
+        }
+        let translator = EventTranslator(botUserID: "", serverURL: configuration.serverURL)
+        guard let message = await translator.message(post, names: names) else {
+            return [Reply(.ephemeral, bot.messages.render(MattermostMessageKey.permalinkNotFound))]
+        }
+        return await bot.add(TimelineAddition(
+            message: message, by: user, askedIn: ChannelKey(platform: .mattermost, channelID: channelID), at: now()))
     }
 
     // MARK: Dialog submission

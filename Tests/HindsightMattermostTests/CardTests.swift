@@ -57,3 +57,35 @@ struct MattermostCardTests {
         }
     }
 }
+
+@Suite("Mattermost: `/postmortem pin <permalink>`", .serialized)
+struct MattermostPermalinkTests {
+    func pin(_ h: Harness, _ link: String) async throws -> String {
+        let answer = try await h.fake.slashCommand(
+            to: h.botURL + "/mattermost/command", token: TestIDs.commandToken, channelID: TestIDs.channel, userID: TestIDs.alice.id,
+            text: "pin \(link)"
+        )
+        return answer.json?["text"]?.string ?? ""
+    }
+
+    @Test("a linked post from before the incident joins its timeline at its own time as a key event; a deleted one is refused")
+    func permalink() async throws {
+        try await withHarness(openIncident: false) { h in
+            let early = h.fake.postQuietly(channelID: TestIDs.channel, userID: TestIDs.bob.id, message: "replica lag on db-2 climbing")
+            try await Task.sleep(for: .milliseconds(20))
+            _ = await h.bot.handle(CommandInvocation(
+                channel: TestIDs.channelKey, user: Person(id: TestIDs.alice.id, name: "Alice"), text: "start Database down sev2", receivedAt: Date()))
+            let answer = try await pin(h, "https://mm.example.com/eng/pl/\(early.id)")
+            #expect(answer.contains("at its own time"))
+            let added = try #require(try await h.events().first { $0.messageID == early.id })
+            #expect(added.keyReasons.contains(.pin))
+            #expect(added.occurredAt == Date(timeIntervalSince1970: Double(early.create_at) / 1000))
+            #expect(added.occurredAt < (try await h.events().first { $0.milestone == .started }?.occurredAt ?? .distantPast))
+
+            let gone = h.fake.postQuietly(channelID: TestIDs.channel, userID: TestIDs.bob.id, message: "typo")
+            h.fake.deleteQuietly(postID: gone.id)
+            #expect(try await pin(h, "https://mm.example.com/eng/pl/\(gone.id)").contains("cannot see that message"))
+            #expect(try await !h.events().contains { $0.messageID == gone.id })
+        }
+    }
+}

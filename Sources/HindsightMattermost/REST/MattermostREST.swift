@@ -36,6 +36,11 @@ public struct MattermostREST: Sendable {
         try await call("GET", "/users/\(id)")
     }
 
+    /// `GET /posts/{id}`: one post (404 when deleted or never there).
+    public func post(_ id: String) async throws(MattermostAPIError) -> MattermostPost {
+        try await call("GET", "/posts/\(id)")
+    }
+
     /// `GET /channels/{id}`.
     public func channel(_ id: String) async throws(MattermostAPIError) -> MattermostChannel {
         try await call("GET", "/channels/\(id)")

@@ -6,10 +6,11 @@ public enum MattermostMessageKey: String, TemplateKey {
     case rateLimited = "mattermost_rate_limited"
     case failed = "mattermost_failed"
     case dialogUnavailable = "mattermost_dialog_unavailable"
+    case permalinkNotFound = "mattermost_permalink_not_found"
 
     public var placeholders: Set<String> {
         switch self {
-        case .forbidden, .rateLimited: []
+        case .forbidden, .rateLimited, .permalinkNotFound: []
         case .failed, .dialogUnavailable: ["reason"]
         }
     }

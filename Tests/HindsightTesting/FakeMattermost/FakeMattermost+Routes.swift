@@ -24,6 +24,15 @@ extension FakeMattermost {
                 return Self.json(channel)
             }
         }
+        api.get("posts/:id") { request, context in
+            try await self.guarded(request) {
+                // Deleted posts are not found (`GetSinglePost(…, includeDeleted: false)`).
+                guard let post = self.state.withLock({ $0.posts[context.parameters.get("id") ?? ""] }), post.delete_at == 0 else {
+                    return Self.error(404, "app.post.get.app_error", "Unable to get the post.")
+                }
+                return Self.json(post)
+            }
+        }
         api.get("channels/:id/posts") { request, context in
             try await self.guarded(request) {
                 var query: [String: String] = [:]
