@@ -140,6 +140,9 @@ public final class Bot: Sendable {
         }
     }
 
+    /// The small form "Add to timeline" opens first (an optional note), carrying the message.
+    public func additionForm(_ message: ChannelMessage) -> Form { desk.additionForm(message) }
+
     /// Puts a message on a timeline as a key event ("Add to timeline"); store failures become a reply that says so.
     public func add(_ addition: TimelineAddition) async -> [Reply] {
         let desk = self.desk

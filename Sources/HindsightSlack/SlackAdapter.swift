@@ -224,16 +224,23 @@ public final class SlackAdapter: Service, Sendable {
                 try? await api.update(channel: channel, ts: ts, text: text, blocks: (text.isEmpty ? [] : [.section(mrkdwn: text)]) + [.context(mrkdwn: chosen)])
             }
         case "message_action" where payload.callback_id == Self.addToTimelineShortcut:
-            // "Add to timeline" on any message: it joins the incident's timeline at its own time, as a key event.
+            // "Add to timeline" on any message: a small modal asks for an optional note, and its submission adds the
+            // message to the incident's timeline at its own time, as a key event.
             ack(envelope.id)
             guard let channel = payload.channel?.id, let wire = payload.message,
                   let message = await translator.message(wire, in: channel, names: directory)
             else { return }
-            let by = Person(id: userID, name: await directory.displayName(of: userID))
-            let replies = await bot.add(TimelineAddition(
-                message: message, by: by, askedIn: ChannelKey(platform: .slack, channelID: channel), at: now()))
-            let target = ReplyTarget(channel: channel, user: userID, responseURL: payload.response_url)
-            for reply in replies { outboxSink.yield((reply, target)) }
+            do {
+                try await api.openView(triggerID: payload.trigger_id ?? "", view: ModalRendering.view(for: bot.additionForm(message), channel: channel))
+            } catch {
+                // The modal could not open (an expired trigger): add it without a note rather than not at all.
+                logger.notice("could not open the add-to-timeline modal", metadata: ["error": "\(error)"])
+                let by = Person(id: userID, name: await directory.displayName(of: userID))
+                let replies = await bot.add(TimelineAddition(
+                    message: message, by: by, askedIn: ChannelKey(platform: .slack, channelID: channel), at: now()))
+                let target = ReplyTarget(channel: channel, user: userID, responseURL: payload.response_url)
+                for reply in replies { outboxSink.yield((reply, target)) }
+            }
         default:
             ack(envelope.id)  // view_closed, other shortcuts…: nothing to do
         }

@@ -102,7 +102,18 @@ struct SlackCardTests {
 
 @Suite("Slack: \"Add to timeline\" from any message", .serialized)
 struct SlackAddToTimelineTests {
-    @Test("the message shortcut adds an old message at its own time, and one from another channel, as key events")
+    /// Picks the shortcut on a message and submits its modal with `note`; returns the modal as opened.
+    @discardableResult
+    func addToTimeline(_ h: SlackHarness, channel: String, ts: String, note: String) async throws -> FakeJSON {
+        let opened = h.fake.openedViews.count
+        _ = try await h.fake.messageShortcut(channel: channel, user: Slack.alice, messageTS: ts, callbackID: "hindsight_add_to_timeline")
+        try await eventually("the modal") { h.fake.openedViews.count > opened }
+        let view = h.fake.openedViews[opened]
+        _ = try await h.fake.submitView(id: try #require(view["id"]?.string), user: Slack.alice, values: ["note": .text(note)])
+        return view
+    }
+
+    @Test("the message shortcut opens a modal for a note, then adds an old message at its own time, and one from another channel")
     func shortcut() async throws {
         try await withSlack(openIncident: false) { h in
             // Said in the channel before the incident started: not captured then.
@@ -111,25 +122,28 @@ struct SlackAddToTimelineTests {
             _ = await h.bot.handle(CommandInvocation(
                 channel: Slack.channelKey, user: Person(id: Slack.alice, name: "Alice"), text: "start Database down sev2", receivedAt: Date()))
             #expect(try await !h.events().contains { $0.messageID == early })
-            _ = try await h.fake.messageShortcut(channel: Slack.channel, user: Slack.alice, messageTS: early, callbackID: "hindsight_add_to_timeline")
+
+            let view = try await addToTimeline(h, channel: Slack.channel, ts: early, note: "the first sign")
+            #expect(view["callback_id"]?.string == "add_to_timeline")
             try await eventually("the old message on the timeline") { try await h.events().contains { $0.messageID == early } }
             let added = try #require(try await h.events().first { $0.messageID == early })
             #expect(added.keyReasons.contains(.pin))
             #expect(added.author.name == "Bob")
+            #expect(added.text == "disk on db-2 at 91% — note by Alice: the first sign")
             #expect(abs(added.occurredAt.timeIntervalSince1970 - (Double(early) ?? 0)) < 0.001)
             let started = try #require(try await h.events().first { $0.milestone == .started }).occurredAt
             #expect(added.occurredAt < started)
-            try await eventually("the answer to alice") { h.fake.responseURLPosts.contains { ($0["text"]?.string ?? "").contains("at its own time") } }
+            try await eventually("the answer to alice") { h.fake.ephemeralMessages.contains { $0.text.contains("at its own time") } }
 
             // From a channel without an incident: it joins the only open one, keeping its own channel.
             let elsewhere = await h.fake.postMessage(channel: "C0OTHER", user: Slack.bob, text: "deploy 41 went out at 13:55")
-            _ = try await h.fake.messageShortcut(channel: "C0OTHER", user: Slack.alice, messageTS: elsewhere, callbackID: "hindsight_add_to_timeline")
+            try await addToTimeline(h, channel: "C0OTHER", ts: elsewhere, note: "")
             try await eventually("the other channel's message on the timeline") { try await h.events().contains { $0.messageID == elsewhere } }
             #expect(try await h.events().first { $0.messageID == elsewhere }?.channel.channelID == "C0OTHER")
 
             // Twice is once.
-            _ = try await h.fake.messageShortcut(channel: Slack.channel, user: Slack.alice, messageTS: early, callbackID: "hindsight_add_to_timeline")
-            try await eventually("the second answer") { h.fake.responseURLPosts.count >= 3 }
+            try await addToTimeline(h, channel: Slack.channel, ts: early, note: "again")
+            try await eventually("the second answer") { h.fake.ephemeralMessages.contains { $0.text.contains("is now a key event") } }
             #expect(try await h.events().count { $0.messageID == early } == 1)
         }
     }

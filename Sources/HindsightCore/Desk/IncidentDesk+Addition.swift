@@ -1,6 +1,22 @@
 import Foundation
 
 extension IncidentDesk {
+    /// The small form "Add to timeline" opens first where the platform has forms: an optional note on why the message
+    /// matters. The message travels in the form's context; submitting it adds the message (`add`).
+    public func additionForm(_ message: ChannelMessage) -> Form {
+        let context = (try? JSONEncoder().encode(TimelineAddition.CarriedMessage(message))).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return Form(id: Self.additionFormID, title: messages.render(.formAdditionTitle), submitLabel: messages.render(.formAdditionSubmit), fields: [
+            Form.Field(name: "note", label: messages.render(.formFieldAdditionNote), kind: .multiline, optional: true),
+        ], context: context)
+    }
+
+    static let additionFormID = "add_to_timeline"
+
+    /// The message an "Add to timeline" form carries; nil when its context is not one.
+    func additionMessage(_ context: String) -> ChannelMessage? {
+        (try? SafeJSON.decode(TimelineAddition.CarriedMessage.self, from: Data(context.utf8)))?.message
+    }
+
     /// Puts a message on a timeline as a key event (pinned): the incident open in the message's channel, else the one
     /// open where the person asked, else the only one open on the platform. A message already on that timeline is
     /// pinned; one stored under another incident is left there, with a reply saying where it is.

@@ -115,6 +115,13 @@ extension IncidentDesk {
             guard errors.isEmpty else { return (.rejected(errors), []) }
             let evidence = value("evidence").split(whereSeparator: \.isWhitespace).map(String.init)
             return try postmortemForm([.why(text: value("text"), parent: parent, evidence: evidence)], submission, records)
+        case Self.additionFormID:
+            guard let message = additionMessage(submission.context) else {
+                return (.rejected(["note": messages.render(.formUnknown, ["form": submission.formID])]), [])
+            }
+            let decision = try add(TimelineAddition(
+                message: message, note: value("note"), by: submission.user, askedIn: submission.channel, at: submission.submittedAt), records: records)
+            return (.accepted(decision.replies), decision.changes)
         default:
             return (.rejected(["form": messages.render(.formUnknown, ["form": submission.formID])]), [])
         }

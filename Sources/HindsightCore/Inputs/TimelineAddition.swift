@@ -21,3 +21,41 @@ public struct TimelineAddition: Hashable, Sendable {
         self.at = at
     }
 }
+
+extension TimelineAddition {
+    /// The message as a form's context carries it through the platform and back (the "Add to timeline" modal asks
+    /// for a note first). Its text is cut to `textLimit` characters: a form's hidden state is small (Slack's
+    /// `private_metadata` holds 3,000).
+    struct CarriedMessage: Codable {
+        var platform: String
+        var channel: String
+        var id: String
+        var authorID: String
+        var authorName: String
+        var sentAt: Double
+        var text: String
+        var thread: String?
+        var integration: Bool
+
+        static let textLimit = 2000
+
+        init(_ message: ChannelMessage) {
+            platform = message.channel.platform.rawValue
+            channel = message.channel.channelID
+            id = message.messageID
+            authorID = message.author.id
+            authorName = message.author.name
+            sentAt = message.sentAt.timeIntervalSince1970
+            text = message.text.count > Self.textLimit ? String(message.text.prefix(Self.textLimit - 1)) + "…" : message.text
+            thread = message.threadParentID
+            integration = message.isFromIntegration
+        }
+
+        var message: ChannelMessage {
+            ChannelMessage(
+                channel: ChannelKey(platform: Platform(rawValue: platform), channelID: channel), messageID: id,
+                author: Person(id: authorID, name: authorName), sentAt: Date(timeIntervalSince1970: sentAt), text: text,
+                threadParentID: thread, isFromIntegration: integration)
+        }
+    }
+}

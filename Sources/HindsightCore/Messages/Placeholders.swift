@@ -54,7 +54,7 @@ extension MessageKey: TemplateKey {
         case .reopenNotResolved, .reopenChannelBusy: ["id"]
         case .cardIssues: ["issues"]
         case .additionAdded, .additionAddedFromElsewhere: ["id", "ref", "time"]
-        case .additionElsewhere: []
+        case .additionElsewhere, .formAdditionTitle, .formAdditionSubmit, .formFieldAdditionNote: []
         case .additionNoIncident: ["count"]
         case .additionNote: ["note", "user"]
         case .cardRoles: ["roles"]
