@@ -140,6 +140,18 @@ public final class Bot: Sendable {
         }
     }
 
+    /// The adapter posted the first question of `personID`'s guided conversation in `channel` as `messageID`: its answers
+    /// are taken from that message's thread from now on. A store failure is logged; the answers then keep coming from
+    /// the channel.
+    public func conversationThreadStarted(in channel: ChannelKey, personID: String, messageID: String) async {
+        let desk = self.desk
+        do {
+            _ = try await commit { tx in try desk.conversationThreadStarted(in: channel, personID: personID, messageID: messageID, records: tx) }
+        } catch {
+            logger.error("could not record a conversation's thread", metadata: ["channel": "\(channel)", "error": "\(error)"])
+        }
+    }
+
     /// The small form "Add to timeline" opens first (an optional note), carrying the message.
     public func additionForm(_ message: ChannelMessage) -> Form { desk.additionForm(message) }
 

@@ -212,7 +212,9 @@ public struct CommandRoutes: HTTPRoutes {
     func poster() -> ReplyPoster {
         ReplyPoster(
             rest: rest, maxPostLength: configuration.maxPostLength, publicURL: configuration.publicURL, messages: bot.messages,
-            logger: logger, callbacks: callbacks
+            logger: logger, callbacks: callbacks, threadStarted: { [bot] channelID, person, postID in
+                await bot.conversationThreadStarted(in: ChannelKey(platform: .mattermost, channelID: channelID), personID: person, messageID: postID)
+            }
         )
     }
 

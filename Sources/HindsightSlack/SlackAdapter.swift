@@ -50,7 +50,9 @@ public final class SlackAdapter: Service, Sendable {
         self.now = now
         api = SlackWebAPI(configuration: configuration, http: http, logger: logger, sleep: sleep)
         directory = SlackUserDirectory(api: api, ttl: configuration.nameTTL, logger: logger)
-        poster = ReplyPoster(api: api, messages: bot.messages, logger: logger)
+        poster = ReplyPoster(api: api, messages: bot.messages, logger: logger, threadStarted: { [bot] channel, person, ts in
+            await bot.conversationThreadStarted(in: ChannelKey(platform: .slack, channelID: channel), personID: person, messageID: ts)
+        })
         (outbox, outboxSink) = AsyncStream.makeStream(of: (Reply, ReplyTarget).self)
         (jobs, jobsSink) = AsyncStream.makeStream(of: (@Sendable () async -> Void).self)
     }

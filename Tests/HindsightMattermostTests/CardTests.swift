@@ -1,3 +1,4 @@
+@testable import HindsightBot
 import Foundation
 import HindsightCore
 import HindsightTesting
@@ -86,6 +87,34 @@ struct MattermostPermalinkTests {
             h.fake.deleteQuietly(postID: gone.id)
             #expect(try await pin(h, "https://mm.example.com/eng/pl/\(gone.id)").contains("cannot see that message"))
             #expect(try await !h.events().contains { $0.messageID == gone.id })
+        }
+    }
+}
+
+@Suite("Mattermost: guided questions in threads", .serialized)
+struct MattermostThreadedQuestionTests {
+    @Test("the question is a thread's root post; a reply under it answers, a post in the channel stays timeline")
+    func threaded() async throws {
+        try await withHarness { h in
+            _ = try await h.fake.slashCommand(
+                to: h.botURL + "/mattermost/command", token: TestIDs.commandToken, channelID: TestIDs.channel, userID: TestIDs.alice.id,
+                text: "summary"
+            )
+            try await eventually("the question") { h.fake.posts(by: h.fake.botUser.id).contains { $0.message.contains("your next message") } }
+            let question = try #require(h.fake.posts(by: h.fake.botUser.id).first { $0.message.contains("your next message") })
+            #expect(question.root_id.isEmpty)
+            try await eventually("the thread recorded") {
+                try await h.bot.store.read { try $0.conversation(of: TestIDs.alice.id, in: TestIDs.channelKey)?.threadID } == question.id
+            }
+            let said = await h.fake.post(channelID: TestIDs.channel, userID: TestIDs.alice.id, message: "restarting the pool now")
+            try await eventually("the channel post on the timeline") { try await h.events().contains { $0.messageID == said.id } }
+            let answer = await h.fake.post(
+                channelID: TestIDs.channel, userID: TestIDs.alice.id, message: "Checkout failed for 38 minutes after a config change.",
+                rootID: question.id)
+            try await eventually("the answer taken") {
+                h.fake.ephemeralPosts.contains { $0.userID == TestIDs.alice.id && $0.message.contains("Added P1 to summary") }
+            }
+            #expect(try await !h.events().contains { $0.messageID == answer.id })
         }
     }
 }

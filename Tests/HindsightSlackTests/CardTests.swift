@@ -1,3 +1,4 @@
+@testable import HindsightBot
 import Foundation
 import HindsightCore
 import HindsightTesting
@@ -116,8 +117,9 @@ struct SlackAddToTimelineTests {
     @Test("the message shortcut opens a modal for a note, then adds an old message at its own time, and one from another channel")
     func shortcut() async throws {
         try await withSlack(openIncident: false) { h in
-            // Said in the channel before the incident started: not captured then.
-            let early = await h.fake.postMessage(channel: Slack.channel, user: Slack.bob, text: "disk on db-2 at 91%")
+            // Said in the channel before the incident started, so never captured (not delivered live: under load a live
+            // delivery could reach the bot after the start below and be captured).
+            let early = h.fake.postMessageUndelivered(channel: Slack.channel, user: Slack.bob, text: "disk on db-2 at 91%")
             try await Task.sleep(for: .milliseconds(20))
             _ = await h.bot.handle(CommandInvocation(
                 channel: Slack.channelKey, user: Person(id: Slack.alice, name: "Alice"), text: "start Database down sev2", receivedAt: Date()))
@@ -145,6 +147,33 @@ struct SlackAddToTimelineTests {
             try await addToTimeline(h, channel: Slack.channel, ts: early, note: "again")
             try await eventually("the second answer") { h.fake.ephemeralMessages.contains { $0.text.contains("is now a key event") } }
             #expect(try await h.events().count { $0.messageID == early } == 1)
+        }
+    }
+}
+
+@Suite("Slack: guided questions in threads", .serialized)
+struct SlackThreadedQuestionTests {
+    @Test("a guided question is asked as a thread's first message; the answer comes from that thread, the channel stays timeline")
+    func threaded() async throws {
+        try await withSlack { h in
+            _ = try await h.fake.slashCommand(channel: Slack.channel, user: Slack.alice, text: "summary")
+            try await eventually("the question") { h.fake.botMessages(in: Slack.channel).contains { ($0["text"]?.string ?? "").contains("your next message") } }
+            let question = try #require(h.fake.botMessages(in: Slack.channel).first { ($0["text"]?.string ?? "").contains("your next message") })
+            let root = try #require(question["ts"]?.string)
+            #expect(question["thread_ts"] == nil, "the question starts its own thread")
+            try await eventually("the thread recorded") {
+                try await h.bot.store.read { try $0.conversation(of: Slack.alice, in: Slack.channelKey)?.threadID } == root
+            }
+            // Said in the channel meanwhile: timeline, not the answer.
+            let said = await h.fake.postMessage(channel: Slack.channel, user: Slack.alice, text: "restarting the pool now")
+            try await eventually("the channel message on the timeline") { try await h.events().contains { $0.messageID == said } }
+            // The answer, in the question's thread.
+            let answer = await h.fake.postMessage(
+                channel: Slack.channel, user: Slack.alice, text: "Checkout failed for 38 minutes after a config change.", threadTS: root)
+            try await eventually("the answer ticked") {
+                h.calls("reactions.add").contains { $0.arguments["timestamp"]?.string == answer }
+            }
+            #expect(try await !h.events().contains { $0.messageID == answer })
         }
     }
 }

@@ -71,6 +71,8 @@ extension IncidentDesk {
               message.sentAt.timeIntervalSince(conversation.askedAt) <= TimeInterval(guide.answerWindowMinutes * 60),
               let incident = try open ?? records.latestIncident(in: message.channel), incident.id == conversation.incidentID
         else { return nil }
+        // Asked in a thread: only a reply there answers; the person's other messages are the channel's timeline.
+        if let thread = conversation.threadID, message.threadParentID != thread { return nil }
         if conversation.lastMessageID == message.messageID { return (.duplicate, Decision()) }
         var session = PostmortemSession(
             desk: self, incident: incident, draft: try records.postmortem(of: incident.id) ?? PostmortemDraft(incidentID: incident.id),
@@ -83,6 +85,14 @@ extension IncidentDesk {
 }
 
 extension IncidentDesk {
+    /// The bot's question to `personID` was posted as `messageID`, the first of a thread: the conversation's answers
+    /// are taken from that thread from now on.
+    public func conversationThreadStarted(in channel: ChannelKey, personID: String, messageID: String, records: some IncidentRecords) throws -> Decision {
+        guard var conversation = try records.conversation(of: personID, in: channel), conversation.threadID == nil else { return Decision() }
+        conversation.threadID = messageID
+        return Decision(changes: [.saveConversation(conversation)])
+    }
+
     /// Earlier incidents whose analysis or tags resemble this one's, most similar first.
     func similarIncidents(to incident: Incident, _ records: some IncidentRecords) throws -> [SimilarIncident] {
         let drafts = Dictionary(try records.allPostmortems().map { ($0.incidentID, $0) }, uniquingKeysWith: { first, _ in first })

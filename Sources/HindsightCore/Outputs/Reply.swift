@@ -1,3 +1,18 @@
+/// Where a reply of a guided conversation goes on a platform with threads: under `rootID`, the bot's message that
+/// asked the first question; with no root yet, as a new message whose id the adapter reports back
+/// (`Bot.conversationThreadStarted`), so the answers and the next questions go under it. Platforms without threads
+/// (the console) post it in the channel.
+public struct ReplyThread: Hashable, Sendable {
+    public var rootID: String?
+    /// Whose conversation it is.
+    public var personID: String
+
+    public init(rootID: String?, personID: String) {
+        self.rootID = rootID
+        self.personID = personID
+    }
+}
+
 /// What the bot says back. Adapters render it in their platform's format.
 public struct Reply: Hashable, Sendable {
     /// Who sees it: only the person who asked, or everyone in the channel.
@@ -38,6 +53,8 @@ public struct Reply: Hashable, Sendable {
     public var form: Form?
     /// Another channel on the same platform to post in (stakeholder channels); nil: where the conversation is.
     public var destination: String?
+    /// Part of a guided conversation: posted in its thread where the platform has threads.
+    public var thread: ReplyThread?
 
     /// The buttons as text, one `→ label: `/postmortem command`` line each: the fallback where buttons cannot show.
     public var actionLines: String {

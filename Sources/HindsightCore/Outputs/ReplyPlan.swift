@@ -11,13 +11,17 @@ public struct AnswerSlot: Sendable {
     /// Whether it can carry an upload (`Reply.file`) or a reply meant for another channel (`Reply.destination`).
     public var files: Bool
     public var otherChannels: Bool
+    /// Whether it can carry a reply meant for a conversation's thread (`Reply.thread`): an immediate answer cannot
+    /// be threaded nor say which message it became.
+    public var threads: Bool
     /// Whether a text fits, measured as the platform renders it.
     public var fits: @Sendable (String) -> Bool
 
     public init(
         capacity: Int?, visibilities: Set<Reply.Visibility> = [.ephemeral, .channel], buttons: Bool, files: Bool = false,
-        otherChannels: Bool = false, fits: @escaping @Sendable (String) -> Bool = { _ in true }
+        otherChannels: Bool = false, threads: Bool = false, fits: @escaping @Sendable (String) -> Bool = { _ in true }
     ) {
+        self.threads = threads
         self.capacity = capacity
         self.visibilities = visibilities
         self.buttons = buttons
@@ -29,11 +33,11 @@ public struct AnswerSlot: Sendable {
     /// No immediate answer (a dialog submission, an acknowledgement already sent): everything is posted.
     public static let none = AnswerSlot(capacity: 0, visibilities: [], buttons: false)
     /// Every reply in the answer (the console, which writes each where the person typed).
-    public static let everything = AnswerSlot(capacity: nil, buttons: true, files: true, otherChannels: true)
+    public static let everything = AnswerSlot(capacity: nil, buttons: true, files: true, otherChannels: true, threads: true)
 
     func takes(_ reply: Reply) -> Bool {
         visibilities.contains(reply.visibility) && (buttons || reply.actions.isEmpty) && (files || reply.file == nil)
-            && (otherChannels || reply.destination == nil) && fits(reply.text)
+            && (otherChannels || reply.destination == nil) && (threads || reply.thread == nil) && fits(reply.text)
     }
 }
 

@@ -102,6 +102,10 @@ public struct Conversation: Codable, Hashable, Sendable {
     public var askedAt: Date
     /// The last message taken as an answer, so a redelivered message is not answered twice.
     public var lastMessageID: String?
+    /// The bot's message the questions are asked under, where the platform has threads: once it is known, only
+    /// replies in that thread answer, and the channel's main flow stays timeline. Nil until posted (and on the
+    /// console), when the person's next message in the channel answers.
+    public var threadID: String?
 
     public init(person: Person, channel: ChannelKey, incidentID: IncidentID, step: Step, askedAt: Date, lastMessageID: String? = nil) {
         self.person = person

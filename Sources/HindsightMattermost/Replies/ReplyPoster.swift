@@ -13,11 +13,13 @@ struct ReplyPoster: Sendable {
     let logger: Logger
     /// Signs each button's context, so only clicks on buttons the bot posted are obeyed.
     let callbacks: CallbackSigner
+    /// Told the id of a guided conversation's first question, posted as the root of its thread.
+    var threadStarted: @Sendable (_ channelID: String, _ personID: String, _ postID: String) async -> Void = { _, _, _ in }
 
     /// Posts `reply` in `channelID`; ephemeral replies go to `userID` only when one is known.
     func post(_ reply: Reply, channelID: String, userID: String?, rootID: String? = nil) async {
         // A reply for another channel (stakeholders) is a new post there, not part of this thread.
-        let rootID = reply.destination == nil ? rootID : nil
+        let rootID = reply.destination == nil ? (reply.thread?.rootID ?? rootID) : nil
         let channelID = reply.destination ?? channelID
         do {
             try await deliver(reply, channelID: channelID, userID: userID, rootID: rootID)
@@ -43,7 +45,11 @@ struct ReplyPoster: Sendable {
         }
         for (index, piece) in pieces.enumerated() {
             let props = index == pieces.count - 1 ? buttons.map { PostProps(attachments: $0) } : nil
-            _ = try await rest.createPost(channelID: channelID, message: piece, rootID: rootID, props: props)
+            let post = try await rest.createPost(channelID: channelID, message: piece, rootID: rootID, props: props)
+            // A conversation's first question: its thread is where the answers and the next questions go.
+            if index == 0, let thread = reply.thread, thread.rootID == nil, reply.destination == nil {
+                await threadStarted(channelID, thread.personID, post.id)
+            }
         }
         if pieces.isEmpty, let buttons {
             _ = try await rest.createPost(channelID: channelID, message: "", rootID: rootID, props: PostProps(attachments: buttons))

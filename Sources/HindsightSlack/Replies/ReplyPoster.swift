@@ -16,6 +16,8 @@ struct ReplyPoster: Sendable {
     let api: SlackWebAPI
     let messages: MessageCatalog
     let logger: Logger
+    /// Told the `ts` of a guided conversation's first question, posted as the root of its thread.
+    var threadStarted: @Sendable (_ channel: String, _ personID: String, _ ts: String) async -> Void = { _, _, _ in }
 
     /// Slack truncates `text` over 40,000 characters; stay below it.
     static let textLimit = 39_000
@@ -54,7 +56,11 @@ struct ReplyPoster: Sendable {
                     try await api.postEphemeral(channel: channel, user: user, text: piece, blocks: blocks)
                 }
             } else {
-                _ = try await api.postMessage(channel: channel, text: piece, blocks: blocks)
+                let ts = try await api.postMessage(channel: channel, text: piece, blocks: blocks, threadTS: reply.thread?.rootID)
+                // A conversation's first question: its thread is where the answers and the next questions go.
+                if index == 0, let thread = reply.thread, thread.rootID == nil, !ts.isEmpty {
+                    await threadStarted(channel, thread.personID, ts)
+                }
             }
         }
         if pieces.isEmpty, let blocks = Self.blocks("", actions: reply.actions) {

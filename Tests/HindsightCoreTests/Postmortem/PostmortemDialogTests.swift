@@ -76,6 +76,29 @@ struct PostmortemDialogTests {
         #expect(whys[0].hasOpenFindings)
     }
 
+    @Test("asked in a thread: only replies there answer, the next question goes there too, and the main channel stays timeline")
+    func threaded() throws {
+        let h = DeskHarness()
+        try h.command("start Checkout errors", at: at(0))
+        let question = try #require(try h.command("impact", at: at(40)).first)
+        #expect(question.thread == ReplyThread(rootID: nil, personID: Fixtures.alice.id))
+        #expect(ReplyPlan([question], answer: AnswerSlot(capacity: 1, buttons: true)).followUps == [question], "no immediate answer can be threaded")
+        // The adapter posted it as Q1: the conversation's answers come from Q1's thread from now on.
+        try h.records.apply(try h.desk.conversationThreadStarted(in: Fixtures.channel, personID: Fixtures.alice.id, messageID: "Q1", records: h.records).changes)
+
+        let (outcome, _) = try h.say("rolling back the config now", id: "c1", at: at(41), by: Fixtures.alice)
+        #expect(outcome == .stored, "said in the channel: the timeline's, not an answer")
+        let reply = ChannelMessage(channel: Fixtures.channel, messageID: "a1", author: Fixtures.alice, sentAt: at(42), text: "12% of EU checkouts", threadParentID: "Q1")
+        let (answered, next) = try h.capture(.message(reply))
+        #expect(answered == .answered)
+        #expect(try h.draft().entries(in: .impact).map(\.text) == ["12% of EU checkouts"])
+        let said = next.filter { $0.visibility == .channel }
+        #expect(!said.isEmpty)
+        #expect(said.allSatisfy { $0.thread == ReplyThread(rootID: "Q1", personID: Fixtures.alice.id) }, "the next question goes to the thread")
+        #expect(h.timeline.contains { $0.messageID == "c1" })
+        #expect(!h.timeline.contains { $0.messageID == "a1" })
+    }
+
     @Test("impact walks each field; skip leaves one empty; the walk ends with a count")
     func impactWalk() throws {
         let h = try resolvedIncident()

@@ -7,7 +7,9 @@ extension PostmortemSession {
 
     mutating func ask(_ step: Conversation.Step) -> [Reply] {
         conversation = Conversation(person: user, channel: channel, incidentID: incident.id, step: step, askedAt: now)
-        return [Reply(.channel, question(step) + "\n" + guide.render(.answerHint, ["user": user.name]))]
+        var reply = Reply(.channel, question(step) + "\n" + guide.render(.answerHint, ["user": user.name]))
+        reply.thread = ReplyThread(rootID: nil, personID: user.id)
+        return [reply]
     }
 
     func question(_ step: Conversation.Step) -> String {
@@ -50,7 +52,14 @@ extension PostmortemSession {
                 replies += whysDone(reason: reason)
             }
         }
-        return replies
+        // What answering says goes where the answer was given: the conversation's thread (when it has one).
+        guard let root = asked.threadID else { return replies }
+        return replies.map { reply in
+            guard reply.visibility == .channel, reply.destination == nil, reply.thread == nil else { return reply }
+            var threaded = reply
+            threaded.thread = ReplyThread(rootID: root, personID: user.id)
+            return threaded
+        }
     }
 
     // MARK: 5 whys
