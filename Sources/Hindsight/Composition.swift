@@ -51,6 +51,7 @@ struct Composition {
             var desk = prompts.desk(zone: settings.timeZone)
             desk.stakeholderChannels = settings.stakeholderChannels
             desk.markups = Platforms.markups
+            desk.incidentChannels = settings.incidentChannelPattern.map(IncidentChannels.init(pattern:))
             logger.info("store open", metadata: ["db": "\(settings.databasePath)", "prompts": "\(prompts.origin)",
                                                  "redaction_patterns": "\(prompts.redactor.patternIDs.count)"])
             return Composition(settings: settings, logger: logger, prompts: prompts, bot: Bot(store: store, desk: desk, logger: logger, reportsDirectory: URL(fileURLWithPath: settings.reportsDirectory),

@@ -83,6 +83,7 @@ struct Platforms {
             routes.append(adapter.routes)
             posters[.mattermost] = { adapter.post($0, in: $1) }
             cards[.mattermost] = adapter.cardSurface
+            app.bot.channelMakers.register(adapter.channelMaker, for: .mattermost)
             connected.append(("mattermost", { adapter.isConnected }, { adapter.backfillSummary }))
             app.logger.info("mattermost configured", metadata: ["server": "\(mattermost.serverURL)"])
         }
@@ -91,6 +92,7 @@ struct Platforms {
             services.append(adapter)
             posters[.slack] = { adapter.post($0, in: $1) }
             cards[.slack] = adapter.cardSurface
+            app.bot.channelMakers.register(adapter.channelMaker, for: .slack)
             connected.append(("slack", { adapter.isConnected }, { adapter.backfillSummary }))
             app.logger.info("slack configured", metadata: ["api": "\(slack.apiURL)", "connections": "\(slack.connections)"])
         }

@@ -31,6 +31,8 @@ public final class Bot: Sendable {
     private let captureFailing = Mutex(false)
     /// Which incidents' cards may need an edit, after each commit (the card keeper takes them).
     public let cardSignals = CardSignals()
+    /// How each platform creates an incident's own channel (registered by the composition).
+    public let channelMakers = ChannelMakers()
 
     public init(
         store: Store, desk: IncidentDesk, logger: Logger, reportsDirectory: URL? = nil, filer: ActionItemFiler? = nil,
@@ -196,6 +198,19 @@ public final class Bot: Sendable {
                 return .metric(samples: samples.map { (at: $0.0, value: $0.1) }, link: prometheus.graphLink(query, start: start, end: end))
             } catch {
                 return .metricFailed(reason: "\(error)")
+            }
+        case let .createChannel(request):
+            let platform = effect.invocation.channel.platform
+            guard let maker = channelMakers.maker(for: platform) else {
+                return .channelFailed(reason: "\(platform.rawValue) cannot create channels")
+            }
+            do {
+                let made = try await maker.create(request, by: effect.invocation.user, from: effect.invocation.channel)
+                logger.info("incident channel created", metadata: ["channel": "\(made.channel)", "warnings": "\(made.warnings.count)"])
+                return .channelCreated(made.channel, link: made.link, warnings: made.warnings)
+            } catch {
+                logger.warning("incident channel not created", metadata: ["name": "\(request.name)", "error": "\(error)"])
+                return .channelFailed(reason: error.description)
             }
         case let .syncActionItems(id):
             guard let filer else { return .synced(closed: [], failures: []) }

@@ -18,6 +18,8 @@ public struct Settings: Sendable, Equatable {
     public var httpPort: Int
     /// Whether each incident gets a live card, pinned and edited in place, in its channel.
     public var liveCard: Bool
+    /// The name pattern of incidents' own channels when `start … --channel` may create them; nil: off.
+    public var incidentChannelPattern: String?
 
     /// One documented setting: its name (the environment variable), default, meaning, and whether it is a secret.
     public struct Entry: Sendable {
@@ -38,6 +40,8 @@ public struct Settings: Sendable, Equatable {
         "HINDSIGHT_REPORTS_DIR": Entry(defaultValue: ".", help: "root under which reports are saved as docs/post-mortems/YYYY-MM-DD-slug.md", secret: false),
         "HINDSIGHT_STAKEHOLDER_CHANNELS": Entry(defaultValue: nil, help: "channel ids that get every published report, comma-separated", secret: false),
         "HINDSIGHT_CARD": Entry(defaultValue: "on", help: "on: each incident gets a card in its channel, pinned and edited in place as it changes; off: none (/postmortem status shows it)", secret: false),
+        "HINDSIGHT_INCIDENT_CHANNELS": Entry(defaultValue: "off", help: "on: /postmortem start … --channel creates a channel of its own for the incident (needs the platform's channel permissions); off: none", secret: false),
+        "HINDSIGHT_CHANNEL_NAME": Entry(defaultValue: "inc-{date}-{slug}", help: "the name of an incident's own channel: {date} is YYYYMMDD (UTC), {slug} the title's words", secret: false),
         "HINDSIGHT_HTTP_HOST": Entry(defaultValue: "0.0.0.0", help: "address the bot's HTTP server binds (127.0.0.1 behind a proxy)", secret: false),
         "HINDSIGHT_HTTP_PORT": Entry(defaultValue: "8080", help: "port of the bot's HTTP server (slash commands, webhooks, health)", secret: false),
         "HINDSIGHT_CALLBACK_SECRET": Entry(defaultValue: nil, help: "key that signs Mattermost button and dialog callbacks (16+ characters); default: generated once and kept in the database", secret: true),
@@ -107,6 +111,16 @@ public struct Settings: Sendable, Equatable {
         case "on", "true", "1", "yes": liveCard = true
         case "off", "false", "0", "no": liveCard = false
         default: throw SettingsError(key: "HINDSIGHT_CARD", value: value("HINDSIGHT_CARD"), expected: "on or off")
+        }
+        switch value("HINDSIGHT_INCIDENT_CHANNELS").lowercased() {
+        case "on", "true", "1", "yes":
+            let pattern = value("HINDSIGHT_CHANNEL_NAME")
+            guard pattern.contains("{slug}") || pattern.contains("{date}") else {
+                throw SettingsError(key: "HINDSIGHT_CHANNEL_NAME", value: pattern, expected: "a name with {date} and/or {slug}, e.g. inc-{date}-{slug}")
+            }
+            incidentChannelPattern = pattern
+        case "off", "false", "0", "no": incidentChannelPattern = nil
+        default: throw SettingsError(key: "HINDSIGHT_INCIDENT_CHANNELS", value: value("HINDSIGHT_INCIDENT_CHANNELS"), expected: "on or off")
         }
     }
 

@@ -70,6 +70,9 @@ public final class MattermostAdapter: Service, Sendable {
         for reply in replies { pending.enqueue(reply, channelID: channelID, userID: nil) }
     }
 
+    /// How incidents get channels of their own on Mattermost.
+    public var channelMaker: any ChannelMaker { MattermostChannelMaker(rest: rest) }
+
     /// Where incident cards go on Mattermost.
     public var cardSurface: any CardSurface { MattermostCardSurface(rest: rest, poster: commandRoutes.poster()) }
 

@@ -57,6 +57,9 @@ public final class SlackAdapter: Service, Sendable {
         (jobs, jobsSink) = AsyncStream.makeStream(of: (@Sendable () async -> Void).self)
     }
 
+    /// How incidents get channels of their own on Slack.
+    public var channelMaker: any ChannelMaker { SlackChannelMaker(api: api) }
+
     /// Where incident cards go on Slack.
     public var cardSurface: any CardSurface { SlackCardSurface(api: api) }
 

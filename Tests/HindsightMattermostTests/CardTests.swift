@@ -118,3 +118,32 @@ struct MattermostThreadedQuestionTests {
         }
     }
 }
+
+@Suite("Mattermost: an incident in a channel of its own", .serialized)
+struct MattermostIncidentChannelTests {
+    @Test("start … --channel creates ~inc-<date>-<slug> in the team, adds the declarer and @people, starts the incident there and links it")
+    func declared() async throws {
+        try await withHarness(openIncident: false, incidentChannels: IncidentChannels()) { h in
+            try await withDeadline(.seconds(60), waitingFor: "the first hello") { await h.fake.waitForSocket { $0.freshHellos >= 1 } }
+            let answer = try await h.fake.slashCommand(
+                to: h.botURL + "/mattermost/command", token: TestIDs.commandToken, channelID: TestIDs.channel, userID: TestIDs.alice.id,
+                text: "start Checkout down sev1 --channel @bob @nobody"
+            )
+            try await eventually("the channel") { !h.fake.createdChannels.isEmpty }
+            let made = try #require(h.fake.createdChannels.first)
+            let day = String(UTCFormat.day(Date()).filter(\.isNumber))
+            #expect(made.name == "inc-\(day)-checkout-down")
+            #expect(made.header.contains("Checkout down (sev1)"))
+            try await eventually("the members") { Set(h.fake.createdChannels.first?.members ?? []) == [h.fake.botUser.id, TestIDs.alice.id, TestIDs.bob.id] }
+            let there = ChannelKey(platform: .mattermost, channelID: made.id)
+            try await eventually("the incident open there") { try await !h.bot.openTimeline(in: there).isEmpty }
+            // The command's answer, in the channel it was declared from: the link (in_channel) and what did not work.
+            let responses = [answer.json].compactMap { $0 } + (answer.json?["extra_responses"]?.arrayValue ?? [])
+            #expect(responses.contains { $0["response_type"]?.string == "in_channel" && ($0["text"]?.string ?? "").contains("~\(made.name)") })
+            #expect(responses.contains { $0["response_type"]?.string == "ephemeral" && ($0["text"]?.string ?? "").contains("@nobody") })
+            try await eventually("the start said in the new channel") {
+                h.fake.posts(by: h.fake.botUser.id).contains { $0.channel_id == made.id && $0.message.contains("Checkout down") }
+            }
+        }
+    }
+}

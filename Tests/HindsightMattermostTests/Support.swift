@@ -21,8 +21,8 @@ enum TestIDs {
 }
 
 /// A real bot over a temporary SQLite file (at `path` when given).
-func makeBot(path: String = temporaryDatabasePath()) throws -> Bot {
-    try TestBot.make(path: path)
+func makeBot(path: String = temporaryDatabasePath(), incidentChannels: IncidentChannels? = nil) throws -> Bot {
+    try TestBot.make(path: path, incidentChannels: incidentChannels)
 }
 
 func temporaryDatabasePath() -> String {
@@ -65,6 +65,7 @@ import Synchronization
 /// Starts the fake, a bot with an open incident in the test channel, the adapter and the bot's HTTP server.
 func withHarness(
     openIncident: Bool = true, pingInterval: Duration = .seconds(10), maxPostLength: Int = 16_383, cards: Bool = false,
+    incidentChannels: IncidentChannels? = nil,
     _ body: @Sendable @escaping (Harness) async throws -> Void
 ) async throws {
     try await FakeMattermost.run { fake in
@@ -72,7 +73,7 @@ func withHarness(
         fake.addUser(TestIDs.alice)
         fake.addUser(TestIDs.bob)
         let databasePath = temporaryDatabasePath()
-        let bot = try makeBot(path: databasePath)
+        let bot = try makeBot(path: databasePath, incidentChannels: incidentChannels)
         if openIncident {
             _ = await bot.handle(CommandInvocation(
                 channel: TestIDs.channelKey, user: Person(id: TestIDs.alice.id, name: "Alice"), text: "start Database down sev2",
@@ -97,6 +98,7 @@ func withHarness(
         )
         let server = BotHTTPServer(configuration: .init(host: "127.0.0.1", port: 0), routes: [adapter.routes], logger: logger)
         // As in the executable: services in a group, stopped by a graceful shutdown.
+        bot.channelMakers.register(adapter.channelMaker, for: .mattermost)
         // The card keeper only where a test looks at cards: elsewhere the bot's own card posts would be extra posts.
         let keeper: [ServiceGroupConfiguration.ServiceConfiguration] = cards
             ? [.init(service: CardKeeper(bot: bot, surfaces: [.mattermost: adapter.cardSurface], logger: logger))] : []

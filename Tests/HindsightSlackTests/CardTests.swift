@@ -177,3 +177,32 @@ struct SlackThreadedQuestionTests {
         }
     }
 }
+
+@Suite("Slack: an incident in a channel of its own", .serialized)
+struct SlackIncidentChannelTests {
+    @Test("start … --channel creates #inc-<date>-<slug>, invites the declarer and the people named, sets the topic, starts the incident and its card there, and links it")
+    func declared() async throws {
+        try await withSlack(openIncident: false, cards: true, incidentChannels: IncidentChannels()) { h in
+            _ = try await h.fake.slashCommand(channel: Slack.channel, user: Slack.alice, text: "start Checkout down sev1 --channel @bob")
+            try await eventually("the channel") { !h.fake.createdChannels.isEmpty }
+            let made = try #require(h.fake.createdChannels.first)
+            let day = String(UTCFormat.day(Date()).filter(\.isNumber))
+            #expect(made.name == "inc-\(day)-checkout-down")
+            try await eventually("the topic and the invitations") { h.fake.createdChannels.first.map { !$0.topic.isEmpty && $0.invited.count == 2 } ?? false }
+            #expect(h.fake.createdChannels.first?.topic.contains("Checkout down (sev1)") == true)
+            #expect(Set(h.fake.createdChannels.first?.invited ?? []) == [Slack.alice, Slack.bob])
+            let there = ChannelKey(platform: .slack, channelID: made.id)
+            try await eventually("the incident open there") { try await !h.bot.openTimeline(in: there).isEmpty }
+            #expect(try await h.bot.openTimeline(in: Slack.channelKey).isEmpty)
+            try await eventually("the link where it was declared") {
+                h.fake.botMessages(in: Slack.channel).contains { ($0["text"]?.string ?? "").contains("app_redirect?channel=\(made.id)") }
+            }
+            try await eventually("the card in the new channel") {
+                h.fake.botMessages(in: made.id).contains { ($0["text"]?.string ?? "").contains("Key events:") }
+            }
+            // What is said there is captured.
+            let said = await h.fake.postMessage(channel: made.id, user: Slack.bob, text: "rolling back checkout to v41")
+            try await eventually("captured in the new channel") { try await h.bot.openTimeline(in: there).contains { $0.messageID == said } }
+        }
+    }
+}

@@ -37,6 +37,7 @@ struct SlackHarness: Sendable {
 func withSlack(
     openIncident: Bool = true, connections: Int = 1, fakeConfiguration: FakeSlack.Configuration = .init(ackTimeout: .milliseconds(800)),
     helloTimeout: Duration = .seconds(2), commandDeadline: Duration = .milliseconds(2000), cards: Bool = false,
+    incidentChannels: IncidentChannels? = nil,
     _ body: @Sendable @escaping (SlackHarness) async throws -> Void
 ) async throws {
     try await FakeSlack.run(configuration: fakeConfiguration) { fake in
@@ -45,7 +46,7 @@ func withSlack(
         fake.addUser(id: Slack.alice, name: "alice", displayName: "Alice")
         fake.addUser(id: Slack.bob, name: "bob", displayName: "Bob")
         let databasePath = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-slack-\(UUID().uuidString).sqlite").path
-        let bot = try TestBot.make(path: databasePath, markups: [.slack: SlackMarkup()])
+        let bot = try TestBot.make(path: databasePath, markups: [.slack: SlackMarkup()], incidentChannels: incidentChannels)
         if openIncident {
             _ = await bot.handle(CommandInvocation(
                 channel: Slack.channelKey, user: Person(id: Slack.alice, name: "Alice"), text: "start Database down sev2",
@@ -64,6 +65,7 @@ func withSlack(
             configuration: configuration, bot: bot, http: TestHTTP.client, webSockets: webSockets, logger: logger,
             reconnectPolicy: ReconnectPolicy(initialDelay: .milliseconds(20), maximumDelay: .milliseconds(200), jitter: .full)
         )
+        bot.channelMakers.register(adapter.channelMaker, for: .slack)
         // The card keeper only where a test looks at cards: elsewhere the bot's own card posts would be extra calls.
         let keeper: [ServiceGroupConfiguration.ServiceConfiguration] = cards
             ? [.init(service: CardKeeper(bot: bot, surfaces: [.slack: adapter.cardSurface], logger: logger))] : []

@@ -14,9 +14,10 @@ public enum TestBot {
 
     /// A bot storing into the SQLite file at `path` (created if needed), reading message text with `markups` (each
     /// adapter's tests pass their platform's, as the composition does).
-    public static func make(path: String, markups: [Platform: any ChatMarkup] = [:]) throws -> Bot {
+    public static func make(path: String, markups: [Platform: any ChatMarkup] = [:], incidentChannels: IncidentChannels? = nil) throws -> Bot {
         var desk = try PromptSet(directory: prompts).desk(zone: .gmt, redact: { $0 })
         desk.markups = markups
+        desk.incidentChannels = incidentChannels
         return Bot(store: try Store(path: path), desk: desk, logger: Logger(label: "test"))
     }
 }

@@ -33,9 +33,15 @@ public struct CommandParser: Sendable {
             return .help
         case "start", "open", "declare":
             var rest = args
+            var invite: [String]?
+            if let flag = rest.firstIndex(where: { $0.lowercased() == "--channel" }) {
+                invite = Array(rest[(flag + 1)...])
+                rest.removeSubrange(flag...)
+            }
             let severity = try extractSeverity(&rest)
             let at = try extractTrailingTime(&rest, now: now)
             guard !rest.isEmpty else { throw .missingArgument(subcommand: "start", argument: "title") }
+            if let invite { return .declare(title: rest.joined(separator: " "), severity: severity, at: at, invite: invite) }
             return .start(title: rest.joined(separator: " "), severity: severity, at: at)
         case "sev", "severity":
             guard let level = args.first else { throw .missingArgument(subcommand: "sev", argument: "level") }

@@ -4,6 +4,8 @@ import Foundation
 public enum PostmortemCommand: Hashable, Sendable {
     case help
     case start(title: String, severity: Severity?, at: Date?)
+    /// `start … --channel [@people]`: start the incident in a channel of its own, inviting the people named.
+    case declare(title: String, severity: Severity?, at: Date?, invite: [String])
     case severity(Severity)
     case milestone(MilestoneKind, at: Date?, note: String?)
     case reopen

@@ -12,6 +12,8 @@ public struct Effect: Hashable, Sendable {
         case queryMetric(query: String, threshold: Double?, start: Date, end: Date)
         /// Mark done the action items of the incident whose issues are closed.
         case syncActionItems(incident: IncidentID)
+        /// Create the incident's own channel, invite the people, set its topic; the incident then starts there.
+        case createChannel(IncidentChannelRequest)
     }
 
     public var work: Work
@@ -49,6 +51,10 @@ public enum EffectOutcome: Sendable {
     case synced(closed: [TrackedIssue], failures: [String])
     /// The work could not start: what it needed could not be read from the store.
     case storeUnavailable(reason: String)
+    /// The channel was created (`link` shows it in chat); `warnings` say what did not work (an invitation…).
+    case channelCreated(ChannelKey, link: String, warnings: [String])
+    /// The channel could not be created; `reason` says what to fix.
+    case channelFailed(reason: String)
 }
 
 /// What the desk needs to know about the bot it decides for: which connections exist to do effects' work.
@@ -85,6 +91,10 @@ extension IncidentDesk {
             return try metricEvent(query: query, summary: summary, threshold: threshold, link: link, by: inv.user, channel: inv.channel, records: records)
         case let (.queryMetric, .metricFailed(reason)):
             return Decision(replies: [Reply(.ephemeral, guide.render(.metricFailed, ["reason": reason]))])
+        case let (.createChannel(request), .channelCreated(channel, link, warnings)):
+            return try channelCreated(request, channel: channel, link: link, warnings: warnings, inv, records)
+        case let (.createChannel, .channelFailed(reason)):
+            return Decision(replies: [Reply(.ephemeral, messages.render(.channelFailed, ["reason": reason]))])
         case let (_, .storeUnavailable(reason)):
             return Decision(replies: [Reply(.ephemeral, messages.render(.internalError, ["reason": reason]))])
         case let (.syncActionItems(id), .synced(closed, failures)):
@@ -93,7 +103,7 @@ extension IncidentDesk {
             if !failures.isEmpty { decision.replies.append(Reply(.ephemeral, trackerFailures(failures))) }
             if decision.replies.isEmpty { decision.replies = [Reply(.ephemeral, guide.render(.actionsInSync))] }
             return decision
-        case (.fileActionItems, _), (.queryMetric, _), (.syncActionItems, _):
+        case (.fileActionItems, _), (.queryMetric, _), (.syncActionItems, _), (.createChannel, _):
             preconditionFailure("an effect's outcome is of its own kind: \(effect.work) came back as \(outcome)")
         }
     }

@@ -28,6 +28,8 @@ public struct IncidentDesk: Sendable {
     /// How each platform writes mentions and links in message text (each adapter supplies its own); a platform
     /// without one has none (`PlainMarkup`).
     public var markups: [Platform: any ChatMarkup] = [:]
+    /// Dedicated incident channels (`/postmortem start … --channel`); nil: off (`HINDSIGHT_INCIDENT_CHANNELS`).
+    public var incidentChannels: IncidentChannels?
 
     /// The markup of text from `platform`.
     public func markup(for platform: Platform) -> any ChatMarkup { markups[platform] ?? PlainMarkup() }
@@ -70,6 +72,12 @@ public struct IncidentDesk: Sendable {
         if case let .start(title, severity, at) = command {
             return try start(title: title, severity: severity, at: at, inv, records)
         }
+        if case let .declare(title, severity, at, invite) = command {
+            guard let request = channelRequest(title: title, severity: severity, at: at, invite: invite, now: inv.receivedAt) else {
+                return Decision(replies: [Reply(.ephemeral, messages.render(.channelsOff))])
+            }
+            return declare(request, inv, records)
+        }
         if case .reopen = command { return try reopen(inv, records) }
         if case let .postmortem(request) = command { return try postmortem(request, inv, records) }
         if case .status = command, let incident = try records.openIncident(in: inv.channel) ?? records.latestIncident(in: inv.channel) {
@@ -109,12 +117,12 @@ public struct IncidentDesk: Sendable {
             return try setRole(role, person, inv, incident, records)
         case .postmortem:
             return Decision() // handled above
-        case .help, .start, .reopen, .status, .timeline:
+        case .help, .start, .declare, .reopen, .status, .timeline:
             return Decision() // handled above
         }
     }
 
-    private func start(title: String, severity: Severity?, at: Date?, _ inv: CommandInvocation, _ records: some IncidentRecords) throws -> Decision {
+    func start(title: String, severity: Severity?, at: Date?, _ inv: CommandInvocation, _ records: some IncidentRecords) throws -> Decision {
         if let open = try records.openIncident(in: inv.channel) {
             return Decision(replies: [Reply(.ephemeral, messages.render(.incidentAlreadyOpen, ["id": open.id.rawValue, "title": open.title]))])
         }

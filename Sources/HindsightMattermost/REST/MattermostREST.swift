@@ -36,6 +36,23 @@ public struct MattermostREST: Sendable {
         try await call("GET", "/users/\(id)")
     }
 
+    /// `POST /channels`: a public channel in `teamID`, created by the bot (which is then a member), with `header`.
+    public func createChannel(teamID: String, name: String, displayName: String, header: String) async throws(MattermostAPIError) -> MattermostChannel {
+        struct Body: Encodable { var team_id: String; var name: String; var display_name: String; var type = "O"; var header: String }
+        return try await call("POST", "/channels", json: Body(team_id: teamID, name: name, display_name: displayName, header: header))
+    }
+
+    /// `POST /channels/{id}/members`.
+    public func addMember(_ userID: String, to channelID: String) async throws(MattermostAPIError) {
+        struct Body: Encodable { var user_id: String }
+        let _: Ignored = try await call("POST", "/channels/\(channelID)/members", json: Body(user_id: userID))
+    }
+
+    /// `GET /users/username/{username}`.
+    public func user(named username: String) async throws(MattermostAPIError) -> MattermostUser {
+        try await call("GET", "/users/username/\(username)")
+    }
+
     /// `GET /posts/{id}`: one post (404 when deleted or never there).
     public func post(_ id: String) async throws(MattermostAPIError) -> MattermostPost {
         try await call("GET", "/posts/\(id)")

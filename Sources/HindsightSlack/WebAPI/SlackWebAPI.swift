@@ -142,6 +142,25 @@ public struct SlackWebAPI: Sendable {
         return info.channel
     }
 
+    /// `conversations.create`: a public channel the bot creates (and so is in); returns its id.
+    func createChannel(name: String) async throws(SlackAPIError) -> String {
+        struct Body: Encodable { var name: String; var is_private = false }
+        let created: ChannelInfo = try await call("conversations.create", json: Body(name: name))
+        return created.channel.id
+    }
+
+    /// `conversations.invite`: up to 1,000 user ids at once.
+    func invite(_ users: [String], to channel: String) async throws(SlackAPIError) {
+        struct Body: Encodable { var channel: String; var users: String }
+        let _: Ignored = try await call("conversations.invite", json: Body(channel: channel, users: users.joined(separator: ",")))
+    }
+
+    /// `conversations.setTopic`.
+    func setTopic(_ topic: String, of channel: String) async throws(SlackAPIError) {
+        struct Body: Encodable { var channel: String; var topic: String }
+        let _: Ignored = try await call("conversations.setTopic", json: Body(channel: channel, topic: String(topic.prefix(250))))
+    }
+
     struct UserInfo: Decodable {
         var user: User
         struct User: Decodable {
@@ -159,6 +178,27 @@ public struct SlackWebAPI: Sendable {
                 return id
             }
         }
+    }
+
+    private struct UserPage: Decodable {
+        var members: [UserInfo.User]
+        var response_metadata: Metadata?
+        struct Metadata: Decodable { var next_cursor: String? }
+    }
+
+    /// The member whose handle or display name is `name` (without the `@`), found by paging `users.list`; nil when
+    /// none is.
+    func user(named name: String) async throws(SlackAPIError) -> UserInfo.User? {
+        let wanted = name.lowercased()
+        var cursor = ""
+        repeat {
+            let page: UserPage = try await call("users.list", form: [("limit", "200")] + (cursor.isEmpty ? [] : [("cursor", cursor)]))
+            if let match = page.members.first(where: { $0.name?.lowercased() == wanted || $0.profile?.display_name?.lowercased() == wanted }) {
+                return match
+            }
+            cursor = page.response_metadata?.next_cursor ?? ""
+        } while !cursor.isEmpty
+        return nil
     }
 
     /// `users.info`.

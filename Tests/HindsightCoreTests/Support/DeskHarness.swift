@@ -59,6 +59,12 @@ final class DeskHarness {
         return self
     }
 
+    /// The same records, with incidents' own channels turned on.
+    func withIncidentChannels(_ channels: IncidentChannels) -> DeskHarness {
+        desk.incidentChannels = channels
+        return self
+    }
+
     /// The same records, with stakeholder channels configured on the desk.
     func withStakeholders(_ channels: [String]) -> DeskHarness {
         desk.stakeholderChannels = channels

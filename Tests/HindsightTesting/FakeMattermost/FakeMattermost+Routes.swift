@@ -24,6 +24,53 @@ extension FakeMattermost {
                 return Self.json(channel)
             }
         }
+        api.get("users/username/:name") { request, context in
+            try await self.guarded(request) {
+                let name = context.parameters.get("name") ?? ""
+                guard let user = self.state.withLock({ $0.users.values.first { $0.username == name } }) else {
+                    return Self.error(404, "app.user.missing_account.const", "We couldn't find the existing account.")
+                }
+                return Self.json(user)
+            }
+        }
+        api.post("channels") { request, _ in
+            try await self.guarded(request) { body in
+                // The server's rules: a team, a unique name of lower-case letters, digits, '-' and '_' (at most 64).
+                guard let json = FakeJSON.parse(body), let team = json["team_id"]?.string, !team.isEmpty,
+                      let name = json["name"]?.string, !name.isEmpty, name.count <= 64,
+                      name.allSatisfy({ ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "-" || $0 == "_" })
+                else { return Self.error(400, "model.channel.is_valid.name.app_error", "Invalid name.") }
+                let channel: FakeJSON? = self.state.withLock { state in
+                    guard !state.channels.values.contains(where: { $0["name"]?.string == name && $0["team_id"]?.string == team }) else { return nil }
+                    let id = FakeMattermostID.make()
+                    let channel = FakeJSON.object([
+                        "id": .string(id), "team_id": .string(team), "name": .string(name),
+                        "display_name": json["display_name"] ?? .string(name), "type": json["type"] ?? "O", "header": json["header"] ?? "",
+                    ])
+                    state.channels[id] = channel
+                    state.members[id] = [self.botUser.id]
+                    state.createdChannels.append(id)
+                    return channel
+                }
+                guard let channel else {
+                    return Self.error(400, "store.sql_channel.save_channel.exists.app_error", "A channel with that name already exists on the same team.")
+                }
+                return Self.json(channel, status: .created)
+            }
+        }
+        api.post("channels/:id/members") { request, context in
+            try await self.guarded(request) { body in
+                let id = context.parameters.get("id") ?? ""
+                let user = FakeJSON.parse(body)?["user_id"]?.string ?? ""
+                let added: Bool = self.state.withLock { state in
+                    guard state.channels[id] != nil, state.users[user] != nil else { return false }
+                    if !(state.members[id] ?? []).contains(user) { state.members[id, default: []].append(user) }
+                    return true
+                }
+                guard added else { return Self.error(404, "app.channel.get.existing.app_error", "Unable to find the existing channel.") }
+                return Self.json(FakeJSON.object(["channel_id": .string(id), "user_id": .string(user)]), status: .created)
+            }
+        }
         api.get("posts/:id") { request, context in
             try await self.guarded(request) {
                 // Deleted posts are not found (`GetSinglePost(…, includeDeleted: false)`).

@@ -206,6 +206,15 @@ public final class FakeMattermost: Sendable {
     public func posts(by userID: String) -> [FakeMattermostPost] {
         state.withLock { s in s.postOrder.compactMap { s.posts[$0] }.filter { $0.user_id == userID } }
     }
+    /// The channels the bot created: id, name, header and members (the bot first).
+    public var createdChannels: [(id: String, name: String, header: String, members: [String])] {
+        state.withLock { state in
+            state.createdChannels.compactMap { id in
+                state.channels[id].map { (id, $0["name"]?.string ?? "", $0["header"]?.string ?? "", state.members[id] ?? []) }
+            }
+        }
+    }
+
     /// Ids of the posts pinned with `POST /posts/{id}/pin`.
     public var pinnedPosts: Set<String> { state.withLock { $0.pinned } }
     /// Ephemeral posts the bot sent, as `(user_id, message)`.

@@ -5,6 +5,10 @@ import HindsightCore
 struct FakeMattermostState {
     var users: [String: FakeMattermostUser]
     var channels: [String: FakeJSON] = [:]
+    /// Members added with `POST /channels/{id}/members`, by channel (the creator included).
+    var members: [String: [String]] = [:]
+    /// Channels the bot created with `POST /channels`, in order.
+    var createdChannels: [String] = []
     var posts: [String: FakeMattermostPost] = [:]
     var postOrder: [String] = []
     var lastMillis: Int64 = 0

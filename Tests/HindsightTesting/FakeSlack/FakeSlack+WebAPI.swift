@@ -13,7 +13,11 @@ enum FakeSlackMethod: String, CaseIterable {
     case conversationsReplies = "conversations.replies"
     case conversationsInfo = "conversations.info"
     case conversationsJoin = "conversations.join"
+    case conversationsCreate = "conversations.create"
+    case conversationsInvite = "conversations.invite"
+    case conversationsSetTopic = "conversations.setTopic"
     case usersInfo = "users.info"
+    case usersList = "users.list"
     case pinsAdd = "pins.add"
     case pinsRemove = "pins.remove"
     case reactionsAdd = "reactions.add"
@@ -73,6 +77,52 @@ extension FakeSlack {
                 let channel = try state.workspace.accessibleChannel(arguments["channel"]?.string, requireMember: false)
                 state.workspace.channels[channel.id]?.botIsMember = true
                 return ["ok": true, "channel": state.workspace.render(state.workspace.channels[channel.id]!)]
+            }
+        case .conversationsCreate:
+            return try state.withLock { state in
+                // Slack's rules: lower case, no spaces or periods, at most 80 characters, unique in the workspace.
+                guard let name = arguments["name"]?.string, !name.isEmpty else { throw FakeSlackAPIFailure("invalid_name_required") }
+                guard name.count <= 80, name == name.lowercased(), !name.contains(where: { $0 == " " || $0 == "." }) else {
+                    throw FakeSlackAPIFailure("invalid_name_specials")
+                }
+                guard !state.workspace.channels.values.contains(where: { $0.name == name }) else { throw FakeSlackAPIFailure("name_taken") }
+                let isPrivate = arguments["is_private"]?.bool == true || arguments["is_private"]?.string == "true"
+                let channel = FakeSlackChannel(
+                    id: FakeSlackID.make("C"), name: name, isPrivate: isPrivate, botIsMember: true, created: FakeSlackID.epochSeconds())
+                state.workspace.channels[channel.id] = channel
+                state.createdChannels.append(channel.id)
+                return ["ok": true, "channel": state.workspace.render(channel)]
+            }
+        case .conversationsInvite:
+            return try state.withLock { state in
+                let channel = try state.workspace.accessibleChannel(arguments["channel"]?.string)
+                let users = (arguments["users"]?.string ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard !users.isEmpty else { throw FakeSlackAPIFailure("no_user") }
+                for user in users {
+                    guard state.workspace.users[user] != nil else { throw FakeSlackAPIFailure("user_not_found") }
+                    if user == botUserID { throw FakeSlackAPIFailure("cant_invite_self") }
+                    if channel.invited.contains(user) { throw FakeSlackAPIFailure("already_in_channel") }
+                }
+                state.workspace.channels[channel.id]?.invited += users
+                return ["ok": true, "channel": state.workspace.render(state.workspace.channels[channel.id]!)]
+            }
+        case .conversationsSetTopic:
+            return try state.withLock { state in
+                let channel = try state.workspace.accessibleChannel(arguments["channel"]?.string)
+                let topic = arguments["topic"]?.string ?? ""
+                guard topic.count <= 250 else { throw FakeSlackAPIFailure("too_long") }
+                state.workspace.channels[channel.id]?.topic = topic
+                return ["ok": true, "channel": state.workspace.render(state.workspace.channels[channel.id]!)]
+            }
+        case .usersList:
+            // One page of every member, by id; `limit` and `cursor` page through them.
+            return state.withLock { state in
+                let all = state.workspace.users.values.sorted { $0.id < $1.id }
+                let limit = max(1, Int(arguments["limit"]?.string ?? "") ?? arguments["limit"]?.int ?? 200)
+                let start = Int(arguments["cursor"]?.string ?? "") ?? 0
+                let page = all.dropFirst(start).prefix(limit)
+                let next = start + page.count < all.count ? "\(start + page.count)" : ""
+                return ["ok": true, "members": .array(page.map { state.workspace.render($0) }), "response_metadata": ["next_cursor": .string(next)]]
             }
         case .usersInfo:
             return try state.withLock { state in

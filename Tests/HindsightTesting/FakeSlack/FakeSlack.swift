@@ -239,6 +239,13 @@ public final class FakeSlack: Sendable {
     /// Every view opened or updated (`views.open`, `views.update`), with its assigned `id`, in order.
     public var openedViews: [FakeJSON] { state.withLock { $0.openedViews } }
 
+    /// The channels the bot created, each with its name, topic and the people it invited.
+    public var createdChannels: [(id: String, name: String, topic: String, invited: [String])] {
+        state.withLock { state in
+            state.createdChannels.compactMap { state.workspace.channels[$0] }.map { ($0.id, $0.name, $0.topic, $0.invited) }
+        }
+    }
+
     /// Files completed with `files.completeUploadExternal`.
     public var uploadedFiles: [(id: String, name: String, contents: Data, channel: String?, initialComment: String?)] {
         state.withLock { $0.uploadedFiles.map { ($0.id, $0.name, $0.contents, $0.channel, $0.initialComment) } }

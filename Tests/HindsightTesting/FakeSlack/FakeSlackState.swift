@@ -49,6 +49,8 @@ struct FakeSlackState {
     /// Open views by id, latest version.
     var views: [String: FakeJSON] = [:]
     var openedViews: [FakeJSON] = []
+    /// Channels the bot created with `conversations.create`, in order.
+    var createdChannels: [String] = []
     var uploads: [String: PendingUpload] = [:]
     var uploadedFiles: [UploadedFile] = []
     var responseURLs: [String: ResponseURL] = [:]

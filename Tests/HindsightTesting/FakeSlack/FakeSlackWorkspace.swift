@@ -21,6 +21,9 @@ struct FakeSlackChannel: Sendable {
     var isPrivate: Bool
     var botIsMember: Bool
     var created: Int
+    /// People invited with `conversations.invite` (the fake does not track who else is in a channel).
+    var invited: [String] = []
+    var topic = ""
 
     /// `channel_type` in message events.
     var channelType: String { isPrivate ? "group" : "channel" }
@@ -215,7 +218,7 @@ struct FakeSlackWorkspace {
             "is_private": .bool(channel.isPrivate), "is_archived": false, "is_general": false, "is_shared": false,
             "is_ext_shared": false, "is_org_shared": false, "is_member": .bool(channel.botIsMember),
             "created": .int(channel.created), "creator": "U0CREATOR", "context_team_id": .string(identity.teamID),
-            "topic": ["value": "", "creator": "", "last_set": 0], "purpose": ["value": "", "creator": "", "last_set": 0],
+            "topic": ["value": .string(channel.topic), "creator": "", "last_set": 0], "purpose": ["value": "", "creator": "", "last_set": 0],
         ]
     }
 
