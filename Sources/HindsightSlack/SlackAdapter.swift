@@ -209,7 +209,7 @@ public final class SlackAdapter: Service, Sendable {
                 ack(envelope.id, payload: ModalRendering.errorsResponse(errors, view: view))
             }
         case "block_actions":
-            guard let action = payload.actions?.first, let command = action.value,
+            guard let action = payload.actions?.first, let command = action.command,
                   let channel = payload.channel?.id ?? payload.container?.channel_id
             else { return ack(envelope.id) }
             let target = ReplyTarget(channel: channel, user: userID, responseURL: payload.response_url)

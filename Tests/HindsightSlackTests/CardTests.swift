@@ -46,6 +46,13 @@ struct SlackCardTests {
                 let text = card(h)?["text"]?.string ?? ""
                 return text.contains("\(milestone): 20") && !buttons(card(h)).contains { $0.value == confirm.value }
             }
+            // The card's menu: taking a role from it.
+            let elements = (card(h)?["blocks"]?.array ?? []).flatMap { $0["elements"]?.array ?? [] }
+            let menu = try #require(elements.first { $0["type"]?.string == "overflow" })
+            let takeIC = try #require(menu["options"]?.array?.first { $0["value"]?.string == "role ic me" })
+            #expect(takeIC["text"]?["text"]?.string == "IC: me")
+            _ = try await h.fake.clickButton(channel: Slack.channel, user: Slack.bob, messageTS: ts, actionID: "hindsight_card_menu", value: "role ic me")
+            try await eventually("the IC on the card") { card(h)?["text"]?.string?.contains("Roles: IC <@\(Slack.bob)>") == true }
             // One card, edited in place all along; the bot's own card is not a timeline event.
             #expect(cards(h).map { $0["ts"]?.string } == [ts])
             #expect(try await !h.events().contains { $0.messageID == ts })

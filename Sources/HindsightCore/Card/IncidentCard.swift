@@ -14,16 +14,19 @@ public struct IncidentCard: Hashable, Sendable {
     public var text: String
     /// Confirm and dismiss for each suggestion waiting for an answer.
     public var actions: [Reply.Action]
+    /// What the card's menu offers (taking a role): an overflow menu where the platform has one, more buttons elsewhere.
+    public var menu: [Reply.Action]
 
-    public init(incident: IncidentID, channel: ChannelKey, text: String, actions: [Reply.Action]) {
+    public init(incident: IncidentID, channel: ChannelKey, text: String, actions: [Reply.Action], menu: [Reply.Action] = []) {
         self.incident = incident
         self.channel = channel
         self.text = text
         self.actions = actions
+        self.menu = menu
     }
 
-    /// The card as a reply: the same text and buttons wherever it is shown.
-    public func reply(_ visibility: Reply.Visibility) -> Reply { Reply(visibility, text, actions: actions) }
+    /// The card as a reply, for platforms without menus: its buttons, then the menu's items as buttons too.
+    public func reply(_ visibility: Reply.Visibility) -> Reply { Reply(visibility, text, actions: actions + menu) }
 }
 
 extension IncidentDesk {
@@ -75,7 +78,10 @@ extension IncidentDesk {
             }
         }
         if !issues.isEmpty { lines.append(messages.render(.cardIssues, ["issues": issues.joined(separator: ", ")])) }
-        return IncidentCard(incident: incident.id, channel: incident.channel, text: lines.joined(separator: "\n"), actions: actions)
+        let menu = IncidentRole.allCases.map { role in
+            Reply.Action(label: messages.render(.cardTakeRole, ["role": roleName(role)]), command: "role \(role.rawValue) me")
+        }
+        return IncidentCard(incident: incident.id, channel: incident.channel, text: lines.joined(separator: "\n"), actions: actions, menu: menu)
     }
 }
 

@@ -42,6 +42,7 @@ public enum MessageKey: String, CaseIterable, Codable, Sendable {
     case formAdditionSubmit = "form_addition_submit"
     case formFieldAdditionNote = "form_field_addition_note"
     case cardRoles = "card_roles"
+    case cardTakeRole = "card_take_role"
     case cardNoRoles = "card_no_roles"
     case roleSet = "role_set"
     case roleHandedOver = "role_handed_over"

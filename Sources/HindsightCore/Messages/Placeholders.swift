@@ -63,6 +63,7 @@ extension MessageKey: TemplateKey {
         case .additionNoIncident: ["count"]
         case .additionNote: ["note", "user"]
         case .cardRoles: ["roles"]
+        case .cardTakeRole: ["role"]
         case .cardNoRoles, .roleIC, .roleComms, .roleScribe: []
         case .invalidRole: ["text"]
         case .roleSet, .roleHandedOver, .roleCleared, .roleUnchanged: ["id", "person", "previous", "role", "user"]

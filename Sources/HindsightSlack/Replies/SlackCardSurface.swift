@@ -34,10 +34,13 @@ struct SlackCardSurface: CardSurface {
         let text = SlackText.mrkdwn(card.text)
         let section = text.count > Block.sectionLimit ? String(text.prefix(Block.sectionLimit - 1)) + "…" : text
         var blocks: [Block] = [.section(mrkdwn: section)]
-        if !card.actions.isEmpty {
+        let menu = card.menu.isEmpty ? nil : Block.Overflow(actionID: "hindsight_card_menu", options: card.menu.map { item in
+            Block.Button(actionID: "", label: item.label, value: item.command)
+        })
+        if !card.actions.isEmpty || menu != nil {
             blocks.append(.actions(blockID: actionsBlockID, buttons: card.actions.enumerated().map { index, action in
                 Block.Button(actionID: "hindsight_card_\(index)", label: action.label, value: action.command)
-            }))
+            }, overflow: menu))
         }
         return (text, blocks)
     }

@@ -5,7 +5,7 @@ enum Block: Encodable, Sendable, Equatable {
     static let sectionLimit = 3000
 
     case section(mrkdwn: String)
-    case actions(blockID: String, buttons: [Button])
+    case actions(blockID: String, buttons: [Button], overflow: Overflow? = nil)
     case context(mrkdwn: String)
     case input(Input)
 
@@ -20,6 +20,26 @@ enum Block: Encodable, Sendable, Equatable {
             try c.encode(actionID, forKey: .action_id)
             try c.encode(Text.plain(String(label.prefix(75))), forKey: .text)
             try c.encode(String(value.prefix(2000)), forKey: .value)
+        }
+    }
+
+    /// An overflow menu (⋯): each option runs its value as a button would.
+    struct Overflow: Encodable, Sendable, Equatable {
+        var actionID: String
+        var options: [Button]
+
+        private enum OptionKey: String, CodingKey { case text, value }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode("overflow", forKey: .type)
+            try c.encode(actionID, forKey: .action_id)
+            var list = c.nestedUnkeyedContainer(forKey: .options)
+            for option in options.prefix(5) {  // Slack's limit for an overflow menu
+                var item = list.nestedContainer(keyedBy: OptionKey.self)
+                try item.encode(Text.plain(String(option.label.prefix(75))), forKey: .text)
+                try item.encode(String(option.value.prefix(75)), forKey: .value)
+            }
         }
     }
 
@@ -103,10 +123,12 @@ enum Block: Encodable, Sendable, Equatable {
         case .section(let text):
             try c.encode("section", forKey: .type)
             try c.encode(Text.mrkdwn(String(text.prefix(Self.sectionLimit))), forKey: .text)
-        case let .actions(blockID, buttons):
+        case let .actions(blockID, buttons, overflow):
             try c.encode("actions", forKey: .type)
             try c.encode(blockID, forKey: .block_id)
-            try c.encode(Array(buttons.prefix(25)), forKey: .elements)
+            var elements = c.nestedUnkeyedContainer(forKey: .elements)
+            for button in buttons.prefix(overflow == nil ? 25 : 24) { try elements.encode(button) }
+            if let overflow { try elements.encode(overflow) }
         case .context(let text):
             try c.encode("context", forKey: .type)
             try c.encode([Text.mrkdwn(String(text.prefix(Self.sectionLimit)))], forKey: .elements)

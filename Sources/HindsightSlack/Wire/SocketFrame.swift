@@ -193,7 +193,13 @@ struct InteractivePayload: Decodable, Sendable {
         var block_id: String?
         var value: String?
         var text: Label?
+        /// The option picked in an overflow menu or select.
+        var selected_option: Option?
         struct Label: Decodable, Sendable { var text: String? }
+        struct Option: Decodable, Sendable { var value: String?; var text: Label? }
+
+        /// What the element stands for: a button's value, or the option picked from a menu.
+        var command: String? { value ?? selected_option?.value }
     }
     struct View: Decodable, Sendable {
         var id: String?

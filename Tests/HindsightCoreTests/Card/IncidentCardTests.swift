@@ -31,7 +31,8 @@ struct IncidentCardTests {
 
         let status = try h.command("status", at: at(22))
         #expect(status.first?.text == card.text)
-        #expect(status.first?.actions == card.actions)
+        #expect(status.first?.actions == card.actions + card.menu, "where there is no menu, its items are buttons too")
+        #expect(card.menu.map(\.command) == ["role ic me", "role comms me", "role scribe me"])
 
         // Confirming from the card's button: the suggestion leaves the card, the milestone joins it.
         try h.command(card.actions[0].command, at: at(23))

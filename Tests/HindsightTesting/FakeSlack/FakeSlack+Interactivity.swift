@@ -95,6 +95,21 @@ extension FakeSlack {
                 throw FakeSlackError.unknownAction(messageTS: messageTS, actionID: actionID)
             }
             let channelName = state.workspace.channels[channel]?.name ?? channel
+            // An overflow menu sends the option picked (`selected_option`), not a value of its own.
+            var action: FakeJSON = [
+                "action_id": .string(actionID), "block_id": .string(blockID),
+                "text": element["text"] ?? ["type": "plain_text", "text": .string(value)], "value": .string(value),
+                "type": element["type"] ?? "button", "action_ts": .string(FakeSlackID.ts(micros: Int64(Date().timeIntervalSince1970 * 1_000_000))),
+            ]
+            if element["type"]?.string == "overflow" {
+                guard let option = element["options"]?.array?.first(where: { $0["value"]?.string == value }) else {
+                    throw FakeSlackError.unknownAction(messageTS: messageTS, actionID: actionID)
+                }
+                action = [
+                    "action_id": .string(actionID), "block_id": .string(blockID), "type": "overflow", "selected_option": option,
+                    "action_ts": .string(FakeSlackID.ts(micros: Int64(Date().timeIntervalSince1970 * 1_000_000))),
+                ]
+            }
             var payload: FakeJSON = [
                 "type": "block_actions", "user": userObject(state, user), "api_app_id": .string(appID),
                 "token": .string(FakeSlackIdentity.verificationToken),
@@ -104,11 +119,7 @@ extension FakeSlack {
                 "trigger_id": .string(state.issueTrigger()), "team": ["id": .string(teamID), "domain": .string(FakeSlackIdentity.teamDomain)],
                 "enterprise": .null, "is_enterprise_install": false, "channel": ["id": .string(channel), "name": .string(channelName)],
                 "state": ["values": [:]], "response_url": .string(responseURL(&state, channel: channel, user: user, messageTS: messageTS)),
-                "actions": [[
-                    "action_id": .string(actionID), "block_id": .string(blockID),
-                    "text": element["text"] ?? ["type": "plain_text", "text": .string(value)], "value": .string(value),
-                    "type": element["type"] ?? "button", "action_ts": .string(FakeSlackID.ts(micros: Int64(Date().timeIntervalSince1970 * 1_000_000))),
-                ]],
+                "actions": [action],
             ]
             if !isEphemeral { payload = payload.setting("message", message) }  // Slack leaves it out for ephemeral messages
             return payload
