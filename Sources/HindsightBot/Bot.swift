@@ -154,6 +154,9 @@ public final class Bot: Sendable {
         }
     }
 
+    /// The "Declare incident" form (Slack's global shortcut).
+    public func declareForm() -> Form { desk.declareForm() }
+
     /// The small form "Add to timeline" opens first (an optional note), carrying the message.
     public func additionForm(_ message: ChannelMessage) -> Form { desk.additionForm(message) }
 
@@ -250,17 +253,23 @@ public final class Bot: Sendable {
     private func submit(_ submission: FormSubmission, claim: (nonce: String, expiresAt: Date)?) async -> FormResult? {
         let desk = self.desk
         do {
-            let (result, changes) = try await store.write { tx -> (FormResult?, [Change]) in
-                if let claim, try tx.callbackUsed(nonce: claim.nonce) { return (nil, []) }
-                let (result, changes) = try desk.submit(submission, records: tx)
-                try tx.apply(changes)
+            let (result, decision) = try await store.write { tx -> (FormResult?, Decision) in
+                if let claim, try tx.callbackUsed(nonce: claim.nonce) { return (nil, Decision()) }
+                let (result, decision) = try desk.submitDecision(submission, records: tx)
+                try tx.apply(decision.changes)
                 if let claim, case .accepted = result {
                     _ = try tx.useCallback(nonce: claim.nonce, expiresAt: claim.expiresAt, now: submission.submittedAt)
                 }
-                return (result, changes)
+                return (result, decision)
             }
-            cardSignals.note(changes)
-            return result
+            cardSignals.note(decision.changes)
+            // A form that asks for work outside the store (creating a channel) gets its second decision as a command does.
+            guard case .accepted(var replies)? = result, !decision.effects.isEmpty else { return result }
+            for effect in decision.effects {
+                let outcome = await perform(effect)
+                replies += try await commit { tx in try desk.resume(effect, with: outcome, records: tx) }.replies
+            }
+            return .accepted(replies)
         } catch {
             logger.error("form submission failed", metadata: ["channel": "\(submission.channel)", "form": "\(submission.formID)", "error": "\(error)"])
             return .rejected(["form": desk.messages.render(.internalError, ["reason": "\(error)"])])

@@ -204,7 +204,13 @@ public final class SlackAdapter: Service, Sendable {
             switch await bot.submit(submission) {
             case .accepted(let replies):
                 ack(envelope.id)
-                for reply in replies { outboxSink.yield((reply, ReplyTarget(channel: submission.channel.channelID, user: userID))) }
+                // A form opened from a global shortcut belongs to no conversation: what is for the person goes to their
+                // direct messages with the app.
+                let conversation = submission.channel.channelID.isEmpty ? nil : submission.channel.channelID
+                for var reply in replies {
+                    if conversation == nil, reply.destination == nil { (reply.visibility, reply.destination) = (.channel, userID) }
+                    outboxSink.yield((reply, ReplyTarget(channel: conversation ?? userID, user: userID)))
+                }
             case .rejected(let errors):
                 ack(envelope.id, payload: ModalRendering.errorsResponse(errors, view: view))
             }
@@ -227,6 +233,14 @@ public final class SlackAdapter: Service, Sendable {
                 let text = payload.message?.text ?? ""
                 let chosen = "✓ <@\(userID)>: \(SlackText.escape(action.text?.text ?? command))"
                 try? await api.update(channel: channel, ts: ts, text: text, blocks: (text.isEmpty ? [] : [.section(mrkdwn: text)]) + [.context(mrkdwn: chosen)])
+            }
+        case "shortcut" where payload.callback_id == Self.declareShortcut:
+            // "Declare incident" from anywhere: the declare modal (title, severity, people, where to announce it).
+            ack(envelope.id)
+            do {
+                try await api.openView(triggerID: payload.trigger_id ?? "", view: ModalRendering.view(for: bot.declareForm(), channel: ""))
+            } catch {
+                logger.warning("could not open the declare modal", metadata: ["error": "\(error)"])
             }
         case "message_action" where payload.callback_id == Self.addToTimelineShortcut:
             // "Add to timeline" on any message: a small modal asks for an optional note, and its submission adds the
@@ -287,8 +301,10 @@ public final class SlackAdapter: Service, Sendable {
         }
     }
 
-    /// The callback id of the "Add to timeline" message shortcut (`Deploy/slack/manifest.yaml`).
+    /// The callback ids of the "Add to timeline" message shortcut and the "Declare incident" global shortcut
+    /// (`Deploy/slack/manifest.yaml`).
     static let addToTimelineShortcut = "hindsight_add_to_timeline"
+    static let declareShortcut = "hindsight_declare"
 
     /// A slash command's acknowledgement: one reply of text and buttons, short enough for one message.
     private static let ackSlot = AnswerSlot(capacity: 1, buttons: true) { text in

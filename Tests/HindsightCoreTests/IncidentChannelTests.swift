@@ -39,7 +39,7 @@ struct IncidentChannelTests {
         #expect(h.records.openIncident(in: made)?.title == "DB down")
         #expect(h.records.openIncident(in: Fixtures.channel) == nil)
         #expect(next.replies.contains { $0.destination == "C0NEW" && $0.visibility == .channel })
-        #expect(next.replies.contains { $0.destination == nil && $0.visibility == .channel && $0.text.contains("[#inc-20261122-db-down](https://x)") })
+        #expect(next.replies.contains { $0.destination == Fixtures.channel.channelID && $0.text.contains("[#inc-20261122-db-down](https://x)") })
         #expect(next.replies.contains { $0.visibility == .ephemeral && $0.text.contains("@dana was not invited") })
 
         let failed = try h.resume(effect, with: .channelFailed(reason: "missing_scope (needs channels:manage)"))

@@ -139,8 +139,10 @@ struct MattermostIncidentChannelTests {
             try await eventually("the incident open there") { try await !h.bot.openTimeline(in: there).isEmpty }
             // The command's answer, in the channel it was declared from: the link (in_channel) and what did not work.
             let responses = [answer.json].compactMap { $0 } + (answer.json?["extra_responses"]?.arrayValue ?? [])
-            #expect(responses.contains { $0["response_type"]?.string == "in_channel" && ($0["text"]?.string ?? "").contains("~\(made.name)") })
             #expect(responses.contains { $0["response_type"]?.string == "ephemeral" && ($0["text"]?.string ?? "").contains("@nobody") })
+            try await eventually("the link where it was declared") {
+                h.fake.posts(by: h.fake.botUser.id).contains { $0.channel_id == TestIDs.channel && $0.message.contains("~\(made.name)") }
+            }
             try await eventually("the start said in the new channel") {
                 h.fake.posts(by: h.fake.botUser.id).contains { $0.channel_id == made.id && $0.message.contains("Checkout down") }
             }

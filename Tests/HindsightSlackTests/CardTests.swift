@@ -213,3 +213,30 @@ struct SlackIncidentChannelTests {
         }
     }
 }
+
+@Suite("Slack: \"Declare incident\" from anywhere", .serialized)
+struct SlackDeclareShortcutTests {
+    @Test("the global shortcut's modal creates the incident's channel, announces it where chosen, and tells the declarer what did not work")
+    func declare() async throws {
+        try await withSlack(openIncident: false, incidentChannels: IncidentChannels()) { h in
+            _ = try await h.fake.globalShortcut(user: Slack.alice, callbackID: "hindsight_declare")
+            try await eventually("the modal") { !h.fake.openedViews.isEmpty }
+            let view = try #require(h.fake.openedViews.first)
+            #expect(view["callback_id"]?.string == "declare")
+            _ = try await h.fake.submitView(id: try #require(view["id"]?.string), user: Slack.alice, values: [
+                "title": .text("Search is down"), "severity": .option("sev2"), "invite": .text("@bob @nobody"), "channel": .conversation(Slack.channel),
+            ])
+            try await eventually("the channel") { !h.fake.createdChannels.isEmpty }
+            let made = try #require(h.fake.createdChannels.first)
+            #expect(made.name.hasSuffix("-search-is-down"))
+            let there = ChannelKey(platform: .slack, channelID: made.id)
+            try await eventually("the incident open there") { try await !h.bot.openTimeline(in: there).isEmpty }
+            try await eventually("announced where chosen") {
+                h.fake.botMessages(in: Slack.channel).contains { ($0["text"]?.string ?? "").contains("app_redirect?channel=\(made.id)") }
+            }
+            try await eventually("the declarer told about @nobody, in the app's messages") {
+                h.fake.botMessages(in: "D" + Slack.alice.dropFirst()).contains { ($0["text"]?.string ?? "").contains("@nobody") }
+            }
+        }
+    }
+}

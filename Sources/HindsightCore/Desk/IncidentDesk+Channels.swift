@@ -81,9 +81,10 @@ extension IncidentDesk {
             return moved
         }
         let id = decision.changes.lazy.compactMap { if case let .createIncident(incident) = $0 { incident.id.rawValue } else { nil } }.first ?? ""
+        // Addressed to the declaring channel by name: a form from a global shortcut has no conversation of its own.
         decision.replies.append(Reply(.channel, messages.render(.channelDeclared, [
             "id": id, "title": redact(request.title), "link": link, "user": inv.user.name,
-        ])))
+        ]), destination: inv.channel.channelID))
         decision.replies += warnings.map { Reply(.ephemeral, messages.render(.channelWarning, ["reason": $0])) }
         return decision
     }

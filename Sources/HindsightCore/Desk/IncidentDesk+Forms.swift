@@ -60,8 +60,26 @@ extension IncidentDesk {
         ])
     }
 
+    /// "Declare incident" from anywhere (Slack's global shortcut): the title, severity, people to invite and the channel
+    /// to announce it in; the incident gets a channel of its own (`/postmortem start … --channel`).
+    public func declareForm() -> Form {
+        let severities = Severity.allCases.map { Form.Field.Option(label: $0.rawValue, value: $0.rawValue) }
+        return Form(id: "declare", title: messages.render(.formDeclareTitle), submitLabel: messages.render(.formSubmit), fields: [
+            Form.Field(name: "title", label: messages.render(.formFieldTitle), kind: .text),
+            Form.Field(name: "severity", label: messages.render(.formFieldSeverity), kind: .select(severities), initialValue: Severity.sev3.rawValue),
+            Form.Field(name: "invite", label: messages.render(.formFieldInvite), kind: .text, optional: true, hint: messages.render(.formHintInvite)),
+            Form.Field(name: "channel", label: messages.render(.formFieldAnnounce), kind: .channel),
+        ])
+    }
+
     /// Validates a submitted form and, when every field is right, does what the equivalent command does.
     public func submit(_ submission: FormSubmission, records: some IncidentRecords) throws -> (FormResult, [Change]) {
+        let (result, decision) = try submitDecision(submission, records: records)
+        return (result, decision.changes)
+    }
+
+    /// `submit`, with the whole decision: its effects too (a form that creates a channel), for the bot to perform.
+    public func submitDecision(_ submission: FormSubmission, records: some IncidentRecords) throws -> (FormResult, Decision) {
         let value = { (name: String) in submission.values[name]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "" }
         var errors: [String: String] = [:]
         var at: Date?
@@ -81,7 +99,7 @@ extension IncidentDesk {
             command = .note(text: value("text"), at: at)
         case "impact":
             let requests = guide.impactFields.filter { !value($0.key).isEmpty }.map { PostmortemRequest.add(.impact, text: value($0.key), field: $0.key) }
-            guard !requests.isEmpty else { return (.rejected([guide.impactFields.first?.key ?? "form": messages.render(.formImpactEmpty)]), []) }
+            guard !requests.isEmpty else { return (.rejected([guide.impactFields.first?.key ?? "form": messages.render(.formImpactEmpty)]), Decision()) }
             return try postmortemForm(requests, submission, records)
         case "action":
             if value("text").isEmpty { errors["text"] = messages.render(.formRequired) }
@@ -97,7 +115,7 @@ extension IncidentDesk {
             }
             draft.priority = ActionItem.Priority(rawValue: value("priority").uppercased())
             draft.kind = ActionItem.Kind(rawValue: value("type").lowercased())
-            guard errors.isEmpty else { return (.rejected(errors), []) }
+            guard errors.isEmpty else { return (.rejected(errors), Decision()) }
             return try postmortemForm([.action(draft)], submission, records)
         case "why":
             if value("text").isEmpty { errors["text"] = messages.render(.formRequired) }
@@ -112,29 +130,41 @@ extension IncidentDesk {
                 let draft = try (records.openIncident(in: submission.channel) ?? records.latestIncident(in: submission.channel)).flatMap { try records.postmortem(of: $0.id) }
                 if let entry = draft?.entry(level), let given = answer(toWhy: level, in: draft) { errors["text"] = alreadyAnswered(entry, by: given).text }
             }
-            guard errors.isEmpty else { return (.rejected(errors), []) }
+            guard errors.isEmpty else { return (.rejected(errors), Decision()) }
             let evidence = value("evidence").split(whereSeparator: \.isWhitespace).map(String.init)
             return try postmortemForm([.why(text: value("text"), parent: parent, evidence: evidence)], submission, records)
         case Self.additionFormID:
             guard let message = additionMessage(submission.context) else {
-                return (.rejected(["note": messages.render(.formUnknown, ["form": submission.formID])]), [])
+                return (.rejected(["note": messages.render(.formUnknown, ["form": submission.formID])]), Decision())
             }
             let decision = try add(TimelineAddition(
                 message: message, note: value("note"), by: submission.user, askedIn: submission.channel, at: submission.submittedAt), records: records)
-            return (.accepted(decision.replies), decision.changes)
+            return (.accepted(decision.replies), decision)
+        case "declare":
+            if value("title").isEmpty { errors["title"] = messages.render(.formRequired) }
+            let severity = CommandParser.severity(value("severity"))
+            let invite = value("invite").split(whereSeparator: \.isWhitespace).map(String.init)
+            let announce = value("channel").isEmpty ? submission.channel : ChannelKey(platform: submission.channel.platform, channelID: value("channel"))
+            guard let request = channelRequest(title: value("title"), severity: severity, at: nil, invite: invite, now: submission.submittedAt) else {
+                return (.rejected(["title": messages.render(.channelsOff)]), Decision())
+            }
+            guard errors.isEmpty else { return (.rejected(errors), Decision()) }
+            let invocation = CommandInvocation(channel: announce, user: submission.user, text: "", receivedAt: submission.submittedAt)
+            let decision = declare(request, invocation, records)
+            return (.accepted(decision.replies), decision)
         default:
-            return (.rejected(["form": messages.render(.formUnknown, ["form": submission.formID])]), [])
+            return (.rejected(["form": messages.render(.formUnknown, ["form": submission.formID])]), Decision())
         }
-        guard errors.isEmpty else { return (.rejected(errors), []) }
+        guard errors.isEmpty else { return (.rejected(errors), Decision()) }
         let invocation = CommandInvocation(channel: submission.channel, user: submission.user, text: "", receivedAt: submission.submittedAt)
         let decision = try handle(command, invocation, records)
-        return (.accepted(decision.replies), decision.changes)
+        return (.accepted(decision.replies), decision)
     }
 
     /// Runs the post-mortem steps a form stands for, in one decision.
-    private func postmortemForm(_ requests: [PostmortemRequest], _ submission: FormSubmission, _ records: some IncidentRecords) throws -> (FormResult, [Change]) {
+    private func postmortemForm(_ requests: [PostmortemRequest], _ submission: FormSubmission, _ records: some IncidentRecords) throws -> (FormResult, Decision) {
         let invocation = CommandInvocation(channel: submission.channel, user: submission.user, text: "", receivedAt: submission.submittedAt)
         let decision = try postmortem(requests, invocation, records, offeringNextWhy: submission.buttonsCanOpenForms)
-        return (.accepted(decision.replies), decision.changes)
+        return (.accepted(decision.replies), decision)
     }
 }

@@ -29,6 +29,8 @@ public struct Form: Hashable, Sendable {
             case date
             /// A person on the platform, answered with their platform id.
             case user
+            /// A channel on the platform, answered with its id.
+            case channel
         }
 
         public struct Option: Hashable, Sendable {

@@ -37,6 +37,9 @@ enum DialogRendering {
         case .user:
             element.type = "select"
             element.dataSource = "users"
+        case .channel:
+            element.type = "select"
+            element.dataSource = "channels"
         }
         return element
     }

@@ -24,6 +24,7 @@ enum ModalRendering {
         case .select(let options): .select(options: options.map { ($0.label, $0.value) }, initial: field.initialValue)
         case .date: .date(initial: field.initialValue)
         case .user: .user(initial: field.initialValue)
+        case .channel: .channel
         }
         return Block.Input(blockID: field.name, label: field.label, hint: field.hint, optional: field.optional, element: element)
     }

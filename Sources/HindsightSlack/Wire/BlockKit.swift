@@ -67,12 +67,14 @@ enum Block: Encodable, Sendable, Equatable {
         case select(options: [(label: String, value: String)], initial: String?)
         case date(initial: String?)
         case user(initial: String?)
+        case channel
 
         static func == (a: Element, b: Element) -> Bool {
             switch (a, b) {
             case let (.text(m1, i1), .text(m2, i2)): m1 == m2 && i1 == i2
             case let (.select(o1, i1), .select(o2, i2)): o1.elementsEqual(o2) { $0 == $1 } && i1 == i2
             case let (.date(i1), .date(i2)), let (.user(i1), .user(i2)): i1 == i2
+            case (.channel, .channel): true
             default: false
             }
         }
@@ -96,6 +98,9 @@ enum Block: Encodable, Sendable, Equatable {
             case .user(let initial):
                 try c.encode("users_select", forKey: .type)
                 if let initial { try c.encode(initial, forKey: .initial_user) }
+            case .channel:
+                try c.encode("conversations_select", forKey: .type)
+                try c.encode(true, forKey: .default_to_current_conversation)
             }
         }
 
@@ -114,7 +119,7 @@ enum Block: Encodable, Sendable, Equatable {
 
     private enum Key: String, CodingKey {
         case type, text, block_id, elements, action_id, value, label, hint, optional, element, multiline
-        case initial_value, options, initial_option, initial_date, initial_user
+        case initial_value, options, initial_option, initial_date, initial_user, default_to_current_conversation
     }
 
     func encode(to encoder: any Encoder) throws {

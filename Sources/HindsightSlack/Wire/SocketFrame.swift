@@ -215,10 +215,11 @@ struct InteractivePayload: Decodable, Sendable {
         var value: String?
         var selected_date: String?
         var selected_user: String?
+        var selected_conversation: String?
         var selected_option: Option?
         struct Option: Decodable, Sendable { var value: String? }
 
         /// The answer as text, whatever the element.
-        var text: String? { value ?? selected_date ?? selected_user ?? selected_option?.value }
+        var text: String? { value ?? selected_date ?? selected_user ?? selected_conversation ?? selected_option?.value }
     }
 }

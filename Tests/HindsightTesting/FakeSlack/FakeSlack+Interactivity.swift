@@ -129,6 +129,21 @@ extension FakeSlack {
         return ack
     }
 
+    /// A person picks a global shortcut (`callbackID`, from ⚡ or search): a `shortcut` payload with a `trigger_id` and
+    /// no channel.
+    public func globalShortcut(user: String, callbackID: String, timeout: Duration = .seconds(5)) async throws -> FakeSlackAck {
+        let payload: FakeJSON = state.withLock { state in
+            [
+                "type": "shortcut", "token": .string(FakeSlackIdentity.verificationToken),
+                "action_ts": .string(FakeSlackID.ts(micros: Int64(Date().timeIntervalSince1970 * 1_000_000))),
+                "team": ["id": .string(teamID), "domain": .string(FakeSlackIdentity.teamDomain)], "user": userObject(state, user),
+                "is_enterprise_install": false, "enterprise": .null, "callback_id": .string(callbackID),
+                "trigger_id": .string(state.issueTrigger()),
+            ]
+        }
+        return try await socket.request(type: "interactive", acceptsResponsePayload: false, payload: payload, timeout: timeout)
+    }
+
     /// A person picks a message shortcut (`callbackID`) from a message's menu: a `message_action` payload with the whole
     /// message, the channel, a `trigger_id` and a `response_url`.
     public func messageShortcut(

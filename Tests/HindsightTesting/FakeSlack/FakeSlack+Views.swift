@@ -99,6 +99,7 @@ extension FakeSlack {
             case .text(let text)?: rendered = rendered.setting("value", .string(text))
             case .date(let date)?: rendered = rendered.setting("selected_date", .string(date))
             case .user(let user)?: rendered = rendered.setting("selected_user", .string(user))
+            case .conversation(let channel)?: rendered = rendered.setting("selected_conversation", .string(channel))
             case .option(let value)?:
                 let label = element["options"]?.array?.first { $0["value"]?.string == value }?["text"] ?? ["type": "plain_text", "text": .string(value)]
                 rendered = rendered.setting("selected_option", ["text": label, "value": .string(value)])
@@ -106,6 +107,7 @@ extension FakeSlack {
                 let key = switch type {
                 case "datepicker": "selected_date"
                 case "users_select": "selected_user"
+                case "conversations_select": "selected_conversation"
                 case "static_select", "external_select": "selected_option"
                 default: "value"
                 }

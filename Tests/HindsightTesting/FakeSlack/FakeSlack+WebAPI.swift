@@ -158,7 +158,10 @@ extension FakeSlack {
 
     private func postMessageAsBot(_ arguments: FakeJSON) async throws -> FakeJSON {
         let (message, channel) = try state.withLock { state in
-            let channel = try state.workspace.accessibleChannel(arguments["channel"]?.string)
+            // A user id as the channel: Slack posts in the app's direct messages with that person.
+            let named = arguments["channel"]?.string
+            let channel = try named.flatMap { state.workspace.users[$0] != nil ? state.workspace.directMessages(with: $0) : nil }
+                ?? state.workspace.accessibleChannel(named)
             let (text, blocks) = try Self.messageContent(arguments)
             let threadTS = state.workspace.threadRoot(in: channel.id, ts: arguments["thread_ts"]?.string)
             let broadcast = threadTS != nil && arguments["reply_broadcast"]?.bool == true

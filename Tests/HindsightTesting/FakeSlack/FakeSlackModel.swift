@@ -21,6 +21,8 @@ public enum FakeSlackInputValue: Sendable, Equatable {
     case date(String)
     /// `users_select`: `{"selected_user": "U…"}`.
     case user(String)
+    /// `conversations_select`: `{"selected_conversation": "C…"}`.
+    case conversation(String)
     /// `static_select`: `{"selected_option": {"text": …, "value": …}}`.
     case option(String)
 }

@@ -117,6 +117,15 @@ struct FakeSlackWorkspace {
         return channel
     }
 
+    /// The app's direct-message channel with `user` (`D…`), opened on first use.
+    mutating func directMessages(with user: String) -> FakeSlackChannel {
+        let id = "D" + user.dropFirst()
+        if let channel = channels[id] { return channel }
+        let channel = FakeSlackChannel(id: id, name: id.lowercased(), isPrivate: true, botIsMember: true, created: FakeSlackID.epochSeconds())
+        channels[id] = channel
+        return channel
+    }
+
     /// The channel with this id, created as a public channel the bot is in when a test posts somewhere new.
     mutating func ensureChannel(_ id: String) -> FakeSlackChannel {
         if let channel = channels[id] { return channel }
