@@ -158,7 +158,7 @@ public final class Bot: Sendable {
     public func declareForm() -> Form { desk.declareForm() }
 
     /// The small form "Add to timeline" opens first (an optional note), carrying the message.
-    public func additionForm(_ message: ChannelMessage) -> Form { desk.additionForm(message) }
+    public func additionForm(_ message: ChannelMessage, link: String?) -> Form { desk.additionForm(message, link: link) }
 
     /// Puts a message on a timeline as a key event ("Add to timeline"); store failures become a reply that says so.
     public func add(_ addition: TimelineAddition) async -> [Reply] {

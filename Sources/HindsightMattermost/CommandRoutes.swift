@@ -39,8 +39,8 @@ public struct CommandRoutes: HTTPRoutes {
         }
         let triggerID = form["trigger_id"] ?? ""
         let user = Person(id: userID, name: await names.displayName(of: userID))
-        if let postID = Self.permalinkPostID(form["text"] ?? "") {
-            let replies = await addToTimeline(postID: postID, channelID: channelID, user: user)
+        if let (postID, link) = Self.permalink(form["text"] ?? "") {
+            let replies = await addToTimeline(postID: postID, link: link, channelID: channelID, user: user)
             return try JSONAnswer.json(.ok, commandResponse(replies, channelID: channelID, userID: userID))
         }
         let invocation = CommandInvocation(
@@ -102,17 +102,17 @@ public struct CommandRoutes: HTTPRoutes {
 
     // MARK: Add to timeline
 
-    /// The post id of `pin <permalink>` (`https://<server>/<team>/pl/<post id>`); nil for any other command, including
-    /// `pin E12`.
-    static func permalinkPostID(_ text: String) -> String? {
+    /// The post id and the link of `pin <permalink>` (`https://<server>/<team>/pl/<post id>`); nil for any other
+    /// command, including `pin E12`.
+    static func permalink(_ text: String) -> (postID: String, link: String)? {
         let words = text.split(whereSeparator: \.isWhitespace)
         guard words.count == 2, words[0].lowercased() == "pin", let range = words[1].range(of: "/pl/") else { return nil }
         let id = words[1][range.upperBound...].prefix { $0.isLetter || $0.isNumber }
-        return id.count == 26 ? String(id) : nil
+        return id.count == 26 ? (String(id), String(words[1])) : nil
     }
 
     /// Fetches the linked post and puts it on the incident's timeline at its own time (as Slack's message shortcut does).
-    private func addToTimeline(postID: String, channelID: String, user: Person) async -> [Reply] {
+    private func addToTimeline(postID: String, link: String, channelID: String, user: Person) async -> [Reply] {
         let post: MattermostPost
         do {
             post = try await rest.post(postID)
@@ -129,7 +129,7 @@ public struct CommandRoutes: HTTPRoutes {
             return [Reply(.ephemeral, bot.messages.render(MattermostMessageKey.permalinkNotFound))]
         }
         return await bot.add(TimelineAddition(
-            message: message, by: user, askedIn: ChannelKey(platform: .mattermost, channelID: channelID), at: now()))
+            message: message, link: link, by: user, askedIn: ChannelKey(platform: .mattermost, channelID: channelID), at: now()))
     }
 
     // MARK: Dialog submission

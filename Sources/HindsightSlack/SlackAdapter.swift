@@ -28,6 +28,8 @@ public final class SlackAdapter: Service, Sendable {
     private let jobsSink: AsyncStream<@Sendable () async -> Void>.Continuation
     private let backfillStatus = BackfillStatus()
     private let storeHealth = StoreHealth()
+    /// The workspace's address (`auth.test` `url`, e.g. `https://acme.slack.com/`), for links to messages.
+    private let workspaceURL = Mutex("https://slack.com/")
 
     /// Creates the adapter; nothing connects until `run()`.
     /// - Parameters:
@@ -91,6 +93,7 @@ public final class SlackAdapter: Service, Sendable {
             throw SlackStartupError(apiURL: configuration.apiURL, cause: error)
         }
         await directory.remember(identity.user_id, name: "hindsight")
+        if let url = identity.url, !url.isEmpty { workspaceURL.withLock { $0 = url.hasSuffix("/") ? url : url + "/" } }
         logger.info("slack bot identified", metadata: ["team": "\(identity.team ?? "")", "user": "\(identity.user_id)"])
         let translator = EventTranslator(botUserID: identity.user_id, botID: identity.bot_id)
         let backfills = BackfillCoordinator(
@@ -250,7 +253,8 @@ public final class SlackAdapter: Service, Sendable {
                   let message = await translator.message(wire, in: channel, names: directory)
             else { return }
             do {
-                try await api.openView(triggerID: payload.trigger_id ?? "", view: ModalRendering.view(for: bot.additionForm(message), channel: channel))
+                let link = workspaceURL.withLock { $0 } + "archives/\(channel)/p" + message.messageID.replacingOccurrences(of: ".", with: "")
+                try await api.openView(triggerID: payload.trigger_id ?? "", view: ModalRendering.view(for: bot.additionForm(message, link: link), channel: channel))
             } catch {
                 // The modal could not open (an expired trigger): add it without a note rather than not at all.
                 logger.notice("could not open the add-to-timeline modal", metadata: ["error": "\(error)"])

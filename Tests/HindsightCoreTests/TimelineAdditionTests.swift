@@ -10,7 +10,7 @@ struct TimelineAdditionTests {
     func addition(_ id: String, in channel: ChannelKey = Fixtures.channel, sentAt: Date, note: String? = nil) -> TimelineAddition {
         TimelineAddition(
             message: ChannelMessage(channel: channel, messageID: id, author: Fixtures.bob, sentAt: sentAt, text: "db-2 disk at 91%"),
-            note: note, by: Fixtures.alice, askedIn: channel, at: at(30))
+            note: note, link: "https://chat.example.com/\(channel.channelID)/\(id)", by: Fixtures.alice, askedIn: channel, at: at(30))
     }
 
     @Test("a message already captured is pinned, not stored twice; a new one keeps its time and carries the note")
@@ -29,6 +29,7 @@ struct TimelineAdditionTests {
         #expect(event.occurredAt == at(-20))
         #expect(event.text == "db-2 disk at 91% — note by alice: the first sign")
         #expect(early.replies.first?.text.contains("at its own time") == true)
+        #expect(event.attachments.isEmpty, "from the incident's channel: no link needed")
     }
 
     @Test("from a channel without an incident it joins the only open one; with none, or several, it says so")
@@ -40,6 +41,7 @@ struct TimelineAdditionTests {
         let joined = try h.desk.add(addition("x1", in: other, sentAt: at(1)), records: h.records)
         #expect(joined.replies.first?.text.contains("from another channel") == true)
         try h.records.apply(joined.changes)
+        #expect(h.timeline.first { $0.messageID == "x1" }?.attachments.map(\.url) == ["https://chat.example.com/C9/x1"])
         try h.command("start Queue backlog", at: at(2), channel: ChannelKey(platform: .slack, channelID: "C2"))
         let ambiguous = try h.desk.add(addition("x2", in: other, sentAt: at(3)), records: h.records)
         #expect(ambiguous.changes.isEmpty)

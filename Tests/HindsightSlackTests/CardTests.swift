@@ -148,7 +148,10 @@ struct SlackAddToTimelineTests {
             let elsewhere = await h.fake.postMessage(channel: "C0OTHER", user: Slack.bob, text: "deploy 41 went out at 13:55")
             try await addToTimeline(h, channel: "C0OTHER", ts: elsewhere, note: "")
             try await eventually("the other channel's message on the timeline") { try await h.events().contains { $0.messageID == elsewhere } }
-            #expect(try await h.events().first { $0.messageID == elsewhere }?.channel.channelID == "C0OTHER")
+            let linked = try #require(try await h.events().first { $0.messageID == elsewhere })
+            #expect(linked.channel.channelID == "C0OTHER")
+            #expect(linked.attachments.map(\.url) == ["https://fake.slack.com/archives/C0OTHER/p" + elsewhere.replacingOccurrences(of: ".", with: "")])
+            #expect(added.attachments.isEmpty, "a message from the incident's own channel needs no link")
 
             // Twice is once.
             try await addToTimeline(h, channel: Slack.channel, ts: early, note: "again")

@@ -3,8 +3,9 @@ import Foundation
 extension IncidentDesk {
     /// The small form "Add to timeline" opens first where the platform has forms: an optional note on why the message
     /// matters. The message travels in the form's context; submitting it adds the message (`add`).
-    public func additionForm(_ message: ChannelMessage) -> Form {
-        let context = (try? JSONEncoder().encode(TimelineAddition.CarriedMessage(message))).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    public func additionForm(_ message: ChannelMessage, link: String? = nil) -> Form {
+        let carried = TimelineAddition.CarriedMessage(message, link: link)
+        let context = (try? JSONEncoder().encode(carried)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         return Form(id: Self.additionFormID, title: messages.render(.formAdditionTitle), submitLabel: messages.render(.formAdditionSubmit), fields: [
             Form.Field(name: "note", label: messages.render(.formFieldAdditionNote), kind: .multiline, optional: true),
         ], context: context)
@@ -12,9 +13,9 @@ extension IncidentDesk {
 
     static let additionFormID = "add_to_timeline"
 
-    /// The message an "Add to timeline" form carries; nil when its context is not one.
-    func additionMessage(_ context: String) -> ChannelMessage? {
-        (try? SafeJSON.decode(TimelineAddition.CarriedMessage.self, from: Data(context.utf8)))?.message
+    /// The message an "Add to timeline" form carries, with its link; nil when its context is not one.
+    func additionMessage(_ context: String) -> (message: ChannelMessage, link: String?)? {
+        (try? SafeJSON.decode(TimelineAddition.CarriedMessage.self, from: Data(context.utf8))).map { ($0.message, $0.link) }
     }
 
     /// Puts a message on a timeline as a key event (pinned): the incident open in the message's channel, else the one
@@ -42,7 +43,10 @@ extension IncidentDesk {
             number: try records.lastEventNumber(of: incident.id) + 1, incidentID: incident.id, channel: message.channel,
             messageID: message.messageID, author: message.author, occurredAt: message.sentAt,
             text: redact(message.text) + (note.map { " — " + messages.render(.additionNote, ["note": $0, "user": addition.by.name]) } ?? ""),
-            threadParentID: message.threadParentID, attachments: message.attachments,
+            threadParentID: message.threadParentID,
+            // From another channel: the link to the message goes with it, so a reader can open it where it was said.
+            attachments: message.attachments
+                + (message.channel != incident.channel ? addition.link.map { [Attachment(name: messages.render(.additionLink), url: $0)] } ?? [] : []),
             source: message.isFromIntegration ? .integration : .chat, keyReasons: [.pin])
         let key: MessageKey = message.channel == incident.channel ? .additionAdded : .additionAddedFromElsewhere
         return Decision(changes: [.appendEvent(event)], replies: [Reply(.ephemeral, messages.render(key, [

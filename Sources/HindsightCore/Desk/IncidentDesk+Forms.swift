@@ -134,11 +134,12 @@ extension IncidentDesk {
             let evidence = value("evidence").split(whereSeparator: \.isWhitespace).map(String.init)
             return try postmortemForm([.why(text: value("text"), parent: parent, evidence: evidence)], submission, records)
         case Self.additionFormID:
-            guard let message = additionMessage(submission.context) else {
+            guard let (message, link) = additionMessage(submission.context) else {
                 return (.rejected(["note": messages.render(.formUnknown, ["form": submission.formID])]), Decision())
             }
             let decision = try add(TimelineAddition(
-                message: message, note: value("note"), by: submission.user, askedIn: submission.channel, at: submission.submittedAt), records: records)
+                message: message, note: value("note"), link: link, by: submission.user, askedIn: submission.channel, at: submission.submittedAt),
+                records: records)
             return (.accepted(decision.replies), decision)
         case "declare":
             if value("title").isEmpty { errors["title"] = messages.render(.formRequired) }

@@ -7,15 +7,18 @@ public struct TimelineAddition: Hashable, Sendable {
     public var message: ChannelMessage
     /// Why it matters, in the asker's words (optional).
     public var note: String?
+    /// Where the message can be opened (its permalink): a message from another channel keeps it on the timeline.
+    public var link: String?
     public var by: Person
     /// Where the person asked from: the incident open there is the one the message joins when its own channel has
     /// none.
     public var askedIn: ChannelKey
     public var at: Date
 
-    public init(message: ChannelMessage, note: String? = nil, by: Person, askedIn: ChannelKey, at: Date) {
+    public init(message: ChannelMessage, note: String? = nil, link: String? = nil, by: Person, askedIn: ChannelKey, at: Date) {
         self.message = message
         self.note = note
+        self.link = link
         self.by = by
         self.askedIn = askedIn
         self.at = at
@@ -36,10 +39,12 @@ extension TimelineAddition {
         var text: String
         var thread: String?
         var integration: Bool
+        var link: String?
 
         static let textLimit = 2000
 
-        init(_ message: ChannelMessage) {
+        init(_ message: ChannelMessage, link: String?) {
+            self.link = link
             platform = message.channel.platform.rawValue
             channel = message.channel.channelID
             id = message.messageID

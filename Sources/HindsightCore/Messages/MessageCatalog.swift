@@ -38,6 +38,7 @@ public enum MessageKey: String, CaseIterable, Codable, Sendable {
     case additionElsewhere = "addition_elsewhere"
     case additionNoIncident = "addition_no_incident"
     case additionNote = "addition_note"
+    case additionLink = "addition_link"
     case formAdditionTitle = "form_addition_title"
     case formDeclareTitle = "form_declare_title"
     case formFieldInvite = "form_field_invite"

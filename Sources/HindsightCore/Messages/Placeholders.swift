@@ -59,7 +59,7 @@ extension MessageKey: TemplateKey {
         case .channelDeclared: ["id", "link", "title", "user"]
         case .channelWarning, .channelFailed: ["reason"]
         case .additionAdded, .additionAddedFromElsewhere: ["id", "ref", "time"]
-        case .additionElsewhere, .formAdditionTitle, .formAdditionSubmit, .formFieldAdditionNote, .formDeclareTitle, .formFieldInvite,
+        case .additionElsewhere, .additionLink, .formAdditionTitle, .formAdditionSubmit, .formFieldAdditionNote, .formDeclareTitle, .formFieldInvite,
              .formHintInvite, .formFieldAnnounce: []
         case .additionNoIncident: ["count"]
         case .additionNote: ["note", "user"]
