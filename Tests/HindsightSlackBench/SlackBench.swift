@@ -27,6 +27,8 @@ struct SlackBench: AsyncParsableCommand {
     var connections: Int = 1
     @Option(help: "Tasks posting at once in the throughput run, so the fake's own per-message work overlaps.")
     var producers: Int = 8
+    @Option(help: "HINDSIGHT_CARD for the bot: on (the default, each incident's live card kept in its channel) or off.")
+    var cards: String = "on"
 
     func run() async throws {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
@@ -52,6 +54,7 @@ struct SlackBench: AsyncParsableCommand {
                 "SLACK_CONNECTIONS": "\(connections)", "HINDSIGHT_DB": dir.appendingPathComponent("bench.sqlite").path,
                 "HINDSIGHT_PROMPTS": FileManager.default.currentDirectoryPath + "/Prompts", "HINDSIGHT_LOG_LEVEL": "error",
                 "HINDSIGHT_HTTP_HOST": "127.0.0.1", "HINDSIGHT_HTTP_PORT": "\(metricsPort)", "HINDSIGHT_REPORTS_DIR": dir.path,
+                "HINDSIGHT_CARD": cards,
             ]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
