@@ -3,7 +3,7 @@ import HindsightCore
 
 /// Creates an incident's own channel on Mattermost, in the team of the channel it was declared from: `POST /channels`
 /// (public, the topic as its header; a taken name gets `-2`, `-3`…), then `POST /channels/{id}/members` for the
-/// declarer and every `@username` named. The bot account needs the permission to create public channels and to
+/// declarer, every `@username` named and the members of every group named (`@db-oncall`). The bot account needs the permission to create public channels and to
 /// manage their members (a system admin grants it; see README).
 struct MattermostChannelMaker: ChannelMaker {
     let rest: MattermostREST
@@ -33,7 +33,12 @@ struct MattermostChannelMaker: ChannelMaker {
         var users = [person.id]
         for word in request.invite {
             let name = word.hasPrefix("@") ? String(word.dropFirst()) : word
-            do { users.append(try await rest.user(named: name).id) } catch { warnings.append("nobody called @\(name) was found to invite") }
+            do { users.append(try await rest.user(named: name).id) } catch {
+                // Not a person: a group (@db-oncall), whose members are added.
+                if let members = try? await rest.groupMembers(named: name) { users += members } else {
+                    warnings.append("nobody and no group called @\(name) was found to invite")
+                }
+            }
         }
         for user in Set(users).sorted() {
             do { try await rest.addMember(user, to: made.id) } catch { warnings.append("a member was not added (\(error.description))") }

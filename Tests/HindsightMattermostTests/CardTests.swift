@@ -125,16 +125,21 @@ struct MattermostIncidentChannelTests {
     func declared() async throws {
         try await withHarness(openIncident: false, incidentChannels: IncidentChannels()) { h in
             try await withDeadline(.seconds(60), waitingFor: "the first hello") { await h.fake.waitForSocket { $0.freshHellos >= 1 } }
+            let carol = FakeMattermostUser(id: "c4r0lc4r0lc4r0lc4r0lc4r0l0", username: "carol")
+            h.fake.addUser(carol)
+            h.fake.addGroup(id: "gr0upgr0upgr0upgr0upgr0up0", name: "db-oncall", members: [carol.id, TestIDs.bob.id])
             let answer = try await h.fake.slashCommand(
                 to: h.botURL + "/mattermost/command", token: TestIDs.commandToken, channelID: TestIDs.channel, userID: TestIDs.alice.id,
-                text: "start Checkout down sev1 --channel @bob @nobody"
+                text: "start Checkout down sev1 --channel @bob @db-oncall @nobody"
             )
             try await eventually("the channel") { !h.fake.createdChannels.isEmpty }
             let made = try #require(h.fake.createdChannels.first)
             let day = String(UTCFormat.day(Date()).filter(\.isNumber))
             #expect(made.name == "inc-\(day)-checkout-down")
             #expect(made.header.contains("Checkout down (sev1)"))
-            try await eventually("the members") { Set(h.fake.createdChannels.first?.members ?? []) == [h.fake.botUser.id, TestIDs.alice.id, TestIDs.bob.id] }
+            try await eventually("the members") {
+                Set(h.fake.createdChannels.first?.members ?? []) == [h.fake.botUser.id, TestIDs.alice.id, TestIDs.bob.id, "c4r0lc4r0lc4r0lc4r0lc4r0l0"]
+            }
             let there = ChannelKey(platform: .mattermost, channelID: made.id)
             try await eventually("the incident open there") { try await !h.bot.openTimeline(in: there).isEmpty }
             // The command's answer, in the channel it was declared from: the link (in_channel) and what did not work.

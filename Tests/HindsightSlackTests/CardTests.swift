@@ -193,14 +193,16 @@ struct SlackIncidentChannelTests {
     @Test("start … --channel creates #inc-<date>-<slug>, invites the declarer and the people named, sets the topic, starts the incident and its card there, and links it")
     func declared() async throws {
         try await withSlack(openIncident: false, cards: true, incidentChannels: IncidentChannels()) { h in
-            _ = try await h.fake.slashCommand(channel: Slack.channel, user: Slack.alice, text: "start Checkout down sev1 --channel @bob")
+            h.fake.addUser(id: "U0CAROL", name: "carol", displayName: "Carol")
+            h.fake.addUserGroup(id: "S0DBONCALL", handle: "db-oncall", users: ["U0CAROL", Slack.bob])
+            _ = try await h.fake.slashCommand(channel: Slack.channel, user: Slack.alice, text: "start Checkout down sev1 --channel @bob @db-oncall")
             try await eventually("the channel") { !h.fake.createdChannels.isEmpty }
             let made = try #require(h.fake.createdChannels.first)
             let day = String(UTCFormat.day(Date()).filter(\.isNumber))
             #expect(made.name == "inc-\(day)-checkout-down")
-            try await eventually("the topic and the invitations") { h.fake.createdChannels.first.map { !$0.topic.isEmpty && $0.invited.count == 2 } ?? false }
+            try await eventually("the topic and the invitations") { h.fake.createdChannels.first.map { !$0.topic.isEmpty && $0.invited.count == 3 } ?? false }
             #expect(h.fake.createdChannels.first?.topic.contains("Checkout down (sev1)") == true)
-            #expect(Set(h.fake.createdChannels.first?.invited ?? []) == [Slack.alice, Slack.bob])
+            #expect(Set(h.fake.createdChannels.first?.invited ?? []) == [Slack.alice, Slack.bob, "U0CAROL"], "the declarer, @bob and the members of @db-oncall, once each")
             let there = ChannelKey(platform: .slack, channelID: made.id)
             try await eventually("the incident open there") { try await !h.bot.openTimeline(in: there).isEmpty }
             #expect(try await h.bot.openTimeline(in: Slack.channelKey).isEmpty)

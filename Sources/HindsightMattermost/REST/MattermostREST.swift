@@ -48,6 +48,19 @@ public struct MattermostREST: Sendable {
         let _: Ignored = try await call("POST", "/channels/\(channelID)/members", json: Body(user_id: userID))
     }
 
+    private struct Group: Decodable { var id: String; var name: String? }
+    private struct GroupMembers: Decodable { var members: [MattermostUser] }
+
+    /// The members of the group called `name` (a custom or LDAP group, `@name` in mentions): `GET /groups?q=` then
+    /// `GET /groups/{id}/members`; nil when there is none.
+    public func groupMembers(named name: String) async throws(MattermostAPIError) -> [String]? {
+        let query = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name
+        let groups: [Group] = try await call("GET", "/groups?q=\(query)&filter_allow_reference=true&per_page=200")
+        guard let group = groups.first(where: { $0.name?.lowercased() == name.lowercased() }) else { return nil }
+        let members: GroupMembers = try await call("GET", "/groups/\(group.id)/members?per_page=200")
+        return members.members.map(\.id)
+    }
+
     /// `GET /users/username/{username}`.
     public func user(named username: String) async throws(MattermostAPIError) -> MattermostUser {
         try await call("GET", "/users/username/\(username)")

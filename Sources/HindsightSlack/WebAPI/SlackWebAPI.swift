@@ -201,6 +201,19 @@ public struct SlackWebAPI: Sendable {
         return nil
     }
 
+    private struct UserGroups: Decodable {
+        var usergroups: [Group]
+        struct Group: Decodable { var id: String; var handle: String?; var users: [String]? }
+    }
+
+    /// The members of the user group whose handle (without the `@`) or id is `name`, from `usergroups.list`
+    /// (`usergroups:read`); nil when there is none.
+    func userGroupMembers(_ name: String) async throws(SlackAPIError) -> [String]? {
+        let groups: UserGroups = try await call("usergroups.list", form: [("include_users", "true")])
+        let wanted = name.lowercased()
+        return groups.usergroups.first { $0.handle?.lowercased() == wanted || $0.id == name }.map { $0.users ?? [] }
+    }
+
     /// `users.info`.
     func userInfo(_ user: String) async throws(SlackAPIError) -> UserInfo.User {
         let info: UserInfo = try await call("users.info", form: [("user", user)])

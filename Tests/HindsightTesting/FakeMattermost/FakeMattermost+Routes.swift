@@ -33,6 +33,26 @@ extension FakeMattermost {
                 return Self.json(user)
             }
         }
+        api.get("groups") { request, _ in
+            try await self.guarded(request) {
+                let q = (request.uri.queryParameters.get("q") ?? "").lowercased()
+                let groups = self.state.withLock { $0.groups.filter { q.isEmpty || $0.name.lowercased().contains(q) } }
+                return Self.json(FakeJSON.array(groups.map { FakeJSON.object(["id": .string($0.id), "name": .string($0.name), "display_name": .string($0.name)]) }))
+            }
+        }
+        api.get("groups/:id/members") { request, context in
+            try await self.guarded(request) {
+                let id = context.parameters.get("id") ?? ""
+                let found = self.state.withLock { state in
+                    state.groups.first { $0.id == id }.map { group in group.members.compactMap { state.users[$0] } }
+                }
+                guard let users = found else { return Self.error(404, "app.group.no_rows", "No group found.") }
+                return Self.json(FakeJSON.object([
+                    "members": FakeJSON.array(users.map { FakeJSON.object(["id": .string($0.id), "username": .string($0.username)]) }),
+                    "total_member_count": .int(users.count),
+                ]))
+            }
+        }
         api.post("channels") { request, _ in
             try await self.guarded(request) { body in
                 // The server's rules: a team, a unique name of lower-case letters, digits, '-' and '_' (at most 64).

@@ -82,6 +82,11 @@ public final class FakeMattermost: Sendable {
     }
 
     /// Adds an open channel.
+    /// Adds a group (`@name`) with its members.
+    public func addGroup(id: String, name: String, members: [String]) {
+        state.withLock { $0.groups.append((id, name, members)) }
+    }
+
     public func addChannel(id: String, name: String) {
         state.withLock {
             $0.channels[id] = .object([

@@ -7,6 +7,8 @@ struct FakeMattermostState {
     var channels: [String: FakeJSON] = [:]
     /// Members added with `POST /channels/{id}/members`, by channel (the creator included).
     var members: [String: [String]] = [:]
+    /// Groups (`@name` → member ids), as `GET /groups` and `/groups/{id}/members` answer.
+    var groups: [(id: String, name: String, members: [String])] = []
     /// Channels the bot created with `POST /channels`, in order.
     var createdChannels: [String] = []
     var posts: [String: FakeMattermostPost] = [:]

@@ -18,6 +18,7 @@ enum FakeSlackMethod: String, CaseIterable {
     case conversationsSetTopic = "conversations.setTopic"
     case usersInfo = "users.info"
     case usersList = "users.list"
+    case usergroupsList = "usergroups.list"
     case pinsAdd = "pins.add"
     case pinsRemove = "pins.remove"
     case reactionsAdd = "reactions.add"
@@ -123,6 +124,15 @@ extension FakeSlack {
                 let page = all.dropFirst(start).prefix(limit)
                 let next = start + page.count < all.count ? "\(start + page.count)" : ""
                 return ["ok": true, "members": .array(page.map { state.workspace.render($0) }), "response_metadata": ["next_cursor": .string(next)]]
+            }
+        case .usergroupsList:
+            return state.withLock { state in
+                let withUsers = arguments["include_users"]?.string == "true" || arguments["include_users"]?.bool == true
+                return ["ok": true, "usergroups": .array(state.userGroups.map { group in
+                    var rendered: FakeJSON = ["id": .string(group.id), "handle": .string(group.handle), "name": .string(group.handle), "team_id": .string(teamID)]
+                    if withUsers { rendered = rendered.setting("users", .array(group.users.map(FakeJSON.string))) }
+                    return rendered
+                })]
             }
         case .usersInfo:
             return try state.withLock { state in

@@ -148,6 +148,11 @@ public final class FakeSlack: Sendable {
     }
 
     /// Adds a channel; the bot receives its events and may post only when it is a member.
+    /// Adds a user group (`@handle`) with its members.
+    public func addUserGroup(id: String, handle: String, users: [String]) {
+        state.withLock { $0.userGroups.append((id, handle, users)) }
+    }
+
     public func addChannel(id: String, name: String, isPrivate: Bool = false, botIsMember: Bool = true) {
         state.withLock {
             $0.workspace.channels[id] = FakeSlackChannel(

@@ -49,6 +49,8 @@ struct FakeSlackState {
     /// Open views by id, latest version.
     var views: [String: FakeJSON] = [:]
     var openedViews: [FakeJSON] = []
+    /// User groups (`@handle` → members), as `usergroups.list` lists them.
+    var userGroups: [(id: String, handle: String, users: [String])] = []
     /// Channels the bot created with `conversations.create`, in order.
     var createdChannels: [String] = []
     var uploads: [String: PendingUpload] = [:]
