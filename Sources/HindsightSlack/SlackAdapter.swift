@@ -252,15 +252,15 @@ public final class SlackAdapter: Service, Sendable {
             guard let channel = payload.channel?.id, let wire = payload.message,
                   let message = await translator.message(wire, in: channel, names: directory)
             else { return }
+            let link = workspaceURL.withLock { $0 } + "archives/\(channel)/p" + message.messageID.replacingOccurrences(of: ".", with: "")
             do {
-                let link = workspaceURL.withLock { $0 } + "archives/\(channel)/p" + message.messageID.replacingOccurrences(of: ".", with: "")
                 try await api.openView(triggerID: payload.trigger_id ?? "", view: ModalRendering.view(for: bot.additionForm(message, link: link), channel: channel))
             } catch {
                 // The modal could not open (an expired trigger): add it without a note rather than not at all.
                 logger.notice("could not open the add-to-timeline modal", metadata: ["error": "\(error)"])
                 let by = Person(id: userID, name: await directory.displayName(of: userID))
                 let replies = await bot.add(TimelineAddition(
-                    message: message, by: by, askedIn: ChannelKey(platform: .slack, channelID: channel), at: now()))
+                    message: message, link: link, by: by, askedIn: ChannelKey(platform: .slack, channelID: channel), at: now()))
                 let target = ReplyTarget(channel: channel, user: userID, responseURL: payload.response_url)
                 for reply in replies { outboxSink.yield((reply, target)) }
             }

@@ -20,7 +20,7 @@ extension IncidentDesk {
 
     /// Puts a message on a timeline as a key event (pinned): the incident open in the message's channel, else the one
     /// open where the person asked, else the only one open on the platform. A message already on that timeline is
-    /// pinned; one stored under another incident is left there, with a reply saying where it is.
+    /// pinned; one stored under another incident is left there, with a reply saying so.
     public func add(_ addition: TimelineAddition, records: some IncidentRecords) throws -> Decision {
         let message = addition.message
         let sole = try records.openIncidents().filter { $0.channel.platform == message.channel.platform }
