@@ -184,6 +184,9 @@ struct SlackThreadedQuestionTests {
                 h.calls("reactions.add").contains { $0.arguments["timestamp"]?.string == answer }
             }
             #expect(try await !h.events().contains { $0.messageID == answer })
+            try await eventually("what only alice sees, in the thread") {
+                h.fake.ephemeralInThreads.contains { $0.threadTS == root && $0.text.contains("Added P1 to summary") }
+            }
         }
     }
 }

@@ -95,13 +95,14 @@ public struct MattermostREST: Sendable {
     }
 
     /// `POST /posts/ephemeral`: a post only `userID` sees.
-    public func createEphemeralPost(userID: String, channelID: String, message: String) async throws(MattermostAPIError) {
+    public func createEphemeralPost(userID: String, channelID: String, message: String, rootID: String? = nil) async throws(MattermostAPIError) {
         struct Body: Encodable {
             var user_id: String
             var post: Post
-            struct Post: Encodable { var channel_id: String; var message: String }
+            struct Post: Encodable { var channel_id: String; var message: String; var root_id: String? }
         }
-        let _: Ignored = try await call("POST", "/posts/ephemeral", json: Body(user_id: userID, post: .init(channel_id: channelID, message: message)))
+        let _: Ignored = try await call(
+            "POST", "/posts/ephemeral", json: Body(user_id: userID, post: .init(channel_id: channelID, message: message, root_id: rootID)))
     }
 
     /// `PUT /posts/{id}/patch`. `props`, when given, replaces the post's whole props map: pass all of it.

@@ -40,7 +40,7 @@ struct ReplyPoster: Sendable {
             pieces.append(reply.actionLines)
         }
         if reply.visibility == .ephemeral, let userID, reply.file == nil {
-            for piece in pieces { try await rest.createEphemeralPost(userID: userID, channelID: channelID, message: piece) }
+            for piece in pieces { try await rest.createEphemeralPost(userID: userID, channelID: channelID, message: piece, rootID: rootID) }
             return
         }
         for (index, piece) in pieces.enumerated() {

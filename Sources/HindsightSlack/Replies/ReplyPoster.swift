@@ -50,10 +50,10 @@ struct ReplyPoster: Sendable {
         for (index, piece) in pieces.enumerated() {
             let blocks = index == pieces.count - 1 ? Self.blocks(piece, actions: reply.actions) : nil
             if ephemeral, let user = target.user {
-                if let url = target.responseURL, blocks == nil {
+                if let url = target.responseURL, blocks == nil, reply.thread == nil {
                     try await api.respond(to: url, ephemeral: true, text: piece)
                 } else {
-                    try await api.postEphemeral(channel: channel, user: user, text: piece, blocks: blocks)
+                    try await api.postEphemeral(channel: channel, user: user, text: piece, blocks: blocks, threadTS: reply.thread?.rootID)
                 }
             } else {
                 let ts = try await api.postMessage(channel: channel, text: piece, blocks: blocks, threadTS: reply.thread?.rootID)

@@ -79,9 +79,9 @@ public struct SlackWebAPI: Sendable {
     }
 
     /// `chat.postEphemeral`: only `user` sees it.
-    func postEphemeral(channel: String, user: String, text: String, blocks: [Block]? = nil) async throws(SlackAPIError) {
-        struct Body: Encodable { var channel: String; var user: String; var text: String; var blocks: [Block]? }
-        let _: Ignored = try await call("chat.postEphemeral", json: Body(channel: channel, user: user, text: text, blocks: blocks))
+    func postEphemeral(channel: String, user: String, text: String, blocks: [Block]? = nil, threadTS: String? = nil) async throws(SlackAPIError) {
+        struct Body: Encodable { var channel: String; var user: String; var text: String; var blocks: [Block]?; var thread_ts: String? }
+        let _: Ignored = try await call("chat.postEphemeral", json: Body(channel: channel, user: user, text: text, blocks: blocks, thread_ts: threadTS))
     }
 
     /// POSTs a message to a slash command's or button's `response_url` (works where the bot is not a member).

@@ -92,9 +92,8 @@ struct PostmortemDialogTests {
         let (answered, next) = try h.capture(.message(reply))
         #expect(answered == .answered)
         #expect(try h.draft().entries(in: .impact).map(\.text) == ["12% of EU checkouts"])
-        let said = next.filter { $0.visibility == .channel }
-        #expect(!said.isEmpty)
-        #expect(said.allSatisfy { $0.thread == ReplyThread(rootID: "Q1", personID: Fixtures.alice.id) }, "the next question goes to the thread")
+        #expect(next.contains { $0.visibility == .channel } && next.contains { $0.visibility == .ephemeral })
+        #expect(next.allSatisfy { $0.thread == ReplyThread(rootID: "Q1", personID: Fixtures.alice.id) }, "the next question, and what only she sees, go to the thread")
         #expect(h.timeline.contains { $0.messageID == "c1" })
         #expect(!h.timeline.contains { $0.messageID == "a1" })
     }

@@ -224,7 +224,7 @@ extension FakeSlack {
             guard let user = arguments["user"]?.string, !user.isEmpty else { throw FakeSlackAPIFailure("user_not_found") }
             let (text, blocks) = try Self.messageContent(arguments)
             let ts = state.workspace.nextTS(in: channel.id)
-            state.ephemeral.append(.init(channel: channel.id, user: user, text: text, ts: ts, blocks: blocks))
+            state.ephemeral.append(.init(channel: channel.id, user: user, text: text, ts: ts, blocks: blocks, threadTS: arguments["thread_ts"]?.string))
             return ["ok": true, "message_ts": .string(ts)]
         }
     }

@@ -236,6 +236,11 @@ public final class FakeSlack: Sendable {
         messages(in: channel).filter { $0["bot_id"]?.string == botID }
     }
 
+    /// Ephemeral messages sent with `chat.postEphemeral` in a thread: the text and the thread's `ts`.
+    public var ephemeralInThreads: [(text: String, threadTS: String)] {
+        state.withLock { $0.ephemeral.compactMap { message in message.threadTS.map { (message.text, $0) } } }
+    }
+
     /// Ephemeral messages sent with `chat.postEphemeral`.
     public var ephemeralMessages: [(channel: String, user: String, text: String)] {
         state.withLock { $0.ephemeral.map { ($0.channel, $0.user, $0.text) } }

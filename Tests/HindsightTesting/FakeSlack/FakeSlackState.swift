@@ -37,6 +37,8 @@ struct FakeSlackState {
         var text: String
         var ts: String
         var blocks: FakeJSON?
+        /// The thread it was shown in (`thread_ts`), if any.
+        var threadTS: String? = nil
     }
 
     var workspace: FakeSlackWorkspace

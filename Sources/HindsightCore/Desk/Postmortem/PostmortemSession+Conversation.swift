@@ -52,10 +52,11 @@ extension PostmortemSession {
                 replies += whysDone(reason: reason)
             }
         }
-        // What answering says goes where the answer was given: the conversation's thread (when it has one).
+        // What answering says goes where the answer was given: the conversation's thread (when it has one), what only the
+        // person sees included.
         guard let root = asked.threadID else { return replies }
         return replies.map { reply in
-            guard reply.visibility == .channel, reply.destination == nil, reply.thread == nil else { return reply }
+            guard reply.destination == nil, reply.thread == nil else { return reply }
             var threaded = reply
             threaded.thread = ReplyThread(rootID: root, personID: user.id)
             return threaded
