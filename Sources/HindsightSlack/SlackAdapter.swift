@@ -204,18 +204,36 @@ public final class SlackAdapter: Service, Sendable {
             guard let view = payload.view,
                   let submission = ModalRendering.submission(view, user: Person(id: userID, name: await directory.displayName(of: userID)), at: now())
             else { return ack(envelope.id) }
-            switch await bot.submit(submission) {
-            case .accepted(let replies):
-                ack(envelope.id)
-                // A form opened from a global shortcut belongs to no conversation: what is for the person goes to their
-                // direct messages with the app.
-                let conversation = submission.channel.channelID.isEmpty ? nil : submission.channel.channelID
-                for var reply in replies {
-                    if conversation == nil, reply.destination == nil { (reply.visibility, reply.destination) = (.channel, userID) }
-                    outboxSink.yield((reply, ReplyTarget(channel: conversation ?? userID, user: userID)))
+            // Slack closes a modal with an error unless the submission is acknowledged within 3 s: a submission whose work
+            // takes longer (one that creates a channel) is acknowledged at the deadline, and answered after it.
+            let acknowledged = Once()
+            let deadline = configuration.commandDeadline
+            let result = await withTaskGroup(of: Void.self, returning: FormResult.self) { group in
+                group.addTask {
+                    try? await Task.sleep(for: deadline)
+                    guard !Task.isCancelled, acknowledged.claim() else { return }
+                    ack(envelope.id)
                 }
+                let result = await bot.submit(submission)
+                group.cancelAll()
+                return result
+            }
+            let inTime = acknowledged.claim()
+            // A form opened from a global shortcut belongs to no conversation: what is for the person goes to their
+            // direct messages with the app.
+            let conversation = submission.channel.channelID.isEmpty ? nil : submission.channel.channelID
+            let replies: [Reply]
+            switch result {
+            case .accepted(let accepted):
+                if inTime { ack(envelope.id) }
+                replies = accepted
             case .rejected(let errors):
-                ack(envelope.id, payload: ModalRendering.errorsResponse(errors, view: view))
+                if inTime { return ack(envelope.id, payload: ModalRendering.errorsResponse(errors, view: view)) }
+                replies = [Reply(.ephemeral, errors.sorted { $0.key < $1.key }.map(\.value).joined(separator: "\n"))]
+            }
+            for var reply in replies {
+                if conversation == nil, reply.destination == nil { (reply.visibility, reply.destination) = (.channel, userID) }
+                outboxSink.yield((reply, ReplyTarget(channel: conversation ?? userID, user: userID)))
             }
         case "block_actions":
             guard let action = payload.actions?.first, let command = action.command,

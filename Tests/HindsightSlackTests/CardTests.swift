@@ -247,4 +247,22 @@ struct SlackDeclareShortcutTests {
             }
         }
     }
+
+    @Test("a submission whose work outlasts the deadline is acknowledged at the deadline (the modal closes) and answered after")
+    func acknowledgedFirst() async throws {
+        try await withSlack(openIncident: false, commandDeadline: .milliseconds(1), incidentChannels: IncidentChannels()) { h in
+            _ = try await h.fake.globalShortcut(user: Slack.alice, callbackID: "hindsight_declare")
+            try await eventually("the modal") { !h.fake.openedViews.isEmpty }
+            let view = try #require(h.fake.openedViews.first)
+            let ack = try await h.fake.submitView(id: try #require(view["id"]?.string), user: Slack.alice, values: [
+                "title": .text("Search is down"), "severity": .option("sev2"), "channel": .conversation(Slack.channel),
+            ])
+            #expect(ack.payload == nil || ack.payload?["response_action"] == nil, "acknowledged plainly: the modal closes")
+            try await eventually("the channel, created after the acknowledgement") { !h.fake.createdChannels.isEmpty }
+            let made = try #require(h.fake.createdChannels.first)
+            try await eventually("announced where chosen") {
+                h.fake.botMessages(in: Slack.channel).contains { ($0["text"]?.string ?? "").contains("app_redirect?channel=\(made.id)") }
+            }
+        }
+    }
 }
