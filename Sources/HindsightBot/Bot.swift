@@ -154,6 +154,9 @@ public final class Bot: Sendable {
         }
     }
 
+    /// Whether `emoji` marks a key event (`Prompts/classifier.yaml`, e.g. `pushpin`).
+    public func isKeyEmoji(_ emoji: String) -> Bool { desk.keyEmoji.contains(emoji) }
+
     /// The "Declare incident" form (Slack's global shortcut).
     public func declareForm() -> Form { desk.declareForm() }
 

@@ -145,7 +145,22 @@ public final class MattermostAdapter: Service, Sendable {
             }
         }
         // Nothing to acknowledge: the socket machine moves its sequence on when this returns true.
-        return await committer.commit(deliveries)
+        let committed = await committer.commit(deliveries)
+        if committed { await addPinned(deliveries.flatMap(\.inputs), translator: translator) }
+        return committed
+    }
+
+    /// A 📌 on a post the timeline does not have (said before the incident started, or in another channel) puts it there
+    /// at its own time, as `/postmortem pin <link>` does; a 📌 on a captured post was pinned by capture itself.
+    private func addPinned(_ inputs: [CaptureInput], translator: EventTranslator) async {
+        for case let .reaction(channel, postID, emoji, person, true, false) in inputs where bot.isKeyEmoji(emoji) {
+            guard (try? await bot.storedMessages([postID], in: channel))?.isEmpty == true,
+                  let post = try? await rest.post(postID), let message = await translator.message(post, names: directory)
+            else { continue }
+            let link = configuration.serverURL + "/_redirect/pl/" + postID
+            let replies = await bot.add(TimelineAddition(message: message, link: link, by: person, askedIn: channel, at: now(), ownChannelOnly: true))
+            for reply in replies { pending.enqueue(reply, channelID: channel.channelID, userID: person.id) }
+        }
     }
 
     private func enqueue(_ replies: [Reply], for input: CaptureInput) {

@@ -43,6 +43,9 @@ struct TimelineAdditionTests {
         try h.records.apply(joined.changes)
         #expect(h.timeline.first { $0.messageID == "x1" }?.attachments.map(\.url) == ["https://chat.example.com/C9/x1"])
         try h.command("start Queue backlog", at: at(2), channel: ChannelKey(platform: .slack, channelID: "C2"))
+        var reaction = addition("x3", in: other, sentAt: at(3))
+        reaction.ownChannelOnly = true
+        #expect(try h.desk.add(reaction, records: h.records) == Decision(), "a 📌 names no incident: only its own channel's will do")
         let ambiguous = try h.desk.add(addition("x2", in: other, sentAt: at(3)), records: h.records)
         #expect(ambiguous.changes.isEmpty)
         #expect(ambiguous.replies.first?.text.contains("2 open elsewhere") == true)

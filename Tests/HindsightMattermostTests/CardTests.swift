@@ -72,7 +72,9 @@ struct MattermostPermalinkTests {
     @Test("a linked post from before the incident joins its timeline at its own time as a key event; a deleted one is refused")
     func permalink() async throws {
         try await withHarness(openIncident: false) { h in
+            try await withDeadline(.seconds(60), waitingFor: "the first hello") { await h.fake.waitForSocket { $0.freshHellos >= 1 } }
             let early = h.fake.postQuietly(channelID: TestIDs.channel, userID: TestIDs.bob.id, message: "replica lag on db-2 climbing")
+            let earlier = h.fake.postQuietly(channelID: TestIDs.channel, userID: TestIDs.bob.id, message: "db-2 failover drill postponed")
             try await Task.sleep(for: .milliseconds(20))
             _ = await h.bot.handle(CommandInvocation(
                 channel: TestIDs.channelKey, user: Person(id: TestIDs.alice.id, name: "Alice"), text: "start Database down sev2", receivedAt: Date()))
@@ -82,6 +84,13 @@ struct MattermostPermalinkTests {
             #expect(added.keyReasons.contains(.pin))
             #expect(added.occurredAt == Date(timeIntervalSince1970: Double(early.create_at) / 1000))
             #expect(added.occurredAt < (try await h.events().first { $0.milestone == .started }?.occurredAt ?? .distantPast))
+
+            // A 📌 on another post from before the start does the same.
+            await h.fake.react(userID: TestIDs.alice.id, postID: earlier.id, emoji: "pushpin")
+            try await eventually("the 📌'd post on the timeline") { try await h.events().contains { $0.messageID == earlier.id } }
+            let pinned = try #require(try await h.events().first { $0.messageID == earlier.id })
+            #expect(pinned.keyReasons.contains(.pin))
+            #expect(pinned.occurredAt == Date(timeIntervalSince1970: Double(earlier.create_at) / 1000))
 
             let gone = h.fake.postQuietly(channelID: TestIDs.channel, userID: TestIDs.bob.id, message: "typo")
             h.fake.deleteQuietly(postID: gone.id)

@@ -23,10 +23,10 @@ extension IncidentDesk {
     /// pinned; one stored under another incident is left there, with a reply saying so.
     public func add(_ addition: TimelineAddition, records: some IncidentRecords) throws -> Decision {
         let message = addition.message
-        let sole = try records.openIncidents().filter { $0.channel.platform == message.channel.platform }
-        guard let incident = try records.openIncident(in: message.channel) ?? records.openIncident(in: addition.askedIn)
-            ?? (sole.count == 1 ? sole.first : nil)
-        else {
+        let sole = addition.ownChannelOnly ? [] : try records.openIncidents().filter { $0.channel.platform == message.channel.platform }
+        let elsewhere = addition.ownChannelOnly ? nil : try records.openIncident(in: addition.askedIn) ?? (sole.count == 1 ? sole.first : nil)
+        guard let incident = try records.openIncident(in: message.channel) ?? elsewhere else {
+            if addition.ownChannelOnly { return Decision() }
             return Decision(replies: [Reply(.ephemeral, messages.render(.additionNoIncident, ["count": "\(sole.count)"]))])
         }
         if let event = try records.event(of: incident.id, messageID: message.messageID), event.channel == message.channel {

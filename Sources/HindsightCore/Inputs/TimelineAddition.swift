@@ -14,8 +14,14 @@ public struct TimelineAddition: Hashable, Sendable {
     /// none.
     public var askedIn: ChannelKey
     public var at: Date
+    /// Only the incident open in the message's own channel will do (a 📌 reaction, which names no incident); the
+    /// explicit ways (a shortcut, a link) also reach the one open where the person asked, or the only one open.
+    public var ownChannelOnly: Bool
 
-    public init(message: ChannelMessage, note: String? = nil, link: String? = nil, by: Person, askedIn: ChannelKey, at: Date) {
+    public init(
+        message: ChannelMessage, note: String? = nil, link: String? = nil, by: Person, askedIn: ChannelKey, at: Date, ownChannelOnly: Bool = false
+    ) {
+        self.ownChannelOnly = ownChannelOnly
         self.message = message
         self.note = note
         self.link = link
