@@ -73,7 +73,7 @@ public final class Bot: Sendable {
                         // Stored already (the desk asks by the same key, so only a bug gets here): none of it applies.
                         return (CaptureOutcome.duplicate, [Reply]())
                     }
-                    for change in decision.changes { if let id = change.cardIncident { changed.insert(id) } }
+                    changed.formUnion(decision.changes.cardIncidents)
                     return (outcome, decision.replies)
                 }
                 return (results, changed)
@@ -129,13 +129,7 @@ public final class Bot: Sendable {
         let desk = self.desk
         do {
             let decision = try await commit { tx in try desk.handle(command, records: tx) }
-            var replies = decision.replies + save(decision.reports)
-            for effect in decision.effects {
-                let outcome = await perform(effect)
-                let next = try await commit { tx in try desk.resume(effect, with: outcome, records: tx) }
-                replies += next.replies + save(next.reports)
-            }
-            return replies
+            return try await decision.replies + save(decision.reports) + followThrough(decision.effects)
         } catch {
             logger.error("command failed", metadata: ["channel": "\(command.channel)", "error": "\(error)"])
             return [Reply(.ephemeral, desk.messages.render(.internalError, ["reason": "\(error)"]))]
@@ -172,6 +166,19 @@ public final class Bot: Sendable {
             logger.error("could not add a message to the timeline", metadata: ["channel": "\(addition.askedIn)", "error": "\(error)"])
             return [Reply(.ephemeral, desk.messages.render(.internalError, ["reason": "\(error)"]))]
         }
+    }
+
+    /// Performs each effect a committed decision asked for and commits the desk's second decision on what came of it;
+    /// returns what those say (reports saved on the way).
+    private func followThrough(_ effects: [Effect]) async throws(StoreError) -> [Reply] {
+        let desk = self.desk
+        var replies: [Reply] = []
+        for effect in effects {
+            let outcome = await perform(effect)
+            let next = try await commit { tx in try desk.resume(effect, with: outcome, records: tx) }
+            replies += next.replies + save(next.reports)
+        }
+        return replies
     }
 
     /// Decides in one write transaction and applies the decision's changes there.
@@ -267,12 +274,8 @@ public final class Bot: Sendable {
             }
             cardSignals.note(decision.changes)
             // A form that asks for work outside the store (creating a channel) gets its second decision as a command does.
-            guard case .accepted(var replies)? = result, !decision.effects.isEmpty else { return result }
-            for effect in decision.effects {
-                let outcome = await perform(effect)
-                replies += try await commit { tx in try desk.resume(effect, with: outcome, records: tx) }.replies
-            }
-            return .accepted(replies)
+            guard case .accepted(let replies)? = result, !decision.effects.isEmpty else { return result }
+            return .accepted(try await replies + followThrough(decision.effects))
         } catch {
             logger.error("form submission failed", metadata: ["channel": "\(submission.channel)", "form": "\(submission.formID)", "error": "\(error)"])
             return .rejected(["form": desk.messages.render(.internalError, ["reason": "\(error)"])])

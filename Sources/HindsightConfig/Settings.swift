@@ -77,6 +77,14 @@ public struct Settings: Sendable, Equatable {
     /// Reads and validates the bot's settings from `source`.
     public init(_ source: SettingsSource) throws(SettingsError) {
         func value(_ key: String) -> String { source[key] ?? Self.catalog[key]?.defaultValue ?? "" }
+        /// An on/off setting (`on`, `true`, `1`, `yes` or their opposites).
+        func flag(_ key: String) throws(SettingsError) -> Bool {
+            switch value(key).lowercased() {
+            case "on", "true", "1", "yes": true
+            case "off", "false", "0", "no": false
+            default: throw SettingsError(key: key, value: value(key), expected: "on or off")
+            }
+        }
         databasePath = value("HINDSIGHT_DB")
         guard let sync = Synchronous(rawValue: value("HINDSIGHT_DB_SYNCHRONOUS").uppercased()) else {
             throw SettingsError(key: "HINDSIGHT_DB_SYNCHRONOUS", value: value("HINDSIGHT_DB_SYNCHRONOUS"), expected: "normal or full")
@@ -107,20 +115,14 @@ public struct Settings: Sendable, Equatable {
             throw SettingsError(key: "HINDSIGHT_HTTP_PORT", value: value("HINDSIGHT_HTTP_PORT"), expected: "a port number from 0 to 65535")
         }
         httpPort = port
-        switch value("HINDSIGHT_CARD").lowercased() {
-        case "on", "true", "1", "yes": liveCard = true
-        case "off", "false", "0", "no": liveCard = false
-        default: throw SettingsError(key: "HINDSIGHT_CARD", value: value("HINDSIGHT_CARD"), expected: "on or off")
-        }
-        switch value("HINDSIGHT_INCIDENT_CHANNELS").lowercased() {
-        case "on", "true", "1", "yes":
+        liveCard = try flag("HINDSIGHT_CARD")
+        incidentChannelPattern = nil
+        if try flag("HINDSIGHT_INCIDENT_CHANNELS") {
             let pattern = value("HINDSIGHT_CHANNEL_NAME")
             guard pattern.contains("{slug}") || pattern.contains("{date}") else {
                 throw SettingsError(key: "HINDSIGHT_CHANNEL_NAME", value: pattern, expected: "a name with {date} and/or {slug}, e.g. inc-{date}-{slug}")
             }
             incidentChannelPattern = pattern
-        case "off", "false", "0", "no": incidentChannelPattern = nil
-        default: throw SettingsError(key: "HINDSIGHT_INCIDENT_CHANNELS", value: value("HINDSIGHT_INCIDENT_CHANNELS"), expected: "on or off")
         }
     }
 

@@ -19,8 +19,7 @@ struct MattermostChannelMaker: ChannelMaker {
             throw ChannelMakerError("the channel it was declared from belongs to no team (a direct message?): declare it in a team channel")
         }
         var created: MattermostChannel?
-        for attempt in 1...5 where created == nil {
-            let name = attempt == 1 ? request.name : "\(request.name.prefix(60))-\(attempt)"
+        for name in request.candidateNames where created == nil {
             do {
                 created = try await rest.createChannel(teamID: team, name: name, displayName: "#\(name)", header: request.topic)
             } catch {

@@ -206,19 +206,7 @@ public final class SlackAdapter: Service, Sendable {
             else { return ack(envelope.id) }
             // Slack closes a modal with an error unless the submission is acknowledged within 3 s: a submission whose work
             // takes longer (one that creates a channel) is acknowledged at the deadline, and answered after it.
-            let acknowledged = Once()
-            let deadline = configuration.commandDeadline
-            let result = await withTaskGroup(of: Void.self, returning: FormResult.self) { group in
-                group.addTask {
-                    try? await Task.sleep(for: deadline)
-                    guard !Task.isCancelled, acknowledged.claim() else { return }
-                    ack(envelope.id)
-                }
-                let result = await bot.submit(submission)
-                group.cancelAll()
-                return result
-            }
-            let inTime = acknowledged.claim()
+            let (result, inTime) = await beforeDeadline(acknowledgingLate: { ack(envelope.id) }) { await self.bot.submit(submission) }
             // A form opened from a global shortcut belongs to no conversation: what is for the person goes to their
             // direct messages with the app.
             let conversation = submission.channel.channelID.isEmpty ? nil : submission.channel.channelID
@@ -293,25 +281,34 @@ public final class SlackAdapter: Service, Sendable {
         _ envelopeID: String, ack: Acknowledger, target: ReplyTarget, trigger: String, payloadInAck: Bool,
         work: @escaping @Sendable () async -> [Reply]
     ) async {
-        let acknowledged = Once()
-        let deadline = configuration.commandDeadline
         let working = payloadInAck ? Self.ackPayload(Reply(.ephemeral, bot.messages.render(SlackMessageKey.working))) : nil
-        let replies = await withTaskGroup(of: Void.self, returning: [Reply].self) { group in
-            group.addTask {
-                try? await Task.sleep(for: deadline)
-                guard !Task.isCancelled, acknowledged.claim() else { return }
-                ack(envelopeID, payload: working)
-            }
-            let replies = await work()
-            group.cancelAll()
-            return replies
-        }
+        let (replies, claimed) = await beforeDeadline(acknowledgingLate: { ack(envelopeID, payload: working) }, work)
         // The acknowledgement carries one reply when it is still ours to send and the envelope takes a payload.
-        let claimed = acknowledged.claim()
         let plan = ReplyPlan(replies, answer: claimed && payloadInAck ? Self.ackSlot : .none)
         if claimed { ack(envelopeID, payload: plan.answer.first.flatMap(Self.ackPayload)) }
         for form in plan.forms { await open(form, trigger: trigger, target: target) }
         for reply in plan.followUps { outboxSink.yield((reply, target)) }
+    }
+
+    /// Runs `work`; when it outlasts the command deadline, `acknowledgingLate` runs at the deadline (Slack wants every
+    /// envelope acknowledged within 3 s). Returns what `work` came to, and whether it finished in time: then the
+    /// acknowledgement is still the caller's to send, with what `work` answered.
+    private func beforeDeadline<T: Sendable>(
+        acknowledgingLate: @escaping @Sendable () -> Void, _ work: @escaping @Sendable () async -> T
+    ) async -> (T, inTime: Bool) {
+        let acknowledged = Once()
+        let deadline = configuration.commandDeadline
+        let result = await withTaskGroup(of: Void.self, returning: T.self) { group in
+            group.addTask {
+                try? await Task.sleep(for: deadline)
+                guard !Task.isCancelled, acknowledged.claim() else { return }
+                acknowledgingLate()
+            }
+            let result = await work()
+            group.cancelAll()
+            return result
+        }
+        return (result, acknowledged.claim())
     }
 
     private func open(_ form: Form, trigger: String, target: ReplyTarget) async {

@@ -11,19 +11,17 @@ struct SlackChannelMaker: ChannelMaker {
     func create(_ request: IncidentChannelRequest, by person: Person, from channel: ChannelKey) async throws(ChannelMakerError)
         -> (channel: ChannelKey, link: String, warnings: [String])
     {
-        var created: String?
-        var name = request.name
-        for attempt in 1...5 where created == nil {
-            name = attempt == 1 ? request.name : "\(request.name.prefix(76))-\(attempt)"
+        var created: (id: String, name: String)?
+        for name in request.candidateNames where created == nil {
             do {
-                created = try await api.createChannel(name: name)
+                created = (try await api.createChannel(name: name), name)
             } catch where error.code == "name_taken" {
                 continue
             } catch {
                 throw ChannelMakerError(error.description)
             }
         }
-        guard let id = created else { throw ChannelMakerError("#\(request.name) and the next four names are taken") }
+        guard let (id, name) = created else { throw ChannelMakerError("#\(request.name) and the next four names are taken") }
         var warnings: [String] = []
         var users = [person.id]
         for word in request.invite {

@@ -27,9 +27,7 @@ public final class CardSignals: Sendable {
 
     /// Notes the incidents `changes` alter on their cards.
     func note(_ changes: [Change]) {
-        var changed: Set<IncidentID> = []
-        for change in changes { if let id = change.cardIncident { changed.insert(id) } }
-        note(changed: changed)
+        note(changed: changes.cardIncidents)
     }
 
     func note(changed: Set<IncidentID>, deleted: [(ChannelKey, String)] = []) {

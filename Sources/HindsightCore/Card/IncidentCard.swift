@@ -44,8 +44,7 @@ extension IncidentDesk {
                 lines.append(messages.render(.statusMilestoneUnset, ["milestone": kind.rawValue]))
             }
         }
-        let figures: [(String, MilestoneKind)] = [("TTD", .detected), ("TTA", .acknowledged), ("TTM", .mitigated), ("TTR", .resolved)]
-        lines.append(figures.map { name, kind in
+        lines.append(MilestoneKind.timeTo.map { name, kind in
             messages.render(.statusTimeTo, ["name": name, "value": incident.timeTo(kind).map(UTCFormat.duration) ?? "—"])
         }.joined(separator: "  "))
 
@@ -98,4 +97,9 @@ extension Change {
         case .reviseEvent, .setReaction, .saveConversation, .endConversation, .markReminderSent: nil
         }
     }
+}
+
+extension Sequence<Change> {
+    /// The incidents whose cards these changes may alter.
+    public var cardIncidents: Set<IncidentID> { Set(compactMap(\.cardIncident)) }
 }

@@ -30,10 +30,7 @@ extension IncidentDesk {
             return Decision(replies: [Reply(.ephemeral, messages.render(.additionNoIncident, ["count": "\(sole.count)"]))])
         }
         if let event = try records.event(of: incident.id, messageID: message.messageID), event.channel == message.channel {
-            var reasons = event.keyReasons
-            reasons.insert(.pin)
-            return Decision(changes: [.setKeyReasons(incidentID: incident.id, number: event.number, reasons: reasons)],
-                            replies: [Reply(.ephemeral, messages.render(.eventPinned, ["ref": event.reference]))])
+            return pin(event, on: true)
         }
         if try records.containsMessage(channel: message.channel, messageID: message.messageID) {
             return Decision(replies: [Reply(.ephemeral, messages.render(.additionElsewhere, [:]))])

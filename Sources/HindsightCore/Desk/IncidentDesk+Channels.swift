@@ -13,6 +13,10 @@ public struct IncidentChannelRequest: Hashable, Sendable {
     public var severity: Severity?
     public var at: Date?
 
+    /// The names to try in turn when the one before is taken: the name, then `-2` … `-5` after it (still within the
+    /// 64 characters both platforms accept).
+    public var candidateNames: [String] { [name] + (2...5).map { "\(name.prefix(61))-\($0)" } }
+
     public init(name: String, topic: String, invite: [String], title: String, severity: Severity?, at: Date?) {
         self.name = name
         self.topic = topic
@@ -50,11 +54,10 @@ public struct IncidentChannels: Hashable, Sendable {
 }
 
 extension IncidentDesk {
-    /// `/postmortem start <title> … --channel [@people]`: asks for the incident's own channel; the incident starts there
-    /// once it exists (`channelCreated`).
-    func declare(_ request: IncidentChannelRequest, _ inv: CommandInvocation, _ records: some IncidentRecords) -> Decision {
-        guard incidentChannels != nil else { return Decision(replies: [Reply(.ephemeral, messages.render(.channelsOff))]) }
-        return Decision(
+    /// `/postmortem start <title> … --channel [@people]`: asks for the incident's own channel (`request`, which exists only
+    /// when the feature is on: `channelRequest`); the incident starts there once it exists (`channelCreated`).
+    func declare(_ request: IncidentChannelRequest, _ inv: CommandInvocation) -> Decision {
+        Decision(
             replies: [Reply(.ephemeral, messages.render(.channelCreating, ["name": request.name]))],
             effects: [Effect(.createChannel(request), for: inv)])
     }

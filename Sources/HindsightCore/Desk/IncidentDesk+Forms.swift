@@ -151,7 +151,7 @@ extension IncidentDesk {
             }
             guard errors.isEmpty else { return (.rejected(errors), Decision()) }
             let invocation = CommandInvocation(channel: announce, user: submission.user, text: "", receivedAt: submission.submittedAt)
-            let decision = declare(request, invocation, records)
+            let decision = declare(request, invocation)
             return (.accepted(decision.replies), decision)
         default:
             return (.rejected(["form": messages.render(.formUnknown, ["form": submission.formID])]), Decision())

@@ -76,7 +76,7 @@ public struct IncidentDesk: Sendable {
             guard let request = channelRequest(title: title, severity: severity, at: at, invite: invite, now: inv.receivedAt) else {
                 return Decision(replies: [Reply(.ephemeral, messages.render(.channelsOff))])
             }
-            return declare(request, inv, records)
+            return declare(request, inv)
         }
         if case .reopen = command { return try reopen(inv, records) }
         if case let .postmortem(request) = command { return try postmortem(request, inv, records) }
@@ -105,11 +105,7 @@ public struct IncidentDesk: Sendable {
             guard let event = try records.events(of: incident.id).first(where: { $0.number == number }) else {
                 return Decision(replies: [Reply(.ephemeral, messages.render(.eventUnknown, ["ref": "E\(number)"]))])
             }
-            var reasons = event.keyReasons
-            if on { reasons.insert(.pin) } else { reasons.remove(.pin) }
-            let key: MessageKey = on ? .eventPinned : .eventUnpinned
-            return Decision(changes: [.setKeyReasons(incidentID: incident.id, number: number, reasons: reasons)],
-                            replies: [Reply(.ephemeral, messages.render(key, ["ref": event.reference]))])
+            return pin(event, on: on)
         case let .confirm(number), let .dismiss(number):
             let confirm = if case .confirm = command { true } else { false }
             return try decide(suggestion: number, confirm: confirm, by: inv.user, incident, records)
@@ -212,6 +208,15 @@ public struct IncidentDesk: Sendable {
         guard decision.changes.isEmpty == false else { return decision }
         decision.changes.insert(.updateSuggestion(suggestion), at: 0)
         return decision
+    }
+
+    /// Marks `event` key as pinned (or no longer), saying so to the person who asked.
+    func pin(_ event: TimelineEvent, on: Bool) -> Decision {
+        var reasons = event.keyReasons
+        if on { reasons.insert(.pin) } else { reasons.remove(.pin) }
+        let key: MessageKey = on ? .eventPinned : .eventUnpinned
+        return Decision(changes: [.setKeyReasons(incidentID: event.incidentID, number: event.number, reasons: reasons)],
+                        replies: [Reply(.ephemeral, messages.render(key, ["ref": event.reference]))])
     }
 
     func values(_ incident: Incident, user: Person) -> [String: String] {

@@ -53,6 +53,11 @@ public enum MilestoneKind: String, Codable, CodingKeyRepresentable, Sendable, Ca
 
     public static func < (a: MilestoneKind, b: MilestoneKind) -> Bool { a.order < b.order }
 
+    /// The figures measured from the start, by name: TTD, TTA, TTM, TTR.
+    public static let timeTo: [(name: String, milestone: MilestoneKind)] = [
+        ("TTD", .detected), ("TTA", .acknowledged), ("TTM", .mitigated), ("TTR", .resolved),
+    ]
+
     // By the case, not its name: a raw-valued enum otherwise hashes its `rawValue` string, and capture looks milestones
     // up in `Incident.milestones` for every candidate.
     public func hash(into hasher: inout Hasher) { hasher.combine(order) }

@@ -236,7 +236,7 @@ extension IncidentDesk {
             summary: draft.entries(in: .summary).map { md.inline($0.text) }.joined(separator: "\n\n"),
             impact: draft.entries(in: .impact).map { ReportModel.Pair(name: md.cell($0.field ?? "notes"), value: md.cell($0.text)) },
             timeline: key.map(row),
-            timeTo: [("TTD", MilestoneKind.detected), ("TTA", .acknowledged), ("TTM", .mitigated), ("TTR", .resolved)].map { name, kind in
+            timeTo: MilestoneKind.timeTo.map { name, kind in
                 ReportModel.Pair(name: name, value: incident.timeTo(kind).map(UTCFormat.duration) ?? "—")
             },
             mermaid: Self.chartEntries(key).map { entry in

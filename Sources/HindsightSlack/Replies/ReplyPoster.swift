@@ -71,13 +71,17 @@ struct ReplyPoster: Sendable {
         }
     }
 
-    /// A section with the text and an `actions` block with one button per action; nil without actions.
-    static func blocks(_ mrkdwn: String, actions: [Reply.Action]) -> [Block]? {
-        guard !actions.isEmpty else { return nil }
+    /// A section with the text and an `actions` block (`blockID`) with one button per action and, when there is a
+    /// `menu`, an overflow menu (`<blockID>_menu`) of its items; nil with neither.
+    static func blocks(_ mrkdwn: String, actions: [Reply.Action], blockID: String = "hindsight_actions", menu: [Reply.Action] = []) -> [Block]? {
+        guard !actions.isEmpty || !menu.isEmpty else { return nil }
         var blocks: [Block] = mrkdwn.isEmpty ? [] : [.section(mrkdwn: mrkdwn)]
-        blocks.append(.actions(blockID: "hindsight_actions", buttons: actions.enumerated().map { index, action in
+        let overflow = menu.isEmpty ? nil : Block.Overflow(actionID: "\(blockID)_menu", options: menu.map { item in
+            Block.Button(actionID: "", label: item.label, value: item.command)
+        })
+        blocks.append(.actions(blockID: blockID, buttons: actions.enumerated().map { index, action in
             Block.Button(actionID: "hindsight_\(index)", label: action.label, value: action.command)
-        }))
+        }, overflow: overflow))
         return blocks
     }
 }

@@ -33,16 +33,7 @@ struct SlackCardSurface: CardSurface {
     static func content(_ card: IncidentCard) -> (text: String, blocks: [Block]) {
         let text = SlackText.mrkdwn(card.text)
         let section = text.count > Block.sectionLimit ? String(text.prefix(Block.sectionLimit - 1)) + "…" : text
-        var blocks: [Block] = [.section(mrkdwn: section)]
-        let menu = card.menu.isEmpty ? nil : Block.Overflow(actionID: "hindsight_card_menu", options: card.menu.map { item in
-            Block.Button(actionID: "", label: item.label, value: item.command)
-        })
-        if !card.actions.isEmpty || menu != nil {
-            blocks.append(.actions(blockID: actionsBlockID, buttons: card.actions.enumerated().map { index, action in
-                Block.Button(actionID: "hindsight_card_\(index)", label: action.label, value: action.command)
-            }, overflow: menu))
-        }
-        return (text, blocks)
+        return (text, ReplyPoster.blocks(section, actions: card.actions, blockID: actionsBlockID, menu: card.menu) ?? [.section(mrkdwn: section)])
     }
 
     static func cardError(_ error: SlackAPIError) -> CardSurfaceError {
