@@ -167,13 +167,26 @@ let package = Package(
             ]
         ),
 
+        // MARK: The web archive of incidents and post-mortems, on the bot's HTTP server (HINDSIGHT_WEB=on)
+        .target(
+            name: "HindsightWeb",
+            dependencies: [
+                "HindsightCore", "HindsightStore", "HindsightServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: The executable: composition only
         .executableTarget(
             name: "Hindsight",
             dependencies: [
                 "HindsightCore", "HindsightStore", "HindsightPrompts", "HindsightBot", "HindsightConfig",
                 "HindsightNet", "HindsightConsole", "HindsightSlack", "HindsightMattermost", "HindsightServer", "HindsightTrackers",
-                "HindsightWebhooks", "HindsightEvaluation",
+                "HindsightWebhooks", "HindsightEvaluation", "HindsightWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -16,6 +16,9 @@ struct Composition {
     let logger: Logger
     let prompts: PromptSet
     let bot: Bot
+    /// The bot's store and desk, for the web archive's reads (the bot itself owns every write).
+    let store: Store
+    let desk: IncidentDesk
 
     let source: SettingsSource
     /// The websocket client of the configured chat platforms (nil for the console), already setting up its TLS
@@ -58,7 +61,7 @@ struct Composition {
                         filer: try TrackerSetup.filer(source, logger: logger),
                         prometheus: source["PROMETHEUS_URL"].map {
                             PrometheusClient(baseURL: $0, token: source["PROMETHEUS_TOKEN"], http: SharedHTTP.client)
-                        }), source: source, webSockets: webSockets)
+                        }), store: store, desk: desk, source: source, webSockets: webSockets)
         } catch let error as PromptsError {
             throw ValidationError("Prompts: \(error)")
         } catch let error as StoreError {

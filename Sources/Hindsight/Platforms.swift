@@ -10,6 +10,7 @@ import HindsightServer
 import HindsightSlack
 import Metrics
 import Prometheus
+import HindsightWeb
 import HindsightWebhooks
 import Logging
 import ServiceLifecycle
@@ -58,9 +59,11 @@ struct Platforms {
         } catch {
             throw ValidationError("\(error)")
         }
+        let web = try WebSetup.routes(app)
         guard mattermost != nil || slack != nil else {
-            // Console only: no network clients, no threads.
-            self.services = []
+            // Console only: no network clients, no threads; the HTTP server only for the web archive.
+            services = web.map { [Self.server(app, routes: [$0], readiness: [])] } ?? []
+            self.services = services
             cleanup = {}
             return
         }
@@ -104,7 +107,7 @@ struct Platforms {
             routes.append(WebhookRoutes(configuration: webhooks, bot: app.bot, sink: { replies, channel in post(replies, channel) }, logger: app.logger))
             app.logger.info("webhooks configured")
         }
-        let registry = Self.metricsRegistry
+        if let web { routes.append(web) }
         let bot = app.bot
         var checks: [BotHTTPServer.ReadinessCheck] = [{
             // Readable, and the last capture was written: while writes fail nothing is acknowledged.
@@ -120,9 +123,17 @@ struct Platforms {
             self.services = services
             return
         }
-        let server = BotHTTPServer(
+        services.insert(Self.server(app, routes: routes, readiness: checks), at: 0)
+        self.services = services
+    }
+
+    /// The bot's HTTP server with `routes`, `/healthz`, `/readyz` (with `readiness`) and `/metrics`.
+    private static func server(_ app: Composition, routes: [any HTTPRoutes], readiness: [BotHTTPServer.ReadinessCheck]) -> BotHTTPServer {
+        let registry = Self.metricsRegistry
+        let bot = app.bot
+        return BotHTTPServer(
             configuration: .init(host: app.settings.httpHost, port: app.settings.httpPort), routes: routes, logger: app.logger,
-            readiness: checks,
+            readiness: readiness,
             metrics: {
                 if let open = try? await bot.openIncidentCount() {
                     Gauge(label: "hindsight_open_incidents").record(open)
@@ -130,8 +141,6 @@ struct Platforms {
                 return registry.emitToString()
             }
         )
-        services.insert(server, at: 0)
-        self.services = services
     }
 
     /// The process's metrics: swift-metrics instruments everywhere, exported in Prometheus format on `/metrics`.

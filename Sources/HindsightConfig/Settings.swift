@@ -20,6 +20,8 @@ public struct Settings: Sendable, Equatable {
     public var liveCard: Bool
     /// The name pattern of incidents' own channels when `start … --channel` may create them; nil: off.
     public var incidentChannelPattern: String?
+    /// Whether the bot's HTTP server also serves the web archive (`/incidents`, `/insights`).
+    public var web: Bool
 
     /// One documented setting: its name (the environment variable), default, meaning, and whether it is a secret.
     public struct Entry: Sendable {
@@ -42,6 +44,10 @@ public struct Settings: Sendable, Equatable {
         "HINDSIGHT_CARD": Entry(defaultValue: "on", help: "on: each incident gets a card in its channel, pinned and edited in place as it changes; off: none (/postmortem status shows it)", secret: false),
         "HINDSIGHT_INCIDENT_CHANNELS": Entry(defaultValue: "off", help: "on: /postmortem start … --channel creates a channel of its own for the incident (needs the platform's channel permissions); off: none", secret: false),
         "HINDSIGHT_CHANNEL_NAME": Entry(defaultValue: "inc-{date}-{slug}", help: "the name of an incident's own channel: {date} is YYYYMMDD (UTC), {slug} the title's words", secret: false),
+        "HINDSIGHT_WEB": Entry(defaultValue: "off", help: "on: the bot's HTTP server also serves the read-only web archive (/incidents, /insights); needs HINDSIGHT_WEB_TOKEN or HINDSIGHT_WEB_TRUSTED_PROXIES", secret: false),
+        "HINDSIGHT_WEB_TOKEN": Entry(defaultValue: nil, help: "the archive's access token (16+ characters): typed into its login form, or sent as Authorization: Bearer", secret: true),
+        "HINDSIGHT_WEB_TRUSTED_PROXIES": Entry(defaultValue: nil, help: "addresses of an auth proxy (oauth2-proxy) whose user header is believed, e.g. 10.0.0.5,fd00::/8", secret: false),
+        "HINDSIGHT_WEB_USER_HEADER": Entry(defaultValue: "X-Forwarded-User", help: "the header the trusted proxy names the signed-in user in", secret: false),
         "HINDSIGHT_HTTP_HOST": Entry(defaultValue: "0.0.0.0", help: "address the bot's HTTP server binds (127.0.0.1 behind a proxy)", secret: false),
         "HINDSIGHT_HTTP_PORT": Entry(defaultValue: "8080", help: "port of the bot's HTTP server (slash commands, webhooks, health)", secret: false),
         "HINDSIGHT_CALLBACK_SECRET": Entry(defaultValue: nil, help: "key that signs Mattermost button and dialog callbacks (16+ characters); default: generated once and kept in the database", secret: true),
@@ -116,6 +122,7 @@ public struct Settings: Sendable, Equatable {
         }
         httpPort = port
         liveCard = try flag("HINDSIGHT_CARD")
+        web = try flag("HINDSIGHT_WEB")
         incidentChannelPattern = nil
         if try flag("HINDSIGHT_INCIDENT_CHANNELS") {
             let pattern = value("HINDSIGHT_CHANNEL_NAME")

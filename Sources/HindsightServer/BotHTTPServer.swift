@@ -61,7 +61,7 @@ public final class BotHTTPServer: Service, Sendable {
     /// Serves until the task is cancelled (or the service group shuts down).
     public func run() async throws {
         defer { bound.fail() }  // waiters on boundPort() learn the server stopped, whatever the reason
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: BotRequestContext.self)
         router.add(middleware: BodySizeLimit(maxSize: configuration.maxBodySize))
         let registrar = RouteRegistrar(router: router)
         registerOperations(on: registrar)

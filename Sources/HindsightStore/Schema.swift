@@ -145,6 +145,26 @@ enum Schema {
             // Who holds each role (IC, comms, scribe), a small JSON object; '' for none.
             try db.execute(sql: "ALTER TABLE incident ADD COLUMN roles TEXT NOT NULL DEFAULT ''")
         }
+        migrator.registerMigration("v11-archive-search") { db in
+            // The web archive's full-text index. Capture never writes it: `SearchIndex` catches up before a search
+            // (events by number, edits by revision rowid, title and post-mortem when they changed), so capture pays
+            // nothing for it. An incident's title and post-mortem are one document (`title`, `body`); each message
+            // and each edit's new text is another (`body` only).
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE archive_search USING fts5(
+                    title, body, incident_id UNINDEXED, number UNINDEXED, tokenize = 'unicode61 remove_diacritics 2'
+                );
+                CREATE TABLE archive_search_state (
+                    incident_id TEXT PRIMARY KEY,
+                    events_upto INTEGER NOT NULL,
+                    header_rowid INTEGER,
+                    header_version TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE archive_search_progress (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+                -- An incident page reads its key events without scanning a 100,000-message transcript.
+                CREATE INDEX event_key ON event(incident_id, number) WHERE key_reasons != '' OR milestone IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

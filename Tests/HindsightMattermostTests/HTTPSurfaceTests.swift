@@ -25,7 +25,7 @@ struct HTTPSurfaceTests {
             configuration: .init(alertmanager: all, pagerduty: all, generic: all, routes: []), bot: bot, sink: { _, _ in }, logger: logger
         )
         let server = BotHTTPServer(configuration: .init(), routes: [], logger: logger, metrics: { "" })
-        let registrar = RouteRegistrar(router: Router(context: BasicRequestContext.self))
+        let registrar = RouteRegistrar(router: Router(context: BotRequestContext.self))
         server.registerOperations(on: registrar)
         mattermost.routes.register(on: registrar)
         webhooks.register(on: registrar)

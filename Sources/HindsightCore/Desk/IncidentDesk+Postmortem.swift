@@ -95,14 +95,7 @@ extension IncidentDesk {
 
     /// Earlier incidents whose analysis or tags resemble this one's, most similar first.
     func similarIncidents(to incident: Incident, _ records: some IncidentRecords) throws -> [SimilarIncident] {
-        let drafts = Dictionary(try records.allPostmortems().map { ($0.incidentID, $0) }, uniquingKeysWith: { first, _ in first })
-        let profiles = try records.allIncidents().map { other in
-            IncidentProfile(
-                id: other.id, title: other.title, startedAt: other.startedAt,
-                analysis: [other.title, drafts[other.id]?.analysisText ?? ""].joined(separator: "\n"), tags: Set(drafts[other.id]?.tags ?? [])
-            )
-        }
-        return RecurrenceFinder(profiles: profiles).similar(to: incident.id)
+        RecurrenceFinder.similar(to: incident, incidents: try records.allIncidents(), drafts: try records.allPostmortems())
     }
 
     private func patternsText(_ incident: Incident, _ records: some IncidentRecords) throws -> String {

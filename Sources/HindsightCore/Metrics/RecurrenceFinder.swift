@@ -122,3 +122,16 @@ public struct RecurrenceFinder: Sendable {
         return s
     }
 }
+
+extension RecurrenceFinder {
+    /// Earlier incidents whose analysis or tags resemble `incident`'s, most similar first (the report's "similar
+    /// incidents", `/postmortem patterns`, the web archive).
+    public static func similar(to incident: Incident, incidents: [Incident], drafts: [PostmortemDraft]) -> [SimilarIncident] {
+        let byID = Dictionary(drafts.map { ($0.incidentID, $0) }, uniquingKeysWith: { first, _ in first })
+        let profiles = incidents.map { other in
+            IncidentProfile(id: other.id, title: other.title, startedAt: other.startedAt,
+                            analysis: [other.title, byID[other.id]?.analysisText ?? ""].joined(separator: "\n"), tags: Set(byID[other.id]?.tags ?? []))
+        }
+        return RecurrenceFinder(profiles: profiles).similar(to: incident.id)
+    }
+}
