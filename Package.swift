@@ -270,7 +270,14 @@ let package = Package(
             name: "HindsightMattermostTests",
             dependencies: [
                 "HindsightMattermost", "HindsightBot", "HindsightStore", "HindsightPrompts", "HindsightNet", "HindsightTesting",
-                "HindsightServer", "HindsightWebhooks", .product(name: "Hummingbird", package: "hummingbird"),
+                "HindsightServer", "HindsightWebhooks", "HindsightWeb", .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "HindsightWebTests",
+            dependencies: [
+                "HindsightWeb", "HindsightCore", "HindsightStore", "HindsightServer", "HindsightPrompts", "HindsightNet", "HindsightTesting",
+                .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

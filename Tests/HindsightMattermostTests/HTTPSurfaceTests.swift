@@ -3,6 +3,9 @@ import HindsightMattermost
 import HindsightNet
 import HindsightServer
 import HindsightTesting
+import HindsightPrompts
+import HindsightStore
+import HindsightWeb
 import HindsightWebhooks
 import Hummingbird
 import Logging
@@ -29,6 +32,12 @@ struct HTTPSurfaceTests {
         server.registerOperations(on: registrar)
         mattermost.routes.register(on: registrar)
         webhooks.register(on: registrar)
+        let prompts = try PromptSet(directory: TestBot.prompts)
+        let web = WebRoutes(
+            reader: ArchiveReader(store: try Store(path: temporaryDatabasePath()), desk: prompts.desk(zone: .gmt), platforms: [.mattermost]),
+            access: try WebAccess(configuration: .init(token: "0123456789abcdef")),
+            templates: try WebTemplates { try prompts.sources.text($0).text }, logger: logger)
+        web.register(on: registrar)
         return registrar.registered
     }
 

@@ -1,0 +1,63 @@
+import Foundation
+import HindsightCore
+import HindsightWeb
+import Testing
+
+@Suite("What the archive's pages are built from")
+struct PageModelTests {
+    @Test("only http(s) and mailto links become anchors; javascript:, data: and markup stay text")
+    func links() {
+        let pieces = TextPiece.pieces(
+            "see https://grafana.example/d/x?a=1&b=2. and javascript:alert(1) or <b>x</b>", markup: PlainMarkup())
+        let links = pieces.filter(\.isLink).map(\.href)
+        #expect(links == ["https://grafana.example/d/x?a=1&b=2"])
+        #expect(pieces.map(\.text).joined() == "see https://grafana.example/d/x?a=1&b=2. and javascript:alert(1) or <b>x</b>")
+        #expect(!TextPiece.isSafe("javascript:alert(1)") && !TextPiece.isSafe("data:text/html,x") && !TextPiece.isSafe("https://x\" onmouseover=\"y"))
+        #expect(TextPiece.isSafe("mailto:oncall@example.com") && TextPiece.isSafe("HTTPS://example.com/"))
+        #expect(TextPiece.pieces("(https://example.com/a)", markup: PlainMarkup()).filter(\.isLink).map(\.href) == ["https://example.com/a"])
+        #expect(TextPiece.pieces("httpd restarted; https:// alone", markup: PlainMarkup()).map(\.text).joined() == "httpd restarted; https:// alone")
+    }
+
+    @Test("the list's query string is read into a filter, and paging links keep every filter")
+    func listQuery() throws {
+        let query = ListQuery(parameters: [
+            ("q", "cert expired"), ("severity", "sev1"), ("severity", "SEV2"), ("state", "resolved"), ("tag", "tls"), ("platform", "slack"),
+            ("from", "2026-01-01"), ("until", "2026-03-31"), ("page", "3"),
+        ])
+        #expect(query.problems.isEmpty)
+        #expect(query.filter.words == ["cert", "expired"])
+        #expect(query.filter.severities == [.sev1, .sev2])
+        #expect(query.filter.state == .resolved && query.filter.tag == "tls" && query.filter.platform == .slack)
+        #expect(query.filter.until.map(UTCFormat.iso) == "2026-04-01T00:00:00Z")
+        #expect(query.page == 3)
+        let link = query.queryString(page: 4)
+        #expect(link == "?q=cert%20expired&severity=sev1&severity=sev2&state=resolved&tag=tls&platform=slack&from=2026-01-01&until=2026-03-31&page=4")
+        let again = ListQuery(parameters: URLComponents(string: "/x" + link)!.queryItems!.map { ($0.name, $0.value ?? "") })
+        #expect(again.filter == query.filter && again.page == 4)
+        #expect(ListQuery(parameters: [("q", "a+b&c")]).queryString(page: 1) == "?q=a%2Bb%26c")
+    }
+
+    @Test("values that make no sense are named, not obeyed")
+    func badValues() {
+        let query = ListQuery(parameters: [("from", "2026-02-30"), ("until", "yesterday"), ("severity", "sev9"), ("state", "maybe"), ("page", "0")])
+        #expect(query.problems == ["from 2026-02-30", "until yesterday", "severity sev9", "state maybe", "page 0"])
+        #expect(query.filter == ArchiveFilter() && query.page == 1)
+        #expect(ArchiveFilter(query: "\"OR\" NEAR(x) *").words == ["or", "near", "x"])
+    }
+
+    @Test("a time axis labels minutes for an hour's incident and days for a week's")
+    func axis() {
+        let start = Date(timeIntervalSince1970: 1_795_000_000)  // 2026-11-18 09:46:40 UTC
+        let hour = TimeAxis(start: start, end: start.addingTimeInterval(3_600), left: 0, right: 100)
+        let ticks = hour.ticks()
+        #expect(ticks.count >= 3 && ticks.count <= 8)
+        #expect(ticks.allSatisfy { $0.label.count == 5 && $0.label.contains(":") }, "\(ticks)")
+        #expect(hour.x(start) == 0 && hour.x(start.addingTimeInterval(1_800)) == 50)
+        let week = TimeAxis(start: start, end: start.addingTimeInterval(6 * 86_400), left: 0, right: 100).ticks()
+        #expect(week.allSatisfy { $0.label.count == 5 && $0.label.contains("-") }, "\(week)")
+        let twoDays = TimeAxis(start: start, end: start.addingTimeInterval(30 * 3_600), left: 0, right: 100).ticks()
+        #expect(twoDays.allSatisfy { $0.label.contains("-") && $0.label.contains(":") }, "\(twoDays)")
+        let instant = TimeAxis(start: start, end: start, left: 0, right: 100)
+        #expect(instant.x(start) == 50)
+    }
+}
