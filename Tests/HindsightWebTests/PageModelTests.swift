@@ -1,5 +1,5 @@
 import Foundation
-import HindsightCore
+@testable import HindsightCore
 import HindsightWeb
 import Testing
 
@@ -59,5 +59,34 @@ struct PageModelTests {
         #expect(twoDays.allSatisfy { $0.label.contains("-") && $0.label.contains(":") }, "\(twoDays)")
         let instant = TimeAxis(start: start, end: start, left: 0, right: 100)
         #expect(instant.x(start) == 50)
+    }
+
+    @Test("the timeline picture: marks in time order linking to their rows, milestone names never written over each other")
+    func timelineChart() {
+        let start = Seed.base
+        let channel = ChannelKey(platform: .slack, channelID: "C1")
+        func event(_ number: Int, _ minutes: Double, milestone: MilestoneKind? = nil, key: Set<KeyReason> = []) -> KeyTimeline.Entry {
+            let event = TimelineEvent(number: number, incidentID: IncidentID(rawValue: "INC-1"), channel: channel, messageID: nil, author: Person(id: "U", name: "Ana"),
+                                      occurredAt: start.addingTimeInterval(minutes * 60), text: "e\(number)", source: .command, keyReasons: key, milestone: milestone)
+            return KeyTimeline.Entry(event: event, milestone: milestone, reasons: key)
+        }
+        // Five milestones within two minutes of a 10-hour incident, then one at its very end, and two key events.
+        let entries = [event(9, 600, milestone: .resolved), event(1, 0, milestone: .started), event(2, 0.5, milestone: .detected), event(3, 1, milestone: .acknowledged),
+                       event(4, 1.5, milestone: .mitigated), event(5, 2, milestone: .detected), event(6, 30, key: [.action]), event(7, 31, key: [.finding])]
+        let chart = TimelineChart(entries: entries, start: start) { "e\($0.number)" }
+        #expect(chart.marks.map(\.href) == ["#e1", "#e2", "#e3", "#e4", "#e5", "#e6", "#e7", "#e9"])
+        #expect(chart.marks.filter(\.isMilestone).count == 6 && chart.marks.filter { !$0.isMilestone }.count == 2)
+        let named = chart.marks.filter(\.hasName)
+        #expect(named.count >= 4 && named.count < 6, "four label rows, so at most four of five crowded names")
+        var spans: [String: [(Double, Double)]] = [:]
+        for mark in named {
+            let x = Double(mark.x)!, length = Double(mark.name.count) * 7
+            let span = mark.nameAnchor == "end" ? (x - length, x) : (x - length / 2, x + length / 2)
+            #expect(span.1 <= Double(TimelineChart.width), "\(mark.name) runs off the right edge")
+            #expect(!(spans[mark.nameY] ?? []).contains { $0.0 < span.1 && span.0 < $0.1 }, "\(mark.name) overlaps another name")
+            spans[mark.nameY, default: []].append(span)
+        }
+        #expect(chart.marks.last?.nameAnchor == "end")
+        #expect(chart.ticks.allSatisfy { $0.label.count == 5 })
     }
 }

@@ -162,7 +162,8 @@ public struct IncidentView: Codable, Sendable {
                 revisions: event.revisions.map { Revision(pieces: pieces($0.text), replacedAt: UTCFormat.dateTime($0.replacedAt)) },
                 hasRevisions: !event.revisions.isEmpty)
         }
-        let key = KeyTimeline.merge(keyEvents)
+        // In time order: a milestone set afterwards for an earlier time (`detected at 10:04`) sits where it happened.
+        let key = KeyTimeline.merge(keyEvents).sorted { ($0.event.occurredAt, $0.event.number) < ($1.event.occurredAt, $1.event.number) }
         id = incident.id.rawValue
         title = incident.title
         severity = incident.severity.rawValue
