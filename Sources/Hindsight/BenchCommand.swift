@@ -5,6 +5,7 @@ import HindsightConfig
 import HindsightCore
 import HindsightPrompts
 import HindsightStore
+import HindsightWeb
 import Logging
 
 /// `hindsight bench`: capture throughput and latency through the real bot and a real SQLite file, memory with many
@@ -148,7 +149,41 @@ struct BenchCommand: AsyncParsableCommand {
         let size = replies.compactMap(\.file).first?.contents.utf8.count ?? 0
         print(String(format: "report          %.0f ms to render, save and publish %d events (%.1f MB of Markdown)",
                      publishTime * 1000, reportEvents, Double(size) / 1_048_576))
+        if let bigIncident { try await web(store: store, bot: bot, prompts: prompts, incident: bigIncident.id, t0: t0) }
         print("peak RSS        \(Self.peakRSS()) at the end")
+    }
+
+    /// The web archive, server-side (reading, building the view, rendering the template): the very long incident's
+    /// page, the incident list with 1,000 incidents, and a search (the first one also indexes every message).
+    private func web(store: Store, bot: Bot, prompts: PromptSet, incident: IncidentID, t0: Date) async throws {
+        var quiet = Logger(label: "bench.web")
+        quiet.logLevel = .critical
+        let reader = ArchiveReader(store: store, desk: prompts.desk(zone: .gmt), platforms: Platforms.known)
+        let routes = WebRoutes(
+            reader: reader, access: try WebAccess(configuration: .init(token: "bench-token-0123456789")),
+            templates: try WebTemplates { try prompts.sources.text($0).text }, logger: quiet)
+        func timed(_ body: () async throws -> Int) async rethrows -> (ms: Double, bytes: Int) {
+            var best = Double.infinity, bytes = 0
+            for _ in 0..<5 {
+                let start = ContinuousClock.now
+                bytes = try await body()
+                best = min(best, seconds(ContinuousClock.now - start) * 1000)
+            }
+            return (best, bytes)
+        }
+        let existing = try await store.read { tx in try tx.archivePage(ArchiveFilter(), offset: 0, limit: 1).total }
+        for c in existing..<1_000 { _ = await bot.handle(command("start Archived incident \(c) sev\(c % 4 + 1)", channel: 10_000 + c, at: t0)) }
+        let page = try await timed { routes.page(try await reader.incident(incident, page: 1, transcriptOpen: false)!, user: "bench").utf8.count }
+        print(String(format: "web incident    %.0f ms to read and render the page of the %d-event incident among 1,000 (%.0f KB; best of 5)", page.ms, reportEvents, Double(page.bytes) / 1024))
+        let list = try await timed { routes.page(try await reader.list(ListQuery()), user: "bench").utf8.count }
+        print(String(format: "web list        %.0f ms to read and render page 1 of the list of 1,000 incidents (best of 5)", list.ms))
+        let filtered = try await timed { routes.page(try await reader.list(ListQuery(parameters: [("severity", "sev2"), ("state", "open")])), user: "bench").utf8.count }
+        print(String(format: "web filter      %.0f ms for the list filtered by severity and state (best of 5)", filtered.ms))
+        let indexStart = ContinuousClock.now
+        try await store.refreshSearchIndex()
+        let indexTime = seconds(ContinuousClock.now - indexStart)
+        let search = try await timed { routes.page(try await reader.list(ListQuery(parameters: [("q", "node-7 checked")])), user: "bench").utf8.count }
+        print(String(format: "web search      %.0f ms per search once indexed; the first search indexed every message in %.1f s", search.ms, indexTime))
     }
 
     /// What understanding costs per message: features, key-event reasons and the milestone prospects capture computes

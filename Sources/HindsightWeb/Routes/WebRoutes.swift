@@ -120,7 +120,7 @@ public struct WebRoutes: HTTPRoutes {
             var tokenLogin: Bool
         }
         let page = Login(next: WebAccess.safeRedirect(next), failed: failed, tokenLogin: access.configuration.token != nil)
-        return html(Screen(section: "login", user: "", signedIn: false, page: page), "login", status: status)
+        return html(templates.render(Screen(section: "login", user: "", signedIn: false, page: page), "login"), status: status)
     }
 
     // MARK: Pages
@@ -129,7 +129,7 @@ public struct WebRoutes: HTTPRoutes {
         let query = ListQuery(parameters: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
         let view = try await reader.list(query)
         if wantsJSON(request, json) { return Self.json(view) }
-        return html(Screen(section: "incidents", user: user, signedIn: true, page: view), "incidents")
+        return html(page(view, user: user))
     }
 
     func incident(_ request: Request, id: String, reader user: String, json: Bool) async throws -> Response {
@@ -139,7 +139,7 @@ public struct WebRoutes: HTTPRoutes {
             return Self.problem(.notFound, "There is no incident \(id). The list at /incidents has every incident.", json: wantsJSON(request, json))
         }
         if wantsJSON(request, json) { return Self.json(view) }
-        return html(Screen(section: "incidents", user: user, signedIn: true, page: view), "incident")
+        return html(self.page(view, user: user))
     }
 
     func report(id: String) async throws -> Response {
@@ -156,7 +156,7 @@ public struct WebRoutes: HTTPRoutes {
         let days = request.uri.queryParameters["days"].flatMap { Int(String($0)) }.map { min(max($0, 1), 3_650) } ?? 90
         let view = try await reader.insights(days: days)
         if wantsJSON(request, json) { return Self.json(view) }
-        return html(Screen(section: "insights", user: user, signedIn: true, page: view), "insights")
+        return html(page(view, user: user))
     }
 
     // MARK: Answers
@@ -179,10 +179,25 @@ public struct WebRoutes: HTTPRoutes {
         }
     }
 
-    func html(_ screen: some Encodable, _ template: String, status: HTTPResponse.Status = .ok) -> Response {
+    /// The HTML of the incident list for `user` (the benchmark times this).
+    public func page(_ view: IncidentListView, user: String) -> String {
+        templates.render(Screen(section: "incidents", user: user, signedIn: true, page: view), "incidents")
+    }
+
+    /// The HTML of an incident's page for `user`.
+    public func page(_ view: IncidentView, user: String) -> String {
+        templates.render(Screen(section: "incidents", user: user, signedIn: true, page: view), "incident")
+    }
+
+    /// The HTML of the insights page for `user`.
+    public func page(_ view: InsightsView, user: String) -> String {
+        templates.render(Screen(section: "insights", user: user, signedIn: true, page: view), "insights")
+    }
+
+    func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
         var headers = Self.securityHeaders
         headers[.contentType] = "text/html; charset=utf-8"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: templates.render(screen, template))))
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 
     func wantsJSON(_ request: Request, _ json: Bool) -> Bool {
