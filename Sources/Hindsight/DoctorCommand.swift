@@ -111,6 +111,15 @@ struct DoctorCommand: AsyncParsableCommand {
                 rows.append(Row(check: "prometheus", passed: false, detail: "\(url): \(error)"))
             }
         }
+        if settings.web {
+            do {
+                let access = try WebSetup.access(source)
+                _ = try WebSetup.templates(try PromptSet.checked(explicit: settings.promptsPath))
+                rows.append(Row(check: "web archive", passed: true, detail: "\(WebSetup.summary(access)); templates compile"))
+            } catch {
+                rows.append(Row(check: "web archive", passed: false, detail: "\(error)"))
+            }
+        }
         let webhooks = try WebhookSetup.configuration(source)
         if !webhooks.isEmpty {
             rows.append(Row(check: "webhooks", passed: true, detail: "\(webhooks.routes.count) signal routes"))

@@ -14,6 +14,8 @@ public struct MonthlyBars: Codable, Sendable, Equatable {
 
     public struct Column: Codable, Sendable, Equatable {
         public var month: String
+        /// The month as the axis shows it (`26-11`).
+        public var label: String
         public var x: String
         public var total: Int
         public var segments: [Segment]
@@ -47,7 +49,7 @@ public struct MonthlyBars: Codable, Sendable, Equatable {
                     x: TimeAxis.coordinate(x), y: TimeAxis.coordinate(top), width: TimeAxis.coordinate(slot * 0.7), height: TimeAxis.coordinate(h),
                     severity: severity.rawValue, label: "\(month) \(severity.rawValue): \(count)"))
             }
-            return Column(month: month, x: TimeAxis.coordinate(x + slot * 0.35), total: counts[month]?.values.reduce(0, +) ?? 0, segments: segments)
+            return Column(month: month, label: String(month.dropFirst(2)), x: TimeAxis.coordinate(x + slot * 0.35), total: counts[month]?.values.reduce(0, +) ?? 0, segments: segments)
         }
     }
 }
