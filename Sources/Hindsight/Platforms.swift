@@ -60,9 +60,15 @@ struct Platforms {
             throw ValidationError("\(error)")
         }
         let web = try WebSetup.routes(app)
+        let bot = app.bot
+        let store: BotHTTPServer.ReadinessCheck = {
+            // Readable, and the last capture was written: while writes fail nothing is acknowledged.
+            let open = try? await bot.openIncidentCount()
+            return ("store", open != nil && !bot.isFailingToCapture)
+        }
         guard mattermost != nil || slack != nil else {
             // Console only: no network clients, no threads; the HTTP server only for the web archive.
-            services = web.map { [Self.server(app, routes: [$0], readiness: [])] } ?? []
+            services = web.map { [Self.server(app, routes: [$0], readiness: [store])] } ?? []
             self.services = services
             cleanup = {}
             return
@@ -108,12 +114,7 @@ struct Platforms {
             app.logger.info("webhooks configured")
         }
         if let web { routes.append(web) }
-        let bot = app.bot
-        var checks: [BotHTTPServer.ReadinessCheck] = [{
-            // Readable, and the last capture was written: while writes fail nothing is acknowledged.
-            let open = try? await bot.openIncidentCount()
-            return ("store", open != nil && !bot.isFailingToCapture)
-        }]
+        var checks = [store]
         for (name, isUp, detail) in connected { checks.append { (detail().map { "\(name) (\($0))" } ?? name, isUp()) } }
         // Bind only what is needed: Mattermost calls back, a webhook is configured, or the operator asked for the
         // health and metrics endpoints by setting the port or the address.

@@ -197,6 +197,14 @@ struct BrowserTests {
             try await browser.run("document.querySelector('#transcript details').open = true; return 0")
             try await browser.screenshot("incident-transcript")
 
+            // On a phone-sized window nothing runs off the side: wide tables scroll inside their own box.
+            _ = try await browser.call(.post, "/window/rect", ["width": 390, "height": 844])
+            try await browser.open(site + "/incidents/INC-2026-1122-001")
+            let overflow = try await browser.run("return document.documentElement.scrollWidth - document.documentElement.clientWidth") as? Int
+            #expect(overflow == 0, "the page is \(overflow ?? -1) px wider than a phone's screen")
+            try await browser.screenshot("incident-phone")
+            _ = try await browser.call(.post, "/window/rect", ["width": 1280, "height": 1600])
+
             // Insights: both charts drawn, numbers beside them.
             try await browser.open(site + "/insights")
             #expect(try await browser.count("svg.bars rect") >= 2)

@@ -43,7 +43,7 @@ public struct WebRoutes: HTTPRoutes {
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: templates.css)))
         }
         routes.get("login") { [self] request, context in
-            loginPage(next: request.uri.queryParameters["next"].map(String.init), failed: false, status: .ok, reader: nil)
+            loginPage(next: request.uri.queryParameters["next"].map(String.init), failed: false, status: .ok)
         }
         routes.post("login") { [self] request, context in try await login(request) }
         routes.post("logout") { _, _ in
@@ -105,7 +105,7 @@ public struct WebRoutes: HTTPRoutes {
         guard access.acceptsLogin(form["token"] ?? "") else {
             // A wrong token waits a moment, so guessing is slow as well as hopeless against a 16+ character token.
             try await Task.sleep(for: .milliseconds(250))
-            return loginPage(next: next, failed: true, status: .unauthorized, reader: nil)
+            return loginPage(next: next, failed: true, status: .unauthorized)
         }
         var response = Self.redirect(next)
         let secure = Self.headers(request)["x-forwarded-proto"]?.lowercased() == "https" || request.uri.scheme == .https
@@ -113,7 +113,7 @@ public struct WebRoutes: HTTPRoutes {
         return response
     }
 
-    func loginPage(next: String?, failed: Bool, status: HTTPResponse.Status, reader: String?) -> Response {
+    func loginPage(next: String?, failed: Bool, status: HTTPResponse.Status) -> Response {
         struct Login: Encodable {
             var next: String
             var failed: Bool
