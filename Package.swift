@@ -199,7 +199,7 @@ let package = Package(
         .target(
             name: "HindsightTesting",
             dependencies: [
-                "HindsightCore", "HindsightNet", "HindsightBot", "HindsightPrompts", "HindsightStore",
+                "HindsightCore", "HindsightNet", "HindsightBot", "HindsightPrompts", "HindsightStore", "HindsightServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -277,7 +277,7 @@ let package = Package(
             name: "HindsightWebTests",
             dependencies: [
                 "HindsightWeb", "HindsightCore", "HindsightStore", "HindsightServer", "HindsightPrompts", "HindsightNet", "HindsightTesting",
-                .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -89,18 +89,9 @@ extension StoreTransaction {
             SELECT \(Self.eventColumns) FROM event WHERE incident_id = ? ORDER BY number LIMIT ? OFFSET ?
             """, arguments: [incident.rawValue, limit, offset]).map { Self.event($0, of: incident) }
         guard let first = events.first?.number, let last = events.last?.number else { return [] }
-        let revisions = try Row.fetchAll(db, sql: """
+        Self.attach(try Row.fetchAll(db, sql: """
             SELECT number, text, replaced_at FROM event_revision WHERE incident_id = ? AND number BETWEEN ? AND ? ORDER BY rowid
-            """, arguments: [incident.rawValue, first, last])
-        if !revisions.isEmpty {
-            var index: [Int: Int] = [:]
-            for (i, event) in events.enumerated() { index[event.number] = i }
-            for row in revisions {
-                if let i = index[row["number"]] {
-                    events[i].revisions.append(EventRevision(text: row["text"], replacedAt: Self.date(row["replaced_at"])))
-                }
-            }
-        }
+            """, arguments: [incident.rawValue, first, last]), to: &events)
         return events
     }
 }

@@ -61,6 +61,18 @@ extension StoreTransaction {
             deletedAt: (row[14] as Int64?).map(date))
     }
 
+    /// Adds each revision row (`number, text, replaced_at`, oldest first) to its event among `events`.
+    static func attach(_ revisions: [Row], to events: inout [TimelineEvent]) {
+        guard !revisions.isEmpty else { return }
+        var index: [Int: Int] = [:]
+        for (i, event) in events.enumerated() { index[event.number] = i }
+        for row in revisions {
+            if let i = index[row["number"]] {
+                events[i].revisions.append(EventRevision(text: row["text"], replacedAt: date(row["replaced_at"])))
+            }
+        }
+    }
+
     /// An incident as reading it back gives it: times to the microsecond.
     static func asStored(_ incident: Incident) -> Incident {
         var incident = incident

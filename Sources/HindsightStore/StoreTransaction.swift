@@ -102,16 +102,8 @@ public struct StoreTransaction: IncidentLedger {
         var events: [TimelineEvent] = []
         let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.eventColumns) FROM event WHERE incident_id = ? ORDER BY number", arguments: [incident.rawValue])
         while let row = try rows.next() { events.append(Self.event(row, of: incident)) }
-        let revisions = try Row.fetchAll(db, sql: "SELECT number, text, replaced_at FROM event_revision WHERE incident_id = ? ORDER BY rowid", arguments: [incident.rawValue])
-        if !revisions.isEmpty {
-            var index: [Int: Int] = [:]
-            for (i, event) in events.enumerated() { index[event.number] = i }
-            for row in revisions {
-                if let i = index[row["number"]] {
-                    events[i].revisions.append(EventRevision(text: row["text"], replacedAt: Self.date(row["replaced_at"])))
-                }
-            }
-        }
+        Self.attach(try Row.fetchAll(db, sql: "SELECT number, text, replaced_at FROM event_revision WHERE incident_id = ? ORDER BY rowid",
+                                     arguments: [incident.rawValue]), to: &events)
         return events
     }
 

@@ -5,9 +5,9 @@ import HindsightNet
 import HindsightPrompts
 import HindsightServer
 import HindsightStore
+import HindsightTesting
 import HindsightWebhooks
 import Logging
-import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -63,20 +63,7 @@ struct WebhookEndpointTests {
             bot: bot, sink: { replies, channel in sink.received.withLock { $0.append((channel, replies)) } }, logger: logger,
             now: { Date(timeIntervalSince1970: Self.now) }
         )
-        let server = BotHTTPServer(configuration: .init(host: "127.0.0.1", port: 0), routes: [routes], logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [server], logger: logger))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let port = try #require(await server.boundPort())
-            do {
-                try await body("http://127.0.0.1:\(port)", bot, sink)
-            } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
+        try await withServing([routes], logger: logger) { url in try await body(url, bot, sink) }
     }
 
     func post(_ url: String, _ body: String, headers: HTTPClient.Headers) async throws -> HTTPClient.Response {

@@ -7,7 +7,6 @@ import HindsightStore
 import HindsightTesting
 import HindsightWeb
 import Logging
-import ServiceLifecycle
 import Testing
 
 /// The archive served by the real HTTP server on 127.0.0.1 from a real SQLite file, asked over real HTTP.
@@ -50,20 +49,7 @@ struct WebRouteTests {
                 reader: ArchiveReader(store: store, desk: prompts.desk(zone: .gmt, redact: { $0 }), platforms: [.slack, .mattermost], now: { Self.now }),
                 access: try WebAccess(configuration: .init(token: token, trustedProxies: try AddressRange.list(proxies))),
                 templates: try WebTemplates { try prompts.sources.text($0).text }, logger: logger, now: { Self.now })
-            let server = BotHTTPServer(configuration: .init(host: "127.0.0.1", port: 0), routes: [routes], logger: logger)
-            let group = ServiceGroup(configuration: .init(services: [server], logger: logger))
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
-                let port = try #require(await server.boundPort())
-                do {
-                    try await body(Site(url: "http://127.0.0.1:\(port)", store: store))
-                } catch {
-                    await group.triggerGracefulShutdown()
-                    throw error
-                }
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-            }
+            try await withServing([routes], logger: logger) { url in try await body(Site(url: url, store: store)) }
         }
     }
 
