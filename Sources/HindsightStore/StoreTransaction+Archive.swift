@@ -70,10 +70,10 @@ extension StoreTransaction {
             """)
     }
 
-    /// The incident's key events and milestones that are not deleted, in timeline order (through the `event_key` index).
+    /// The incident's key events and milestones that are not deleted, in timeline order.
     public func keyEvents(of incident: IncidentID) throws -> [TimelineEvent] {
         try Row.fetchAll(db, sql: """
-            SELECT \(Self.eventColumns) FROM event INDEXED BY event_key
+            SELECT \(Self.eventColumns) FROM event
             WHERE incident_id = ? AND (key_reasons != '' OR milestone IS NOT NULL) AND deleted_at IS NULL ORDER BY number
             """, arguments: [incident.rawValue]).map { Self.event($0, of: incident) }
     }
