@@ -21,7 +21,6 @@ enum SearchIndex {
     struct Entry {
         var id: String
         var title: String
-        var postmortemBody: String?
         var version: String
         var indexedVersion: String?
         var headerRowID: Int64?
@@ -33,7 +32,7 @@ enum SearchIndex {
 
     static func entries(_ db: Database) throws -> [Entry] {
         try Row.fetchAll(db, sql: """
-            SELECT incident.id, incident.title, postmortem.body, postmortem.updated_at,
+            SELECT incident.id, incident.title, postmortem.updated_at,
                    state.header_version, state.header_rowid, COALESCE(state.events_upto, 0) AS upto,
                    COALESCE((SELECT MAX(number) FROM event WHERE event.incident_id = incident.id), 0) AS last
             FROM incident LEFT JOIN postmortem ON postmortem.incident_id = incident.id
@@ -41,8 +40,8 @@ enum SearchIndex {
             """).map { row in
             let title: String = row[1]
             return Entry(
-                id: row[0], title: title, postmortemBody: row[2], version: "\(title)\u{1F}\((row[3] as Int64?) ?? 0)",
-                indexedVersion: row[4], headerRowID: row[5], eventsUpTo: row[6], lastEvent: row[7])
+                id: row[0], title: title, version: "\(title)\u{1F}\((row[2] as Int64?) ?? 0)",
+                indexedVersion: row[3], headerRowID: row[4], eventsUpTo: row[5], lastEvent: row[6])
         }
     }
 
@@ -61,8 +60,9 @@ enum SearchIndex {
             var headerRowID = entry.headerRowID
             if entry.version != entry.indexedVersion {
                 if let old = entry.headerRowID { try db.execute(sql: "DELETE FROM archive_search WHERE rowid = ?", arguments: [old]) }
+                let body = try String.fetchOne(db, sql: "SELECT body FROM postmortem WHERE incident_id = ?", arguments: [entry.id])
                 try db.execute(sql: "INSERT INTO archive_search (title, body, incident_id, number) VALUES (?, ?, ?, 0)",
-                               arguments: [entry.title, postmortemText(entry.postmortemBody), entry.id])
+                               arguments: [entry.title, postmortemText(body), entry.id])
                 headerRowID = db.lastInsertedRowID
             }
             let upTo = min(entry.lastEvent, entry.eventsUpTo + max(budget, 0))
