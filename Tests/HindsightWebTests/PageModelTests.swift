@@ -1,5 +1,7 @@
 import Foundation
 @testable import HindsightCore
+import HindsightPrompts
+import HindsightTesting
 import HindsightWeb
 import Testing
 
@@ -88,5 +90,19 @@ struct PageModelTests {
         }
         #expect(chart.marks.last?.nameAnchor == "end")
         #expect(chart.ticks.allSatisfy { $0.label.count == 5 })
+    }
+
+    @Test("a page template that would place text unescaped is refused, naming the file and line")
+    func unescapedTemplatesRefused() throws {
+        let shipped = try PromptSet(directory: TestBot.prompts)
+        _ = try WebTemplates { try shipped.sources.text($0).text }
+        for sneaky in ["{{{title}}}", "{{& title}}"] {
+            do {
+                _ = try WebTemplates { name in name == "web/incident.mustache" ? "<h1>\n\(sneaky)</h1>" : try shipped.sources.text(name).text }
+                Issue.record("\(sneaky) was accepted")
+            } catch let error as WebTemplateError {
+                #expect(error.file == "web/incident.mustache" && error.reason.hasPrefix("2:"), "\(error)")
+            }
+        }
     }
 }

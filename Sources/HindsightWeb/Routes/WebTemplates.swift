@@ -2,7 +2,7 @@ import Mustache
 
 /// The archive's pages as Mustache templates (`Prompts/web/*.mustache`, editable without recompiling) and its one
 /// style sheet. `{{…}}` escapes HTML (&, <, >, " and '), so chat text placed with it can never become markup; the
-/// templates use no triple mustaches.
+/// templates may use no triple mustaches (a template that does is refused).
 public struct WebTemplates: Sendable {
     /// The template names the archive renders, each `web/<name>.mustache`.
     public static let names = ["layout", "incidents", "incident", "insights", "login"]
@@ -16,8 +16,13 @@ public struct WebTemplates: Sendable {
     public init(text: (String) throws -> String) throws {
         var library = MustacheLibrary()
         for name in Self.names {
+            let template = try text("web/\(name).mustache")
+            // Chat text is hostile: an edited template may not place anything unescaped.
+            if let line = template.split(separator: "\n", omittingEmptySubsequences: false).firstIndex(where: { $0.contains("{{{") || $0.contains("{{&") }) {
+                throw WebTemplateError(file: "web/\(name).mustache", reason: "\(line + 1): {{{…}}} and {{&…}} place text unescaped, and chat text is hostile; use {{…}}")
+            }
             do {
-                try library.register(try text("web/\(name).mustache"), named: name)
+                try library.register(template, named: name)
             } catch let error as MustacheTemplate.ParserError {
                 throw WebTemplateError(file: "web/\(name).mustache", reason: "\(error.context.lineNumber): \(error.error)")
             }
@@ -36,5 +41,5 @@ public struct WebTemplates: Sendable {
 public struct WebTemplateError: Error, CustomStringConvertible {
     public var file: String
     public var reason: String
-    public var description: String { "Prompts/\(file) is not a valid Mustache template (line \(reason)); fix it or remove the override." }
+    public var description: String { "Prompts/\(file) cannot be used as a page template (line \(reason)); fix it or remove the override." }
 }
