@@ -194,7 +194,7 @@ struct BrowserTests {
             #expect(transcript.contains("<script>document.title='pwned'</script>") && transcript.contains("<img src=x onerror="))
             #expect(try await !browser.alertOpen())
             try await browser.screenshot("incident")
-            try await browser.run("document.querySelector('#transcript details').open = true; return 0")
+            _ = try await browser.run("document.querySelector('#transcript details').open = true; return 0")
             try await browser.screenshot("incident-transcript")
 
             // On a phone-sized window nothing runs off the side: wide tables scroll inside their own box.
