@@ -148,9 +148,10 @@ enum Schema {
         migrator.registerMigration("v11-archive-search") { db in
             // The web archive's full-text index. Capture never writes it: `SearchIndex` catches up before a search
             // (events by number, edits by revision rowid, title and post-mortem when they changed), so capture pays
-            // nothing for it (nor for an index of key events: a page scans its incident's rows for them, about 30 ms
-            // at 100,000, where the index cost every key event's capture a microsecond). An incident's title and post-mortem are one document (`title`, `body`); each message
-            // and each edit's new text is another (`body` only).
+            // nothing for it. Nor is there an index of key events: a page reads its incident's rows for them (about
+            // 30 ms at 100,000), where such an index cost every key event's capture a microsecond. An incident's
+            // title and post-mortem are one document (`title`, `body`); each message and each edit's new text is
+            // another (`body` only).
             try db.execute(sql: """
                 CREATE VIRTUAL TABLE archive_search USING fts5(
                     title, body, incident_id UNINDEXED, number UNINDEXED, tokenize = 'unicode61 remove_diacritics 2'
