@@ -115,6 +115,16 @@ struct BrowserTests {
             _ = try await call(.post, "/element/\(try await element(selector))/click", [:])
         }
 
+        /// Waits up to 10 s for `condition`: a click that submits a form can return before the next page has loaded
+        /// (and a command sent meanwhile fails), so what the next page shows is awaited, not assumed.
+        func until(_ condition: () async throws -> Bool) async throws -> Bool {
+            for _ in 0..<200 {
+                if (try? await condition()) == true { return true }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return try await condition()
+        }
+
         /// Whether a JavaScript alert is open (hostile text that ran `alert` would leave one).
         func alertOpen() async throws -> Bool {
             let answer = try await call(.get, "/alert/text")
@@ -160,19 +170,20 @@ struct BrowserTests {
             try await browser.screenshot("login")
             try await browser.type("wrong-token-000000000", into: "#token")
             try await browser.click("button[type=submit]")
+            #expect(try await browser.until { try await browser.count(".problem") == 1 })
             #expect(try await browser.text(".problem").contains("not the archive's"))
             try await browser.type(Self.token, into: "#token")
             try await browser.click("button[type=submit]")
-            #expect(try await browser.url() == site + "/incidents")
-            #expect(try await browser.count("tr.incident") == 2)
+            #expect(try await browser.until { try await browser.url() == site + "/incidents" })
+            #expect(try await browser.until { try await browser.count("tr.incident") == 2 })
             #expect(try await browser.text("table.incidents").contains("Checkout returns 500 after the payments deploy"))
             try await browser.screenshot("incidents")
 
             // Searching from the form finds the incident whose messages mention the words.
             try await browser.type("resolvers timing", into: "#q")
             try await browser.click(".search button[type=submit]")
-            #expect(try await browser.url().contains("q=resolvers"))
-            #expect(try await browser.count("tr.incident") == 1)
+            #expect(try await browser.until { try await browser.url().contains("q=resolvers") })
+            #expect(try await browser.until { try await browser.count("tr.incident") == 1 })
             #expect(try await browser.text("table.incidents").contains("DNS resolution failures"))
 
             // The incident: header, the timeline picture with its milestones and key events, the tables, no script.
@@ -214,6 +225,7 @@ struct BrowserTests {
 
             // Signing out ends the session.
             try await browser.click(".signout button")
+            #expect(try await browser.until { try await browser.url().contains("/login") })
             try await browser.open(site + "/insights")
             #expect(try await browser.url().contains("/login"))
             await browser.quit()
