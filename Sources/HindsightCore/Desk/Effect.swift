@@ -114,7 +114,7 @@ extension IncidentDesk {
         var refs: [String] = []
         for issue in closed {
             guard let index = draft.actions.firstIndex(where: { $0.number == issue.action }),
-                  draft.actions[index].status == .open || draft.actions[index].status == .inProgress else { continue }
+                  draft.actions[index].isOpen else { continue }
             draft.actions[index].status = .done
             draft.actions[index].statusNote = "closed in \(issue.tracker): \(issue.url)"
             refs.append(draft.actions[index].reference)

@@ -31,7 +31,6 @@ public struct FollowThrough: Hashable, Sendable, Codable {
         actions = items.count
         actionsDone = items.filter { $0.status == .done }.count
         actionCompletionRate = actions == 0 ? nil : Double(actionsDone) / Double(actions)
-        let today = Calendar.utc.startOfDay(for: now)
-        overdue = items.filter { item in (item.status == .open || item.status == .inProgress) && (item.due.map { $0 < today } ?? false) }.count
+        overdue = items.filter { $0.isOverdue(at: now) }.count
     }
 }

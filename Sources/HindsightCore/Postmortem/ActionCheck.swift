@@ -160,7 +160,7 @@ public struct ActionCheck: Sendable {
         if let vague = vagueness(item.text) { findings.append(vague) }
         if item.owner == nil { findings.append(LintFinding(kind: .missingOwner, excerpt: item.reference, suggestion: rules.missingOwner)) }
         if let due = item.due {
-            if due < Self.startOfDay(today), item.status == .open || item.status == .inProgress {
+            if item.isOverdue(at: today) {
                 findings.append(LintFinding(kind: .pastDue, excerpt: UTCFormat.day(due), suggestion: rules.pastDue))
             }
         } else {
@@ -169,6 +169,4 @@ public struct ActionCheck: Sendable {
         if item.priority == nil { findings.append(LintFinding(kind: .missingPriority, excerpt: item.reference, suggestion: rules.missingPriority)) }
         return findings
     }
-
-    static func startOfDay(_ date: Date) -> Date { Calendar.utc.startOfDay(for: date) }
 }

@@ -63,6 +63,14 @@ public struct ActionItem: Codable, Hashable, Sendable {
 
     public var reference: String { Self.reference(number) }
 
+    /// Still to be done: open or in progress.
+    public var isOpen: Bool { status == .open || status == .inProgress }
+
+    /// Still open after the day it was due (a due date is midnight UTC of that day), as of `now`.
+    public func isOverdue(at now: Date) -> Bool {
+        isOpen && (due.map { $0 < Calendar.utc.startOfDay(for: now) } ?? false)
+    }
+
     /// `AI-003` for 3, also for items that do not exist (to name them in a refusal).
     public static func reference(_ number: Int) -> String { String(format: "AI-%03d", number) }
 

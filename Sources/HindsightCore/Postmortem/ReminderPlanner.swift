@@ -51,7 +51,7 @@ extension IncidentDesk {
             if let review = draft?.followUpReview, review <= today {
                 try add("followup:\(incident.id.rawValue)", incident.channel, .reminderFollowUp, base.merging(["date": UTCFormat.day(review)]) { $1 })
             }
-            for item in draft?.actions ?? [] where item.status == .open || item.status == .inProgress {
+            for item in draft?.actions ?? [] where item.isOpen {
                 openByChannel[incident.channel, default: []].append((incident, item))
                 guard let dueDate = item.due else { continue }
                 let values = base.merging([

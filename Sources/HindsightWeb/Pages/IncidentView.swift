@@ -217,13 +217,10 @@ public struct IncidentView: Codable, Sendable {
         hasPostmortem = !draft.entries.isEmpty || draft.rootCause != nil
         (hasSummary, hasImpact, hasWhys, hasFactors) = (!summary.isEmpty, !impact.isEmpty, !whys.isEmpty, !factors.isEmpty)
         (hasWentWell, hasWentWrong, hasLucky, hasLessons) = (!wentWell.isEmpty, !wentWrong.isEmpty, !lucky.isEmpty, !lessons.isEmpty)
-        // Overdue as FollowThrough counts it: still open after the day it was due.
-        let today = Calendar.utc.startOfDay(for: now)
         actions = draft.actions.map { item in
-            let open = item.status == .open || item.status == .inProgress
-            return Action(
+            Action(
                 reference: item.reference, pieces: pieces(item.text), owner: item.owner ?? "—", due: item.due.map(UTCFormat.day) ?? "—",
-                priority: item.priority?.rawValue ?? "—", status: item.status.rawValue, isOverdue: open && (item.due.map { $0 < today } ?? false),
+                priority: item.priority?.rawValue ?? "—", status: item.status.rawValue, isOverdue: item.isOverdue(at: now),
                 issues: item.issues.sorted { $0.key < $1.key }.compactMap { TextPiece.isSafe($0.value) ? Link(name: $0.key, href: $0.value) : nil })
         }
         hasActions = !actions.isEmpty

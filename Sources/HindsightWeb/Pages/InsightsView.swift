@@ -82,10 +82,9 @@ public struct InsightsView: Codable, Sendable {
         followThrough = follow
 
         // Open items past due, oldest due first, from the incidents in the window (the same ones FollowThrough counts).
-        let today = Calendar.utc.startOfDay(for: now)
         let inWindow = Set(incidents.filter { window.contains($0.startedAt) }.map(\.id))
         overdue = drafts.filter { inWindow.contains($0.incidentID) }.flatMap { draft in
-            draft.actions.filter { ($0.status == .open || $0.status == .inProgress) && ($0.due.map { $0 < today } ?? false) }.map { item in
+            draft.actions.filter { $0.isOverdue(at: now) }.map { item in
                 Overdue(incident: draft.incidentID.rawValue, href: "/incidents/\(draft.incidentID.rawValue)", reference: item.reference, text: item.text,
                         owner: item.owner ?? "—", due: item.due.map(UTCFormat.day) ?? "—")
             }
