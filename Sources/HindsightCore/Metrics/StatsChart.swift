@@ -5,7 +5,11 @@ public enum StatsChart {
     public struct Month: Hashable, Sendable {
         public var label: String
         public var count: Int
-        public var meanTimeToResolve: TimeInterval?
+        public var bySeverity: [Severity: Int]
+        /// Mean time from the start to each milestone, over the month's incidents that have it (negative spans,
+        /// from milestones set before the start, left out as `IncidentStatistics` leaves them out).
+        public var meanTimeTo: [MilestoneKind: TimeInterval]
+        public var meanTimeToResolve: TimeInterval? { meanTimeTo[.resolved] }
     }
 
     /// The last `months` calendar months (UTC) ending with the one containing `now`, oldest first.
@@ -16,9 +20,13 @@ public enum StatsChart {
             let start = calendar.date(byAdding: .month, value: -back, to: thisMonth) ?? thisMonth
             let end = calendar.date(byAdding: .month, value: 1, to: start) ?? start
             let inMonth = incidents.filter { $0.startedAt >= start && $0.startedAt < end }
-            let ttrs = inMonth.compactMap { $0.timeTo(.resolved) }.filter { $0 >= 0 }
+            var means: [MilestoneKind: TimeInterval] = [:]
+            for kind in MilestoneKind.allCases where kind != .started {
+                let spans = inMonth.compactMap { $0.timeTo(kind) }.filter { $0 >= 0 }
+                if !spans.isEmpty { means[kind] = spans.reduce(0, +) / Double(spans.count) }
+            }
             return Month(label: String(UTCFormat.day(start).prefix(7)), count: inMonth.count,
-                         meanTimeToResolve: ttrs.isEmpty ? nil : ttrs.reduce(0, +) / Double(ttrs.count))
+                         bySeverity: Dictionary(grouping: inMonth, by: \.severity).mapValues(\.count), meanTimeTo: means)
         }
     }
 

@@ -91,43 +91,17 @@ public struct InsightsView: Codable, Sendable {
         }.sorted { ($0.due, $0.incident) < ($1.due, $1.incident) }
         hasOverdue = !overdue.isEmpty
 
-        // The last 12 calendar months, oldest first.
-        let labels = Self.months(ending: now, count: 12)
-        var counts: [String: [Severity: Int]] = [:]
-        var times: [String: [MilestoneKind: [TimeInterval]]] = [:]
-        for incident in incidents {
-            let month = String(UTCFormat.day(incident.startedAt).prefix(7))
-            guard labels.contains(month) else { continue }
-            counts[month, default: [:]][incident.severity, default: 0] += 1
-            for kind in [MilestoneKind.detected, .acknowledged, .resolved] {
-                if let value = incident.timeTo(kind) { times[month, default: [:]][kind, default: []].append(value) }
-            }
-        }
-        func mean(_ month: String, _ kind: MilestoneKind) -> TimeInterval? {
-            guard let values = times[month]?[kind], !values.isEmpty else { return nil }
-            return values.reduce(0, +) / Double(values.count)
-        }
+        // The last 12 calendar months, oldest first, as `/postmortem stats chart` counts them.
+        let calendar = StatsChart.months(incidents, now: now)
+        let labels = calendar.map(\.label)
         severities = Severity.allCases.map(\.rawValue)
-        months = labels.map { month in
-            Month(month: month, total: counts[month]?.values.reduce(0, +) ?? 0, bySeverity: Severity.allCases.map { counts[month]?[$0] ?? 0 },
-                  mttd: duration(mean(month, .detected)), mtta: duration(mean(month, .acknowledged)), mttr: duration(mean(month, .resolved)))
+        months = calendar.map { month in
+            Month(month: month.label, total: month.count, bySeverity: Severity.allCases.map { month.bySeverity[$0] ?? 0 },
+                  mttd: duration(month.meanTimeTo[.detected]), mtta: duration(month.meanTimeTo[.acknowledged]), mttr: duration(month.meanTimeTo[.resolved]))
         }
-        bars = MonthlyBars(months: labels, counts: counts)
+        bars = MonthlyBars(months: labels, counts: Dictionary(uniqueKeysWithValues: calendar.map { ($0.label, $0.bySeverity) }))
         trend = TrendLines(months: labels, series: [("MTTD", MilestoneKind.detected), ("MTTA", .acknowledged), ("MTTR", .resolved)].map { name, kind in
-            (name, Dictionary(uniqueKeysWithValues: labels.compactMap { month in mean(month, kind).map { (month, $0) } }))
+            (name, Dictionary(uniqueKeysWithValues: calendar.compactMap { month in month.meanTimeTo[kind].map { (month.label, $0) } }))
         })
-    }
-
-    /// `count` month labels (`YYYY-MM`, UTC) ending with the month of `now`, oldest first.
-    static func months(ending now: Date, count: Int) -> [String] {
-        let parts = UTCFormat.day(now).split(separator: "-").compactMap { Int($0) }
-        var (year, month) = (parts[0], parts[1])
-        var labels: [String] = []
-        for _ in 0..<count {
-            labels.append(String(format: "%04d-%02d", year, month))
-            month -= 1
-            if month == 0 { (year, month) = (year - 1, 12) }
-        }
-        return labels.reversed()
     }
 }
