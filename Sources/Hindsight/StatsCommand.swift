@@ -53,17 +53,16 @@ struct StatsCommand: ParsableCommand {
     }
 
     static func followThrough(_ f: FollowThrough) -> String {
-        func percent(_ value: Double?) -> String { value.map { "\(Int(($0 * 100).rounded()))%" } ?? "—" }
-        return [
-            "Post-mortems published: \(f.published) of \(f.resolved) resolved (\(percent(f.completionRate))), mean \(f.timeToPublish.mean.map(UTCFormat.duration) ?? "—") after resolution",
-            "Action items done: \(f.actionsDone) of \(f.actions) (\(percent(f.actionCompletionRate))), \(f.overdue) overdue",
+        [
+            "Post-mortems published: \(f.published) of \(f.resolved) resolved (\(FigureText.percent(f.completionRate))), mean \(FigureText.duration(f.timeToPublish.mean)) after resolution",
+            "Action items done: \(f.actionsDone) of \(f.actions) (\(FigureText.percent(f.actionCompletionRate))), \(f.overdue) overdue",
         ].joined(separator: "\n")
     }
 
     static func table(_ s: IncidentStatistics, from: Date, to: Date) -> String {
         func figure(_ name: String, _ d: DurationSummary) -> String {
-            let mean = d.mean.map(UTCFormat.duration) ?? "—"
-            let median = d.median.map(UTCFormat.duration) ?? "—"
+            let mean = FigureText.duration(d.mean)
+            let median = FigureText.duration(d.median)
             return "\(name.padding(toLength: 5, withPad: " ", startingAt: 0)) mean \(mean.padding(toLength: 8, withPad: " ", startingAt: 0)) median \(median.padding(toLength: 8, withPad: " ", startingAt: 0)) (\(d.count) incidents)"
         }
         var lines = ["Incidents \(UTCFormat.day(from)) – \(UTCFormat.day(to)) (UTC): \(s.count), \(s.open) open"]

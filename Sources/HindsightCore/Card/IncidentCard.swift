@@ -45,7 +45,7 @@ extension IncidentDesk {
             }
         }
         lines.append(MilestoneKind.timeTo.map { name, kind in
-            messages.render(.statusTimeTo, ["name": name, "value": incident.timeTo(kind).map(UTCFormat.duration) ?? "—"])
+            messages.render(.statusTimeTo, ["name": name, "value": FigureText.duration(incident.timeTo(kind))])
         }.joined(separator: "  "))
 
         var actions: [Reply.Action] = []

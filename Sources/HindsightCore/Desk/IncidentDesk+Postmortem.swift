@@ -120,8 +120,7 @@ extension IncidentDesk {
         let window = DateInterval(start: min(since, now), end: now)
         let stats = IncidentStatistics(incidents: incidents, window: window)
         let follow = FollowThrough(incidents: incidents, drafts: try records.allPostmortems(), window: window, now: now)
-        func duration(_ value: TimeInterval?) -> String { value.map(UTCFormat.duration) ?? "—" }
-        func percent(_ value: Double?) -> String { value.map { "\(Int(($0 * 100).rounded()))%" } ?? "—" }
+        let (duration, percent) = (FigureText.duration, FigureText.percent)
         return guide.render(.stats, [
             "from": UTCFormat.day(window.start), "to": UTCFormat.day(now), "count": "\(stats.count)", "open": "\(stats.open)",
             "by_severity": stats.bySeverity.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),

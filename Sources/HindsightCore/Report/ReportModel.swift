@@ -237,7 +237,7 @@ extension IncidentDesk {
             impact: draft.entries(in: .impact).map { ReportModel.Pair(name: md.cell($0.field ?? "notes"), value: md.cell($0.text)) },
             timeline: key.map(row),
             timeTo: MilestoneKind.timeTo.map { name, kind in
-                ReportModel.Pair(name: name, value: incident.timeTo(kind).map(UTCFormat.duration) ?? "—")
+                ReportModel.Pair(name: name, value: FigureText.duration(incident.timeTo(kind)))
             },
             mermaid: Self.chartEntries(key).map { entry in
                 let at = entry.event.occurredAt

@@ -63,7 +63,7 @@ public struct IncidentListView: Codable, Sendable {
                 id: incident.id.rawValue, href: "/incidents/\(incident.id.rawValue)", title: incident.title, severity: incident.severity.rawValue,
                 state: incident.state.rawValue, platform: incident.channel.platform.rawValue, started: UTCFormat.dateTime(incident.startedAt),
                 startedISO: UTCFormat.iso(incident.startedAt), duration: UTCFormat.duration(incident.duration(now: now)),
-                ttr: incident.timeTo(.resolved).map(UTCFormat.duration) ?? "—", matches: hit.matches, hasMatches: (hit.matches ?? 0) > 0, tags: hit.tags)
+                ttr: FigureText.duration(incident.timeTo(.resolved)), matches: hit.matches, hasMatches: (hit.matches ?? 0) > 0, tags: hit.tags)
         }
         hasRows = !rows.isEmpty
         total = result.total

@@ -173,7 +173,7 @@ public struct IncidentView: Codable, Sendable {
         duration = UTCFormat.duration(incident.duration(now: now))
         roles = IncidentRole.allCases.compactMap { role in incident.roles[role].map { Pair(name: desk.roleName(role), value: $0) } }
         hasRoles = !roles.isEmpty
-        timeTo = MilestoneKind.timeTo.map { Pair(name: $0.name, value: incident.timeTo($0.milestone).map(UTCFormat.duration) ?? "—") }
+        timeTo = MilestoneKind.timeTo.map { Pair(name: $0.name, value: FigureText.duration(incident.timeTo($0.milestone))) }
         milestones = MilestoneKind.allCases.compactMap { kind in incident.milestones[kind].map { Pair(name: kind.rawValue, value: UTCFormat.dateTime($0)) } }
         tags = draft.tags
         chart = TimelineChart(entries: key, start: incident.startedAt) { "e\($0.number)" }

@@ -59,8 +59,7 @@ public struct InsightsView: Codable, Sendable {
         let window = DateInterval(start: now.addingTimeInterval(-Double(days) * 86_400), end: now)
         let stats = IncidentStatistics(incidents: incidents, window: window)
         let follow = FollowThrough(incidents: incidents, drafts: drafts, window: window, now: now)
-        func duration(_ value: TimeInterval?) -> String { value.map(UTCFormat.duration) ?? "—" }
-        func percent(_ value: Double?) -> String { value.map { "\(Int(($0 * 100).rounded()))%" } ?? "—" }
+        let (duration, percent) = (FigureText.duration, FigureText.percent)
         from = UTCFormat.day(window.start)
         to = UTCFormat.day(now)
         self.days = days
