@@ -81,7 +81,12 @@ public enum TimeExpression {
             default: return nil
             }
         }
-        let parts = lower.split(separator: "-")
+        return calendarDay(lower)
+    }
+
+    /// Midnight UTC of `YYYY-MM-DD` (a day that exists: 2026-02-30 does not), nil for anything else.
+    public static func calendarDay(_ text: String) -> Date? {
+        let parts = text.split(separator: "-")
         guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
         let components = DateComponents(year: y, month: m, day: d)
         guard components.isValidDate(in: Calendar.utc) else { return nil }

@@ -31,24 +31,14 @@ public struct ListQuery: Sendable, Equatable {
             case "tag": filter.tag = value
             case "platform": filter.platform = Platform(rawValue: value.lowercased())
             case "from":
-                if let day = Self.day(value) { filter.from = day } else { problems.append("from \(value)") }
+                if let day = TimeExpression.calendarDay(value) { filter.from = day } else { problems.append("from \(value)") }
             case "until":
-                if let day = Self.day(value) { filter.until = day.addingTimeInterval(86_400) } else { problems.append("until \(value)") }
+                if let day = TimeExpression.calendarDay(value) { filter.until = day.addingTimeInterval(86_400) } else { problems.append("until \(value)") }
             case "page":
                 if let number = Int(value), number >= 1 { page = number } else { problems.append("page \(value)") }
             default: continue
             }
         }
-    }
-
-    static func day(_ text: String) -> Date? {
-        let parts = text.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3, text.count == 10, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = .gmt
-        guard let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])),
-              UTCFormat.day(date) == text else { return nil }
-        return date
     }
 
     /// The query string for this filter at `page` (`page` left out when 1), parameters in a fixed order.
