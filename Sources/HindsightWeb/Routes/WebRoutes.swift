@@ -52,37 +52,38 @@ public struct WebRoutes: HTTPRoutes {
             return response
         }
         routes.get("incidents") { [self] request, context in
-            try await guarded(request, context, json: false) { reader in try await incidents(request, reader: reader, json: false) }
+            try await guarded(request, context, json: false) { user in try await incidents(request, user: user, json: false) }
         }
         routes.get("incidents.json") { [self] request, context in
-            try await guarded(request, context, json: true) { reader in try await incidents(request, reader: reader, json: true) }
+            try await guarded(request, context, json: true) { user in try await incidents(request, user: user, json: true) }
         }
         routes.get("incidents/:id") { [self] request, context in
             var id = context.parameters.get("id") ?? ""
             let json = id.hasSuffix(".json")
             if json { id.removeLast(5) }
-            return try await guarded(request, context, json: json) { reader in try await incident(request, id: id, reader: reader, json: json) }
+            return try await guarded(request, context, json: json) { user in try await incident(request, id: id, user: user, json: json) }
         }
         routes.get("incidents/:id/report.md") { [self] request, context in
             try await guarded(request, context, json: false) { _ in try await report(id: context.parameters.get("id") ?? "") }
         }
         routes.get("insights") { [self] request, context in
-            try await guarded(request, context, json: false) { reader in try await insights(request, reader: reader, json: false) }
+            try await guarded(request, context, json: false) { user in try await insights(request, user: user, json: false) }
         }
         routes.get("insights.json") { [self] request, context in
-            try await guarded(request, context, json: true) { reader in try await insights(request, reader: reader, json: true) }
+            try await guarded(request, context, json: true) { user in try await insights(request, user: user, json: true) }
         }
     }
 
     // MARK: Access
 
-    /// Runs `page` for a reader; a stranger gets the login form (a page) or 401 (JSON, or a script sending a token).
-    func guarded(_ request: Request, _ context: BotRequestContext, json: Bool, _ page: (String) async throws -> Response) async throws -> Response {
+    /// Runs `serve` for a reader (named as `WebAccess` names them); a stranger gets the login form (a page) or 401
+    /// (JSON, or a script sending a token).
+    func guarded(_ request: Request, _ context: BotRequestContext, json: Bool, _ serve: (String) async throws -> Response) async throws -> Response {
         let headers = Self.headers(request)
         switch access.verdict(headers: headers, peer: context.remoteAddress?.ipAddress, now: now()) {
         case .reader(let user):
             do {
-                return try await page(user)
+                return try await serve(user)
             } catch {
                 logger.error("web archive page failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
                 return Self.problem(.internalServerError, "The archive could not read its database (the bot's log has the details). Try again in a moment; if it persists, check the log and `hindsight doctor`.", json: wantsJSON(request, json))
@@ -125,21 +126,21 @@ public struct WebRoutes: HTTPRoutes {
 
     // MARK: Pages
 
-    func incidents(_ request: Request, reader user: String, json: Bool) async throws -> Response {
+    func incidents(_ request: Request, user: String, json: Bool) async throws -> Response {
         let query = ListQuery(parameters: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
         let view = try await reader.list(query)
         if wantsJSON(request, json) { return Self.json(view) }
         return html(page(view, user: user))
     }
 
-    func incident(_ request: Request, id: String, reader user: String, json: Bool) async throws -> Response {
+    func incident(_ request: Request, id: String, user: String, json: Bool) async throws -> Response {
         let parameters = request.uri.queryParameters
-        let page = parameters["page"].flatMap { Int(String($0)) } ?? 1
-        guard let view = try await reader.incident(IncidentID(rawValue: id.uppercased()), page: max(page, 1), transcriptOpen: parameters["page"] != nil) else {
+        let transcriptPage = parameters["page"].flatMap { Int(String($0)) } ?? 1
+        guard let view = try await reader.incident(IncidentID(rawValue: id.uppercased()), page: max(transcriptPage, 1), transcriptOpen: parameters["page"] != nil) else {
             return Self.problem(.notFound, "There is no incident \(id). The list at /incidents has every incident.", json: wantsJSON(request, json))
         }
         if wantsJSON(request, json) { return Self.json(view) }
-        return html(self.page(view, user: user))
+        return html(page(view, user: user))
     }
 
     func report(id: String) async throws -> Response {
@@ -152,7 +153,7 @@ public struct WebRoutes: HTTPRoutes {
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: report.markdown)))
     }
 
-    func insights(_ request: Request, reader user: String, json: Bool) async throws -> Response {
+    func insights(_ request: Request, user: String, json: Bool) async throws -> Response {
         let days = request.uri.queryParameters["days"].flatMap { Int(String($0)) }.map { min(max($0, 1), 3_650) } ?? 90
         let view = try await reader.insights(days: days)
         if wantsJSON(request, json) { return Self.json(view) }
