@@ -35,7 +35,7 @@ enum ConversationMigration {
                 try StoreTransaction(db: db).apply([.saveConversation(conversation)])
             }
             let draft = try decoder.decode(PostmortemDraft.self, from: Data(body.utf8))
-            try db.execute(sql: "UPDATE postmortem SET body = ? WHERE incident_id = ?", arguments: [try StoreTransaction.encode(draft), incidentID])
+            try db.execute(sql: "UPDATE postmortem SET body = ? WHERE incident_id = ?", arguments: [try RowCodec.encode(draft), incidentID])
         }
     }
 }

@@ -102,7 +102,7 @@ enum SearchIndex {
 
     /// What of a post-mortem is searched: every entry, the root cause, the action items and the tags.
     static func postmortemText(_ body: String?) -> String {
-        guard let draft = StoreTransaction.decode(PostmortemDraft.self, body) else { return "" }
+        guard let draft = RowCodec.decode(PostmortemDraft.self, body) else { return "" }
         return ([draft.rootCause?.text ?? ""] + draft.entries.map(\.text) + draft.actions.map(\.text) + draft.tags).joined(separator: "\n")
     }
 }

@@ -36,11 +36,11 @@ extension StoreTransaction {
         }
         if let from = filter.from {
             conditions.append("started_at >= ?")
-            arguments.append(Self.micros(from))
+            arguments.append(RowCodec.micros(from))
         }
         if let until = filter.until {
             conditions.append("started_at < ?")
-            arguments.append(Self.micros(until))
+            arguments.append(RowCodec.micros(until))
         }
         if let tag = filter.tag {
             conditions.append("EXISTS (SELECT 1 FROM postmortem, json_each(postmortem.body, '$.tags') AS tag WHERE postmortem.incident_id = incident.id AND tag.value = ?)")
@@ -58,7 +58,7 @@ extension StoreTransaction {
             arguments: StatementArguments(arguments + [limit, offset]))
         return ArchivePage(
             hits: rows.map { row in
-                ArchivePage.Hit(incident: Self.incident(row), matches: row["matches"], tags: Self.decode([String].self, row["tags"]) ?? [])
+                ArchivePage.Hit(incident: Self.incident(row), matches: row["matches"], tags: RowCodec.decode([String].self, row["tags"]) ?? [])
             },
             total: total)
     }

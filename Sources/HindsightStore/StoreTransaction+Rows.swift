@@ -2,27 +2,18 @@ import Foundation
 import GRDB
 import HindsightCore
 
-/// Row ↔ value mapping. Times are stored as integer microseconds since the Unix epoch (UTC): exact for Slack's
-/// `ts` (microseconds) and Mattermost's milliseconds, where a Double would round.
+/// Row ↔ value mapping for SQLite's rows (GRDB); the values themselves are written as `RowCodec` says.
 extension StoreTransaction {
-    static func micros(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
-    }
-
-    static func date(_ micros: Int64) -> Date {
-        Date(timeIntervalSince1970: Double(micros) / 1_000_000)
-    }
-
     static func milestoneColumns(_ incident: Incident) -> [(any DatabaseValueConvertible)?] {
         [MilestoneKind.started, .detected, .acknowledged, .mitigated, .resolved].map { kind in
-            kind == .started ? micros(incident.startedAt) : incident.milestones[kind].map(micros)
+            kind == .started ? RowCodec.micros(incident.startedAt) : incident.milestones[kind].map(RowCodec.micros)
         }
     }
 
     static func incident(_ row: Row) -> Incident {
         var milestones: [MilestoneKind: Date] = [:]
         for kind in MilestoneKind.allCases {
-            if let value = row["\(kind.rawValue)_at"] as Int64? { milestones[kind] = date(value) }
+            if let value = row["\(kind.rawValue)_at"] as Int64? { milestones[kind] = RowCodec.date(value) }
         }
         return Incident(
             id: IncidentID(rawValue: row["id"]),
@@ -30,12 +21,7 @@ extension StoreTransaction {
             title: row["title"], severity: Severity(rawValue: row["severity"]) ?? .sev3,
             state: IncidentState(rawValue: row["state"]) ?? .open,
             createdBy: Person(id: row["created_by_id"], name: row["created_by_name"]),
-            createdAt: date(row["created_at"]), milestones: milestones, roles: decode([IncidentRole: String].self, row["roles"]) ?? [:])
-    }
-
-    /// The roles as a JSON object, '' for none.
-    static func encodeRoles(_ roles: [IncidentRole: String]) throws -> String {
-        roles.isEmpty ? "" : try encode(roles)
+            createdAt: RowCodec.date(row["created_at"]), milestones: milestones, roles: RowCodec.decode([IncidentRole: String].self, row["roles"]) ?? [:])
     }
 
     /// The event columns `event(_:)` reads, in its order: select them with this list, not `*`.
@@ -53,12 +39,12 @@ extension StoreTransaction {
             number: row[1], incidentID: incident ?? IncidentID(rawValue: row[0]),
             channel: ChannelKey(platform: Platform(rawValue: row[2]), channelID: row[3]),
             messageID: row[4], author: Person(id: row[5], name: row[6]),
-            occurredAt: date(row[7]), text: row[8], threadParentID: row[9],
-            attachments: decode([Attachment].self, row[10]) ?? [],
+            occurredAt: RowCodec.date(row[7]), text: row[8], threadParentID: row[9],
+            attachments: RowCodec.decode([Attachment].self, row[10]) ?? [],
             source: EventSource(rawValue: row[11]) ?? .chat,
-            keyReasons: reasons(row[12]),
+            keyReasons: RowCodec.reasons(row[12]),
             milestone: (row[13] as String?).flatMap(MilestoneKind.init(rawValue:)),
-            deletedAt: (row[14] as Int64?).map(date))
+            deletedAt: (row[14] as Int64?).map(RowCodec.date))
     }
 
     /// Adds each revision row (`number, text, replaced_at`, oldest first) to its event among `events`.
@@ -68,56 +54,9 @@ extension StoreTransaction {
         for (i, event) in events.enumerated() { index[event.number] = i }
         for row in revisions {
             if let i = index[row["number"]] {
-                events[i].revisions.append(EventRevision(text: row["text"], replacedAt: date(row["replaced_at"])))
+                events[i].revisions.append(EventRevision(text: row["text"], replacedAt: RowCodec.date(row["replaced_at"])))
             }
         }
     }
 
-    /// An incident as reading it back gives it: times to the microsecond.
-    static func asStored(_ incident: Incident) -> Incident {
-        var incident = incident
-        incident.createdAt = date(micros(incident.createdAt))
-        incident.milestones = incident.milestones.mapValues { date(micros($0)) }
-        return incident
-    }
-
-    /// An event as reading it back from the file gives it: times to the microsecond, no revisions.
-    static func asStored(_ event: TimelineEvent) -> TimelineEvent {
-        var event = event
-        event.occurredAt = date(micros(event.occurredAt))
-        event.deletedAt = event.deletedAt.map { date(micros($0)) }
-        event.revisions = []
-        return event
-    }
-
-    static func encode(_ attachments: [Attachment]) -> String? {
-        attachments.isEmpty ? nil : String(decoding: (try? JSONEncoder().encode(attachments)) ?? Data(), as: UTF8.self)
-    }
-
-    /// The reasons as a JSON array of their names, sorted (`["alert","finding"]`), written by hand: the names are
-    /// plain lower-case words, and capture writes one for every key event.
-    static func encode(_ reasons: Set<KeyReason>) -> String {
-        switch reasons.count {
-        case 0: ""
-        case 1: "[\"" + reasons.first!.rawValue + "\"]"  // most key events have one reason: no array, no sort
-        default: "[" + reasons.map { "\"\($0.rawValue)\"" }.sorted().joined(separator: ",") + "]"
-        }
-    }
-
-    /// The reasons `encode(_: Set<KeyReason>)` wrote, read back by hand as they were written: a timeline read decodes
-    /// one list per key event, and a JSON decoder for each costs more than the rest of the row. Names it does not know
-    /// (a newer version's) are left out.
-    static func reasons(_ text: String?) -> Set<KeyReason> {
-        guard let text, !text.isEmpty else { return [] }
-        var out: Set<KeyReason> = []
-        for (index, part) in text.split(separator: "\"", omittingEmptySubsequences: false).enumerated() where index % 2 == 1 {
-            if let reason = KeyReason(rawValue: String(part)) { out.insert(reason) }
-        }
-        return out
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
-        guard let text, !text.isEmpty else { return nil }
-        return try? JSONDecoder().decode(T.self, from: Data(text.utf8))
-    }
 }

@@ -54,7 +54,7 @@ public struct StoreTransaction: IncidentLedger {
             SELECT incident.*, (SELECT MAX(occurred_at) FROM event WHERE event.incident_id = incident.id AND event.message_id IS NOT NULL) AS last_capture
             FROM incident WHERE state = 'open' AND platform = ?
             """, arguments: [platform.rawValue]).map { row in
-            (Self.incident(row), (row["last_capture"] as Int64?).map(Self.date))
+            (Self.incident(row), (row["last_capture"] as Int64?).map(RowCodec.date))
         }
     }
 
@@ -68,7 +68,7 @@ public struct StoreTransaction: IncidentLedger {
                 ORDER BY occurred_at DESC, number DESC LIMIT 1)
             WHERE incident.state = 'open' AND incident.platform = ?
             """, arguments: [platform.rawValue]).map { row in
-            (Self.incident(row), (row["last_capture"] as Int64?).map(Self.date), row["last_message"] as String?)
+            (Self.incident(row), (row["last_capture"] as Int64?).map(RowCodec.date), row["last_message"] as String?)
         }
     }
 
@@ -156,7 +156,7 @@ public struct StoreTransaction: IncidentLedger {
     private func fileLastPersonPost(of incident: IncidentID) throws -> (number: Int, at: Date)? {
         try Row.fetchOne(db.cachedStatement(sql: """
             SELECT number, occurred_at FROM event WHERE incident_id = ? AND source = 'chat' AND message_id IS NOT NULL ORDER BY number DESC LIMIT 1
-            """), arguments: [incident.rawValue]).map { ($0[0], Self.date($0[1])) }
+            """), arguments: [incident.rawValue]).map { ($0[0], RowCodec.date($0[1])) }
     }
 
     public func replyCount(of incident: IncidentID, parentMessageID: String) throws -> Int {
@@ -186,7 +186,7 @@ public struct StoreTransaction: IncidentLedger {
             """), arguments: [incident.rawValue]).map { row in
             MilestoneSuggestion(
                 number: row[0], incidentID: incident, eventNumber: row[1],
-                milestone: MilestoneKind(rawValue: row[2]) ?? .detected, at: Self.date(row[3]), phrase: row[4],
+                milestone: MilestoneKind(rawValue: row[2]) ?? .detected, at: RowCodec.date(row[3]), phrase: row[4],
                 status: MilestoneSuggestion.Status(rawValue: row[5]) ?? .pending, score: (row[6] as Double?) ?? 0)
         }
     }
@@ -211,12 +211,6 @@ public struct StoreTransaction: IncidentLedger {
         return try JSONDecoder().decode(Conversation.self, from: Data(body.utf8))
     }
 
-    /// How drafts and conversations are stored: JSON with sorted keys.
-    static func encode(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
 
     private func filePostmortem(of incident: IncidentID) throws -> PostmortemDraft? {
         guard let body = try String.fetchOne(db, sql: "SELECT body FROM postmortem WHERE incident_id = ?", arguments: [incident.rawValue]) else {
@@ -257,8 +251,8 @@ public struct StoreTransaction: IncidentLedger {
     /// Marks a single-use callback token used; false when it already was. Expired marks are dropped on the way, since
     /// an expired token is refused anyway.
     public func useCallback(nonce: String, expiresAt: Date, now: Date) throws -> Bool {
-        try db.execute(sql: "DELETE FROM callback_used WHERE expires_at < ?", arguments: [Self.micros(now)])
-        try db.execute(sql: "INSERT OR IGNORE INTO callback_used (nonce, expires_at) VALUES (?, ?)", arguments: [nonce, Self.micros(expiresAt)])
+        try db.execute(sql: "DELETE FROM callback_used WHERE expires_at < ?", arguments: [RowCodec.micros(now)])
+        try db.execute(sql: "INSERT OR IGNORE INTO callback_used (nonce, expires_at) VALUES (?, ?)", arguments: [nonce, RowCodec.micros(expiresAt)])
         return db.changesCount == 1
     }
 
@@ -267,7 +261,7 @@ public struct StoreTransaction: IncidentLedger {
         try db.execute(sql: """
             INSERT INTO backfill_pending (platform, channel_id, since) VALUES (?, ?, ?)
             ON CONFLICT (platform, channel_id) DO UPDATE SET since = MIN(since, excluded.since)
-            """, arguments: [channel.platform.rawValue, channel.channelID, Self.micros(since)])
+            """, arguments: [channel.platform.rawValue, channel.channelID, RowCodec.micros(since)])
     }
 
     /// Records that the backfill of `channel` has stored everything it fetched.
@@ -278,7 +272,7 @@ public struct StoreTransaction: IncidentLedger {
     /// Where unfinished backfills on `platform` started, by channel id.
     public func pendingBackfills(platform: Platform) throws -> [String: Date] {
         Dictionary(try Row.fetchAll(db, sql: "SELECT channel_id, since FROM backfill_pending WHERE platform = ?", arguments: [platform.rawValue])
-            .map { (($0["channel_id"] as String), Self.date($0["since"])) }, uniquingKeysWith: min)
+            .map { (($0["channel_id"] as String), RowCodec.date($0["since"])) }, uniquingKeysWith: min)
     }
 
     /// Whether a single-use callback token was already used.
@@ -312,7 +306,7 @@ public struct StoreTransaction: IncidentLedger {
         var event = event
         event.revisions = try Row.fetchAll(db.cachedStatement(sql: "SELECT text, replaced_at FROM event_revision WHERE incident_id = ? AND number = ? ORDER BY rowid"),
                                            arguments: [event.incidentID.rawValue, event.number])
-            .map { EventRevision(text: $0["text"], replacedAt: Self.date($0["replaced_at"])) }
+            .map { EventRevision(text: $0["text"], replacedAt: RowCodec.date($0["replaced_at"])) }
         return event
     }
 
@@ -352,17 +346,17 @@ public struct StoreTransaction: IncidentLedger {
                     """, arguments: StatementArguments([
                         incident.id.rawValue, incident.channel.platform.rawValue, incident.channel.channelID, incident.title,
                         incident.severity.rawValue, incident.state.rawValue, incident.createdBy.id, incident.createdBy.name,
-                        Self.micros(incident.createdAt), try Self.encodeRoles(incident.roles),
+                        RowCodec.micros(incident.createdAt), try RowCodec.encodeRoles(incident.roles),
                     ] + Self.milestoneColumns(incident)))
                 cache?.insert(incident.id, LookBackCache.Entry(recent: [], complete: true, lastPersonPost: nil, suggestions: []))
-                cache?.stored(Self.asStored(incident))
+                cache?.stored(RowCodec.asStored(incident))
             case let .updateIncident(incident):
                 try execute("""
                     UPDATE incident SET title = ?, severity = ?, state = ?, roles = ?, started_at = ?, detected_at = ?,
                         acknowledged_at = ?, mitigated_at = ?, resolved_at = ? WHERE id = ?
-                    """, arguments: StatementArguments([incident.title, incident.severity.rawValue, incident.state.rawValue, try Self.encodeRoles(incident.roles)]
+                    """, arguments: StatementArguments([incident.title, incident.severity.rawValue, incident.state.rawValue, try RowCodec.encodeRoles(incident.roles)]
                         + Self.milestoneColumns(incident) + [incident.id.rawValue]))
-                cache?.stored(Self.asStored(incident))
+                cache?.stored(RowCodec.asStored(incident))
             case let .appendEvent(event):
                 let statement = try db.cachedStatement(sql: """
                     INSERT OR IGNORE INTO event (incident_id, number, platform, channel_id, message_id, author_id, author_name, occurred_at,
@@ -371,25 +365,25 @@ public struct StoreTransaction: IncidentLedger {
                     """)
                 try statement.execute(arguments: [
                     event.incidentID.rawValue, event.number, event.channel.platform.rawValue, event.channel.channelID, event.messageID,
-                    event.author.id, event.author.name, Self.micros(event.occurredAt), event.text, event.threadParentID,
-                    Self.encode(event.attachments), event.source.rawValue, Self.encode(event.keyReasons), event.milestone?.rawValue,
-                    event.deletedAt.map(Self.micros),
+                    event.author.id, event.author.name, RowCodec.micros(event.occurredAt), event.text, event.threadParentID,
+                    RowCodec.encode(event.attachments), event.source.rawValue, RowCodec.encode(event.keyReasons), event.milestone?.rawValue,
+                    event.deletedAt.map(RowCodec.micros),
                 ])
                 guard db.changesCount > 0 else {
                     throw ChangeConflict.messageAlreadyStored(channel: event.channel, messageID: event.messageID ?? "")
                 }
-                cache?.update(event.incidentID) { $0.append(Self.asStored(event)) }
+                cache?.update(event.incidentID) { $0.append(RowCodec.asStored(event)) }
                 if let id = event.messageID { cache?.storedMessage(event.channel, id) }
             case let .reviseEvent(incidentID, number, newText, revision):
                 try execute("INSERT INTO event_revision (incident_id, number, text, replaced_at) VALUES (?, ?, ?, ?)",
-                               arguments: [incidentID.rawValue, number, revision.text, Self.micros(revision.replacedAt)])
+                               arguments: [incidentID.rawValue, number, revision.text, RowCodec.micros(revision.replacedAt)])
                 try execute("UPDATE event SET text = ? WHERE incident_id = ? AND number = ?", arguments: [newText, incidentID.rawValue, number])
                 cache?.update(incidentID) { $0.updateEvent(number) { $0.text = newText } }
             case let .markDeleted(incidentID, number, at):
-                try execute("UPDATE event SET deleted_at = ? WHERE incident_id = ? AND number = ?", arguments: [Self.micros(at), incidentID.rawValue, number])
-                cache?.update(incidentID) { $0.updateEvent(number) { $0.deletedAt = Self.date(Self.micros(at)) } }
+                try execute("UPDATE event SET deleted_at = ? WHERE incident_id = ? AND number = ?", arguments: [RowCodec.micros(at), incidentID.rawValue, number])
+                cache?.update(incidentID) { $0.updateEvent(number) { $0.deletedAt = RowCodec.date(RowCodec.micros(at)) } }
             case let .setKeyReasons(incidentID, number, reasons):
-                try execute("UPDATE event SET key_reasons = ? WHERE incident_id = ? AND number = ?", arguments: [Self.encode(reasons), incidentID.rawValue, number])
+                try execute("UPDATE event SET key_reasons = ? WHERE incident_id = ? AND number = ?", arguments: [RowCodec.encode(reasons), incidentID.rawValue, number])
                 cache?.update(incidentID) { $0.updateEvent(number) { $0.keyReasons = reasons } }
             case let .setReaction(incidentID, number, reaction, added):
                 try execute(added ? "INSERT OR IGNORE INTO reaction (incident_id, number, emoji, person_id) VALUES (?, ?, ?, ?)"
@@ -400,21 +394,21 @@ public struct StoreTransaction: IncidentLedger {
                     INSERT INTO suggestion (incident_id, number, event_number, milestone, at, phrase, status, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (incident_id, number) DO UPDATE SET status = excluded.status, event_number = excluded.event_number,
                         at = excluded.at, phrase = excluded.phrase, score = excluded.score
-                    """, arguments: [s.incidentID.rawValue, s.number, s.eventNumber, s.milestone.rawValue, Self.micros(s.at), s.phrase, s.status.rawValue, s.score])
+                    """, arguments: [s.incidentID.rawValue, s.number, s.eventNumber, s.milestone.rawValue, RowCodec.micros(s.at), s.phrase, s.status.rawValue, s.score])
                 var stored = s
-                stored.at = Self.date(Self.micros(s.at))
+                stored.at = RowCodec.date(RowCodec.micros(s.at))
                 cache?.update(s.incidentID) { $0.upsert(stored) }
             case let .markReminderSent(key, at):
-                try execute("INSERT OR IGNORE INTO reminder_sent (key, sent_at) VALUES (?, ?)", arguments: [key, Self.micros(at)])
+                try execute("INSERT OR IGNORE INTO reminder_sent (key, sent_at) VALUES (?, ?)", arguments: [key, RowCodec.micros(at)])
             case let .savePostmortem(draft):
-                let body = try Self.encode(draft)
+                let body = try RowCodec.encode(draft)
                 try execute("""
                     INSERT INTO postmortem (incident_id, body, updated_at) VALUES (?, ?, ?)
                     ON CONFLICT (incident_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at
-                    """, arguments: [draft.incidentID.rawValue, body, Self.micros(Date())])
+                    """, arguments: [draft.incidentID.rawValue, body, RowCodec.micros(Date())])
                 if let cache { cache.saved(try JSONDecoder().decode(PostmortemDraft.self, from: Data(body.utf8))) }
             case let .saveConversation(conversation):
-                let body = try Self.encode(conversation)
+                let body = try RowCodec.encode(conversation)
                 try execute("""
                     INSERT INTO conversation (platform, channel_id, person_id, incident_id, body) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (platform, channel_id, person_id) DO UPDATE SET incident_id = excluded.incident_id, body = excluded.body

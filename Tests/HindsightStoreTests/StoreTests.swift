@@ -70,8 +70,8 @@ struct StoreTests {
         draft.tags = ["db"]
         let asked = Conversation(person: alice, channel: channel, incidentID: incident.id, step: .why(parent: nil), askedAt: t0, lastMessageID: "m7")
         // The file as v7 left it: the draft's JSON carries the conversation (without an incident of its own).
-        var legacy = try #require(JSONSerialization.jsonObject(with: Data(StoreTransaction.encode(draft).utf8)) as? [String: Any])
-        var old = try #require(JSONSerialization.jsonObject(with: Data(StoreTransaction.encode(asked).utf8)) as? [String: Any])
+        var legacy = try #require(JSONSerialization.jsonObject(with: Data(RowCodec.encode(draft).utf8)) as? [String: Any])
+        var old = try #require(JSONSerialization.jsonObject(with: Data(RowCodec.encode(asked).utf8)) as? [String: Any])
         old["incidentID"] = nil
         legacy["conversations"] = [old]
         let body = String(decoding: try JSONSerialization.data(withJSONObject: legacy), as: UTF8.self)
@@ -83,7 +83,7 @@ struct StoreTests {
                 try db.execute(sql: """
                     INSERT INTO incident (id, platform, channel_id, title, severity, state, created_by_id, created_by_name, created_at,
                         started_at) VALUES (?, 'slack', 'C1', 'db down', 'sev2', 'open', 'U1', 'alice', ?, ?)
-                    """, arguments: [incident.id.rawValue, StoreTransaction.micros(t0), StoreTransaction.micros(t0)])
+                    """, arguments: [incident.id.rawValue, RowCodec.micros(t0), RowCodec.micros(t0)])
                 try db.execute(sql: "INSERT INTO postmortem (incident_id, body, updated_at) VALUES (?, ?, 0)", arguments: [incident.id.rawValue, body])
             }
         }
@@ -266,13 +266,13 @@ struct KeyReasonColumnTests {
     func roundTrip() throws {
         let all = Set(KeyReason.allCases)
         for reasons in [[], [KeyReason.pin], [.alert, .finding, .milestone], Array(all)].map(Set.init) {
-            let stored = StoreTransaction.encode(reasons)
-            #expect(StoreTransaction.reasons(stored) == reasons, "\(stored)")
+            let stored = RowCodec.encode(reasons)
+            #expect(RowCodec.reasons(stored) == reasons, "\(stored)")
             // What a JSON decoder would read from the same column.
             if !stored.isEmpty { #expect(try Set(JSONDecoder().decode([KeyReason].self, from: Data(stored.utf8))) == reasons) }
         }
-        #expect(StoreTransaction.reasons(#"["alert","from_a_newer_version"]"#) == [.alert])
-        #expect(StoreTransaction.reasons(nil).isEmpty)
+        #expect(RowCodec.reasons(#"["alert","from_a_newer_version"]"#) == [.alert])
+        #expect(RowCodec.reasons(nil).isEmpty)
     }
 }
 
