@@ -1,6 +1,7 @@
 // swift-tools-version:6.1
 // GRDB 7 needs tools 6.1. Every module is declared here so a reader can see the whole shape at once:
-// C wrappers → HindsightNet; pure HindsightCore; HindsightStore (SQLite); HindsightPrompts (data files);
+// C wrappers → HindsightNet; pure HindsightCore; HindsightStore (SQLite); HindsightPostgres (the same records on
+// PostgreSQL); HindsightPrompts (data files);
 // HindsightBot (core + store); one adapter module per platform; HindsightServer (HTTP); the `hindsight` executable.
 import PackageDescription
 
@@ -24,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.25.0"),
     ],
     targets: [
         // MARK: C libraries (module map + shim header only)
@@ -56,6 +59,18 @@ let package = Package(
             dependencies: [
                 "HindsightCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+
+        // MARK: The same records on PostgreSQL (HINDSIGHT_DB=postgres://…), for replicas sharing one database
+        .target(
+            name: "HindsightPostgres",
+            dependencies: [
+                "HindsightCore", "HindsightStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
 
@@ -184,7 +199,7 @@ let package = Package(
         .executableTarget(
             name: "Hindsight",
             dependencies: [
-                "HindsightCore", "HindsightStore", "HindsightPrompts", "HindsightBot", "HindsightConfig",
+                "HindsightCore", "HindsightStore", "HindsightPostgres", "HindsightPrompts", "HindsightBot", "HindsightConfig",
                 "HindsightNet", "HindsightConsole", "HindsightSlack", "HindsightMattermost", "HindsightServer", "HindsightTrackers",
                 "HindsightWebhooks", "HindsightEvaluation", "HindsightWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -240,7 +255,7 @@ let package = Package(
         .testTarget(
             name: "HindsightStoreTests",
             dependencies: [
-                "HindsightStore", "HindsightCore", "HindsightPrompts", "HindsightTesting", .product(name: "GRDB", package: "GRDB.swift"),
+                "HindsightStore", "HindsightPostgres", "HindsightCore", "HindsightPrompts", "HindsightTesting", .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(

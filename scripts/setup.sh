@@ -2,8 +2,9 @@
 # Installs the system packages Hindsight builds against (Debian/Ubuntu). Safe to run again.
 set -euo pipefail
 packages=(libcurl4-openssl-dev libwebsockets-dev libsqlite3-dev pkg-config)
-# The tests also drive a real browser (the web archive): scripts/test.sh asks for it.
-[ "${HINDSIGHT_SETUP_BROWSER:-}" = "1" ] && packages+=(chromium chromium-driver)
+# What the tests also need, which scripts/test.sh asks for: a real browser (the web archive) and PostgreSQL's server
+# programs (the stores' contract runs on PostgreSQL too; the tests start a throwaway server of their own from them).
+[ "${HINDSIGHT_SETUP_TESTS:-}" = "1" ] && packages+=(chromium chromium-driver postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

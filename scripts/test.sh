@@ -2,7 +2,7 @@
 # One command that sets up and passes the tests: system packages, build, then the whole suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-HINDSIGHT_SETUP_BROWSER=1 source scripts/setup.sh
+HINDSIGHT_SETUP_TESTS=1 source scripts/setup.sh
 swift build --product hindsight
 swift test --skip "Resilience|Workload|HindsightNetTests|Browser"
 # Run on their own, one at a time, so no other suite's load stretches their deadlines:

@@ -117,6 +117,9 @@ public final class Store: Sendable {
 /// Why the store could not do what was asked, with what to do about it.
 public enum StoreError: Error, CustomStringConvertible, Sendable {
     case cannotOpen(path: String, reason: String)
+    /// A database server (PostgreSQL) could not be reached or refused the connection; `database` is its URL without
+    /// the password.
+    case cannotConnect(database: String, reason: String)
     case diskFull(path: String)
     case readOnly(path: String)
     case failed(path: String, reason: String)
@@ -135,6 +138,10 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case let .cannotOpen(path, reason): "cannot open the database \(path): \(reason). Check that the directory exists and is writable, or set HINDSIGHT_DB."
+        case let .cannotConnect(database, reason): """
+            cannot use the database \(database): \(reason). Check the host, port and user in HINDSIGHT_DB, the password \
+            (HINDSIGHT_DB_PASSWORD_FILE), that the database exists and that the server accepts this host (pg_hba.conf).
+            """
         case let .diskFull(path): "the disk holding \(path) is full: free some space; nothing is acknowledged until writes succeed again."
         case let .readOnly(path): "the database \(path) is read-only: fix its permissions or mount; nothing is acknowledged until writes succeed again."
         case let .failed(path, reason): "database \(path) error: \(reason)"

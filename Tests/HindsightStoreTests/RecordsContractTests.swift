@@ -1,35 +1,45 @@
 import Foundation
 import HindsightCore
+import HindsightPostgres
 import HindsightPrompts
 import HindsightStore
 import HindsightTesting
 import Synchronization
 import Testing
 
-/// The records a decision is applied to, under one contract: the SQLite store (what runs) and `InMemoryRecords` (what
-/// the desk's tests use). Every case runs against both, so the tests of the desk mean what they say about the bot.
-@Suite("Records contract: the store and the in-memory records answer alike")
+/// The records a decision is applied to, under one contract: the SQLite store (what runs by default), the PostgreSQL
+/// store (`HINDSIGHT_DB=postgres://…`, for replicas) and `InMemoryRecords` (what the desk's tests use). Every case runs
+/// against each, so the tests of the desk mean what they say about the bot on either database. PostgreSQL's cases run
+/// on the server `TestPostgres` finds or starts, a database of their own each; skipped, with the reason printed, only
+/// where there is none and CI is not set.
+@Suite("Records contract: the stores and the in-memory records answer alike")
 struct RecordsContractTests {
     enum Kind: String, CaseIterable, Sendable, CustomTestStringConvertible {
-        case memory, sqlite
+        case memory, sqlite, postgres
         var testDescription: String { rawValue }
+
+        /// The kinds this run tests: PostgreSQL where `TestPostgres` has a server (or CI requires one).
+        static var tested: [Kind] { TestPostgres.enabled ? allCases : [.memory, .sqlite] }
     }
 
     /// One implementation under test: runs `body` as one transaction on its records.
     final class Subject: Sendable {
         private let store: Store?
+        private let postgres: PostgresStore?
         private let memory = Mutex(InMemoryRecords())
         private let folder: URL
 
-        init(_ kind: Kind) throws {
+        init(_ kind: Kind) async throws {
             folder = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-contract-\(UUID().uuidString)")
             store = kind == .sqlite ? try Store(path: folder.appendingPathComponent("hindsight.sqlite").path) : nil
+            postgres = kind == .postgres ? try await PostgresStore.open(try PostgresURL(try TestPostgres.freshDatabase())) : nil
         }
 
         deinit { try? FileManager.default.removeItem(at: folder) }
 
         func transaction<T: Sendable>(_ body: @escaping @Sendable (any IncidentLedger) throws -> T) async throws -> T {
             if let store { return try await store.write { try body($0) } }
+            if let postgres { return try await postgres.write { try body($0) } }
             return try memory.withLock { try body($0) }
         }
 
@@ -63,9 +73,9 @@ struct RecordsContractTests {
     }
 
     @Test("a message delivered twice is stored once; the second decision, suggestion and all, is applied not at all",
-          arguments: Kind.allCases)
+          arguments: Kind.tested)
     func deliveredTwice(kind: Kind) async throws {
-        let subject = try Subject(kind)
+        let subject = try await Subject(kind)
         let incident = Self.incident(1)
         #expect(try await subject.apply([.createIncident(incident), .appendEvent(Self.event(1, of: incident, message: "m1"))]) == nil)
         let suggestion = MilestoneSuggestion(number: 1, incidentID: incident.id, eventNumber: 2, milestone: .mitigated, at: Self.t0,
@@ -81,9 +91,9 @@ struct RecordsContractTests {
     }
 
     @Test("the exactly-once key is the platform, the channel and the message id; events without a message id never conflict",
-          arguments: Kind.allCases)
+          arguments: Kind.tested)
     func theKey(kind: Kind) async throws {
-        let subject = try Subject(kind)
+        let subject = try await Subject(kind)
         let incident = Self.incident(1)
         let otherChannel = ChannelKey(platform: .slack, channelID: "C2")
         let otherPlatform = ChannelKey(platform: .mattermost, channelID: "C1")
@@ -100,9 +110,9 @@ struct RecordsContractTests {
         #expect(try await subject.transaction { try $0.events(of: incident.id).count } == 5)
     }
 
-    @Test("a message stored under an earlier incident conflicts under a later one in the same channel", arguments: Kind.allCases)
+    @Test("a message stored under an earlier incident conflicts under a later one in the same channel", arguments: Kind.tested)
     func acrossIncidents(kind: Kind) async throws {
-        let subject = try Subject(kind)
+        let subject = try await Subject(kind)
         let first = Self.incident(1)
         var resolved = first
         resolved.state = .resolved
@@ -117,9 +127,9 @@ struct RecordsContractTests {
         #expect(try await subject.transaction { try $0.lastEventNumber(of: second.id) } == 0)
     }
 
-    @Test("one open question per person and channel: saved, replaced, ended, and undone with a conflicting decision", arguments: Kind.allCases)
+    @Test("one open question per person and channel: saved, replaced, ended, and undone with a conflicting decision", arguments: Kind.tested)
     func conversations(kind: Kind) async throws {
-        let subject = try Subject(kind)
+        let subject = try await Subject(kind)
         let incident = Self.incident(1)
         let bob = Person(id: "U2", name: "bob")
         let summary = Conversation(person: Self.alice, channel: Self.slack, incidentID: incident.id, step: .single(.summary), askedAt: Self.t0)
@@ -145,9 +155,9 @@ struct RecordsContractTests {
     }
 
     @Test("a conflict undoes the changes of its decision that came before it, and the next decision reads the records as they are",
-          arguments: Kind.allCases)
+          arguments: Kind.tested)
     func conflictUndoesItsDecision(kind: Kind) async throws {
-        let subject = try Subject(kind)
+        let subject = try await Subject(kind)
         let incident = Self.incident(1)
         var renamed = incident
         renamed.title = "Renamed"
@@ -213,7 +223,8 @@ struct RecordsContractTests {
         let prompts = try PromptSet(directory: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Prompts"))
         let desk = prompts.desk(zone: .gmt, redact: { $0 })
-        let subjects = try Kind.allCases.map(Subject.init)
+        var subjects: [Subject] = []
+        for kind in Kind.tested { subjects.append(try await Subject(kind)) }
         var random = SeededRandom(seed: seed)
         let people = [Self.alice, Person(id: "U2", name: "bob"), Person(id: "U3", name: "carol")]
         let lines = [
@@ -291,9 +302,11 @@ struct RecordsContractTests {
                 outcomes.append(outcome + " " + replies.joined(separator: " | "))
                 answers.append(try await subject.transaction { try Answers($0, messages: known) })
             }
-            #expect(outcomes[0] == outcomes[1], "step \(step)")
-            #expect(answers[0] == answers[1], "step \(step)")
-            if answers[0] != answers[1] || outcomes[0] != outcomes[1] { return }
+            for (kind, (outcome, answer)) in zip(Kind.tested, zip(outcomes, answers)).dropFirst() {
+                #expect(outcome == outcomes[0], "step \(step): \(kind) decided otherwise than \(Kind.tested[0])")
+                #expect(answer == answers[0], "step \(step): \(kind) answers otherwise than \(Kind.tested[0])")
+            }
+            if answers.contains(where: { $0 != answers[0] }) || outcomes.contains(where: { $0 != outcomes[0] }) { return }
             final_ = answers[0]
         }
         // The script reached what the desk decides beyond storing a line: suggestions, key events, revisions, reactions.

@@ -1,0 +1,212 @@
+import Foundation
+import HindsightCore
+import HindsightStore
+import Logging
+import NIOCore
+import NIOSSL
+import PostgresNIO
+import Synchronization
+
+/// Hindsight's records in a PostgreSQL database (`HINDSIGHT_DB=postgres://…`): the same `IncidentLedger` as the SQLite
+/// store, under the same contract tests, for installations that run replicas on a database they already operate.
+///
+/// A transaction's body is the desk's synchronous decision, as with SQLite: it runs on a thread of this store's own
+/// (never on Swift's cooperative pool or an event loop), which waits for each query's answer on the connection.
+///
+/// Writes are one at a time across every process on the database, as SQLite's single writer is within one: each write
+/// transaction first takes a transaction-scoped advisory lock (`writerLock`), and runs at READ COMMITTED, so each of its
+/// reads sees everything the writers before it committed. Two replicas given the same Mattermost post at the same
+/// moment therefore queue: the second finds the post stored and stores nothing, and an incident's event numbers stay
+/// gap-free. (Serializable transactions without the lock were tried first: correct, but a replica whose transaction
+/// overlapped every commit of a busier one was refused again and again, 30 times in a row under test load.) Should
+/// PostgreSQL still refuse a transaction for serialization or a deadlock (SQLSTATE 40001, 40P01), it is run again from
+/// the start after a short random pause, up to `attempts` times.
+public final class PostgresStore: Sendable {
+    /// Where the database is; its `description` leaves the password out.
+    public let url: PostgresURL
+    /// The connection, replaced by a new one when it was closed (the server restarted, the network dropped).
+    private let connection: Mutex<PostgresConnection>
+    /// The thread transaction bodies run on, one at a time.
+    private let queue = DispatchQueue(label: "hindsight.postgres.transactions")
+    private let logger: Logger
+    private let tls: PostgresConnection.Configuration.TLS
+    /// How many times a transaction PostgreSQL refused for serialization is run in all.
+    static let attempts = 5
+
+    private init(url: PostgresURL, connection: PostgresConnection, tls: PostgresConnection.Configuration.TLS, logger: Logger) {
+        self.url = url
+        self.connection = Mutex(connection)
+        self.tls = tls
+        self.logger = logger
+    }
+
+    /// Connects and migrates the database to the current schema, waiting while another process migrates it.
+    public static func open(_ url: PostgresURL, logger: Logger = Logger(label: "hindsight.postgres")) async throws(StoreError) -> PostgresStore {
+        let store: PostgresStore
+        do {
+            let tls = try Self.tls(url.sslMode)
+            store = PostgresStore(url: url, connection: try await Self.connect(url, tls: tls, logger: logger), tls: tls, logger: logger)
+        } catch {
+            throw StoreError.cannotConnect(database: url.redacted, reason: Self.describe(error))
+        }
+        try await store.migrate()
+        return store
+    }
+
+    /// Opens the store, runs `body` on it and closes it, whatever `body` did: for commands that ask it a few things.
+    public static func using<T>(_ url: PostgresURL, logger: Logger = Logger(label: "hindsight.postgres"),
+                                _ body: (PostgresStore) async throws -> T) async throws -> T {
+        let store = try await open(url, logger: logger)
+        do {
+            let value = try await body(store)
+            await store.close()
+            return value
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// A store let go of closes its connection, which lives until it has (PostgresNIO requires a connection closed
+    /// before it goes).
+    deinit {
+        let connection = connection.withLock { $0 }
+        connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
+    }
+
+    /// Closes the connection; the store answers nothing after.
+    public func close() async {
+        let connection = connection.withLock { $0 }
+        try? await connection.close()
+    }
+
+    /// Runs `body` in one write transaction, after every other process's write before it: the desk's reads and the
+    /// changes it decides commit together or not at all.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) throws -> T) async throws(StoreError) -> T {
+        try await onQueue { try self.transaction(.write, body) }
+    }
+
+    /// Runs `body` in one read-only transaction that sees a single snapshot.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) throws -> T) async throws(StoreError) -> T {
+        try await onQueue { try self.transaction(.read, body) }
+    }
+
+    /// The migrations applied to the database, in order.
+    public func appliedMigrations() async throws(StoreError) -> [String] {
+        try await read { tx in try tx.rows("SELECT name FROM hindsight_migration ORDER BY position").map { try $0[0].decode(String.self) } }
+    }
+
+    /// The server's version, as `SHOW server_version` gives it (e.g. "15.18 (Debian 15.18-0+deb12u1)").
+    public func serverVersion() async throws(StoreError) -> String {
+        try await read { tx in try tx.rows("SHOW server_version").first.map { try $0[0].decode(String.self) } ?? "" }
+    }
+
+    private func migrate() async throws(StoreError) {
+        // The migration lock, not the writers': a process that waited for it must see what the one before it committed
+        // meanwhile (READ COMMITTED, as writes).
+        try await onQueue { try self.transaction(.migration) { tx in
+            // The lock is the transaction's: a second process blocks here until the first has committed its migrations.
+            try tx.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLock))")
+            try tx.execute(PostgresQuery(unsafeSQL: PostgresSchema.ledger))
+            let applied = Set(try tx.rows("SELECT name FROM hindsight_migration").map { try $0[0].decode(String.self) })
+            for (name, sql) in PostgresSchema.migrations where !applied.contains(name) {
+                // One statement per query (the extended protocol's rule); no migration has a semicolon inside a literal.
+                for statement in sql.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }) where !statement.isEmpty {
+                    try tx.execute(PostgresQuery(unsafeSQL: statement))
+                }
+                try tx.execute("INSERT INTO hindsight_migration (name) VALUES (\(name))")
+            }
+        } }
+    }
+
+    private func onQueue<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await withCheckedThrowingContinuation { continuation in
+                queue.async { continuation.resume(with: Result { try work() }) }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.failed(path: url.redacted, reason: Self.describe(error))
+        }
+    }
+
+    private enum Kind {
+        case write, read, migration
+    }
+
+    /// The advisory lock every write transaction holds until it ends: writes run one at a time across processes.
+    static let writerLock: Int64 = 0x4869_6E64_7369_6702
+
+    /// On the store's thread: BEGIN, the body, COMMIT; again from BEGIN when PostgreSQL refuses it for serialization.
+    private func transaction<T>(_ kind: Kind, _ body: (PostgresTransaction) throws -> T) throws -> T {
+        var attempt = 1
+        while true {
+            let tx = PostgresTransaction(connection: try liveConnection(), logger: logger)
+            try tx.execute(kind == .read ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN ISOLATION LEVEL READ COMMITTED")
+            do {
+                if kind == .write { try tx.execute("SELECT pg_advisory_xact_lock(\(Self.writerLock))") }
+                let value = try body(tx)
+                try tx.execute("COMMIT")
+                return value
+            } catch {
+                _ = try? tx.execute("ROLLBACK")
+                guard attempt < Self.attempts, Self.isSerializationFailure(error) else { throw error }
+                usleep(useconds_t.random(in: 200...(1_000 * useconds_t(min(attempt, 10)))))
+                attempt += 1
+            }
+        }
+    }
+
+    /// The connection, connected again first if it was closed. Runs on the store's thread, which may wait.
+    private func liveConnection() throws -> PostgresConnection {
+        let current = connection.withLock { $0 }
+        guard current.isClosed else { return current }
+        logger.warning("reconnecting to PostgreSQL", metadata: ["database": "\(url.redacted)"])
+        let fresh = try PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: Self.configuration(url, tls: tls), id: 1, logger: logger).wait()
+        connection.withLock { $0 = fresh }
+        return fresh
+    }
+
+    static func isSerializationFailure(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }
+        return state == "40001" || state == "40P01"
+    }
+
+    private static func connect(_ url: PostgresURL, tls: PostgresConnection.Configuration.TLS, logger: Logger) async throws -> PostgresConnection {
+        try await PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration(url, tls: tls),
+                                             id: 1, logger: logger)
+    }
+
+    private static func configuration(_ url: PostgresURL, tls: PostgresConnection.Configuration.TLS) -> PostgresConnection.Configuration {
+        var configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.username, password: url.password,
+                                                             database: url.database, tls: tls)
+        configuration.options.connectTimeout = .seconds(10)
+        return configuration
+    }
+
+    /// libpq's modes: `prefer` and `require` encrypt without checking the certificate, `verify-ca` checks who signed it,
+    /// `verify-full` also that it names the host.
+    private static func tls(_ mode: PostgresURL.SSLMode) throws -> PostgresConnection.Configuration.TLS {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch mode {
+        case .disable: return .disable
+        case .prefer, .require: configuration.certificateVerification = .none
+        case .verifyCA: configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull: configuration.certificateVerification = .fullVerification
+        }
+        let context = try NIOSSLContext(configuration: configuration)
+        return mode == .prefer ? .prefer(context) : .require(context)
+    }
+
+    /// What went wrong, with PostgreSQL's own message and SQLSTATE when the server sent one (PSQLError's description hides
+    /// them); never the password, which no query or server message carries.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return "\(error)" }
+        if let info = error.serverInfo, let message = info[.message] {
+            return "\(message) (SQLSTATE \(info[.sqlState] ?? "?"))"
+        }
+        return "\(error.code)" + (error.underlying.map { ": \($0)" } ?? "")
+    }
+}

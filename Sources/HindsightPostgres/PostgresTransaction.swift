@@ -1,0 +1,337 @@
+import Foundation
+import HindsightCore
+import HindsightStore
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// The PostgreSQL store as the desk sees it inside one transaction: the `IncidentRecords` reads and `apply(_:)`, with
+/// the SQLite store's answers (`RecordsContractTests` runs the same cases on both). Each call waits for its query's
+/// answer; it runs only on `PostgresStore`'s own thread.
+public struct PostgresTransaction: IncidentLedger {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    // MARK: Queries
+
+    /// The rows a query returns, read by column position.
+    func rows(_ query: PostgresQuery) throws -> [PostgresRandomAccessRow] {
+        try connection.query(query, logger: logger).wait().rows.map { $0.makeRandomAccess() }
+    }
+
+    /// Runs a statement; how many rows it changed.
+    @discardableResult
+    func execute(_ query: PostgresQuery) throws -> Int {
+        try connection.query(query, logger: logger).wait().metadata.rows ?? 0
+    }
+
+    private func one<T: PostgresDecodable>(_ query: PostgresQuery, as type: T.Type = T.self) throws -> T? {
+        try rows(query).first.map { try $0[0].decode(T.self) }
+    }
+
+    /// The incident columns `incident(_:)` reads, in its order.
+    static let incidentColumns = """
+        id, platform, channel_id, title, severity, state, created_by_id, created_by_name, created_at, roles, \
+        started_at, detected_at, acknowledged_at, mitigated_at, resolved_at
+        """
+
+    /// The event columns `event(_:)` reads, in its order (the SQLite store's list).
+    static let eventColumns = """
+        incident_id, number, platform, channel_id, message_id, author_id, author_name, occurred_at, text, \
+        thread_parent_id, attachments, source, key_reasons, milestone, deleted_at
+        """
+
+    private func incidents(_ where_: String, _ binds: PostgresBindings = PostgresBindings()) throws -> [Incident] {
+        try rows(PostgresQuery(unsafeSQL: "SELECT \(Self.incidentColumns) FROM incident " + where_, binds: binds)).map(Self.incident)
+    }
+
+    static func incident(_ row: PostgresRandomAccessRow) throws -> Incident {
+        var milestones: [MilestoneKind: Date] = [:]
+        for (offset, kind) in [MilestoneKind.started, .detected, .acknowledged, .mitigated, .resolved].enumerated() {
+            if let value = try row[10 + offset].decode(Int64?.self) { milestones[kind] = RowCodec.date(value) }
+        }
+        return Incident(
+            id: IncidentID(rawValue: try row[0].decode(String.self)),
+            channel: ChannelKey(platform: Platform(rawValue: try row[1].decode(String.self)), channelID: try row[2].decode(String.self)),
+            title: try row[3].decode(String.self), severity: Severity(rawValue: try row[4].decode(String.self)) ?? .sev3,
+            state: IncidentState(rawValue: try row[5].decode(String.self)) ?? .open,
+            createdBy: Person(id: try row[6].decode(String.self), name: try row[7].decode(String.self)),
+            createdAt: RowCodec.date(try row[8].decode(Int64.self)), milestones: milestones,
+            roles: RowCodec.decode([IncidentRole: String].self, try row[9].decode(String.self)) ?? [:])
+    }
+
+    static func event(_ row: PostgresRandomAccessRow) throws -> TimelineEvent {
+        TimelineEvent(
+            number: try row[1].decode(Int.self), incidentID: IncidentID(rawValue: try row[0].decode(String.self)),
+            channel: ChannelKey(platform: Platform(rawValue: try row[2].decode(String.self)), channelID: try row[3].decode(String.self)),
+            messageID: try row[4].decode(String?.self), author: Person(id: try row[5].decode(String.self), name: try row[6].decode(String.self)),
+            occurredAt: RowCodec.date(try row[7].decode(Int64.self)), text: try row[8].decode(String.self),
+            threadParentID: try row[9].decode(String?.self),
+            attachments: RowCodec.decode([Attachment].self, try row[10].decode(String?.self)) ?? [],
+            source: EventSource(rawValue: try row[11].decode(String.self)) ?? .chat,
+            keyReasons: RowCodec.reasons(try row[12].decode(String.self)),
+            milestone: try row[13].decode(String?.self).flatMap(MilestoneKind.init(rawValue:)),
+            deletedAt: try row[14].decode(Int64?.self).map(RowCodec.date))
+    }
+
+    private func events(_ sql: String, _ binds: PostgresBindings) throws -> [TimelineEvent] {
+        try rows(PostgresQuery(unsafeSQL: "SELECT \(Self.eventColumns) FROM event " + sql, binds: binds)).map(Self.event)
+    }
+
+    /// Adds each event's revisions, oldest first.
+    private func withRevisions(_ events: [TimelineEvent], of incident: IncidentID, only number: Int? = nil) throws -> [TimelineEvent] {
+        guard !events.isEmpty else { return events }
+        var events = events
+        var index: [Int: Int] = [:]
+        for (i, event) in events.enumerated() { index[event.number] = i }
+        let revisions = if let number {
+            try rows("SELECT number, text, replaced_at FROM event_revision WHERE incident_id = \(incident.rawValue) AND number = \(number) ORDER BY revision")
+        } else {
+            try rows("SELECT number, text, replaced_at FROM event_revision WHERE incident_id = \(incident.rawValue) ORDER BY revision")
+        }
+        for row in revisions {
+            if let i = index[try row[0].decode(Int.self)] {
+                events[i].revisions.append(EventRevision(text: try row[1].decode(String.self), replacedAt: RowCodec.date(try row[2].decode(Int64.self))))
+            }
+        }
+        return events
+    }
+
+    private static func binds(_ values: [any PostgresEncodable]) throws -> PostgresBindings {
+        var binds = PostgresBindings()
+        for value in values { try binds.append(value) }
+        return binds
+    }
+
+    // MARK: Reads
+
+    public func openIncident(in channel: ChannelKey) throws -> Incident? {
+        try incidents("WHERE platform = $1 AND channel_id = $2 AND state = 'open'", try Self.binds([channel.platform.rawValue, channel.channelID])).first
+    }
+
+    public func latestIncident(in channel: ChannelKey) throws -> Incident? {
+        try incidents("WHERE platform = $1 AND channel_id = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
+                      try Self.binds([channel.platform.rawValue, channel.channelID])).first
+    }
+
+    public func incident(_ id: IncidentID) throws -> Incident? {
+        try incidents("WHERE id = $1", try Self.binds([id.rawValue])).first
+    }
+
+    public func openIncidents() throws -> [Incident] {
+        try incidents("WHERE state = 'open' ORDER BY started_at, id")
+    }
+
+    public func allIncidents() throws -> [Incident] {
+        try incidents("ORDER BY started_at, id")
+    }
+
+    public func incidentCount(idPrefix: String) throws -> Int {
+        // starts_with, not LIKE: an id's characters are never patterns.
+        try one("SELECT COUNT(*) FROM incident WHERE starts_with(id, \(idPrefix))") ?? 0
+    }
+
+    public func event(of incident: IncidentID, messageID: String) throws -> TimelineEvent? {
+        try withRevisions(events("WHERE incident_id = $1 AND message_id = $2", try Self.binds([incident.rawValue, messageID])),
+                          of: incident).first
+    }
+
+    public func containsMessage(channel: ChannelKey, messageID: String) throws -> Bool {
+        try one("""
+            SELECT EXISTS(SELECT 1 FROM event WHERE platform = \(channel.platform.rawValue) AND channel_id = \(channel.channelID)
+                AND message_id = \(messageID))
+            """) ?? false
+    }
+
+    public func events(of incident: IncidentID) throws -> [TimelineEvent] {
+        try withRevisions(events("WHERE incident_id = $1 ORDER BY number", try Self.binds([incident.rawValue])), of: incident)
+    }
+
+    /// The newest events without their revisions, as the SQLite store's look-back gives them.
+    public func recentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent] {
+        try events("WHERE incident_id = $1 ORDER BY number DESC LIMIT $2", try Self.binds([incident.rawValue, limit])).reversed()
+    }
+
+    public func lastEventNumber(of incident: IncidentID) throws -> Int {
+        try one("SELECT COALESCE(MAX(number), 0) FROM event WHERE incident_id = \(incident.rawValue)") ?? 0
+    }
+
+    public func keyEventCount(of incident: IncidentID, amongLast limit: Int) throws -> Int {
+        try one("""
+            SELECT COUNT(*) FROM (SELECT key_reasons, milestone, deleted_at FROM event WHERE incident_id = \(incident.rawValue)
+                ORDER BY number DESC LIMIT \(limit)) AS newest
+            WHERE (key_reasons != '' OR milestone IS NOT NULL) AND deleted_at IS NULL
+            """) ?? 0
+    }
+
+    public func eventCounts(of incident: IncidentID) throws -> (visible: Int, key: Int) {
+        guard let row = try rows("""
+            SELECT COUNT(*), COUNT(*) FILTER (WHERE key_reasons != '' OR milestone IS NOT NULL) FROM event
+            WHERE incident_id = \(incident.rawValue) AND deleted_at IS NULL
+            """).first else { return (0, 0) }
+        return (try row[0].decode(Int.self), try row[1].decode(Int.self))
+    }
+
+    public func lastPersonPost(of incident: IncidentID) throws -> Date? {
+        try one("""
+            SELECT occurred_at FROM event WHERE incident_id = \(incident.rawValue) AND source = 'chat' AND message_id IS NOT NULL
+            ORDER BY number DESC LIMIT 1
+            """, as: Int64.self).map(RowCodec.date)
+    }
+
+    public func lastMessage(of incident: IncidentID) throws -> (message: TimelineEvent, previousAt: Date?)? {
+        let messages = try events("WHERE incident_id = $1 AND message_id IS NOT NULL ORDER BY number DESC LIMIT 2", try Self.binds([incident.rawValue]))
+        return messages.first.map { ($0, messages.dropFirst().first?.occurredAt) }
+    }
+
+    public func replyCount(of incident: IncidentID, parentMessageID: String) throws -> Int {
+        try one("SELECT COUNT(*) FROM event WHERE incident_id = \(incident.rawValue) AND thread_parent_id = \(parentMessageID)") ?? 0
+    }
+
+    public func reactions(of incident: IncidentID, number: Int) throws -> Set<Reaction> {
+        Set(try rows("SELECT emoji, person_id FROM reaction WHERE incident_id = \(incident.rawValue) AND number = \(number)").map {
+            Reaction(emoji: try $0[0].decode(String.self), personID: try $0[1].decode(String.self))
+        })
+    }
+
+    public func suggestions(of incident: IncidentID) throws -> [MilestoneSuggestion] {
+        try rows("""
+            SELECT number, event_number, milestone, at, phrase, status, score FROM suggestion WHERE incident_id = \(incident.rawValue) ORDER BY number
+            """).map { row in
+            MilestoneSuggestion(
+                number: try row[0].decode(Int.self), incidentID: incident, eventNumber: try row[1].decode(Int.self),
+                milestone: MilestoneKind(rawValue: try row[2].decode(String.self)) ?? .detected, at: RowCodec.date(try row[3].decode(Int64.self)),
+                phrase: try row[4].decode(String.self), status: MilestoneSuggestion.Status(rawValue: try row[5].decode(String.self)) ?? .pending,
+                score: try row[6].decode(Double.self))
+        }
+    }
+
+    public func postmortem(of incident: IncidentID) throws -> PostmortemDraft? {
+        try one("SELECT body FROM postmortem WHERE incident_id = \(incident.rawValue)", as: String.self).map {
+            try JSONDecoder().decode(PostmortemDraft.self, from: Data($0.utf8))
+        }
+    }
+
+    public func allPostmortems() throws -> [PostmortemDraft] {
+        try rows("SELECT body FROM postmortem ORDER BY incident_id").map {
+            try JSONDecoder().decode(PostmortemDraft.self, from: Data(try $0[0].decode(String.self).utf8))
+        }
+    }
+
+    public func conversation(of personID: String, in channel: ChannelKey) throws -> Conversation? {
+        try one("""
+            SELECT body FROM conversation WHERE platform = \(channel.platform.rawValue) AND channel_id = \(channel.channelID) AND person_id = \(personID)
+            """, as: String.self).map { try JSONDecoder().decode(Conversation.self, from: Data($0.utf8)) }
+    }
+
+    // MARK: Writes
+
+    /// Applies one decision's changes, all or none, as the SQLite store does: an event whose message is already stored
+    /// throws `ChangeConflict.messageAlreadyStored`, and a decision of several changes runs in a savepoint, so a
+    /// conflict or any other error undoes what it had applied and the transaction goes on without it.
+    public func apply(_ changes: [Change]) throws {
+        guard changes.count > 1 else { return try applyEach(changes) }
+        try execute("SAVEPOINT decision")
+        do {
+            try applyEach(changes)
+            try execute("RELEASE SAVEPOINT decision")
+        } catch {
+            try execute("ROLLBACK TO SAVEPOINT decision")
+            throw error
+        }
+    }
+
+    private func applyEach(_ changes: [Change]) throws {
+        for change in changes {
+            switch change {
+            case let .createIncident(incident):
+                let at = Self.milestoneColumns(incident)
+                try execute("""
+                    INSERT INTO incident (id, platform, channel_id, title, severity, state, created_by_id, created_by_name, created_at,
+                        roles, started_at, detected_at, acknowledged_at, mitigated_at, resolved_at)
+                    VALUES (\(incident.id.rawValue), \(incident.channel.platform.rawValue), \(incident.channel.channelID), \(incident.title),
+                        \(incident.severity.rawValue), \(incident.state.rawValue), \(incident.createdBy.id), \(incident.createdBy.name),
+                        \(RowCodec.micros(incident.createdAt)), \(try RowCodec.encodeRoles(incident.roles)), \(at[0]), \(at[1]), \(at[2]), \(at[3]), \(at[4]))
+                    """)
+            case let .updateIncident(incident):
+                let at = Self.milestoneColumns(incident)
+                try execute("""
+                    UPDATE incident SET title = \(incident.title), severity = \(incident.severity.rawValue), state = \(incident.state.rawValue),
+                        roles = \(try RowCodec.encodeRoles(incident.roles)), started_at = \(at[0]), detected_at = \(at[1]),
+                        acknowledged_at = \(at[2]), mitigated_at = \(at[3]), resolved_at = \(at[4])
+                    WHERE id = \(incident.id.rawValue)
+                    """)
+            case let .appendEvent(event):
+                // A message stored before (the unique index event_by_message) inserts nothing: the exactly-once key.
+                let inserted = try execute("""
+                    INSERT INTO event (incident_id, number, platform, channel_id, message_id, author_id, author_name, occurred_at,
+                        text, thread_parent_id, attachments, source, key_reasons, milestone, deleted_at)
+                    VALUES (\(event.incidentID.rawValue), \(event.number), \(event.channel.platform.rawValue), \(event.channel.channelID),
+                        \(event.messageID), \(event.author.id), \(event.author.name), \(RowCodec.micros(event.occurredAt)), \(event.text),
+                        \(event.threadParentID), \(RowCodec.encode(event.attachments)), \(event.source.rawValue), \(RowCodec.encode(event.keyReasons)),
+                        \(event.milestone?.rawValue), \(event.deletedAt.map(RowCodec.micros)))
+                    ON CONFLICT DO NOTHING
+                    """)
+                guard inserted > 0 else {
+                    throw ChangeConflict.messageAlreadyStored(channel: event.channel, messageID: event.messageID ?? "")
+                }
+            case let .reviseEvent(incidentID, number, newText, revision):
+                try execute("""
+                    INSERT INTO event_revision (incident_id, number, text, replaced_at)
+                    VALUES (\(incidentID.rawValue), \(number), \(revision.text), \(RowCodec.micros(revision.replacedAt)))
+                    """)
+                try execute("UPDATE event SET text = \(newText) WHERE incident_id = \(incidentID.rawValue) AND number = \(number)")
+            case let .markDeleted(incidentID, number, at):
+                try execute("UPDATE event SET deleted_at = \(RowCodec.micros(at)) WHERE incident_id = \(incidentID.rawValue) AND number = \(number)")
+            case let .setKeyReasons(incidentID, number, reasons):
+                try execute("UPDATE event SET key_reasons = \(RowCodec.encode(reasons)) WHERE incident_id = \(incidentID.rawValue) AND number = \(number)")
+            case let .setReaction(incidentID, number, reaction, added):
+                if added {
+                    try execute("""
+                        INSERT INTO reaction (incident_id, number, emoji, person_id) VALUES (\(incidentID.rawValue), \(number), \(reaction.emoji),
+                            \(reaction.personID)) ON CONFLICT DO NOTHING
+                        """)
+                } else {
+                    try execute("""
+                        DELETE FROM reaction WHERE incident_id = \(incidentID.rawValue) AND number = \(number) AND emoji = \(reaction.emoji)
+                            AND person_id = \(reaction.personID)
+                        """)
+                }
+            case let .addSuggestion(s), let .updateSuggestion(s):
+                try execute("""
+                    INSERT INTO suggestion (incident_id, number, event_number, milestone, at, phrase, status, score)
+                    VALUES (\(s.incidentID.rawValue), \(s.number), \(s.eventNumber), \(s.milestone.rawValue), \(RowCodec.micros(s.at)), \(s.phrase),
+                        \(s.status.rawValue), \(s.score))
+                    ON CONFLICT (incident_id, number) DO UPDATE SET status = excluded.status, event_number = excluded.event_number,
+                        at = excluded.at, phrase = excluded.phrase, score = excluded.score
+                    """)
+            case let .markReminderSent(key, at):
+                try execute("INSERT INTO reminder_sent (key, sent_at) VALUES (\(key), \(RowCodec.micros(at))) ON CONFLICT DO NOTHING")
+            case let .savePostmortem(draft):
+                try execute("""
+                    INSERT INTO postmortem (incident_id, body, updated_at) VALUES (\(draft.incidentID.rawValue), \(try RowCodec.encode(draft)),
+                        \(RowCodec.micros(Date())))
+                    ON CONFLICT (incident_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at
+                    """)
+            case let .saveConversation(conversation):
+                try execute("""
+                    INSERT INTO conversation (platform, channel_id, person_id, incident_id, body)
+                    VALUES (\(conversation.channel.platform.rawValue), \(conversation.channel.channelID), \(conversation.person.id),
+                        \(conversation.incidentID.rawValue), \(try RowCodec.encode(conversation)))
+                    ON CONFLICT (platform, channel_id, person_id) DO UPDATE SET incident_id = excluded.incident_id, body = excluded.body
+                    """)
+            case let .endConversation(channel, personID):
+                try execute("""
+                    DELETE FROM conversation WHERE platform = \(channel.platform.rawValue) AND channel_id = \(channel.channelID) AND person_id = \(personID)
+                    """)
+            }
+        }
+    }
+
+    /// started, detected, acknowledged, mitigated and resolved, as stored (microseconds, or none).
+    static func milestoneColumns(_ incident: Incident) -> [Int64?] {
+        [MilestoneKind.started, .detected, .acknowledged, .mitigated, .resolved].map { kind in
+            kind == .started ? RowCodec.micros(incident.startedAt) : incident.milestones[kind].map(RowCodec.micros)
+        }
+    }
+}

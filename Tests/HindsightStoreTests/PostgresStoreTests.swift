@@ -1,0 +1,102 @@
+import Foundation
+import HindsightCore
+import HindsightPostgres
+import HindsightPrompts
+import HindsightStore
+import HindsightTesting
+import Testing
+
+@Suite("PostgreSQL store: the URL, migrating beside another process, and two writers on one incident")
+struct PostgresStoreTests {
+    @Test("a postgres:// URL is read as libpq writes it; what is missing or unknown is named; the password never shows")
+    func url() throws {
+        let url = try PostgresURL("postgresql://hind%40sight:s3cr%2Ft@db.internal:6432/incidents?sslmode=verify-full")
+        #expect(url == PostgresURL(host: "db.internal", port: 6432, username: "hind@sight", password: "s3cr/t", database: "incidents", sslMode: .verifyFull))
+        #expect(url.redacted == "postgres://hind@sight@db.internal:6432/incidents?sslmode=verify-full")
+        #expect(!"\(url)".contains("s3cr"))
+        let defaults = try PostgresURL("postgres://bot@10.0.0.5/hindsight", password: "from-a-file")
+        #expect(defaults.port == 5432 && defaults.sslMode == .prefer && defaults.password == "from-a-file")
+        #expect(PostgresURL.isPostgres("postgres://x") && !PostgresURL.isPostgres("/var/lib/hindsight/hindsight.sqlite"))
+        #expect(throws: PostgresURLError.missing("the database name (postgres://user@host/DATABASE)")) { try PostgresURL("postgres://bot@db/") }
+        #expect(throws: PostgresURLError.missing("the user name (postgres://USER@host/database)")) { try PostgresURL("postgres://db/hindsight") }
+        #expect(throws: PostgresURLError.notAURL) { try PostgresURL("hindsight.sqlite") }
+        let unknown = #expect(throws: PostgresURLError.self) { try PostgresURL("postgres://bot@db/h?sslmode=sometimes") }
+        #expect(unknown?.description.contains("verify-full") == true)
+    }
+
+    @Test("a server that is not there is a clear error that names the database without its password")
+    func unreachable() async throws {
+        let closed = try ClosedPort()
+        let error = await #expect(throws: StoreError.self) {
+            try await PostgresStore.open(PostgresURL(host: "127.0.0.1", port: closed.port, username: "bot", password: "hunter2-secret",
+                                                     database: "hindsight", sslMode: .disable))
+        }
+        let text = error.map { "\($0)" } ?? ""
+        #expect(text.contains("postgres://bot@127.0.0.1:\(closed.port)/hindsight"))
+        #expect(!text.contains("hunter2"))
+    }
+
+    @Test("two processes starting at once on a new database: one migrates while the other waits, and both find every migration",
+          .enabled(if: TestPostgres.enabled))
+    func migrateTogether() async throws {
+        let url = try PostgresURL(try TestPostgres.freshDatabase())
+        async let first = PostgresStore.open(url)
+        async let second = PostgresStore.open(url)
+        let (a, b) = try await (first, second)
+        let names = try await a.appliedMigrations()
+        #expect(names.count == 10 && names.first == "v1-incidents-and-timeline" && names.last == "v10-incident-roles")
+        #expect(try await b.appliedMigrations() == names)
+        #expect(try await a.serverVersion().isEmpty == false)
+        await a.close()
+        await b.close()
+    }
+
+    /// Every replica of a Mattermost installation receives every post: two stores (two connections, as two processes
+    /// have) capture the same messages at the same time, in different orders, through the desk.
+    @Test("two writers capturing the same 120 messages at once: each stored once, event numbers gap-free, nothing lost",
+          .enabled(if: TestPostgres.enabled))
+    func twoWriters() async throws {
+        let prompts = try PromptSet(directory: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Prompts"))
+        let desk = prompts.desk(zone: .gmt, redact: { $0 })
+        let url = try PostgresURL(try TestPostgres.freshDatabase())
+        let replicas = [try await PostgresStore.open(url), try await PostgresStore.open(url)]
+        let channel = ChannelKey(platform: .mattermost, channelID: "town")
+        let t0 = Date(timeIntervalSince1970: 1_795_356_000)
+        let start = CommandInvocation(channel: channel, user: Person(id: "u1", name: "alice"), text: "start checkout down sev2", receivedAt: t0)
+        try await replicas[0].write { tx in try tx.apply(try desk.handle(start, records: tx).changes) }
+        let lines = ["ack, on it", "error rate at 40% on checkout-api", "rolling back to v41", "lol", "rollback complete, error rate back to normal"]
+        let messages = (1...120).map { i in
+            CaptureInput.message(ChannelMessage(channel: channel, messageID: "p\(i)", author: Person(id: "u\(i % 3)", name: "responder \(i % 3)"),
+                                                sentAt: t0.addingTimeInterval(Double(i)), text: lines[i % lines.count]))
+        }
+        var random = SeededRandom(seed: 7)
+        let orders = [messages, messages.shuffled(using: &random)]
+        let outcomes = try await withThrowingTaskGroup(of: [CaptureOutcome].self) { group in
+            for (store, order) in zip(replicas, orders) {
+                group.addTask {
+                    var outcomes: [CaptureOutcome] = []
+                    for input in order {
+                        outcomes.append(try await store.write { tx in
+                            let (outcome, decision) = try desk.capture(input, records: tx)
+                            do {
+                                try tx.apply(decision.changes)
+                            } catch is ChangeConflict {
+                                return .duplicate
+                            }
+                            return outcome
+                        })
+                    }
+                    return outcomes
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(outcomes.count { $0 == .stored } == 120, "each message stored by exactly one writer")
+        #expect(outcomes.count { $0 == .duplicate } == 120, "and found stored by the other")
+        let events = try await replicas[1].read { tx in try tx.events(of: try #require(try tx.openIncident(in: channel)).id) }
+        #expect(events.map(\.number) == Array(1...121), "the start and the 120 messages, numbered without a gap")
+        #expect(Set(events.compactMap(\.messageID)) == Set((1...120).map { "p\($0)" }))
+        for store in replicas { await store.close() }
+    }
+}
