@@ -4,6 +4,7 @@ import HindsightBot
 import HindsightConfig
 import HindsightCore
 import HindsightNet
+import HindsightPostgres
 import HindsightPrometheus
 import HindsightPrompts
 import HindsightServer
@@ -34,6 +35,26 @@ struct Composition {
         }
     }
 
+    /// The SQLite file HINDSIGHT_DB names. A PostgreSQL URL is refused with what works on it so far (`migrate`,
+    /// `doctor`), rather than taken for a file name.
+    static func sqlitePath(_ settings: Settings, for command: String) throws -> String {
+        guard PostgresURL.isPostgres(settings.databasePath) else { return settings.databasePath }
+        let shown = (try? PostgresURL(settings.databasePath).redacted) ?? "postgres://…"
+        throw ValidationError("""
+            HINDSIGHT_DB names a PostgreSQL database (\(shown)). In this version `hindsight migrate` and `hindsight doctor` work \
+            on PostgreSQL; `hindsight \(command)` still needs a SQLite file, e.g. HINDSIGHT_DB=./hindsight.sqlite\(command == "backup" ? " (for a copy of a PostgreSQL database, use pg_dump)" : "").
+            """)
+    }
+
+    /// The PostgreSQL database HINDSIGHT_DB names, with HINDSIGHT_DB_PASSWORD(_FILE) as its password when given.
+    static func postgresURL(_ settings: Settings, _ source: SettingsSource) throws -> PostgresURL {
+        do {
+            return try PostgresURL(settings.databasePath, password: source["HINDSIGHT_DB_PASSWORD"])
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
     /// Builds everything `run` needs, or fails with a message that says what to fix.
     /// - Parameter connecting: `run` passes true: when a chat platform is configured, its websocket client starts
     ///   setting up (TLS and the system's CA certificates) before the slower parts are built, instead of after them.
@@ -49,7 +70,7 @@ struct Composition {
         let webSockets = connecting ? Platforms.preparedWebSockets(source.values) : nil
         do {
             let prompts = try PromptSet.checked(explicit: settings.promptsPath)
-            let store = try Store(path: settings.databasePath, synchronous: settings.synchronous == .full ? .full : .normal)
+            let store = try Store(path: try sqlitePath(settings, for: "run"), synchronous: settings.synchronous == .full ? .full : .normal)
             // Every text is redacted with Prompts/redaction.yaml before it is stored (compiled once, at start).
             var desk = prompts.desk(zone: settings.timeZone)
             desk.stakeholderChannels = settings.stakeholderChannels

@@ -3,6 +3,7 @@ import Foundation
 import HindsightConfig
 import HindsightMattermost
 import HindsightNet
+import HindsightPostgres
 import HindsightPrometheus
 import HindsightPrompts
 import HindsightSlack
@@ -25,6 +26,27 @@ struct DoctorCommand: AsyncParsableCommand {
         var detail: String
     }
 
+    /// The PostgreSQL store: the connection, the server's version, the migrations (opening it applies any missing, as
+    /// `hindsight migrate` does) and the incidents it holds.
+    static func postgres(_ settings: Settings, _ source: SettingsSource) async -> [Row] {
+        let url: PostgresURL
+        do {
+            url = try Composition.postgresURL(settings, source)
+        } catch {
+            return [Row(check: "store", passed: false, detail: "\(error)")]
+        }
+        do {
+            let (version, migrations, count) = try await PostgresStore.using(url) { store in
+                (try await store.serverVersion(), try await store.appliedMigrations(), try await store.read { tx in try tx.allIncidents().count })
+            }
+            return [Row(check: "store", passed: true, detail: "\(url.redacted): PostgreSQL \(version), \(count) incidents"),
+                    Row(check: "migrations", passed: true, detail: "\(migrations.count) applied, the last \(migrations.last ?? "none")"),
+                    Row(check: "run on PostgreSQL", passed: nil, detail: "not yet: hindsight run still needs a SQLite file (README, PostgreSQL)")]
+        } catch {
+            return [Row(check: "store", passed: false, detail: "\(error)")]
+        }
+    }
+
     func run() async throws {
         let source = try options.source()
         let settings = try Composition.settings(source)
@@ -38,12 +60,16 @@ struct DoctorCommand: AsyncParsableCommand {
         } catch {
             rows.append(Row(check: "prompts", passed: false, detail: "\(error)"))
         }
-        do {
-            let store = try Store(path: settings.databasePath)
-            let count = try await store.read { tx in try tx.allIncidents().count }
-            rows.append(Row(check: "store", passed: true, detail: "\(settings.databasePath): \(count) incidents"))
-        } catch {
-            rows.append(Row(check: "store", passed: false, detail: "\(settings.databasePath): \(error)"))
+        if PostgresURL.isPostgres(settings.databasePath) {
+            rows += await Self.postgres(settings, source)
+        } else {
+            do {
+                let store = try Store(path: settings.databasePath)
+                let count = try await store.read { tx in try tx.allIncidents().count }
+                rows.append(Row(check: "store", passed: true, detail: "\(settings.databasePath): \(count) incidents"))
+            } catch {
+                rows.append(Row(check: "store", passed: false, detail: "\(settings.databasePath): \(error)"))
+            }
         }
         let reports = URL(fileURLWithPath: settings.reportsDirectory)
         let probe = reports.appendingPathComponent(".hindsight-doctor-\(UUID().uuidString)")
@@ -60,7 +86,7 @@ struct DoctorCommand: AsyncParsableCommand {
         do {
             if let slack = try SlackConfiguration.fromEnvironment(source.values) {
                 platforms += 1
-                let channels = (try? await Store(path: settings.databasePath).read { tx in try tx.openIncidents() })?
+                let channels = (try? await Store(path: Composition.sqlitePath(settings, for: "doctor")).read { tx in try tx.openIncidents() })?
                     .filter { $0.channel.platform == .slack }.map(\.channel.channelID) ?? []
                 for check in await SlackDoctor.run(slack, http: http, incidentChannels: channels) {
                     rows.append(Row(check: check.name, passed: check.passed, detail: check.detail))

@@ -31,7 +31,7 @@ struct ReportCommand: ParsableCommand {
         }
         var desk = prompts.desk(zone: settings.timeZone, redact: { $0 })
         desk.markups = Platforms.markups
-        let store = try Store(path: settings.databasePath)
+        let store = try Store(path: try Composition.sqlitePath(settings, for: "report"))
         let id = IncidentID(rawValue: incident.uppercased())
         let found = try store.readNow { tx -> (Incident, [TimelineEvent], PostmortemDraft)? in
             guard let incident = try tx.incident(id) else { return nil }

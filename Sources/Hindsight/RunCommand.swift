@@ -65,7 +65,7 @@ struct BackupCommand: ParsableCommand {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw ValidationError("\(path) already exists; choose a new file name so no backup is overwritten.")
         }
-        let store = try Store(path: settings.databasePath)
+        let store = try Store(path: try Composition.sqlitePath(settings, for: "backup"))
         try store.backup(to: path)
         print("Backed up \(settings.databasePath) to \(path).")
     }

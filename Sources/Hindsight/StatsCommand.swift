@@ -33,7 +33,7 @@ struct StatsCommand: ParsableCommand {
             }
             start = day
         }
-        let store = try Store(path: settings.databasePath)
+        let store = try Store(path: try Composition.sqlitePath(settings, for: "stats"))
         let (incidents, drafts) = try store.readNow { tx in (try tx.allIncidents(), try tx.allPostmortems()) }
         let window = DateInterval(start: start, end: max(start, now))
         let stats = IncidentStatistics(incidents: incidents, window: window)
@@ -92,7 +92,7 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let settings = try Composition.settings(options.source())
-        let store = try Store(path: settings.databasePath)
+        let store = try Store(path: try Composition.sqlitePath(settings, for: "export"))
         let export = try store.readNow { tx in
             try tx.allIncidents().map { IncidentExport(
                 incident: $0, timeline: try tx.events(of: $0.id), suggestions: try tx.suggestions(of: $0.id), postmortem: try tx.postmortem(of: $0.id)

@@ -32,7 +32,8 @@ public struct Settings: Sendable, Equatable {
 
     /// Every setting Hindsight reads, documented once: the README table and the example YAML follow it.
     public static let catalog: [String: Entry] = [
-        "HINDSIGHT_DB": Entry(defaultValue: "./hindsight.sqlite", help: "the SQLite file (WAL mode)", secret: false),
+        "HINDSIGHT_DB": Entry(defaultValue: "./hindsight.sqlite", help: "the SQLite file (WAL mode), or a PostgreSQL database as postgres://user@host:5432/name?sslmode=… (so far for hindsight migrate and doctor: see README, PostgreSQL)", secret: false),
+        "HINDSIGHT_DB_PASSWORD": Entry(defaultValue: nil, help: "the PostgreSQL password when HINDSIGHT_DB is a postgres:// URL (best from a file: HINDSIGHT_DB_PASSWORD_FILE)", secret: true),
         "HINDSIGHT_DB_SYNCHRONOUS": Entry(defaultValue: "normal", help: "normal (survives a process crash) or full (also power loss)", secret: false),
         "HINDSIGHT_PROMPTS": Entry(defaultValue: nil, help: "a folder whose files override the built-in Prompts/ one by one (hindsight prompts export writes them all)", secret: false),
         "HINDSIGHT_TIMEZONE": Entry(defaultValue: "UTC", help: "zone for times typed as 14:05; storage is always UTC", secret: false),
@@ -135,7 +136,10 @@ public struct Settings: Sendable, Equatable {
 
     /// The values of every secret setting that is set (tokens, passwords): what a log line must never contain.
     public static func secretValues(_ source: SettingsSource) -> [String] {
-        catalog.filter(\.value.secret).keys.compactMap { source[$0] }
+        // A password written into the database URL is as secret as HINDSIGHT_DB_PASSWORD.
+        let url = source["HINDSIGHT_DB"].flatMap { URLComponents(string: $0) }
+        let inURL = [url?.percentEncodedPassword, url?.password].compactMap { $0 }
+        return catalog.filter(\.value.secret).keys.compactMap { source[$0] } + inURL.filter { !$0.isEmpty }
     }
 
     /// The effective settings as `NAME=value  (origin)` lines, secrets masked, for `hindsight config`.
@@ -143,7 +147,10 @@ public struct Settings: Sendable, Equatable {
         catalog.keys.sorted().map { key in
             let entry = catalog[key]!
             if let value = source[key] {
-                let shown = entry.secret ? "•••• (\(value.count) characters)" : value
+                var shown = entry.secret ? "•••• (\(value.count) characters)" : value
+                if let password = URLComponents(string: value)?.percentEncodedPassword, !password.isEmpty, !entry.secret {
+                    shown = value.replacingOccurrences(of: ":\(password)@", with: ":••••@")
+                }
                 return "\(key)=\(shown)  (\(source.origins[key] ?? "?"))"
             }
             return "\(key)=\(entry.defaultValue ?? "")  (default)  — \(entry.help)"

@@ -53,6 +53,16 @@ struct SettingsTests {
         #expect(throws: SettingsError.self) { try SettingsSource(yamlFile: nil, environment: ["SLACK_BOT_TOKEN_FILE": "/nonexistent/token"]) }
     }
 
+    @Test("a password inside a PostgreSQL HINDSIGHT_DB is masked when settings are shown and redacted from logs like any secret")
+    func passwordInTheDatabaseURL() throws {
+        let source = try SettingsSource(yamlFile: nil, environment: ["HINDSIGHT_DB": "postgres://bot:p%40ss-w0rd@db:5432/hindsight?sslmode=require"])
+        let shown = Settings.describe(source).joined(separator: "\n")
+        #expect(shown.contains("HINDSIGHT_DB=postgres://bot:••••@db:5432/hindsight?sslmode=require"))
+        #expect(!shown.contains("w0rd"))
+        #expect(Set(Settings.secretValues(source)).isSuperset(of: ["p%40ss-w0rd", "p@ss-w0rd"]), "as written in the URL and as sent")
+        #expect(try Settings(source).databasePath.hasPrefix("postgres://"))
+    }
+
     @Test("invalid values name the key, the value and what is expected", arguments: [
         ("HINDSIGHT_TIMEZONE", "Mars/Olympus", "IANA time zone"),
         ("HINDSIGHT_LOG_LEVEL", "loud", "one of trace"),
