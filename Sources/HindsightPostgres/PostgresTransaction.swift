@@ -5,10 +5,11 @@ import Logging
 import NIOCore
 import PostgresNIO
 
-/// The PostgreSQL store as the desk sees it inside one transaction: the `IncidentRecords` reads and `apply(_:)`, with
-/// the SQLite store's answers (`RecordsContractTests` runs the same cases on both). Each call waits for its query's
-/// answer; it runs only on `PostgresStore`'s own thread.
-public struct PostgresTransaction: IncidentLedger {
+/// The PostgreSQL store as the desk and the bot see it inside one transaction (`BotRecords`: the desk's reads and
+/// `apply(_:)`, and the bot's own records), with the SQLite store's answers (`RecordsContractTests` and
+/// `BotRecordsContractTests` run the same cases on both). Each call waits for its query's answer; it runs only on
+/// `PostgresStore`'s own thread.
+public struct PostgresTransaction: BotRecords {
     let connection: PostgresConnection
     let logger: Logger
 
@@ -222,6 +223,78 @@ public struct PostgresTransaction: IncidentLedger {
         try one("""
             SELECT body FROM conversation WHERE platform = \(channel.platform.rawValue) AND channel_id = \(channel.channelID) AND person_id = \(personID)
             """, as: String.self).map { try JSONDecoder().decode(Conversation.self, from: Data($0.utf8)) }
+    }
+
+    // MARK: The bot's own records (`BotRecords`): threads, backfills, cards, reminders, callbacks, secrets
+
+    public func threadParentIDs(of incident: IncidentID) throws -> [String] {
+        try rows("SELECT DISTINCT thread_parent_id FROM event WHERE incident_id = \(incident.rawValue) AND thread_parent_id IS NOT NULL ORDER BY 1")
+            .map { try $0[0].decode(String.self) }
+    }
+
+    public func openIncidentsWithLastMessage(platform: Platform) throws -> [(incident: Incident, lastCapturedAt: Date?, lastMessageID: String?)] {
+        let columns = Self.incidentColumns.split(separator: ",").map { "incident." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+        return try rows(PostgresQuery(unsafeSQL: """
+            SELECT \(columns), last.occurred_at, last.message_id
+            FROM incident LEFT JOIN LATERAL (
+                SELECT occurred_at, message_id FROM event WHERE event.incident_id = incident.id AND event.message_id IS NOT NULL
+                    AND event.source = 'chat' ORDER BY occurred_at DESC, number DESC LIMIT 1) AS last ON true
+            WHERE incident.state = 'open' AND incident.platform = $1 ORDER BY incident.started_at, incident.id
+            """, binds: try Self.binds([platform.rawValue]))).map { row in
+            (try Self.incident(row), try row[15].decode(Int64?.self).map(RowCodec.date), try row[16].decode(String?.self))
+        }
+    }
+
+    public func reminderSent(_ key: String) throws -> Bool {
+        try one("SELECT EXISTS(SELECT 1 FROM reminder_sent WHERE key = \(key))") ?? false
+    }
+
+    /// Two processes asking at once agree on the first one stored.
+    public func installationSecret(_ name: String, generate: () -> String) throws -> String {
+        if let value = try one("SELECT value FROM installation_secret WHERE name = \(name)", as: String.self) { return value }
+        try execute("INSERT INTO installation_secret (name, value) VALUES (\(name), \(generate())) ON CONFLICT (name) DO NOTHING")
+        return try one("SELECT value FROM installation_secret WHERE name = \(name)", as: String.self) ?? ""
+    }
+
+    public func cardMessage(of incident: IncidentID) throws -> String? {
+        try one("SELECT message_id FROM incident_card WHERE incident_id = \(incident.rawValue)")
+    }
+
+    public func setCardMessage(_ messageID: String, of incident: IncidentID) throws {
+        try execute("""
+            INSERT INTO incident_card (incident_id, message_id) VALUES (\(incident.rawValue), \(messageID))
+            ON CONFLICT (incident_id) DO UPDATE SET message_id = excluded.message_id
+            """)
+    }
+
+    public func useCallback(nonce: String, expiresAt: Date, now: Date) throws -> Bool {
+        try execute("DELETE FROM callback_used WHERE expires_at < \(RowCodec.micros(now))")
+        return try execute("INSERT INTO callback_used (nonce, expires_at) VALUES (\(nonce), \(RowCodec.micros(expiresAt))) ON CONFLICT DO NOTHING") == 1
+    }
+
+    public func callbackUsed(nonce: String) throws -> Bool {
+        try one("SELECT EXISTS(SELECT 1 FROM callback_used WHERE nonce = \(nonce))") ?? false
+    }
+
+    public func beginBackfill(_ channel: ChannelKey, since: Date) throws {
+        try execute("""
+            INSERT INTO backfill_pending (platform, channel_id, since) VALUES (\(channel.platform.rawValue), \(channel.channelID), \(RowCodec.micros(since)))
+            ON CONFLICT (platform, channel_id) DO UPDATE SET since = LEAST(backfill_pending.since, excluded.since)
+            """)
+    }
+
+    public func endBackfill(_ channel: ChannelKey) throws {
+        try execute("DELETE FROM backfill_pending WHERE platform = \(channel.platform.rawValue) AND channel_id = \(channel.channelID)")
+    }
+
+    public func pendingBackfills(platform: Platform) throws -> [String: Date] {
+        Dictionary(try rows("SELECT channel_id, since FROM backfill_pending WHERE platform = \(platform.rawValue)").map {
+            (try $0[0].decode(String.self), RowCodec.date(try $0[1].decode(Int64.self)))
+        }, uniquingKeysWith: min)
+    }
+
+    public func eventCount() throws -> Int {
+        try one("SELECT COUNT(*) FROM event") ?? 0
     }
 
     // MARK: Writes
