@@ -297,7 +297,9 @@ let package = Package(
         ),
         .testTarget(
             name: "HindsightEndToEndTests",
-            dependencies: ["HindsightTesting", "HindsightStore", "HindsightCore", "HindsightNet", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "HindsightTesting", "HindsightStore", "HindsightPostgres", "HindsightCore", "HindsightNet", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ]
 )

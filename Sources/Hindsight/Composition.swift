@@ -17,8 +17,9 @@ struct Composition {
     let logger: Logger
     let prompts: PromptSet
     let bot: Bot
-    /// The bot's store and desk, for the web archive's reads (the bot itself owns every write).
-    let store: Store
+    /// The SQLite store, for the web archive's reads (the bot itself owns every write); nil on PostgreSQL, whose archive
+    /// search is not built yet.
+    let store: Store?
     let desk: IncidentDesk
 
     let source: SettingsSource
@@ -35,14 +36,14 @@ struct Composition {
         }
     }
 
-    /// The SQLite file HINDSIGHT_DB names. A PostgreSQL URL is refused with what works on it so far (`migrate`,
-    /// `doctor`), rather than taken for a file name.
+    /// The SQLite file HINDSIGHT_DB names, for the commands that read SQLite only so far. A PostgreSQL URL is refused
+    /// with what works on it (`run`, `ingest`, `migrate`, `doctor`), rather than taken for a file name.
     static func sqlitePath(_ settings: Settings, for command: String) throws -> String {
         guard PostgresURL.isPostgres(settings.databasePath) else { return settings.databasePath }
         let shown = (try? PostgresURL(settings.databasePath).redacted) ?? "postgres://…"
         throw ValidationError("""
-            HINDSIGHT_DB names a PostgreSQL database (\(shown)). In this version `hindsight migrate` and `hindsight doctor` work \
-            on PostgreSQL; `hindsight \(command)` still needs a SQLite file, e.g. HINDSIGHT_DB=./hindsight.sqlite\(command == "backup" ? " (for a copy of a PostgreSQL database, use pg_dump)" : "").
+            HINDSIGHT_DB names a PostgreSQL database (\(shown)). In this version `hindsight run`, `ingest`, `migrate` and `doctor` \
+            work on PostgreSQL; `hindsight \(command)` still needs a SQLite file, e.g. HINDSIGHT_DB=./hindsight.sqlite\(command == "backup" ? " (for a copy of a PostgreSQL database, use pg_dump)" : "").
             """)
     }
 
@@ -58,7 +59,7 @@ struct Composition {
     /// Builds everything `run` needs, or fails with a message that says what to fix.
     /// - Parameter connecting: `run` passes true: when a chat platform is configured, its websocket client starts
     ///   setting up (TLS and the system's CA certificates) before the slower parts are built, instead of after them.
-    static func start(_ options: ConfigOptions, connecting: Bool = false) throws -> Composition {
+    static func start(_ options: ConfigOptions, connecting: Bool = false) async throws -> Composition {
         let source = try options.source()
         let settings = try settings(source)
         let secrets = Settings.secretValues(source)
@@ -70,15 +71,22 @@ struct Composition {
         let webSockets = connecting ? Platforms.preparedWebSockets(source.values) : nil
         do {
             let prompts = try PromptSet.checked(explicit: settings.promptsPath)
-            let store = try Store(path: try sqlitePath(settings, for: "run"), synchronous: settings.synchronous == .full ? .full : .normal)
+            let records: any RecordStore, store: Store?, database: String
+            if PostgresURL.isPostgres(settings.databasePath) {
+                let url = try postgresURL(settings, source)
+                (records, store, database) = (try await PostgresStore.open(url, logger: Logger(label: "hindsight.postgres")), nil, url.redacted)
+            } else {
+                let file = try Store(path: settings.databasePath, synchronous: settings.synchronous == .full ? .full : .normal)
+                (records, store, database) = (file, file, settings.databasePath)
+            }
             // Every text is redacted with Prompts/redaction.yaml before it is stored (compiled once, at start).
             var desk = prompts.desk(zone: settings.timeZone)
             desk.stakeholderChannels = settings.stakeholderChannels
             desk.markups = Platforms.markups
             desk.incidentChannels = settings.incidentChannelPattern.map(IncidentChannels.init(pattern:))
-            logger.info("store open", metadata: ["db": "\(settings.databasePath)", "prompts": "\(prompts.origin)",
+            logger.info("store open", metadata: ["db": "\(database)", "prompts": "\(prompts.origin)",
                                                  "redaction_patterns": "\(prompts.redactor.patternIDs.count)"])
-            return Composition(settings: settings, logger: logger, prompts: prompts, bot: Bot(store: store, desk: desk, logger: logger, reportsDirectory: URL(fileURLWithPath: settings.reportsDirectory),
+            return Composition(settings: settings, logger: logger, prompts: prompts, bot: Bot(store: records, desk: desk, logger: logger, reportsDirectory: URL(fileURLWithPath: settings.reportsDirectory),
                         filer: try TrackerSetup.filer(source, logger: logger),
                         prometheus: source["PROMETHEUS_URL"].map {
                             PrometheusClient(baseURL: $0, token: source["PROMETHEUS_TOKEN"], http: SharedHTTP.client)

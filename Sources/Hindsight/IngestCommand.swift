@@ -42,7 +42,7 @@ struct IngestCommand: AsyncParsableCommand {
         guard let platform = Platforms.named(platform) else {
             throw ValidationError("--platform \(self.platform) is not valid: expected \(Platforms.known.map(\.rawValue).joined(separator: ", ")).")
         }
-        let app = try Composition.start(options)
+        let app = try await Composition.start(options)
         let decoder = JSONDecoder()
         var number = 0
         for await raw in StandardInputLines() {

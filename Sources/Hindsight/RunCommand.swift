@@ -22,7 +22,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     func run() async throws {
-        let app = try Composition.start(options, connecting: true)
+        let app = try await Composition.start(options, connecting: true)
         let platforms = try Platforms(app, callbackSecret: try await app.callbackSecret())
         if platforms.isEmpty {
             await runConsole(app)

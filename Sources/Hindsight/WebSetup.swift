@@ -32,7 +32,10 @@ enum WebSetup {
         guard app.settings.web else { return nil }
         do {
             let access = try access(app.source)
-            let reader = ArchiveReader(store: app.store, desk: app.desk, platforms: Platforms.known)
+            guard let store = app.store else {
+                throw ValidationError("HINDSIGHT_WEB=on: the web archive reads a SQLite store only so far; with HINDSIGHT_DB=postgres://… set HINDSIGHT_WEB=off.")
+            }
+            let reader = ArchiveReader(store: store, desk: app.desk, platforms: Platforms.known)
             let routes = WebRoutes(reader: reader, access: access, templates: try templates(app.prompts), logger: app.logger)
             app.logger.info("web archive on", metadata: ["access": "\(summary(access))"])
             return routes

@@ -17,7 +17,7 @@ public final class Bot: Sendable {
 
     /// Only the bot reads and writes the store and asks the desk: adapters go through the methods below (tests
     /// reach both with `@testable import`).
-    let store: Store
+    let store: any RecordStore
     let desk: IncidentDesk
     private let logger: Logger
     /// Where published reports are saved (`HINDSIGHT_REPORTS_DIR`); nil saves none.
@@ -35,7 +35,7 @@ public final class Bot: Sendable {
     public let channelMakers = ChannelMakers()
 
     public init(
-        store: Store, desk: IncidentDesk, logger: Logger, reportsDirectory: URL? = nil, filer: ActionItemFiler? = nil,
+        store: any RecordStore, desk: IncidentDesk, logger: Logger, reportsDirectory: URL? = nil, filer: ActionItemFiler? = nil,
         prometheus: PrometheusClient? = nil
     ) {
         self.store = store
@@ -182,7 +182,7 @@ public final class Bot: Sendable {
     }
 
     /// Decides in one write transaction and applies the decision's changes there.
-    private func commit(_ decide: @escaping @Sendable (StoreTransaction) throws -> Decision) async throws(StoreError) -> Decision {
+    private func commit(_ decide: @escaping @Sendable (any BotRecords) throws -> Decision) async throws(StoreError) -> Decision {
         let decision = try await store.write { tx in
             let decision = try decide(tx)
             try tx.apply(decision.changes)

@@ -21,7 +21,7 @@ import Synchronization
 /// overlapped every commit of a busier one was refused again and again, 30 times in a row under test load.) Should
 /// PostgreSQL still refuse a transaction for serialization or a deadlock (SQLSTATE 40001, 40P01), it is run again from
 /// the start after a short random pause, up to `attempts` times.
-public final class PostgresStore: Sendable {
+public final class PostgresStore: RecordStore {
     /// Where the database is; its `description` leaves the password out.
     public let url: PostgresURL
     /// The connection, replaced by a new one when it was closed (the server restarted, the network dropped).

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 import HindsightCore
+import HindsightPostgres
 import HindsightStore
+import HindsightTesting
 
 @Suite("Crash safety of the real process")
 struct CrashRecoveryTests {
@@ -29,12 +31,16 @@ struct CrashRecoveryTests {
         return acked
     }
 
-    @Test("SIGKILL mid-stream loses no acknowledged message and stores none twice")
-    func killNineTwice() async throws {
+    /// The stores the crash drill runs on: the SQLite file, and PostgreSQL where `TestPostgres` has a server (or CI
+    /// requires one).
+    static var databases: [String] { ["sqlite"] + (TestPostgres.enabled ? ["postgres"] : []) }
+
+    @Test("SIGKILL mid-stream loses no acknowledged message and stores none twice", arguments: databases)
+    func killNineTwice(on kind: String) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-crash-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let database = dir.appendingPathComponent("db.sqlite").path
+        let database = kind == "postgres" ? try TestPostgres.freshDatabase() : dir.appendingPathComponent("db.sqlite").path
         let env = ChildProcess.environment(database: database)
 
         let total = 3000
@@ -47,7 +53,7 @@ struct CrashRecoveryTests {
         acknowledged.formUnion(try await ingest([start] + messages, env: env, killAfter: 1900))
         acknowledged.formUnion(try await ingest([start] + messages, env: env, killAfter: nil))
 
-        let store = try Store(path: database)
+        let store: any RecordStore = kind == "postgres" ? try await PostgresStore.open(try PostgresURL(database)) : try Store(path: database)
         let incidents = try await store.read { tx in try tx.allIncidents() }
         #expect(incidents.count == 1)
         let events = try await store.read { tx in try tx.events(of: incidents[0].id) }.filter { $0.messageID != nil }

@@ -2,12 +2,13 @@ import Foundation
 import HindsightTesting
 import Testing
 
-/// The built binary against a real PostgreSQL server: what works on it so far (`migrate`, `doctor`) and that every other
-/// command says so instead of taking the URL for a file name.
-@Suite("hindsight on PostgreSQL: migrate, doctor, and a clear refusal where SQLite is still needed", .enabled(if: TestPostgres.enabled))
+/// The built binary against a real PostgreSQL server: what works on it so far (`run`, `ingest`, `migrate`, `doctor`)
+/// and that every other command says so instead of taking the URL for a file name.
+@Suite("hindsight on PostgreSQL: migrate, run, doctor, and a clear refusal where SQLite is still needed", .enabled(if: TestPostgres.enabled))
 struct PostgresCommandTests {
-    func run(_ arguments: [String], database: String) async throws -> (status: Int32, output: String) {
+    func run(_ arguments: [String], database: String, input: String = "") async throws -> (status: Int32, output: String) {
         let child = try ChildProcess(arguments: arguments, environment: ChildProcess.environment(database: database))
+        if !input.isEmpty { _ = child.write(input) }
         child.closeInput()
         var lines: [String] = []
         for await line in child.lines { lines.append(line) }
@@ -15,7 +16,7 @@ struct PostgresCommandTests {
         return (status, (lines + [child.standardError]).joined(separator: "\n"))
     }
 
-    @Test("migrate applies every migration once (again: nothing new); doctor checks the server; run, stats and backup refuse")
+    @Test("migrate applies every migration once (again: nothing new); the console bot runs on it; doctor counts what it stored; stats and backup refuse")
     func commands() async throws {
         let database = try TestPostgres.freshDatabase()
         let first = try await run(["migrate"], database: database)
@@ -23,12 +24,15 @@ struct PostgresCommandTests {
         #expect(first.output.contains("10 migrations applied, the last v10-incident-roles"), "\(first.output)")
         let again = try await run(["migrate"], database: database)
         #expect(again.status == 0 && again.output.contains("10 migrations applied"), "\(again.output)")
+        let console = try await run(["run"], database: database, input: "/postmortem start db down sev2\nrolling back to v41\n/postmortem timeline\n")
+        #expect(console.status == 0, "\(console.output)")
+        #expect(console.output.contains("“db down” (sev2)") && console.output.contains("rolling back to v41"), "\(console.output)")
         let doctor = try await run(["doctor"], database: database)
         #expect(doctor.status == 0, "\(doctor.output)")
         let rows = doctor.output.split(separator: "\n")
-        #expect(rows.contains { $0.hasPrefix("store") && $0.contains("pass") && $0.contains("PostgreSQL") && $0.contains("0 incidents") }, "\(doctor.output)")
+        #expect(rows.contains { $0.hasPrefix("store") && $0.contains("pass") && $0.contains("PostgreSQL") && $0.contains(" 1 incidents") }, "\(doctor.output)")
         #expect(rows.contains { $0.hasPrefix("migrations") && $0.contains("pass") }, "\(doctor.output)")
-        for command in [["run"], ["stats"], ["backup", "/tmp/hindsight-never-written.sqlite"]] {
+        for command in [["stats"], ["backup", "/tmp/hindsight-never-written.sqlite"]] {
             let refused = try await run(command, database: database)
             #expect(refused.status != 0)
             #expect(refused.output.contains("HINDSIGHT_DB names a PostgreSQL database"), "\(refused.output)")
