@@ -22,6 +22,12 @@ struct Composition {
     let store: Store?
     let desk: IncidentDesk
 
+    /// Who runs the scheduled work among replicas on one PostgreSQL database; always this process on SQLite.
+    let lease: any SchedulerLease
+    /// How often the reminder scheduler runs a round: on PostgreSQL often enough that a replica takes the rounds over
+    /// within seconds of the one running them dying.
+    var schedulerInterval: Duration { lease is SoleProcess ? .seconds(60) : .seconds(5) }
+
     let source: SettingsSource
     /// The websocket client of the configured chat platforms (nil for the console), already setting up its TLS
     /// context on a thread of its own while `Prompts/` load and the store opens.
@@ -71,13 +77,14 @@ struct Composition {
         let webSockets = connecting ? Platforms.preparedWebSockets(source.values) : nil
         do {
             let prompts = try PromptSet.checked(explicit: settings.promptsPath)
-            let records: any RecordStore, store: Store?, database: String
+            let records: any RecordStore, store: Store?, database: String, lease: any SchedulerLease
             if PostgresURL.isPostgres(settings.databasePath) {
-                let url = try postgresURL(settings, source)
-                (records, store, database) = (try await PostgresStore.open(url, logger: Logger(label: "hindsight.postgres")), nil, url.redacted)
+                let url = try postgresURL(settings, source), postgresLogger = Logger(label: "hindsight.postgres")
+                (records, store, database) = (try await PostgresStore.open(url, logger: postgresLogger), nil, url.redacted)
+                lease = PostgresSchedulerLease(url, logger: postgresLogger)
             } else {
                 let file = try Store(path: settings.databasePath, synchronous: settings.synchronous == .full ? .full : .normal)
-                (records, store, database) = (file, file, settings.databasePath)
+                (records, store, database, lease) = (file, file, settings.databasePath, SoleProcess())
             }
             // Every text is redacted with Prompts/redaction.yaml before it is stored (compiled once, at start).
             var desk = prompts.desk(zone: settings.timeZone)
@@ -90,7 +97,7 @@ struct Composition {
                         filer: try TrackerSetup.filer(source, logger: logger),
                         prometheus: source["PROMETHEUS_URL"].map {
                             PrometheusClient(baseURL: $0, token: source["PROMETHEUS_TOKEN"], http: SharedHTTP.client)
-                        }), store: store, desk: desk, source: source, webSockets: webSockets)
+                        }), store: store, desk: desk, lease: lease, source: source, webSockets: webSockets)
         } catch let error as PromptsError {
             throw ValidationError("Prompts: \(error)")
         } catch let error as StoreError {

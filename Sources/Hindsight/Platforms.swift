@@ -8,6 +8,7 @@ import HindsightNet
 import HindsightPrompts
 import HindsightServer
 import HindsightSlack
+import HindsightStore
 import Metrics
 import Prometheus
 import HindsightWeb
@@ -107,7 +108,8 @@ struct Platforms {
         }
         let post: @Sendable ([Reply], ChannelKey) -> Void = { [posters] replies, channel in posters[channel.platform]?(replies, channel.channelID) }
         if app.settings.liveCard { services.append(CardKeeper(bot: app.bot, surfaces: cards, logger: app.logger)) }
-        services.append(ReminderScheduler(bot: app.bot, logger: app.logger, deliver: { reminder in post([reminder.reply], reminder.channel) }))
+        services.append(ReminderScheduler(bot: app.bot, interval: app.schedulerInterval, lease: app.lease, logger: app.logger,
+                                          deliver: { reminder in post([reminder.reply], reminder.channel) }))
         let webhooks = try WebhookSetup.configuration(app.source)
         if !webhooks.isEmpty {
             routes.append(WebhookRoutes(configuration: webhooks, bot: app.bot, sink: { replies, channel in post(replies, channel) }, logger: app.logger))
@@ -115,6 +117,11 @@ struct Platforms {
         }
         if let web { routes.append(web) }
         var checks = [store]
+        if !(app.lease is SoleProcess) {
+            // Replicas on PostgreSQL: which of them runs the scheduled work (both are ready either way).
+            let lease = app.lease
+            checks.append { (await lease.holds() ? "scheduler (this replica)" : "scheduler (another replica)", true) }
+        }
         for (name, isUp, detail) in connected { checks.append { (detail().map { "\(name) (\($0))" } ?? name, isUp()) } }
         // Bind only what is needed: Mattermost calls back, a webhook is configured, or the operator asked for the
         // health and metrics endpoints by setting the port or the address.

@@ -31,9 +31,11 @@ public final class ReminderScheduler: Service, Sendable {
     /// How often action items are synced from their tracker issues (closed → done).
     private let syncInterval: TimeInterval
     private let lastSync = Mutex<Date?>(nil)
+    /// Whether this process runs the rounds, when replicas share a database (`SoleProcess` on SQLite).
+    private let lease: any SchedulerLease
 
     public init(
-        bot: Bot, interval: Duration = .seconds(60), syncInterval: TimeInterval = 3600, logger: Logger,
+        bot: Bot, interval: Duration = .seconds(60), syncInterval: TimeInterval = 3600, lease: any SchedulerLease = SoleProcess(), logger: Logger,
         clock: @escaping @Sendable () -> Date = Date.init,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
         deliver: @escaping @Sendable (DueReminder) async -> Void
@@ -45,6 +47,7 @@ public final class ReminderScheduler: Service, Sendable {
         self.deliver = deliver
         self.logger = logger
         self.syncInterval = syncInterval
+        self.lease = lease
     }
 
     public func run() async throws {
@@ -64,9 +67,11 @@ public final class ReminderScheduler: Service, Sendable {
         }
     }
 
-    /// One pass: finds, marks and delivers what is due; returns how many were delivered.
+    /// One pass: finds, marks and delivers what is due; returns how many were delivered. A process without the lease
+    /// (another replica runs the rounds) does nothing.
     @discardableResult
     public func tick() async -> Int {
+        guard await lease.holds() else { return 0 }
         let now = clock()
         let syncDue = lastSync.withLock { last in
             guard last.map({ now.timeIntervalSince($0) >= syncInterval }) ?? true else { return false }

@@ -174,6 +174,11 @@ public final class PostgresStore: RecordStore {
         return state == "40001" || state == "40P01"
     }
 
+    /// A new connection to `url`, as the store makes them.
+    static func connect(_ url: PostgresURL, logger: Logger) async throws -> PostgresConnection {
+        try await connect(url, tls: try tls(url.sslMode), logger: logger)
+    }
+
     private static func connect(_ url: PostgresURL, tls: PostgresConnection.Configuration.TLS, logger: Logger) async throws -> PostgresConnection {
         try await PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration(url, tls: tls),
                                              id: 1, logger: logger)

@@ -102,4 +102,30 @@ struct ReminderTests {
         #expect(reminder.channel == channel)
         #expect(reminder.reply.text.contains("not published yet"))
     }
+
+    /// A lease another replica holds until `handOver` is set.
+    final class Lease: SchedulerLease {
+        let mine = Mutex(false)
+        func holds() async -> Bool { mine.withLock { $0 } }
+    }
+
+    @Test("a replica without the scheduler lease sits the rounds out; once it has the lease, what is due is posted once")
+    func leaseDecidesWhoRuns() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-reminders-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bot = try makeBot(dir.appendingPathComponent("db.sqlite").path)
+        _ = await bot.handle(CommandInvocation(channel: channel, user: alice, text: "start Checkout returns 500 sev2", receivedAt: t0))
+        _ = await bot.handle(CommandInvocation(channel: channel, user: alice, text: "resolved", receivedAt: at(hours: 1)))
+        let lease = Lease(), delivered = Mutex(0)
+        let scheduler = ReminderScheduler(bot: bot, lease: lease, logger: Logger(label: "test"), clock: { at(hours: 50) }, sleep: { _ in },
+                                          deliver: { _ in delivered.withLock { $0 += 1 } })
+        #expect(await scheduler.tick() == 0)
+        #expect(await scheduler.tick() == 0)
+        #expect(delivered.withLock { $0 } == 0, "the due reminder waits for the replica that runs the rounds")
+        lease.mine.withLock { $0 = true }
+        #expect(await scheduler.tick() == 1)
+        #expect(await scheduler.tick() == 0)
+        #expect(delivered.withLock { $0 } == 1)
+    }
 }

@@ -99,4 +99,24 @@ struct PostgresStoreTests {
         #expect(Set(events.compactMap(\.messageID)) == Set((1...120).map { "p\($0)" }))
         for store in replicas { await store.close() }
     }
+
+    @Test("the scheduler lease: one replica holds it, the other is refused, and takes it over once the holder is gone",
+          .enabled(if: TestPostgres.enabled))
+    func schedulerLease() async throws {
+        let url = try PostgresURL(try TestPostgres.freshDatabase())
+        var first: PostgresSchedulerLease? = PostgresSchedulerLease(url)
+        let second = PostgresSchedulerLease(url)
+        #expect(await first!.holds())
+        #expect(await second.holds() == false)
+        #expect(await first!.holds(), "held between rounds")
+        #expect(await second.holds() == false)
+        first = nil  // the holder's process is gone: its session ends and PostgreSQL frees the lock
+        var tookOver = false
+        for _ in 0..<50 where !tookOver {
+            tookOver = await second.holds()
+            if !tookOver { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(tookOver, "the other replica runs the rounds within seconds")
+        #expect(first == nil)
+    }
 }
