@@ -41,7 +41,7 @@ struct DoctorCommand: AsyncParsableCommand {
             }
             return [Row(check: "store", passed: true, detail: "\(url.redacted): PostgreSQL \(version), \(count) incidents"),
                     Row(check: "migrations", passed: true, detail: "\(migrations.count) applied, the last \(migrations.last ?? "none")"),
-                    Row(check: "replicas", passed: nil, detail: "several bot processes may share this database (tested with two on Slack; README, PostgreSQL)")]
+                    Row(check: "replicas", passed: nil, detail: "several bot processes may share this database (tested with two; README, PostgreSQL)")]
         } catch {
             return [Row(check: "store", passed: false, detail: "\(error)")]
         }

@@ -98,10 +98,16 @@ struct MattermostProcessTests {
         let publicURL = ["HINDSIGHT_PUBLIC_URL": "https://hindsight.example.com"]
         try await withIncident(extra: publicURL) { fake, first, port, database in
             _ = await fake.post(channelID: Self.channel, userID: Self.alice.id, message: "ok, rolled back to v41, error rate back to normal")
-            try await eventually("the suggestion with buttons", within: .seconds(20)) {
-                fake.posts(by: fake.botUser.id).contains { $0.props["attachments"] != nil }
+            // The suggestion's own post: asking about *mitigated*, with a confirm button (the live card has buttons of its
+            // own, a pending suggestion's among them, and may be posted or edited before or after it).
+            @Sendable func isProposal(_ post: FakeMattermostPost) -> Bool {
+                post.message.contains("*mitigated*") && !post.message.contains("INC-") && post.props["attachments"]?.arrayValue?.flatMap { $0["actions"]?.arrayValue ?? [] }
+                    .contains { $0["integration"]?["context"]?["command"]?.string?.hasPrefix("confirm") == true } == true
             }
-            let proposal = try #require(fake.posts(by: fake.botUser.id).last { $0.props["attachments"] != nil })
+            try await eventually("the suggestion with buttons", within: .seconds(20)) {
+                fake.posts(by: fake.botUser.id).contains(where: isProposal)
+            }
+            let proposal = try #require(fake.posts(by: fake.botUser.id).last(where: isProposal))
             let forgedToken = "v1.eyJrIjoiYnV0dG9uIiwicCI6InJlc29sdmVkIn0.Zm9yZ2VkLXNpZ25hdHVyZQ"
             let forged = try await fake.clickButton(
                 to: "http://127.0.0.1:\(port)/mattermost/action",

@@ -186,6 +186,9 @@ public final class FakeMattermost: Sendable {
 
     // MARK: Socket control
 
+    /// When true, every connected socket gets every event, as Mattermost sends each to every websocket of the user:
+    /// for replicas of the bot, each with its own. (By default a new socket replaces the one before, as one bot's.)
+    public func sendToEveryConnection(_ on: Bool) async { await socket.fanOut(on) }
     /// Drops the bot's socket without a close frame; events keep buffering for a resume.
     public func dropConnection() async { await socket.dropConnection() }
     /// Forgets every connection (a server restart): the next connect gets a fresh `hello` with a new id.

@@ -30,6 +30,9 @@ public actor FakeMattermostSocket {
     private var held: [TestWebSocketConnection] = []
     private var holding = false
     private var answersPingActions = true
+    /// Whether every connected session gets every event, as Mattermost sends each event to every websocket of the user
+    /// (replicas of the bot each hold one); otherwise only the newest session, which a single bot's reconnect replaces.
+    private var fanOut = false
     private var statsWaiters: [(predicate: @Sendable (Stats) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
 
     init(token: String, botUserID: String) {
@@ -65,7 +68,7 @@ public actor FakeMattermostSocket {
         let oldest = session.buffer.first?.seq ?? session.nextSeq
         guard next >= oldest else { return await startFresh(connection) }  // events were lost: start over
         stats.resumed += 1
-        if let other = live, other != id { sessions[other]?.connection = nil }
+        if !fanOut, let other = live, other != id { sessions[other]?.connection = nil }
         session.connection = nil
         sessions[id] = session
         live = id
@@ -83,16 +86,27 @@ public actor FakeMattermostSocket {
 
     private func startFresh(_ connection: TestWebSocketConnection) async {
         stats.freshHellos += 1
-        if let other = live { sessions[other]?.connection = nil }
+        if !fanOut, let other = live { sessions[other]?.connection = nil }
         let id = FakeMattermostID.make()
         sessions[id] = Session(id: id, connection: connection)
         live = id
-        send(event: "hello", data: .object(["server_version": .string("9.11.0.fake"), "connection_id": .string(id)]), channelID: "")
+        send(event: "hello", data: .object(["server_version": .string("9.11.0.fake"), "connection_id": .string(id)]), channelID: "", to: id)
     }
 
-    /// Sends an event to the live session (or buffers it there while the client is away).
+    /// Sends an event to the live session (or buffers it there while the client is away); with fan-out, to every
+    /// session with a connection as well.
     func send(event name: String, data: FakeJSON, channelID: String) {
-        guard let id = live, var session = sessions[id] else { return }
+        let others = fanOut ? sessions.values.filter { $0.connection != nil && $0.id != live }.map(\.id) : []
+        for id in (live.map { [$0] } ?? []) + others.sorted() { send(event: name, data: data, channelID: channelID, to: id) }
+    }
+
+    /// Sends every event to each connected session (replicas of the bot), not only the newest.
+    func fanOut(_ on: Bool) {
+        fanOut = on
+    }
+
+    private func send(event name: String, data: FakeJSON, channelID: String, to id: String) {
+        guard var session = sessions[id] else { return }
         let seq = session.nextSeq
         session.nextSeq += 1
         let broadcast: FakeJSON = .object([
