@@ -7,7 +7,7 @@ import NIOSSL
 import PostgresNIO
 import Synchronization
 
-/// Hindsight's records in a PostgreSQL database (`HINDSIGHT_DB=postgres://…`): the same `IncidentLedger` as the SQLite
+/// Hindsight's records in a PostgreSQL database (`HINDSIGHT_DB=postgres://…`): the same `BotRecords` as the SQLite
 /// store, under the same contract tests, for installations that run replicas on a database they already operate.
 ///
 /// A transaction's body is the desk's synchronous decision, as with SQLite: it runs on a thread of this store's own
@@ -152,7 +152,7 @@ public final class PostgresStore: RecordStore {
             } catch {
                 _ = try? tx.execute("ROLLBACK")
                 guard attempt < Self.attempts, Self.isSerializationFailure(error) else { throw error }
-                usleep(useconds_t.random(in: 200...(1_000 * useconds_t(min(attempt, 10)))))
+                usleep(useconds_t.random(in: 200...(1_000 * useconds_t(attempt))))
                 attempt += 1
             }
         }

@@ -36,11 +36,6 @@ public struct PostgresTransaction: BotRecords {
         started_at, detected_at, acknowledged_at, mitigated_at, resolved_at
         """
 
-    /// The event columns `event(_:)` reads, in its order (the SQLite store's list).
-    static let eventColumns = """
-        incident_id, number, platform, channel_id, message_id, author_id, author_name, occurred_at, text, \
-        thread_parent_id, attachments, source, key_reasons, milestone, deleted_at
-        """
 
     private func incidents(_ where_: String, _ binds: PostgresBindings = PostgresBindings()) throws -> [Incident] {
         try rows(PostgresQuery(unsafeSQL: "SELECT \(Self.incidentColumns) FROM incident " + where_, binds: binds)).map(Self.incident)
@@ -76,7 +71,7 @@ public struct PostgresTransaction: BotRecords {
     }
 
     private func events(_ sql: String, _ binds: PostgresBindings) throws -> [TimelineEvent] {
-        try rows(PostgresQuery(unsafeSQL: "SELECT \(Self.eventColumns) FROM event " + sql, binds: binds)).map(Self.event)
+        try rows(PostgresQuery(unsafeSQL: "SELECT \(RowCodec.eventColumns) FROM event " + sql, binds: binds)).map(Self.event)
     }
 
     /// Adds each event's revisions, oldest first.

@@ -5,6 +5,12 @@ import HindsightCore
 /// Times are integer microseconds since the Unix epoch (UTC): exact for Slack's `ts` (microseconds) and Mattermost's
 /// milliseconds, where a Double would round.
 package enum RowCodec {
+    /// The event columns each store's row reader takes, in this order: select them with this list, not `*`.
+    package static let eventColumns = """
+        incident_id, number, platform, channel_id, message_id, author_id, author_name, occurred_at, text, \
+        thread_parent_id, attachments, source, key_reasons, milestone, deleted_at
+        """
+
     package static func micros(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
     }

@@ -73,7 +73,7 @@ extension StoreTransaction {
     /// The incident's key events and milestones that are not deleted, in timeline order.
     public func keyEvents(of incident: IncidentID) throws -> [TimelineEvent] {
         try Row.fetchAll(db, sql: """
-            SELECT \(Self.eventColumns) FROM event
+            SELECT \(RowCodec.eventColumns) FROM event
             WHERE incident_id = ? AND (key_reasons != '' OR milestone IS NOT NULL) AND deleted_at IS NULL ORDER BY number
             """, arguments: [incident.rawValue]).map { Self.event($0, of: incident) }
     }
@@ -86,7 +86,7 @@ extension StoreTransaction {
     /// `limit` events of the timeline from position `offset` (deleted ones included), each with its earlier texts.
     public func transcriptPage(of incident: IncidentID, offset: Int, limit: Int) throws -> [TimelineEvent] {
         var events = try Row.fetchAll(db, sql: """
-            SELECT \(Self.eventColumns) FROM event WHERE incident_id = ? ORDER BY number LIMIT ? OFFSET ?
+            SELECT \(RowCodec.eventColumns) FROM event WHERE incident_id = ? ORDER BY number LIMIT ? OFFSET ?
             """, arguments: [incident.rawValue, limit, offset]).map { Self.event($0, of: incident) }
         guard let first = events.first?.number, let last = events.last?.number else { return [] }
         Self.attach(try Row.fetchAll(db, sql: """

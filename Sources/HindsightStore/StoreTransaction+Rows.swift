@@ -24,13 +24,7 @@ extension StoreTransaction {
             createdAt: RowCodec.date(row["created_at"]), milestones: milestones, roles: RowCodec.decode([IncidentRole: String].self, row["roles"]) ?? [:])
     }
 
-    /// The event columns `event(_:)` reads, in its order: select them with this list, not `*`.
-    static let eventColumns = """
-        incident_id, number, platform, channel_id, message_id, author_id, author_name, occurred_at, text, \
-        thread_parent_id, attachments, source, key_reasons, milestone, deleted_at
-        """
-
-    /// An event from a row selected with `eventColumns`, read by position: GRDB's lookup by name compares names
+    /// An event from a row selected with `RowCodec.eventColumns`, read by position: GRDB's lookup by name compares names
     /// case-insensitively for every column of every row, which adds up over a 100,000-event timeline.
     /// - Parameter incident: the incident every row belongs to, when the caller knows it (a timeline read reuses one
     ///   id rather than building 100,000 copies of it).

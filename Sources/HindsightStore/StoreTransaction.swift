@@ -79,7 +79,7 @@ public struct StoreTransaction: IncidentLedger {
     }
 
     public func event(of incident: IncidentID, messageID: String) throws -> TimelineEvent? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM event INDEXED BY event_by_incident_message WHERE incident_id = ? AND message_id = ?"),
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(RowCodec.eventColumns) FROM event INDEXED BY event_by_incident_message WHERE incident_id = ? AND message_id = ?"),
                                          arguments: [incident.rawValue, messageID]) else { return nil }
         return try withRevisions(Self.event(row))
     }
@@ -100,7 +100,7 @@ public struct StoreTransaction: IncidentLedger {
     public func events(of incident: IncidentID) throws -> [TimelineEvent] {
         // A cursor reads each row straight from the statement; fetchAll would first copy 100,000 rows into Row values.
         var events: [TimelineEvent] = []
-        let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.eventColumns) FROM event WHERE incident_id = ? ORDER BY number", arguments: [incident.rawValue])
+        let rows = try Row.fetchCursor(db, sql: "SELECT \(RowCodec.eventColumns) FROM event WHERE incident_id = ? ORDER BY number", arguments: [incident.rawValue])
         while let row = try rows.next() { events.append(Self.event(row, of: incident)) }
         Self.attach(try Row.fetchAll(db, sql: "SELECT number, text, replaced_at FROM event_revision WHERE incident_id = ? ORDER BY rowid",
                                      arguments: [incident.rawValue]), to: &events)
@@ -113,7 +113,7 @@ public struct StoreTransaction: IncidentLedger {
     }
 
     private func fileRecentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM event WHERE incident_id = ? ORDER BY number DESC LIMIT ?"),
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(RowCodec.eventColumns) FROM event WHERE incident_id = ? ORDER BY number DESC LIMIT ?"),
                          arguments: [incident.rawValue, limit]).map { Self.event($0, of: incident) }.reversed()
     }
 
@@ -148,7 +148,7 @@ public struct StoreTransaction: IncidentLedger {
             return nil
         }
         let messages = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT \(Self.eventColumns) FROM event WHERE incident_id = ? AND message_id IS NOT NULL ORDER BY number DESC LIMIT 2
+            SELECT \(RowCodec.eventColumns) FROM event WHERE incident_id = ? AND message_id IS NOT NULL ORDER BY number DESC LIMIT 2
             """), arguments: [incident.rawValue]).map { Self.event($0, of: incident) }
         return messages.first.map { ($0, messages.dropFirst().first?.occurredAt) }
     }

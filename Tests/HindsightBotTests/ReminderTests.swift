@@ -80,14 +80,21 @@ struct ReminderTests {
         #expect(try await keys(bot, at: at(hours: 72)) == [])
     }
 
+    /// A bot on a new SQLite file in `dir` with an incident started at t0 and resolved an hour later: its post-mortem
+    /// reminder comes due two days on.
+    func botWithResolvedIncident(in dir: URL) async throws -> Bot {
+        let bot = try makeBot(dir.appendingPathComponent("db.sqlite").path)
+        _ = await bot.handle(CommandInvocation(channel: channel, user: alice, text: "start Checkout returns 500 sev2", receivedAt: t0))
+        _ = await bot.handle(CommandInvocation(channel: channel, user: alice, text: "resolved", receivedAt: at(hours: 1)))
+        return bot
+    }
+
     @Test("the scheduler delivers what is due on each tick and sleeps between ticks")
     func scheduler() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-reminders-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let bot = try makeBot(dir.appendingPathComponent("db.sqlite").path)
-        _ = await bot.handle(CommandInvocation(channel: channel, user: alice, text: "start Checkout returns 500 sev2", receivedAt: t0))
-        _ = await bot.handle(CommandInvocation(channel: channel, user: alice, text: "resolved", receivedAt: at(hours: 1)))
+        let bot = try await botWithResolvedIncident(in: dir)
         let clock = Mutex(at(hours: 2))
         let delivered = Mutex<[DueReminder]>([])
         let scheduler = ReminderScheduler(
@@ -103,7 +110,7 @@ struct ReminderTests {
         #expect(reminder.reply.text.contains("not published yet"))
     }
 
-    /// A lease another replica holds until `handOver` is set.
+    /// A lease another replica holds until `mine` is set.
     final class Lease: SchedulerLease {
         let mine = Mutex(false)
         func holds() async -> Bool { mine.withLock { $0 } }
@@ -114,9 +121,7 @@ struct ReminderTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-reminders-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let bot = try makeBot(dir.appendingPathComponent("db.sqlite").path)
-        _ = await bot.handle(CommandInvocation(channel: channel, user: alice, text: "start Checkout returns 500 sev2", receivedAt: t0))
-        _ = await bot.handle(CommandInvocation(channel: channel, user: alice, text: "resolved", receivedAt: at(hours: 1)))
+        let bot = try await botWithResolvedIncident(in: dir)
         let lease = Lease(), delivered = Mutex(0)
         let scheduler = ReminderScheduler(bot: bot, lease: lease, logger: Logger(label: "test"), clock: { at(hours: 50) }, sleep: { _ in },
                                           deliver: { _ in delivered.withLock { $0 += 1 } })
