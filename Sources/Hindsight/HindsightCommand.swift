@@ -17,7 +17,7 @@ struct HindsightCommand: AsyncParsableCommand {
             MATTERMOST_URL + MATTERMOST_TOKEN. `hindsight config` shows what is in effect.
             """,
         version: version,
-        subcommands: [RunCommand.self, DoctorCommand.self, HealthcheckCommand.self, PromptsCommand.self, BenchCommand.self, IngestCommand.self, EvalCommand.self, StatsCommand.self, ReportCommand.self, ExportCommand.self, BackupCommand.self, MigrateCommand.self, ConfigCommand.self],
+        subcommands: [RunCommand.self, DoctorCommand.self, HealthcheckCommand.self, PromptsCommand.self, BenchCommand.self, IngestCommand.self, EvalCommand.self, StatsCommand.self, ReportCommand.self, ExportCommand.self, BackupCommand.self, MigrateCommand.self, StoreCommand.self, ConfigCommand.self],
         defaultSubcommand: nil
     )
 }

@@ -215,3 +215,47 @@ public final class PostgresStore: RecordStore {
         return "\(error.code)" + (error.underlying.map { ": \($0)" } ?? "")
     }
 }
+
+extension PostgresStore {
+    /// Copies every table of a SQLite store into this database in one transaction (`hindsight store copy`). Refused
+    /// unless this database holds no incident yet, so nothing is merged or doubled; a failure leaves it as it was.
+    /// - Returns: how many rows each table received, in `StoreCopy.tables` order.
+    public func copy(from source: Store) async throws -> [(table: String, rows: Int)] {
+        var tables: [(name: String, columns: [String], rows: [[StoreCopy.Value]])] = []
+        for (name, columns) in StoreCopy.tables { tables.append((name, columns, try source.rows(of: name, columns: columns))) }
+        let copied = tables
+        let counts = try await write { tx -> [(table: String, rows: Int)]? in
+            guard try tx.allIncidents().isEmpty else { return nil }
+            return try copied.map { table in
+                for row in table.rows {
+                    var binds = PostgresBindings()
+                    for value in row {
+                        switch value {
+                        case let .integer(number): binds.append(number)
+                        case let .real(number): binds.append(number)
+                        case let .text(text): binds.append(text)
+                        case .null: binds.appendNull()
+                        }
+                    }
+                    let placeholders = (1...table.columns.count).map { "$\($0)" }.joined(separator: ", ")
+                    try tx.execute(PostgresQuery(unsafeSQL: "INSERT INTO \(table.name) (\(table.columns.joined(separator: ", "))) VALUES (\(placeholders))",
+                                                 binds: binds))
+                }
+                return (table.name, table.rows.count)
+            }
+        }
+        guard let counts else { throw StoreCopyError.targetNotEmpty }
+        return counts
+    }
+}
+
+/// Why `hindsight store copy` did not copy.
+public enum StoreCopyError: Error, CustomStringConvertible, Sendable {
+    case targetNotEmpty
+
+    public var description: String {
+        switch self {
+        case .targetNotEmpty: "the PostgreSQL database already holds incidents: copy into a new, empty database (hindsight migrate creates the tables)."
+        }
+    }
+}

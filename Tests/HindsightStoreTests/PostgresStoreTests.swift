@@ -119,4 +119,70 @@ struct PostgresStoreTests {
         #expect(tookOver, "the other replica runs the rounds within seconds")
         #expect(first == nil)
     }
+
+    @Test("store copy: a SQLite installation moved into an empty PostgreSQL database answers alike; into a full one, refused",
+          .enabled(if: TestPostgres.enabled))
+    func copyFromSQLite() async throws {
+        let prompts = try PromptSet(directory: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Prompts"))
+        let desk = prompts.desk(zone: .gmt, redact: { $0 })
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-copy-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sqlite = try Store(path: folder.appendingPathComponent("hindsight.sqlite").path)
+        let channel = ChannelKey(platform: .slack, channelID: "C1"), alice = Person(id: "U1", name: "alice"), bob = Person(id: "U2", name: "bob")
+        let t0 = Date(timeIntervalSince1970: 1_795_356_000)
+        enum Step: Sendable { case command(Person, String), capture(CaptureInput) }
+        func say(_ id: String, _ text: String, _ by: Person = alice, thread: String? = nil) -> Step {
+            .capture(.message(ChannelMessage(channel: channel, messageID: id, author: by, sentAt: t0, text: text, threadParentID: thread)))
+        }
+        let script: [Step] = [
+            .command(alice, "start Checkout returns 500 sev2"), say("m1", "[TRIGGERED] checkout 5xx above 5%"), say("m2", "ack, on it", bob),
+            say("m3", "root cause is the pool limit in the new config", bob, thread: "m1"), say("m4", "rolling back to v41"),
+            .capture(.edit(channel: channel, messageID: "m4", newText: "rolling back to v40", editedAt: t0.addingTimeInterval(30))),
+            .capture(.deletion(channel: channel, messageID: "m2", deletedAt: t0.addingTimeInterval(40))),
+            .capture(.reaction(channel: channel, messageID: "m3", emoji: "pushpin", by: bob, added: true)),
+            say("m5", "rollback complete, error rate back to normal"), .command(alice, "role ic me"),
+            .command(alice, "summary Checkout failed for 20 minutes."), .command(bob, "why"), .command(alice, "resolved"),
+        ]
+        for (index, step) in script.enumerated() {
+            try await sqlite.write { tx in
+                let decision = switch step {
+                case let .command(person, text):
+                    try desk.handle(CommandInvocation(channel: channel, user: person, text: text, receivedAt: t0.addingTimeInterval(Double(index))), records: tx)
+                case let .capture(input): try desk.capture(input, records: tx).1
+                }
+                try tx.apply(decision.changes)
+            }
+        }
+        let incident = try #require(try await sqlite.read { try $0.allIncidents().first })
+        try await sqlite.write { tx in
+            try tx.setCardMessage("1795356000.000100", of: incident.id)
+            try tx.apply([.markReminderSent(key: "postmortem-due", at: t0)])
+            _ = try tx.installationSecret("callback-signing") { "s3cret-generated-once" }
+            _ = try tx.useCallback(nonce: "n1", expiresAt: t0.addingTimeInterval(3_600), now: t0)
+            try tx.beginBackfill(channel, since: t0)
+        }
+
+        let url = try PostgresURL(try TestPostgres.freshDatabase())
+        let postgres = try await PostgresStore.open(url)
+        let copied = try await postgres.copy(from: sqlite)
+        #expect(copied.first { $0.table == "event" }?.rows ?? 0 >= 6)
+        #expect(copied.first { $0.table == "event_revision" }?.rows == 1)
+        let messages = ["m1", "m2", "m3", "m4", "m5", "m6"]
+        @Sendable func answers(_ r: any BotRecords) throws -> (RecordsContractTests.Answers, [String]) {
+            (try RecordsContractTests.Answers(r, messages: messages),
+             [try r.cardMessage(of: incident.id) ?? "-", "\(try r.reminderSent("postmortem-due"))", try r.installationSecret("callback-signing") { "new" },
+              "\(try r.callbackUsed(nonce: "n1"))", "\(try r.pendingBackfills(platform: .slack))", "\(try r.threadParentIDs(of: incident.id))",
+              "\(try r.conversation(of: bob.id, in: channel) != nil)"])
+        }
+        let before = try await sqlite.read { try answers($0) }
+        let after = try await postgres.read { try answers($0) }
+        #expect(after.0 == before.0)
+        #expect(after.1 == before.1)
+        #expect(before.1 == ["1795356000.000100", "true", "s3cret-generated-once", "true", "[\"C1\": \(t0)]", "[\"m1\"]", "true"],
+                "the script reached every kind of record")
+        #expect(before.0.events.joined().contains { !$0.revisions.isEmpty } && before.0.drafts.count == 1)
+        await #expect(throws: StoreCopyError.self) { try await postgres.copy(from: sqlite) }
+        await postgres.close()
+    }
 }
