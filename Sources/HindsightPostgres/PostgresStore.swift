@@ -163,8 +163,7 @@ public final class PostgresStore: RecordStore {
         let current = connection.withLock { $0 }
         guard current.isClosed else { return current }
         logger.warning("reconnecting to PostgreSQL", metadata: ["database": "\(url.redacted)"])
-        let fresh = try PostgresConnection.connect(
-            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: Self.configuration(url, tls: tls), id: 1, logger: logger).wait()
+        let fresh = try Self.connecting(url, tls: tls, logger: logger).wait()
         connection.withLock { $0 = fresh }
         return fresh
     }
@@ -180,15 +179,15 @@ public final class PostgresStore: RecordStore {
     }
 
     private static func connect(_ url: PostgresURL, tls: PostgresConnection.Configuration.TLS, logger: Logger) async throws -> PostgresConnection {
-        try await PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration(url, tls: tls),
-                                             id: 1, logger: logger)
+        try await connecting(url, tls: tls, logger: logger).get()
     }
 
-    private static func configuration(_ url: PostgresURL, tls: PostgresConnection.Configuration.TLS) -> PostgresConnection.Configuration {
+    /// The one way a connection is made: awaited at start, waited for on the store's thread when it reconnects.
+    private static func connecting(_ url: PostgresURL, tls: PostgresConnection.Configuration.TLS, logger: Logger) -> EventLoopFuture<PostgresConnection> {
         var configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.username, password: url.password,
                                                              database: url.database, tls: tls)
         configuration.options.connectTimeout = .seconds(10)
-        return configuration
+        return PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 1, logger: logger)
     }
 
     /// libpq's modes: `prefer` and `require` encrypt without checking the certificate, `verify-ca` checks who signed it,
@@ -227,6 +226,8 @@ extension PostgresStore {
         let counts = try await write { tx -> [(table: String, rows: Int)]? in
             guard try tx.allIncidents().isEmpty else { return nil }
             return try copied.map { table in
+                let placeholders = (1...table.columns.count).map { "$\($0)" }.joined(separator: ", ")
+                let insert = "INSERT INTO \(table.name) (\(table.columns.joined(separator: ", "))) VALUES (\(placeholders))"
                 for row in table.rows {
                     var binds = PostgresBindings()
                     for value in row {
@@ -237,9 +238,7 @@ extension PostgresStore {
                         case .null: binds.appendNull()
                         }
                     }
-                    let placeholders = (1...table.columns.count).map { "$\($0)" }.joined(separator: ", ")
-                    try tx.execute(PostgresQuery(unsafeSQL: "INSERT INTO \(table.name) (\(table.columns.joined(separator: ", "))) VALUES (\(placeholders))",
-                                                 binds: binds))
+                    try tx.execute(PostgresQuery(unsafeSQL: insert, binds: binds))
                 }
                 return (table.name, table.rows.count)
             }

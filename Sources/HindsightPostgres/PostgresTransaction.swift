@@ -30,17 +30,14 @@ public struct PostgresTransaction: BotRecords {
         try rows(query).first.map { try $0[0].decode(T.self) }
     }
 
-    /// The incident columns `incident(_:)` reads, in its order.
-    static let incidentColumns = """
-        id, platform, channel_id, title, severity, state, created_by_id, created_by_name, created_at, roles, \
-        started_at, detected_at, acknowledged_at, mitigated_at, resolved_at
-        """
-
-
     private func incidents(_ where_: String, _ binds: PostgresBindings = PostgresBindings()) throws -> [Incident] {
-        try rows(PostgresQuery(unsafeSQL: "SELECT \(Self.incidentColumns) FROM incident " + where_, binds: binds)).map(Self.incident)
+        try rows(PostgresQuery(unsafeSQL: "SELECT \(RowCodec.incidentColumns) FROM incident " + where_, binds: binds)).map(Self.incident)
     }
 
+    /// `RowCodec.incidentColumns` named by their table, for a query that joins another.
+    static let incidentColumnsOfJoin = RowCodec.incidentColumnNames.map { "incident." + $0 }.joined(separator: ", ")
+
+    /// An incident from a row selected with `RowCodec.incidentColumns`, read by position.
     static func incident(_ row: PostgresRandomAccessRow) throws -> Incident {
         var milestones: [MilestoneKind: Date] = [:]
         for (offset, kind) in [MilestoneKind.started, .detected, .acknowledged, .mitigated, .resolved].enumerated() {
@@ -56,6 +53,7 @@ public struct PostgresTransaction: BotRecords {
             roles: RowCodec.decode([IncidentRole: String].self, try row[9].decode(String.self)) ?? [:])
     }
 
+    /// An event from a row selected with `RowCodec.eventColumns`, read by position.
     static func event(_ row: PostgresRandomAccessRow) throws -> TimelineEvent {
         TimelineEvent(
             number: try row[1].decode(Int.self), incidentID: IncidentID(rawValue: try row[0].decode(String.self)),
@@ -228,9 +226,8 @@ public struct PostgresTransaction: BotRecords {
     }
 
     public func openIncidentsWithLastMessage(platform: Platform) throws -> [(incident: Incident, lastCapturedAt: Date?, lastMessageID: String?)] {
-        let columns = Self.incidentColumns.split(separator: ",").map { "incident." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
-        return try rows(PostgresQuery(unsafeSQL: """
-            SELECT \(columns), last.occurred_at, last.message_id
+        try rows(PostgresQuery(unsafeSQL: """
+            SELECT \(Self.incidentColumnsOfJoin), last.occurred_at, last.message_id
             FROM incident LEFT JOIN LATERAL (
                 SELECT occurred_at, message_id FROM event WHERE event.incident_id = incident.id AND event.message_id IS NOT NULL
                     AND event.source = 'chat' ORDER BY occurred_at DESC, number DESC LIMIT 1) AS last ON true
@@ -313,7 +310,7 @@ public struct PostgresTransaction: BotRecords {
         for change in changes {
             switch change {
             case let .createIncident(incident):
-                let at = Self.milestoneColumns(incident)
+                let at = RowCodec.milestoneMicros(incident)
                 try execute("""
                     INSERT INTO incident (id, platform, channel_id, title, severity, state, created_by_id, created_by_name, created_at,
                         roles, started_at, detected_at, acknowledged_at, mitigated_at, resolved_at)
@@ -322,7 +319,7 @@ public struct PostgresTransaction: BotRecords {
                         \(RowCodec.micros(incident.createdAt)), \(try RowCodec.encodeRoles(incident.roles)), \(at[0]), \(at[1]), \(at[2]), \(at[3]), \(at[4]))
                     """)
             case let .updateIncident(incident):
-                let at = Self.milestoneColumns(incident)
+                let at = RowCodec.milestoneMicros(incident)
                 try execute("""
                     UPDATE incident SET title = \(incident.title), severity = \(incident.severity.rawValue), state = \(incident.state.rawValue),
                         roles = \(try RowCodec.encodeRoles(incident.roles)), started_at = \(at[0]), detected_at = \(at[1]),
@@ -393,13 +390,6 @@ public struct PostgresTransaction: BotRecords {
                     DELETE FROM conversation WHERE platform = \(channel.platform.rawValue) AND channel_id = \(channel.channelID) AND person_id = \(personID)
                     """)
             }
-        }
-    }
-
-    /// started, detected, acknowledged, mitigated and resolved, as stored (microseconds, or none).
-    static func milestoneColumns(_ incident: Incident) -> [Int64?] {
-        [MilestoneKind.started, .detected, .acknowledged, .mitigated, .resolved].map { kind in
-            kind == .started ? RowCodec.micros(incident.startedAt) : incident.milestones[kind].map(RowCodec.micros)
         }
     }
 }

@@ -5,11 +5,28 @@ import HindsightCore
 /// Times are integer microseconds since the Unix epoch (UTC): exact for Slack's `ts` (microseconds) and Mattermost's
 /// milliseconds, where a Double would round.
 package enum RowCodec {
-    /// The event columns each store's row reader takes, in this order: select them with this list, not `*`.
-    package static let eventColumns = """
-        incident_id, number, platform, channel_id, message_id, author_id, author_name, occurred_at, text, \
-        thread_parent_id, attachments, source, key_reasons, milestone, deleted_at
-        """
+    /// The event columns each store's row reader takes, in this order: select them with `eventColumns`, not `*`.
+    package static let eventColumnNames = [
+        "incident_id", "number", "platform", "channel_id", "message_id", "author_id", "author_name", "occurred_at", "text",
+        "thread_parent_id", "attachments", "source", "key_reasons", "milestone", "deleted_at",
+    ]
+    package static let eventColumns = eventColumnNames.joined(separator: ", ")
+
+    /// The incident columns, ending with the milestones in `milestoneMicros`'s order (PostgreSQL's row reader takes
+    /// this order; SQLite's reads incidents by name).
+    package static let incidentColumnNames = [
+        "id", "platform", "channel_id", "title", "severity", "state", "created_by_id", "created_by_name", "created_at", "roles",
+        "started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at",
+    ]
+    package static let incidentColumns = incidentColumnNames.joined(separator: ", ")
+
+    /// The incident's `started_at`, `detected_at`, `acknowledged_at`, `mitigated_at` and `resolved_at` as stored
+    /// (microseconds, or none), in that order.
+    package static func milestoneMicros(_ incident: Incident) -> [Int64?] {
+        [MilestoneKind.started, .detected, .acknowledged, .mitigated, .resolved].map { kind in
+            kind == .started ? micros(incident.startedAt) : incident.milestones[kind].map(micros)
+        }
+    }
 
     package static func micros(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 * 1_000_000).rounded())

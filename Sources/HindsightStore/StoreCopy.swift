@@ -11,10 +11,8 @@ package enum StoreCopy {
 
     /// The tables, parents first; `event_revision` rows in the order they were written (SQLite's rowid).
     package static let tables: [(name: String, columns: [String])] = [
-        ("incident", ["id", "platform", "channel_id", "title", "severity", "state", "created_by_id", "created_by_name", "created_at",
-                      "started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at", "roles"]),
-        ("event", ["incident_id", "number", "platform", "channel_id", "message_id", "author_id", "author_name", "occurred_at", "text",
-                   "thread_parent_id", "attachments", "source", "key_reasons", "milestone", "deleted_at"]),
+        ("incident", RowCodec.incidentColumnNames),
+        ("event", RowCodec.eventColumnNames),
         ("event_revision", ["incident_id", "number", "text", "replaced_at"]),
         ("suggestion", ["incident_id", "number", "event_number", "milestone", "at", "phrase", "status", "score"]),
         ("postmortem", ["incident_id", "body", "updated_at"]),

@@ -5,9 +5,7 @@ import HindsightCore
 /// Row ↔ value mapping for SQLite's rows (GRDB); the values themselves are written as `RowCodec` says.
 extension StoreTransaction {
     static func milestoneColumns(_ incident: Incident) -> [(any DatabaseValueConvertible)?] {
-        [MilestoneKind.started, .detected, .acknowledged, .mitigated, .resolved].map { kind in
-            kind == .started ? RowCodec.micros(incident.startedAt) : incident.milestones[kind].map(RowCodec.micros)
-        }
+        RowCodec.milestoneMicros(incident).map { $0 }
     }
 
     static func incident(_ row: Row) -> Incident {
