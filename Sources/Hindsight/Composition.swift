@@ -62,6 +62,30 @@ struct Composition {
         }
     }
 
+    /// The store HINDSIGHT_DB names, opened and migrated.
+    struct OpenedStore {
+        /// What the bot records through.
+        let records: any RecordStore
+        /// The same store when it is a SQLite file (the web archive reads it); nil on PostgreSQL.
+        let sqlite: Store?
+        /// How logs and `doctor` name it: the path, or the URL without its password.
+        let shown: String
+        /// Who runs the scheduled work: this process on SQLite, the lease's holder among replicas on PostgreSQL.
+        let lease: any SchedulerLease
+    }
+
+    /// Opens (and migrates) the SQLite file or the PostgreSQL database HINDSIGHT_DB names: for `run`, `ingest` and
+    /// `doctor` alike.
+    static func openStore(_ settings: Settings, _ source: SettingsSource) async throws -> OpenedStore {
+        guard PostgresURL.isPostgres(settings.databasePath) else {
+            let file = try Store(path: settings.databasePath, synchronous: settings.synchronous == .full ? .full : .normal)
+            return OpenedStore(records: file, sqlite: file, shown: settings.databasePath, lease: SoleProcess())
+        }
+        let url = try postgresURL(settings, source), logger = Logger(label: "hindsight.postgres")
+        return OpenedStore(records: try await PostgresStore.open(url, logger: logger), sqlite: nil, shown: url.redacted,
+                           lease: PostgresSchedulerLease(url, logger: logger))
+    }
+
     /// Builds everything `run` needs, or fails with a message that says what to fix.
     /// - Parameter connecting: `run` passes true: when a chat platform is configured, its websocket client starts
     ///   setting up (TLS and the system's CA certificates) before the slower parts are built, instead of after them.
@@ -77,27 +101,19 @@ struct Composition {
         let webSockets = connecting ? Platforms.preparedWebSockets(source.values) : nil
         do {
             let prompts = try PromptSet.checked(explicit: settings.promptsPath)
-            let records: any RecordStore, store: Store?, database: String, lease: any SchedulerLease
-            if PostgresURL.isPostgres(settings.databasePath) {
-                let url = try postgresURL(settings, source), postgresLogger = Logger(label: "hindsight.postgres")
-                (records, store, database) = (try await PostgresStore.open(url, logger: postgresLogger), nil, url.redacted)
-                lease = PostgresSchedulerLease(url, logger: postgresLogger)
-            } else {
-                let file = try Store(path: settings.databasePath, synchronous: settings.synchronous == .full ? .full : .normal)
-                (records, store, database, lease) = (file, file, settings.databasePath, SoleProcess())
-            }
+            let opened = try await openStore(settings, source)
             // Every text is redacted with Prompts/redaction.yaml before it is stored (compiled once, at start).
             var desk = prompts.desk(zone: settings.timeZone)
             desk.stakeholderChannels = settings.stakeholderChannels
             desk.markups = Platforms.markups
             desk.incidentChannels = settings.incidentChannelPattern.map(IncidentChannels.init(pattern:))
-            logger.info("store open", metadata: ["db": "\(database)", "prompts": "\(prompts.origin)",
+            logger.info("store open", metadata: ["db": "\(opened.shown)", "prompts": "\(prompts.origin)",
                                                  "redaction_patterns": "\(prompts.redactor.patternIDs.count)"])
-            return Composition(settings: settings, logger: logger, prompts: prompts, bot: Bot(store: records, desk: desk, logger: logger, reportsDirectory: URL(fileURLWithPath: settings.reportsDirectory),
+            return Composition(settings: settings, logger: logger, prompts: prompts, bot: Bot(store: opened.records, desk: desk, logger: logger, reportsDirectory: URL(fileURLWithPath: settings.reportsDirectory),
                         filer: try TrackerSetup.filer(source, logger: logger),
                         prometheus: source["PROMETHEUS_URL"].map {
                             PrometheusClient(baseURL: $0, token: source["PROMETHEUS_TOKEN"], http: SharedHTTP.client)
-                        }), store: store, desk: desk, lease: lease, source: source, webSockets: webSockets)
+                        }), store: opened.sqlite, desk: desk, lease: opened.lease, source: source, webSockets: webSockets)
         } catch let error as PromptsError {
             throw ValidationError("Prompts: \(error)")
         } catch let error as StoreError {

@@ -26,25 +26,17 @@ struct DoctorCommand: AsyncParsableCommand {
         var detail: String
     }
 
-    /// The PostgreSQL store: the connection, the server's version, the migrations (opening it applies any missing, as
-    /// `hindsight migrate` does) and the incidents it holds.
-    static func postgres(_ settings: Settings, _ source: SettingsSource) async -> [Row] {
-        let url: PostgresURL
-        do {
-            url = try Composition.postgresURL(settings, source)
-        } catch {
-            return [Row(check: "store", passed: false, detail: "\(error)")]
+    /// The store's rows: what it holds, and on PostgreSQL the server's version and the migrations (opening the store
+    /// applied any missing, as `hindsight migrate` does).
+    static func storeRows(_ store: Composition.OpenedStore) async throws -> [Row] {
+        let count = try await store.records.read { tx in try tx.allIncidents().count }
+        guard let postgres = store.records as? PostgresStore else {
+            return [Row(check: "store", passed: true, detail: "\(store.shown): \(count) incidents")]
         }
-        do {
-            let (version, migrations, count) = try await PostgresStore.using(url) { store in
-                (try await store.serverVersion(), try await store.appliedMigrations(), try await store.read { tx in try tx.allIncidents().count })
-            }
-            return [Row(check: "store", passed: true, detail: "\(url.redacted): PostgreSQL \(version), \(count) incidents"),
-                    Row(check: "migrations", passed: true, detail: "\(migrations.count) applied, the last \(migrations.last ?? "none")"),
-                    Row(check: "replicas", passed: nil, detail: "several bot processes may share this database (tested with two; README, PostgreSQL)")]
-        } catch {
-            return [Row(check: "store", passed: false, detail: "\(error)")]
-        }
+        let (version, migrations) = (try await postgres.serverVersion(), try await postgres.appliedMigrations())
+        return [Row(check: "store", passed: true, detail: "\(store.shown): PostgreSQL \(version), \(count) incidents"),
+                Row(check: "migrations", passed: true, detail: "\(migrations.count) applied, the last \(migrations.last ?? "none")"),
+                Row(check: "replicas", passed: nil, detail: "several bot processes may share this database (tested with two; README, PostgreSQL)")]
     }
 
     func run() async throws {
@@ -60,16 +52,15 @@ struct DoctorCommand: AsyncParsableCommand {
         } catch {
             rows.append(Row(check: "prompts", passed: false, detail: "\(error)"))
         }
-        if PostgresURL.isPostgres(settings.databasePath) {
-            rows += await Self.postgres(settings, source)
-        } else {
-            do {
-                let store = try Store(path: settings.databasePath)
-                let count = try await store.read { tx in try tx.allIncidents().count }
-                rows.append(Row(check: "store", passed: true, detail: "\(settings.databasePath): \(count) incidents"))
-            } catch {
-                rows.append(Row(check: "store", passed: false, detail: "\(settings.databasePath): \(error)"))
-            }
+        var store: Composition.OpenedStore?
+        do {
+            let opened = try await Composition.openStore(settings, source)
+            store = opened
+            rows += try await Self.storeRows(opened)
+        } catch {
+            // A PostgreSQL error names the database itself (without its password).
+            let shown = PostgresURL.isPostgres(settings.databasePath) ? "" : "\(settings.databasePath): "
+            rows.append(Row(check: "store", passed: false, detail: "\(shown)\(error)"))
         }
         let reports = URL(fileURLWithPath: settings.reportsDirectory)
         let probe = reports.appendingPathComponent(".hindsight-doctor-\(UUID().uuidString)")
@@ -86,8 +77,10 @@ struct DoctorCommand: AsyncParsableCommand {
         do {
             if let slack = try SlackConfiguration.fromEnvironment(source.values) {
                 platforms += 1
-                let channels = (try? await Store(path: Composition.sqlitePath(settings, for: "doctor")).read { tx in try tx.openIncidents() })?
-                    .filter { $0.channel.platform == .slack }.map(\.channel.channelID) ?? []
+                var channels: [String] = []
+                if let store, let open = try? await store.records.read({ tx in try tx.openIncidents() }) {
+                    channels = open.filter { $0.channel.platform == .slack }.map(\.channel.channelID)
+                }
                 for check in await SlackDoctor.run(slack, http: http, incidentChannels: channels) {
                     rows.append(Row(check: check.name, passed: check.passed, detail: check.detail))
                 }
