@@ -80,7 +80,7 @@ struct Platforms {
             webSockets.shutdown()
             http.shutdown()
         }
-        var posters: [Platform: @Sendable ([Reply], String) -> Void] = [:]
+        var posters: [Platform: @Sendable ([Reply], String, String?) -> Void] = [:]
         var cards: [Platform: any CardSurface] = [:]
         // Each chat connection's readiness, with a detail shown next to its name (a backfill in progress).
         var connected: [(String, @Sendable () -> Bool, @Sendable () -> String?)] = []
@@ -91,7 +91,7 @@ struct Platforms {
             )
             services.append(adapter)
             routes.append(adapter.routes)
-            posters[.mattermost] = { adapter.post($0, in: $1) }
+            posters[.mattermost] = { adapter.post($0, in: $1, for: $2) }
             cards[.mattermost] = adapter.cardSurface
             app.bot.channelMakers.register(adapter.channelMaker, for: .mattermost)
             connected.append(("mattermost", { adapter.isConnected }, { adapter.backfillSummary }))
@@ -100,16 +100,19 @@ struct Platforms {
         if let slack {
             let adapter = SlackAdapter(configuration: slack, bot: app.bot, http: http, webSockets: webSockets, logger: app.logger)
             services.append(adapter)
-            posters[.slack] = { adapter.post($0, in: $1) }
+            posters[.slack] = { adapter.post($0, in: $1, for: $2) }
             cards[.slack] = adapter.cardSurface
             app.bot.channelMakers.register(adapter.channelMaker, for: .slack)
             connected.append(("slack", { adapter.isConnected }, { adapter.backfillSummary }))
             app.logger.info("slack configured", metadata: ["api": "\(slack.apiURL)", "connections": "\(slack.connections)"])
         }
-        let post: @Sendable ([Reply], ChannelKey) -> Void = { [posters] replies, channel in posters[channel.platform]?(replies, channel.channelID) }
+        let post: @Sendable ([Reply], ChannelKey) -> Void = { [posters] replies, channel in posters[channel.platform]?(replies, channel.channelID, nil) }
+        // Replies are held in the store until posted, and the scheduler's process posts those left behind.
+        app.bot.outbox.enable(retryAfter: app.settings.replyRetryAfter)
         if app.settings.liveCard { services.append(CardKeeper(bot: app.bot, surfaces: cards, logger: app.logger)) }
         services.append(ReminderScheduler(bot: app.bot, interval: app.schedulerInterval, lease: app.lease, logger: app.logger,
-                                          deliver: { reminder in post([reminder.reply], reminder.channel) }))
+                                          deliver: { reminder in post([reminder.reply], reminder.channel) },
+                                          redeliver: { [posters] held in posters[held.channel.platform]?([held.reply], held.channel.channelID, held.userID) }))
         let webhooks = try WebhookSetup.configuration(app.source)
         if !webhooks.isEmpty {
             routes.append(WebhookRoutes(configuration: webhooks, bot: app.bot, sink: { replies, channel in post(replies, channel) }, logger: app.logger))

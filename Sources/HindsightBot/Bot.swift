@@ -19,7 +19,7 @@ public final class Bot: Sendable {
     /// reach both with `@testable import`).
     let store: any RecordStore
     let desk: IncidentDesk
-    private let logger: Logger
+    let logger: Logger
     /// Where published reports are saved (`HINDSIGHT_REPORTS_DIR`); nil saves none.
     public let reportsDirectory: URL?
     /// Files action items when a post-mortem is published; nil when no tracker is configured.
@@ -33,12 +33,18 @@ public final class Bot: Sendable {
     public let cardSignals = CardSignals()
     /// How each platform creates an incident's own channel (registered by the composition).
     public let channelMakers = ChannelMakers()
+    /// Whether replies are held in the store until posted (enabled by `hindsight run` with a chat platform).
+    public let outbox = ReplyOutbox()
+
+    /// The time replies are held at (the rest of the bot's times come with its inputs).
+    let clock: @Sendable () -> Date
 
     public init(
         store: any RecordStore, desk: IncidentDesk, logger: Logger, reportsDirectory: URL? = nil, filer: ActionItemFiler? = nil,
-        prometheus: PrometheusClient? = nil
+        prometheus: PrometheusClient? = nil, clock: @escaping @Sendable () -> Date = Date.init
     ) {
         self.store = store
+        self.clock = clock
         var desk = desk
         desk.connections = Connections(trackers: filer != nil, metrics: prometheus != nil)
         self.desk = desk
@@ -59,7 +65,7 @@ public final class Bot: Sendable {
 
     /// Stores a batch in one transaction (one commit for many events), in order; outcomes match the inputs.
     public func capture(batch inputs: [CaptureInput]) async throws(StoreError) -> [(outcome: CaptureOutcome, replies: [Reply])] {
-        let desk = self.desk
+        let (desk, outbox, now) = (self.desk, self.outbox, clock())
         let results: [(CaptureOutcome, [Reply])]
         var changedCards: Set<IncidentID> = []
         do {
@@ -74,10 +80,14 @@ public final class Bot: Sendable {
                         return (CaptureOutcome.duplicate, [Reply]())
                     }
                     changed.formUnion(decision.changes.cardIncidents)
-                    return (outcome, decision.replies)
+                    let held = outbox.held(decision.replies, channel: input.channel, userID: input.authorID, key: { _ in UUID().uuidString }, at: now)
+                    guard !held.isEmpty else { return (outcome, decision.replies) }
+                    try tx.hold(held)
+                    return (outcome, held.map(\.reply))
                 }
                 return (results, changed)
             }
+            outbox.posting(results.flatMap { $0.1.compactMap(\.deliveryKey) })
             captureFailing.withLock { $0 = false }
         } catch {
             captureFailing.withLock { $0 = true }

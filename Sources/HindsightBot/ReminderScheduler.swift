@@ -8,14 +8,23 @@ import Synchronization
 
 extension Bot {
     /// The reminders due at `now`, marked as sent in the same transaction that finds them: each is returned once,
-    /// across restarts and concurrent ticks.
+    /// across restarts and concurrent ticks. Held in the outbox in that transaction too (when holding is on), so one
+    /// whose process dies before posting it is posted by the next retry round.
     public func takeDueReminders(now: Date) async throws(StoreError) -> [DueReminder] {
-        let desk = self.desk
-        return try await store.write { tx in
-            let due = try desk.dueReminders(now: now, records: tx, sent: { try tx.reminderSent($0) })
+        let (desk, outbox) = (self.desk, self.outbox)
+        let due = try await store.write { tx in
+            var due = try desk.dueReminders(now: now, records: tx, sent: { try tx.reminderSent($0) })
             try tx.apply(due.map { .markReminderSent(key: $0.key, at: now) })
+            for index in due.indices {
+                guard let held = outbox.held([due[index].reply], channel: due[index].channel, userID: nil,
+                                             key: { [key = due[index].key] _ in "reminder:" + key }, at: now).first else { continue }
+                try tx.hold([held])
+                due[index].reply = held.reply
+            }
             return due
         }
+        outbox.posting(due.compactMap(\.reply.deliveryKey))
+        return due
     }
 }
 
@@ -27,6 +36,8 @@ public final class ReminderScheduler: Service, Sendable {
     private let clock: @Sendable () -> Date
     private let sleep: @Sendable (Duration) async throws -> Void
     private let deliver: @Sendable (DueReminder) async -> Void
+    /// Posts a held reply that no process posted in time (`Bot.heldRepliesToRetry`).
+    private let redeliver: @Sendable (HeldReply) async -> Void
     private let logger: Logger
     /// How often action items are synced from their tracker issues (closed → done).
     private let syncInterval: TimeInterval
@@ -38,8 +49,10 @@ public final class ReminderScheduler: Service, Sendable {
         bot: Bot, interval: Duration = .seconds(60), syncInterval: TimeInterval = 3600, lease: any SchedulerLease = SoleProcess(), logger: Logger,
         clock: @escaping @Sendable () -> Date = Date.init,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
-        deliver: @escaping @Sendable (DueReminder) async -> Void
+        deliver: @escaping @Sendable (DueReminder) async -> Void,
+        redeliver: @escaping @Sendable (HeldReply) async -> Void = { _ in }
     ) {
+        self.redeliver = redeliver
         self.bot = bot
         self.interval = interval
         self.clock = clock
@@ -67,8 +80,8 @@ public final class ReminderScheduler: Service, Sendable {
         }
     }
 
-    /// One pass: finds, marks and delivers what is due; returns how many were delivered. A process without the lease
-    /// (another replica runs the rounds) does nothing.
+    /// One pass: finds, marks and delivers what is due, then posts the held replies no process posted in time; returns
+    /// how many reminders were delivered. A process without the lease (another replica runs the rounds) does nothing.
     @discardableResult
     public func tick() async -> Int {
         guard await lease.holds() else { return 0 }
@@ -83,6 +96,9 @@ public final class ReminderScheduler: Service, Sendable {
                 await deliver(DueReminder(key: "sync", channel: channel, reply: reply))
             }
         }
+        let retried = await bot.heldRepliesToRetry(now: now)
+        if !retried.isEmpty { logger.notice("posting replies another process held but did not post", metadata: ["count": "\(retried.count)"]) }
+        for held in retried { await redeliver(held) }
         do {
             let due = try await bot.takeDueReminders(now: now)
             for reminder in due { await deliver(reminder) }

@@ -22,6 +22,8 @@ public struct Settings: Sendable, Equatable {
     public var incidentChannelPattern: String?
     /// Whether the bot's HTTP server also serves the web archive (`/incidents`, `/insights`).
     public var web: Bool
+    /// Seconds after which a reply held in the outbox but not posted is posted by the scheduler's process.
+    public var replyRetryAfter: TimeInterval
 
     /// One documented setting: its name (the environment variable), default, meaning, and whether it is a secret.
     public struct Entry: Sendable {
@@ -51,6 +53,7 @@ public struct Settings: Sendable, Equatable {
         "HINDSIGHT_WEB_USER_HEADER": Entry(defaultValue: "X-Forwarded-User", help: "the header the trusted proxy names the signed-in user in", secret: false),
         "HINDSIGHT_HTTP_HOST": Entry(defaultValue: "0.0.0.0", help: "address the bot's HTTP server binds (127.0.0.1 behind a proxy)", secret: false),
         "HINDSIGHT_HTTP_PORT": Entry(defaultValue: "8080", help: "port of the bot's HTTP server (slash commands, webhooks, health)", secret: false),
+        "HINDSIGHT_REPLY_RETRY": Entry(defaultValue: "60", help: "seconds after which a reply the bot stored but did not post (its process died, the chat server refused it) is posted by the process running the scheduler (1–3600)", secret: false),
         "HINDSIGHT_CALLBACK_SECRET": Entry(defaultValue: nil, help: "key that signs Mattermost button and dialog callbacks (16+ characters); default: generated once and kept in the database", secret: true),
         "HINDSIGHT_PUBLIC_URL": Entry(defaultValue: nil, help: "the URL the chat server reaches the bot at (dialogs, buttons)", secret: false),
         "SLACK_APP_TOKEN": Entry(defaultValue: nil, help: "Slack app-level token (xapp-…, connections:write)", secret: true),
@@ -122,6 +125,10 @@ public struct Settings: Sendable, Equatable {
             throw SettingsError(key: "HINDSIGHT_HTTP_PORT", value: value("HINDSIGHT_HTTP_PORT"), expected: "a port number from 0 to 65535")
         }
         httpPort = port
+        guard let retry = Int(value("HINDSIGHT_REPLY_RETRY")), (1...3600).contains(retry) else {
+            throw SettingsError(key: "HINDSIGHT_REPLY_RETRY", value: value("HINDSIGHT_REPLY_RETRY"), expected: "seconds from 1 to 3600")
+        }
+        replyRetryAfter = TimeInterval(retry)
         liveCard = try flag("HINDSIGHT_CARD")
         web = try flag("HINDSIGHT_WEB")
         incidentChannelPattern = nil

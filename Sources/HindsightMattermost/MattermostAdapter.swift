@@ -64,10 +64,11 @@ public final class MattermostAdapter: Service, Sendable {
     /// While a backfill runs or waits to be retried, what it has done and what is missing (for `/readyz`); else nil.
     public var backfillSummary: String? { backfillStatus.summary(now: now()) }
 
-    /// Posts replies in a channel for something that did not come from Mattermost (alerts, reminders); they are
-    /// queued and posted in order once the adapter runs.
-    public func post(_ replies: [Reply], in channelID: String) {
-        for reply in replies { pending.enqueue(reply, channelID: channelID, userID: nil) }
+    /// Posts replies in a channel for something that did not come from Mattermost (alerts, reminders, held replies
+    /// another process did not post); they are queued and posted in order once the adapter runs. `userID` is who
+    /// they answer, if anyone.
+    public func post(_ replies: [Reply], in channelID: String, for userID: String? = nil) {
+        for reply in replies { pending.enqueue(reply, channelID: channelID, userID: userID) }
     }
 
     /// How incidents get channels of their own on Mattermost.
@@ -119,11 +120,11 @@ public final class MattermostAdapter: Service, Sendable {
             connected: connectionState
         )
         let poster = commandRoutes.poster()
-        let pending = self.pending
+        let (pending, bot) = (self.pending, self.bot)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await item in pending.stream {
-                    await poster.post(item.reply, channelID: item.channelID, userID: item.userID)
+                    await bot.posted(item.reply, settled: await poster.post(item.reply, channelID: item.channelID, userID: item.userID))
                 }
             }
             group.addTask { await session.run() }

@@ -104,6 +104,13 @@ enum PostgresSchema {
             CREATE TABLE incident_card (incident_id TEXT PRIMARY KEY REFERENCES incident(id), message_id TEXT NOT NULL);
             """),
         ("v10-incident-roles", "ALTER TABLE incident ADD COLUMN roles TEXT NOT NULL DEFAULT '';"),
+        // (v11 is SQLite's archive search index, which has no PostgreSQL form yet.)
+        ("v12-reply-outbox", """
+            CREATE TABLE reply_outbox (
+                key TEXT PRIMARY KEY, platform TEXT NOT NULL, channel_id TEXT NOT NULL, user_id TEXT, body TEXT NOT NULL,
+                held_at BIGINT NOT NULL, tried_at BIGINT NOT NULL
+            );
+            """),
     ]
 
     /// The table that records which migrations ran, and the advisory lock a process holds while it migrates, so two

@@ -289,6 +289,41 @@ public struct PostgresTransaction: BotRecords {
         try one("SELECT COUNT(*) FROM event") ?? 0
     }
 
+    public func hold(_ replies: [HeldReply]) throws {
+        for held in replies {
+            try execute("""
+                INSERT INTO reply_outbox (key, platform, channel_id, user_id, body, held_at, tried_at)
+                VALUES (\(held.key), \(held.channel.platform.rawValue), \(held.channel.channelID), \(held.userID), \(try RowCodec.encode(held.reply)),
+                        \(RowCodec.micros(held.heldAt)), \(RowCodec.micros(held.heldAt)))
+                ON CONFLICT (key) DO NOTHING
+                """)
+        }
+    }
+
+    public func release(heldReply key: String) throws {
+        try execute("DELETE FROM reply_outbox WHERE key = \(key)")
+    }
+
+    public func claimHeldReplies(triedBefore: Date, expiredBefore: Date, now: Date, excluding: Set<String>, limit: Int) throws -> [HeldReply] {
+        try execute("DELETE FROM reply_outbox WHERE held_at < \(RowCodec.micros(expiredBefore))")
+        var claimed: [HeldReply] = []
+        for row in try rows("""
+            SELECT key, platform, channel_id, user_id, body, held_at FROM reply_outbox WHERE tried_at < \(RowCodec.micros(triedBefore))
+            ORDER BY held_at, key LIMIT \(limit + excluding.count)
+            """) where claimed.count < limit {
+            let key = try row[0].decode(String.self)
+            guard !excluding.contains(key), let held = RowCodec.heldReply(
+                key: key, platform: try row[1].decode(String.self), channelID: try row[2].decode(String.self), userID: try row[3].decode(String?.self),
+                body: try row[4].decode(String.self), heldAt: try row[5].decode(Int64.self)
+            ) else { continue }
+            claimed.append(held)
+        }
+        for held in claimed {
+            try execute("UPDATE reply_outbox SET tried_at = \(RowCodec.micros(now)) WHERE key = \(held.key)")
+        }
+        return claimed
+    }
+
     // MARK: Writes
 
     /// Applies one decision's changes, all or none, as the SQLite store does: an event whose message is already stored

@@ -74,9 +74,10 @@ public final class SlackAdapter: Service, Sendable {
     /// False after a failed store write until one succeeds again: Slack's envelopes are then left unacknowledged.
     public var isStoring: Bool { storeHealth.isStoring }
 
-    /// Posts replies in a channel for something that did not come from Slack (alerts, reminders), in order.
-    public func post(_ replies: [Reply], in channelID: String) {
-        for reply in replies { outboxSink.yield((reply, ReplyTarget(channel: channelID))) }
+    /// Posts replies in a channel for something that did not come from Slack (alerts, reminders, held replies
+    /// another process did not post), in order; `userID` is who they answer, if anyone.
+    public func post(_ replies: [Reply], in channelID: String, for userID: String? = nil) {
+        for reply in replies { outboxSink.yield((reply, ReplyTarget(channel: channelID, user: userID))) }
     }
 
     /// Identifies the bot (`auth.test`), then captures and answers until cancelled or its service group shuts down.
@@ -126,7 +127,9 @@ public final class SlackAdapter: Service, Sendable {
             group.addTask { await committer.drain() }
             group.addTask { await backfills.retryFailed() }
             group.addTask {
-                for await (reply, target) in self.outbox { await self.poster.post(reply, to: target) }
+                for await (reply, target) in self.outbox {
+                    await self.bot.posted(reply, settled: await self.poster.post(reply, to: target))
+                }
             }
             group.addTask {
                 await withDiscardingTaskGroup { running in

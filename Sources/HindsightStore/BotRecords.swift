@@ -29,6 +29,14 @@ public protocol BotRecords: IncidentLedger {
     func pendingBackfills(platform: Platform) throws -> [String: Date]
     /// How many timeline events are stored in all.
     func eventCount() throws -> Int
+    /// Holds replies until an adapter has posted them (the outbox); a key already held is left as it is.
+    func hold(_ replies: [HeldReply]) throws
+    /// Forgets a held reply: it was posted, or refused for good.
+    func release(heldReply key: String) throws
+    /// Drops the replies held before `expiredBefore` (too old to be worth posting late), then returns up to `limit`
+    /// of the others last tried before `triedBefore` (oldest first, skipping `excluding`), marked tried at `now`: a
+    /// replica that claims them posts them, and another claims them again only after the same wait.
+    func claimHeldReplies(triedBefore: Date, expiredBefore: Date, now: Date, excluding: Set<String>, limit: Int) throws -> [HeldReply]
 }
 
 extension StoreTransaction: BotRecords {}

@@ -91,6 +91,14 @@ package enum RowCodec {
         return out
     }
 
+    /// A held reply's row (`reply_outbox`) read back; nil when its body is not one this version can read.
+    package static func heldReply(key: String, platform: String, channelID: String, userID: String?, body: String, heldAt: Int64) -> HeldReply? {
+        guard let reply = decode(Reply.self, body) else { return nil }
+        return HeldReply(
+            key: key, channel: ChannelKey(platform: Platform(rawValue: platform), channelID: channelID), userID: userID, reply: reply, heldAt: date(heldAt)
+        )
+    }
+
     package static func decode<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
         guard let text, !text.isEmpty else { return nil }
         return try? JSONDecoder().decode(T.self, from: Data(text.utf8))

@@ -165,6 +165,17 @@ enum Schema {
                 CREATE TABLE archive_search_progress (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v12-reply-outbox") { db in
+            // Replies decided in a capture's transaction and due reminders, held until an adapter has posted them: a
+            // process killed between storing and posting leaves them here, and the scheduler's process posts them.
+            // Empty but for the replies in flight (a few at a time): a posted reply's row is deleted.
+            try db.execute(sql: """
+                CREATE TABLE reply_outbox (
+                    key TEXT PRIMARY KEY, platform TEXT NOT NULL, channel_id TEXT NOT NULL, user_id TEXT, body TEXT NOT NULL,
+                    held_at INTEGER NOT NULL, tried_at INTEGER NOT NULL
+                ) WITHOUT ROWID
+                """)
+        }
         return migrator
     }
 }

@@ -23,6 +23,7 @@ package enum StoreCopy {
         ("reaction", ["incident_id", "number", "emoji", "person_id"]),
         ("conversation", ["platform", "channel_id", "person_id", "incident_id", "body"]),
         ("incident_card", ["incident_id", "message_id"]),
+        ("reply_outbox", ["key", "platform", "channel_id", "user_id", "body", "held_at", "tried_at"]),
     ]
 }
 

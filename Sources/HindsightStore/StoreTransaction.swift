@@ -275,6 +275,34 @@ public struct StoreTransaction: IncidentLedger {
             .map { (($0["channel_id"] as String), RowCodec.date($0["since"])) }, uniquingKeysWith: min)
     }
 
+    public func hold(_ replies: [HeldReply]) throws {
+        for held in replies {
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO reply_outbox (key, platform, channel_id, user_id, body, held_at, tried_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    held.key, held.channel.platform.rawValue, held.channel.channelID, held.userID, try RowCodec.encode(held.reply),
+                    RowCodec.micros(held.heldAt), RowCodec.micros(held.heldAt),
+                ])
+        }
+    }
+
+    public func release(heldReply key: String) throws {
+        try db.execute(sql: "DELETE FROM reply_outbox WHERE key = ?", arguments: [key])
+    }
+
+    public func claimHeldReplies(triedBefore: Date, expiredBefore: Date, now: Date, excluding: Set<String>, limit: Int) throws -> [HeldReply] {
+        try db.execute(sql: "DELETE FROM reply_outbox WHERE held_at < ?", arguments: [RowCodec.micros(expiredBefore)])
+        let claimed = try Row.fetchAll(db, sql: """
+            SELECT key, platform, channel_id, user_id, body, held_at FROM reply_outbox WHERE tried_at < ? ORDER BY held_at, key LIMIT ?
+            """, arguments: [RowCodec.micros(triedBefore), limit + excluding.count]).lazy
+            .filter { !excluding.contains($0["key"]) }.prefix(limit)
+            .compactMap { RowCodec.heldReply(key: $0["key"], platform: $0["platform"], channelID: $0["channel_id"], userID: $0["user_id"], body: $0["body"], heldAt: $0["held_at"]) }
+        for held in claimed {
+            try db.execute(sql: "UPDATE reply_outbox SET tried_at = ? WHERE key = ?", arguments: [RowCodec.micros(now), held.key])
+        }
+        return Array(claimed)
+    }
+
     /// Whether a single-use callback token was already used.
     public func callbackUsed(nonce: String) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT 1 FROM callback_used WHERE nonce = ?", arguments: [nonce]) ?? false

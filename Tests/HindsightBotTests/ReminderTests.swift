@@ -133,4 +133,71 @@ struct ReminderTests {
         #expect(await scheduler.tick() == 0)
         #expect(delivered.withLock { $0 } == 1)
     }
+
+    @Test("replies are held until posted: what a dead process stored but never posted (a suggestion, a reminder) is posted by the next round after the wait, once; a posted or in-flight one never")
+    func heldRepliesOutliveTheirProcess() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-outbox-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("db.sqlite").path
+        let clock = Mutex(t0)
+        func makeHoldingBot() throws -> Bot {
+            let prompts = try PromptSet(directory: BotTests.prompts)
+            let bot = Bot(store: try Store(path: path), desk: prompts.desk(zone: .gmt, redact: { $0 }), logger: Logger(label: "test"),
+                          clock: { clock.withLock { $0 } })
+            bot.outbox.enable(retryAfter: 60)
+            return bot
+        }
+        var bot = try makeHoldingBot()
+        _ = await bot.handle(CommandInvocation(channel: channel, user: alice, text: "start Checkout returns 500 sev2", receivedAt: t0))
+        var answered: [Reply] = []
+        for (index, line) in ["rolled back to v41", "error rate back to normal, all green", "we are fully recovered, resolving"].enumerated() {
+            let sent = t0.addingTimeInterval(Double(60 * (index + 1)))
+            clock.withLock { $0 = sent }
+            answered += try await bot.capture(.message(ChannelMessage(channel: channel, messageID: "m\(index)", author: alice, sentAt: sent, text: line))).replies
+        }
+        let keys = answered.compactMap(\.deliveryKey)
+        try #require(!answered.isEmpty && keys.count == answered.count, "each suggestion is held: \(answered.map(\.text))")
+        // The first was posted; the second failed for now (Mattermost answered 503); the rest were never posted: the
+        // process was killed.
+        await bot.posted(answered[0], settled: true)
+        if answered.count > 1 { await bot.posted(answered[1], settled: false) }
+
+        let retried = Mutex<[HeldReply]>([])
+        func scheduler(_ bot: Bot) -> ReminderScheduler {
+            ReminderScheduler(bot: bot, logger: Logger(label: "test"), clock: { clock.withLock { $0 } }, sleep: { _ in },
+                              deliver: { _ in }, redeliver: { held in retried.withLock { $0.append(held) } })
+        }
+        clock.withLock { $0 = t0.addingTimeInterval(200) }  // 20 s after the last was held
+        await scheduler(bot).tick()
+        #expect(retried.withLock { $0 }.isEmpty, "nothing is retried before the wait")
+        clock.withLock { $0 = t0.addingTimeInterval(300) }
+        await scheduler(bot).tick()
+        // The live process still holds the unposted ones as its own (in flight) but for the one that failed.
+        #expect(retried.withLock { $0 }.map(\.reply) == Array(answered.dropFirst().prefix(1)), "only the one whose post failed")
+        retried.withLock { $0 = [] }
+
+        bot = try makeHoldingBot()  // the process was killed and another took over
+        clock.withLock { $0 = t0.addingTimeInterval(400) }
+        await scheduler(bot).tick()
+        let afterRestart = retried.withLock { $0 }
+        #expect(afterRestart.map(\.reply) == Array(answered.dropFirst()), "every reply not posted, in order, with its channel")
+        #expect(afterRestart.allSatisfy { $0.channel == channel && $0.userID == alice.id })
+        for held in afterRestart { await bot.posted(held.reply, settled: true) }
+        retried.withLock { $0 = [] }
+        clock.withLock { $0 = t0.addingTimeInterval(600) }
+        await scheduler(bot).tick()
+        #expect(retried.withLock { $0 }.isEmpty, "posted once each")
+
+        // A due reminder is held the same way: taken and marked sent by a process that died before posting it, it is
+        // posted by the next round.
+        _ = await bot.handle(CommandInvocation(channel: channel, user: alice, text: "resolved", receivedAt: at(hours: 1)))
+        clock.withLock { $0 = at(hours: 50) }
+        let due = try await bot.takeDueReminders(now: at(hours: 50))
+        #expect(due.count == 1 && due[0].reply.deliveryKey == "reminder:" + due[0].key)
+        bot = try makeHoldingBot()
+        clock.withLock { $0 = at(hours: 50).addingTimeInterval(61) }
+        await scheduler(bot).tick()
+        #expect(retried.withLock { $0 }.map(\.reply.text) == due.map(\.reply.text))
+    }
 }

@@ -116,4 +116,39 @@ struct BotRecordsContractTests {
         #expect(count == 7)
         #expect(try await subject.transaction { try $0.openIncidentsWithLastMessage(platform: .mattermost) }.isEmpty)
     }
+
+    @Test("held replies: kept whole until released, claimed only after the wait and not again before it, the claimed-elsewhere ones skipped, the expired dropped",
+          arguments: Kind.tested)
+    func heldReplies(kind: Kind) async throws {
+        let subject = try await Subject(kind)
+        let channel = ChannelKey(platform: .mattermost, channelID: "town")
+        var suggestion = Reply(.channel, "Mark **mitigated** at 14:05?", actions: [.init(label: "Confirm", command: "confirm S1")])
+        suggestion.thread = ReplyThread(rootID: "root1", personID: "u1")
+        let held = [
+            HeldReply(key: "k1", channel: channel, userID: "u1", reply: suggestion, heldAt: Self.t0),
+            HeldReply(key: "k2", channel: channel, userID: nil, reply: Reply(.ephemeral, "Noted."), heldAt: Self.t0.addingTimeInterval(1)),
+            HeldReply(key: "k3", channel: channel, userID: "u2", reply: Reply(.channel, "third"), heldAt: Self.t0.addingTimeInterval(2)),
+            HeldReply(key: "old", channel: channel, userID: nil, reply: Reply(.channel, "too late"), heldAt: Self.t0.addingTimeInterval(-7200)),
+        ]
+        try await subject.transaction { try $0.hold(held) }
+        // Holding a key again leaves the first one as it is.
+        try await subject.transaction { try $0.hold([HeldReply(key: "k1", channel: channel, userID: nil, reply: Reply(.channel, "other"), heldAt: Self.t0)]) }
+        try await subject.transaction { try $0.release(heldReply: "k3") }
+        func claim(at seconds: TimeInterval, excluding: Set<String> = [], limit: Int = 10) async throws -> [HeldReply] {
+            let now = Self.t0.addingTimeInterval(seconds)
+            return try await subject.transaction {
+                try $0.claimHeldReplies(triedBefore: now.addingTimeInterval(-60), expiredBefore: now.addingTimeInterval(-3600), now: now,
+                                        excluding: excluding, limit: limit)
+            }
+        }
+        #expect(try await claim(at: 30).isEmpty, "nothing is claimed before the wait")
+        let first = try await claim(at: 70, excluding: ["k2"])
+        #expect(first == [held[0]], "the one not posting here, whole: \(first)")
+        #expect(first.first?.reply.deliveryKey == "k1")
+        #expect(try await claim(at: 100).map(\.key) == ["k2"], "k1 was tried at 70, so it waits until 130")
+        #expect(try await claim(at: 131, limit: 1).map(\.key) == ["k1"])
+        #expect(try await claim(at: 200).map(\.key) == ["k1", "k2"])
+        try await subject.transaction { try $0.release(heldReply: "k1") }
+        #expect(try await claim(at: 3700).isEmpty, "k2 expired (held at t0 + 1, an hour before)")
+    }
 }

@@ -44,7 +44,7 @@ struct PostgresStoreTests {
         async let second = PostgresStore.open(url)
         let (a, b) = try await (first, second)
         let names = try await a.appliedMigrations()
-        #expect(names.count == 10 && names.first == "v1-incidents-and-timeline" && names.last == "v10-incident-roles")
+        #expect(names.count == 11 && names.first == "v1-incidents-and-timeline" && names.last == "v12-reply-outbox")
         #expect(try await b.appliedMigrations() == names)
         #expect(try await a.serverVersion().isEmpty == false)
         await a.close()

@@ -35,7 +35,7 @@ struct StoreTests {
     func migrations() throws {
         let dir = try TemporaryDirectory()
         let store = try Store(path: dir.databasePath)
-        #expect(try store.appliedMigrations() == ["v1-incidents-and-timeline", "v2-postmortem-drafts", "v3-reminders-sent", "v4-callback-auth", "v5-suggestion-score", "v6-backfill-pending", "v7-reactions-and-threads", "v8-conversations", "v9-incident-card", "v10-incident-roles", "v11-archive-search"])
+        #expect(try store.appliedMigrations() == ["v1-incidents-and-timeline", "v2-postmortem-drafts", "v3-reminders-sent", "v4-callback-auth", "v5-suggestion-score", "v6-backfill-pending", "v7-reactions-and-threads", "v8-conversations", "v9-incident-card", "v10-incident-roles", "v11-archive-search", "v12-reply-outbox"])
         let mode = try store.readNow { tx in try String.fetchOne(tx.db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
     }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A form the bot asks a responder to fill: a Slack modal, a Mattermost interactive dialog.
 /// Adapters open it with the platform's trigger id; the answer comes back as a `FormSubmission`.
-public struct Form: Hashable, Sendable {
+public struct Form: Hashable, Codable, Sendable {
     /// Which form this is (`start`, `note`…); it routes the submission back to its handler.
     public var id: String
     public var title: String
@@ -20,8 +20,8 @@ public struct Form: Hashable, Sendable {
     }
 
     /// One input in a form.
-    public struct Field: Hashable, Sendable {
-        public enum Kind: Hashable, Sendable {
+    public struct Field: Hashable, Codable, Sendable {
+        public enum Kind: Hashable, Codable, Sendable {
             case text
             case multiline
             case select([Option])
@@ -33,7 +33,7 @@ public struct Form: Hashable, Sendable {
             case channel
         }
 
-        public struct Option: Hashable, Sendable {
+        public struct Option: Hashable, Codable, Sendable {
             public var label: String
             public var value: String
 

@@ -2,7 +2,7 @@
 /// asked the first question; with no root yet, as a new message whose id the adapter reports back
 /// (`Bot.conversationThreadStarted`), so the answers and the next questions go under it. Platforms without threads
 /// (the console) post it in the channel.
-public struct ReplyThread: Hashable, Sendable {
+public struct ReplyThread: Hashable, Codable, Sendable {
     public var rootID: String?
     /// Whose conversation it is.
     public var personID: String
@@ -13,16 +13,17 @@ public struct ReplyThread: Hashable, Sendable {
     }
 }
 
-/// What the bot says back. Adapters render it in their platform's format.
-public struct Reply: Hashable, Sendable {
+/// What the bot says back. Adapters render it in their platform's format. Codable: a reply waiting to be posted is
+/// held in the store (the bot's outbox) until an adapter has posted it.
+public struct Reply: Hashable, Codable, Sendable {
     /// Who sees it: only the person who asked, or everyone in the channel.
-    public enum Visibility: String, Hashable, Sendable {
+    public enum Visibility: String, Hashable, Codable, Sendable {
         case ephemeral
         case channel
     }
 
     /// A button the adapter shows where its platform has buttons; the console shows the equivalent command.
-    public struct Action: Hashable, Sendable {
+    public struct Action: Hashable, Codable, Sendable {
         public var label: String
         /// The `/postmortem …` text the button runs, e.g. `confirm S3`.
         public var command: String
@@ -34,7 +35,7 @@ public struct Reply: Hashable, Sendable {
     }
 
     /// Content too long for a message, sent as a file upload.
-    public struct File: Hashable, Sendable {
+    public struct File: Hashable, Codable, Sendable {
         public var name: String
         public var contents: String
 
@@ -55,6 +56,10 @@ public struct Reply: Hashable, Sendable {
     public var destination: String?
     /// Part of a guided conversation: posted in its thread where the platform has threads.
     public var thread: ReplyThread?
+    /// Set when the reply is held in the bot's outbox until it is posted (`Bot.posted(_:settled:)`): a reply the desk
+    /// decided in a capture's transaction, or a due reminder, is stored with it, so a process that dies before
+    /// posting it does not lose it (the scheduler's replica posts it instead).
+    public var deliveryKey: String?
 
     /// The buttons as text, one `→ label: `/postmortem command`` line each: the fallback where buttons cannot show.
     public var actionLines: String {

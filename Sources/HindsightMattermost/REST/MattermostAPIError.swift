@@ -48,6 +48,15 @@ public enum MattermostAPIError: Error, Sendable, Equatable, CustomStringConverti
         return false
     }
 
+    /// Whether the same request may succeed later: no answer, rate limited, or a server error.
+    var isTransient: Bool {
+        switch self {
+        case .transport, .rateLimited: true
+        case let .failed(status, _): status >= 500
+        default: false
+        }
+    }
+
     /// The sentence shown in chat when a reply could not be delivered (from `Prompts/messages.yaml`).
     public func userFacingText(_ messages: MessageCatalog) -> String {
         switch self {

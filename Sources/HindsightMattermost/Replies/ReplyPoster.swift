@@ -16,20 +16,26 @@ struct ReplyPoster: Sendable {
     /// Told the id of a guided conversation's first question, posted as the root of its thread.
     var threadStarted: @Sendable (_ channelID: String, _ personID: String, _ postID: String) async -> Void = { _, _, _ in }
 
-    /// Posts `reply` in `channelID`; ephemeral replies go to `userID` only when one is known.
-    func post(_ reply: Reply, channelID: String, userID: String?, rootID: String? = nil) async {
+    /// Posts `reply` in `channelID`; ephemeral replies go to `userID` only when one is known. Returns whether the
+    /// reply is settled: posted, or refused for good. A held reply (`deliveryKey`) that Mattermost may still take
+    /// later (unreachable, rate limited, 5xx) is not: it stays in the outbox for the retry round, and nobody is told.
+    @discardableResult
+    func post(_ reply: Reply, channelID: String, userID: String?, rootID: String? = nil) async -> Bool {
         // A reply for another channel (stakeholders) is a new post there, not part of this thread.
         let rootID = reply.destination == nil ? (reply.thread?.rootID ?? rootID) : nil
         let channelID = reply.destination ?? channelID
         do {
             try await deliver(reply, channelID: channelID, userID: userID, rootID: rootID)
+            return true
         } catch {
-            if Task.isCancelled { return }  // shutting down
+            if Task.isCancelled { return false }  // shutting down: a held reply is posted by the retry round
             logger.error("could not post a reply to Mattermost", metadata: ["channel": "\(channelID)", "error": "\(error)"])
+            if reply.deliveryKey != nil, error.isTransient { return false }
             // Tell the person who asked, unless Mattermost refuses posting here at all.
             if let userID, !error.isForbidden {
                 try? await rest.createEphemeralPost(userID: userID, channelID: channelID, message: error.userFacingText(messages))
             }
+            return true
         }
     }
 

@@ -22,14 +22,21 @@ struct ReplyPoster: Sendable {
     /// Slack truncates `text` over 40,000 characters; stay below it.
     static let textLimit = 39_000
 
-    func post(_ reply: Reply, to target: ReplyTarget) async {
+    /// Returns whether the reply is settled: posted, or refused for good. A held reply (`deliveryKey`) that Slack may
+    /// still take later (unreachable, rate limited, 5xx) is not: it stays in the outbox for the retry round, and
+    /// nobody is told.
+    @discardableResult
+    func post(_ reply: Reply, to target: ReplyTarget) async -> Bool {
         let channel = reply.destination ?? target.channel
         do {
             try await deliver(reply, channel: channel, target: target)
+            return true
         } catch {
-            if Task.isCancelled { return }
+            if Task.isCancelled { return false }  // shutting down: a held reply is posted by the retry round
             logger.error("could not post a reply to slack", metadata: ["channel": "\(channel)", "error": "\(error)"])
+            if reply.deliveryKey != nil, error.isTransient { return false }
             await explain(error, to: target)
+            return true
         }
     }
 

@@ -19,6 +19,15 @@ public enum SlackAPIError: Error, Sendable, Equatable, CustomStringConvertible {
         return nil
     }
 
+    /// Whether the same request may succeed later: no answer, rate limited, or a server error.
+    var isTransient: Bool {
+        switch self {
+        case .transport, .rateLimited: true
+        case let .http(_, status): status >= 500
+        default: false
+        }
+    }
+
     /// For logs and startup errors; never contains a token.
     public var description: String {
         switch self {
