@@ -42,14 +42,14 @@ struct Composition {
         }
     }
 
-    /// The SQLite file HINDSIGHT_DB names, for the commands that read SQLite only so far. A PostgreSQL URL is refused
-    /// with what works on it (`run`, `ingest`, `migrate`, `doctor`), rather than taken for a file name.
+    /// The SQLite file HINDSIGHT_DB names, for the commands that need a file (`backup`). A PostgreSQL URL is refused
+    /// with what to use instead, rather than taken for a file name.
     static func sqlitePath(_ settings: Settings, for command: String) throws -> String {
         guard PostgresURL.isPostgres(settings.databasePath) else { return settings.databasePath }
         let shown = (try? PostgresURL(settings.databasePath).redacted) ?? "postgres://…"
         throw ValidationError("""
-            HINDSIGHT_DB names a PostgreSQL database (\(shown)). In this version `hindsight run`, `ingest`, `migrate` and `doctor` \
-            work on PostgreSQL; `hindsight \(command)` still needs a SQLite file, e.g. HINDSIGHT_DB=./hindsight.sqlite\(command == "backup" ? " (for a copy of a PostgreSQL database, use pg_dump)" : "").
+            HINDSIGHT_DB names a PostgreSQL database (\(shown)); `hindsight \(command)` needs a SQLite file, e.g. \
+            HINDSIGHT_DB=./hindsight.sqlite\(command == "backup" ? ". For a copy of a PostgreSQL database, use pg_dump (see README, PostgreSQL)" : "").
             """)
     }
 
@@ -84,6 +84,21 @@ struct Composition {
         let url = try postgresURL(settings, source), logger = Logger(label: "hindsight.postgres")
         return OpenedStore(records: try await PostgresStore.open(url, logger: logger), sqlite: nil, shown: url.redacted,
                            lease: PostgresSchedulerLease(url, logger: logger))
+    }
+
+    /// Runs `body` in one read transaction of the store HINDSIGHT_DB names, SQLite or PostgreSQL (`stats`, `report`,
+    /// `export`), and closes it.
+    static func read<T: Sendable>(_ settings: Settings, _ source: SettingsSource, _ body: @escaping @Sendable (any BotRecords) throws -> T) async throws -> T {
+        let opened = try await openStore(settings, source)
+        func read<S: RecordStore>(_ store: S) async throws -> T { try await store.read { try body($0) } }
+        do {
+            let value = try await read(opened.records)
+            await (opened.records as? PostgresStore)?.close()
+            return value
+        } catch {
+            await (opened.records as? PostgresStore)?.close()
+            throw error
+        }
     }
 
     /// Builds everything `run` needs, or fails with a message that says what to fix.

@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
 import HindsightCore
+import HindsightPostgres
 import HindsightPrompts
 import HindsightStore
 
 /// `hindsight report <incident-id>`: the post-mortem report as it would be published now, from the command line.
-struct ReportCommand: ParsableCommand {
+struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Print an incident's post-mortem report (Markdown from Prompts/report.mustache, or the report data as JSON)."
@@ -21,7 +22,7 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
-    func run() throws {
+    func run() async throws {
         let settings = try Composition.settings(options.source())
         let prompts: PromptSet
         do {
@@ -31,14 +32,14 @@ struct ReportCommand: ParsableCommand {
         }
         var desk = prompts.desk(zone: settings.timeZone, redact: { $0 })
         desk.markups = Platforms.markups
-        let store = try Store(path: try Composition.sqlitePath(settings, for: "report"))
         let id = IncidentID(rawValue: incident.uppercased())
-        let found = try store.readNow { tx -> (Incident, [TimelineEvent], PostmortemDraft)? in
+        let found = try await Composition.read(settings, try options.source()) { tx -> (Incident, [TimelineEvent], PostmortemDraft)? in
             guard let incident = try tx.incident(id) else { return nil }
             return (incident, try tx.events(of: id), try tx.postmortem(of: id) ?? PostmortemDraft(incidentID: id))
         }
         guard let (incident, events, draft) = found else {
-            throw ValidationError("There is no incident \(id.rawValue) in \(settings.databasePath); `hindsight stats` lists the incidents.")
+            let shown = PostgresURL.isPostgres(settings.databasePath) ? ((try? PostgresURL(settings.databasePath).redacted) ?? "the database") : settings.databasePath
+            throw ValidationError("There is no incident \(id.rawValue) in \(shown); `hindsight stats` lists the incidents.")
         }
         let model = desk.reportModel(incident: incident, events: events, draft: draft, now: Date(), revision: draft.publications)
         switch format {

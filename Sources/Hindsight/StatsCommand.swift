@@ -4,7 +4,7 @@ import HindsightCore
 import HindsightStore
 
 /// `hindsight stats`: incident figures over a window, as a table or JSON for dashboards.
-struct StatsCommand: ParsableCommand {
+struct StatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
         abstract: "Incident counts, MTTD/MTTA/MTTM/MTTR (mean and median), MTBF and post-mortem follow-through over a window."
@@ -23,7 +23,7 @@ struct StatsCommand: ParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
-    func run() throws {
+    func run() async throws {
         let settings = try Composition.settings(options.source())
         let now = Date()
         var start = now.addingTimeInterval(-Double(days) * 86_400)
@@ -33,8 +33,7 @@ struct StatsCommand: ParsableCommand {
             }
             start = day
         }
-        let store = try Store(path: try Composition.sqlitePath(settings, for: "stats"))
-        let (incidents, drafts) = try store.readNow { tx in (try tx.allIncidents(), try tx.allPostmortems()) }
+        let (incidents, drafts) = try await Composition.read(settings, try options.source()) { tx in (try tx.allIncidents(), try tx.allPostmortems()) }
         let window = DateInterval(start: start, end: max(start, now))
         let stats = IncidentStatistics(incidents: incidents, window: window)
         let follow = FollowThrough(incidents: incidents, drafts: drafts, window: window, now: now)
@@ -75,7 +74,7 @@ struct StatsCommand: ParsableCommand {
 }
 
 /// `hindsight export`: every incident with its timeline and suggestions as JSON, for archives.
-struct ExportCommand: ParsableCommand {
+struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Print every incident, its timeline and milestone suggestions as JSON (for archives)."
@@ -90,10 +89,9 @@ struct ExportCommand: ParsableCommand {
         var postmortem: PostmortemDraft?
     }
 
-    func run() throws {
+    func run() async throws {
         let settings = try Composition.settings(options.source())
-        let store = try Store(path: try Composition.sqlitePath(settings, for: "export"))
-        let export = try store.readNow { tx in
+        let export = try await Composition.read(settings, try options.source()) { tx in
             try tx.allIncidents().map { IncidentExport(
                 incident: $0, timeline: try tx.events(of: $0.id), suggestions: try tx.suggestions(of: $0.id), postmortem: try tx.postmortem(of: $0.id)
             ) }

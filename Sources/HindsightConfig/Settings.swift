@@ -34,7 +34,7 @@ public struct Settings: Sendable, Equatable {
 
     /// Every setting Hindsight reads, documented once: the README table and the example YAML follow it.
     public static let catalog: [String: Entry] = [
-        "HINDSIGHT_DB": Entry(defaultValue: "./hindsight.sqlite", help: "the SQLite file (WAL mode), or a PostgreSQL database as postgres://user@host:5432/name?sslmode=… (run, ingest, migrate and doctor so far: see README, PostgreSQL)", secret: false),
+        "HINDSIGHT_DB": Entry(defaultValue: "./hindsight.sqlite", help: "the SQLite file (WAL mode), or a PostgreSQL database as postgres://user@host:5432/name?sslmode=… (every command but backup, which is pg_dump's, and the web archive: see README, PostgreSQL)", secret: false),
         "HINDSIGHT_DB_PASSWORD": Entry(defaultValue: nil, help: "the PostgreSQL password when HINDSIGHT_DB is a postgres:// URL (best from a file: HINDSIGHT_DB_PASSWORD_FILE)", secret: true),
         "HINDSIGHT_DB_SYNCHRONOUS": Entry(defaultValue: "normal", help: "normal (survives a process crash) or full (also power loss)", secret: false),
         "HINDSIGHT_PROMPTS": Entry(defaultValue: nil, help: "a folder whose files override the built-in Prompts/ one by one (hindsight prompts export writes them all)", secret: false),

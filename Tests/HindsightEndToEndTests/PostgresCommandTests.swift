@@ -2,21 +2,21 @@ import Foundation
 import HindsightTesting
 import Testing
 
-/// The built binary against a real PostgreSQL server: what works on it so far (`run`, `ingest`, `migrate`, `doctor`)
-/// and that every other command says so instead of taking the URL for a file name.
-@Suite("hindsight on PostgreSQL: migrate, run, doctor, and a clear refusal where SQLite is still needed", .enabled(if: TestPostgres.enabled))
+/// The built binary against a real PostgreSQL server: `migrate`, `run`, `doctor` and the read commands work on it, and
+/// `backup` says to use pg_dump instead of taking the URL for a file name.
+@Suite("hindsight on PostgreSQL: migrate, run, doctor, stats, report, export, and backup pointing to pg_dump", .enabled(if: TestPostgres.enabled))
 struct PostgresCommandTests {
-    func run(_ arguments: [String], database: String, input: String = "") async throws -> (status: Int32, output: String) {
+    func run(_ arguments: [String], database: String, input: String = "") async throws -> (status: Int32, output: String, stdout: String) {
         let child = try ChildProcess(arguments: arguments, environment: ChildProcess.environment(database: database))
         if !input.isEmpty { _ = child.write(input) }
         child.closeInput()
         var lines: [String] = []
         for await line in child.lines { lines.append(line) }
         let status = child.wait()
-        return (status, (lines + [child.standardError]).joined(separator: "\n"))
+        return (status, (lines + [child.standardError]).joined(separator: "\n"), lines.joined(separator: "\n"))
     }
 
-    @Test("migrate applies every migration once (again: nothing new); the console bot runs on it; doctor counts what it stored; stats and backup refuse")
+    @Test("migrate applies every migration once (again: nothing new); the console bot runs on it; doctor counts what it stored; stats, report and export read it; backup refuses")
     func commands() async throws {
         let database = try TestPostgres.freshDatabase()
         let first = try await run(["migrate"], database: database)
@@ -32,12 +32,19 @@ struct PostgresCommandTests {
         let rows = doctor.output.split(separator: "\n")
         #expect(rows.contains { $0.hasPrefix("store") && $0.contains("pass") && $0.contains("PostgreSQL") && $0.contains(" 1 incidents") }, "\(doctor.output)")
         #expect(rows.contains { $0.hasPrefix("migrations") && $0.contains("pass") }, "\(doctor.output)")
-        for command in [["stats"], ["backup", "/tmp/hindsight-never-written.sqlite"]] {
-            let refused = try await run(command, database: database)
-            #expect(refused.status != 0)
-            #expect(refused.output.contains("HINDSIGHT_DB names a PostgreSQL database"), "\(refused.output)")
-            #expect(refused.output.contains("`hindsight \(command[0])` still needs a SQLite file"), "\(refused.output)")
-        }
+        let stats = try await run(["stats"], database: database)
+        #expect(stats.status == 0 && stats.output.contains(": 1, 1 open") && stats.output.contains("sev2 1"), "\(stats.output)")
+        let export = try await run(["export"], database: database)
+        #expect(export.status == 0, "\(export.output)")
+        let exported = try #require(try JSONSerialization.jsonObject(with: Data(export.stdout.utf8)) as? [[String: Any]], "\(export.output)")
+        let incident = try #require(exported.first?["incident"] as? [String: Any])
+        let id = try #require(incident["id"] as? String)
+        #expect((exported.first?["timeline"] as? [Any])?.isEmpty == false)
+        let report = try await run(["report", id], database: database)
+        #expect(report.status == 0 && report.output.contains("db down") && report.output.contains("rolling back to v41"), "\(report.output)")
+        let refused = try await run(["backup", "/tmp/hindsight-never-written.sqlite"], database: database)
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("HINDSIGHT_DB names a PostgreSQL database") && refused.output.contains("use pg_dump"), "\(refused.output)")
         #expect(!FileManager.default.fileExists(atPath: "/tmp/hindsight-never-written.sqlite"))
     }
 

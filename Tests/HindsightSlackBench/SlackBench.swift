@@ -5,7 +5,8 @@ import HindsightTesting
 import Logging
 
 /// `hindsight-slack-bench`: the built `hindsight` binary against the in-repo fake Slack on 127.0.0.1, as in production
-/// (Socket Mode, SQLite, acknowledgements after commit). Prints figures; asserts nothing.
+/// (Socket Mode, SQLite or PostgreSQL, acknowledgements after commit), one process or several replicas on one
+/// PostgreSQL database. Prints figures; asserts nothing.
 @main
 struct SlackBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,6 +30,10 @@ struct SlackBench: AsyncParsableCommand {
     var producers: Int = 8
     @Option(help: "HINDSIGHT_CARD for the bot: on (the default, each incident's live card kept in its channel) or off.")
     var cards: String = "on"
+    @Option(help: "The store: sqlite (a new file), postgres (a throwaway server started from Debian's postgresql, as the tests do) or a postgres:// URL of an empty database.")
+    var store: String = "sqlite"
+    @Option(help: "Bot processes on the one database (more than 1 needs PostgreSQL), each with its own Socket Mode connections.")
+    var replicas: Int = 1
 
     func run() async throws {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
@@ -38,38 +43,60 @@ struct SlackBench: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let (binary, events, rate, duration, incidents, connections, producers) = (binary, events, rate, duration, incidents, connections, max(1, producers))
+        let database: String
+        switch store {
+        case "sqlite": database = dir.appendingPathComponent("bench.sqlite").path
+        case "postgres": database = try TestPostgres.freshDatabase()
+        default:
+            guard store.hasPrefix("postgres://") || store.hasPrefix("postgresql://") else { throw ValidationError("--store is sqlite, postgres or a postgres:// URL") }
+            database = store
+        }
+        guard replicas == 1 || database.hasPrefix("postgres") else { throw ValidationError("--replicas above 1 needs --store postgres (SQLite is one process's file)") }
+        let replicas = max(1, replicas)
 
         try await FakeSlack.run(configuration: .init()) { fake in
             let channels = (0..<incidents).map { "C0BENCH\($0)" }
             for (index, channel) in channels.enumerated() { fake.addChannel(id: channel, name: "inc-bench-\(index)") }
             fake.addUser(id: "U0BENCH", name: "bench", displayName: "Bench")
 
-            let metricsPort = try ClosedPort().port  // free again once the placeholder is gone, for the bot to bind
-            let metrics = BotMetrics(url: "http://127.0.0.1:\(metricsPort)/metrics")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["run"]
-            process.environment = [
-                "SLACK_APP_TOKEN": fake.appToken, "SLACK_BOT_TOKEN": fake.botToken, "SLACK_API_URL": fake.apiURL,
-                "SLACK_CONNECTIONS": "\(connections)", "HINDSIGHT_DB": dir.appendingPathComponent("bench.sqlite").path,
-                "HINDSIGHT_PROMPTS": FileManager.default.currentDirectoryPath + "/Prompts", "HINDSIGHT_LOG_LEVEL": "error",
-                "HINDSIGHT_HTTP_HOST": "127.0.0.1", "HINDSIGHT_HTTP_PORT": "\(metricsPort)", "HINDSIGHT_REPORTS_DIR": dir.path,
-                "HINDSIGHT_CARD": cards,
-            ]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            var processes: [Process] = []
+            var metrics: [BotMetrics] = []
             let spawned = ContinuousClock.now
-            try process.run()
             defer {
-                process.terminate()
-                process.waitUntilExit()
+                for process in processes { process.terminate() }
+                for process in processes { process.waitUntilExit() }
             }
-            print("hindsight-slack-bench — \(binary), \(ProcessInfo.processInfo.activeProcessorCount) cores, fake Slack in this process")
-
-            guard await fake.waitFor(timeout: .seconds(30), { $0.hellosSent >= 1 }) else {
-                throw ValidationError("the bot never connected to the fake Slack")
+            for replica in 0..<replicas {
+                let metricsPort = try ClosedPort().port  // free again once the placeholder is gone, for the bot to bind
+                metrics.append(BotMetrics(url: "http://127.0.0.1:\(metricsPort)/metrics"))
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: binary)
+                process.arguments = ["run"]
+                process.environment = [
+                    "SLACK_APP_TOKEN": fake.appToken, "SLACK_BOT_TOKEN": fake.botToken, "SLACK_API_URL": fake.apiURL,
+                    "SLACK_CONNECTIONS": "\(connections)", "HINDSIGHT_DB": database,
+                    "HINDSIGHT_PROMPTS": FileManager.default.currentDirectoryPath + "/Prompts", "HINDSIGHT_LOG_LEVEL": "error",
+                    "HINDSIGHT_HTTP_HOST": "127.0.0.1", "HINDSIGHT_HTTP_PORT": "\(metricsPort)", "HINDSIGHT_REPORTS_DIR": dir.path,
+                    "HINDSIGHT_CARD": cards,
+                ]
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                processes.append(process)
+                if replica == 0 {
+                    print("hindsight-slack-bench — \(binary), \(ProcessInfo.processInfo.activeProcessorCount) cores, fake Slack in this process, "
+                          + "\(replicas) bot process\(replicas == 1 ? "" : "es") on \(database.hasPrefix("postgres") ? "PostgreSQL" : "SQLite")")
+                    guard await fake.waitFor(timeout: .seconds(30), { $0.hellosSent >= 1 }) else {
+                        throw ValidationError("the bot never connected to the fake Slack")
+                    }
+                    print(String(format: "first hello     %8.0f ms after the process started", milliseconds(ContinuousClock.now - spawned)))
+                }
             }
-            print(String(format: "first hello     %8.0f ms after the process started", milliseconds(ContinuousClock.now - spawned)))
+            let sockets = replicas * connections
+            guard await fake.waitFor(timeout: .seconds(30), { $0.liveConnections >= sockets }) else {
+                throw ValidationError("only some of the \(replicas) bot processes connected")
+            }
+            func botCPU() -> Double { processes.compactMap { cpuSeconds($0.processIdentifier) }.reduce(0, +) }
 
             for (index, channel) in channels.enumerated() {
                 _ = try await fake.slashCommand(channel: channel, user: "U0BENCH", text: "start Bench incident \(index) sev3", timeout: .seconds(10))
@@ -77,7 +104,7 @@ struct SlackBench: AsyncParsableCommand {
 
             // Throughput: messages posted as fast as the fake can send them, over every channel.
             var before = await fake.stats.ackedEvents
-            let cpuBefore = cpuSeconds(process.processIdentifier) ?? 0
+            let cpuBefore = botCPU()
             let started = ContinuousClock.now
             await withTaskGroup(of: Void.self) { group in
                 for producer in 0..<producers {
@@ -94,16 +121,16 @@ struct SlackBench: AsyncParsableCommand {
                 throw ValidationError("only \(await fake.stats.ackedEvents - before) of \(events) acknowledged")
             }
             let elapsed = seconds(ContinuousClock.now - started)
-            let botCPU = (cpuSeconds(process.processIdentifier) ?? 0) - cpuBefore
+            let usedCPU = botCPU() - cpuBefore
             print(String(format: "throughput      %8.0f events/s captured, committed and acknowledged (%d events, %d channels, %.2f s; the fake needed %.2f s to send them from %d tasks)",
                          Double(events) / elapsed, events, channels.count, elapsed, seconds(posted - started), producers))
             print(String(format: "bot CPU         %8.0f events per CPU-second (%.2f s of CPU for %d events; the fake used the rest of the 2 cores)",
-                         Double(events) / max(botCPU, 0.001), botCPU, events))
+                         Double(events) / max(usedCPU, 0.001), usedCPU, events))
 
             // Latency at an offered rate.
             before = await fake.stats.ackedEvents
             let latenciesBefore = await fake.stats.ackLatencies.count
-            let bucketsBefore = await metrics.ackBuckets()
+            let bucketsBefore = await BotMetrics.ackBuckets(metrics)
             let total = rate * duration
             let interval = Duration.nanoseconds(1_000_000_000 / max(1, rate))
             let latencyStart = ContinuousClock.now
@@ -119,17 +146,19 @@ struct SlackBench: AsyncParsableCommand {
                 print(String(format: "ack latency     p50 %.2f ms, p99 %.2f ms, max %.2f ms at %d events/s offered (%d acks, as the fake measures them)",
                              percentile(0.5), percentile(0.99), latencies.last ?? 0, rate, latencies.count))
             }
-            let buckets = await metrics.ackBuckets()
+            let buckets = await BotMetrics.ackBuckets(metrics)
             if let all = buckets["+Inf"].map({ $0 - (bucketsBefore["+Inf"] ?? 0) }), all > 0 {
                 let within = ["0.005", "0.01", "0.025"].map { le in 100 * ((buckets[le] ?? 0) - (bucketsBefore[le] ?? 0)) / all }
                 print(String(format: "                as the bot measures them (read off the socket to acknowledged): %.1f%% within 5 ms, %.1f%% within 10 ms, %.1f%% within 25 ms",
                              within[0], within[1], within[2]))
             }
-            if let peak = statusKilobytes(process.processIdentifier, "VmHWM"),
-               let anonymous = statusKilobytes(process.processIdentifier, "RssAnon"),
-               let file = statusKilobytes(process.processIdentifier, "RssFile") {
-                print(String(format: "peak RSS        %8.1f MB with %d open incidents (the bot process alone); now %.1f MB anonymous + %.1f MB mapped files (code, shared)",
-                             Double(peak) / 1024, incidents, Double(anonymous) / 1024, Double(file) / 1024))
+            for process in processes {
+                if let peak = statusKilobytes(process.processIdentifier, "VmHWM"),
+                   let anonymous = statusKilobytes(process.processIdentifier, "RssAnon"),
+                   let file = statusKilobytes(process.processIdentifier, "RssFile") {
+                    print(String(format: "peak RSS        %8.1f MB with %d open incidents (one bot process alone); now %.1f MB anonymous + %.1f MB mapped files (code, shared)",
+                                 Double(peak) / 1024, incidents, Double(anonymous) / 1024, Double(file) / 1024))
+                }
             }
             let stats = await fake.stats
             print("redeliveries    \(stats.redeliveries), given up \(stats.givenUp)")
@@ -141,6 +170,13 @@ struct SlackBench: AsyncParsableCommand {
 struct BotMetrics {
     let url: String
     let http = HTTPClient(logger: Logger(label: "hindsight-slack-bench"))
+
+    /// The cumulative counts of every process, added up by bucket bound.
+    static func ackBuckets(_ processes: [BotMetrics]) async -> [String: Double] {
+        var total: [String: Double] = [:]
+        for process in processes { total.merge(await process.ackBuckets(), uniquingKeysWith: +) }
+        return total
+    }
 
     /// Cumulative counts by bucket bound (`le`), e.g. "0.005", "0.01", "+Inf"; empty if unreadable.
     func ackBuckets() async -> [String: Double] {
