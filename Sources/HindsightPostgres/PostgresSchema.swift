@@ -111,6 +111,16 @@ enum PostgresSchema {
                 held_at BIGINT NOT NULL, tried_at BIGINT NOT NULL
             );
             """),
+        // PostgreSQL's own: one row whose lock every write transaction takes first (writes are one at a time across
+        // processes) and whose generation it moves, and on each incident the generation of the last write that changed
+        // it, so a process can tell what other processes wrote since its own last write (and drop only that from its
+        // look-back cache).
+        ("v13-writer-generation", """
+            CREATE TABLE hindsight_writer (id INT PRIMARY KEY CHECK (id = 1), generation BIGINT NOT NULL);
+            INSERT INTO hindsight_writer (id, generation) VALUES (1, 0);
+            ALTER TABLE incident ADD COLUMN written_at BIGINT NOT NULL DEFAULT 0;
+            CREATE INDEX incident_by_write ON incident(written_at);
+            """),
     ]
 
     /// The table that records which migrations ran, and the advisory lock a process holds while it migrates, so two

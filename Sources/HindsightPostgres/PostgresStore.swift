@@ -14,8 +14,10 @@ import Synchronization
 /// (never on Swift's cooperative pool or an event loop), which waits for each query's answer on the connection.
 ///
 /// Writes are one at a time across every process on the database, as SQLite's single writer is within one: each write
-/// transaction first takes a transaction-scoped advisory lock (`writerLock`), and runs at READ COMMITTED, so each of its
-/// reads sees everything the writers before it committed. Two replicas given the same Mattermost post at the same
+/// transaction first locks the one row of `hindsight_writer` by moving its generation (`takeWriterLock`), and runs at
+/// READ COMMITTED, so each of its reads sees everything the writers before it committed. The generation also keeps
+/// SQLite's look-back cache coherent here: a process whose write finds the generation one past its own last write
+/// knows no other process wrote in between and keeps what it cached; otherwise it drops it. Two replicas given the same Mattermost post at the same
 /// moment therefore queue: the second finds the post stored and stores nothing, and an incident's event numbers stay
 /// gap-free. (Serializable transactions without the lock were tried first: correct, but a replica whose transaction
 /// overlapped every commit of a busier one was refused again and again, 30 times in a row under test load.) Should
@@ -24,10 +26,13 @@ import Synchronization
 public final class PostgresStore: RecordStore {
     /// Where the database is; its `description` leaves the password out.
     public let url: PostgresURL
-    /// The connection, replaced by a new one when it was closed (the server restarted, the network dropped).
-    private let connection: Mutex<PostgresConnection>
-    /// The thread transaction bodies run on, one at a time.
-    private let queue = DispatchQueue(label: "hindsight.postgres.transactions")
+    /// Writes and migrations, one at a time, on a connection and thread of their own.
+    private let writer: Lane
+    /// Reads (cards, reports, `/readyz`), one at a time on a second connection, made at the first read, so that a
+    /// long read never holds up capture, as SQLite's readers do not hold up its writer.
+    private let reader: Lane
+    /// What capture reads for every message, kept between write transactions while no other process writes.
+    private let lookBack = LookBackCache()
     private let logger: Logger
     private let tls: PostgresConnection.Configuration.TLS
     /// How many times a transaction PostgreSQL refused for serialization is run in all.
@@ -35,7 +40,8 @@ public final class PostgresStore: RecordStore {
 
     private init(url: PostgresURL, connection: PostgresConnection, tls: PostgresConnection.Configuration.TLS, logger: Logger) {
         self.url = url
-        self.connection = Mutex(connection)
+        writer = Lane(label: "hindsight.postgres.writes", connection: connection)
+        reader = Lane(label: "hindsight.postgres.reads", connection: nil)
         self.tls = tls
         self.logger = logger
     }
@@ -70,25 +76,28 @@ public final class PostgresStore: RecordStore {
     /// A store let go of closes its connection, which lives until it has (PostgresNIO requires a connection closed
     /// before it goes).
     deinit {
-        let connection = connection.withLock { $0 }
-        connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
+        for lane in [writer, reader] {
+            guard let connection = lane.connection.withLock({ $0 }) else { continue }
+            connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
+        }
     }
 
-    /// Closes the connection; the store answers nothing after.
+    /// Closes the connections; the store answers nothing after.
     public func close() async {
-        let connection = connection.withLock { $0 }
-        try? await connection.close()
+        for lane in [writer, reader] {
+            try? await lane.connection.withLock { $0 }?.close()
+        }
     }
 
     /// Runs `body` in one write transaction, after every other process's write before it: the desk's reads and the
     /// changes it decides commit together or not at all.
     public func write<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) throws -> T) async throws(StoreError) -> T {
-        try await onQueue { try self.transaction(.write, body) }
+        try await writer.run(url) { try self.transaction(.write, on: self.writer, body) }
     }
 
     /// Runs `body` in one read-only transaction that sees a single snapshot.
     public func read<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) throws -> T) async throws(StoreError) -> T {
-        try await onQueue { try self.transaction(.read, body) }
+        try await reader.run(url) { try self.transaction(.read, on: self.reader, body) }
     }
 
     /// The migrations applied to the database, in order.
@@ -104,7 +113,7 @@ public final class PostgresStore: RecordStore {
     private func migrate() async throws(StoreError) {
         // The migration lock, not the writers': a process that waited for it must see what the one before it committed
         // meanwhile (READ COMMITTED, as writes).
-        try await onQueue { try self.transaction(.migration) { tx in
+        try await writer.run(url) { try self.transaction(.migration, on: self.writer) { tx in
             // The lock is the transaction's: a second process blocks here until the first has committed its migrations.
             try tx.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLock))")
             try tx.execute(PostgresQuery(unsafeSQL: PostgresSchema.ledger))
@@ -119,15 +128,29 @@ public final class PostgresStore: RecordStore {
         } }
     }
 
-    private func onQueue<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws(StoreError) -> T {
-        do {
-            return try await withCheckedThrowingContinuation { continuation in
-                queue.async { continuation.resume(with: Result { try work() }) }
+    /// A connection and the thread its transactions run on, one at a time. The connection is replaced by a new one
+    /// when it was closed (the server restarted, the network dropped), and made at the first transaction when there
+    /// is none yet.
+    private final class Lane: Sendable {
+        let queue: DispatchQueue
+        let connection: Mutex<PostgresConnection?>
+
+        init(label: String, connection: PostgresConnection?) {
+            queue = DispatchQueue(label: label)
+            self.connection = Mutex(connection)
+        }
+
+        /// Runs `work` on the lane's thread.
+        func run<T: Sendable>(_ url: PostgresURL, _ work: @escaping @Sendable () throws -> T) async throws(StoreError) -> T {
+            do {
+                return try await withCheckedThrowingContinuation { continuation in
+                    queue.async { continuation.resume(with: Result { try work() }) }
+                }
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw StoreError.failed(path: url.redacted, reason: PostgresStore.describe(error))
             }
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError.failed(path: url.redacted, reason: Self.describe(error))
         }
     }
 
@@ -135,21 +158,34 @@ public final class PostgresStore: RecordStore {
         case write, read, migration
     }
 
-    /// The advisory lock every write transaction holds until it ends: writes run one at a time across processes.
-    static let writerLock: Int64 = 0x4869_6E64_7369_6702
+    /// Moves the writer generation, taking its row's lock until the transaction ends: writes run one at a time across
+    /// processes (a second writer waits here, then reads what the first committed, at READ COMMITTED).
+    static let takeWriterLock: PostgresQuery = "UPDATE hindsight_writer SET generation = generation + 1 WHERE id = 1 RETURNING generation"
 
     /// On the store's thread: BEGIN, the body, COMMIT; again from BEGIN when PostgreSQL refuses it for serialization.
-    private func transaction<T>(_ kind: Kind, _ body: (PostgresTransaction) throws -> T) throws -> T {
+    private func transaction<T>(_ kind: Kind, on lane: Lane, _ body: (PostgresTransaction) throws -> T) throws -> T {
         var attempt = 1
         while true {
-            let tx = PostgresTransaction(connection: try liveConnection(), logger: logger)
+            var tx = PostgresTransaction(connection: try liveConnection(lane), logger: logger)
             try tx.execute(kind == .read ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN ISOLATION LEVEL READ COMMITTED")
+            var generation: Int64?
             do {
-                if kind == .write { try tx.execute("SELECT pg_advisory_xact_lock(\(Self.writerLock))") }
+                if kind == .write {
+                    guard let moved = try tx.rows(Self.takeWriterLock).first.map({ try $0[0].decode(Int64.self) }) else {
+                        throw StoreError.failed(path: url.redacted, reason: "hindsight_writer has no row: run `hindsight migrate`")
+                    }
+                    // Unchanged since this process's last write (one less than now) keeps what it cached; otherwise
+                    // what the other processes' writes changed is dropped.
+                    tx.cacheKept = try lookBack.begin(version: moved - 1, changedSince: { [tx] last in try tx.incidentsWritten(since: last) })
+                    (generation, tx.cache) = (moved, lookBack)
+                }
                 let value = try body(tx)
+                if let generation { try tx.stampTouched(generation: generation) }
                 try tx.execute("COMMIT")
+                if kind == .write { lookBack.commit(version: generation) }
                 return value
             } catch {
+                if kind == .write { lookBack.rollback() }
                 _ = try? tx.execute("ROLLBACK")
                 guard attempt < Self.attempts, Self.isSerializationFailure(error) else { throw error }
                 usleep(useconds_t.random(in: 200...(1_000 * useconds_t(attempt))))
@@ -159,12 +195,12 @@ public final class PostgresStore: RecordStore {
     }
 
     /// The connection, connected again first if it was closed. Runs on the store's thread, which may wait.
-    private func liveConnection() throws -> PostgresConnection {
-        let current = connection.withLock { $0 }
-        guard current.isClosed else { return current }
-        logger.warning("reconnecting to PostgreSQL", metadata: ["database": "\(url.redacted)"])
+    private func liveConnection(_ lane: Lane) throws -> PostgresConnection {
+        let current = lane.connection.withLock { $0 }
+        if let current, !current.isClosed { return current }
+        if current != nil { logger.warning("reconnecting to PostgreSQL", metadata: ["database": "\(url.redacted)"]) }
         let fresh = try Self.connecting(url, tls: tls, logger: logger).wait()
-        connection.withLock { $0 = fresh }
+        lane.connection.withLock { $0 = fresh }
         return fresh
     }
 

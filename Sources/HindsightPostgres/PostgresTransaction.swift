@@ -4,14 +4,30 @@ import HindsightStore
 import Logging
 import NIOCore
 import PostgresNIO
+import Synchronization
 
 /// The PostgreSQL store as the desk and the bot see it inside one transaction (`BotRecords`: the desk's reads and
 /// `apply(_:)`, and the bot's own records), with the SQLite store's answers (`RecordsContractTests` and
 /// `BotRecordsContractTests` run the same cases on both). Each call waits for its query's answer; it runs only on
 /// `PostgresStore`'s own thread.
-public struct PostgresTransaction: BotRecords {
+public struct PostgresTransaction: BotRecords, LookBackFill {
     let connection: PostgresConnection
     let logger: Logger
+    /// What capture reads for every message, kept in memory between write transactions (nil in reads and
+    /// migrations), as on SQLite: coherent because writes are one at a time across processes and the writer
+    /// generation tells when another process wrote (`PostgresStore`).
+    var cache: LookBackCache? = nil
+    /// Whether the cache was kept from this process's last write (no other process wrote since): only then is a
+    /// channel's message filter filled, which reads every message id of the channel, too much to do again after every
+    /// other replica's write.
+    var cacheKept = false
+    /// The incidents this transaction changed (stamped with its generation before it commits).
+    let touched = Touched()
+
+    /// Incident ids, gathered while changes are applied on the store's thread.
+    final class Touched: Sendable {
+        let ids = Mutex<Set<String>>([])
+    }
 
     // MARK: Queries
 
@@ -100,6 +116,11 @@ public struct PostgresTransaction: BotRecords {
     // MARK: Reads
 
     public func openIncident(in channel: ChannelKey) throws -> Incident? {
+        guard let cache else { return try storedOpenIncident(in: channel) }
+        return try cache.openIncident(channel) { try storedOpenIncident(in: channel) }
+    }
+
+    private func storedOpenIncident(in channel: ChannelKey) throws -> Incident? {
         try incidents("WHERE platform = $1 AND channel_id = $2 AND state = 'open'", try Self.binds([channel.platform.rawValue, channel.channelID])).first
     }
 
@@ -130,8 +151,18 @@ public struct PostgresTransaction: BotRecords {
                           of: incident).first
     }
 
+    /// In a write transaction an id the channel's filter has never seen is answered from memory (when the filter is at
+    /// hand: `cacheKept`); any other asks the index.
     public func containsMessage(channel: ChannelKey, messageID: String) throws -> Bool {
-        try one("""
+        if let cache {
+            let maybe = try cacheKept ? cache.mayContainMessage(channel, messageID, fill: {
+                try rows("""
+                    SELECT message_id FROM event WHERE platform = \(channel.platform.rawValue) AND channel_id = \(channel.channelID) AND message_id IS NOT NULL
+                    """).map { try $0[0].decode(String.self) }
+            }) : cache.mayContainMessage(channel, messageID)
+            if maybe == false { return false }
+        }
+        return try one("""
             SELECT EXISTS(SELECT 1 FROM event WHERE platform = \(channel.platform.rawValue) AND channel_id = \(channel.channelID)
                 AND message_id = \(messageID))
             """) ?? false
@@ -143,15 +174,22 @@ public struct PostgresTransaction: BotRecords {
 
     /// The newest events without their revisions, as the SQLite store's look-back gives them.
     public func recentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent] {
+        if let newest = try lookBack(incident)?.newest(limit) { return Array(newest) }
+        return try storedRecentEvents(of: incident, limit: limit)
+    }
+
+    package func storedRecentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent] {
         try events("WHERE incident_id = $1 ORDER BY number DESC LIMIT $2", try Self.binds([incident.rawValue, limit])).reversed()
     }
 
     public func lastEventNumber(of incident: IncidentID) throws -> Int {
-        try one("SELECT COALESCE(MAX(number), 0) FROM event WHERE incident_id = \(incident.rawValue)") ?? 0
+        if let entry = try lookBack(incident) { return entry.lastNumber }
+        return try one("SELECT COALESCE(MAX(number), 0) FROM event WHERE incident_id = \(incident.rawValue)") ?? 0
     }
 
     public func keyEventCount(of incident: IncidentID, amongLast limit: Int) throws -> Int {
-        try one("""
+        if let newest = try lookBack(incident)?.newest(limit) { return newest.count { $0.isKey && !$0.isDeleted } }
+        return try one("""
             SELECT COUNT(*) FROM (SELECT key_reasons, milestone, deleted_at FROM event WHERE incident_id = \(incident.rawValue)
                 ORDER BY number DESC LIMIT \(limit)) AS newest
             WHERE (key_reasons != '' OR milestone IS NOT NULL) AND deleted_at IS NULL
@@ -167,13 +205,19 @@ public struct PostgresTransaction: BotRecords {
     }
 
     public func lastPersonPost(of incident: IncidentID) throws -> Date? {
-        try one("""
-            SELECT occurred_at FROM event WHERE incident_id = \(incident.rawValue) AND source = 'chat' AND message_id IS NOT NULL
+        if let entry = try lookBack(incident) { return entry.lastPersonPost?.at }
+        return try storedLastPersonPost(of: incident)?.at
+    }
+
+    package func storedLastPersonPost(of incident: IncidentID) throws -> (number: Int, at: Date)? {
+        try rows("""
+            SELECT number, occurred_at FROM event WHERE incident_id = \(incident.rawValue) AND source = 'chat' AND message_id IS NOT NULL
             ORDER BY number DESC LIMIT 1
-            """, as: Int64.self).map(RowCodec.date)
+            """).first.map { (try $0[0].decode(Int.self), RowCodec.date(try $0[1].decode(Int64.self))) }
     }
 
     public func lastMessage(of incident: IncidentID) throws -> (message: TimelineEvent, previousAt: Date?)? {
+        if let known = try lookBack(incident)?.lastMessage { return known }
         let messages = try events("WHERE incident_id = $1 AND message_id IS NOT NULL ORDER BY number DESC LIMIT 2", try Self.binds([incident.rawValue]))
         return messages.first.map { ($0, messages.dropFirst().first?.occurredAt) }
     }
@@ -189,6 +233,11 @@ public struct PostgresTransaction: BotRecords {
     }
 
     public func suggestions(of incident: IncidentID) throws -> [MilestoneSuggestion] {
+        if let entry = try lookBack(incident) { return entry.suggestions }
+        return try storedSuggestions(of: incident)
+    }
+
+    package func storedSuggestions(of incident: IncidentID) throws -> [MilestoneSuggestion] {
         try rows("""
             SELECT number, event_number, milestone, at, phrase, status, score FROM suggestion WHERE incident_id = \(incident.rawValue) ORDER BY number
             """).map { row in
@@ -201,6 +250,11 @@ public struct PostgresTransaction: BotRecords {
     }
 
     public func postmortem(of incident: IncidentID) throws -> PostmortemDraft? {
+        guard let cache else { return try storedPostmortem(of: incident) }
+        return try cache.draft(incident) { try storedPostmortem(of: incident) }
+    }
+
+    private func storedPostmortem(of incident: IncidentID) throws -> PostmortemDraft? {
         try one("SELECT body FROM postmortem WHERE incident_id = \(incident.rawValue)", as: String.self).map {
             try JSONDecoder().decode(PostmortemDraft.self, from: Data($0.utf8))
         }
@@ -213,6 +267,16 @@ public struct PostgresTransaction: BotRecords {
     }
 
     public func conversation(of personID: String, in channel: ChannelKey) throws -> Conversation? {
+        guard let cache else { return try storedConversation(of: personID, in: channel) }
+        return try cache.conversation(channel, personID) { try storedConversation(of: personID, in: channel) }
+    }
+
+    /// The cached look-back of `incident` in a write transaction, read from the database the first time.
+    private func lookBack(_ incident: IncidentID) throws -> LookBackCache.Entry? {
+        try cache?.entry(incident, from: self)
+    }
+
+    private func storedConversation(of personID: String, in channel: ChannelKey) throws -> Conversation? {
         try one("""
             SELECT body FROM conversation WHERE platform = \(channel.platform.rawValue) AND channel_id = \(channel.channelID) AND person_id = \(personID)
             """, as: String.self).map { try JSONDecoder().decode(Conversation.self, from: Data($0.utf8)) }
@@ -337,6 +401,8 @@ public struct PostgresTransaction: BotRecords {
             try execute("RELEASE SAVEPOINT decision")
         } catch {
             try execute("ROLLBACK TO SAVEPOINT decision")
+            // What the undone part had changed in memory no longer matches the database: every read fills again.
+            cache?.forgetAll()
             throw error
         }
     }
@@ -425,6 +491,38 @@ public struct PostgresTransaction: BotRecords {
                     DELETE FROM conversation WHERE platform = \(channel.platform.rawValue) AND channel_id = \(channel.channelID) AND person_id = \(personID)
                     """)
             }
+            try cache?.applied(change)
+            if let incident = change.incident { touched.ids.withLock { _ = $0.insert(incident.rawValue) } }
+        }
+    }
+
+    /// Stamps the incidents this transaction changed with its writer generation, for the other processes' caches.
+    func stampTouched(generation: Int64) throws {
+        let ids = Array(touched.ids.withLock { $0 })
+        guard !ids.isEmpty else { return }
+        try execute("UPDATE incident SET written_at = \(generation) WHERE id = ANY(\(ids))")
+    }
+
+    /// The incidents (with their channels) some write since `generation` changed.
+    func incidentsWritten(since generation: Int64) throws -> [(incident: IncidentID, channel: ChannelKey)] {
+        try rows("SELECT id, platform, channel_id FROM incident WHERE written_at > \(generation)").map {
+            (IncidentID(rawValue: try $0[0].decode(String.self)),
+             ChannelKey(platform: Platform(rawValue: try $0[1].decode(String.self)), channelID: try $0[2].decode(String.self)))
+        }
+    }
+}
+
+extension Change {
+    /// The incident a change is about, when it names one (ending a conversation names its channel only).
+    var incident: IncidentID? {
+        switch self {
+        case let .createIncident(incident), let .updateIncident(incident): incident.id
+        case let .appendEvent(event): event.incidentID
+        case let .reviseEvent(id, _, _, _), let .markDeleted(id, _, _), let .setKeyReasons(id, _, _), let .setReaction(id, _, _, _): id
+        case let .addSuggestion(suggestion), let .updateSuggestion(suggestion): suggestion.incidentID
+        case let .savePostmortem(draft): draft.incidentID
+        case let .saveConversation(conversation): conversation.incidentID
+        case .endConversation, .markReminderSent: nil
         }
     }
 }

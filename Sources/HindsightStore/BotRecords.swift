@@ -39,4 +39,4 @@ public protocol BotRecords: IncidentLedger {
     func claimHeldReplies(triedBefore: Date, expiredBefore: Date, now: Date, excluding: Set<String>, limit: Int) throws -> [HeldReply]
 }
 
-extension StoreTransaction: BotRecords {}
+extension StoreTransaction: BotRecords, LookBackFill {}

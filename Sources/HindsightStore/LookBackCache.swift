@@ -8,27 +8,28 @@ import Synchronization
 /// decides whether a message is an answer, and the post-mortem drafts answers change), kept in memory beside the writer connection so that a message
 /// costs no queries for them.
 ///
-/// It is coherent with the file because it changes only with it: a write transaction works on a copy that `apply`
-/// updates change by change the way the SQL does, and the copy replaces the cache when the transaction commits and is
-/// dropped when it rolls back. A commit by any other connection (another process on the same file) moves SQLite's
-/// `data_version`, and the whole cache is dropped before the next transaction reads it. Anything not cached is read from
-/// the file.
-final class LookBackCache: Sendable {
+/// It is coherent with the store because it changes only with it: a write transaction works on a copy that `apply`
+/// updates change by change the way the SQL does (`applied(_:)`), and the copy replaces the cache when the transaction
+/// commits and is dropped when it rolls back. A commit by any other connection (another process on the same file, or
+/// another replica on the same PostgreSQL database) moves the store's version (SQLite's `data_version`, PostgreSQL's
+/// writer generation), and the whole cache is dropped before the next transaction reads it. Anything not cached is read
+/// from the store (`LookBackFill`).
+package final class LookBackCache: Sendable {
     /// The newest events kept per incident: more than any look-back window the shipped rules use (8 and 12); a
     /// longer window is read from the file.
-    static let depth = 16
+    package static let depth = 16
     /// Incidents kept; past this the cache starts again empty (open incidents are few).
     static let capacity = 512
 
-    struct Entry: Sendable {
+    package struct Entry: Sendable {
         /// The newest events, oldest first, as the file returns them (no revisions).
-        var recent: [TimelineEvent]
+        package var recent: [TimelineEvent]
         /// `recent` holds every event of the incident.
-        var complete: Bool
+        package var complete: Bool
         /// The newest chat message from a person: its number and time.
-        var lastPersonPost: (number: Int, at: Date)?
+        package var lastPersonPost: (number: Int, at: Date)?
         /// Every suggestion, by number.
-        var suggestions: [MilestoneSuggestion]
+        package var suggestions: [MilestoneSuggestion]
     }
 
     private struct Snapshot {
@@ -55,23 +56,66 @@ final class LookBackCache: Sendable {
 
     private let state = Mutex(State())
 
-    /// Starts a write transaction's view. Call inside the transaction, before it reads.
+    package init() {}
+
+    /// Starts a write transaction's view on SQLite, whose `data_version` moves with every other connection's commit.
+    /// Call inside the transaction, before it reads.
     func begin(_ db: Database) throws {
-        let version = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version"))
-        state.withLock { state in
-            // A view left over means a transaction ended without telling us: trust nothing.
-            if state.working != nil || state.dataVersion != version || state.committed.count > Self.capacity {
-                state.committed = Snapshot()
-                state.messages = [:]
-            }
-            state.dataVersion = version
-            state.working = Snapshot()
-        }
+        begin(version: try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")))
         db.afterNextTransaction(onCommit: { [self] _ in commit() }, onRollback: { [self] _ in rollback() })
     }
 
-    private func commit() {
+    /// Starts a write transaction's view. `version` is the store's own count of commits by others: when it is not what
+    /// it was at the last transaction, everything cached is dropped. The store calls `commit` or `rollback` when the
+    /// transaction ends.
+    /// - Returns: whether what was cached was kept.
+    @discardableResult
+    package func begin(version: Int64?) -> Bool {
         state.withLock { state in
+            defer {
+                state.dataVersion = version
+                state.working = Snapshot()
+            }
+            // A view left over means a transaction ended without telling us: trust nothing.
+            guard state.working == nil, state.dataVersion == version, state.committed.count <= Self.capacity else {
+                state.committed = Snapshot()
+                state.messages = [:]
+                return false
+            }
+            return true
+        }
+    }
+
+    /// Starts a write transaction's view where the store can tell what other processes wrote: when `version` moved
+    /// since this process's last write, `changedSince(last)` names the incidents (and their channels) others wrote
+    /// since, and only what is cached about those is dropped, with every open question (conversations name no
+    /// incident); anything else is kept. Without a version to compare (the first write), everything is dropped.
+    /// - Returns: whether everything cached was kept.
+    package func begin(version: Int64, changedSince: (Int64) throws -> [(incident: IncidentID, channel: ChannelKey)]) throws -> Bool {
+        let last: Int64? = state.withLock { state in
+            state.working == nil && state.committed.count <= Self.capacity ? state.dataVersion : nil
+        }
+        guard let last, last != version else { return begin(version: version) }
+        let changed = try changedSince(last)
+        state.withLock { state in
+            for (incident, channel) in changed {
+                state.committed.entries[incident] = nil
+                state.committed.drafts[incident] = nil
+                state.committed.open[channel] = nil
+                state.messages[channel] = nil
+            }
+            state.committed.conversations = [:]
+            state.dataVersion = version
+            state.working = Snapshot()
+        }
+        return false
+    }
+
+    /// The transaction committed: its view becomes the cache. `version`: the store's version now, when this commit
+    /// moved it (PostgreSQL's generation; SQLite's `data_version` does not move with its own connection's commits).
+    package func commit(version: Int64? = nil) {
+        state.withLock { state in
+            if let version { state.dataVersion = version }
             if let working = state.working {
                 state.committed.entries.merge(working.entries) { _, new in new }
                 state.committed.drafts.merge(working.drafts) { _, new in new }
@@ -82,13 +126,14 @@ final class LookBackCache: Sendable {
         }
     }
 
-    private func rollback() {
+    /// The transaction rolled back: its view is dropped.
+    package func rollback() {
         state.withLock { $0.working = nil }
     }
 
     /// Forgets everything, committed or not, while the transaction stays open: after part of it was rolled back (a
     /// savepoint), what it had changed in memory no longer matches the file, which every read now fills from again.
-    func forgetAll() {
+    package func forgetAll() {
         state.withLock { state in
             state.committed = Snapshot()
             if state.working != nil { state.working = Snapshot() }
@@ -123,7 +168,7 @@ final class LookBackCache: Sendable {
 
     /// Whether a message with this id may be stored in `channel`: false is certain. The channel's ids are read from the
     /// file (`fill`) the first time, and again once the filter holds more than it was sized for.
-    func mayContainMessage(_ channel: ChannelKey, _ id: String, fill: () throws -> [String]) rethrows -> Bool {
+    package func mayContainMessage(_ channel: ChannelKey, _ id: String, fill: () throws -> [String]) rethrows -> Bool {
         if let known = state.withLock({ $0.messages[channel].map { $0.mayContain(id) } }) { return known }
         let ids = try fill()
         var filter = MessageFilter(capacity: 2 * ids.count)
@@ -139,6 +184,12 @@ final class LookBackCache: Sendable {
         return answer
     }
 
+    /// Whether a message with this id may be stored in `channel`, when the channel's filter is at hand (false is
+    /// certain); nil when it is not, reading nothing.
+    package func mayContainMessage(_ channel: ChannelKey, _ id: String) -> Bool? {
+        state.withLock { $0.messages[channel].map { $0.mayContain(id) } }
+    }
+
     /// Adds a message id the open transaction stored in `channel` to that channel's filter, if it has one.
     func storedMessage(_ channel: ChannelKey, _ id: String) {
         state.withLock { state in
@@ -149,7 +200,7 @@ final class LookBackCache: Sendable {
     }
 
     /// The open incident of `channel` in the open transaction (nil: none), read from the file the first time.
-    func openIncident(_ channel: ChannelKey, fill: () throws -> Incident?) rethrows -> Incident? {
+    package func openIncident(_ channel: ChannelKey, fill: () throws -> Incident?) rethrows -> Incident? {
         try remembered(\.open, channel, fill: fill)
     }
 
@@ -168,7 +219,7 @@ final class LookBackCache: Sendable {
     }
 
     /// The post-mortem draft of `incident` in the open transaction (nil: none), read from the file the first time.
-    func draft(_ incident: IncidentID, fill: () throws -> PostmortemDraft?) rethrows -> PostmortemDraft? {
+    package func draft(_ incident: IncidentID, fill: () throws -> PostmortemDraft?) rethrows -> PostmortemDraft? {
         try remembered(\.drafts, incident, fill: fill)
     }
 
@@ -185,7 +236,7 @@ final class LookBackCache: Sendable {
     }
 
     /// The open question of `personID` in `channel` in the open transaction (nil: none), read from the file the first time.
-    func conversation(_ channel: ChannelKey, _ personID: String, fill: () throws -> Conversation?) rethrows -> Conversation? {
+    package func conversation(_ channel: ChannelKey, _ personID: String, fill: () throws -> Conversation?) rethrows -> Conversation? {
         try remembered(\.conversations, ConversationKey(channel: channel, personID: personID), fill: fill)
     }
 
@@ -212,13 +263,74 @@ struct ConversationKey: Hashable, Sendable {
     var personID: String
 }
 
+/// The reads a store fills the look-back cache from: its own queries, uncached.
+package protocol LookBackFill {
+    func storedRecentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent]
+    func storedLastPersonPost(of incident: IncidentID) throws -> (number: Int, at: Date)?
+    func storedSuggestions(of incident: IncidentID) throws -> [MilestoneSuggestion]
+}
+
+extension LookBackCache {
+    /// The cached look-back of `incident` in the open write transaction, read from `store` the first time.
+    package func entry(_ incident: IncidentID, from store: some LookBackFill) throws -> Entry {
+        try entry(incident) {
+            let recent = try store.storedRecentEvents(of: incident, limit: Self.depth)
+            return Entry(recent: recent, complete: recent.count < Self.depth,
+                         lastPersonPost: try store.storedLastPersonPost(of: incident), suggestions: try store.storedSuggestions(of: incident))
+        }
+    }
+
+    /// Mirrors one change the open transaction applied, as reading it back from the store gives it.
+    package func applied(_ change: Change) throws {
+        switch change {
+        case let .createIncident(incident):
+            insert(incident.id, Entry(recent: [], complete: true, lastPersonPost: nil, suggestions: []))
+            stored(RowCodec.asStored(incident))
+        case let .updateIncident(incident):
+            stored(RowCodec.asStored(incident))
+        case let .appendEvent(event):
+            update(event.incidentID) { $0.append(RowCodec.asStored(event)) }
+            if let id = event.messageID { storedMessage(event.channel, id) }
+        case let .reviseEvent(incidentID, number, newText, _):
+            update(incidentID) { $0.updateEvent(number) { $0.text = newText } }
+        case let .markDeleted(incidentID, number, at):
+            update(incidentID) { $0.updateEvent(number) { $0.deletedAt = RowCodec.date(RowCodec.micros(at)) } }
+        case let .setKeyReasons(incidentID, number, reasons):
+            update(incidentID) { $0.updateEvent(number) { $0.keyReasons = reasons } }
+        case let .addSuggestion(suggestion), let .updateSuggestion(suggestion):
+            var stored = suggestion
+            stored.at = RowCodec.date(RowCodec.micros(suggestion.at))
+            update(suggestion.incidentID) { $0.upsert(stored) }
+        case let .savePostmortem(draft):
+            saved(try JSONDecoder().decode(PostmortemDraft.self, from: Data(try RowCodec.encode(draft).utf8)))
+        case let .saveConversation(conversation):
+            savedConversation(try JSONDecoder().decode(Conversation.self, from: Data(try RowCodec.encode(conversation).utf8)))
+        case let .endConversation(channel, personID):
+            endedConversation(channel, personID)
+        case .setReaction, .markReminderSent:
+            break
+        }
+    }
+}
+
 extension LookBackCache.Entry {
     /// The highest event number: `recent` always holds the newest events.
-    var lastNumber: Int { recent.last?.number ?? 0 }
+    package var lastNumber: Int { recent.last?.number ?? 0 }
 
     /// The newest `limit` events, oldest first, or nil when more are asked for than are kept.
-    func newest(_ limit: Int) -> ArraySlice<TimelineEvent>? {
+    package func newest(_ limit: Int) -> ArraySlice<TimelineEvent>? {
         complete || limit <= recent.count ? recent.suffix(limit) : nil
+    }
+
+    /// The newest message and when the one before it was sent, when the kept events tell (the outer nil: they do
+    /// not, ask the store; the inner: there is no message).
+    package var lastMessage: (message: TimelineEvent, previousAt: Date?)?? {
+        if let last = recent.lastIndex(where: { $0.messageID != nil }) {
+            if let previous = recent[..<last].last(where: { $0.messageID != nil }) { return .some((recent[last], previous.occurredAt)) }
+            if complete { return .some((recent[last], nil)) }
+            return nil
+        }
+        return complete ? .some(nil) : nil
     }
 
     /// Mirrors `INSERT OR IGNORE INTO event` of a new event.

@@ -109,10 +109,10 @@ public struct StoreTransaction: IncidentLedger {
 
     public func recentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent] {
         if let newest = try lookBack(incident)?.newest(limit) { return Array(newest) }
-        return try fileRecentEvents(of: incident, limit: limit)
+        return try storedRecentEvents(of: incident, limit: limit)
     }
 
-    private func fileRecentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent] {
+    package func storedRecentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent] {
         try Row.fetchAll(db.cachedStatement(sql: "SELECT \(RowCodec.eventColumns) FROM event WHERE incident_id = ? ORDER BY number DESC LIMIT ?"),
                          arguments: [incident.rawValue, limit]).map { Self.event($0, of: incident) }.reversed()
     }
@@ -135,25 +135,19 @@ public struct StoreTransaction: IncidentLedger {
 
     public func lastPersonPost(of incident: IncidentID) throws -> Date? {
         if let entry = try lookBack(incident) { return entry.lastPersonPost?.at }
-        return try fileLastPersonPost(of: incident)?.at
+        return try storedLastPersonPost(of: incident)?.at
     }
 
     public func lastMessage(of incident: IncidentID) throws -> (message: TimelineEvent, previousAt: Date?)? {
-        let entry = try lookBack(incident)
-        // From the newest events kept, copying only the message returned, unless they hold too few messages.
-        if let entry, let last = entry.recent.lastIndex(where: { $0.messageID != nil }) {
-            if let previous = entry.recent[..<last].last(where: { $0.messageID != nil }) { return (entry.recent[last], previous.occurredAt) }
-            if entry.complete { return (entry.recent[last], nil) }
-        } else if entry?.complete == true {
-            return nil
-        }
+        // From the newest events kept, unless they hold too few messages.
+        if let known = try lookBack(incident)?.lastMessage { return known }
         let messages = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT \(RowCodec.eventColumns) FROM event WHERE incident_id = ? AND message_id IS NOT NULL ORDER BY number DESC LIMIT 2
             """), arguments: [incident.rawValue]).map { Self.event($0, of: incident) }
         return messages.first.map { ($0, messages.dropFirst().first?.occurredAt) }
     }
 
-    private func fileLastPersonPost(of incident: IncidentID) throws -> (number: Int, at: Date)? {
+    package func storedLastPersonPost(of incident: IncidentID) throws -> (number: Int, at: Date)? {
         try Row.fetchOne(db.cachedStatement(sql: """
             SELECT number, occurred_at FROM event WHERE incident_id = ? AND source = 'chat' AND message_id IS NOT NULL ORDER BY number DESC LIMIT 1
             """), arguments: [incident.rawValue]).map { ($0[0], RowCodec.date($0[1])) }
@@ -176,10 +170,10 @@ public struct StoreTransaction: IncidentLedger {
 
     public func suggestions(of incident: IncidentID) throws -> [MilestoneSuggestion] {
         if let entry = try lookBack(incident) { return entry.suggestions }
-        return try fileSuggestions(of: incident)
+        return try storedSuggestions(of: incident)
     }
 
-    private func fileSuggestions(of incident: IncidentID) throws -> [MilestoneSuggestion] {
+    package func storedSuggestions(of incident: IncidentID) throws -> [MilestoneSuggestion] {
         // Capture reads them for every message that could be a milestone: a cached statement, columns by position.
         try Row.fetchAll(db.cachedStatement(sql: """
             SELECT number, event_number, milestone, at, phrase, status, score FROM suggestion WHERE incident_id = ? ORDER BY number
@@ -322,12 +316,7 @@ public struct StoreTransaction: IncidentLedger {
 
     /// The cached look-back of `incident` in a write transaction, read from the file the first time.
     private func lookBack(_ incident: IncidentID) throws -> LookBackCache.Entry? {
-        try cache?.entry(incident) {
-            let recent = try fileRecentEvents(of: incident, limit: LookBackCache.depth)
-            return LookBackCache.Entry(
-                recent: recent, complete: recent.count < LookBackCache.depth,
-                lastPersonPost: try fileLastPersonPost(of: incident), suggestions: try fileSuggestions(of: incident))
-        }
+        try cache?.entry(incident, from: self)
     }
 
     private func withRevisions(_ event: TimelineEvent) throws -> TimelineEvent {
@@ -376,15 +365,12 @@ public struct StoreTransaction: IncidentLedger {
                         incident.severity.rawValue, incident.state.rawValue, incident.createdBy.id, incident.createdBy.name,
                         RowCodec.micros(incident.createdAt), try RowCodec.encodeRoles(incident.roles),
                     ] + Self.milestoneColumns(incident)))
-                cache?.insert(incident.id, LookBackCache.Entry(recent: [], complete: true, lastPersonPost: nil, suggestions: []))
-                cache?.stored(RowCodec.asStored(incident))
             case let .updateIncident(incident):
                 try execute("""
                     UPDATE incident SET title = ?, severity = ?, state = ?, roles = ?, started_at = ?, detected_at = ?,
                         acknowledged_at = ?, mitigated_at = ?, resolved_at = ? WHERE id = ?
                     """, arguments: StatementArguments([incident.title, incident.severity.rawValue, incident.state.rawValue, try RowCodec.encodeRoles(incident.roles)]
                         + Self.milestoneColumns(incident) + [incident.id.rawValue]))
-                cache?.stored(RowCodec.asStored(incident))
             case let .appendEvent(event):
                 let statement = try db.cachedStatement(sql: """
                     INSERT OR IGNORE INTO event (incident_id, number, platform, channel_id, message_id, author_id, author_name, occurred_at,
@@ -400,19 +386,14 @@ public struct StoreTransaction: IncidentLedger {
                 guard db.changesCount > 0 else {
                     throw ChangeConflict.messageAlreadyStored(channel: event.channel, messageID: event.messageID ?? "")
                 }
-                cache?.update(event.incidentID) { $0.append(RowCodec.asStored(event)) }
-                if let id = event.messageID { cache?.storedMessage(event.channel, id) }
             case let .reviseEvent(incidentID, number, newText, revision):
                 try execute("INSERT INTO event_revision (incident_id, number, text, replaced_at) VALUES (?, ?, ?, ?)",
                                arguments: [incidentID.rawValue, number, revision.text, RowCodec.micros(revision.replacedAt)])
                 try execute("UPDATE event SET text = ? WHERE incident_id = ? AND number = ?", arguments: [newText, incidentID.rawValue, number])
-                cache?.update(incidentID) { $0.updateEvent(number) { $0.text = newText } }
             case let .markDeleted(incidentID, number, at):
                 try execute("UPDATE event SET deleted_at = ? WHERE incident_id = ? AND number = ?", arguments: [RowCodec.micros(at), incidentID.rawValue, number])
-                cache?.update(incidentID) { $0.updateEvent(number) { $0.deletedAt = RowCodec.date(RowCodec.micros(at)) } }
             case let .setKeyReasons(incidentID, number, reasons):
                 try execute("UPDATE event SET key_reasons = ? WHERE incident_id = ? AND number = ?", arguments: [RowCodec.encode(reasons), incidentID.rawValue, number])
-                cache?.update(incidentID) { $0.updateEvent(number) { $0.keyReasons = reasons } }
             case let .setReaction(incidentID, number, reaction, added):
                 try execute(added ? "INSERT OR IGNORE INTO reaction (incident_id, number, emoji, person_id) VALUES (?, ?, ?, ?)"
                                           : "DELETE FROM reaction WHERE incident_id = ? AND number = ? AND emoji = ? AND person_id = ?",
@@ -423,9 +404,6 @@ public struct StoreTransaction: IncidentLedger {
                     ON CONFLICT (incident_id, number) DO UPDATE SET status = excluded.status, event_number = excluded.event_number,
                         at = excluded.at, phrase = excluded.phrase, score = excluded.score
                     """, arguments: [s.incidentID.rawValue, s.number, s.eventNumber, s.milestone.rawValue, RowCodec.micros(s.at), s.phrase, s.status.rawValue, s.score])
-                var stored = s
-                stored.at = RowCodec.date(RowCodec.micros(s.at))
-                cache?.update(s.incidentID) { $0.upsert(stored) }
             case let .markReminderSent(key, at):
                 try execute("INSERT OR IGNORE INTO reminder_sent (key, sent_at) VALUES (?, ?)", arguments: [key, RowCodec.micros(at)])
             case let .savePostmortem(draft):
@@ -434,7 +412,6 @@ public struct StoreTransaction: IncidentLedger {
                     INSERT INTO postmortem (incident_id, body, updated_at) VALUES (?, ?, ?)
                     ON CONFLICT (incident_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at
                     """, arguments: [draft.incidentID.rawValue, body, RowCodec.micros(Date())])
-                if let cache { cache.saved(try JSONDecoder().decode(PostmortemDraft.self, from: Data(body.utf8))) }
             case let .saveConversation(conversation):
                 let body = try RowCodec.encode(conversation)
                 try execute("""
@@ -444,12 +421,11 @@ public struct StoreTransaction: IncidentLedger {
                         conversation.channel.platform.rawValue, conversation.channel.channelID, conversation.person.id,
                         conversation.incidentID.rawValue, body,
                     ])
-                if let cache { cache.savedConversation(try JSONDecoder().decode(Conversation.self, from: Data(body.utf8))) }
             case let .endConversation(channel, personID):
                 try execute("DELETE FROM conversation WHERE platform = ? AND channel_id = ? AND person_id = ?",
                                arguments: [channel.platform.rawValue, channel.channelID, personID])
-                cache?.endedConversation(channel, personID)
             }
+            try cache?.applied(change)
         }
     }
 }

@@ -44,7 +44,7 @@ struct PostgresStoreTests {
         async let second = PostgresStore.open(url)
         let (a, b) = try await (first, second)
         let names = try await a.appliedMigrations()
-        #expect(names.count == 11 && names.first == "v1-incidents-and-timeline" && names.last == "v12-reply-outbox")
+        #expect(names.count == 12 && names.first == "v1-incidents-and-timeline" && names.last == "v13-writer-generation")
         #expect(try await b.appliedMigrations() == names)
         #expect(try await a.serverVersion().isEmpty == false)
         await a.close()
@@ -97,6 +97,59 @@ struct PostgresStoreTests {
         let events = try await replicas[1].read { tx in try tx.events(of: try #require(try tx.openIncident(in: channel)).id) }
         #expect(events.map(\.number) == Array(1...121), "the start and the 120 messages, numbered without a gap")
         #expect(Set(events.compactMap(\.messageID)) == Set((1...120).map { "p\($0)" }))
+        for store in replicas { await store.close() }
+    }
+
+    @Test("two writers taking turns with different messages (Slack spreads envelopes over replicas): what each cached is dropped when the other wrote, so every message is stored, numbered without a gap")
+    func writersTakingTurns() async throws {
+        let prompts = try PromptSet(directory: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Prompts"))
+        let desk = prompts.desk(zone: .gmt, redact: { $0 })
+        let url = try PostgresURL(try TestPostgres.freshDatabase())
+        let replicas = [try await PostgresStore.open(url), try await PostgresStore.open(url)]
+        let channel = ChannelKey(platform: .slack, channelID: "C1")
+        let t0 = Date(timeIntervalSince1970: 1_795_356_000)
+        let start = CommandInvocation(channel: channel, user: Person(id: "u1", name: "alice"), text: "start checkout down sev2", receivedAt: t0)
+        try await replicas[0].write { tx in try tx.apply(try desk.handle(start, records: tx).changes) }
+        var outcomes: [CaptureOutcome] = []
+        for i in 1...40 {
+            // Runs of one to three messages on the same replica, so each has cached the incident when the other writes.
+            let store = replicas[(i / 3 + i) % 2]
+            let input = CaptureInput.message(ChannelMessage(channel: channel, messageID: "m\(i)", author: Person(id: "u\(i % 3)", name: "r\(i % 3)"),
+                                                            sentAt: t0.addingTimeInterval(Double(i)), text: "status \(i): still investigating"))
+            outcomes.append(try await store.write { tx in
+                let (outcome, decision) = try desk.capture(input, records: tx)
+                do {
+                    try tx.apply(decision.changes)
+                } catch is ChangeConflict {
+                    return .duplicate
+                }
+                return outcome
+            })
+        }
+        #expect(outcomes.allSatisfy { $0 == .stored }, "\(outcomes.count { $0 != .stored }) not stored")
+        let events = try await replicas[1].read { tx in try tx.events(of: try #require(try tx.openIncident(in: channel)).id) }
+        #expect(events.map(\.number) == Array(1...41))
+        #expect(events.dropFirst().map(\.messageID) == (1...40).map { "m\($0)" })
+
+        // What a channel's incident is, as one writer cached it, changes when the other starts or resolves one.
+        let other = ChannelKey(platform: .slack, channelID: "C2")
+        @Sendable func capture(_ store: PostgresStore, _ id: String, in channel: ChannelKey) async throws -> CaptureOutcome {
+            let input = CaptureInput.message(ChannelMessage(channel: channel, messageID: id, author: Person(id: "u1", name: "alice"),
+                                                            sentAt: t0.addingTimeInterval(100), text: "anyone seeing this?"))
+            return try await store.write { tx in
+                let (outcome, decision) = try desk.capture(input, records: tx)
+                try tx.apply(decision.changes)
+                return outcome
+            }
+        }
+        #expect(try await capture(replicas[0], "n1", in: other) == .ignored(.noOpenIncident))
+        let startOther = CommandInvocation(channel: other, user: Person(id: "u1", name: "alice"), text: "start search slow sev3", receivedAt: t0)
+        try await replicas[1].write { tx in try tx.apply(try desk.handle(startOther, records: tx).changes) }
+        #expect(try await capture(replicas[0], "n2", in: other) == .stored, "the incident the other writer started")
+        let resolve = CommandInvocation(channel: channel, user: Person(id: "u1", name: "alice"), text: "resolved", receivedAt: t0.addingTimeInterval(200))
+        try await replicas[1].write { tx in try tx.apply(try desk.handle(resolve, records: tx).changes) }
+        #expect(try await capture(replicas[0], "n3", in: channel) == .ignored(.noOpenIncident), "resolved by the other writer")
         for store in replicas { await store.close() }
     }
 
