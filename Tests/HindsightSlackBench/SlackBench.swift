@@ -30,7 +30,7 @@ struct SlackBench: AsyncParsableCommand {
     var producers: Int = 8
     @Option(help: "HINDSIGHT_CARD for the bot: on (the default, each incident's live card kept in its channel) or off.")
     var cards: String = "on"
-    @Option(help: "The store: sqlite (a new file), postgres (a throwaway server started from Debian's postgresql, as the tests do) or a postgres:// URL of an empty database.")
+    @Option(help: "The store: sqlite (a new file), postgres (a throwaway server started from Debian's postgresql as the tests do, but with its durability defaults) or a postgres:// URL of an empty database.")
     var store: String = "sqlite"
     @Option(help: "Bot processes on the one database (more than 1 needs PostgreSQL), each with its own Socket Mode connections.")
     var replicas: Int = 1
@@ -46,7 +46,10 @@ struct SlackBench: AsyncParsableCommand {
         let database: String
         switch store {
         case "sqlite": database = dir.appendingPathComponent("bench.sqlite").path
-        case "postgres": database = try TestPostgres.freshDatabase()
+        case "postgres":
+            // A throwaway server with PostgreSQL's durability defaults (each commit flushed), not the tests' fast one.
+            setenv("HINDSIGHT_TEST_POSTGRES_DURABLE", "1", 1)
+            database = try TestPostgres.freshDatabase()
         default:
             guard store.hasPrefix("postgres://") || store.hasPrefix("postgresql://") else { throw ValidationError("--store is sqlite, postgres or a postgres:// URL") }
             database = store

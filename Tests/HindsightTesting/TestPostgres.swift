@@ -87,7 +87,11 @@ public enum TestPostgres {
         let data = folder.appendingPathComponent("data").path, port = try freePort()
         try run(asUser.first ?? initdb, Array(asUser.dropFirst()) + (asUser.isEmpty ? [] : [initdb])
             + ["-D", data, "-U", "hindsight", "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C"])
-        let options = "-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        // Tests need no durability from the server (fast); the benchmark asks for PostgreSQL's defaults
+        // (HINDSIGHT_TEST_POSTGRES_DURABLE=1: fsync, synchronous_commit and full-page writes on), as a real server runs.
+        let durable = ProcessInfo.processInfo.environment["HINDSIGHT_TEST_POSTGRES_DURABLE"] == "1"
+        let options = "-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1"
+            + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
         let start = ["-D", data, "-l", folder.appendingPathComponent("server.log").path, "-w", "-t", "60", "-o", options, "start"]
         try run(asUser.first ?? pgCtl, Array(asUser.dropFirst()) + (asUser.isEmpty ? [] : [pgCtl]) + start)
         stopAtExit.withLock { $0 = (asUser + [pgCtl, "-D", data, "-m", "immediate", "stop"], folder) }
