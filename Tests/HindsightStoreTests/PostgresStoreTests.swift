@@ -51,20 +51,42 @@ struct PostgresStoreTests {
         await b.close()
     }
 
-    /// Every replica of a Mattermost installation receives every post: two stores (two connections, as two processes
-    /// have) capture the same messages at the same time, in different orders, through the desk.
-    @Test("two writers capturing the same 120 messages at once: each stored once, event numbers gap-free, nothing lost",
-          .enabled(if: TestPostgres.enabled))
-    func twoWriters() async throws {
+    static let t0 = Date(timeIntervalSince1970: 1_795_356_000)
+
+    /// The shipped desk and two stores on one new database, as two replicas have them, with an incident open in `channel`.
+    static func twoWriters(withIncidentIn channel: ChannelKey) async throws -> (IncidentDesk, [PostgresStore]) {
         let prompts = try PromptSet(directory: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Prompts"))
         let desk = prompts.desk(zone: .gmt, redact: { $0 })
         let url = try PostgresURL(try TestPostgres.freshDatabase())
         let replicas = [try await PostgresStore.open(url), try await PostgresStore.open(url)]
-        let channel = ChannelKey(platform: .mattermost, channelID: "town")
-        let t0 = Date(timeIntervalSince1970: 1_795_356_000)
         let start = CommandInvocation(channel: channel, user: Person(id: "u1", name: "alice"), text: "start checkout down sev2", receivedAt: t0)
         try await replicas[0].write { tx in try tx.apply(try desk.handle(start, records: tx).changes) }
+        return (desk, replicas)
+    }
+
+    /// Captures `input` in one write transaction of `store`, as the bot does: a decision about a message found stored
+    /// meanwhile is a duplicate, applied not at all.
+    static func capture(_ input: CaptureInput, on store: PostgresStore, desk: IncidentDesk) async throws -> CaptureOutcome {
+        try await store.write { tx in
+            let (outcome, decision) = try desk.capture(input, records: tx)
+            do {
+                try tx.apply(decision.changes)
+            } catch is ChangeConflict {
+                return .duplicate
+            }
+            return outcome
+        }
+    }
+
+    /// Every replica of a Mattermost installation receives every post: two stores (two connections, as two processes
+    /// have) capture the same messages at the same time, in different orders, through the desk.
+    @Test("two writers capturing the same 120 messages at once: each stored once, event numbers gap-free, nothing lost",
+          .enabled(if: TestPostgres.enabled))
+    func twoWriters() async throws {
+        let channel = ChannelKey(platform: .mattermost, channelID: "town")
+        let (desk, replicas) = try await Self.twoWriters(withIncidentIn: channel)
+        let t0 = Self.t0
         let lines = ["ack, on it", "error rate at 40% on checkout-api", "rolling back to v41", "lol", "rollback complete, error rate back to normal"]
         let messages = (1...120).map { i in
             CaptureInput.message(ChannelMessage(channel: channel, messageID: "p\(i)", author: Person(id: "u\(i % 3)", name: "responder \(i % 3)"),
@@ -77,15 +99,7 @@ struct PostgresStoreTests {
                 group.addTask {
                     var outcomes: [CaptureOutcome] = []
                     for input in order {
-                        outcomes.append(try await store.write { tx in
-                            let (outcome, decision) = try desk.capture(input, records: tx)
-                            do {
-                                try tx.apply(decision.changes)
-                            } catch is ChangeConflict {
-                                return .duplicate
-                            }
-                            return outcome
-                        })
+                        outcomes.append(try await Self.capture(input, on: store, desk: desk))
                     }
                     return outcomes
                 }
@@ -102,30 +116,16 @@ struct PostgresStoreTests {
 
     @Test("two writers taking turns with different messages (Slack spreads envelopes over replicas): what each cached is dropped when the other wrote, so every message is stored, numbered without a gap")
     func writersTakingTurns() async throws {
-        let prompts = try PromptSet(directory: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Prompts"))
-        let desk = prompts.desk(zone: .gmt, redact: { $0 })
-        let url = try PostgresURL(try TestPostgres.freshDatabase())
-        let replicas = [try await PostgresStore.open(url), try await PostgresStore.open(url)]
         let channel = ChannelKey(platform: .slack, channelID: "C1")
-        let t0 = Date(timeIntervalSince1970: 1_795_356_000)
-        let start = CommandInvocation(channel: channel, user: Person(id: "u1", name: "alice"), text: "start checkout down sev2", receivedAt: t0)
-        try await replicas[0].write { tx in try tx.apply(try desk.handle(start, records: tx).changes) }
+        let (desk, replicas) = try await Self.twoWriters(withIncidentIn: channel)
+        let t0 = Self.t0
         var outcomes: [CaptureOutcome] = []
         for i in 1...40 {
             // Runs of one to three messages on the same replica, so each has cached the incident when the other writes.
             let store = replicas[(i / 3 + i) % 2]
             let input = CaptureInput.message(ChannelMessage(channel: channel, messageID: "m\(i)", author: Person(id: "u\(i % 3)", name: "r\(i % 3)"),
                                                             sentAt: t0.addingTimeInterval(Double(i)), text: "status \(i): still investigating"))
-            outcomes.append(try await store.write { tx in
-                let (outcome, decision) = try desk.capture(input, records: tx)
-                do {
-                    try tx.apply(decision.changes)
-                } catch is ChangeConflict {
-                    return .duplicate
-                }
-                return outcome
-            })
+            outcomes.append(try await Self.capture(input, on: store, desk: desk))
         }
         #expect(outcomes.allSatisfy { $0 == .stored }, "\(outcomes.count { $0 != .stored }) not stored")
         let events = try await replicas[1].read { tx in try tx.events(of: try #require(try tx.openIncident(in: channel)).id) }
@@ -137,11 +137,7 @@ struct PostgresStoreTests {
         @Sendable func capture(_ store: PostgresStore, _ id: String, in channel: ChannelKey) async throws -> CaptureOutcome {
             let input = CaptureInput.message(ChannelMessage(channel: channel, messageID: id, author: Person(id: "u1", name: "alice"),
                                                             sentAt: t0.addingTimeInterval(100), text: "anyone seeing this?"))
-            return try await store.write { tx in
-                let (outcome, decision) = try desk.capture(input, records: tx)
-                try tx.apply(decision.changes)
-                return outcome
-            }
+            return try await Self.capture(input, on: store, desk: desk)
         }
         #expect(try await capture(replicas[0], "n1", in: other) == .ignored(.noOpenIncident))
         let startOther = CommandInvocation(channel: other, user: Person(id: "u1", name: "alice"), text: "start search slow sev3", receivedAt: t0)
