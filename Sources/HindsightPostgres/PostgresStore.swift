@@ -16,9 +16,10 @@ import Synchronization
 /// Writes are one at a time across every process on the database, as SQLite's single writer is within one: each write
 /// transaction first locks the one row of `hindsight_writer` by moving its generation (`takeWriterLock`), and runs at
 /// READ COMMITTED, so each of its reads sees everything the writers before it committed. The generation also keeps
-/// SQLite's look-back cache coherent here: a process whose write finds the generation one past its own last write
-/// knows no other process wrote in between and keeps what it cached; otherwise it drops it. Two replicas given the same Mattermost post at the same
-/// moment therefore queue: the second finds the post stored and stores nothing, and an incident's event numbers stay
+/// SQLite's look-back cache coherent here: each write stamps the incidents it changed with its generation
+/// (`incident.written_at`), and a process whose write finds the generation one past its own last write knows no other
+/// process wrote in between and keeps what it cached; otherwise it drops what was cached about the incidents stamped
+/// since. Two replicas given the same Mattermost post at the same moment therefore queue: the second finds the post stored and stores nothing, and an incident's event numbers stay
 /// gap-free. (Serializable transactions without the lock were tried first: correct, but a replica whose transaction
 /// overlapped every commit of a busier one was refused again and again, 30 times in a row under test load.) Should
 /// PostgreSQL still refuse a transaction for serialization or a deadlock (SQLSTATE 40001, 40P01), it is run again from

@@ -2,7 +2,8 @@ import Foundation
 
 /// A reply held in the store (the bot's outbox) until an adapter has posted it: a reply decided in a capture's
 /// transaction or a due reminder, written in that same transaction. A process that dies before posting it leaves it
-/// held, and the replica that runs the scheduled work posts it after `Bot.replyRetryAfter`.
+/// held, and the process that runs the scheduled work posts it once it is `HINDSIGHT_REPLY_RETRY` seconds old
+/// (`ReplyOutbox`).
 public struct HeldReply: Hashable, Sendable {
     /// Unique per reply; the reply carries it as `deliveryKey`.
     public var key: String
