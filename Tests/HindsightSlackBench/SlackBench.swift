@@ -133,7 +133,9 @@ struct SlackBench: AsyncParsableCommand {
             // Latency at an offered rate.
             before = await fake.stats.ackedEvents
             let latenciesBefore = await fake.stats.ackLatencies.count
-            let bucketsBefore = await BotMetrics.ackBuckets(metrics)
+            var eachBefore: [[String: Double]] = []
+            for process in metrics { eachBefore.append(await process.ackBuckets()) }
+            let bucketsBefore = eachBefore.reduce(into: [:]) { $0.merge($1, uniquingKeysWith: +) }
             let total = rate * duration
             let interval = Duration.nanoseconds(1_000_000_000 / max(1, rate))
             let latencyStart = ContinuousClock.now
@@ -149,11 +151,24 @@ struct SlackBench: AsyncParsableCommand {
                 print(String(format: "ack latency     p50 %.2f ms, p99 %.2f ms, max %.2f ms at %d events/s offered (%d acks, as the fake measures them)",
                              percentile(0.5), percentile(0.99), latencies.last ?? 0, rate, latencies.count))
             }
-            let buckets = await BotMetrics.ackBuckets(metrics)
-            if let all = buckets["+Inf"].map({ $0 - (bucketsBefore["+Inf"] ?? 0) }), all > 0 {
-                let within = ["0.005", "0.01", "0.025"].map { le in 100 * ((buckets[le] ?? 0) - (bucketsBefore[le] ?? 0)) / all }
+            var each: [[String: Double]] = []
+            for process in metrics { each.append(await process.ackBuckets()) }
+            let buckets = each.reduce(into: [:]) { $0.merge($1, uniquingKeysWith: +) }
+            /// The share of acknowledgements within 5, 10 and 25 ms between two readings of the histogram.
+            func within(_ before: [String: Double], _ after: [String: Double]) -> [Double]? {
+                guard let all = after["+Inf"].map({ $0 - (before["+Inf"] ?? 0) }), all > 0 else { return nil }
+                return ["0.005", "0.01", "0.025"].map { le in 100 * ((after[le] ?? 0) - (before[le] ?? 0)) / all }
+            }
+            if let shares = within(bucketsBefore, buckets) {
                 print(String(format: "                as the bot measures them (read off the socket to acknowledged): %.1f%% within 5 ms, %.1f%% within 10 ms, %.1f%% within 25 ms",
-                             within[0], within[1], within[2]))
+                             shares[0], shares[1], shares[2]))
+            }
+            if replicas > 1 {
+                for (index, (before, after)) in zip(eachBefore, each).enumerated() {
+                    guard let shares = within(before, after) else { continue }
+                    print(String(format: "                replica %d: %.1f%% within 5 ms, %.1f%% within 10 ms, %.1f%% within 25 ms (%.0f acknowledged)",
+                                 index + 1, shares[0], shares[1], shares[2], (after["+Inf"] ?? 0) - (before["+Inf"] ?? 0)))
+                }
             }
             for process in processes {
                 if let peak = statusKilobytes(process.processIdentifier, "VmHWM"),
@@ -173,13 +188,6 @@ struct SlackBench: AsyncParsableCommand {
 struct BotMetrics {
     let url: String
     let http = HTTPClient(logger: Logger(label: "hindsight-slack-bench"))
-
-    /// The cumulative counts of every process, added up by bucket bound.
-    static func ackBuckets(_ processes: [BotMetrics]) async -> [String: Double] {
-        var total: [String: Double] = [:]
-        for process in processes { total.merge(await process.ackBuckets(), uniquingKeysWith: +) }
-        return total
-    }
 
     /// Cumulative counts by bucket bound (`le`), e.g. "0.005", "0.01", "+Inf"; empty if unreadable.
     func ackBuckets() async -> [String: Double] {
