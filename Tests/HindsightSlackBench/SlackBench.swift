@@ -69,8 +69,13 @@ struct SlackBench: AsyncParsableCommand {
                 for process in processes { process.terminate() }
                 for process in processes { process.waitUntilExit() }
             }
+            // One free port per replica, all held at once so they differ, and free again once the placeholders are gone,
+            // for the bots to bind.
+            var placeholders: [ClosedPort]? = try (0..<replicas).map { _ in try ClosedPort() }
+            let ports = placeholders?.map(\.port) ?? []
+            placeholders = nil
             for replica in 0..<replicas {
-                let metricsPort = try ClosedPort().port  // free again once the placeholder is gone, for the bot to bind
+                let metricsPort = ports[replica]
                 metrics.append(BotMetrics(url: "http://127.0.0.1:\(metricsPort)/metrics"))
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: binary)
@@ -180,6 +185,9 @@ struct SlackBench: AsyncParsableCommand {
             }
             let stats = await fake.stats
             print("redeliveries    \(stats.redeliveries), given up \(stats.givenUp)")
+            for (index, process) in processes.enumerated() where !process.isRunning {
+                print("warning         bot process \(index + 1) exited during the run (status \(process.terminationStatus)): its figures are missing")
+            }
         }
     }
 }
