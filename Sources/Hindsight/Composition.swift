@@ -46,11 +46,16 @@ struct Composition {
     /// with what to use instead, rather than taken for a file name.
     static func sqlitePath(_ settings: Settings, for command: String) throws -> String {
         guard PostgresURL.isPostgres(settings.databasePath) else { return settings.databasePath }
-        let shown = (try? PostgresURL(settings.databasePath).redacted) ?? "postgres://…"
         throw ValidationError("""
-            HINDSIGHT_DB names a PostgreSQL database (\(shown)); `hindsight \(command)` needs a SQLite file, e.g. \
+            HINDSIGHT_DB names a PostgreSQL database (\(shownDatabase(settings))); `hindsight \(command)` needs a SQLite file, e.g. \
             HINDSIGHT_DB=./hindsight.sqlite\(command == "backup" ? ". For a copy of a PostgreSQL database, use pg_dump (see README, PostgreSQL)" : "").
             """)
+    }
+
+    /// How messages name the store HINDSIGHT_DB names: the SQLite path, or the PostgreSQL URL without its password.
+    static func shownDatabase(_ settings: Settings) -> String {
+        guard PostgresURL.isPostgres(settings.databasePath) else { return settings.databasePath }
+        return (try? PostgresURL(settings.databasePath).redacted) ?? "postgres://…"
     }
 
     /// The PostgreSQL database HINDSIGHT_DB names, with HINDSIGHT_DB_PASSWORD(_FILE) as its password when given.

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import HindsightCore
-import HindsightPostgres
 import HindsightPrompts
 import HindsightStore
 
@@ -23,7 +22,8 @@ struct ReportCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     func run() async throws {
-        let settings = try Composition.settings(options.source())
+        let source = try options.source()
+        let settings = try Composition.settings(source)
         let prompts: PromptSet
         do {
             prompts = try PromptSet(explicit: settings.promptsPath)
@@ -33,13 +33,12 @@ struct ReportCommand: AsyncParsableCommand {
         var desk = prompts.desk(zone: settings.timeZone, redact: { $0 })
         desk.markups = Platforms.markups
         let id = IncidentID(rawValue: incident.uppercased())
-        let found = try await Composition.read(settings, try options.source()) { tx -> (Incident, [TimelineEvent], PostmortemDraft)? in
+        let found = try await Composition.read(settings, source) { tx -> (Incident, [TimelineEvent], PostmortemDraft)? in
             guard let incident = try tx.incident(id) else { return nil }
             return (incident, try tx.events(of: id), try tx.postmortem(of: id) ?? PostmortemDraft(incidentID: id))
         }
         guard let (incident, events, draft) = found else {
-            let shown = PostgresURL.isPostgres(settings.databasePath) ? ((try? PostgresURL(settings.databasePath).redacted) ?? "the database") : settings.databasePath
-            throw ValidationError("There is no incident \(id.rawValue) in \(shown); `hindsight stats` lists the incidents.")
+            throw ValidationError("There is no incident \(id.rawValue) in \(Composition.shownDatabase(settings)); `hindsight stats` lists the incidents.")
         }
         let model = desk.reportModel(incident: incident, events: events, draft: draft, now: Date(), revision: draft.publications)
         switch format {

@@ -24,7 +24,8 @@ struct StatsCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     func run() async throws {
-        let settings = try Composition.settings(options.source())
+        let source = try options.source()
+        let settings = try Composition.settings(source)
         let now = Date()
         var start = now.addingTimeInterval(-Double(days) * 86_400)
         if let since {
@@ -33,7 +34,7 @@ struct StatsCommand: AsyncParsableCommand {
             }
             start = day
         }
-        let (incidents, drafts) = try await Composition.read(settings, try options.source()) { tx in (try tx.allIncidents(), try tx.allPostmortems()) }
+        let (incidents, drafts) = try await Composition.read(settings, source) { tx in (try tx.allIncidents(), try tx.allPostmortems()) }
         let window = DateInterval(start: start, end: max(start, now))
         let stats = IncidentStatistics(incidents: incidents, window: window)
         let follow = FollowThrough(incidents: incidents, drafts: drafts, window: window, now: now)
@@ -90,8 +91,9 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let settings = try Composition.settings(options.source())
-        let export = try await Composition.read(settings, try options.source()) { tx in
+        let source = try options.source()
+        let settings = try Composition.settings(source)
+        let export = try await Composition.read(settings, source) { tx in
             try tx.allIncidents().map { IncidentExport(
                 incident: $0, timeline: try tx.events(of: $0.id), suggestions: try tx.suggestions(of: $0.id), postmortem: try tx.postmortem(of: $0.id)
             ) }

@@ -80,7 +80,7 @@ public final class Bot: Sendable {
                         return (CaptureOutcome.duplicate, [Reply]())
                     }
                     changed.formUnion(decision.changes.cardIncidents)
-                    let held = outbox.held(decision.replies, channel: input.channel, userID: input.authorID, key: { _ in UUID().uuidString }, at: now)
+                    let held = outbox.held(decision.replies, channel: input.channel, userID: input.authorID, key: { UUID().uuidString }, at: now)
                     guard !held.isEmpty else { return (outcome, decision.replies) }
                     try tx.hold(held)
                     return (outcome, held.map(\.reply))

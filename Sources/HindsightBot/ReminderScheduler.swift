@@ -17,7 +17,7 @@ extension Bot {
             try tx.apply(due.map { .markReminderSent(key: $0.key, at: now) })
             for index in due.indices {
                 guard let held = outbox.held([due[index].reply], channel: due[index].channel, userID: nil,
-                                             key: { [key = due[index].key] _ in "reminder:" + key }, at: now).first else { continue }
+                                             key: { [key = due[index].key] in "reminder:" + key }, at: now).first else { continue }
                 try tx.hold([held])
                 due[index].reply = held.reply
             }

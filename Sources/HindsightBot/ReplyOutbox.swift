@@ -40,9 +40,9 @@ public final class ReplyOutbox: Sendable {
     var retryAfter: TimeInterval { state.withLock { $0.retryAfter } }
 
     /// The replies of one decision, keyed and held for `channel` (answering `userID`); unchanged when holding is off.
-    func held(_ replies: [Reply], channel: ChannelKey, userID: String?, key: (Int) -> String, at now: Date) -> [HeldReply] {
+    func held(_ replies: [Reply], channel: ChannelKey, userID: String?, key: () -> String, at now: Date) -> [HeldReply] {
         guard !replies.isEmpty, isEnabled else { return [] }
-        return replies.enumerated().map { index, reply in HeldReply(key: key(index), channel: channel, userID: userID, reply: reply, heldAt: now) }
+        return replies.map { HeldReply(key: key(), channel: channel, userID: userID, reply: $0, heldAt: now) }
     }
 
     func posting(_ keys: some Sequence<String>) { state.withLock { $0.inFlight.formUnion(keys) } }

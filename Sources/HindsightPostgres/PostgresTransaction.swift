@@ -511,18 +511,3 @@ public struct PostgresTransaction: BotRecords, LookBackFill {
         }
     }
 }
-
-extension Change {
-    /// The incident a change is about, when it names one (ending a conversation names its channel only).
-    var incident: IncidentID? {
-        switch self {
-        case let .createIncident(incident), let .updateIncident(incident): incident.id
-        case let .appendEvent(event): event.incidentID
-        case let .reviseEvent(id, _, _, _), let .markDeleted(id, _, _), let .setKeyReasons(id, _, _), let .setReaction(id, _, _, _): id
-        case let .addSuggestion(suggestion), let .updateSuggestion(suggestion): suggestion.incidentID
-        case let .savePostmortem(draft): draft.incidentID
-        case let .saveConversation(conversation): conversation.incidentID
-        case .endConversation, .markReminderSent: nil
-        }
-    }
-}

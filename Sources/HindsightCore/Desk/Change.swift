@@ -23,6 +23,22 @@ public enum Change: Hashable, Sendable {
     case markReminderSent(key: String, at: Date)
 }
 
+extension Change {
+    /// The incident a change is about, when it names one (ending a conversation names its channel only; a reminder
+    /// mark, its key).
+    public var incident: IncidentID? {
+        switch self {
+        case let .createIncident(incident), let .updateIncident(incident): incident.id
+        case let .appendEvent(event): event.incidentID
+        case let .reviseEvent(id, _, _, _), let .markDeleted(id, _, _), let .setKeyReasons(id, _, _), let .setReaction(id, _, _, _): id
+        case let .addSuggestion(suggestion), let .updateSuggestion(suggestion): suggestion.incidentID
+        case let .savePostmortem(draft): draft.incidentID
+        case let .saveConversation(conversation): conversation.incidentID
+        case .endConversation, .markReminderSent: nil
+        }
+    }
+}
+
 /// What the desk decided: the changes to store, then the replies to send, the report files to write and the work
 /// outside the store to do (each effect's outcome comes back to the desk for a second decision) once they are stored.
 public struct Decision: Hashable, Sendable {
