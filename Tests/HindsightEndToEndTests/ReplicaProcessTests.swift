@@ -27,14 +27,7 @@ struct ResilienceReplicaTests {
             _ = try await fake.slashCommand(channel: SlackProcessTests.channel, user: SlackProcessTests.alice, text: "start Replica drill sev3")
 
             let total = 5000
-            let generator = Task {
-                var posted: [String] = []
-                for index in 0..<total {
-                    posted.append(await fake.postMessage(channel: SlackProcessTests.channel, user: SlackProcessTests.alice, text: "load \(index)"))
-                    if index % 50 == 49 { try? await Task.sleep(for: .milliseconds(50)) }  // about 1,000 messages/s
-                }
-                return posted
-            }
+            let generator = e2e.load(fake, total: total, pause: .milliseconds(50))  // about 1,000 messages/s
             var kills = 0
             let deadline = ContinuousClock.now + .seconds(240)
             while kills < 4, ContinuousClock.now < deadline {

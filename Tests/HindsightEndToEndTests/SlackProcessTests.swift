@@ -35,6 +35,19 @@ struct SlackProcessTests {
 
     func storedMessageIDs(_ database: String) async throws -> [String] { try await Store(path: database).allMessageIDs() }
 
+    /// Posts `total` messages ("load 0", "load 1"…) by alice in the incident channel, pausing `pause` after every 50
+    /// (50 ms: about 1,000 a second); the task returns their message ids in order.
+    func load(_ fake: FakeSlack, total: Int, pause: Duration) -> Task<[String], Never> {
+        Task {
+            var posted: [String] = []
+            for index in 0..<total {
+                posted.append(await fake.postMessage(channel: Self.channel, user: Self.alice, text: "load \(index)"))
+                if index % 50 == 49 { try? await Task.sleep(for: pause) }
+            }
+            return posted
+        }
+    }
+
     /// Waits for a live connection, failing with the child's log if it never comes.
     func waitForConnection(_ fake: FakeSlack, hellos: Int, _ child: ChildProcess) async throws {
         let connected = await fake.waitFor(timeout: .seconds(20)) { $0.hellosSent >= hellos && $0.liveConnections >= 1 }
@@ -116,14 +129,7 @@ struct ResilienceSlackKillTests {
             var restarts: [String] = []  // when each bot was killed and its successor connected, for a loss's message
 
             let total = 5000
-            let generator = Task {
-                var posted: [String] = []
-                for index in 0..<total {
-                    posted.append(await fake.postMessage(channel: SlackProcessTests.channel, user: SlackProcessTests.alice, text: "load \(index)"))
-                    if index % 50 == 49 { try? await Task.sleep(for: .milliseconds(20)) }  // about 2,000 messages/s
-                }
-                return posted
-            }
+            let generator = e2e.load(fake, total: total, pause: .milliseconds(20))  // about 2,000 messages/s
             var kills = 0
             var lastKillAt = 0
             let deadline = ContinuousClock.now + .seconds(180)  // a stalled bot fails the test instead of hanging it
