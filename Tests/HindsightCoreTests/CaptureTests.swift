@@ -156,6 +156,32 @@ struct CaptureTests {
         #expect(try h.command("confirm S9", at: t0).first?.text.contains("no suggestion S9") == true)
     }
 
+    @Test("a dismissed suggestion no longer marks its message key; what else made the message key stays")
+    func dismissedSuggestions() throws {
+        let h = try openIncident()
+        let reasons = { (id: String) in h.timeline.first { $0.messageID == id }?.keyReasons ?? [] }
+        try h.say("morning all", id: "m0", at: t0.addingTimeInterval(60))
+        try h.say("ok, rolled back to v41, error rate is back to normal", id: "m1", at: t0.addingTimeInterval(600))
+        #expect(reasons("m1").contains(.candidate))
+        let others = reasons("m1").subtracting([.candidate])
+        try h.command("dismiss S1", at: t0.addingTimeInterval(620))
+        #expect(reasons("m1") == others)
+
+        // Setting the milestone by hand answers the suggestion still waiting: its message is no longer suggested either.
+        try h.say("error rate is back to normal everywhere, we rolled back", id: "m2", at: t0.addingTimeInterval(1300))
+        #expect(reasons("m2").contains(.candidate))
+        try h.command("mitigated at 14:22", at: t0.addingTimeInterval(1320))
+        #expect(h.incident?.milestones[.mitigated] != nil)
+        #expect(!reasons("m2").contains(.candidate))
+
+        // A confirmed one stays key, as the milestone.
+        try h.say("all clear, closing the incident. thanks everyone", id: "m3", at: t0.addingTimeInterval(1900))
+        let incident = try #require(h.incident)
+        let pending = try #require(h.records.suggestions(of: incident.id).first { $0.status == .pending })
+        try h.command("confirm S\(pending.number)", at: t0.addingTimeInterval(1910))
+        #expect(reasons("m3").isSuperset(of: [.candidate, .milestone]))
+    }
+
     @Test("phrases match whole words only", arguments: [
         ("we rolled back the canary and errors are back to normal", MilestoneKind?.some(.mitigated)),
         ("Error rate back to normal everywhere.", .mitigated),

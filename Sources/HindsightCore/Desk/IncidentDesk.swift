@@ -175,12 +175,24 @@ public struct IncidentDesk: Sendable {
         vals["note"] = note.map(redact) ?? ""
         let text = messages.render(kind == .resolved ? .incidentResolved : .milestoneSet, vals).trimmingCharacters(in: .whitespaces)
         var changes: [Change] = [.updateIncident(updated)]
-        for var open in try records.suggestions(of: incident.id) where open.status == .pending && open.milestone == kind && open.number != confirming {
+        let suggestions = try records.suggestions(of: incident.id)
+        let dismissed = suggestions.filter { $0.status == .pending && $0.milestone == kind && $0.number != confirming }
+        var reasons: [Int: Set<KeyReason>] = [:]
+        if eventNumber != nil || !dismissed.isEmpty {
+            let numbers = Set(dismissed.map(\.eventNumber) + [eventNumber].compactMap { $0 })
+            for event in try records.events(of: incident.id) where numbers.contains(event.number) { reasons[event.number] = event.keyReasons }
+        }
+        for var open in dismissed {
             open.status = .dismissed
             changes.append(.updateSuggestion(open))
         }
+        for number in Set(dismissed.map(\.eventNumber)) where number != eventNumber {
+            if let change = Self.withdrawingCandidate(number, reasons[number], suggestions, answered: Set(dismissed.map(\.number)), incident.id) {
+                changes.append(change)
+            }
+        }
         if let eventNumber {
-            var reasons = try records.events(of: incident.id).first { $0.number == eventNumber }?.keyReasons ?? []
+            var reasons = reasons[eventNumber] ?? []
             reasons.insert(.milestone)
             changes.append(.setKeyReasons(incidentID: incident.id, number: eventNumber, reasons: reasons))
         }
@@ -201,13 +213,31 @@ public struct IncidentDesk: Sendable {
         }
         suggestion.status = confirm ? .confirmed : .dismissed
         guard confirm else {
-            return Decision(changes: [.updateSuggestion(suggestion)], replies: [Reply(.ephemeral, messages.render(.suggestionDismissed, ["ref": suggestion.reference, "milestone": suggestion.milestone.rawValue]))])
+            var changes: [Change] = [.updateSuggestion(suggestion)]
+            let reasons = try records.events(of: incident.id).first { $0.number == suggestion.eventNumber }?.keyReasons
+            if let change = Self.withdrawingCandidate(
+                suggestion.eventNumber, reasons, try records.suggestions(of: incident.id), answered: [suggestion.number], incident.id) {
+                changes.append(change)
+            }
+            return Decision(changes: changes, replies: [Reply(.ephemeral, messages.render(.suggestionDismissed, ["ref": suggestion.reference, "milestone": suggestion.milestone.rawValue]))])
         }
         var decision = try setMilestone(
             suggestion.milestone, at: suggestion.at, note: nil, by: user, incident, records, eventNumber: suggestion.eventNumber, confirming: suggestion.number)
         guard decision.changes.isEmpty == false else { return decision }
         decision.changes.insert(.updateSuggestion(suggestion), at: 0)
         return decision
+    }
+
+    /// A dismissed suggestion no longer makes its message key: "milestone suggested" is taken off it, unless another
+    /// suggestion still waits on or was confirmed for the same message. Whatever else made it key (a rule's reason,
+    /// the learned model, a 📌) stays.
+    static func withdrawingCandidate(
+        _ number: Int, _ reasons: Set<KeyReason>?, _ suggestions: [MilestoneSuggestion], answered: Set<Int>, _ incident: IncidentID
+    ) -> Change? {
+        guard var reasons, reasons.contains(.candidate) else { return nil }
+        if suggestions.contains(where: { $0.eventNumber == number && !answered.contains($0.number) && $0.status != .dismissed }) { return nil }
+        reasons.remove(.candidate)
+        return .setKeyReasons(incidentID: incident, number: number, reasons: reasons)
     }
 
     /// Marks `event` key as pinned (or no longer), saying so to the person who asked.
