@@ -52,7 +52,7 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(name: .customLong("train-key-events"), help: "Instead of evaluating, fit the learned key-event model on the dev war rooms, print what it does with the rules in cross-validation, and write its weights.")
     var trainKeyEvents = false
 
-    @Option(help: "With --train-blame or --train-key-events: where to write the weights (default: the file lint.yaml or classifier.yaml names, under Prompts/).")
+    @Option(help: "With --train-blame or --train-key-events: where to write the weights (default: the file lint.yaml or classifier.yaml names, in the --prompts folder, else under Prompts/).")
     var output: String?
 
     func run() async throws {
@@ -145,11 +145,11 @@ struct EvalCommand: AsyncParsableCommand {
         }
     }
 
-    /// Prints a training's report and writes the model's weights to `--output`, or to the file the rules name under
-    /// `Prompts/`.
+    /// Prints a training's report and writes the model's weights to `--output`, or to the file the rules name in the
+    /// `--prompts` folder (`Prompts/` without it): a training on another folder never overwrites the shipped weights.
     private func publish(_ model: LinearModel, report: String, weights: String, comment: [String]) throws {
         print(report, terminator: "")
-        let path = output ?? "Prompts/\(weights)"
+        let path = output ?? URL(fileURLWithPath: prompts ?? "Prompts").appendingPathComponent(weights).path
         try model.tsv(comment: comment).write(toFile: path, atomically: true, encoding: .utf8)
         print("wrote \(path)")
     }
