@@ -8,6 +8,7 @@ import HindsightPostgres
 import HindsightPrometheus
 import HindsightPrompts
 import HindsightServer
+import HindsightSlack
 import HindsightStore
 import Logging
 
@@ -32,6 +33,8 @@ struct Composition {
     /// The websocket client of the configured chat platforms (nil for the console), already setting up its TLS
     /// context on a thread of its own while `Prompts/` load and the store opens.
     var webSockets: WebSocketClient? = nil
+    /// Slack's identity and first connection, on their way while `Prompts/` load and the store opens (`run` on Slack).
+    var slackHeadStart: SlackHeadStart? = nil
 
     /// Reads and validates settings, failing with a message naming the setting.
     static func settings(_ source: SettingsSource) throws -> Settings {
@@ -119,6 +122,7 @@ struct Composition {
         let logger = Logger(label: "hindsight")
         // After the logging bootstrap, so libwebsockets' lines go through the redacting log output.
         let webSockets = connecting ? Platforms.preparedWebSockets(source.values) : nil
+        let slackHeadStart = webSockets.flatMap { Platforms.slackHeadStart(source.values, webSockets: $0, logger: logger) }
         do {
             let prompts = try PromptSet.checked(explicit: settings.promptsPath)
             let opened = try await openStore(settings, source)
@@ -133,7 +137,8 @@ struct Composition {
                         filer: try TrackerSetup.filer(source, logger: logger),
                         prometheus: source["PROMETHEUS_URL"].map {
                             PrometheusClient(baseURL: $0, token: source["PROMETHEUS_TOKEN"], http: SharedHTTP.client)
-                        }), store: opened.sqlite, desk: desk, lease: opened.lease, source: source, webSockets: webSockets)
+                        }), store: opened.sqlite, desk: desk, lease: opened.lease, source: source, webSockets: webSockets,
+                        slackHeadStart: slackHeadStart)
         } catch let error as PromptsError {
             throw ValidationError("Prompts: \(error)")
         } catch let error as StoreError {

@@ -42,6 +42,13 @@ struct Platforms {
         return client
     }
 
+    /// Slack's `auth.test` and first Socket Mode connection, begun on the network while the rest of `run` starts; nil
+    /// when Slack is not configured.
+    static func slackHeadStart(_ values: [String: String], webSockets: WebSocketClient, logger: Logger) -> SlackHeadStart? {
+        guard let slack = (try? SlackConfiguration.fromEnvironment(values)) ?? nil else { return nil }
+        return SlackHeadStart(configuration: slack, http: SharedHTTP.client, webSockets: webSockets, logger: logger)
+    }
+
     private static func webSocketClient() -> WebSocketClient { WebSocketClient(logger: Logger(label: "hindsight.websocket")) }
 
     /// Builds the adapters whose credentials are configured; throws a readable error for half-configured ones.
@@ -98,7 +105,8 @@ struct Platforms {
             app.logger.info("mattermost configured", metadata: ["server": "\(mattermost.serverURL)"])
         }
         if let slack {
-            let adapter = SlackAdapter(configuration: slack, bot: app.bot, http: http, webSockets: webSockets, logger: app.logger)
+            let adapter = SlackAdapter(
+                configuration: slack, bot: app.bot, http: http, webSockets: webSockets, logger: app.logger, headStart: app.slackHeadStart)
             services.append(adapter)
             posters[.slack] = { adapter.post($0, in: $1, for: $2) }
             cards[.slack] = adapter.cardSurface

@@ -30,13 +30,16 @@ public final class SlackAdapter: Service, Sendable {
     private let storeHealth = StoreHealth()
     /// The workspace's address (`auth.test` `url`, e.g. `https://acme.slack.com/`), for links to messages.
     private let workspaceURL = Mutex("https://slack.com/")
+    private let headStart: SlackHeadStart?
 
     /// Creates the adapter; nothing connects until `run()`.
     /// - Parameters:
     ///   - reconnectPolicy: backoff after an abrupt loss (default 0.5 s growing to 30 s, with jitter).
     ///   - sleep: how rate-limit and retry waits are spent (tests can observe them).
+    ///   - headStart: `auth.test` and the first connection, begun while the bot was being built.
     public init(
         configuration: SlackConfiguration, bot: Bot, http: HTTPClient, webSockets: WebSocketClient, logger: Logger,
+        headStart: SlackHeadStart? = nil,
         reconnectPolicy: ReconnectPolicy = ReconnectPolicy(initialDelay: .milliseconds(500), maximumDelay: .seconds(30)),
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
         now: @escaping @Sendable () -> Date = Date.init
@@ -44,6 +47,7 @@ public final class SlackAdapter: Service, Sendable {
         var logger = logger
         logger[metadataKey: "platform"] = "slack"
         self.configuration = configuration
+        self.headStart = headStart
         self.bot = bot
         self.webSockets = webSockets
         self.logger = logger
@@ -88,7 +92,9 @@ public final class SlackAdapter: Service, Sendable {
 
     private func serve() async throws {
         let identity: SlackWebAPI.Identity
-        do { identity = try await api.authTest() } catch {
+        do {
+            if let headStart { identity = try await headStart.identified() } else { identity = try await api.authTest() }
+        } catch {
             // Asked to stop while still starting (SIGTERM right after launch): a graceful stop, not a startup failure.
             if Task.isCancelled { return }
             throw SlackStartupError(apiURL: configuration.apiURL, cause: error)
@@ -121,7 +127,7 @@ public final class SlackAdapter: Service, Sendable {
             deliver: { [self] frame, ack in await self.receive(frame, ack: ack, translator: translator, committer) },
             watermark: { await backfills.watermark() },
             backfill: { points in await backfills.backfill(points) },
-            live: live
+            live: live, headStart: headStart
         )
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await committer.drain() }

@@ -108,6 +108,12 @@ struct SlackBench: AsyncParsableCommand {
 
             for (index, channel) in channels.enumerated() {
                 _ = try await fake.slashCommand(channel: channel, user: "U0BENCH", text: "start Bench incident \(index) sev3", timeout: .seconds(10))
+                if index == 0 {
+                    // The hello can come before the bot is ready (it connects while Prompts/ load and the store opens);
+                    // the first answer cannot.
+                    print(String(format: "first answer    %8.0f ms after the process started (a slash command answered: prompts loaded, store open)",
+                                 milliseconds(ContinuousClock.now - spawned)))
+                }
             }
 
             // Throughput: messages posted as fast as the fake can send them, over every channel.

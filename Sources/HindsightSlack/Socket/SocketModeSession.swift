@@ -43,6 +43,8 @@ struct SocketModeSession: Sendable {
     let backfill: @Sendable ([BackfillPoint]) async -> Void
     /// Connections that said `hello` and are open (`/readyz`).
     let live: LiveConnections
+    /// The first connection, if it was opened while the bot started.
+    var headStart: SlackHeadStart? = nil
 
     typealias Link = SocketModeMachine.Link
 
@@ -173,11 +175,11 @@ struct SocketModeSession: Sendable {
     private func link(_ link: Link, logger: Logger, sink: AsyncStream<Signal>.Continuation) async {
         let connection: WebSocketConnection
         do {
-            var url = try await api.openConnection()
-            if configuration.debugReconnects { url += "&debug_reconnects=true" }
-            connection = try await webSockets.connect(
-                to: url, configuration: .init(pingInterval: configuration.pingInterval, keepAliveTimeout: configuration.keepAliveTimeout)
-            )
+            if let early = await headStart?.takeConnection() {
+                connection = early
+            } else {
+                connection = try await Self.connect(api: api, webSockets: webSockets, configuration: configuration)
+            }
         } catch let error as SlackAPIError {
             logger.warning("could not open a slack connection", metadata: ["error": "\(error)"])
             if !Task.isCancelled { sink.yield(.input(.openFailed(link))) }
@@ -190,6 +192,15 @@ struct SocketModeSession: Sendable {
         sink.yield(.opened(link, connection))
         await serve(connection, link: link, logger: logger, sink: sink)
         if !Task.isCancelled { sink.yield(.input(.linkClosed(link))) }
+    }
+
+    /// Asks Slack for a Socket Mode URL (`apps.connections.open`) and opens the websocket to it.
+    static func connect(api: SlackWebAPI, webSockets: WebSocketClient, configuration: SlackConfiguration) async throws -> WebSocketConnection {
+        var url = try await api.openConnection()
+        if configuration.debugReconnects { url += "&debug_reconnects=true" }
+        return try await webSockets.connect(
+            to: url, configuration: .init(pingInterval: configuration.pingInterval, keepAliveTimeout: configuration.keepAliveTimeout)
+        )
     }
 
     private func serve(_ connection: WebSocketConnection, link: Link, logger: Logger, sink: AsyncStream<Signal>.Continuation) async {
