@@ -151,6 +151,10 @@ public struct PostgresTransaction: BotRecords, LookBackFill {
                           of: incident).first
     }
 
+    public func event(of incident: IncidentID, number: Int) throws -> TimelineEvent? {
+        try withRevisions(events("WHERE incident_id = $1 AND number = $2", try Self.binds([incident.rawValue, number])), of: incident).first
+    }
+
     /// In a write transaction an id the channel's filter has never seen is answered from memory (when the filter is at
     /// hand: `cacheKept`); any other asks the index.
     public func containsMessage(channel: ChannelKey, messageID: String) throws -> Bool {

@@ -84,6 +84,12 @@ public struct StoreTransaction: IncidentLedger {
         return try withRevisions(Self.event(row))
     }
 
+    public func event(of incident: IncidentID, number: Int) throws -> TimelineEvent? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(RowCodec.eventColumns) FROM event WHERE incident_id = ? AND number = ?"),
+                                         arguments: [incident.rawValue, number]) else { return nil }
+        return try withRevisions(Self.event(row))
+    }
+
     /// Whether a platform message is stored under any incident (the exactly-once key, the unique index's). In a write
     /// transaction an id the channel's filter has never seen is answered from memory; any other asks the index.
     public func containsMessage(channel: ChannelKey, messageID: String) throws -> Bool {

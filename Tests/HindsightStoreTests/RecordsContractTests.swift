@@ -187,6 +187,8 @@ struct RecordsContractTests {
     struct Answers: Equatable, Sendable {
         var incidents: [Incident] = []
         var events: [[TimelineEvent]] = []
+        /// Each event looked up by its number, and a number no event has.
+        var byNumber: [[TimelineEvent?]] = []
         var suggestions: [[MilestoneSuggestion]] = []
         var drafts: [PostmortemDraft] = []
         var reactions: [[Set<Reaction>]] = []
@@ -202,6 +204,7 @@ struct RecordsContractTests {
             for incident in incidents {
                 let events = try r.events(of: incident.id)
                 self.events.append(events)
+                byNumber.append(try (events.map(\.number) + [events.count + 1_000]).map { try r.event(of: incident.id, number: $0) })
                 suggestions.append(try r.suggestions(of: incident.id))
                 reactions.append(try events.map { try r.reactions(of: incident.id, number: $0.number) })
                 looks.append([try r.lastEventNumber(of: incident.id), try r.keyEventCount(of: incident.id, amongLast: 12),

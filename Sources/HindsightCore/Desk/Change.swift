@@ -135,6 +135,11 @@ public protocol IncidentRecords {
 }
 
 extension IncidentRecords {
+    /// The event numbered `number`. Reads every event; stores override it with a look-up by its key.
+    public func event(of incident: IncidentID, number: Int) throws -> TimelineEvent? {
+        try events(of: incident).first { $0.number == number }
+    }
+
     /// Reads every event and keeps the last `limit`; stores override it with a query that reads only those.
     public func recentEvents(of incident: IncidentID, limit: Int) throws -> [TimelineEvent] {
         Array(try events(of: incident).suffix(limit))

@@ -178,9 +178,8 @@ public struct IncidentDesk: Sendable {
         let suggestions = try records.suggestions(of: incident.id)
         let dismissed = suggestions.filter { $0.status == .pending && $0.milestone == kind && $0.number != confirming }
         var reasons: [Int: Set<KeyReason>] = [:]
-        if eventNumber != nil || !dismissed.isEmpty {
-            let numbers = Set(dismissed.map(\.eventNumber) + [eventNumber].compactMap { $0 })
-            for event in try records.events(of: incident.id) where numbers.contains(event.number) { reasons[event.number] = event.keyReasons }
+        for number in Set(dismissed.map(\.eventNumber) + [eventNumber].compactMap { $0 }) {
+            reasons[number] = try records.event(of: incident.id, number: number)?.keyReasons
         }
         for var open in dismissed {
             open.status = .dismissed
@@ -214,7 +213,7 @@ public struct IncidentDesk: Sendable {
         suggestion.status = confirm ? .confirmed : .dismissed
         guard confirm else {
             var changes: [Change] = [.updateSuggestion(suggestion)]
-            let reasons = try records.events(of: incident.id).first { $0.number == suggestion.eventNumber }?.keyReasons
+            let reasons = try records.event(of: incident.id, number: suggestion.eventNumber)?.keyReasons
             if let change = Self.withdrawingCandidate(
                 suggestion.eventNumber, reasons, try records.suggestions(of: incident.id), answered: [suggestion.number], incident.id) {
                 changes.append(change)
