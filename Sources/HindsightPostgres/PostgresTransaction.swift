@@ -432,7 +432,8 @@ public struct PostgresTransaction: BotRecords, LookBackFill {
                     WHERE id = \(incident.id.rawValue)
                     """)
             case let .appendEvent(event):
-                // A message stored before (the unique index event_by_message) inserts nothing: the exactly-once key.
+                // A message stored before (the unique index event_by_message) inserts nothing: the exactly-once key. Only
+                // that index: a number taken (the primary key) fails the transaction instead of passing for a duplicate.
                 let inserted = try execute("""
                     INSERT INTO event (incident_id, number, platform, channel_id, message_id, author_id, author_name, occurred_at,
                         text, thread_parent_id, attachments, source, key_reasons, milestone, deleted_at)
@@ -440,7 +441,7 @@ public struct PostgresTransaction: BotRecords, LookBackFill {
                         \(event.messageID), \(event.author.id), \(event.author.name), \(RowCodec.micros(event.occurredAt)), \(event.text),
                         \(event.threadParentID), \(RowCodec.encode(event.attachments)), \(event.source.rawValue), \(RowCodec.encode(event.keyReasons)),
                         \(event.milestone?.rawValue), \(event.deletedAt.map(RowCodec.micros)))
-                    ON CONFLICT DO NOTHING
+                    ON CONFLICT (platform, channel_id, message_id) WHERE message_id IS NOT NULL DO NOTHING
                     """)
                 guard inserted > 0 else {
                     throw ChangeConflict.messageAlreadyStored(channel: event.channel, messageID: event.messageID ?? "")

@@ -378,10 +378,14 @@ public struct StoreTransaction: IncidentLedger {
                     """, arguments: StatementArguments([incident.title, incident.severity.rawValue, incident.state.rawValue, try RowCodec.encodeRoles(incident.roles)]
                         + Self.milestoneColumns(incident) + [incident.id.rawValue]))
             case let .appendEvent(event):
+                // A message stored before (the unique index event_by_message) inserts nothing: the exactly-once key. Only
+                // that index: a number taken (the primary key) fails the transaction, where OR IGNORE would have passed
+                // it off as a duplicate and had it acknowledged unstored.
                 let statement = try db.cachedStatement(sql: """
-                    INSERT OR IGNORE INTO event (incident_id, number, platform, channel_id, message_id, author_id, author_name, occurred_at,
+                    INSERT INTO event (incident_id, number, platform, channel_id, message_id, author_id, author_name, occurred_at,
                         text, thread_parent_id, attachments, source, key_reasons, milestone, deleted_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (platform, channel_id, message_id) WHERE message_id IS NOT NULL DO NOTHING
                     """)
                 try statement.execute(arguments: [
                     event.incidentID.rawValue, event.number, event.channel.platform.rawValue, event.channel.channelID, event.messageID,

@@ -90,6 +90,19 @@ struct RecordsContractTests {
         #expect(last == 1)
     }
 
+    @Test("an event numbered like one stored is an error, never mistaken for a message stored before (which would be acknowledged unstored)",
+          arguments: Kind.tested)
+    func numberTaken(kind: Kind) async throws {
+        let subject = try await Subject(kind)
+        let incident = Self.incident(1)
+        #expect(try await subject.apply([.createIncident(incident), .appendEvent(Self.event(1, of: incident, message: "m1"))]) == nil)
+        await #expect(throws: (any Error).self) { _ = try await subject.apply([.appendEvent(Self.event(1, of: incident, message: "m2"))]) }
+        await #expect(throws: (any Error).self) { _ = try await subject.apply([.appendEvent(Self.event(1, of: incident, message: nil))]) }
+        // The message's own duplicate is still the exactly-once answer.
+        #expect(try await subject.apply([.appendEvent(Self.event(2, of: incident, message: "m1"))]) == .messageAlreadyStored(channel: Self.slack, messageID: "m1"))
+        #expect(try await subject.transaction { try $0.events(of: incident.id).map(\.messageID) } == ["m1"])
+    }
+
     @Test("the exactly-once key is the platform, the channel and the message id; events without a message id never conflict",
           arguments: Kind.tested)
     func theKey(kind: Kind) async throws {

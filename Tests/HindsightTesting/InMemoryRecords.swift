@@ -61,6 +61,8 @@ public final class InMemoryRecords: IncidentLedger {
                 if let id = e.messageID, containsMessage(channel: e.channel, messageID: id) {
                     throw ChangeConflict.messageAlreadyStored(channel: e.channel, messageID: id)
                 }
+                // As the stores' primary key: a number taken is an error, not a duplicate.
+                if events[e.incidentID, default: []].contains(where: { $0.number == e.number }) { throw InMemoryRecordsError.numberTaken(e.number) }
                 events[e.incidentID, default: []].append(e)
             case let .reviseEvent(incident, number, text, revision):
                 mutate(incident, number) { $0.revisions.append(revision); $0.text = text }
@@ -91,4 +93,9 @@ public final class InMemoryRecords: IncidentLedger {
         guard let i = events[incident]?.firstIndex(where: { $0.number == number }) else { return }
         body(&events[incident]![i])
     }
+}
+
+/// What the in-memory records refuse that the stores' constraints refuse.
+public enum InMemoryRecordsError: Error {
+    case numberTaken(Int)
 }
