@@ -156,7 +156,7 @@ struct CaptureTests {
         #expect(try h.command("confirm S9", at: t0).first?.text.contains("no suggestion S9") == true)
     }
 
-    @Test("a dismissed suggestion no longer marks its message key; what else made the message key stays")
+    @Test("a suggestion a responder dismisses no longer marks its message key; what else made the message key stays")
     func dismissedSuggestions() throws {
         let h = try openIncident()
         let reasons = { (id: String) in h.timeline.first { $0.messageID == id }?.keyReasons ?? [] }
@@ -167,12 +167,13 @@ struct CaptureTests {
         try h.command("dismiss S1", at: t0.addingTimeInterval(620))
         #expect(reasons("m1") == others)
 
-        // Setting the milestone by hand answers the suggestion still waiting: its message is no longer suggested either.
+        // Setting the milestone by hand answers the suggestion still waiting without refusing it: its message stays key,
+        // the signal that came first.
         try h.say("error rate is back to normal everywhere, we rolled back", id: "m2", at: t0.addingTimeInterval(1300))
         #expect(reasons("m2").contains(.candidate))
         try h.command("mitigated at 14:22", at: t0.addingTimeInterval(1320))
         #expect(h.incident?.milestones[.mitigated] != nil)
-        #expect(!reasons("m2").contains(.candidate))
+        #expect(reasons("m2").contains(.candidate))
 
         // A confirmed one stays key, as the milestone.
         try h.say("all clear, closing the incident. thanks everyone", id: "m3", at: t0.addingTimeInterval(1900))

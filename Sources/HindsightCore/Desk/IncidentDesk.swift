@@ -175,23 +175,14 @@ public struct IncidentDesk: Sendable {
         vals["note"] = note.map(redact) ?? ""
         let text = messages.render(kind == .resolved ? .incidentResolved : .milestoneSet, vals).trimmingCharacters(in: .whitespaces)
         var changes: [Change] = [.updateIncident(updated)]
-        let suggestions = try records.suggestions(of: incident.id)
-        let dismissed = suggestions.filter { $0.status == .pending && $0.milestone == kind && $0.number != confirming }
-        var reasons: [Int: Set<KeyReason>] = [:]
-        for number in Set(dismissed.map(\.eventNumber) + [eventNumber].compactMap { $0 }) {
-            reasons[number] = try records.event(of: incident.id, number: number)?.keyReasons
-        }
-        for var open in dismissed {
+        // Answered by the time given, not refused: their messages stay key ("milestone suggested"), as the signal that
+        // came first; only a responder's dismissal takes that back.
+        for var open in try records.suggestions(of: incident.id) where open.status == .pending && open.milestone == kind && open.number != confirming {
             open.status = .dismissed
             changes.append(.updateSuggestion(open))
         }
-        for number in Set(dismissed.map(\.eventNumber)) where number != eventNumber {
-            if let change = Self.withdrawingCandidate(number, reasons[number], suggestions, answered: Set(dismissed.map(\.number)), incident.id) {
-                changes.append(change)
-            }
-        }
         if let eventNumber {
-            var reasons = reasons[eventNumber] ?? []
+            var reasons = try records.event(of: incident.id, number: eventNumber)?.keyReasons ?? []
             reasons.insert(.milestone)
             changes.append(.setKeyReasons(incidentID: incident.id, number: eventNumber, reasons: reasons))
         }
@@ -215,7 +206,7 @@ public struct IncidentDesk: Sendable {
             var changes: [Change] = [.updateSuggestion(suggestion)]
             let reasons = try records.event(of: incident.id, number: suggestion.eventNumber)?.keyReasons
             if let change = Self.withdrawingCandidate(
-                suggestion.eventNumber, reasons, try records.suggestions(of: incident.id), answered: [suggestion.number], incident.id) {
+                suggestion.eventNumber, reasons, try records.suggestions(of: incident.id), dismissing: suggestion.number, incident.id) {
                 changes.append(change)
             }
             return Decision(changes: changes, replies: [Reply(.ephemeral, messages.render(.suggestionDismissed, ["ref": suggestion.reference, "milestone": suggestion.milestone.rawValue]))])
@@ -227,14 +218,14 @@ public struct IncidentDesk: Sendable {
         return decision
     }
 
-    /// A dismissed suggestion no longer makes its message key: "milestone suggested" is taken off it, unless another
-    /// suggestion still waits on or was confirmed for the same message. Whatever else made it key (a rule's reason,
-    /// the learned model, a 📌) stays.
+    /// A suggestion a responder dismissed no longer makes its message key: "milestone suggested" is taken off it,
+    /// unless another suggestion still waits on or was confirmed for the same message. Whatever else made it key (a
+    /// rule's reason, the learned model, a 📌) stays.
     static func withdrawingCandidate(
-        _ number: Int, _ reasons: Set<KeyReason>?, _ suggestions: [MilestoneSuggestion], answered: Set<Int>, _ incident: IncidentID
+        _ number: Int, _ reasons: Set<KeyReason>?, _ suggestions: [MilestoneSuggestion], dismissing: Int, _ incident: IncidentID
     ) -> Change? {
         guard var reasons, reasons.contains(.candidate) else { return nil }
-        if suggestions.contains(where: { $0.eventNumber == number && !answered.contains($0.number) && $0.status != .dismissed }) { return nil }
+        if suggestions.contains(where: { $0.eventNumber == number && $0.number != dismissing && $0.status != .dismissed }) { return nil }
         reasons.remove(.candidate)
         return .setKeyReasons(incidentID: incident, number: number, reasons: reasons)
     }
