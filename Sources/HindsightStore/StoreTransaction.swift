@@ -387,12 +387,21 @@ public struct StoreTransaction: IncidentLedger {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (platform, channel_id, message_id) WHERE message_id IS NOT NULL DO NOTHING
                     """)
-                try statement.execute(arguments: [
-                    event.incidentID.rawValue, event.number, event.channel.platform.rawValue, event.channel.channelID, event.messageID,
-                    event.author.id, event.author.name, RowCodec.micros(event.occurredAt), event.text, event.threadParentID,
-                    RowCodec.encode(event.attachments), event.source.rawValue, RowCodec.encode(event.keyReasons), event.milestone?.rawValue,
-                    event.deletedAt.map(RowCodec.micros),
-                ])
+                do {
+                    try statement.execute(arguments: [
+                        event.incidentID.rawValue, event.number, event.channel.platform.rawValue, event.channel.channelID, event.messageID,
+                        event.author.id, event.author.name, RowCodec.micros(event.occurredAt), event.text, event.threadParentID,
+                        RowCodec.encode(event.attachments), event.source.rawValue, RowCodec.encode(event.keyReasons), event.milestone?.rawValue,
+                        event.deletedAt.map(RowCodec.micros),
+                    ])
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                    // SQLite checks the primary key before the message index: a message stored before, decided again
+                    // with the number it already has, is still the duplicate it is. Any other taken number is an error.
+                    if let id = event.messageID, try containsMessage(channel: event.channel, messageID: id) {
+                        throw ChangeConflict.messageAlreadyStored(channel: event.channel, messageID: id)
+                    }
+                    throw error
+                }
                 guard db.changesCount > 0 else {
                     throw ChangeConflict.messageAlreadyStored(channel: event.channel, messageID: event.messageID ?? "")
                 }
