@@ -98,8 +98,9 @@ struct RecordsContractTests {
         #expect(try await subject.apply([.createIncident(incident), .appendEvent(Self.event(1, of: incident, message: "m1"))]) == nil)
         await #expect(throws: (any Error).self) { _ = try await subject.apply([.appendEvent(Self.event(1, of: incident, message: "m2"))]) }
         await #expect(throws: (any Error).self) { _ = try await subject.apply([.appendEvent(Self.event(1, of: incident, message: nil))]) }
-        // The message's own duplicate is still the exactly-once answer.
+        // The message's own duplicate is still the exactly-once answer, with a new number or with the one it has.
         #expect(try await subject.apply([.appendEvent(Self.event(2, of: incident, message: "m1"))]) == .messageAlreadyStored(channel: Self.slack, messageID: "m1"))
+        #expect(try await subject.apply([.appendEvent(Self.event(1, of: incident, message: "m1"))]) == .messageAlreadyStored(channel: Self.slack, messageID: "m1"))
         #expect(try await subject.transaction { try $0.events(of: incident.id).map(\.messageID) } == ["m1"])
     }
 
