@@ -333,7 +333,7 @@ extension LookBackCache.Entry {
         return complete ? .some(nil) : nil
     }
 
-    /// Mirrors `INSERT OR IGNORE INTO event` of a new event.
+    /// Mirrors the insert of a new event (called only once the row went in).
     mutating func append(_ event: TimelineEvent) {
         var event = event
         event.revisions = []

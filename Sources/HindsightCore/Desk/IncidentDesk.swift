@@ -195,7 +195,8 @@ public struct IncidentDesk: Sendable {
     }
 
     private func decide(suggestion number: Int, confirm: Bool, by user: Person, _ incident: Incident, _ records: some IncidentRecords) throws -> Decision {
-        guard var suggestion = try records.suggestions(of: incident.id).first(where: { $0.number == number }) else {
+        let suggestions = try records.suggestions(of: incident.id)
+        guard var suggestion = suggestions.first(where: { $0.number == number }) else {
             return Decision(replies: [Reply(.ephemeral, messages.render(.suggestionUnknown, ["ref": "S\(number)"]))])
         }
         guard suggestion.status == .pending else {
@@ -205,10 +206,7 @@ public struct IncidentDesk: Sendable {
         guard confirm else {
             var changes: [Change] = [.updateSuggestion(suggestion)]
             let reasons = try records.event(of: incident.id, number: suggestion.eventNumber)?.keyReasons
-            if let change = Self.withdrawingCandidate(
-                suggestion.eventNumber, reasons, try records.suggestions(of: incident.id), dismissing: suggestion.number, incident.id) {
-                changes.append(change)
-            }
+            if let change = Self.withdrawingCandidate(of: suggestion, from: reasons, among: suggestions) { changes.append(change) }
             return Decision(changes: changes, replies: [Reply(.ephemeral, messages.render(.suggestionDismissed, ["ref": suggestion.reference, "milestone": suggestion.milestone.rawValue]))])
         }
         var decision = try setMilestone(
@@ -222,12 +220,14 @@ public struct IncidentDesk: Sendable {
     /// unless another suggestion still waits on or was confirmed for the same message. Whatever else made it key (a
     /// rule's reason, the learned model, a 📌) stays.
     static func withdrawingCandidate(
-        _ number: Int, _ reasons: Set<KeyReason>?, _ suggestions: [MilestoneSuggestion], dismissing: Int, _ incident: IncidentID
+        of dismissed: MilestoneSuggestion, from reasons: Set<KeyReason>?, among suggestions: [MilestoneSuggestion]
     ) -> Change? {
         guard var reasons, reasons.contains(.candidate) else { return nil }
-        if suggestions.contains(where: { $0.eventNumber == number && $0.number != dismissing && $0.status != .dismissed }) { return nil }
+        if suggestions.contains(where: { $0.eventNumber == dismissed.eventNumber && $0.number != dismissed.number && $0.status != .dismissed }) {
+            return nil
+        }
         reasons.remove(.candidate)
-        return .setKeyReasons(incidentID: incident, number: number, reasons: reasons)
+        return .setKeyReasons(incidentID: dismissed.incidentID, number: dismissed.eventNumber, reasons: reasons)
     }
 
     /// Marks `event` key as pinned (or no longer), saying so to the person who asked.
