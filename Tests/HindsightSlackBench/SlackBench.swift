@@ -28,6 +28,10 @@ struct SlackBench: AsyncParsableCommand {
     var connections: Int = 1
     @Option(help: "Tasks posting at once in the throughput run, so the fake's own per-message work overlaps.")
     var producers: Int = 8
+    @Option(help: "Messages each producer posts at once in the throughput run (their envelopes go out in one write).")
+    var batch: Int = 25
+    @Option(help: "Messages for the fake's own figure: its load path against a client that only acknowledges, before the bot starts (0: skip).")
+    var fakeEvents: Int = 100_000
     @Option(help: "HINDSIGHT_CARD for the bot: on (the default, each incident's live card kept in its channel) or off.")
     var cards: String = "on"
     @Option(help: "The store: sqlite (a new file), postgres (a throwaway server started from Debian's postgresql as the tests do, but with its durability defaults) or a postgres:// URL of an empty database.")
@@ -43,6 +47,7 @@ struct SlackBench: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let (binary, events, rate, duration, incidents, connections, producers) = (binary, events, rate, duration, incidents, connections, max(1, producers))
+        let (batch, fakeEvents) = (max(1, batch), fakeEvents)
         let database: String
         switch store {
         case "sqlite": database = dir.appendingPathComponent("bench.sqlite").path
@@ -61,7 +66,9 @@ struct SlackBench: AsyncParsableCommand {
             let channels = (0..<incidents).map { "C0BENCH\($0)" }
             for (index, channel) in channels.enumerated() { fake.addChannel(id: channel, name: "inc-bench-\(index)") }
             fake.addUser(id: "U0BENCH", name: "bench", displayName: "Bench")
+            if fakeEvents > 0 { try await Self.measureFake(fake, events: fakeEvents) }
 
+            let hellosBefore = await fake.stats.hellosSent
             var processes: [Process] = []
             var metrics: [BotMetrics] = []
             let spawned = ContinuousClock.now
@@ -94,7 +101,7 @@ struct SlackBench: AsyncParsableCommand {
                 if replica == 0 {
                     print("hindsight-slack-bench — \(binary), \(ProcessInfo.processInfo.activeProcessorCount) cores, fake Slack in this process, "
                           + "\(replicas) bot process\(replicas == 1 ? "" : "es") on \(database.hasPrefix("postgres") ? "PostgreSQL" : "SQLite")")
-                    guard await fake.waitFor(timeout: .seconds(30), { $0.hellosSent >= 1 }) else {
+                    guard await fake.waitFor(timeout: .seconds(30), { $0.hellosSent > hellosBefore }) else {
                         throw ValidationError("the bot never connected to the fake Slack")
                     }
                     print(String(format: "first hello     %8.0f ms after the process started", milliseconds(ContinuousClock.now - spawned)))
@@ -123,8 +130,11 @@ struct SlackBench: AsyncParsableCommand {
             await withTaskGroup(of: Void.self) { group in
                 for producer in 0..<producers {
                     group.addTask {
-                        for index in stride(from: producer, to: events, by: producers) {
-                            await fake.postMessage(channel: channels[index % channels.count], user: "U0BENCH", text: "status update \(index): error rate \(index % 97)%")
+                        let mine = Array(stride(from: producer, to: events, by: producers))
+                        for start in stride(from: 0, to: mine.count, by: batch) {
+                            await fake.postMessages(mine[start..<min(start + batch, mine.count)].map { index in
+                                (channels[index % channels.count], "U0BENCH", "status update \(index): error rate \(index % 97)%")
+                            })
                         }
                     }
                 }
@@ -136,8 +146,8 @@ struct SlackBench: AsyncParsableCommand {
             }
             let elapsed = seconds(ContinuousClock.now - started)
             let usedCPU = botCPU() - cpuBefore
-            print(String(format: "throughput      %8.0f events/s captured, committed and acknowledged (%d events, %d channels, %.2f s; the fake needed %.2f s to send them from %d tasks)",
-                         Double(events) / elapsed, events, channels.count, elapsed, seconds(posted - started), producers))
+            print(String(format: "throughput      %8.0f events/s captured, committed and acknowledged (%d events, %d channels, %.2f s; the fake needed %.2f s to send them from %d tasks, %d at a time)",
+                         Double(events) / elapsed, events, channels.count, elapsed, seconds(posted - started), producers, batch))
             print(String(format: "bot CPU         %8.0f events per CPU-second (%.2f s of CPU for %d events; the fake used the rest of the 2 cores)",
                          Double(events) / max(usedCPU, 0.001), usedCPU, events))
 
@@ -195,6 +205,51 @@ struct SlackBench: AsyncParsableCommand {
                 print("warning         bot process \(index + 1) exited during the run (status \(process.terminationStatus)): its figures are missing")
             }
         }
+    }
+}
+
+extension SlackBench {
+    /// The fake's own ceiling, so that the figures after it are the bot's: `events` messages through the load path
+    /// (`postMessages`, 500 at a time, into a channel no incident uses), each envelope acknowledged at once by a client
+    /// that does nothing else (the bot's own WebSocket client, libwebsockets on 127.0.0.1), until all are.
+    static func measureFake(_ fake: FakeSlack, events: Int) async throws {
+        let client = WebSocketClient(logger: Logger(label: "hindsight-slack-bench.client"))
+        defer { client.shutdown() }
+        let connection = try await client.connect(to: fake.socketModeTicketURL())
+        let acking = Task {
+            for await event in connection.events {
+                guard case .text(let frame) = event, let id = envelopeID(in: frame) else { continue }
+                try? connection.send(text: #"{"envelope_id":""# + id + #""}"#)
+            }
+        }
+        defer { acking.cancel() }
+        guard await fake.waitFor(timeout: .seconds(10), { $0.liveConnections >= 1 }) else { throw ValidationError("the benchmark's client never got a hello") }
+        fake.addChannel(id: "C0FAKELOAD", name: "fake-load")
+        let before = await fake.stats.ackedEvents
+        let cpuBefore = cpuSeconds(getpid()) ?? 0
+        let started = ContinuousClock.now
+        for start in stride(from: 0, to: events, by: 500) {
+            await fake.postMessages((start..<min(start + 500, events)).map { ("C0FAKELOAD", "U0BENCH", "status update \($0): error rate \($0 % 97)%") })
+        }
+        let emitted = seconds(ContinuousClock.now - started)
+        guard await fake.waitFor(timeout: .seconds(120), { $0.ackedEvents >= before + events }) else {
+            throw ValidationError("the benchmark's client acknowledged only \(await fake.stats.ackedEvents - before) of \(events)")
+        }
+        let elapsed = seconds(ContinuousClock.now - started)
+        let cpu = (cpuSeconds(getpid()) ?? 0) - cpuBefore
+        print(String(format: "fake alone      %8.0f frames/s written by the fake's load path, %.0f/s acknowledged (%d events, %.2f s, %.1f µs of CPU each, the acknowledging client's included)",
+                     Double(events) / emitted, Double(events) / elapsed, events, elapsed, cpu / Double(events) * 1e6))
+        connection.close()
+        _ = await fake.waitFor(timeout: .seconds(5)) { $0.liveConnections == 0 }
+    }
+
+    /// The `envelope_id` of a Socket Mode frame, found without parsing it (the benchmark's client must cost little).
+    static func envelopeID(in frame: String) -> String? {
+        let key = Array(#""envelope_id":""#.utf8), bytes = frame.utf8
+        guard let start = bytes.indices.first(where: { bytes[$0...].starts(with: key) }) else { return nil }
+        let idStart = bytes.index(start, offsetBy: key.count)
+        guard let end = bytes[idStart...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+        return String(frame.utf8[idStart..<end])
     }
 }
 

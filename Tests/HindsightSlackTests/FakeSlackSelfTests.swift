@@ -117,6 +117,46 @@ struct FakeSlackSelfTests {
         }
     }
 
+    @Test("the load path delivers each of many messages as its own envelope in post order, stored in history, and redelivers the ones not acknowledged")
+    func loadPath() async throws {
+        try await Self.withLinkedSlack(configuration: .init(ackTimeout: .seconds(1), maxRetries: 1)) { slack, link in
+            let posted = (0..<40).map { (Self.channel, Self.alice, "line \($0): \"quoted\", tab\there, ünïcode ✅") }
+            let stamps = await slack.postMessages(posted)
+            var envelopes: [FakeJSON] = []
+            for _ in posted { envelopes.append(try await Self.nextFrame(link)) }
+            #expect(envelopes.map { $0["payload"]?["event"]?["ts"]?.string ?? "?" } == stamps)
+            #expect(envelopes.map { $0["payload"]?["event"]?["text"]?.string ?? "?" } == posted.map(\.2))
+            #expect(Set(envelopes.compactMap { $0["payload"]?["event_id"]?.string }).count == posted.count)
+            #expect(Set(envelopes.compactMap { $0["envelope_id"]?.string }).count == posted.count)
+            #expect(envelopes.allSatisfy { $0["type"] == "events_api" && $0["retry_attempt"] == 0 && $0["payload"]?["team_id"] == "T0TEAM" })
+            #expect(slack.messages(in: Self.channel).map { $0["ts"]?.string ?? "?" } == stamps)
+
+            // Every other one acknowledged: the rest come again once, with a new envelope id and the same event id.
+            for envelope in envelopes.enumerated() where envelope.offset % 2 == 0 {
+                try link.send(text: #"{"envelope_id":""# + (envelope.element["envelope_id"]?.string ?? "") + #""}"#)
+            }
+            var again: [FakeJSON] = []
+            for _ in 0..<posted.count / 2 { again.append(try await Self.nextFrame(link, within: .seconds(10))) }
+            let unacked = envelopes.enumerated().filter { $0.offset % 2 == 1 }.map { $0.element["payload"]?["event_id"]?.string ?? "?" }
+            #expect(again.map { $0["payload"]?["event_id"]?.string ?? "?" } == unacked)
+            #expect(again.allSatisfy { $0["retry_attempt"] == 1 && $0["retry_reason"] == "timeout" })
+            let stats = await slack.stats
+            #expect(stats.ackedEvents == posted.count / 2)
+            #expect(stats.redeliveries == posted.count / 2)
+        }
+    }
+
+    @Test("the fakes' JSON text reads back as the value it was written from")
+    func jsonText() throws {
+        let value: FakeJSON = [
+            "text": "quote \" backslash \\ newline \n tab \t bell \u{07} slash / ünïcode ✅ 👩‍💻",
+            "numbers": [0, 1, -42, .number(0.5), .number(-1.25e-7), .number(1e20), .number(123_456_789_012_345)],
+            "flags": [true, false, .null], "empty": [:], "none": [], "nested": ["a": ["b": ["c": "d"]]],
+        ]
+        #expect(FakeJSON.parse(Data(value.text.utf8)) == value)
+        #expect(FakeJSON.parse(Data(FakeJSON.string("\u{01}\u{1F}").text.utf8)) == .string("\u{01}\u{1F}"))
+    }
+
     @Test("conversations.history pages newest first with an opaque cursor, leaves out replies and honours oldest/latest")
     func historyPagination() async throws {
         try await FakeSlack.run { slack in

@@ -88,6 +88,13 @@ public final class TestWebSocketConnection: Sendable {
         try await channel.writeAndFlush(frame(.text, fin: true, bytes: Array(text.utf8)))
     }
 
+    /// Sends text messages, each in a single frame, in one flush: many frames per write, as a busy server sends.
+    public func sendTexts(_ texts: [String]) async throws {
+        guard let last = texts.last else { return }
+        for text in texts.dropLast() { channel.write(frame(.text, fin: true, bytes: Array(text.utf8)), promise: nil) }
+        try await channel.writeAndFlush(frame(.text, fin: true, bytes: Array(last.utf8)))
+    }
+
     /// Queues one text message in a single frame without waiting for it to be written. Unlike `sendText`, the
     /// frame is handed to the channel before this returns, so a caller that is an actor sends in its own order.
     public func enqueueText(_ text: String) {

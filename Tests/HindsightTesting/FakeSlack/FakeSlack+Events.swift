@@ -2,24 +2,46 @@ import Foundation
 
 /// The Events API shapes the fake sends: the `event_callback` wrapper and the `event` objects of slack.md.
 extension FakeSlack {
-    /// Wraps an event the way Slack does before putting it in an `events_api` envelope; every call mints a new `event_id`.
-    func eventCallback(_ event: FakeJSON) -> FakeJSON {
-        [
-            "token": .string(FakeSlackIdentity.verificationToken), "team_id": .string(teamID), "context_team_id": .string(teamID),
-            "context_enterprise_id": .null, "api_app_id": .string(appID), "event": event, "type": "event_callback",
-            "event_id": .string(FakeSlackID.make("Ev")), "event_time": .int(FakeSlackID.epochSeconds()),
+    /// Wraps an event the way Slack does before putting it in an `events_api` envelope; every call mints a new
+    /// `event_id`. Encoded here, once: the envelope around it (and each redelivery's) is written around this text.
+    func eventCallback(_ event: FakeJSON) -> FakeSlackSocket.Payload {
+        let eventID = FakeSlackID.make("Ev")
+        var out: [UInt8] = []
+        out.reserveCapacity(1_024)
+        out.append(contentsOf: #"{"event":"#.utf8)
+        event.write(to: &out)
+        out.append(contentsOf: #","event_id":""#.utf8)
+        out.append(contentsOf: eventID.utf8)
+        out.append(contentsOf: #"","event_time":"#.utf8)
+        out.append(contentsOf: String(FakeSlackID.epochSeconds()).utf8)
+        out.append(contentsOf: #","event_context":"4-"#.utf8)
+        out.append(contentsOf: FakeSlackID.make("", length: 40).lowercased().utf8)
+        out.append(contentsOf: #"","#.utf8)
+        out.append(contentsOf: callbackMembers.utf8)
+        out.append(UInt8(ascii: "}"))
+        return .init(eventID: eventID, text: String(decoding: out, as: UTF8.self), messageTS: event["ts"]?.string)
+    }
+
+    /// The members of every `event_callback` that are the same for all of them, encoded (without braces): kept as
+    /// `callbackMembers`.
+    static func callbackMembers(_ identity: FakeSlackIdentity) -> String {
+        let members: FakeJSON = [
+            "token": .string(FakeSlackIdentity.verificationToken), "team_id": .string(identity.teamID),
+            "context_team_id": .string(identity.teamID), "context_enterprise_id": .null, "api_app_id": .string(FakeSlackIdentity.appID),
+            "type": "event_callback",
             "authorizations": [[
-                "enterprise_id": .null, "team_id": .string(teamID), "user_id": .string(botUserID), "is_bot": true,
+                "enterprise_id": .null, "team_id": .string(identity.teamID), "user_id": .string(identity.botUserID), "is_bot": true,
                 "is_enterprise_install": false,
             ]],
-            "is_ext_shared_channel": false, "event_context": .string("4-" + FakeSlackID.make("", length: 40).lowercased()),
+            "is_ext_shared_channel": false,
         ]
+        return String(members.text.dropFirst().dropLast())
     }
 
     /// Delivers `event` over Socket Mode when the bot is in the channel (Slack sends channel events only to members).
     func publish(_ event: FakeJSON, in channel: FakeSlackChannel) async {
         guard channel.botIsMember else { return }
-        await socket.deliver(eventCallback(event))
+        await socket.deliver([eventCallback(event)])
     }
 
     /// A `message` event for a new message: the message object plus `channel`, `channel_type` and `event_ts`.

@@ -15,6 +15,21 @@ extension FakeSlack {
         return message.ts
     }
 
+    /// The load path: people post `messages` at once, each as `postMessage` would, and their envelopes go out
+    /// together, one write per connection. Returns the `ts` of each.
+    @discardableResult
+    public func postMessages(_ messages: [(channel: String, user: String, text: String)]) async -> [String] {
+        var payloads: [FakeSlackSocket.Payload] = []
+        payloads.reserveCapacity(messages.count)
+        let stamps = messages.map { posted in
+            let (message, channel) = store(channel: posted.channel, user: posted.user, text: posted.text, threadTS: nil, subtype: nil, files: [])
+            if channel.botIsMember { payloads.append(eventCallback(messageEvent(message, in: channel))) }
+            return message.ts
+        }
+        await socket.deliver(payloads)
+        return stamps
+    }
+
     /// Posts in history without delivering any envelope, as if Slack failed to deliver while the bot was away (a thread
     /// reply with `threadTS`).
     @discardableResult

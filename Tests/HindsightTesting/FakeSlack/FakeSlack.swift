@@ -54,6 +54,8 @@ public final class FakeSlack: Sendable {
     public let configuration: Configuration
 
     let identity: FakeSlackIdentity
+    /// What every `event_callback` carries besides its event, encoded once (`eventCallback`).
+    let callbackMembers: String
     let state: Mutex<FakeSlackState>
     let socket: FakeSlackSocket
     private let webSocketServer: TestWebSocketServer
@@ -69,6 +71,7 @@ public final class FakeSlack: Sendable {
     private init(configuration: Configuration, identity: FakeSlackIdentity, webSocketServer: TestWebSocketServer) {
         self.configuration = configuration
         self.identity = identity
+        callbackMembers = Self.callbackMembers(identity)
         botToken = identity.botToken
         appToken = identity.appToken
         botUserID = identity.botUserID
@@ -127,6 +130,14 @@ public final class FakeSlack: Sendable {
         }
         await socket.finish()
         return try outcome.get()
+    }
+
+    /// A Socket Mode URL with a fresh ticket, as `apps.connections.open` hands out: for a client of the benchmark's own
+    /// that is not the bot.
+    public func socketModeTicketURL() -> String {
+        let ticket = FakeSlackID.uuid()
+        state.withLock { _ = $0.tickets.insert(ticket) }
+        return "\(socketModeURL)?ticket=\(ticket)&app_id=\(appID)"
     }
 
     /// A WebSocket may stay when it came to `/link/` with a ticket from `apps.connections.open`, used once.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The bot's acknowledgement of a Socket Mode envelope, as `FakeSlack` received it.
 public struct FakeSlackAck: Sendable {
@@ -105,15 +106,49 @@ public struct FakeSlackStats: Sendable, Equatable {
 
 /// Slack-style ids and timestamps.
 enum FakeSlackID {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
+    private static let hex = Array("0123456789abcdef".utf8)
+    /// A splitmix64 sequence seeded from the system: ids that do not repeat across runs, without a system call
+    /// for each (the fake mints several per message on its load path).
+    private static let sequence = Atomic<UInt64>({ var system = SystemRandomNumberGenerator(); return system.next() }())
 
-    /// `prefix` plus random upper-case letters and digits, e.g. `Ev0A1B2C3D4E`.
-    static func make(_ prefix: String, length: Int = 10) -> String {
-        prefix + String((0..<length).map { _ in alphabet.randomElement()! })
+    private static func random() -> UInt64 {
+        var z = sequence.wrappingAdd(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 
-    /// A lower-case UUID, the shape of envelope ids and tickets.
-    static func uuid() -> String { UUID().uuidString.lowercased() }
+    /// `prefix` plus random upper-case letters and digits, e.g. `Ev0A1B2C3D4E`, twelve from each 64 random bits.
+    static func make(_ prefix: String, length: Int = 10) -> String {
+        var bytes = Array(prefix.utf8)
+        bytes.reserveCapacity(bytes.count + length)
+        var remaining = length
+        while remaining > 0 {
+            var bits = random()
+            for _ in 0..<min(12, remaining) {
+                bytes.append(alphabet[Int(bits % 36)])
+                bits /= 36
+            }
+            remaining -= min(12, remaining)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A lower-case version-4 UUID, the shape of envelope ids and tickets.
+    static func uuid() -> String {
+        let high = random(), low = random()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(36)
+        for index in 0..<32 {
+            var nibble = Int(((index < 16 ? high : low) >> UInt64(60 - 4 * (index % 16))) & 0xF)
+            if index == 12 { nibble = 4 }  // the version
+            if index == 16 { nibble = 8 | (nibble & 3) }  // the variant
+            if index == 8 || index == 12 || index == 16 || index == 20 { bytes.append(UInt8(ascii: "-")) }
+            bytes.append(hex[nibble])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 
     /// Microseconds since 1970 → `"1700000000.000100"`.
     static func ts(micros: Int64) -> String {

@@ -26,9 +26,17 @@ actor FakeSlackSocket {
         var ack: FakeSlackAck?
     }
 
+    /// An `event_callback` payload, encoded once (`FakeSlack.eventCallback`); each envelope is written around it.
+    struct Payload: Sendable {
+        let eventID: String
+        let text: String
+        /// The `ts` of the event it carries, for a test's failure message (`deliveryHistory`).
+        let messageTS: String?
+    }
+
     /// One event's journey through its envelopes.
     struct Delivery {
-        let payload: FakeJSON
+        let payload: Payload
         /// When each attempt was written, and to which connection.
         var sends: [(at: ContinuousClock.Instant, link: Int)] = []
         var attempt = 0
@@ -39,7 +47,8 @@ actor FakeSlackSocket {
 
     /// Deadlines, run by `runTimers` in the fake's task tree.
     enum Deadline: Sendable {
-        case ackDeadline(envelopeID: String)
+        /// The ack deadlines due by now (`ackDeadlines`).
+        case ackDeadlines
         case closeAfterRefresh(linkID: Int)
         case ackWait(envelopeID: String)
         case statsWait(waiterID: Int)
@@ -47,7 +56,11 @@ actor FakeSlackSocket {
 
     private let configuration: FakeSlack.Configuration
     private let started = ContinuousClock.now
-    private var links: [Int: Link] = [:]
+    private var links: [Int: Link] = [:] {
+        didSet { liveLinkIDs = nil }
+    }
+    /// The live connections' ids in order, kept until `links` changes (each envelope asks for the next one).
+    private var liveLinkIDs: [Int]?
     /// Every connection ever accepted: when it opened, got its hello and closed (for a test's failure message).
     private var linkTimes: [Int: (opened: ContinuousClock.Instant, live: ContinuousClock.Instant?, closed: ContinuousClock.Instant?)] = [:]
     private var nextLinkID = 1
@@ -55,6 +68,11 @@ actor FakeSlackSocket {
     private var envelopes: [String: Envelope] = [:]
     private var deliveries: [String: Delivery] = [:]
     private var pending: [String] = []
+    /// Each envelope's ack deadline, in the order they fall due (the timeout is the same for all): one timer for
+    /// the earliest, not a task per envelope. `ackDeadlineHead` is the first not yet passed.
+    private var ackDeadlines: [(due: ContinuousClock.Instant, envelopeID: String)] = []
+    private var ackDeadlineHead = 0
+    private var ackTimerSet = false
     private var withholdingHello = false
     private var counters = FakeSlackStats()
     private var ackWaiters: [String: CheckedContinuation<FakeSlackAck?, Never>] = [:]
@@ -71,7 +89,7 @@ actor FakeSlackSocket {
     /// How the events carrying the message `ts` went (for a test's failure message): each attempt's time since the fake
     /// started and connection, and whether it was acknowledged or given up.
     func deliveryHistory(ofMessage ts: String) -> [String] {
-        deliveries.values.filter { $0.payload["event"]?["ts"]?.string == ts }.map { delivery in
+        deliveries.values.filter { $0.payload.messageTS == ts }.map { delivery in
             let sends = delivery.sends.map { "\(started.duration(to: $0.at)) on link \($0.link)" }.joined(separator: ", ")
             return "sent \(sends.isEmpty ? "never (held for a connection)" : sends); acked \(delivery.acked), given up \(delivery.givenUp)"
         }
@@ -161,7 +179,8 @@ actor FakeSlackSocket {
 
     /// The next live connection in turn, as Slack spreads envelopes over an app's connections.
     private func nextLiveLink() -> (id: Int, connection: TestWebSocketConnection)? {
-        let live = links.filter { $0.value.phase == .live }.keys.sorted()
+        let live = liveLinkIDs ?? links.filter { $0.value.phase == .live }.keys.sorted()
+        liveLinkIDs = live
         guard !live.isEmpty else { return nil }
         rotation += 1
         let id = live[rotation % live.count]
@@ -176,36 +195,53 @@ actor FakeSlackSocket {
 
     // MARK: Envelopes
 
-    /// Sends an `event_callback` payload now, or holds it until a connection is live.
-    func deliver(_ payload: FakeJSON) async {
-        guard let eventID = payload["event_id"]?.string else { return }
-        deliveries[eventID] = Delivery(payload: payload)
-        if let link = nextLiveLink() {
-            await send(eventID, attempt: 0, reason: "", on: link)
-        } else {
-            pending.append(eventID)
-            notify()
+    /// Sends `event_callback` payloads now, spread over the live connections, or holds them until one is live. The
+    /// envelopes for one connection go out in one write.
+    func deliver(_ payloads: [Payload]) async {
+        var batches: [Int: (connection: TestWebSocketConnection, frames: [String])] = [:]
+        deliveries.reserveCapacity(deliveries.count + payloads.count)
+        envelopes.reserveCapacity(envelopes.count + payloads.count)
+        for payload in payloads {
+            deliveries[payload.eventID] = Delivery(payload: payload)
+            if let link = nextLiveLink(), let frame = envelope(for: payload.eventID, attempt: 0, reason: "", on: link.id) {
+                batches[link.id, default: (link.connection, [])].frames.append(frame)
+            } else {
+                pending.append(payload.eventID)
+            }
+        }
+        notify()
+        for (_, batch) in batches.sorted(by: { $0.key < $1.key }) {
+            // A write to a connection that just died is lost, as on the real link: the ack deadline redelivers it.
+            try? await batch.connection.sendTexts(batch.frames)
         }
     }
 
     private func send(_ eventID: String, attempt: Int, reason: String, on link: (id: Int, connection: TestWebSocketConnection)) async {
-        guard var delivery = deliveries[eventID] else { return }
+        guard let frame = envelope(for: eventID, attempt: attempt, reason: reason, on: link.id) else { return }
+        notify()
+        try? await link.connection.sendText(frame)
+    }
+
+    /// A new envelope for the event (attempt `attempt`) on connection `linkID`, its ack deadline set: the frame's text.
+    private func envelope(for eventID: String, attempt: Int, reason: String, on linkID: Int) -> String? {
+        guard var delivery = deliveries[eventID] else { return nil }
         let envelopeID = FakeSlackID.uuid()
-        delivery.sends.append((.now, link.id))
+        let now = ContinuousClock.now
+        delivery.sends.append((now, linkID))
         delivery.attempt = attempt
         delivery.latestEnvelope = envelopeID
         deliveries[eventID] = delivery
-        envelopes[envelopeID] = Envelope(kind: .event(eventID), sentAt: .now)
+        envelopes[envelopeID] = Envelope(kind: .event(eventID), sentAt: now)
         counters.envelopesSent += 1
         if attempt > 0 { counters.redeliveries += 1 }
-        schedule(configuration.ackTimeout, .ackDeadline(envelopeID: envelopeID))
-        let frame: FakeJSON = [
-            "envelope_id": .string(envelopeID), "payload": delivery.payload, "type": "events_api",
-            "accepts_response_payload": false, "retry_attempt": .int(attempt), "retry_reason": .string(reason),
-        ]
-        notify()
-        // A write to a connection that just died is lost, as on the real link: the ack deadline redelivers it.
-        try? await link.connection.sendText(frame.text)
+        ackDeadlines.append((now + configuration.ackTimeout, envelopeID))
+        if !ackTimerSet {
+            ackTimerSet = true
+            schedule(configuration.ackTimeout, .ackDeadlines)
+        }
+        return #"{"envelope_id":""# + envelopeID + #"","payload":"# + delivery.payload.text
+            + #","type":"events_api","accepts_response_payload":false,"retry_attempt":"# + String(attempt)
+            + #","retry_reason":"# + FakeJSON.literal(reason) + "}"
     }
 
     /// Events that waited for a connection go out as retries of an attempt that could not be delivered.
@@ -214,6 +250,24 @@ actor FakeSlackSocket {
             let eventID = pending.removeFirst()
             guard let delivery = deliveries[eventID], !delivery.acked else { continue }
             await send(eventID, attempt: delivery.attempt + 1, reason: "timeout", on: link)
+        }
+    }
+
+    /// Passes every ack deadline that is due, then sets the timer for the next.
+    private func passAckDeadlines() async {
+        ackTimerSet = false
+        while ackDeadlineHead < ackDeadlines.count, ackDeadlines[ackDeadlineHead].due <= .now {
+            let envelopeID = ackDeadlines[ackDeadlineHead].envelopeID
+            ackDeadlineHead += 1
+            await ackDeadlinePassed(envelopeID)
+        }
+        if ackDeadlineHead > 1_024, ackDeadlineHead * 2 > ackDeadlines.count {
+            ackDeadlines.removeFirst(ackDeadlineHead)
+            ackDeadlineHead = 0
+        }
+        if ackDeadlineHead < ackDeadlines.count, !ackTimerSet {
+            ackTimerSet = true
+            schedule(ContinuousClock.now.duration(to: ackDeadlines[ackDeadlineHead].due), .ackDeadlines)
         }
     }
 
@@ -258,7 +312,9 @@ actor FakeSlackSocket {
     /// A client frame: an ack `{"envelope_id": …, "payload"?: …}`, or something malformed that is only counted.
     private func receive(_ text: String) {
         defer { notify() }
-        guard let frame = FakeJSON.parse(Data(text.utf8)), let envelopeID = frame["envelope_id"]?.string else {
+        let bare = Self.bareAck(text)
+        let frame = bare == nil ? FakeJSON.parse(Data(text.utf8)) : nil
+        guard let envelopeID = bare ?? frame?["envelope_id"]?.string else {
             counters.malformedFrames += 1
             return
         }
@@ -270,7 +326,7 @@ actor FakeSlackSocket {
             counters.duplicateAcks += 1
             return
         }
-        let payload = frame["payload"].flatMap { $0 == .null ? nil : $0 }
+        let payload = frame?["payload"].flatMap { $0 == .null ? nil : $0 }
         let ack = FakeSlackAck(envelopeID: envelopeID, payload: payload, latency: .now - envelope.sentAt)
         envelopes[envelopeID]?.ack = ack
         counters.acked += 1
@@ -281,6 +337,16 @@ actor FakeSlackSocket {
             pending.removeAll { $0 == eventID }
         }
         ackWaiters.removeValue(forKey: envelopeID)?.resume(returning: ack)
+    }
+
+    /// The envelope id of an ack with nothing else in it, written compactly (`{"envelope_id":"…"}`), read without a
+    /// JSON parser; nil for anything else, which the parser reads.
+    private static func bareAck(_ text: String) -> String? {
+        let prefix = #"{"envelope_id":""#, suffix = #""}"#
+        guard text.hasPrefix(prefix), text.hasSuffix(suffix), text.utf8.count > prefix.utf8.count + suffix.utf8.count else { return nil }
+        let id = text.utf8.dropFirst(prefix.utf8.count).dropLast(suffix.utf8.count)
+        guard !id.contains(UInt8(ascii: "\\")), !id.contains(UInt8(ascii: "\"")) else { return nil }
+        return String(decoding: id, as: UTF8.self)
     }
 
     // MARK: Control
@@ -369,8 +435,8 @@ actor FakeSlackSocket {
 
     private func fire(_ deadline: Deadline) async {
         switch deadline {
-        case .ackDeadline(let envelopeID):
-            await ackDeadlinePassed(envelopeID)
+        case .ackDeadlines:
+            await passAckDeadlines()
         case .closeAfterRefresh(let id):
             guard let link = links[id], link.phase == .refreshing else { return }
             links[id]?.phase = .closing
