@@ -69,6 +69,12 @@ public enum FakeSlackError: Error, CustomStringConvertible, Equatable {
 }
 
 /// Counters of the Socket Mode side, for assertions and `waitFor`.
+/// When an envelope went out and how long its first ack took.
+public struct FakeSlackAckTiming: Sendable, Equatable {
+    public let sentAt: ContinuousClock.Instant
+    public let latency: Duration
+}
+
 public struct FakeSlackStats: Sendable, Equatable {
     /// WebSockets accepted with a valid, unused ticket.
     public var connectionsOpened = 0
@@ -96,8 +102,10 @@ public struct FakeSlackStats: Sendable, Equatable {
     public var duplicateAcks = 0
     /// Client text frames that were not JSON objects with an `envelope_id`.
     public var malformedFrames = 0
+    /// The first ack of each envelope, in ack order: when the envelope went out and how long its ack took.
+    public var ackTimings: [FakeSlackAckTiming] = []
     /// Latency of the first ack of each envelope, in ack order.
-    public var ackLatencies: [Duration] = []
+    public var ackLatencies: [Duration] { ackTimings.map(\.latency) }
     /// WebSocket pings the clients sent.
     public var pingsReceived = 0
     /// `events_api` events waiting for a live connection.

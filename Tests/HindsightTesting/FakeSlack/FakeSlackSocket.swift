@@ -330,7 +330,7 @@ actor FakeSlackSocket {
         let ack = FakeSlackAck(envelopeID: envelopeID, payload: payload, latency: .now - envelope.sentAt)
         envelopes[envelopeID]?.ack = ack
         counters.acked += 1
-        counters.ackLatencies.append(ack.latency)
+        counters.ackTimings.append(FakeSlackAckTiming(sentAt: envelope.sentAt, latency: ack.latency))
         if case .event(let eventID) = envelope.kind, deliveries[eventID]?.acked == false {
             deliveries[eventID]?.acked = true
             counters.ackedEvents += 1
