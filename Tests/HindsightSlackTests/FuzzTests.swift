@@ -76,4 +76,59 @@ struct SlackFuzzTests {
         #expect(length == 10 << 20, "a long message is decoded and kept whole")
         #expect(!deepDecodes, "a frame nested 100,000 deep is refused")
     }
+
+    /// What `decode` answers for an `events_api` frame, whichever reader read it.
+    static func sameAnswer(_ fast: SocketFrame?, _ frame: String) -> Bool {
+        guard case .events(let read)? = fast else { return true }
+        guard case .events(let decoded)? = try? SocketFrame.decodeWithJSONDecoder(frame) else { return false }
+        return read.id == decoded.id && read.retryAttempt == decoded.retryAttempt && read.payload == decoded.payload
+    }
+
+    @Test("every frame read by hand reads exactly as through JSONDecoder, over 100,000 mutated frames")
+    func readByHandAsDecoded() async throws {
+        var rng = SeededRandom(seed: 20_261_206)
+        var read = 0
+        for i in 0..<100_000 {
+            let frame = mutate(Self.seeds[i % Self.seeds.count], &rng)
+            if i % 256 == 0 { await Task.yield() }
+            let fast = SocketFrame.readEvents(frame)
+            if fast != nil { read += 1 }
+            #expect(Self.sameAnswer(fast, frame), "\(frame)")
+        }
+        #expect(read > 10_000, "most event frames take the hand-written path")
+    }
+
+    @Test("escapes, nulls, key order, files, edits, pins and nesting: read by hand as decoded, or left to JSONDecoder")
+    func readByHandEdgeCases() throws {
+        let readable: [String] = [
+            ##"{"payload":{"event":{"ts":"1.0","type":"message","text":"caf\u00e9 \ud83d\ude00 \/ \"q\" \\ \n\t","user":"U1"},"event_id":"Ev1"},"type":"events_api","envelope_id":"e1"}"##,
+            ##"{ "envelope_id" : "e2" , "type" : "events_api" , "retry_attempt" : 2 , "payload" : { "event" : { "type" : "message" , "subtype" : null , "user" : null , "files" : [ { "id" : "F1" , "name" : "a.txt" , "size" : 12.5e3 } ] } } }"##,
+            ##"{"envelope_id":"e3","type":"events_api","payload":{"event_time":-0,"event":{"type":"message","subtype":"message_changed","hidden":true,"message":{"text":"new","edited":{"user":"U1","ts":"2.0"},"reply_count":3,"blocks":[{"type":"rich_text","elements":[]}]},"previous_message":null}}}"##,
+            ##"{"envelope_id":"e4","type":"events_api","payload":{"event":{"type":"pin_added","item":{"type":"message","message":{"text":"pinned","ts":"3.0"}},"x":[true,false,null,{}]}}}"##,
+            ##"{"envelope_id":"e5","type":"events_api","reason":null,"num_connections":1,"debug_info":{"host":"h","approximate_connection_time":null},"payload":{"event":{"type":"message","files":null}}}"##,
+        ]
+        for frame in readable {
+            let fast = SocketFrame.readEvents(frame)
+            #expect(fast != nil, "\(frame)")
+            #expect(Self.sameAnswer(fast, frame), "\(frame)")
+        }
+        let nested = { (levels: Int) in
+            ##"{"envelope_id":"d","type":"events_api","payload":{"event":{"type":"message","x":"## + String(repeating: "[", count: levels) + String(repeating: "]", count: levels) + "}}}"
+        }
+        // Left to JSONDecoder: what it might read differently (a duplicate key, an escaped key, an integer written as
+        // a fraction, a lone surrogate), what it refuses (too deep, trailing bytes), and every other kind of frame.
+        let leftAlone: [String] = [
+            ##"{"envelope_id":"e","type":"events_api","payload":{"event":{"type":"message","text":"a","text":"b"}}}"##,
+            ##"{"envelope_id":"e","type":"events_api","payload":{"event":{"typ\u0065":"message"}}}"##,
+            ##"{"envelope_id":"e","type":"events_api","retry_attempt":1.0,"payload":{"event":{"type":"message"}}}"##,
+            ##"{"envelope_id":"e","type":"events_api","payload":{"event":{"type":"message","text":"\ud83d"}}}"##,
+            ##"{"envelope_id":"e","type":"events_api","payload":{"event":{"type":"message"}}} x"##,
+            ##"{"envelope_id":"","type":"events_api","payload":{"event":{"type":"message"}}}"##,
+            ##"{"envelope_id":"e","type":"events_api","payload":{"event":{"user":"U1"}}}"##,
+            nested(62), Self.seeds[3], Self.seeds[5],
+        ]
+        for frame in leftAlone { #expect(SocketFrame.readEvents(frame) == nil, "\(frame)") }
+        #expect(SocketFrame.readEvents(nested(61)) != nil, "61 levels inside the event are 64 in all, as deep as SafeJSON lets through")
+        #expect(Self.sameAnswer(SocketFrame.readEvents(nested(61)), nested(61)))
+    }
 }

@@ -54,6 +54,12 @@ enum SocketFrame: Sendable {
 
     /// Decodes a frame; throws only when it is not a Socket Mode frame at all (no JSON object with a `type`).
     static func decode(_ text: String) throws -> SocketFrame {
+        if let events = readEvents(text) { return events }  // SocketFrame+Reader.swift: nearly every frame
+        return try decodeWithJSONDecoder(text)
+    }
+
+    /// `decode` through `JSONDecoder`, for every frame `readEvents` leaves to it.
+    static func decodeWithJSONDecoder(_ text: String) throws -> SocketFrame {
         let whole = try SafeJSON.decode(Whole.self, from: Data(text.utf8))
         let header = whole.header
         switch header.type {
@@ -91,14 +97,14 @@ enum SocketFrameError: Error, CustomStringConvertible {
 }
 
 /// `payload` of an `events_api` envelope.
-struct EventCallback: Decodable, Sendable {
+struct EventCallback: Decodable, Sendable, Equatable {
     var event_id: String?
     var event_time: Int?
     var event: SlackEvent
 }
 
 /// The `event` object (only the fields Hindsight reads; every field optional so new shapes do not break decoding).
-struct SlackEvent: Decodable, Sendable {
+struct SlackEvent: Decodable, Sendable, Equatable {
     var type: String
     var subtype: String?
     var channel: String?
@@ -120,7 +126,7 @@ struct SlackEvent: Decodable, Sendable {
     var reaction: String?
     var item: Item?
 
-    struct Item: Decodable, Sendable {
+    struct Item: Decodable, Sendable, Equatable {
         var type: String?
         var channel: String?
         var ts: String?
@@ -130,7 +136,7 @@ struct SlackEvent: Decodable, Sendable {
 }
 
 /// A message as events, `conversations.history` and `conversations.replies` show it.
-struct SlackMessage: Decodable, Sendable {
+struct SlackMessage: Decodable, Sendable, Equatable {
     var type: String?
     var subtype: String?
     var user: String?
@@ -143,13 +149,13 @@ struct SlackMessage: Decodable, Sendable {
     var reply_count: Int?
     var latest_reply: String?
 
-    struct Edited: Decodable, Sendable {
+    struct Edited: Decodable, Sendable, Equatable {
         var user: String?
         var ts: String?
     }
 }
 
-struct SlackFile: Decodable, Sendable {
+struct SlackFile: Decodable, Sendable, Equatable {
     var id: String?
     var name: String?
     var title: String?
