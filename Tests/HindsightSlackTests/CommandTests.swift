@@ -109,13 +109,15 @@ struct SlackCommandTests {
     @Test("a 429 storm: each call waits the Retry-After of its own method, and every reply still arrives")
     func rateLimitStorm() async throws {
         try await withSlack { h in
-            h.fake.rateLimit(method: "chat.postMessage", next: 4, retryAfter: 1)
+            // Two seconds of Retry-After: a command held up behind one would be acknowledged after 2 s, and one that
+            // was not still has room under the 1.5 s bound on a machine busy with the rest of the suite.
+            h.fake.rateLimit(method: "chat.postMessage", next: 4, retryAfter: 2)
             h.adapter.post([Reply(.channel, "first"), Reply(.channel, "second")], in: Slack.channel)
             // Another method is not held up by chat.postMessage's limit.
             let ack = try await h.fake.slashCommand(channel: Slack.channel, user: Slack.alice, text: "note")
             try await eventually("the modal opened while chat.postMessage waited") { !h.fake.openedViews.isEmpty }
-            #expect(ack.latency < .seconds(1))
-            try await eventually("both delivered", within: .seconds(15)) {
+            #expect(ack.latency < .milliseconds(1_500))
+            try await eventually("both delivered", within: .seconds(25)) {
                 let texts = h.fake.botMessages(in: Slack.channel).compactMap { $0["text"]?.string }
                 return texts.contains("first") && texts.contains("second")
             }
@@ -124,7 +126,7 @@ struct SlackCommandTests {
             #expect(limited.count == 4)
             // After each 429, the next chat.postMessage came no sooner than Retry-After.
             for (index, call) in posts.enumerated() where call.status == 429 && index + 1 < posts.count {
-                #expect(call.at.duration(to: posts[index + 1].at) >= .milliseconds(990))
+                #expect(call.at.duration(to: posts[index + 1].at) >= .milliseconds(1_990))
             }
             let viewOpened = try #require(h.calls("views.open").first)
             let lastPost = try #require(posts.last)

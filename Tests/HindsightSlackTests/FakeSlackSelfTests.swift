@@ -119,7 +119,9 @@ struct FakeSlackSelfTests {
 
     @Test("the load path delivers each of many messages as its own envelope in post order, stored in history, and redelivers the ones not acknowledged")
     func loadPath() async throws {
-        try await Self.withLinkedSlack(configuration: .init(ackTimeout: .seconds(1), maxRetries: 1)) { slack, link in
+        // Five seconds of ack timeout: the test reads all 40 envelopes before it acknowledges half of them, which on a
+        // machine busy with the rest of the suite took more than one.
+        try await Self.withLinkedSlack(configuration: .init(ackTimeout: .seconds(5), maxRetries: 1)) { slack, link in
             let posted = (0..<40).map { (Self.channel, Self.alice, "line \($0): \"quoted\", tab\there, ünïcode ✅") }
             let stamps = await slack.postMessages(posted)
             var envelopes: [FakeJSON] = []
@@ -136,7 +138,7 @@ struct FakeSlackSelfTests {
                 try link.send(text: #"{"envelope_id":""# + (envelope.element["envelope_id"]?.string ?? "") + #""}"#)
             }
             var again: [FakeJSON] = []
-            for _ in 0..<posted.count / 2 { again.append(try await Self.nextFrame(link, within: .seconds(10))) }
+            for _ in 0..<posted.count / 2 { again.append(try await Self.nextFrame(link, within: .seconds(20))) }
             let unacked = envelopes.enumerated().filter { $0.offset % 2 == 1 }.map { $0.element["payload"]?["event_id"]?.string ?? "?" }
             #expect(again.map { $0["payload"]?["event_id"]?.string ?? "?" } == unacked)
             #expect(again.allSatisfy { $0["retry_attempt"] == 1 && $0["retry_reason"] == "timeout" })
