@@ -316,6 +316,7 @@ public struct JSONReader {
 
 extension UnsafeBufferPointer<UInt8> {
     /// Whether these bytes spell `name` (a JSON key as `JSONReader.members` hands it over).
+    @inlinable
     public func spells(_ name: StaticString) -> Bool {
         guard count == name.utf8CodeUnitCount else { return false }
         for index in 0..<count where self[index] != name.utf8Start[index] { return false }
@@ -323,17 +324,67 @@ extension UnsafeBufferPointer<UInt8> {
     }
 }
 
+/// One field of `Value` as it is read from a JSON object: its key, and how its value is read into it.
+public struct JSONField<Value>: Sendable {
+    public let name: StaticString
+    /// A key that must be there (`Decodable`'s non-optional properties).
+    public let required: Bool
+    public let read: @Sendable (inout JSONReader, inout Value) throws -> Void
+
+    @inlinable
+    public init(_ name: StaticString, required: Bool = false, read: @escaping @Sendable (inout JSONReader, inout Value) throws -> Void) {
+        self.name = name
+        self.required = required
+        self.read = read
+    }
+
+    /// An optional string: nil when absent or `null`.
+    @inlinable
+    public static func string(_ name: StaticString, _ field: WritableKeyPath<Value, String?> & Sendable) -> JSONField {
+        JSONField(name) { reader, value in value[keyPath: field] = try reader.optionalString() }
+    }
+
+    @inlinable
+    public static func int(_ name: StaticString, _ field: WritableKeyPath<Value, Int?> & Sendable) -> JSONField {
+        JSONField(name) { reader, value in value[keyPath: field] = try reader.optionalInt() }
+    }
+
+    @inlinable
+    public static func bool(_ name: StaticString, _ field: WritableKeyPath<Value, Bool?> & Sendable) -> JSONField {
+        JSONField(name) { reader, value in value[keyPath: field] = try reader.optionalBool() }
+    }
+}
+
+extension JSONReader {
+    /// Reads an object into `value`, field by field: each key of `fields` by its reader, any other key skipped. A key
+    /// twice, or a required one missing, refuses the object. At most 64 fields.
+    @inlinable  // specialised where it is called: generic across the module boundary it cost twice as much
+    public mutating func read<Value>(_ value: inout Value, _ fields: [JSONField<Value>]) throws {
+        var seen = JSONFieldsSeen()
+        try members { reader, key in
+            guard let index = fields.firstIndex(where: { key.spells($0.name) }) else { return try reader.skip() }
+            try seen.first(index)
+            try fields[index].read(&reader, &value)
+        }
+        for (index, field) in fields.enumerated() where field.required && !seen.contains(index) { throw Unexpected() }
+    }
+}
+
 /// The fields of one object read so far: a field named twice is refused (which of the two `JSONDecoder` keeps is not
 /// the reader's to guess).
 public struct JSONFieldsSeen {
-    private var bits: UInt64 = 0
+    @usableFromInline var bits: UInt64 = 0
 
     public init() {}
 
     /// Marks field number `index` (below 64) as read; throws if it was already.
+    @inlinable
     public mutating func first(_ index: Int) throws {
         let bit: UInt64 = 1 << UInt64(index)
         guard bits & bit == 0 else { throw JSONReader.Unexpected() }
         bits |= bit
     }
+
+    @inlinable
+    public func contains(_ index: Int) -> Bool { bits & (1 << UInt64(index)) != 0 }
 }

@@ -12,257 +12,119 @@ extension SocketFrame {
         var text = text
         return text.withUTF8 { bytes in
             var reader = JSONReader(bytes)
-            var type: String?, envelopeID: String?, retryAttempt: Int?
-            var payload: UnsafeBufferPointer<UInt8>?
-            var seen = JSONFieldsSeen()
+            var header = Header()
             do {
-                try reader.members { r, key in
-                    if key.spells("type") {
-                        try seen.first(0)
-                        type = try r.string()
-                    } else if key.spells("envelope_id") {
-                        try seen.first(1)
-                        envelopeID = try r.optionalString()
-                    } else if key.spells("retry_attempt") {
-                        try seen.first(2)
-                        retryAttempt = try r.optionalInt()
-                    } else if key.spells("payload") {
-                        try seen.first(3)
-                        payload = try r.rawValue()
-                    } else if key.spells("reason") {
-                        try seen.first(4)
-                        _ = try r.optionalString()
-                    } else if key.spells("num_connections") {
-                        try seen.first(5)
-                        _ = try r.optionalInt()
-                    } else if key.spells("debug_info") {
-                        try seen.first(6)
-                        guard try !r.null() else { return }
-                        var inner = JSONFieldsSeen()
-                        try r.members { r, key in
-                            guard key.spells("approximate_connection_time") else { return try r.skip() }
-                            try inner.first(0)
-                            _ = try r.optionalInt()
-                        }
-                    } else {
-                        try r.skip()
-                    }
-                }
+                try reader.read(&header, Header.fields)
                 try reader.end()
-                guard type == "events_api", let envelopeID, !envelopeID.isEmpty, let payload else { return nil }
+                guard header.type == "events_api", let id = header.envelopeID, !id.isEmpty, let payload = header.payload else { return nil }
                 var inner = JSONReader(payload, depth: 1)
-                let callback = try EventCallback(reading: &inner)
-                return .events(Envelope(id: envelopeID, retryAttempt: retryAttempt ?? 0, payload: callback))
+                var callback = EventCallback(event_id: nil, event_time: nil, event: SlackEvent(type: ""))
+                try inner.read(&callback, EventCallback.fields)
+                return .events(Envelope(id: id, retryAttempt: header.retryAttempt ?? 0, payload: callback))
             } catch {
                 return nil
             }
         }
     }
+
+    /// What `decode` reads of a frame before its payload (its `Header`), and where the payload is.
+    private struct Header {
+        var type: String?
+        var envelopeID: String?
+        var retryAttempt: Int?
+        var payload: UnsafeBufferPointer<UInt8>?
+        /// Read only to refuse what `Header`'s declaration refuses (a reason that is not a string, say).
+        var unused: String?
+        var unusedNumber: Int?
+
+        static let fields: [JSONField<Header>] = [
+            JSONField("type", required: true) { r, header in header.type = try r.string() },
+            .string("envelope_id", \.envelopeID), .int("retry_attempt", \.retryAttempt),
+            JSONField("payload") { r, header in header.payload = try r.rawValue() },
+            .string("reason", \.unused), .int("num_connections", \.unusedNumber),
+            JSONField("debug_info") { r, header in
+                guard try !r.null() else { return }
+                try r.read(&header, [.int("approximate_connection_time", \.unusedNumber)])
+            },
+        ]
+    }
 }
 
 extension EventCallback {
-    init(reading r: inout JSONReader) throws {
-        var eventID: String?, eventTime: Int?, event: SlackEvent?
-        var seen = JSONFieldsSeen()
-        try r.members { r, key in
-            if key.spells("event_id") {
-                try seen.first(0)
-                eventID = try r.optionalString()
-            } else if key.spells("event_time") {
-                try seen.first(1)
-                eventTime = try r.optionalInt()
-            } else if key.spells("event") {
-                try seen.first(2)
-                event = try SlackEvent(reading: &r)
-            } else {
-                try r.skip()
-            }
-        }
-        guard let event else { throw JSONReader.Unexpected() }
-        self.init(event_id: eventID, event_time: eventTime, event: event)
-    }
+    static let fields: [JSONField<EventCallback>] = [
+        .string("event_id", \.event_id), .int("event_time", \.event_time),
+        JSONField("event", required: true) { r, callback in try r.read(&callback.event, SlackEvent.fields) },
+    ]
 }
 
 extension SlackEvent {
-    init(reading r: inout JSONReader) throws {
-        var event = SlackEvent(type: "")
-        var type: String?
-        var seen = JSONFieldsSeen()
-        try r.members { r, key in
-            if key.spells("type") {
-                try seen.first(0)
-                type = try r.string()
-            } else if key.spells("subtype") {
-                try seen.first(1)
-                event.subtype = try r.optionalString()
-            } else if key.spells("channel") {
-                try seen.first(2)
-                event.channel = try r.optionalString()
-            } else if key.spells("channel_id") {
-                try seen.first(3)
-                event.channel_id = try r.optionalString()
-            } else if key.spells("user") {
-                try seen.first(4)
-                event.user = try r.optionalString()
-            } else if key.spells("bot_id") {
-                try seen.first(5)
-                event.bot_id = try r.optionalString()
-            } else if key.spells("text") {
-                try seen.first(6)
-                event.text = try r.optionalString()
-            } else if key.spells("ts") {
-                try seen.first(7)
-                event.ts = try r.optionalString()
-            } else if key.spells("event_ts") {
-                try seen.first(8)
-                event.event_ts = try r.optionalString()
-            } else if key.spells("thread_ts") {
-                try seen.first(9)
-                event.thread_ts = try r.optionalString()
-            } else if key.spells("files") {
-                try seen.first(10)
-                event.files = try SlackFile.readList(&r)
-            } else if key.spells("hidden") {
-                try seen.first(11)
-                event.hidden = try r.optionalBool()
-            } else if key.spells("message") {
-                try seen.first(12)
-                event.message = try r.null() ? nil : SlackMessage(reading: &r)
-            } else if key.spells("deleted_ts") {
-                try seen.first(13)
-                event.deleted_ts = try r.optionalString()
-            } else if key.spells("previous_message") {
-                try seen.first(14)
-                event.previous_message = try r.null() ? nil : SlackMessage(reading: &r)
-            } else if key.spells("reaction") {
-                try seen.first(15)
-                event.reaction = try r.optionalString()
-            } else if key.spells("item") {
-                try seen.first(16)
-                event.item = try r.null() ? nil : Item(reading: &r)
-            } else {
-                try r.skip()
+    static let fields: [JSONField<SlackEvent>] = [
+        JSONField("type", required: true) { r, event in event.type = try r.string() },
+        .string("subtype", \.subtype), .string("channel", \.channel), .string("channel_id", \.channel_id), .string("user", \.user),
+        .string("bot_id", \.bot_id), .string("text", \.text), .string("ts", \.ts), .string("event_ts", \.event_ts),
+        .string("thread_ts", \.thread_ts), .string("deleted_ts", \.deleted_ts), .string("reaction", \.reaction),
+        .bool("hidden", \.hidden),
+        JSONField("files") { r, event in event.files = try SlackFile.readList(&r) },
+        JSONField("message") { r, event in event.message = try SlackMessage.readOptional(&r) },
+        JSONField("previous_message") { r, event in event.previous_message = try SlackMessage.readOptional(&r) },
+        JSONField("item") { r, event in
+            guard try !r.null() else {
+                event.item = nil
+                return
             }
-        }
-        guard let type else { throw JSONReader.Unexpected() }
-        event.type = type
-        self = event
-    }
+            var item = Item()
+            try r.read(&item, Item.fields)
+            event.item = item
+        },
+    ]
 }
 
 extension SlackEvent.Item {
-    init(reading r: inout JSONReader) throws {
-        var item = SlackEvent.Item()
-        var seen = JSONFieldsSeen()
-        try r.members { r, key in
-            if key.spells("type") {
-                try seen.first(0)
-                item.type = try r.optionalString()
-            } else if key.spells("channel") {
-                try seen.first(1)
-                item.channel = try r.optionalString()
-            } else if key.spells("ts") {
-                try seen.first(2)
-                item.ts = try r.optionalString()
-            } else if key.spells("message") {
-                try seen.first(3)
-                item.message = try r.null() ? nil : SlackMessage(reading: &r)
-            } else {
-                try r.skip()
-            }
-        }
-        self = item
-    }
+    static let fields: [JSONField<SlackEvent.Item>] = [
+        .string("type", \.type), .string("channel", \.channel), .string("ts", \.ts),
+        JSONField("message") { r, item in item.message = try SlackMessage.readOptional(&r) },
+    ]
 }
 
 extension SlackMessage {
-    init(reading r: inout JSONReader) throws {
-        var message = SlackMessage()
-        var seen = JSONFieldsSeen()
-        try r.members { r, key in
-            if key.spells("type") {
-                try seen.first(0)
-                message.type = try r.optionalString()
-            } else if key.spells("subtype") {
-                try seen.first(1)
-                message.subtype = try r.optionalString()
-            } else if key.spells("user") {
-                try seen.first(2)
-                message.user = try r.optionalString()
-            } else if key.spells("bot_id") {
-                try seen.first(3)
-                message.bot_id = try r.optionalString()
-            } else if key.spells("text") {
-                try seen.first(4)
-                message.text = try r.optionalString()
-            } else if key.spells("ts") {
-                try seen.first(5)
-                message.ts = try r.optionalString()
-            } else if key.spells("thread_ts") {
-                try seen.first(6)
-                message.thread_ts = try r.optionalString()
-            } else if key.spells("files") {
-                try seen.first(7)
-                message.files = try SlackFile.readList(&r)
-            } else if key.spells("edited") {
-                try seen.first(8)
-                guard try !r.null() else { return }
-                var edited = Edited()
-                var inner = JSONFieldsSeen()
-                try r.members { r, key in
-                    if key.spells("user") {
-                        try inner.first(0)
-                        edited.user = try r.optionalString()
-                    } else if key.spells("ts") {
-                        try inner.first(1)
-                        edited.ts = try r.optionalString()
-                    } else {
-                        try r.skip()
-                    }
-                }
-                message.edited = edited
-            } else if key.spells("reply_count") {
-                try seen.first(9)
-                message.reply_count = try r.optionalInt()
-            } else if key.spells("latest_reply") {
-                try seen.first(10)
-                message.latest_reply = try r.optionalString()
-            } else {
-                try r.skip()
+    static let fields: [JSONField<SlackMessage>] = [
+        .string("type", \.type), .string("subtype", \.subtype), .string("user", \.user), .string("bot_id", \.bot_id),
+        .string("text", \.text), .string("ts", \.ts), .string("thread_ts", \.thread_ts), .int("reply_count", \.reply_count),
+        .string("latest_reply", \.latest_reply),
+        JSONField("files") { r, message in message.files = try SlackFile.readList(&r) },
+        JSONField("edited") { r, message in
+            guard try !r.null() else {
+                message.edited = nil
+                return
             }
-        }
-        self = message
+            var edited = Edited()
+            try r.read(&edited, [.string("user", \.user), .string("ts", \.ts)])
+            message.edited = edited
+        },
+    ]
+
+    /// A message object, or nil for `null`.
+    static func readOptional(_ r: inout JSONReader) throws -> SlackMessage? {
+        guard try !r.null() else { return nil }
+        var message = SlackMessage()
+        try r.read(&message, fields)
+        return message
     }
 }
 
 extension SlackFile {
+    static let fields: [JSONField<SlackFile>] = [
+        .string("id", \.id), .string("name", \.name), .string("title", \.title), .string("url_private", \.url_private),
+        .string("permalink", \.permalink),
+    ]
+
     /// `files`: nil for `null`, else an array of file objects (a `null` element refuses the frame, as `Decodable` does).
     static func readList(_ r: inout JSONReader) throws -> [SlackFile]? {
         guard try !r.null() else { return nil }
         var files: [SlackFile] = []
         try r.elements { r in
             var file = SlackFile()
-            var seen = JSONFieldsSeen()
-            try r.members { r, key in
-                if key.spells("id") {
-                    try seen.first(0)
-                    file.id = try r.optionalString()
-                } else if key.spells("name") {
-                    try seen.first(1)
-                    file.name = try r.optionalString()
-                } else if key.spells("title") {
-                    try seen.first(2)
-                    file.title = try r.optionalString()
-                } else if key.spells("url_private") {
-                    try seen.first(3)
-                    file.url_private = try r.optionalString()
-                } else if key.spells("permalink") {
-                    try seen.first(4)
-                    file.permalink = try r.optionalString()
-                } else {
-                    try r.skip()
-                }
-            }
+            try r.read(&file, fields)
             files.append(file)
         }
         return files
