@@ -236,8 +236,10 @@ actor FakeSlackSocket {
         if attempt > 0 { counters.redeliveries += 1 }
         ackDeadlines.append((now + configuration.ackTimeout, envelopeID))
         if !ackTimerSet {
+            // For the earliest deadline not yet passed, which is this one's unless a sweep is under way (it then
+            // redelivers, and this runs between its writes).
             ackTimerSet = true
-            schedule(configuration.ackTimeout, .ackDeadlines)
+            schedule(now.duration(to: ackDeadlines[ackDeadlineHead].due), .ackDeadlines)
         }
         return #"{"envelope_id":""# + envelopeID + #"","payload":"# + delivery.payload.text
             + #","type":"events_api","accepts_response_payload":false,"retry_attempt":"# + String(attempt)
