@@ -27,51 +27,41 @@ public struct JSONReader {
     /// Reads an object: `body` gets each member's key (its raw bytes: keys with escapes are refused) and must read or
     /// skip its value.
     public mutating func members(_ body: (inout JSONReader, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-        try expect(UInt8(ascii: "{"))
-        try nest()
-        if try next() == UInt8(ascii: "}") {
-            position += 1
-            depth -= 1
-            return
-        }
-        while true {
-            guard try next() == UInt8(ascii: "\"") else { throw Unexpected() }
-            position += 1
-            let start = position
-            while position < bytes.count, bytes[position] != UInt8(ascii: "\"") {
-                guard bytes[position] != UInt8(ascii: "\\"), bytes[position] >= 0x20 else { throw Unexpected() }
-                position += 1
+        try sequence(open: UInt8(ascii: "{"), close: UInt8(ascii: "}")) { reader in
+            guard try reader.next() == UInt8(ascii: "\"") else { throw Unexpected() }
+            reader.position += 1
+            let start = reader.position
+            while reader.position < reader.bytes.count, reader.bytes[reader.position] != UInt8(ascii: "\"") {
+                guard reader.bytes[reader.position] != UInt8(ascii: "\\"), reader.bytes[reader.position] >= 0x20 else { throw Unexpected() }
+                reader.position += 1
             }
-            guard position < bytes.count else { throw Unexpected() }
-            let key = UnsafeBufferPointer(rebasing: bytes[start..<position])
-            position += 1
-            try expect(UInt8(ascii: ":"))
-            try body(&self, key)
-            switch try next() {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"):
-                position += 1
-                depth -= 1
-                return
-            default: throw Unexpected()
-            }
+            guard reader.position < reader.bytes.count else { throw Unexpected() }
+            let key = UnsafeBufferPointer(rebasing: reader.bytes[start..<reader.position])
+            reader.position += 1
+            try reader.expect(UInt8(ascii: ":"))
+            try body(&reader, key)
         }
     }
 
     /// Reads an array: `body` must read or skip each element.
     public mutating func elements(_ body: (inout JSONReader) throws -> Void) throws {
-        try expect(UInt8(ascii: "["))
+        try sequence(open: UInt8(ascii: "["), close: UInt8(ascii: "]"), body)
+    }
+
+    /// An object or an array: `open`, then items separated by commas (`each` reads one), then `close`.
+    private mutating func sequence(open: UInt8, close: UInt8, _ each: (inout JSONReader) throws -> Void) throws {
+        try expect(open)
         try nest()
-        if try next() == UInt8(ascii: "]") {
+        if try next() == close {
             position += 1
             depth -= 1
             return
         }
         while true {
-            try body(&self)
+            try each(&self)
             switch try next() {
             case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "]"):
+            case close:
                 position += 1
                 depth -= 1
                 return
@@ -367,6 +357,15 @@ extension JSONReader {
             try fields[index].read(&reader, &value)
         }
         for (index, field) in fields.enumerated() where field.required && !seen.contains(index) { throw Unexpected() }
+    }
+
+    /// An object read into `empty` through `fields` (`read`), or nil for `null`.
+    @inlinable
+    public mutating func optional<Value>(_ empty: Value, _ fields: [JSONField<Value>]) throws -> Value? {
+        guard try !null() else { return nil }
+        var value = empty
+        try read(&value, fields)
+        return value
     }
 }
 

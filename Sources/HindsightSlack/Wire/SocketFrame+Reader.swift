@@ -67,15 +67,7 @@ extension SlackEvent {
         JSONField("files") { r, event in event.files = try SlackFile.readList(&r) },
         JSONField("message") { r, event in event.message = try SlackMessage.readOptional(&r) },
         JSONField("previous_message") { r, event in event.previous_message = try SlackMessage.readOptional(&r) },
-        JSONField("item") { r, event in
-            guard try !r.null() else {
-                event.item = nil
-                return
-            }
-            var item = Item()
-            try r.read(&item, Item.fields)
-            event.item = item
-        },
+        JSONField("item") { r, event in event.item = try r.optional(Item(), Item.fields) },
     ]
 }
 
@@ -92,24 +84,11 @@ extension SlackMessage {
         .string("text", \.text), .string("ts", \.ts), .string("thread_ts", \.thread_ts), .int("reply_count", \.reply_count),
         .string("latest_reply", \.latest_reply),
         JSONField("files") { r, message in message.files = try SlackFile.readList(&r) },
-        JSONField("edited") { r, message in
-            guard try !r.null() else {
-                message.edited = nil
-                return
-            }
-            var edited = Edited()
-            try r.read(&edited, [.string("user", \.user), .string("ts", \.ts)])
-            message.edited = edited
-        },
+        JSONField("edited") { r, message in message.edited = try r.optional(Edited(), [.string("user", \.user), .string("ts", \.ts)]) },
     ]
 
     /// A message object, or nil for `null`.
-    static func readOptional(_ r: inout JSONReader) throws -> SlackMessage? {
-        guard try !r.null() else { return nil }
-        var message = SlackMessage()
-        try r.read(&message, fields)
-        return message
-    }
+    static func readOptional(_ r: inout JSONReader) throws -> SlackMessage? { try r.optional(SlackMessage(), fields) }
 }
 
 extension SlackFile {
