@@ -111,6 +111,7 @@ struct SlackFuzzTests {
             ##"{ "envelope_id" : "e2" , "type" : "events_api" , "retry_attempt" : 2 , "payload" : { "event" : { "type" : "message" , "subtype" : null , "user" : null , "files" : [ { "id" : "F1" , "name" : "a.txt" , "size" : 12.5e3 } ] } } }"##,
             ##"{"envelope_id":"e3","type":"events_api","payload":{"event_time":-0,"event":{"type":"message","subtype":"message_changed","hidden":true,"message":{"text":"new","edited":{"user":"U1","ts":"2.0"},"reply_count":3,"blocks":[{"type":"rich_text","elements":[]}]},"previous_message":null}}}"##,
             ##"{"envelope_id":"e4","type":"events_api","payload":{"event":{"type":"pin_added","item":{"type":"message","message":{"text":"pinned","ts":"3.0"}},"x":[true,false,null,{}]}}}"##,
+            ##"{"envelope_id":"e6","type":"events_api","payload":{"event":{"type":"message","permalink":"https:\/\/x\/p\u00e9 \ud83d\ude00 \"q\""}}}"##,
             ##"{"envelope_id":"e5","type":"events_api","reason":null,"num_connections":1,"debug_info":{"host":"h","approximate_connection_time":null},"payload":{"event":{"type":"message","files":null}}}"##,
         ]
         for frame in readable {
@@ -128,6 +129,8 @@ struct SlackFuzzTests {
             ##"{"envelope_id":"e","type":"events_api","payload":{"event":{"typ\u0065":"message"}}}"##,
             ##"{"envelope_id":"e","type":"events_api","retry_attempt":1.0,"payload":{"event":{"type":"message"}}}"##,
             ##"{"envelope_id":"e","type":"events_api","payload":{"event":{"type":"message","text":"\ud83d"}}}"##,
+            ##"{"envelope_id":"e","type":"events_api","payload":{"event":{"type":"message","skipped":"\x"}}}"##,
+            ##"{"envelope_id":"e","type":"events_api","payload":{"event":{"type":"message","skipped":"\udc00"}}}"##,
             ##"{"envelope_id":"e","type":"events_api","payload":{"event":{"type":"message"}}} x"##,
             ##"{"envelope_id":"","type":"events_api","payload":{"event":{"type":"message"}}}"##,
             ##"{"envelope_id":"e","type":"events_api","payload":{"event":{"user":"U1"}}}"##,

@@ -86,22 +86,7 @@ public struct JSONReader {
     // MARK: Values
 
     public mutating func string() throws -> String {
-        try expect(UInt8(ascii: "\""))
-        let start = position
-        while position < bytes.count {
-            switch bytes[position] {
-            case UInt8(ascii: "\""):
-                defer { position += 1 }
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-            case UInt8(ascii: "\\"):
-                return try escapedString(from: start)
-            case 0..<0x20:
-                throw Unexpected()
-            default:
-                position += 1
-            }
-        }
-        throw Unexpected()
+        try scanString(keeping: true) ?? ""  // never nil when keeping
     }
 
     /// A plain integer (`-?digits`, no fraction or exponent) that fits in an `Int`.
@@ -148,7 +133,7 @@ public struct JSONReader {
         switch try next() {
         case UInt8(ascii: "{"): try members { reader, _ in try reader.skip() }
         case UInt8(ascii: "["): try elements { try $0.skip() }
-        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "\""): _ = try scanString(keeping: false)  // checked as `string` checks it, not built
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
@@ -220,69 +205,62 @@ public struct JSONReader {
         }
     }
 
-    /// Passes over a string, escapes included.
-    private mutating func skipString() throws {
-        let start = position
+    /// Reads a string, checked as JSON requires (no control characters, known escapes, surrogates in pairs): its
+    /// value when `keeping`, else nil. Bytes are copied only once an escape shows they must be.
+    private mutating func scanString(keeping: Bool) throws -> String? {
         try expect(UInt8(ascii: "\""))
+        let start = position
+        var decoded: [UInt8]?
         while position < bytes.count {
-            switch bytes[position] {
+            let byte = bytes[position]
+            switch byte {
             case UInt8(ascii: "\""):
-                position += 1
-                return
+                defer { position += 1 }
+                guard keeping else { return nil }
+                if let decoded { return String(decoding: decoded, as: UTF8.self) }
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
             case UInt8(ascii: "\\"):
-                position = start
-                _ = try string()
-                return
-            case 0..<0x20: throw Unexpected()
-            default: position += 1
+                if keeping, decoded == nil { decoded = Array(bytes[start..<position]) }
+                position += 1
+                try escape(into: &decoded)
+            case 0..<0x20:
+                throw Unexpected()
+            default:
+                decoded?.append(byte)
+                position += 1
             }
         }
         throw Unexpected()
     }
 
-    /// The rest of a string that has escapes, from its first byte at `start` (the position is at a backslash).
-    private mutating func escapedString(from start: Int) throws -> String {
-        var out = Array(bytes[start..<position])
-        while position < bytes.count {
-            let byte = bytes[position]
-            position += 1
-            switch byte {
-            case UInt8(ascii: "\""):
-                return String(decoding: out, as: UTF8.self)
-            case 0..<0x20:
+    /// Reads the escape after a backslash, appending what it stands for to `out` when there is one.
+    private mutating func escape(into out: inout [UInt8]?) throws {
+        guard position < bytes.count else { throw Unexpected() }
+        let escape = bytes[position]
+        position += 1
+        switch escape {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out?.append(escape)
+        case UInt8(ascii: "b"): out?.append(0x08)
+        case UInt8(ascii: "f"): out?.append(0x0C)
+        case UInt8(ascii: "n"): out?.append(0x0A)
+        case UInt8(ascii: "r"): out?.append(0x0D)
+        case UInt8(ascii: "t"): out?.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalar = try hex4()
+            if (0xD800..<0xDC00).contains(scalar) {
+                // A high surrogate must be followed by an escaped low one.
+                guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else { throw Unexpected() }
+                position += 2
+                let low = try hex4()
+                guard (0xDC00..<0xE000).contains(low) else { throw Unexpected() }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else if (0xDC00..<0xE000).contains(scalar) {
                 throw Unexpected()
-            case UInt8(ascii: "\\"):
-                guard position < bytes.count else { throw Unexpected() }
-                let escape = bytes[position]
-                position += 1
-                switch escape {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
-                    var scalar = try hex4()
-                    if (0xD800..<0xDC00).contains(scalar) {
-                        // A high surrogate must be followed by an escaped low one.
-                        guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else { throw Unexpected() }
-                        position += 2
-                        let low = try hex4()
-                        guard (0xDC00..<0xE000).contains(low) else { throw Unexpected() }
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    } else if (0xDC00..<0xE000).contains(scalar) {
-                        throw Unexpected()
-                    }
-                    guard let unicode = Unicode.Scalar(scalar) else { throw Unexpected() }
-                    out.append(contentsOf: UTF8.encode(unicode)!)
-                default: throw Unexpected()
-                }
-            default:
-                out.append(byte)
             }
+            guard let unicode = Unicode.Scalar(scalar) else { throw Unexpected() }
+            out?.append(contentsOf: UTF8.encode(unicode)!)
+        default: throw Unexpected()
         }
-        throw Unexpected()
     }
 
     private mutating func hex4() throws -> UInt32 {

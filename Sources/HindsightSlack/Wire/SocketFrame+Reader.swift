@@ -33,18 +33,16 @@ extension SocketFrame {
         var envelopeID: String?
         var retryAttempt: Int?
         var payload: UnsafeBufferPointer<UInt8>?
-        /// Read only to refuse what `Header`'s declaration refuses (a reason that is not a string, say).
-        var unused: String?
-        var unusedNumber: Int?
 
         static let fields: [JSONField<Header>] = [
             JSONField("type", required: true) { r, header in header.type = try r.string() },
             .string("envelope_id", \.envelopeID), .int("retry_attempt", \.retryAttempt),
             JSONField("payload") { r, header in header.payload = try r.rawValue() },
-            .string("reason", \.unused), .int("num_connections", \.unusedNumber),
-            JSONField("debug_info") { r, header in
-                guard try !r.null() else { return }
-                try r.read(&header, [.int("approximate_connection_time", \.unusedNumber)])
+            // Read only to refuse what `Header`'s declaration refuses (a reason that is not a string, say).
+            JSONField("reason") { r, _ in _ = try r.optionalString() },
+            JSONField("num_connections") { r, _ in _ = try r.optionalInt() },
+            JSONField("debug_info") { r, _ in
+                _ = try r.optional((), [JSONField<Void>("approximate_connection_time") { r, _ in _ = try r.optionalInt() }])
             },
         ]
     }

@@ -68,13 +68,13 @@ public enum FakeSlackError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// Counters of the Socket Mode side, for assertions and `waitFor`.
 /// When an envelope went out and how long its first ack took.
 public struct FakeSlackAckTiming: Sendable, Equatable {
     public let sentAt: ContinuousClock.Instant
     public let latency: Duration
 }
 
+/// Counters of the Socket Mode side, for assertions and `waitFor`.
 public struct FakeSlackStats: Sendable, Equatable {
     /// WebSockets accepted with a valid, unused ticket.
     public var connectionsOpened = 0

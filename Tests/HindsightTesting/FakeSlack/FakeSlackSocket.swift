@@ -69,7 +69,8 @@ actor FakeSlackSocket {
     private var deliveries: [String: Delivery] = [:]
     private var pending: [String] = []
     /// Each envelope's ack deadline, in the order they fall due (the timeout is the same for all): one timer for
-    /// the earliest, not a task per envelope. `ackDeadlineHead` is the first not yet passed.
+    /// the earliest, not a task per envelope. `ackDeadlineHead` is the first not yet passed; `ackTimerSet` holds
+    /// while a timer waits or a sweep runs.
     private var ackDeadlines: [(due: ContinuousClock.Instant, envelopeID: String)] = []
     private var ackDeadlineHead = 0
     private var ackTimerSet = false
@@ -236,10 +237,9 @@ actor FakeSlackSocket {
         if attempt > 0 { counters.redeliveries += 1 }
         ackDeadlines.append((now + configuration.ackTimeout, envelopeID))
         if !ackTimerSet {
-            // For the earliest deadline not yet passed, which is this one's unless a sweep is under way (it then
-            // redelivers, and this runs between its writes).
+            // No timer and no sweep under way: the list was empty, and this deadline is the earliest.
             ackTimerSet = true
-            schedule(now.duration(to: ackDeadlines[ackDeadlineHead].due), .ackDeadlines)
+            schedule(configuration.ackTimeout, .ackDeadlines)
         }
         return #"{"envelope_id":""# + envelopeID + #"","payload":"# + delivery.payload.text
             + #","type":"events_api","accepts_response_payload":false,"retry_attempt":"# + String(attempt)
@@ -257,7 +257,8 @@ actor FakeSlackSocket {
 
     /// Passes every ack deadline that is due, then sets the timer for the next.
     private func passAckDeadlines() async {
-        ackTimerSet = false
+        // The timer counts as set until the sweep ends: envelopes sent meanwhile (its own redeliveries, between whose
+        // writes other calls run) leave the next timer to it, so one sweep at a time redelivers, in send order.
         while ackDeadlineHead < ackDeadlines.count, ackDeadlines[ackDeadlineHead].due <= .now {
             let envelopeID = ackDeadlines[ackDeadlineHead].envelopeID
             ackDeadlineHead += 1
@@ -267,7 +268,8 @@ actor FakeSlackSocket {
             ackDeadlines.removeFirst(ackDeadlineHead)
             ackDeadlineHead = 0
         }
-        if ackDeadlineHead < ackDeadlines.count, !ackTimerSet {
+        ackTimerSet = false
+        if ackDeadlineHead < ackDeadlines.count {
             ackTimerSet = true
             schedule(ContinuousClock.now.duration(to: ackDeadlines[ackDeadlineHead].due), .ackDeadlines)
         }
