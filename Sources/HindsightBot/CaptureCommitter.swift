@@ -59,7 +59,9 @@ public final class CaptureCommitter: Sendable {
 
     private let bot: Bot
     private let platform: Platform
-    private let inbox = Inbox<Delivery>()
+    /// Twice a transaction's worth: a burst commits in full batches, and a socket reader behind it waits
+    /// (`waitForRoom`) instead of the burst piling up in memory.
+    private let inbox = Inbox<Delivery>(capacity: 2 * Bot.captureBatchLimit)
     private let recent = RecentEventIDs()
     private let logger: Logger
     private let hooks: Hooks
@@ -87,6 +89,10 @@ public final class CaptureCommitter: Sendable {
 
     /// Queues a delivery for the next batch that `drain` stores. Never waits.
     public func submit(_ delivery: Delivery) { inbox.append(delivery) }
+
+    /// Returns once there is room for more deliveries: a socket reader calls it before reading on, so that while
+    /// storing falls behind the platform's frames wait in the socket, not in memory.
+    public func waitForRoom() async { await inbox.waitForRoom() }
 
     /// Stores what was submitted, everything that piled up meanwhile as one batch, until the task is cancelled. One
     /// caller only.

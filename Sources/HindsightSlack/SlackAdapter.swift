@@ -173,6 +173,7 @@ public final class SlackAdapter: Service, Sendable {
             }
             // Acknowledged only once stored: a failed batch is not acknowledged, so Slack delivers it again.
             committer.submit(.init(inputs: inputs, eventID: callback.event_id, stored: { ack(envelope.id) }))
+            await committer.waitForRoom()  // the socket is read on once the store keeps up
         case .slashCommand(let envelope):
             jobsSink.yield { await self.slashCommand(envelope, ack: ack) }
         case .interactive(let envelope):

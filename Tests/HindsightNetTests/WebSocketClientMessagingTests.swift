@@ -99,3 +99,59 @@ struct WebSocketClientMessagingTests {
         }
     }
 }
+
+@Suite("WebSocketClient read-ahead")
+struct WebSocketClientReadAheadTests {
+    /// `count` text messages of about 200 bytes, numbered, for the server to send in one write.
+    static func messages(_ count: Int) -> [String] {
+        (0..<count).map { "message \($0) " + String(repeating: "x", count: 200) }
+    }
+
+    /// Takes `count` messages and checks they are the numbered ones, in order; returns how many arrived.
+    static func take(_ count: Int, from connection: WebSocketConnection) async throws -> Int {
+        try await withDeadline(.seconds(20), waitingFor: "\(count) messages") {
+            var received = 0
+            for await event in connection.events {
+                guard case .text(let text) = event else {
+                    Issue.record("expected message \(received), got \(event)")
+                    return received
+                }
+                if !text.hasPrefix("message \(received) ") { Issue.record("message \(received) out of order: \(text.prefix(20))") }
+                received += 1
+                if received == count { break }
+            }
+            return received
+        }
+    }
+
+    @Test("a consumer that falls behind stops the client reading: about readAhead messages wait in memory, not all of them, and every one arrives in order")
+    func readAheadIsBounded() async throws {
+        let total = 5_000
+        try await withConnectedWebSocket(client: .init(readAhead: 64)) { connection, peer in
+            let sending = Task { try await peer.sendTexts(Self.messages(total)) }
+            try await Task.sleep(for: .milliseconds(500))  // the consumer is busy elsewhere
+            let received = try await Self.take(total, from: connection)
+            try await withDeadline(waitingFor: "the server's write to finish") { try await sending.value }
+            #expect(received == total)
+            // lws stops at the message that fills the read-ahead; what it read past that waits in its buffer.
+            #expect(connection.mostWaiting >= 64)
+            #expect(connection.mostWaiting <= 64 + 16, "\(connection.mostWaiting) messages waited at once")
+        }
+    }
+
+    @Test("while the client does not read, the server's pongs cannot arrive: the keep-alive does not end the connection for it")
+    func pausedReadingIsNotADeadConnection() async throws {
+        let total = 2_000
+        let configuration = WebSocketConnection.Configuration(pingInterval: .milliseconds(100), keepAliveTimeout: .milliseconds(400), readAhead: 32)
+        try await withConnectedWebSocket(client: configuration) { connection, peer in
+            let sending = Task { try await peer.sendTexts(Self.messages(total)) }
+            try await Task.sleep(for: .milliseconds(1_200))  // three keep-alive timeouts
+            let received = try await Self.take(total, from: connection)
+            try await withDeadline(waitingFor: "the server's write to finish") { try await sending.value }
+            #expect(received == total)
+            try connection.send(text: "still here")
+            let echoed = try await nextElement(of: peer.messages, waitingFor: "the client's message after catching up")
+            #expect(echoed == "still here")
+        }
+    }
+}

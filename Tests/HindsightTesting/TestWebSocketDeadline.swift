@@ -1,3 +1,4 @@
+import HindsightNet
 /// A wait in a test that took longer than its deadline.
 public struct TestDeadlineExceeded: Error, CustomStringConvertible {
     /// What the test was waiting for.
@@ -49,6 +50,18 @@ public func nextElement<Element: Sendable>(
 ) async throws -> Element? {
     try await withDeadline(deadline, waitingFor: waitingFor) {
         var iterator = stream.makeAsyncIterator()
+        return await iterator.next()
+    }
+}
+
+/// The next event of a connection (nil once it finished), waiting at most `deadline`.
+public func nextElement(
+    of events: WebSocketEvents,
+    within deadline: Duration = .seconds(5),
+    waitingFor: String = "the next event"
+) async throws -> WebSocketEvent? {
+    try await withDeadline(deadline, waitingFor: waitingFor) {
+        var iterator = events.makeAsyncIterator()
         return await iterator.next()
     }
 }

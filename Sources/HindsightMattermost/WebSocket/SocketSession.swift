@@ -84,13 +84,16 @@ struct SocketSession: Sendable {
     private func serve(
         _ connection: WebSocketConnection, machine: inout SocketResumeMachine, watermark points: [BackfillPoint]
     ) async -> [SocketResumeMachine.Action] {
-        let signals = Inbox<Signal>()
+        // Events are stored as they are served: while that falls behind, the socket waits rather than memory filling.
+        let signals = Inbox<Signal>(capacity: 1_024)
         let interval = pingInterval
         return await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await event in connection.events {
                     switch event {
-                    case .text(let text): signals.append(.text(text, .now))
+                    case .text(let text):
+                        signals.append(.text(text, .now))
+                        await signals.waitForRoom()
                     case .binary: break
                     case .closed(let reason): signals.append(.closed(reason))
                     }

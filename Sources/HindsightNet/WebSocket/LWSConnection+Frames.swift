@@ -52,8 +52,26 @@ extension LWSConnection {
                 eventSink.yield(.text(String(decoding: message, as: UTF8.self)))
             }
             message.removeAll(keepingCapacity: message.capacity <= 1 << 16)
+            if readAhead.added() >= configuration.readAhead, !readingPaused {
+                // What lws has read past this message stays in its buffer until reading resumes.
+                readingPaused = true
+                lws_rx_flow_control(wsi, 0)
+            }
         }
         return 0
+    }
+
+    /// The consumer took a message (any thread): once it has taken all but a quarter of `readAhead`, reading resumes.
+    func messageTaken() {
+        if readAhead.taken() == configuration.readAhead / 4 { loop.submit(.resumeReading(self)) }
+    }
+
+    /// Reads the socket again; runs when the loop drains a `.resumeReading` command.
+    func resumeReading() {
+        guard readingPaused, stage == .established, let wsi else { return }
+        readingPaused = false
+        keepAlive.recordActivity(at: .now)  // the server's pongs waited behind the messages
+        lws_rx_flow_control(wsi, 1)
     }
 
     func didReceivePong() {

@@ -27,6 +27,8 @@ extension LWSConnection {
         case .connecting:
             scheduleTimer(at: connectDeadline)
         case .established:
+            // While the consumer catches up the socket is not read, so no pong can arrive: not a dead connection.
+            if readingPaused { keepAlive.recordActivity(at: now) }
             switch keepAlive.evaluate(at: now) {
             case .expire:
                 logger.debug("websocket keep-alive expired", metadata: ["silentFor": "\(now - keepAlive.lastActivity)"])

@@ -25,6 +25,8 @@ final class LWSConnection: @unchecked Sendable {
     let events: AsyncStream<WebSocketEvent>
     let eventSink: AsyncStream<WebSocketEvent>.Continuation
     let outbox = Mutex(WebSocketOutbox())
+    /// Messages read and not yet taken by the consumer (`WebSocketEvents`).
+    let readAhead = ReadAhead()
     private let handshake = Mutex(Handshake())
 
     // MARK: Service-thread state
@@ -39,6 +41,8 @@ final class LWSConnection: @unchecked Sendable {
     var keepAlive: WebSocketKeepAlive
     var pingPending = false
     var timerScheduled = false
+    /// lws is not reading the socket: `Configuration.readAhead` messages wait for the consumer.
+    var readingPaused = false
     var message: [UInt8] = []
     var messageIsBinary = false
     var writeBuffer: UnsafeMutableRawBufferPointer = .init(start: nil, count: 0)

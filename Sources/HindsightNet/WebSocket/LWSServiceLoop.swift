@@ -15,6 +15,7 @@ final class LWSServiceLoop: @unchecked Sendable {
     enum Command {
         case connect(LWSConnection)
         case wake(LWSConnection)
+        case resumeReading(LWSConnection)
         case abort(LWSConnection, WebSocketError)
     }
 
@@ -131,6 +132,8 @@ final class LWSServiceLoop: @unchecked Sendable {
                 connection.start(context: context)
             case .wake(let connection):
                 connection.armWritable()
+            case .resumeReading(let connection):
+                connection.resumeReading()
             case .abort(let connection, let error):
                 connection.abort(because: error)
             }

@@ -16,6 +16,10 @@ public final class WebSocketConnection: Sendable {
         public var maxMessageSize: Int
         /// How long TCP connect, TLS and the upgrade handshake may take together.
         public var connectTimeout: Duration
+        /// With this many messages read and not yet taken from `events`, the client stops reading the socket until
+        /// the consumer has taken all but a quarter of them: a consumer that falls behind holds the sender back
+        /// (through TCP) instead of the messages piling up in memory.
+        public var readAhead: Int
 
         /// Creates a configuration; the defaults suit Slack Socket Mode and Mattermost.
         /// Durations under 10 ms are raised to 10 ms.
@@ -23,12 +27,14 @@ public final class WebSocketConnection: Sendable {
             pingInterval: Duration = .seconds(15),
             keepAliveTimeout: Duration = .seconds(30),
             maxMessageSize: Int = 16 * 1024 * 1024,
-            connectTimeout: Duration = .seconds(10)
+            connectTimeout: Duration = .seconds(10),
+            readAhead: Int = 256
         ) {
             self.pingInterval = max(pingInterval, .milliseconds(10))
             self.keepAliveTimeout = max(keepAliveTimeout, .milliseconds(10))
             self.maxMessageSize = max(maxMessageSize, 1)
             self.connectTimeout = max(connectTimeout, .milliseconds(10))
+            self.readAhead = max(readAhead, 4)
         }
     }
 
@@ -42,8 +48,13 @@ public final class WebSocketConnection: Sendable {
         close(code: 1001)
     }
 
-    /// Incoming messages in wire order, ending with exactly one `.closed`; meant for a single consumer.
-    public var events: AsyncStream<WebSocketEvent> { core.events }
+    /// Incoming messages in wire order, ending with exactly one `.closed`; meant for a single consumer. Taking a
+    /// message makes room for the next (`Configuration.readAhead`).
+    public var events: WebSocketEvents { WebSocketEvents(core: core) }
+
+    /// The most messages that were read and waiting for the consumer at once (at most about
+    /// `Configuration.readAhead`).
+    public var mostWaiting: Int { core.readAhead.mostWaiting }
 
     /// Queues a text message; callable from any thread or task, messages keep their order.
     ///
