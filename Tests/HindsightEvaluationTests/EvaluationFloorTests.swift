@@ -16,7 +16,9 @@ enum CorpusRun {
 /// Rules in Prompts/ are written against the dev half only; these floors say what holds on text they never saw.
 /// The targets are higher (milestones 85%, key events 80% at no more than 2× the published count; blame, vague and
 /// concrete actions hold theirs); where the rules do not reach them yet, the floor sits just below what they reach
-/// (and the marked ratio just above), so a regression fails and the gap stays visible.
+/// (and the marked ratio just above), so a regression fails and the gap stays visible. Since 2026-12-07 the holdout
+/// is 35 rooms (18 written blind that day): the milestone and key-event floors fell with it, from 0.80 and 0.75 of
+/// the first 17 rooms to what the rules reach on all 35.
 @Suite("Understanding the war room, measured on the holdout corpus")
 struct WorkloadEvaluationFloorTests {
     func holdout() async throws -> EvaluationSummary {
@@ -36,15 +38,15 @@ struct WorkloadEvaluationFloorTests {
     @Test("milestones are proposed within 10 minutes of the published time, with few wrong proposals")
     func milestones() async throws {
         let h = try await holdout()
-        #expect(h.milestones.rate >= 0.80, "\(h.milestones)")
+        #expect(h.milestones.rate >= 0.78, "\(h.milestones)")
         #expect(h.wrongPerIncident <= 1.0, "\(h.wrongProposals) wrong in \(h.incidents) incidents")
     }
 
     @Test("key events are marked without marking everything")
     func keyEvents() async throws {
         let h = try await holdout()
-        #expect(h.keyEvents.rate >= 0.75, "\(h.keyEvents)")
-        #expect(h.markedRatio <= 2.15, "\(h.marked) marked for \(h.keyEvents.total) published")
+        #expect(h.keyEvents.rate >= 0.72, "\(h.keyEvents)")
+        #expect(h.markedRatio <= 2.05, "\(h.marked) marked for \(h.keyEvents.total) published")
     }
 
     @Test("every timeline of an incident that spans several UTC days is dated")

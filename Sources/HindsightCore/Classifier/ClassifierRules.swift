@@ -16,8 +16,13 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
 
         public var milestone: MilestoneKind
         public var threshold: Double
-        /// Features that must all be present (e.g. `known_detected` before an acknowledgement counts).
+        /// Features that must all be present (e.g. `known_detected` before an acknowledgement counts). An entry
+        /// `a|b` is present when either is (`known_detected|declare_incident`: after a detection, or when someone
+        /// declares the incident).
         public var requires: [String]
+
+        /// The features `requires` names, alternatives included.
+        var requiredNames: [String] { requires.flatMap { $0.split(separator: "|").map(String.init) } }
         public var replace: Replace
         public var weights: [String: Double]
         /// Overrides the file's `sentence_scoped` for this rule (an empty list: every negative weighs message-wide).
@@ -170,7 +175,7 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
         keyEventModelSettings = try c.decodeIfPresent(KeyEventModelSettings.self, forKey: .keyEventModelSettings)
         dismissedQuietMinutes = try c.decodeIfPresent(Double.self, forKey: .dismissedQuietMinutes) ?? 0
         let known = Set(features.keys).union(MessageFeatures.structural).union(MessageFeatures.context(features: features.keys))
-        let used = milestones.flatMap { Array($0.weights.keys) + $0.requires } + keyEvents.flatMap { Array($0.weights.keys) }
+        let used = milestones.flatMap { Array($0.weights.keys) + $0.requiredNames } + keyEvents.flatMap { Array($0.weights.keys) }
         if let unknown = used.first(where: { !known.contains($0) }) {
             throw DecodingError.dataCorrupted(DecodingError.Context(
                 codingPath: [CodingKeys.milestones],

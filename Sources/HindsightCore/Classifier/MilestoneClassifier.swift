@@ -122,9 +122,10 @@ public struct MilestoneClassifier: Sendable {
     private final class Rule: Sendable {
         let threshold: Double
         let weights: [(Int, Double)]
-        let requires: [Int]
+        /// Each entry is met when any of its features is present (`a|b` in the file).
+        let requires: [[Int]]
         /// What the message must carry itself, and the most its context can add (see `prospects`).
-        let ownRequires: [Int]
+        let ownRequires: [[Int]]
         let contextBonus: Double
         let usesRecent: Bool
         let usesFirstResponse: Bool
@@ -137,7 +138,7 @@ public struct MilestoneClassifier: Sendable {
         /// The same sets as bits: a message that has none of a list's features skips walking it.
         let weighted: FeatureBits, negatives: FeatureBits, supported: FeatureBits
 
-        init(threshold: Double, weights: [(Int, Double)], requires: [Int], ownRequires: [Int], contextBonus: Double,
+        init(threshold: Double, weights: [(Int, Double)], requires: [[Int]], ownRequires: [[Int]], contextBonus: Double,
              usesRecent: Bool, usesFirstResponse: Bool, usesOpening: Bool, clauseNegatives: [(Int, Double)], supports: [Int]) {
             self.threshold = threshold
             self.weights = weights
@@ -214,13 +215,16 @@ public struct MilestoneClassifier: Sendable {
                 func isSaid(_ name: String) -> Bool { scoped.contains(name) && (rules.features[name] != nil || name == "question") }
                 let sorted = weights.sorted { $0.key < $1.key }
                 let pairs = sorted.filter { !(isSaid($0.key) && $0.value < 0) }.compactMap { name, weight in index[name].map { ($0, weight) } }
+                let groups = requires.map { $0.split(separator: "|").map(String.init) }
+                let names = groups.flatMap { $0 }
                 return Rule(
-                    threshold: threshold, weights: pairs, requires: requires.compactMap { index[$0] },
-                    ownRequires: requires.filter { !isContext($0) }.compactMap { index[$0] },
+                    threshold: threshold, weights: pairs, requires: groups.map { $0.compactMap { index[$0] } }.filter { !$0.isEmpty },
+                    // A choice its context can meet is not the message's own to carry.
+                    ownRequires: groups.filter { !$0.contains(where: isContext) }.map { $0.compactMap { index[$0] } }.filter { !$0.isEmpty },
                     contextBonus: weights.filter { isContext($0.key) }.values.map { max($0, 0) }.reduce(0, +),
-                    usesRecent: weights.keys.contains { $0.hasPrefix("recent_") } || requires.contains { $0.hasPrefix("recent_") },
-                    usesFirstResponse: weights[MessageFeatures.firstResponse] != nil || requires.contains(MessageFeatures.firstResponse),
-                    usesOpening: weights[MessageFeatures.opening] != nil || requires.contains(MessageFeatures.opening),
+                    usesRecent: weights.keys.contains { $0.hasPrefix("recent_") } || names.contains { $0.hasPrefix("recent_") },
+                    usesFirstResponse: weights[MessageFeatures.firstResponse] != nil || names.contains(MessageFeatures.firstResponse),
+                    usesOpening: weights[MessageFeatures.opening] != nil || names.contains(MessageFeatures.opening),
                     clauseNegatives: sorted.filter { isSaid($0.key) && $0.value < 0 }.compactMap { name, weight in index[name].map { ($0, weight) } },
                     supports: sorted.filter { rules.features[$0.key] != nil && $0.value > 0 }.compactMap { index[$0.key] })
             }
@@ -229,7 +233,7 @@ public struct MilestoneClassifier: Sendable {
             }
             milestoneCompiled = milestoneRules.map(\.1)
             keyRules = rules.keyEvents.map { ($0.reason, compile($0.weights, requires: [], threshold: $0.threshold)) }
-            let weighted = rules.milestones.flatMap { Array($0.weights.keys) + $0.requires }
+            let weighted = rules.milestones.flatMap { Array($0.weights.keys) + $0.requiredNames }
             recentOf = Set(weighted.filter { $0.hasPrefix("recent_") }).sorted().compactMap { name in
                 guard let recent = index[name], let plain = index[String(name.dropFirst("recent_".count))] else { return nil }
                 return (plain, recent)
@@ -394,7 +398,7 @@ public struct MilestoneClassifier: Sendable {
         var needsRecent = false
         var needsFirstResponse = false
         var needsOpening = false
-        for (index, rule) in compiled.milestoneCompiled.enumerated() where rule.ownRequires.allSatisfy(features.bits.contains) {
+        for (index, rule) in compiled.milestoneCompiled.enumerated() where rule.ownRequires.allSatisfy({ $0.contains(where: features.bits.contains) }) {
             guard among(compiled.milestoneRules[index].0) else { continue }
             // The message's own features score as `candidates` will score them (sentence-scoped negatives only where
             // they weigh); its context can add at most `contextBonus`.
@@ -424,7 +428,7 @@ public struct MilestoneClassifier: Sendable {
     public func candidates(_ features: MessageFeatures, context: FeatureBits = FeatureBits(), naming: Bool = true) -> [MilestoneCandidate] {
         let all = features.bits.union(context)
         var out: [MilestoneCandidate] = []
-        for (i, rule) in compiled.milestoneCompiled.enumerated() where rule.requires.allSatisfy(all.contains) {
+        for (i, rule) in compiled.milestoneCompiled.enumerated() where rule.requires.allSatisfy({ $0.contains(where: all.contains) }) {
             let total = score(rule, all, features.clauses)
             guard total >= rule.threshold else { continue }
             let source = compiled.milestoneRules[i].0

@@ -212,6 +212,39 @@ struct MilestoneUnderstandingTests {
         #expect(engine.prospects(features).possible == closes, "\(text)")
     }
 
+    @Test("a requirement written `a|b` is met by either: an acknowledgement after a detection, or by declaring the incident")
+    func eitherRequirement() {
+        let rules = ClassifierRules(
+            keyEventEmoji: [], features: ["ack": ["on it"], "declare_incident": ["declaring an incident"]],
+            milestones: [.init(milestone: .acknowledged, threshold: 1, requires: ["known_detected|declare_incident", "human"],
+                               weights: ["ack": 1, "declare_incident": 1])],
+            keyEvents: [])
+        let engine = MilestoneClassifier(rules: rules)
+        func acknowledges(_ text: String, detected: Bool, integration: Bool = false) -> Bool {
+            let features = engine.features(of: text, fromIntegration: integration)
+            return engine.candidates(features, context: detected ? ["known_detected"] : []).first?.milestone == .acknowledged
+        }
+        #expect(acknowledges("on it", detected: true))
+        #expect(!acknowledges("on it", detected: false), "nothing detected and nothing declared")
+        #expect(acknowledges("declaring an incident", detected: false))
+        #expect(!acknowledges("declaring an incident", detected: true, integration: true), "the other requirement still holds")
+        // Capture asks `prospects` first: a choice the context can meet is not one the message must carry.
+        #expect(engine.prospects(engine.features(of: "on it")).possible)
+        #expect(!engine.prospects(engine.features(of: "lunch")).possible)
+    }
+
+    @Test("declaring the incident acknowledges it even when no detection was suggested, and never ends it; closing it is not its mitigation", arguments: [
+        ("declaring an incident. I'll coordinate, mira and theo on the hosts", MilestoneKind?.some(.acknowledged)),
+        ("I am taking incident command. Declaring this a P1 as of 18:12", .acknowledged),
+        ("declaring major incident. roles: IC me, statuspage going out now", .acknowledged),
+        ("queues draining steadily, all hosts stable, alerts cleared. closing the incident", .resolved),
+    ])
+    func declaringAndClosing(_ text: String, _ expected: MilestoneKind?) {
+        let candidates = classifier.candidates(classifier.features(of: text), context: [])
+        #expect(candidates.first?.milestone == expected, "\(text): \(candidates.map(\.milestone))")
+        #expect(!candidates.contains { $0.milestone == .mitigated }, "\(text)")
+    }
+
     @Test("in a quiet stretch a message near a key-event rule is key with that rule's reason; where key events are dense it is not")
     func quietStretch() throws {
         var rules = ClassifierRules(
