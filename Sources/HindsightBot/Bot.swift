@@ -29,6 +29,9 @@ public final class Bot: Sendable {
     /// Whether the last capture could not be written (disk full, read-only volume): adapters are then not
     /// acknowledging, and `/readyz` says so until a write succeeds again.
     private let captureFailing = Mutex(false)
+    /// `hindsight_events_captured_total` by platform and outcome, each made once: making a metric looks it up in the
+    /// registry under a lock, and capture counts every message.
+    private let capturedCounters = Mutex<[String: Counter]>([:])
     /// Which incidents' cards may need an edit, after each commit (the card keeper takes them).
     public let cardSignals = CardSignals()
     /// How each platform creates an incident's own channel (registered by the composition).
@@ -97,10 +100,19 @@ public final class Bot: Sendable {
         for case let .deletion(channel, messageID, _) in inputs { deletions.append((channel, messageID)) }
         cardSignals.note(changed: changedCards, deleted: deletions)
         for (input, result) in zip(inputs, results) {
-            Counter(label: "hindsight_events_captured_total", dimensions: [("platform", input.channel.platform.rawValue), ("outcome", result.0.metricName)])
-                .increment()
+            capturedCounter(platform: input.channel.platform.rawValue, outcome: result.0.metricName).increment()
         }
         return results
+    }
+
+    private func capturedCounter(platform: String, outcome: String) -> Counter {
+        capturedCounters.withLock { counters in
+            let key = platform + " " + outcome
+            if let counter = counters[key] { return counter }
+            let counter = Counter(label: "hindsight_events_captured_total", dimensions: [("platform", platform), ("outcome", outcome)])
+            counters[key] = counter
+            return counter
+        }
     }
 
     /// True while captures cannot be written (since the last failed one, until one succeeds).

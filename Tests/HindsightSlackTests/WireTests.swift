@@ -58,6 +58,11 @@ struct IDNames: UserNameLookup {
         let object = try JSONSerialization.jsonObject(with: Data(withPayload.utf8)) as? [String: Any]
         #expect(object?["envelope_id"] as? String == "a\"b")
         #expect((object?["payload"] as? [String: Any])?["text"] as? String == "hi")
+        // Whatever an envelope id holds, the ack reads back as that id.
+        for id in ["", "a\\b", "q\"uote", "line\nbreak\ttab\r", "\u{01}\u{1f}\u{7f}", "slash/es", "é€😀", "ok-123_ABC"] {
+            let ack = try JSONSerialization.jsonObject(with: Data(SocketFrame.ack(id).utf8)) as? [String: Any]
+            #expect(ack?["envelope_id"] as? String == id, "\(id.debugDescription)")
+        }
     }
 
     @Test func slashCommandAndInteractivePayloads() throws {

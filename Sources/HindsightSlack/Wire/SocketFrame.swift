@@ -80,7 +80,7 @@ enum SocketFrame: Sendable {
 
     /// The acknowledgement for an envelope, with an optional response payload (already JSON).
     static func ack(_ envelopeID: String, payload: Data? = nil) -> String {
-        let id = String(decoding: (try? JSONEncoder().encode(envelopeID)) ?? Data("\"\"".utf8), as: UTF8.self)
+        let id = JSONString.quoted(envelopeID)
         guard let payload else { return "{\"envelope_id\":\(id)}" }
         return "{\"envelope_id\":\(id),\"payload\":\(String(decoding: payload, as: UTF8.self))}"
     }
