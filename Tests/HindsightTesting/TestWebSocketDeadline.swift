@@ -1,4 +1,3 @@
-import HindsightNet
 /// A wait in a test that took longer than its deadline.
 public struct TestDeadlineExceeded: Error, CustomStringConvertible {
     /// What the test was waiting for.
@@ -40,28 +39,18 @@ public func eventually(
     }
 }
 
-/// The next element of `stream` (nil once it finished), waiting at most `deadline`.
+/// The next element of `stream` (nil once it finished), waiting at most `deadline`: an `AsyncStream`, a connection's
+/// `WebSocketEvents`.
 ///
 /// A timeout cancels the wait, which finishes the stream: use it for the failure path only.
-public func nextElement<Element: Sendable>(
-    of stream: AsyncStream<Element>,
+public func nextElement<Stream: AsyncSequence & Sendable>(
+    of stream: Stream,
     within deadline: Duration = .seconds(5),
     waitingFor: String = "the next element"
-) async throws -> Element? {
+) async throws -> Stream.Element? where Stream.Element: Sendable, Stream.Failure == Never {
     try await withDeadline(deadline, waitingFor: waitingFor) {
         var iterator = stream.makeAsyncIterator()
-        return await iterator.next()
+        return await iterator.next(isolation: nil)
     }
 }
 
-/// The next event of a connection (nil once it finished), waiting at most `deadline`.
-public func nextElement(
-    of events: WebSocketEvents,
-    within deadline: Duration = .seconds(5),
-    waitingFor: String = "the next event"
-) async throws -> WebSocketEvent? {
-    try await withDeadline(deadline, waitingFor: waitingFor) {
-        var iterator = events.makeAsyncIterator()
-        return await iterator.next()
-    }
-}
