@@ -9,6 +9,9 @@ public final class Inbox<Element: Sendable>: Sendable {
         var items: [Element] = []
         var waitingForRoom: [CheckedContinuation<Void, Never>] = []
         var open = true
+
+        /// A producer need not wait: fewer than `capacity` values wait, or the consumer has gone.
+        func hasRoom(_ capacity: Int) -> Bool { !open || items.count < capacity }
     }
 
     private let state = Mutex(State())
@@ -33,10 +36,10 @@ public final class Inbox<Element: Sendable>: Sendable {
     /// Returns once fewer than `capacity` values wait for the consumer (or the consumer is gone).
     public func waitForRoom() async {
         let capacity = self.capacity
-        if state.withLock({ !$0.open || $0.items.count < capacity }) { return }
+        if state.withLock({ $0.hasRoom(capacity) }) { return }
         await withCheckedContinuation { waiter in
             let now = state.withLock { state -> Bool in
-                guard state.open, state.items.count >= capacity else { return true }
+                guard !state.hasRoom(capacity) else { return true }
                 state.waitingForRoom.append(waiter)
                 return false
             }
@@ -70,7 +73,7 @@ public final class Inbox<Element: Sendable>: Sendable {
         let capacity = self.capacity
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             if closing { state.open = false }
-            guard !state.open || state.items.count < capacity else { return [] }
+            guard state.hasRoom(capacity) else { return [] }
             defer { state.waitingForRoom = [] }
             return state.waitingForRoom
         }

@@ -21,8 +21,10 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
         /// declares the incident).
         public var requires: [String]
 
+        /// `requires` read: one list per entry, of the features any one of which meets it.
+        var requiredGroups: [[String]] { requires.map { $0.split(separator: "|").map(String.init) } }
         /// The features `requires` names, alternatives included.
-        var requiredNames: [String] { requires.flatMap { $0.split(separator: "|").map(String.init) } }
+        var requiredNames: [String] { requiredGroups.flatMap { $0 } }
         public var replace: Replace
         public var weights: [String: Double]
         /// Overrides the file's `sentence_scoped` for this rule (an empty list: every negative weighs message-wide).

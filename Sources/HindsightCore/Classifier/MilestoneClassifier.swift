@@ -211,11 +211,10 @@ public struct MilestoneClassifier: Sendable {
             self.phrases = phrases
             phraseIndex = PhraseIndex(phrases.map { ($0.feature, $0.words, $0.anchored) })
             func isContext(_ name: String) -> Bool { MessageFeatures.readsTimeline(name) || name.hasPrefix("known_") || name.hasPrefix("confirmed_") }
-            func compile(_ weights: [String: Double], requires: [String], threshold: Double, scoped: Set<String> = Set(rules.sentenceScoped)) -> Rule {
+            func compile(_ weights: [String: Double], requires groups: [[String]], threshold: Double, scoped: Set<String> = Set(rules.sentenceScoped)) -> Rule {
                 func isSaid(_ name: String) -> Bool { scoped.contains(name) && (rules.features[name] != nil || name == "question") }
                 let sorted = weights.sorted { $0.key < $1.key }
                 let pairs = sorted.filter { !(isSaid($0.key) && $0.value < 0) }.compactMap { name, weight in index[name].map { ($0, weight) } }
-                let groups = requires.map { $0.split(separator: "|").map(String.init) }
                 let names = groups.flatMap { $0 }
                 return Rule(
                     threshold: threshold, weights: pairs, requires: groups.map { $0.compactMap { index[$0] } }.filter { !$0.isEmpty },
@@ -229,7 +228,7 @@ public struct MilestoneClassifier: Sendable {
                     supports: sorted.filter { rules.features[$0.key] != nil && $0.value > 0 }.compactMap { index[$0.key] })
             }
             milestoneRules = rules.milestones.map { rule in
-                (rule, compile(rule.weights, requires: rule.requires, threshold: rule.threshold, scoped: Set(rule.sentenceScoped ?? rules.sentenceScoped)))
+                (rule, compile(rule.weights, requires: rule.requiredGroups, threshold: rule.threshold, scoped: Set(rule.sentenceScoped ?? rules.sentenceScoped)))
             }
             milestoneCompiled = milestoneRules.map(\.1)
             keyRules = rules.keyEvents.map { ($0.reason, compile($0.weights, requires: [], threshold: $0.threshold)) }

@@ -11,12 +11,7 @@ public struct WebSocketEvents: AsyncSequence, Sendable {
         let core: LWSConnection
 
         public mutating func next() async -> WebSocketEvent? {
-            let event = await events.next()
-            switch event {
-            case .text, .binary: core.messageTaken()
-            case .closed, nil: break
-            }
-            return event
+            await next(isolation: nil)
         }
 
         public mutating func next(isolation actor: isolated (any Actor)?) async throws(Never) -> WebSocketEvent? {
