@@ -34,6 +34,22 @@ struct WebSocketClientMessagingTests {
         }
     }
 
+    @Test("messages the server writes together in one write arrive whole and in order, at each of the three length forms")
+    func batchedFramesAtEveryLength() async throws {
+        // 7-bit lengths up to 125, 126 and a 16-bit length up to 65,535, 127 and a 64-bit length above it.
+        let lengths = [0, 1, 125, 126, 127, 65_535, 65_536, 200_000]
+        let messages = lengths.enumerated().map { index, length in
+            String((0..<length).map { Character(UnicodeScalar(UInt8(97 + ($0 + index) % 26))) })
+        } + ["ünïcødé ✅ after the long ones"]
+        try await withConnectedWebSocket { connection, peer in
+            try await peer.sendTexts(messages)
+            for (index, message) in messages.enumerated() {
+                let event = try await nextElement(of: connection.events, waitingFor: "message \(index + 1) of \(messages.count)")
+                #expect(event == .text(message), "message \(index + 1) (\(message.utf8.count) bytes)")
+            }
+        }
+    }
+
     @Test("a binary message from the server is delivered as binary")
     func binaryMessage() async throws {
         let bytes = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }

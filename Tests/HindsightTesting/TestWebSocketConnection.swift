@@ -88,11 +88,36 @@ public final class TestWebSocketConnection: Sendable {
         try await channel.writeAndFlush(frame(.text, fin: true, bytes: Array(text.utf8)))
     }
 
-    /// Sends text messages, each in a single frame, in one flush: many frames per write, as a busy server sends.
+    /// Sends text messages, each in a single frame, in one write: many frames per TCP write, as a busy server sends.
+    /// The frames are encoded here into one buffer (a server's frames are not masked) and written from the frame
+    /// encoder's context, past it: one pipeline pass for the batch instead of one per frame.
     public func sendTexts(_ texts: [String]) async throws {
-        guard let last = texts.last else { return }
-        for text in texts.dropLast() { channel.write(frame(.text, fin: true, bytes: Array(text.utf8)), promise: nil) }
-        try await channel.writeAndFlush(frame(.text, fin: true, bytes: Array(last.utf8)))
+        guard !texts.isEmpty else { return }
+        var buffer = channel.allocator.buffer(capacity: texts.reduce(0) { $0 + $1.utf8.count + 10 })
+        for text in texts { Self.appendFrame(opcode: .text, payload: text, to: &buffer) }
+        let channel = self.channel
+        let written = try await channel.eventLoop.submit {
+            let encoder = try channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
+            return encoder.writeAndFlush(NIOAny(buffer))
+        }.get()
+        try await written.get()
+    }
+
+    /// One unmasked, final frame as RFC 6455 §5.2 lays it out: FIN and opcode, the 7-bit length or 126 and 16 bits or
+    /// 127 and 64 bits, then the payload.
+    static func appendFrame(opcode: WebSocketOpcode, payload: String, to buffer: inout ByteBuffer) {
+        let count = payload.utf8.count
+        buffer.writeInteger(UInt8(0x80) | UInt8(webSocketOpcode: opcode))
+        switch count {
+        case ..<126: buffer.writeInteger(UInt8(count))
+        case ..<65_536:
+            buffer.writeInteger(UInt8(126))
+            buffer.writeInteger(UInt16(count))
+        default:
+            buffer.writeInteger(UInt8(127))
+            buffer.writeInteger(UInt64(count))
+        }
+        buffer.writeString(payload)
     }
 
     /// Queues one text message in a single frame without waiting for it to be written. Unlike `sendText`, the
