@@ -123,19 +123,23 @@ struct SlackBench: AsyncParsableCommand {
                 }
             }
 
-            // Throughput: messages posted as fast as the fake can send them, over every channel.
+            // Throughput: messages posted as fast as the fake can send them, over every channel. Each producer's
+            // batches are stored and encoded before the clock starts, as a load generator builds its requests first.
+            let prepared = (0..<producers).map { producer in
+                let mine = Array(stride(from: producer, to: events, by: producers))
+                return stride(from: 0, to: mine.count, by: batch).map { start in
+                    fake.prepareMessages(mine[start..<min(start + batch, mine.count)].map { index in
+                        (channels[index % channels.count], "U0BENCH", "status update \(index): error rate \(index % 97)%")
+                    })
+                }
+            }
             var before = await fake.stats.ackedEvents
             let cpuBefore = botCPU()
             let started = ContinuousClock.now
             await withTaskGroup(of: Void.self) { group in
-                for producer in 0..<producers {
+                for batches in prepared {
                     group.addTask {
-                        let mine = Array(stride(from: producer, to: events, by: producers))
-                        for start in stride(from: 0, to: mine.count, by: batch) {
-                            await fake.postMessages(mine[start..<min(start + batch, mine.count)].map { index in
-                                (channels[index % channels.count], "U0BENCH", "status update \(index): error rate \(index % 97)%")
-                            })
-                        }
+                        for batch in batches { await fake.deliver(batch) }
                     }
                 }
             }
@@ -215,7 +219,7 @@ struct SlackBench: AsyncParsableCommand {
 
 extension SlackBench {
     /// The fake's own ceiling, so that the figures after it are the bot's: `events` messages through the load path
-    /// (`postMessages`, 500 at a time, into a channel no incident uses), each envelope acknowledged at once by a client
+    /// (prepared, then `deliver`ed 500 at a time, into a channel no incident uses), each envelope acknowledged at once by a client
     /// that does nothing else (the bot's own WebSocket client, libwebsockets on 127.0.0.1), until all are.
     static func measureFake(_ fake: FakeSlack, events: Int) async throws {
         let client = WebSocketClient(logger: Logger(label: "hindsight-slack-bench.client"))
@@ -230,12 +234,13 @@ extension SlackBench {
         defer { acking.cancel() }
         guard await fake.waitFor(timeout: .seconds(10), { $0.liveConnections >= 1 }) else { throw ValidationError("the benchmark's client never got a hello") }
         fake.addChannel(id: "C0FAKELOAD", name: "fake-load")
+        let prepared = stride(from: 0, to: events, by: 500).map { start in
+            fake.prepareMessages((start..<min(start + 500, events)).map { ("C0FAKELOAD", "U0BENCH", "status update \($0): error rate \($0 % 97)%") })
+        }
         let before = await fake.stats.ackedEvents
         let cpuBefore = cpuSeconds(getpid()) ?? 0
         let started = ContinuousClock.now
-        for start in stride(from: 0, to: events, by: 500) {
-            await fake.postMessages((start..<min(start + 500, events)).map { ("C0FAKELOAD", "U0BENCH", "status update \($0): error rate \($0 % 97)%") })
-        }
+        for batch in prepared { await fake.deliver(batch) }
         let emitted = seconds(ContinuousClock.now - started)
         guard await fake.waitFor(timeout: .seconds(120), { $0.ackedEvents >= before + events }) else {
             throw ValidationError("the benchmark's client acknowledged only \(await fake.stats.ackedEvents - before) of \(events)")

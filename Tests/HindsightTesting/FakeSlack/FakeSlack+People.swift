@@ -19,6 +19,15 @@ extension FakeSlack {
     /// together, one write per connection. Returns the `ts` of each.
     @discardableResult
     public func postMessages(_ messages: [(channel: String, user: String, text: String)]) async -> [String] {
+        let prepared = prepareMessages(messages)
+        await deliver(prepared)
+        return prepared.timestamps
+    }
+
+    /// The first half of `postMessages`, for a load generator that builds its messages before it starts the clock:
+    /// they are stored in history (as Slack stores a message before it delivers the event) and their events encoded,
+    /// but nothing is sent until `deliver`.
+    public func prepareMessages(_ messages: [(channel: String, user: String, text: String)]) -> PreparedMessages {
         var payloads: [FakeSlackSocket.Payload] = []
         payloads.reserveCapacity(messages.count)
         let stamps = messages.map { posted in
@@ -26,8 +35,12 @@ extension FakeSlack {
             if channel.botIsMember { payloads.append(eventCallback(messageEvent(message, in: channel))) }
             return message.ts
         }
-        await socket.deliver(payloads)
-        return stamps
+        return PreparedMessages(payloads: payloads, timestamps: stamps)
+    }
+
+    /// The second half of `postMessages`: the prepared messages' envelopes go out together, one write per connection.
+    public func deliver(_ prepared: PreparedMessages) async {
+        await socket.deliver(prepared.payloads)
     }
 
     /// Posts in history without delivering any envelope, as if Slack failed to deliver while the bot was away (a thread
@@ -142,4 +155,11 @@ extension FakeSlack {
             return (message, channel)
         }
     }
+}
+
+/// Messages stored in the fake's history whose events are encoded but not yet sent (`FakeSlack.prepareMessages`).
+public struct PreparedMessages: Sendable {
+    let payloads: [FakeSlackSocket.Payload]
+    /// The `ts` of each message, in the order given.
+    public let timestamps: [String]
 }

@@ -225,13 +225,13 @@ actor FakeSlackSocket {
 
     /// A new envelope for the event (attempt `attempt`) on connection `linkID`, its ack deadline set: the frame's text.
     private func envelope(for eventID: String, attempt: Int, reason: String, on linkID: Int) -> String? {
-        guard var delivery = deliveries[eventID] else { return nil }
         let envelopeID = FakeSlackID.uuid()
         let now = ContinuousClock.now
-        delivery.sends.append((now, linkID))
-        delivery.attempt = attempt
-        delivery.latestEnvelope = envelopeID
-        deliveries[eventID] = delivery
+        // Changed where it is stored, not copied out (with its payload), changed and stored again.
+        guard let text = deliveries[eventID]?.payload.text else { return nil }
+        deliveries[eventID]?.sends.append((now, linkID))
+        deliveries[eventID]?.attempt = attempt
+        deliveries[eventID]?.latestEnvelope = envelopeID
         envelopes[envelopeID] = Envelope(kind: .event(eventID), sentAt: now)
         counters.envelopesSent += 1
         if attempt > 0 { counters.redeliveries += 1 }
@@ -241,9 +241,18 @@ actor FakeSlackSocket {
             ackTimerSet = true
             schedule(configuration.ackTimeout, .ackDeadlines)
         }
-        return #"{"envelope_id":""# + envelopeID + #"","payload":"# + delivery.payload.text
-            + #","type":"events_api","accepts_response_payload":false,"retry_attempt":"# + String(attempt)
-            + #","retry_reason":"# + FakeJSON.literal(reason) + "}"
+        var frame = ""
+        frame.reserveCapacity(text.utf8.count + 160)
+        frame += #"{"envelope_id":""#
+        frame += envelopeID
+        frame += #"","payload":"#
+        frame += text
+        frame += #","type":"events_api","accepts_response_payload":false,"retry_attempt":"#
+        frame += String(attempt)
+        frame += #","retry_reason":"#
+        frame += FakeJSON.literal(reason)
+        frame += "}"
+        return frame
     }
 
     /// Events that waited for a connection go out as retries of an attempt that could not be delivered.
