@@ -219,8 +219,9 @@ struct SlackBench: AsyncParsableCommand {
 
 extension SlackBench {
     /// The fake's own ceiling, so that the figures after it are the bot's: `events` messages through the load path
-    /// (prepared, then `deliver`ed 500 at a time, into a channel no incident uses), each envelope acknowledged at once by a client
-    /// that does nothing else (the bot's own WebSocket client, libwebsockets on 127.0.0.1), until all are.
+    /// (prepared first, then `deliver`ed 500 at a time, into a channel no incident uses), each envelope acknowledged at
+    /// once by a client that does nothing else (the bot's own WebSocket client, libwebsockets on 127.0.0.1), until all
+    /// are.
     static func measureFake(_ fake: FakeSlack, events: Int) async throws {
         let client = WebSocketClient(logger: Logger(label: "hindsight-slack-bench.client"))
         defer { client.shutdown() }
