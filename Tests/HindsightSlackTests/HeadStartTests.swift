@@ -25,7 +25,8 @@ struct HeadStartTests {
 
             // The handshake first, as `run` begins it before Prompts/ load and the store opens.
             let headStart = SlackHeadStart(configuration: configuration, http: TestHTTP.client, webSockets: webSockets, logger: logger)
-            try await eventually("the early hello") { await fake.stats.hellosSent == 1 }
+            // Two HTTP calls and a websocket: under the whole suite on two cores this has taken close to ten seconds.
+            try await eventually("the early hello", within: .seconds(30)) { await fake.stats.hellosSent == 1 }
 
             // The bot, built meanwhile, with an open incident; a message arrives on the early connection.
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("hindsight-headstart-\(UUID().uuidString).sqlite").path
