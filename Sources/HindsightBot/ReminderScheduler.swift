@@ -64,7 +64,7 @@ public final class ReminderScheduler: Service, Sendable {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             var expected = ContinuousClock.now
             while !Task.isCancelled {
                 // How late this tick runs compared with its schedule (a busy store or a slow tracker shows here).

@@ -48,7 +48,7 @@ public struct PromptSources: Sendable {
         let known = Set(Self.defaultNames)
         return all.filter { name in
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: overrides.appendingPathComponent(name).path, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: overrides.appendingPathComponent(name).path, isDirectory: &isDirectory)
             return !isDirectory.boolValue && !known.contains(name) && !name.split(separator: "/").contains { $0.hasPrefix(".") }
         }.sorted()
     }
