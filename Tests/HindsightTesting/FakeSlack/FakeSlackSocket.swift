@@ -43,6 +43,14 @@ actor FakeSlackSocket {
         var latestEnvelope: String?
         var acked = false
         var givenUp = false
+
+        /// Records attempt `attempt` going out in envelope `envelopeID` on connection `link`; returns the payload's text.
+        mutating func send(_ envelopeID: String, attempt: Int, at time: ContinuousClock.Instant, on link: Int) -> String {
+            sends.append((time, link))
+            self.attempt = attempt
+            latestEnvelope = envelopeID
+            return payload.text
+        }
     }
 
     /// Deadlines, run by `runTimers` in the fake's task tree.
@@ -227,11 +235,8 @@ actor FakeSlackSocket {
     private func envelope(for eventID: String, attempt: Int, reason: String, on linkID: Int) -> String? {
         let envelopeID = FakeSlackID.uuid()
         let now = ContinuousClock.now
-        // Changed where it is stored, not copied out (with its payload), changed and stored again.
-        guard let text = deliveries[eventID]?.payload.text else { return nil }
-        deliveries[eventID]?.sends.append((now, linkID))
-        deliveries[eventID]?.attempt = attempt
-        deliveries[eventID]?.latestEnvelope = envelopeID
+        // Changed where it is stored (one lookup), not copied out with its payload, changed and stored again.
+        guard let text = deliveries[eventID]?.send(envelopeID, attempt: attempt, at: now, on: linkID) else { return nil }
         envelopes[envelopeID] = Envelope(kind: .event(eventID), sentAt: now)
         counters.envelopesSent += 1
         if attempt > 0 { counters.redeliveries += 1 }
