@@ -133,6 +133,9 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
     /// Features that weigh against a rule only in a sentence that also says something for it ("nothing dropped.
     /// closing the incident" closes): negations, questions, plans. Others ("still", "partially") qualify the message.
     public var sentenceScoped: [String] = []
+    /// Phrase features whose phrases hide other features' phrases inside their words: `problem_gone: [negation]` reads
+    /// "no more errors" as the errors gone, not as a "no" weighing against the recovery.
+    public var shadows: [String: [String]] = [:]
     /// Off when absent: only messages that pass a key-event rule are key.
     public var quietStretch: QuietStretch?
     /// Off when absent: a rule's threshold is the same however dense the key events before the message are.
@@ -149,7 +152,7 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case keyEventEmoji = "key_event_emoji", recentMessages = "recent_messages", features, milestones
-        case keyEvents = "key_events", keyReasonLabels = "key_reason_labels", sentenceScoped = "sentence_scoped"
+        case keyEvents = "key_events", keyReasonLabels = "key_reason_labels", sentenceScoped = "sentence_scoped", shadows
         case quietStretch = "quiet_stretch", busyStretch = "busy_stretch", attention
         case keyEventModelSettings = "key_event_model", dismissedQuietMinutes = "dismissed_quiet_minutes"
     }
@@ -171,6 +174,7 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
         keyEvents = try c.decodeIfPresent([KeyRule].self, forKey: .keyEvents) ?? []
         keyReasonLabels = try c.decodeIfPresent([String: String].self, forKey: .keyReasonLabels) ?? [:]
         sentenceScoped = try c.decodeIfPresent([String].self, forKey: .sentenceScoped) ?? []
+        shadows = try c.decodeIfPresent([String: [String]].self, forKey: .shadows) ?? [:]
         quietStretch = try c.decodeIfPresent(QuietStretch.self, forKey: .quietStretch)
         busyStretch = try c.decodeIfPresent(BusyStretch.self, forKey: .busyStretch)
         attention = try c.decodeIfPresent(Attention.self, forKey: .attention)
@@ -182,6 +186,11 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
             throw DecodingError.dataCorrupted(DecodingError.Context(
                 codingPath: [CodingKeys.milestones],
                 debugDescription: "weight on unknown feature '\(unknown)': define it under features, or use a built-in one (\(MessageFeatures.structural.sorted().joined(separator: ", ")), \(MessageFeatures.contextPatterns))"))
+        }
+        if let unknown = shadows.flatMap({ [$0.key] + $0.value }).sorted().first(where: { features[$0] == nil }) {
+            throw DecodingError.dataCorrupted(DecodingError.Context(
+                codingPath: [CodingKeys.shadows],
+                debugDescription: "shadows names '\(unknown)', which is not a phrase set under features: only phrases can hide phrases"))
         }
     }
 }

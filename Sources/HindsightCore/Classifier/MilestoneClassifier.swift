@@ -174,6 +174,10 @@ public struct MilestoneClassifier: Sendable {
         /// The compiled milestone rules alone, in the same order, for the loops capture runs on every message.
         let milestoneCompiled: [Rule]
         let keyRules: [(KeyReason, Rule)]
+        /// `shadows` from the rules: each phrase feature that hides others, and the features it hides inside its words.
+        let shadowing: [(Int, FeatureBits)]
+        /// The features of `shadowing`, as bits: a message that matched none of them is read in one pass.
+        let shadowers: FeatureBits
         /// For each feature index that a `recent_…` weight looks for, the index of that `recent_` feature.
         let recentOf: [(Int, Int)]
         /// The indexes of `known_<milestone>` and `confirmed_<milestone>` (by `MilestoneKind.order`), and of
@@ -232,6 +236,10 @@ public struct MilestoneClassifier: Sendable {
             }
             milestoneCompiled = milestoneRules.map(\.1)
             keyRules = rules.keyEvents.map { ($0.reason, compile($0.weights, requires: [], threshold: $0.threshold)) }
+            shadowing = rules.shadows.sorted { $0.key < $1.key }.compactMap { name, hidden in
+                index[name].map { ($0, FeatureBits(hidden.compactMap { index[$0] })) }
+            }
+            shadowers = FeatureBits(shadowing.map(\.0))
             let weighted = rules.milestones.flatMap { Array($0.weights.keys) + $0.requiredNames }
             recentOf = Set(weighted.filter { $0.hasPrefix("recent_") }).sorted().compactMap { name in
                 guard let recent = index[name], let plain = index[String(name.dropFirst("recent_".count))] else { return nil }
@@ -350,10 +358,31 @@ public struct MilestoneClassifier: Sendable {
                     clauses = Array(repeating: FeatureBits(), count: count)
                     for token in tokens where token.endsQuestion { clauses[token.clause].insert(s.question) }
                 }
+                let structural = bits
                 compiled.phraseIndex.match(lowered, tokens) { phrase, position in
                     let feature = compiled.phraseIndex.feature(of: phrase)
                     bits.insert(feature)
                     if count > 1 { clauses[tokens[position].clause].insert(feature) }
+                }
+                // Rare: a phrase that hides others inside its words matched, so the matches are taken again, this time
+                // with where they are, and the hidden ones left out.
+                guard bits.intersects(compiled.shadowers) else { return }
+                var found: [(feature: Int, words: Range<Int>)] = []
+                compiled.phraseIndex.match(lowered, tokens) { phrase, position in
+                    found.append((compiled.phraseIndex.feature(of: phrase), position..<position + compiled.phraseIndex.length(of: phrase)))
+                }
+                bits = structural
+                if count > 1 {
+                    clauses = Array(repeating: FeatureBits(), count: count)
+                    for token in tokens where token.endsQuestion { clauses[token.clause].insert(s.question) }
+                }
+                for match in found {
+                    let hidden = compiled.shadowing.contains { shadower, hides in
+                        hides.contains(match.feature) && found.contains { $0.feature == shadower && $0.words.contains(match.words.lowerBound) && $0.words.contains(match.words.upperBound - 1) }
+                    }
+                    if hidden { continue }
+                    bits.insert(match.feature)
+                    if count > 1 { clauses[tokens[match.words.lowerBound].clause].insert(match.feature) }
                 }
             }
         }

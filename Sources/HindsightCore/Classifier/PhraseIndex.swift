@@ -43,6 +43,8 @@ struct PhraseIndex: Sendable {
     private let entries: [Entry]
     private let words: [Word]
     private let features: [Int]
+    /// Each phrase's number of words, by id.
+    private let lengths: [Int]
     private let byWord: FirstWordTable
     private let byPrefix: FirstWordTable
     private let byEnding: FirstWordTable
@@ -88,11 +90,14 @@ struct PhraseIndex: Sendable {
         self.entries = entries
         self.words = words
         features = phrases.map(\.feature)
+        lengths = phrases.map(\.words.count)
         self.prefixLengths = prefixLengths.sorted()
         self.endingLengths = endingLengths.sorted()
     }
 
     func feature(of phrase: Int) -> Int { features[phrase] }
+
+    func length(of phrase: Int) -> Int { lengths[phrase] }
 
     /// Calls `found` with every phrase that occurs in the tokens (a phrase may be reported more than once), in no
     /// particular order.

@@ -212,6 +212,31 @@ struct MilestoneUnderstandingTests {
         #expect(engine.prospects(features).possible == closes, "\(text)")
     }
 
+    @Test("a phrase set that shadows negation takes the \"no\" inside its own words, and only there", arguments: [
+        ("no more errors, traffic is back", true),
+        ("no more errors. traffic is back", true),
+        ("traffic is back, no more errors", true),
+        ("no errors yet. traffic is back", false),
+        ("traffic is back? no more errors", false),
+        ("no. traffic is back, no more errors", false),
+    ])
+    func shadowedNegation(_ text: String, _ mitigates: Bool) {
+        var rules = ClassifierRules(
+            keyEventEmoji: [],
+            features: ["recovery": ["is back"], "no_longer": ["no more error*"], "negation": ["no", "yet"]],
+            milestones: [.init(milestone: .mitigated, threshold: 1, weights: ["recovery": 0.6, "no_longer": 0.6, "negation": -2, "question": -2])],
+            keyEvents: [])
+        rules.shadows = ["no_longer": ["negation"]]
+        let engine = MilestoneClassifier(rules: rules)
+        let features = engine.features(of: text)
+        #expect((engine.candidates(features).first?.milestone == .mitigated) == mitigates, "\(text)")
+        #expect(engine.prospects(features).possible == mitigates, "\(text)")
+        // Without the shadow the "no" weighs as a negation wherever it is.
+        rules.shadows = [:]
+        let plain = MilestoneClassifier(rules: rules)
+        #expect(plain.candidates(plain.features(of: text)).first?.milestone != .mitigated, "\(text)")
+    }
+
     @Test("a requirement written `a|b` is met by either: an acknowledgement after a detection, or by declaring the incident")
     func eitherRequirement() {
         let rules = ClassifierRules(
@@ -364,5 +389,24 @@ struct MilestoneUnderstandingTests {
         #expect(text.contains("— detected"))
         #expect(!text.contains("lol"))
         #expect(text.split(separator: "\n").filter { $0.contains(" UTC E") }.count == 2)
+    }
+}
+
+@Suite("classifier.yaml's shadows")
+struct ClassifierShadowsDecodingTests {
+    @Test("a shadow naming something other than a phrase set is refused, with the name")
+    func unknownNameRefused() throws {
+        func decode(_ shadows: String) throws -> ClassifierRules {
+            let json = #"{"key_event_emoji": [], "features": {"no_longer": ["no more errors"], "negation": ["no"]}, "milestones": [], "shadows": \#(shadows)}"#
+            return try JSONDecoder().decode(ClassifierRules.self, from: Data(json.utf8))
+        }
+        #expect(try decode(#"{"no_longer": ["negation"]}"#).shadows == ["no_longer": ["negation"]])
+        #expect(throws: DecodingError.self) { try decode(#"{"no_longer": ["negaton"]}"#) }
+        do {
+            _ = try decode(#"{"question": ["negation"]}"#)
+            Issue.record("a built-in feature cannot shadow: it has no words")
+        } catch let DecodingError.dataCorrupted(context) {
+            #expect(context.debugDescription.contains("'question'"))
+        }
     }
 }
