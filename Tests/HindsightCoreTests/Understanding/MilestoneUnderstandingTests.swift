@@ -62,6 +62,23 @@ struct MilestoneUnderstandingTests {
         #expect(verdict("services starting to recover. 5xx dropping in EU pops") == nil)
     }
 
+    @Test("the room cheering a recovery just reported proposes the mitigation; a cheer with no recovery before it does not")
+    func cheeredRecovery() throws {
+        let cheered = try opened()
+        try cheered.say("[TRIGGERED] #1 checkout 5xx > 5%", id: "m1", at: at(1), integration: true)
+        try cheered.say("on it", id: "m2", at: at(2))
+        #expect(try cheered.say("checkout recovered", id: "m4", at: at(6)).1.isEmpty, "a recovery alone is a step, not the mitigation")
+        try cheered.say("🎉", id: "m5", at: at(6.5))
+        #expect(pending(cheered).first { $0.milestone == .mitigated }?.at == at(6.5))
+
+        let early = try opened()
+        try early.say("[TRIGGERED] #1 checkout 5xx > 5%", id: "m1", at: at(1), integration: true)
+        try early.say("found the bad flag 🎉", id: "m2", at: at(2))
+        #expect(!pending(early).contains { $0.milestone == .mitigated })
+        try early.say("🎉 not celebrating yet, the tail is long", id: "m3", at: at(3))
+        #expect(!pending(early).contains { $0.milestone == .mitigated })
+    }
+
     @Test("an acknowledgement counts only after something was detected, and the first one is kept")
     func acknowledgement() throws {
         let h = try opened()
