@@ -133,7 +133,7 @@ public struct ClassifierRules: Sendable, Decodable, Equatable {
     /// Features that weigh against a rule only in a sentence that also says something for it ("nothing dropped.
     /// closing the incident" closes): negations, questions, plans. Others ("still", "partially") qualify the message.
     public var sentenceScoped: [String] = []
-    /// Phrase features whose phrases hide other features' phrases inside their words: `problem_gone: [negation]` reads
+    /// Phrase features whose phrases hide other features' phrases inside their words: `no_longer: [negation]` reads
     /// "no more errors" as the errors gone, not as a "no" weighing against the recovery.
     public var shadows: [String: [String]] = [:]
     /// Off when absent: only messages that pass a key-event rule are key.

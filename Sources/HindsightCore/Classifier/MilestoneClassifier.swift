@@ -358,7 +358,7 @@ public struct MilestoneClassifier: Sendable {
                     clauses = Array(repeating: FeatureBits(), count: count)
                     for token in tokens where token.endsQuestion { clauses[token.clause].insert(s.question) }
                 }
-                let structural = bits
+                let structural = bits, questions = clauses
                 compiled.phraseIndex.match(lowered, tokens) { phrase, position in
                     let feature = compiled.phraseIndex.feature(of: phrase)
                     bits.insert(feature)
@@ -372,10 +372,7 @@ public struct MilestoneClassifier: Sendable {
                     found.append((compiled.phraseIndex.feature(of: phrase), position..<position + compiled.phraseIndex.length(of: phrase)))
                 }
                 bits = structural
-                if count > 1 {
-                    clauses = Array(repeating: FeatureBits(), count: count)
-                    for token in tokens where token.endsQuestion { clauses[token.clause].insert(s.question) }
-                }
+                clauses = questions
                 for match in found {
                     let hidden = compiled.shadowing.contains { shadower, hides in
                         hides.contains(match.feature) && found.contains { $0.feature == shadower && $0.words.contains(match.words.lowerBound) && $0.words.contains(match.words.upperBound - 1) }
