@@ -166,8 +166,8 @@ struct BuiltInPromptsTests {
     func embeddedMatchesRepository() throws {
         let names = try #require(FileManager.default.subpaths(atPath: Fixtures.promptsDirectory.path)).filter { name in
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: Fixtures.promptsDirectory.appendingPathComponent(name).path, isDirectory: &isDirectory)
-            return !isDirectory.boolValue
+            return FileManager.default.fileExists(atPath: Fixtures.promptsDirectory.appendingPathComponent(name).path, isDirectory: &isDirectory)
+                && !isDirectory.boolValue
         }.sorted()
         #expect(PromptSources.defaultNames == names)
         for name in names {
