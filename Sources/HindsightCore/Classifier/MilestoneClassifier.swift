@@ -374,8 +374,9 @@ public struct MilestoneClassifier: Sendable {
                 bits = structural
                 clauses = questions
                 for match in found {
+                    // A set hides the other sets' phrases, never its own (a match would hide itself).
                     let hidden = compiled.shadowing.contains { shadower, hides in
-                        hides.contains(match.feature) && found.contains { $0.feature == shadower && $0.words.contains(match.words.lowerBound) && $0.words.contains(match.words.upperBound - 1) }
+                        shadower != match.feature && hides.contains(match.feature) && found.contains { $0.feature == shadower && $0.words.contains(match.words.lowerBound) && $0.words.contains(match.words.upperBound - 1) }
                     }
                     if hidden { continue }
                     bits.insert(match.feature)

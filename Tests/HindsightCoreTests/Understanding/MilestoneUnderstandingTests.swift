@@ -248,6 +248,10 @@ struct MilestoneUnderstandingTests {
         let features = engine.features(of: text)
         #expect((engine.candidates(features).first?.milestone == .mitigated) == mitigates, "\(text)")
         #expect(engine.prospects(features).possible == mitigates, "\(text)")
+        // A set listed among the ones it hides keeps its own phrases: a match does not hide itself.
+        rules.shadows = ["no_longer": ["no_longer", "negation"]]
+        let selfListed = MilestoneClassifier(rules: rules)
+        #expect((selfListed.candidates(selfListed.features(of: text)).first?.milestone == .mitigated) == mitigates, "\(text)")
         // Without the shadow the "no" weighs as a negation wherever it is.
         rules.shadows = [:]
         let plain = MilestoneClassifier(rules: rules)
