@@ -236,8 +236,9 @@ public struct MilestoneClassifier: Sendable {
             }
             milestoneCompiled = milestoneRules.map(\.1)
             keyRules = rules.keyEvents.map { ($0.reason, compile($0.weights, requires: [], threshold: $0.threshold)) }
+            // A set hides the other sets' phrases, never its own: listed among the ones it hides, a match would hide itself.
             shadowing = rules.shadows.sorted { $0.key < $1.key }.compactMap { name, hidden in
-                index[name].map { ($0, FeatureBits(hidden.compactMap { index[$0] })) }
+                index[name].map { ($0, FeatureBits(hidden.filter { $0 != name }.compactMap { index[$0] })) }
             }
             shadowers = FeatureBits(shadowing.map(\.0))
             let weighted = rules.milestones.flatMap { Array($0.weights.keys) + $0.requiredNames }
@@ -374,9 +375,8 @@ public struct MilestoneClassifier: Sendable {
                 bits = structural
                 clauses = questions
                 for match in found {
-                    // A set hides the other sets' phrases, never its own (a match would hide itself).
                     let hidden = compiled.shadowing.contains { shadower, hides in
-                        shadower != match.feature && hides.contains(match.feature) && found.contains { $0.feature == shadower && $0.words.contains(match.words.lowerBound) && $0.words.contains(match.words.upperBound - 1) }
+                        hides.contains(match.feature) && found.contains { $0.feature == shadower && $0.words.contains(match.words.lowerBound) && $0.words.contains(match.words.upperBound - 1) }
                     }
                     if hidden { continue }
                     bits.insert(match.feature)
