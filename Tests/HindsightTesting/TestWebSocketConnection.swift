@@ -95,10 +95,10 @@ public final class TestWebSocketConnection: Sendable {
         guard !texts.isEmpty else { return }
         var buffer = channel.allocator.buffer(capacity: texts.reduce(0) { $0 + $1.utf8.count + 10 })
         for text in texts { Self.appendFrame(opcode: .text, payload: text, to: &buffer) }
-        let channel = self.channel
+        let (channel, frames) = (self.channel, buffer)
         let written = try await channel.eventLoop.submit {
             let encoder = try channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
-            return encoder.writeAndFlush(NIOAny(buffer))
+            return encoder.writeAndFlush(NIOAny(frames))
         }.get()
         try await written.get()
     }
