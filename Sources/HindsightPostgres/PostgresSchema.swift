@@ -121,6 +121,8 @@ enum PostgresSchema {
             ALTER TABLE incident ADD COLUMN written_at BIGINT NOT NULL DEFAULT 0;
             CREATE INDEX incident_by_write ON incident(written_at);
             """),
+        // A message within an incident is found through event_by_message, by its channel.
+        ("v14-one-message-index", "DROP INDEX event_by_incident_message;"),
     ]
 
     /// The table that records which migrations ran, and the advisory lock a process holds while it migrates, so two

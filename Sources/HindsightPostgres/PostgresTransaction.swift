@@ -146,8 +146,9 @@ public struct PostgresTransaction: BotRecords, LookBackFill {
         try one("SELECT COUNT(*) FROM incident WHERE starts_with(id, \(idPrefix))") ?? 0
     }
 
-    public func event(of incident: IncidentID, messageID: String) throws -> TimelineEvent? {
-        try withRevisions(events("WHERE incident_id = $1 AND message_id = $2", try Self.binds([incident.rawValue, messageID])),
+    public func event(of incident: IncidentID, channel: ChannelKey, messageID: String) throws -> TimelineEvent? {
+        try withRevisions(events("WHERE platform = $1 AND channel_id = $2 AND message_id = $3 AND incident_id = $4",
+                                 try Self.binds([channel.platform.rawValue, channel.channelID, messageID, incident.rawValue])),
                           of: incident).first
     }
 

@@ -78,9 +78,11 @@ public struct StoreTransaction: IncidentLedger {
                             arguments: [incident.rawValue])
     }
 
-    public func event(of incident: IncidentID, messageID: String) throws -> TimelineEvent? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(RowCodec.eventColumns) FROM event INDEXED BY event_by_incident_message WHERE incident_id = ? AND message_id = ?"),
-                                         arguments: [incident.rawValue, messageID]) else { return nil }
+    public func event(of incident: IncidentID, channel: ChannelKey, messageID: String) throws -> TimelineEvent? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT \(RowCodec.eventColumns) FROM event INDEXED BY event_by_message
+            WHERE platform = ? AND channel_id = ? AND message_id = ? AND incident_id = ?
+            """), arguments: [channel.platform.rawValue, channel.channelID, messageID, incident.rawValue]) else { return nil }
         return try withRevisions(Self.event(row))
     }
 

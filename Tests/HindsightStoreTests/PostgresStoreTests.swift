@@ -44,7 +44,7 @@ struct PostgresStoreTests {
         async let second = PostgresStore.open(url)
         let (a, b) = try await (first, second)
         let names = try await a.appliedMigrations()
-        #expect(names.count == 12 && names.first == "v1-incidents-and-timeline" && names.last == "v13-writer-generation")
+        #expect(names.count == 13 && names.first == "v1-incidents-and-timeline" && names.last == "v14-one-message-index")
         #expect(try await b.appliedMigrations() == names)
         #expect(try await a.serverVersion().isEmpty == false)
         await a.close()

@@ -35,7 +35,7 @@ struct StoreTests {
     func migrations() throws {
         let dir = try TemporaryDirectory()
         let store = try Store(path: dir.databasePath)
-        #expect(try store.appliedMigrations() == ["v1-incidents-and-timeline", "v2-postmortem-drafts", "v3-reminders-sent", "v4-callback-auth", "v5-suggestion-score", "v6-backfill-pending", "v7-reactions-and-threads", "v8-conversations", "v9-incident-card", "v10-incident-roles", "v11-archive-search", "v12-reply-outbox"])
+        #expect(try store.appliedMigrations() == ["v1-incidents-and-timeline", "v2-postmortem-drafts", "v3-reminders-sent", "v4-callback-auth", "v5-suggestion-score", "v6-backfill-pending", "v7-reactions-and-threads", "v8-conversations", "v9-incident-card", "v10-incident-roles", "v11-archive-search", "v12-reply-outbox", "v14-one-message-index"])
         let mode = try store.readNow { tx in try String.fetchOne(tx.db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
     }
@@ -218,7 +218,10 @@ struct StoreTests {
                 .addSuggestion(suggestion), .updateSuggestion(confirmed),
             ])
         }
-        let event = try #require(try await store.read { tx in try tx.event(of: id, messageID: "m1") })
+        let event = try #require(try await store.read { tx in try tx.event(of: id, channel: self.channel, messageID: "m1") })
+        // A message id is a channel's: the same id said in another channel is another message.
+        let elsewhere = ChannelKey(platform: .slack, channelID: "C2")
+        #expect(try await store.read { tx in try tx.event(of: id, channel: elsewhere, messageID: "m1") } == nil)
         #expect(event.text == "v2")
         #expect(event.revisions.map(\.text) == ["event 1"])
         #expect(event.deletedAt == t0.addingTimeInterval(9))

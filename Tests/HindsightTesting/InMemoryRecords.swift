@@ -26,7 +26,9 @@ public final class InMemoryRecords: IncidentLedger {
     public func incident(_ id: IncidentID) -> Incident? { incidents[id] }
     public func openIncidents() -> [Incident] { incidents.values.filter { $0.state == .open }.sorted { $0.startedAt < $1.startedAt } }
     public func incidentCount(idPrefix: String) -> Int { incidents.keys.filter { $0.rawValue.hasPrefix(idPrefix) }.count }
-    public func event(of incident: IncidentID, messageID: String) -> TimelineEvent? { events[incident, default: []].first { $0.messageID == messageID } }
+    public func event(of incident: IncidentID, channel: ChannelKey, messageID: String) -> TimelineEvent? {
+        events[incident, default: []].first { $0.channel == channel && $0.messageID == messageID }
+    }
     public func events(of incident: IncidentID) -> [TimelineEvent] { events[incident, default: []] }
     public func lastEventNumber(of incident: IncidentID) -> Int { events[incident, default: []].map(\.number).max() ?? 0 }
     public func reactions(of incident: IncidentID, number: Int) -> Set<Reaction> { reactionsByEvent["\(incident.rawValue)#\(number)", default: []] }

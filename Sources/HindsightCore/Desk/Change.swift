@@ -103,7 +103,9 @@ public protocol IncidentRecords {
     func openIncidents() throws -> [Incident]
     /// How many incidents have ids starting with `prefix` (e.g. `INC-2026-1122-`), to number the next one.
     func incidentCount(idPrefix: String) throws -> Int
-    func event(of incident: IncidentID, messageID: String) throws -> TimelineEvent?
+    /// The incident's event for a platform message, found by where it was said (the exactly-once key's index: the
+    /// same message id can be another channel's message).
+    func event(of incident: IncidentID, channel: ChannelKey, messageID: String) throws -> TimelineEvent?
     /// Whether a platform message is stored under any incident: the exactly-once key, asked for every message.
     func containsMessage(channel: ChannelKey, messageID: String) throws -> Bool
     func events(of incident: IncidentID) throws -> [TimelineEvent]

@@ -29,7 +29,7 @@ extension IncidentDesk {
             if addition.ownChannelOnly { return Decision() }
             return Decision(replies: [Reply(.ephemeral, messages.render(.additionNoIncident, ["count": "\(sole.count)"]))])
         }
-        if let event = try records.event(of: incident.id, messageID: message.messageID), event.channel == message.channel {
+        if let event = try records.event(of: incident.id, channel: message.channel, messageID: message.messageID) {
             return pin(event, on: true)
         }
         if try records.containsMessage(channel: message.channel, messageID: message.messageID) {

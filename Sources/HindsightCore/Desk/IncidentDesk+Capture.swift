@@ -15,18 +15,18 @@ extension IncidentDesk {
         switch input {
         case let .message(message):
             return try capture(message, incident, records)
-        case let .edit(_, messageID, newText, editedAt):
-            guard let event = try records.event(of: incident.id, messageID: messageID) else { return (.ignored(.unknownMessage), Decision()) }
+        case let .edit(channel, messageID, newText, editedAt):
+            guard let event = try records.event(of: incident.id, channel: channel, messageID: messageID) else { return (.ignored(.unknownMessage), Decision()) }
             guard newText != event.text else { return (.duplicate, Decision()) }
             return (.updated, Decision(changes: [.reviseEvent(incidentID: incident.id, number: event.number, newText: newText, revision: EventRevision(text: event.text, replacedAt: editedAt))]))
-        case let .deletion(_, messageID, deletedAt):
-            guard let event = try records.event(of: incident.id, messageID: messageID) else { return (.ignored(.unknownMessage), Decision()) }
+        case let .deletion(channel, messageID, deletedAt):
+            guard let event = try records.event(of: incident.id, channel: channel, messageID: messageID) else { return (.ignored(.unknownMessage), Decision()) }
             guard event.deletedAt == nil else { return (.duplicate, Decision()) }
             return (.updated, Decision(changes: [.markDeleted(incidentID: incident.id, number: event.number, at: deletedAt)]))
-        case let .reaction(_, messageID, emoji, person, added, _):
-            return try react(Reaction(emoji: emoji, personID: person.id), added: added, messageID: messageID, incident, records)
-        case let .pin(_, messageID, _, added, _):
-            return try toggle(.pin, on: added, messageID: messageID, incident, records)
+        case let .reaction(channel, messageID, emoji, person, added, _):
+            return try react(Reaction(emoji: emoji, personID: person.id), added: added, messageID: messageID, in: channel, incident, records)
+        case let .pin(channel, messageID, _, added, _):
+            return try toggle(.pin, on: added, messageID: messageID, in: channel, incident, records)
         }
     }
 
@@ -77,7 +77,7 @@ extension IncidentDesk {
         decision.changes.append(contentsOf: proposed)
         if let settled { decision.changes.append(.setKeyReasons(incidentID: incident.id, number: settled.number, reasons: settled.reasons)) }
         if let parentID = message.threadParentID, let attention = classifier.attention,
-           let parent = try records.event(of: incident.id, messageID: parentID), !parent.keyReasons.contains(.attention),
+           let parent = try records.event(of: incident.id, channel: message.channel, messageID: parentID), !parent.keyReasons.contains(.attention),
            try records.replyCount(of: incident.id, parentMessageID: parentID) + 1 >= attention.replies {
             let reasons = settled.flatMap { $0.number == parent.number ? $0.reasons : nil } ?? parent.keyReasons
             decision.changes.append(.setKeyReasons(incidentID: incident.id, number: parent.number, reasons: reasons.union([.attention])))
@@ -173,8 +173,10 @@ extension IncidentDesk {
 
     /// Stores a reaction once per person and emoji. A `key_event_emoji` from anyone makes the message key (📌); so do
     /// reactions from `attention.people` people, or replies in its thread.
-    private func react(_ reaction: Reaction, added: Bool, messageID: String, _ incident: Incident, _ records: some IncidentRecords) throws -> (CaptureOutcome, Decision) {
-        guard let event = try records.event(of: incident.id, messageID: messageID) else { return (.ignored(.unknownMessage), Decision()) }
+    private func react(
+        _ reaction: Reaction, added: Bool, messageID: String, in channel: ChannelKey, _ incident: Incident, _ records: some IncidentRecords
+    ) throws -> (CaptureOutcome, Decision) {
+        guard let event = try records.event(of: incident.id, channel: channel, messageID: messageID) else { return (.ignored(.unknownMessage), Decision()) }
         var reactions = try records.reactions(of: incident.id, number: event.number)
         guard added != reactions.contains(reaction) else {
             // A 📌 from before reactions were stored (migration v7) has no row; taking it away still clears its reason.
@@ -195,8 +197,10 @@ extension IncidentDesk {
         return (.updated, Decision(changes: changes))
     }
 
-    private func toggle(_ reason: KeyReason, on: Bool, messageID: String, _ incident: Incident, _ records: some IncidentRecords) throws -> (CaptureOutcome, Decision) {
-        guard let event = try records.event(of: incident.id, messageID: messageID) else { return (.ignored(.unknownMessage), Decision()) }
+    private func toggle(
+        _ reason: KeyReason, on: Bool, messageID: String, in channel: ChannelKey, _ incident: Incident, _ records: some IncidentRecords
+    ) throws -> (CaptureOutcome, Decision) {
+        guard let event = try records.event(of: incident.id, channel: channel, messageID: messageID) else { return (.ignored(.unknownMessage), Decision()) }
         var reasons = event.keyReasons
         if on { reasons.insert(reason) } else { reasons.remove(reason) }
         guard reasons != event.keyReasons else { return (.duplicate, Decision()) }

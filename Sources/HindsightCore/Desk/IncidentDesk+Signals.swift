@@ -16,7 +16,7 @@ extension IncidentDesk {
             ])
             return (.noIncident(channel: channel), channel, Decision(replies: [reply]))
         }
-        if try records.event(of: incident.id, messageID: signal.deliveryID) != nil {
+        if try records.event(of: incident.id, channel: incident.channel, messageID: signal.deliveryID) != nil {
             return (.duplicate(incident.id), channel, Decision())
         }
         let author = Person(id: "signal:\(signal.source.rawValue)", name: messages.render(.signalAuthor, ["source": signal.source.rawValue]))
