@@ -97,7 +97,11 @@ extension LWSConnection {
         lws_callback_on_writable(wsi)
     }
 
-    /// Writes one frame per writable callback (lws allows one `lws_write` each), pings first.
+    /// Writes what waits, pings first. After a ping, one frame per writable callback; after a text frame the next one
+    /// goes out in the same callback, up to `framesPerWritable`, while lws holds back none of the last one
+    /// (`lws_partial_buffered`: a write never collides with a partly sent frame, which is what lws forbids; its author's
+    /// advice for a single connection, warmcat/libwebsockets#852). A burst of acknowledgements then costs one turn of
+    /// the service loop, not one each, and no writable callback is armed once nothing waits.
     func writeNext(_ wsi: OpaquePointer) -> Int32 {
         guard stage == .established else { return 0 }
         if pingPending {
@@ -106,20 +110,30 @@ extension LWSConnection {
             if outbox.withLock({ $0.hasPendingWrites }) { lws_callback_on_writable(wsi) }
             return 0
         }
-        switch outbox.withLock({ $0.next() }) {
-        case nil:
-            return 0
-        case .text(let text):
-            guard write(wsi, text.utf8, as: LWS_WRITE_TEXT) else { return -1 }
-            lws_callback_on_writable(wsi)
-            return 0
-        case .close(let code, let reason):
-            if terminalReason == nil { terminalReason = .closedLocally }
-            var payload = Array(reason.utf8)
-            lws_close_reason(wsi, lws_close_status(rawValue: UInt32(code)), &payload, payload.count)
-            return -1
+        for _ in 0..<Self.framesPerWritable {
+            guard let (item, more) = outbox.withLock({ $0.next() }) else { return 0 }
+            switch item {
+            case .text(let text):
+                guard write(wsi, text.utf8, as: LWS_WRITE_TEXT) else { return -1 }
+                guard more else { return 0 }
+                if lws_partial_buffered(wsi) != 0 {
+                    lws_callback_on_writable(wsi)
+                    return 0
+                }
+            case .close(let code, let reason):
+                if terminalReason == nil { terminalReason = .closedLocally }
+                var payload = Array(reason.utf8)
+                lws_close_reason(wsi, lws_close_status(rawValue: UInt32(code)), &payload, payload.count)
+                return -1
+            }
         }
+        lws_callback_on_writable(wsi)
+        return 0
     }
+
+    /// The most text frames written in one writable callback: the rest wait for the next turn of the service loop,
+    /// where a keep-alive ping or the socket's reads get their turn too.
+    static let framesPerWritable = 32
 
     /// Copies the payload behind `CLWS_PRE` bytes of headroom and writes it as one frame.
     private func write(_ wsi: OpaquePointer, _ payload: some Collection<UInt8>, as kind: lws_write_protocol) -> Bool {

@@ -12,6 +12,10 @@ struct WebSocketOutbox {
         /// `close` was called; the close frame goes out after the queued messages.
         case closing(code: UInt16, reason: String)
         case closed
+
+        var isClosing: Bool {
+            if case .closing = self { true } else { false }
+        }
     }
 
     /// What the service thread should write next.
@@ -48,21 +52,26 @@ struct WebSocketOutbox {
         return requestWrite()
     }
 
-    /// Takes the next thing to write, or clears the write request when there is nothing left.
-    mutating func next() -> Item? {
+    /// Takes the next thing to write and says whether more waits behind it. When nothing does, the write request is
+    /// cleared with it: the next `enqueue` wakes the service thread again, and no writable callback is armed for nothing.
+    mutating func next() -> (item: Item, more: Bool)? {
+        let item: Item
         if head < messages.count {
             let text = messages[head]
             messages[head] = ""
             head += 1
             compactIfWorthwhile()
-            return .text(text)
-        }
-        if case .closing(let code, let reason) = phase, !closeFrameTaken {
+            item = .text(text)
+        } else if case .closing(let code, let reason) = phase, !closeFrameTaken {
             closeFrameTaken = true
-            return .close(code: code, reason: reason)
+            item = .close(code: code, reason: reason)
+        } else {
+            writeRequested = false
+            return nil
         }
-        writeRequested = false
-        return nil
+        let more = head < messages.count || (phase.isClosing && !closeFrameTaken)
+        if !more { writeRequested = false }
+        return (item, more)
     }
 
     /// Marks the connection finished and drops unsent messages; returns how many were dropped.
