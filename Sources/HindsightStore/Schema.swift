@@ -180,8 +180,8 @@ enum Schema {
         migrator.registerMigration("v14-one-message-index") { db in
             // Every captured message went into three B-trees: the timeline, the exactly-once index and this one, which
             // found a message within an incident. The exactly-once index finds it as well given the channel, which
-            // every caller knows; one B-tree fewer is a third fewer pages written per message (and at saturation,
-            // fewer than the writer's page cache holds, so SQLite stops spilling them mid-transaction).
+            // every caller knows. At saturation a batch over 100 incidents dirtied more pages than the writer's page
+            // cache holds, and SQLite spilled and re-read them: 2.4 reads and 3.3 writes per message, 1.5 and 2.3 after.
             try db.execute(sql: "DROP INDEX event_by_incident_message")
         }
         return migrator

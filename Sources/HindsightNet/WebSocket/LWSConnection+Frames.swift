@@ -99,8 +99,8 @@ extension LWSConnection {
 
     /// Writes what waits, pings first. After a ping, one frame per writable callback; after a text frame the next one
     /// goes out in the same callback, up to `framesPerWritable`, while lws holds back none of the last one
-    /// (`lws_partial_buffered`: a write never collides with a partly sent frame, which is what lws forbids; its author's
-    /// advice for a single connection, warmcat/libwebsockets#852). A burst of acknowledgements then costs one turn of
+    /// (`lws_partial_buffered`: no write goes out behind a partly sent frame; its author's advice for a single
+    /// connection, warmcat/libwebsockets#852). A burst of acknowledgements then costs one turn of
     /// the service loop, not one each, and no writable callback is armed once nothing waits.
     func writeNext(_ wsi: OpaquePointer) -> Int32 {
         guard stage == .established else { return 0 }
