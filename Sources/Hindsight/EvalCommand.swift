@@ -52,6 +52,11 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(name: .customLong("train-key-events"), help: "Instead of evaluating, fit the learned key-event model on the dev war rooms, print what it does with the rules in cross-validation, and write its weights.")
     var trainKeyEvents = false
 
+    @Option(help: ArgumentHelp(
+        "Instead of the bot, score a person's picks from the chat alone (READERS/<room id>.json: ranked_rows, milestones; format: Tests/Fixtures/README.md) against the same labels, beside the bot's figures on the same rooms.",
+        valueName: "readers"))
+    var readers: String?
+
     @Option(help: "With --train-blame or --train-key-events: where to write the weights (default: the file lint.yaml or classifier.yaml names, in the --prompts folder, else under Prompts/).")
     var output: String?
 
@@ -125,6 +130,22 @@ struct EvalCommand: AsyncParsableCommand {
         case .dev: [.dev]
         case .holdout: [.holdout]
         case .all: [.dev, .holdout]
+        }
+        if let readers {
+            let answers = try ReaderAnswer.load(from: URL(fileURLWithPath: readers))
+            let read = Corpus(warRooms: corpus.warRooms.filter { answers[$0.id] != nil && splits.contains($0.split) }, sentences: [])
+            guard !read.warRooms.isEmpty else { throw ValidationError("\(readers) has no <room id>.json for a war room of \(directory).") }
+            print(ReaderScore(corpus: read, answers: answers).text, terminator: "")
+            // The bot on the same rooms, replayed as `hindsight eval` does (a dev room's key events are in-sample for
+            // the learned model, and its rules were written there: read the holdout's, `--split holdout`).
+            let bot = try await Evaluator(desk: promptSet.desk(zone: .gmt, redact: { $0 })).evaluate(read)
+            let rooms = bot.incidents
+            let milestones = rooms.reduce(Tally()) { $0 + $1.milestones }, rows = rooms.reduce(Tally()) { $0 + $1.keyEvents }
+            let wrong = rooms.reduce(0) { $0 + $1.wrongProposals }, marked = rooms.reduce(0) { $0 + $1.marked }
+            print("the bot on the same war rooms")
+            print("  milestones within 10 min   \(milestones.text), \(wrong) wrong (\(String(format: "%.2f", Double(wrong) / Double(max(1, rooms.count)))) per incident)")
+            print("  published rows             \(rows.text) marked, \(marked) marked in all (\(String(format: "%.2f", Double(marked) / Double(max(1, rows.total))))× published)")
+            return
         }
         if let dropPhrases {
             guard (0...1).contains(dropPhrases) else { throw ValidationError("--drop-phrases takes a share from 0 to 1, e.g. 0.4.") }

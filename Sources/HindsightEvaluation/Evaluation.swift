@@ -16,7 +16,7 @@ public struct Tally: Sendable, Hashable {
 
     public static func + (a: Tally, b: Tally) -> Tally { Tally(hits: a.hits + b.hits, total: a.total + b.total) }
 
-    var text: String { "\(hits)/\(total) (\(percent))" }
+    public var text: String { "\(hits)/\(total) (\(percent))" }
 
     /// The rate to a tenth of a percent: rounded to whole percents, 80 of 89 would read as a target of 90% met.
     var percent: String { total == 0 ? "n/a" : String(format: "%.1f%%", rate * 100) }
