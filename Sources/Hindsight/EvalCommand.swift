@@ -138,13 +138,10 @@ struct EvalCommand: AsyncParsableCommand {
             print(ReaderScore(corpus: read, answers: answers).text, terminator: "")
             // The bot on the same rooms, replayed as `hindsight eval` does (a dev room's key events are in-sample for
             // the learned model, and its rules were written there: read the holdout's, `--split holdout`).
-            let bot = try await Evaluator(desk: promptSet.desk(zone: .gmt, redact: { $0 })).evaluate(read)
-            let rooms = bot.incidents
-            let milestones = rooms.reduce(Tally()) { $0 + $1.milestones }, rows = rooms.reduce(Tally()) { $0 + $1.keyEvents }
-            let wrong = rooms.reduce(0) { $0 + $1.wrongProposals }, marked = rooms.reduce(0) { $0 + $1.marked }
+            let bot = try await Evaluator(desk: promptSet.desk(zone: .gmt, redact: { $0 })).evaluate(read).summary(nil)
             print("the bot on the same war rooms")
-            print("  milestones within 10 min   \(milestones.text), \(wrong) wrong (\(String(format: "%.2f", Double(wrong) / Double(max(1, rooms.count)))) per incident)")
-            print("  published rows             \(rows.text) marked, \(marked) marked in all (\(String(format: "%.2f", Double(marked) / Double(max(1, rows.total))))× published)")
+            print("  milestones within 10 min   \(bot.milestones.text), \(bot.wrongProposals) wrong (\(String(format: "%.2f", bot.wrongPerIncident)) per incident)")
+            print("  published rows             \(bot.keyEvents.text) marked, \(bot.marked) marked in all (\(String(format: "%.2f", bot.markedRatio))× published)")
             return
         }
         if let dropPhrases {

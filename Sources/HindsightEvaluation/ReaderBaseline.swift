@@ -1,4 +1,5 @@
 import Foundation
+import HindsightCore
 
 /// What a person picked in a war room from the chat alone, without the published post-mortem: the yardstick for the
 /// bot's milestones and key events (`hindsight eval --readers DIR`). One file per room, `DIR/<room id>.json`.
@@ -53,7 +54,7 @@ public struct ReaderScore: Sendable {
     public init(corpus: Corpus, answers: [String: ReaderAnswer], tolerance: TimeInterval = 600) {
         rooms = corpus.warRooms.compactMap { room -> Room? in
             guard let answer = answers[room.id] else { return nil }
-            let published = room.milestones.filter { $0.key != "started" }
+            let published = room.milestones.filter { $0.key != MilestoneKind.started.rawValue }
             let times = Dictionary(room.messages.map { ($0.id, $0.ts) }, uniquingKeysWith: { first, _ in first })
             var hits = 0, wrong = 0
             for (kind, id) in answer.milestones {
