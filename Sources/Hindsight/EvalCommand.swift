@@ -57,6 +57,11 @@ struct EvalCommand: AsyncParsableCommand {
         valueName: "readers"))
     var readers: String?
 
+    @Option(help: ArgumentHelp(
+        "With --train-key-events: also write each dev chat message's label, the rules' mark and the gaps around it to this file (tab-separated; for scripts/research/key-event-ceiling.py).",
+        valueName: "file"))
+    var examples: String?
+
     @Option(help: "With --train-blame or --train-key-events: where to write the weights (default: the file lint.yaml or classifier.yaml names, in the --prompts folder, else under Prompts/).")
     var output: String?
 
@@ -119,6 +124,13 @@ struct EvalCommand: AsyncParsableCommand {
             }
             promptSet.classifier.keyEventModel = nil  // the rules' own marks, for the model to complement
             let report = try await KeyEventTraining(desk: promptSet.desk(zone: .gmt, redact: { $0 })).run(corpus)
+            if let examples {
+                do {
+                    try Data(report.examplesTSV.utf8).write(to: URL(fileURLWithPath: examples))
+                } catch {
+                    throw ValidationError("Could not write the examples to \(examples): \(error.localizedDescription). Name a file in a folder you can write to.")
+                }
+            }
             return try publish(report.model, report: report.text, weights: settings.weights, comment: [
                 "The learned key-event model's weights (see `key_event_model:` in classifier.yaml). Written by",
                 "`hindsight eval --train-key-events` from the dev war rooms of \(directory) (\(report.messages) messages, \(report.published) published",

@@ -19,8 +19,21 @@ public struct KeyEventTraining: Sendable {
         public var marked: Int
     }
 
+    /// One dev chat message as the fit saw it: whether the rules mark it, whether the published timeline has it, and the
+    /// gaps to the captured messages around it (nil at either end of the room).
+    public struct Example: Sendable {
+        public var room: String
+        public var message: String
+        public var byRules: Bool
+        public var published: Bool
+        public var before: TimeInterval?
+        public var after: TimeInterval?
+    }
+
     public struct Report: Sendable {
         public var model: LinearModel
+        /// Every example, room by room in the corpus's order (`hindsight eval --train-key-events --examples`).
+        public var examples: [Example]
         public var rooms: Int
         public var messages: Int
         public var published: Int
@@ -69,7 +82,7 @@ public struct KeyEventTraining: Sendable {
         let replayer = Replayer(desk: desk)
         // One example per chat message of each room, with whether the rules mark it and the gaps around it (between the
         // messages the incident captured, as capture sees them).
-        var examples: [[(example: LinearModel.Example, byRules: Bool, before: TimeInterval?, after: TimeInterval?)]] = []
+        var examples: [[(example: LinearModel.Example, byRules: Bool, before: TimeInterval?, after: TimeInterval?, room: String, message: String)]] = []
         for room in rooms {
             let outcome = try await replayer.replay(room)
             let keyByRules = Dictionary(outcome.events.compactMap { event in event.messageID.map { ($0, event.isKey) } }, uniquingKeysWith: { $0 || $1 })
@@ -85,7 +98,7 @@ public struct KeyEventTraining: Sendable {
                 let features = KeyEventFeatures.names(of: message.text, fromIntegration: message.bot ?? false, isReply: message.thread != nil)
                 let gap = gaps[message.id]
                 return (LinearModel.Example(features: features, positive: published.contains(message.id)), keyByRules[message.id] ?? false,
-                        gap?.before, gap?.after)
+                        gap?.before, gap?.after, room.id, message.id)
             })
         }
 
@@ -122,7 +135,9 @@ public struct KeyEventTraining: Sendable {
         let published = all.filter(\.positive).count
         let suggested = Self.mostFound(in: rows, published: published, share: markedShare)
         return Report(
-            model: LinearModel.train(examples.flatMap { $0.map(\.example) }, rate: rate, l2: l2, keep: keep, seed: seed), rooms: rooms.count, messages: all.count,
+            model: LinearModel.train(examples.flatMap { $0.map(\.example) }, rate: rate, l2: l2, keep: keep, seed: seed),
+            examples: examples.joined().map { Example(room: $0.room, message: $0.message, byRules: $0.byRules, published: $0.example.positive, before: $0.before, after: $0.after) },
+            rooms: rooms.count, messages: all.count,
             published: published, rulesFound: all.filter { $0.byRules && $0.positive }.count, rulesMarked: rulesMarked,
             folds: folds, rows: rows, markedShare: markedShare, suggested: suggested)
     }
@@ -137,6 +152,16 @@ extension KeyEventTraining {
 }
 
 extension KeyEventTraining.Report {
+    /// The examples as tab-separated lines, one per message: room, message id, marked by the rules (1/0), published
+    /// (1/0), seconds since the previous captured message and until the next (-1 where there is none). What
+    /// `scripts/research/key-event-ceiling.py` reads to try other models on the same cross-validation.
+    public var examplesTSV: String {
+        examples.map { example in
+            [example.room, example.message, example.byRules ? "1" : "0", example.published ? "1" : "0",
+             String(format: "%.1f", example.before ?? -1), String(format: "%.1f", example.after ?? -1)].joined(separator: "\t") + "\n"
+        }.joined()
+    }
+
     /// The report `hindsight eval --train-key-events` prints: the rules alone, then the best thresholds and gap weights.
     public var text: String {
         func line(_ label: String, found: Int, marked: Int) -> String {

@@ -81,5 +81,13 @@ struct KeyEventTrainingTests {
         let suggested = try #require(report.suggested)
         #expect(Double(suggested.marked) <= report.markedShare * Double(report.published), "the suggestion keeps to the share of marks")
         #expect(!report.rows.contains { Double($0.marked) <= report.markedShare * Double(report.published) && $0.found > suggested.found })
+
+        // The examples file: one line per dev message, labelled as the room is, with the gaps of one minute around it.
+        let lines = report.examplesTSV.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        #expect(lines.count == 40 && lines.allSatisfy { $0.count == 6 } && !lines.contains { $0[0] == "held" })
+        #expect(lines.filter { $0[3] == "1" }.count == 20)
+        #expect(lines.first { $0[0] == "dev3" && $0[1] == "m4" }?[3] == "1" && lines.first { $0[0] == "dev3" && $0[1] == "m2" }?[3] == "0")
+        #expect(lines.first { $0[0] == "dev3" && $0[1] == "m2" }.map { [$0[4], $0[5]] } == ["60.0", "60.0"])
+        #expect(lines.first { $0[0] == "dev3" && $0[1] == "m4" }?[5] == "-1.0", "the room's last message has no gap after it")
     }
 }
