@@ -82,7 +82,7 @@ public struct KeyEventTraining: Sendable {
         let replayer = Replayer(desk: desk)
         // One example per chat message of each room, with whether the rules mark it and the gaps around it (between the
         // messages the incident captured, as capture sees them).
-        var examples: [[(example: LinearModel.Example, byRules: Bool, before: TimeInterval?, after: TimeInterval?, room: String, message: String)]] = []
+        var examples: [[(example: LinearModel.Example, row: Example)]] = []
         for room in rooms {
             let outcome = try await replayer.replay(room)
             let keyByRules = Dictionary(outcome.events.compactMap { event in event.messageID.map { ($0, event.isKey) } }, uniquingKeysWith: { $0 || $1 })
@@ -97,8 +97,9 @@ public struct KeyEventTraining: Sendable {
             examples.append(room.messages.filter { !$0.text.hasPrefix("/postmortem") }.map { message in
                 let features = KeyEventFeatures.names(of: message.text, fromIntegration: message.bot ?? false, isReply: message.thread != nil)
                 let gap = gaps[message.id]
-                return (LinearModel.Example(features: features, positive: published.contains(message.id)), keyByRules[message.id] ?? false,
-                        gap?.before, gap?.after, room.id, message.id)
+                let positive = published.contains(message.id)
+                return (LinearModel.Example(features: features, positive: positive),
+                        Example(room: room.id, message: message.id, byRules: keyByRules[message.id] ?? false, published: positive, before: gap?.before, after: gap?.after))
             })
         }
 
@@ -112,7 +113,7 @@ public struct KeyEventTraining: Sendable {
             }
         }
         let all = zip(examples.joined(), heldOut.joined()).map { example, score in
-            (positive: example.example.positive, byRules: example.byRules, score: score, before: example.before, after: example.after)
+            (positive: example.row.published, byRules: example.row.byRules, score: score, before: example.row.before, after: example.row.after)
         }
         var rows: [Row] = []
         for gapBefore in gapBefores {
@@ -136,7 +137,7 @@ public struct KeyEventTraining: Sendable {
         let suggested = Self.mostFound(in: rows, published: published, share: markedShare)
         return Report(
             model: LinearModel.train(examples.flatMap { $0.map(\.example) }, rate: rate, l2: l2, keep: keep, seed: seed),
-            examples: examples.joined().map { Example(room: $0.room, message: $0.message, byRules: $0.byRules, published: $0.example.positive, before: $0.before, after: $0.after) },
+            examples: examples.joined().map(\.row),
             rooms: rooms.count, messages: all.count,
             published: published, rulesFound: all.filter { $0.byRules && $0.positive }.count, rulesMarked: rulesMarked,
             folds: folds, rows: rows, markedShare: markedShare, suggested: suggested)
