@@ -1,4 +1,5 @@
 import Foundation
+import HindsightCore
 
 /// A labelled evaluation corpus (`Tests/Fixtures`, format in its README): war rooms replayed through the bot, and
 /// sentences for the blameless and action-item checks. Each item belongs to the `dev` split (rules are written
@@ -15,19 +16,8 @@ public struct Corpus: Sendable {
     /// Reads `directory/warrooms/*.json` and `directory/sentences/<kind>.jsonl`; a file that does not parse is an
     /// error naming it.
     public static func load(from directory: URL) throws(CorpusError) -> Corpus {
-        let fm = FileManager.default
-        let rooms = directory.appendingPathComponent("warrooms")
-        var warRooms: [WarRoom] = []
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        for name in ((try? fm.contentsOfDirectory(atPath: rooms.path)) ?? []).sorted() where name.hasSuffix(".json") {
-            let url = rooms.appendingPathComponent(name)
-            do {
-                warRooms.append(try decoder.decode(WarRoom.self, from: Data(contentsOf: url)))
-            } catch {
-                throw CorpusError(file: url.path, reason: "\(error)")
-            }
-        }
+        let decoder = Corpus.decoder()
+        let warRooms = try decodeEach(WarRoom.self, in: directory.appendingPathComponent("warrooms")).map(\.value)
         var sentences: [SentenceCase] = []
         for kind in SentenceCase.Kind.allCases {
             let url = directory.appendingPathComponent("sentences/\(kind.rawValue).jsonl")
@@ -44,6 +34,29 @@ public struct Corpus: Sendable {
             }
         }
         return Corpus(warRooms: warRooms, sentences: sentences)
+    }
+
+    /// The decoder the corpus's files are read with (times in ISO-8601).
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+
+    /// Every `*.json` in `directory`, in name order, by its name without `.json`; none when the folder is missing, and
+    /// a file that does not parse is an error naming it.
+    static func decodeEach<Value: Decodable>(_ type: Value.Type, in directory: URL) throws(CorpusError) -> [(name: String, value: Value)] {
+        let decoder = Corpus.decoder()
+        var values: [(name: String, value: Value)] = []
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).sorted() where name.hasSuffix(".json") {
+            let url = directory.appendingPathComponent(name)
+            do {
+                values.append((String(name.dropLast(".json".count)), try decoder.decode(type, from: Data(contentsOf: url))))
+            } catch {
+                throw CorpusError(file: url.path, reason: "\(error)")
+            }
+        }
+        return values
     }
 }
 
@@ -74,6 +87,9 @@ public struct WarRoom: Decodable, Sendable {
     public var milestones: [String: Date]
     /// Ids of the messages that are the published timeline's key events.
     public var keyEvents: [String]
+
+    /// The published milestones an evaluation judges: every kind but `started`, which `/postmortem start` sets itself.
+    public var judgedMilestones: [String: Date] { milestones.filter { $0.key != MilestoneKind.started.rawValue } }
 
     enum CodingKeys: String, CodingKey {
         case id, title, source, split, channel, messages, milestones

@@ -130,7 +130,7 @@ public struct Evaluator: Sendable {
         let room = outcome.room
         var notes: [String] = []
         var hits = 0
-        let published = room.milestones.filter { $0.key != MilestoneKind.started.rawValue }
+        let published = room.judgedMilestones
         for (kind, at) in published.sorted(by: { $0.value < $1.value }) {
             if outcome.proposals.contains(where: { $0.milestone.rawValue == kind && $0.verdict == .confirmed }) {
                 hits += 1

@@ -1,5 +1,4 @@
 import Foundation
-import HindsightCore
 
 /// What a person picked in a war room from the chat alone, without the published post-mortem: the yardstick for the
 /// bot's milestones and key events (`hindsight eval --readers DIR`). One file per room, `DIR/<room id>.json`.
@@ -21,17 +20,7 @@ public struct ReaderAnswer: Decodable, Sendable {
 
     /// Reads every `*.json` in `directory` as the answer for the room of that name.
     public static func load(from directory: URL) throws(CorpusError) -> [String: ReaderAnswer] {
-        var answers: [String: ReaderAnswer] = [:]
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        for name in names.sorted() where name.hasSuffix(".json") {
-            let url = directory.appendingPathComponent(name)
-            do {
-                answers[String(name.dropLast(".json".count))] = try JSONDecoder().decode(ReaderAnswer.self, from: Data(contentsOf: url))
-            } catch {
-                throw CorpusError(file: url.path, reason: "\(error)")
-            }
-        }
-        return answers
+        Dictionary(uniqueKeysWithValues: try Corpus.decodeEach(ReaderAnswer.self, in: directory))
     }
 }
 
@@ -54,7 +43,7 @@ public struct ReaderScore: Sendable {
     public init(corpus: Corpus, answers: [String: ReaderAnswer], tolerance: TimeInterval = 600) {
         rooms = corpus.warRooms.compactMap { room -> Room? in
             guard let answer = answers[room.id] else { return nil }
-            let published = room.milestones.filter { $0.key != MilestoneKind.started.rawValue }
+            let published = room.judgedMilestones
             let times = Dictionary(room.messages.map { ($0.id, $0.ts) }, uniquingKeysWith: { first, _ in first })
             var hits = 0, wrong = 0
             for (kind, id) in answer.milestones {
