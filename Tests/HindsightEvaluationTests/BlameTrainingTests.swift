@@ -50,9 +50,7 @@ struct KeyEventTrainingTests {
             "id": id, "title": "t", "split": split.rawValue, "channel": "C\(id)", "messages": messages, "milestones": [:] as [String: String],
             "key_events": key,
         ]
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(WarRoom.self, from: JSONSerialization.data(withJSONObject: json))
+        return try WarRoom.decoding(json)
     }
 
     @Test("only dev rooms are read; rows that read alike are learned, and cross-validation is reported against the rules alone")

@@ -16,9 +16,7 @@ struct ReaderBaselineTests {
             "milestones": ["started": "2024-01-01T10:00:00Z", "detected": "2024-01-01T10:02:00Z", "mitigated": "2024-01-01T10:30:00Z"],
             "key_events": ["m2", "m5", "m8"],
         ]
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(WarRoom.self, from: JSONSerialization.data(withJSONObject: json))
+        return try WarRoom.decoding(json)
     }
 
     @Test("rows count among the first N picks and among 2N; a milestone counts within 10 minutes, any other pick is wrong")
